@@ -1,0 +1,20 @@
+//! The hnsim domain model: hosts, vSwitches, networks, endpoints, segments and clients
+//! of a container network design, the scenario file format, and design validation.
+//!
+//! This crate does no I/O beyond the text it is handed.
+
+pub mod driver;
+pub mod fact;
+pub mod finding;
+pub mod os;
+pub mod parse;
+pub mod port;
+pub mod scenario;
+pub mod source_map;
+
+pub use driver::Driver;
+pub use finding::{Finding, Location, Severity};
+pub use os::OsVersion;
+pub use parse::{parse_scenario, Document, ParseError};
+pub use port::{PortMapping, PortProto, PortRange, Protocol};
+pub use scenario::*;

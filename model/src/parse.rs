@@ -1,0 +1,203 @@
+//! Reading a scenario file: YAML text -> [`Scenario`], with errors that point at the text.
+
+use crate::scenario::Scenario;
+use crate::source_map::SourceMap;
+use std::fmt;
+
+/// A parsed scenario together with what is needed to point findings at its text.
+#[derive(Clone, Debug)]
+pub struct Document {
+    pub file: String,
+    pub scenario: Scenario,
+    pub source_map: SourceMap,
+}
+
+impl Document {
+    /// A [`crate::finding::Location`] for a field path, falling back to the nearest
+    /// ancestor that is written in the file.
+    pub fn locate(&self, path: &str) -> crate::finding::Location {
+        let (line, column) = self.source_map.position(path).unwrap_or((0, 0));
+        crate::finding::Location {
+            file: self.file.clone(),
+            line,
+            column,
+            path: path.to_string(),
+        }
+    }
+}
+
+/// Why a scenario could not be read. Names file, line, column and field, and says how
+/// to fix it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct ParseError {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    /// Field path, e.g. `networks[1].subnet`; empty for syntax errors.
+    pub field: String,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: ", self.file, self.line, self.column)?;
+        if !self.field.is_empty() {
+            write!(f, "field `{}`: ", self.field)?;
+        }
+        f.write_str(&self.message)?;
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Parses scenario text. `file` is only used in messages.
+pub fn parse_scenario(file: &str, text: &str) -> Result<Document, ParseError> {
+    let source_map = SourceMap::build(text);
+    let de = serde_yaml_ng::Deserializer::from_str(text);
+    let mut scenario: Scenario = match serde_path_to_error::deserialize(de) {
+        Ok(s) => s,
+        Err(err) => {
+            let field = err.path().to_string();
+            let field = if field == "." { String::new() } else { field };
+            let inner = err.into_inner();
+            let (line, column) = inner
+                .location()
+                .map(|l| (l.line() as u32, l.column() as u32))
+                .or_else(|| source_map.position(&field))
+                .unwrap_or((1, 1));
+            let raw = inner.to_string();
+            // serde_yaml appends " at line X column Y"; we print the location ourselves.
+            let message = match raw.find(" at line ") {
+                Some(cut) => raw[..cut].to_string(),
+                None => raw,
+            };
+            let help = suggest(&message);
+            return Err(ParseError {
+                file: file.to_string(),
+                line,
+                column,
+                field,
+                message,
+                help,
+            });
+        }
+    };
+    assign_origins(&mut scenario);
+    Ok(Document {
+        file: file.to_string(),
+        scenario,
+        source_map,
+    })
+}
+
+/// Fills in each object's field path so rules can locate it.
+pub fn assign_origins(s: &mut Scenario) {
+    macro_rules! origins {
+        ($field:ident, $name:literal) => {
+            for (i, o) in s.$field.iter_mut().enumerate() {
+                o.origin.path = format!(concat!($name, "[{}]"), i);
+            }
+        };
+    }
+    origins!(segments, "segments");
+    origins!(hosts, "hosts");
+    origins!(vswitches, "vswitches");
+    origins!(networks, "networks");
+    origins!(containers, "containers");
+    origins!(services, "services");
+    origins!(clients, "clients");
+    for (i, step) in s.steps.iter_mut().enumerate() {
+        match step {
+            crate::scenario::Step::CreateNetwork(n) => {
+                n.origin.path = format!("steps[{i}].create-network")
+            }
+            crate::scenario::Step::Run(c) => c.origin.path = format!("steps[{i}].run"),
+            crate::scenario::Step::CreateVswitch(v) => {
+                v.origin.path = format!("steps[{i}].create-vswitch")
+            }
+            _ => {}
+        }
+    }
+}
+
+/// For serde's "unknown field `x`, expected one of `a`, `b`" and "unknown variant"
+/// messages, the closest expected name.
+fn suggest(message: &str) -> Option<String> {
+    let kind = if message.starts_with("unknown field") {
+        "field"
+    } else if message.starts_with("unknown variant") {
+        "value"
+    } else {
+        return hint_for(message);
+    };
+    let mut quoted = message.split('`').skip(1).step_by(2);
+    let given = quoted.next()?;
+    let expected: Vec<&str> = quoted.collect();
+    let best = expected
+        .iter()
+        .map(|e| (strsim::jaro_winkler(given, e), *e))
+        .filter(|(score, _)| *score > 0.75)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    Some(match best {
+        Some((_, name)) => format!("did you mean `{name}`?"),
+        None => format!(
+            "this {kind} is not part of the scenario format; expected one of: {}",
+            expected.join(", ")
+        ),
+    })
+}
+
+fn hint_for(message: &str) -> Option<String> {
+    if message.contains("invalid IP address syntax") {
+        Some("write an address with a prefix length, e.g. 10.0.0.0/24 (subnets) or 10.0.0.10 (addresses)".into())
+    } else if message.starts_with("missing field") {
+        let name = message.split('`').nth(1)?;
+        Some(format!("add `{name}:` to this object"))
+    } else if message.starts_with("invalid type") {
+        Some("check the value's type against the scenario format in README.md".into())
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn misspelled_key_gets_suggestion_and_location() {
+        let text = "name: t\nnetworks:\n  - name: a\n    driver: nat\n    subnte: 10.0.0.0/24\n";
+        let err = parse_scenario("t.yaml", text).unwrap_err();
+        assert_eq!(err.line, 5, "{err}");
+        assert_eq!(err.field, "networks[0].subnte");
+        assert_eq!(err.help.as_deref(), Some("did you mean `subnet`?"));
+    }
+
+    #[test]
+    fn bad_cidr_names_the_field() {
+        let text = "name: t\nsegments:\n  - name: lan\n    subnet: 10.0.0.300/24\n";
+        let err = parse_scenario("t.yaml", text).unwrap_err();
+        assert_eq!(err.field, "segments[0].subnet");
+        assert_eq!(err.line, 4, "{err}");
+    }
+
+    #[test]
+    fn bad_yaml_is_an_error_not_a_panic() {
+        let err = parse_scenario("t.yaml", "name: [unclosed\n").unwrap_err();
+        assert!(err.line >= 1);
+    }
+
+    #[test]
+    fn origins_are_assigned() {
+        let doc = parse_scenario(
+            "t.yaml",
+            "name: t\nhosts:\n  - name: h\n    os: ws2019\n",
+        )
+        .unwrap();
+        assert_eq!(doc.scenario.hosts[0].origin.path, "hosts[0]");
+        assert_eq!(doc.locate("hosts[0].os").line, 4);
+    }
+}

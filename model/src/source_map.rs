@@ -1,0 +1,159 @@
+//! Maps field paths (`networks[2].subnet`) to line and column in the scenario text.
+//!
+//! serde forgets positions once a value is deserialized, but every finding must point at
+//! the text. The map is built from the YAML event stream (yaml-rust2 gives a marker per
+//! event), so it costs one extra pass over the text and no change to the types.
+
+use std::collections::HashMap;
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::Marker;
+
+#[derive(Clone, Debug, Default)]
+pub struct SourceMap {
+    positions: HashMap<String, (u32, u32)>,
+}
+
+impl SourceMap {
+    /// Builds the map; text that is not valid YAML gives an empty map (the parser
+    /// reports the error itself).
+    pub fn build(text: &str) -> SourceMap {
+        let mut builder = Builder::default();
+        let mut parser = Parser::new_from_str(text);
+        if parser.load(&mut builder, false).is_err() {
+            return SourceMap::default();
+        }
+        SourceMap {
+            positions: builder.positions,
+        }
+    }
+
+    /// 1-based (line, column) of the value at `path`, or of its nearest ancestor that
+    /// is in the text.
+    pub fn position(&self, path: &str) -> Option<(u32, u32)> {
+        let mut p = path;
+        loop {
+            if let Some(pos) = self.positions.get(p) {
+                return Some(*pos);
+            }
+            let cut = p.rfind(['.', '['])?;
+            p = &p[..cut];
+        }
+    }
+
+    /// Like [`SourceMap::position`], but only an exact match.
+    pub fn exact(&self, path: &str) -> Option<(u32, u32)> {
+        self.positions.get(path).copied()
+    }
+}
+
+enum Frame {
+    Map { key: Option<String>, expecting_key: bool },
+    Seq { index: usize },
+}
+
+#[derive(Default)]
+struct Builder {
+    stack: Vec<Frame>,
+    positions: HashMap<String, (u32, u32)>,
+}
+
+impl Builder {
+    fn current_path(&self) -> String {
+        let mut path = String::new();
+        for frame in &self.stack {
+            match frame {
+                Frame::Map { key: Some(k), .. } => {
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(k);
+                }
+                Frame::Map { key: None, .. } => {}
+                Frame::Seq { index } => path.push_str(&format!("[{index}]")),
+            }
+        }
+        path
+    }
+
+    /// A value (scalar or collection start) appeared: record it and advance the parent.
+    fn value_at(&mut self, mark: Marker) {
+        let path = self.current_path();
+        self.positions
+            .entry(path)
+            .or_insert((mark.line() as u32, mark.col() as u32 + 1));
+    }
+
+    fn after_value(&mut self) {
+        match self.stack.last_mut() {
+            Some(Frame::Map { expecting_key, .. }) => *expecting_key = true,
+            Some(Frame::Seq { index }) => *index += 1,
+            None => {}
+        }
+    }
+
+    /// Returns true if the event was a mapping key (consumed).
+    fn take_key(&mut self, value: &str, mark: Marker) -> bool {
+        if let Some(Frame::Map { key, expecting_key }) = self.stack.last_mut() {
+            if *expecting_key {
+                *key = Some(value.to_string());
+                *expecting_key = false;
+                let path = self.current_path();
+                self.positions
+                    .entry(path)
+                    .or_insert((mark.line() as u32, mark.col() as u32 + 1));
+                return true;
+            }
+        }
+        false
+    }
+}
+
+impl MarkedEventReceiver for Builder {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        match ev {
+            Event::Scalar(value, ..) => {
+                if !self.take_key(&value, mark) {
+                    self.value_at(mark);
+                    self.after_value();
+                }
+            }
+            Event::MappingStart(..) => {
+                self.value_at(mark);
+                self.stack.push(Frame::Map {
+                    key: None,
+                    expecting_key: true,
+                });
+            }
+            Event::SequenceStart(..) => {
+                self.value_at(mark);
+                self.stack.push(Frame::Seq { index: 0 });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.stack.pop();
+                self.after_value();
+            }
+            Event::Alias(_) => {
+                self.value_at(mark);
+                self.after_value();
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_point_at_keys() {
+        let text = "name: x\nnetworks:\n  - name: a\n    subnet: 10.0.0.0/24\n  - name: b\n    driver: nat\n";
+        let map = SourceMap::build(text);
+        assert_eq!(map.position("name"), Some((1, 1)));
+        assert_eq!(map.position("networks[0].subnet"), Some((4, 5)));
+        assert_eq!(map.position("networks[1].driver"), Some((6, 5)));
+        // Falls back to the nearest ancestor.
+        assert_eq!(map.position("networks[1].gateway"), map.position("networks[1]"));
+        assert!(map.exact("networks[1].gateway").is_none());
+    }
+}
