@@ -31,7 +31,9 @@ impl std::str::FromStr for Severity {
             "info" => Ok(Severity::Info),
             "warning" | "warn" => Ok(Severity::Warning),
             "error" => Ok(Severity::Error),
-            _ => Err(format!("unknown severity `{s}`; use error, warning or info")),
+            _ => Err(format!(
+                "unknown severity `{s}`; use error, warning or info"
+            )),
         }
     }
 }

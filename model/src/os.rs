@@ -183,7 +183,16 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for name in ["ws2016", "ws1709", "ws1803", "ws2019", "ws2022", "ws2025", "win10-15063", "linux"] {
+        for name in [
+            "ws2016",
+            "ws1709",
+            "ws1803",
+            "ws2019",
+            "ws2022",
+            "ws2025",
+            "win10-15063",
+            "linux",
+        ] {
             let os: OsVersion = name.parse().unwrap();
             assert_eq!(os.to_string(), name);
         }

@@ -74,6 +74,13 @@ pub fn parse_scenario(file: &str, text: &str) -> Result<Document, ParseError> {
                 Some(cut) => raw[..cut].to_string(),
                 None => raw,
             };
+            // ... and prefixes the path it knows; we print the field ourselves.
+            let message = match message.split_once(": ") {
+                Some((prefix, rest)) if !prefix.contains(' ') && !prefix.is_empty() => {
+                    rest.to_string()
+                }
+                _ => message,
+            };
             let help = suggest(&message);
             return Err(ParseError {
                 file: file.to_string(),
@@ -192,11 +199,8 @@ mod tests {
 
     #[test]
     fn origins_are_assigned() {
-        let doc = parse_scenario(
-            "t.yaml",
-            "name: t\nhosts:\n  - name: h\n    os: ws2019\n",
-        )
-        .unwrap();
+        let doc =
+            parse_scenario("t.yaml", "name: t\nhosts:\n  - name: h\n    os: ws2019\n").unwrap();
         assert_eq!(doc.scenario.hosts[0].origin.path, "hosts[0]");
         assert_eq!(doc.locate("hosts[0].os").line, 4);
     }

@@ -271,7 +271,15 @@ mod tests {
 
     #[test]
     fn display_round_trips() {
-        for t in ["8080:80", "80", "53:53/udp", "127.0.0.1:8080:80", "127.0.0.1::80", "[::1]:8080:80", "8000-8001:80-81"] {
+        for t in [
+            "8080:80",
+            "80",
+            "53:53/udp",
+            "127.0.0.1:8080:80",
+            "127.0.0.1::80",
+            "[::1]:8080:80",
+            "8000-8001:80-81",
+        ] {
             let m: PortMapping = t.parse().unwrap();
             assert_eq!(m.to_string(), t);
         }
@@ -279,7 +287,10 @@ mod tests {
 
     #[test]
     fn port_proto_accepts_both_orders() {
-        assert_eq!("tcp/80".parse::<PortProto>().unwrap(), "80/tcp".parse().unwrap());
+        assert_eq!(
+            "tcp/80".parse::<PortProto>().unwrap(),
+            "80/tcp".parse().unwrap()
+        );
         assert_eq!("80".parse::<PortProto>().unwrap().proto, Protocol::Tcp);
         assert_eq!("udp/53".parse::<PortProto>().unwrap().proto, Protocol::Udp);
     }

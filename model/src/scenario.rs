@@ -306,12 +306,14 @@ impl<'de> Deserialize<'de> for Subnets {
             One(IpNet),
             Many(Vec<IpNet>),
         }
-        Ok(match OneOrMany::deserialize(d).map_err(|_| {
-            serde::de::Error::custom("expected a CIDR such as 172.16.1.0/24 or a list of them")
-        })? {
-            OneOrMany::One(n) => Subnets(vec![n]),
-            OneOrMany::Many(v) => Subnets(v),
-        })
+        Ok(
+            match OneOrMany::deserialize(d).map_err(|_| {
+                serde::de::Error::custom("expected a CIDR such as 172.16.1.0/24 or a list of them")
+            })? {
+                OneOrMany::One(n) => Subnets(vec![n]),
+                OneOrMany::Many(v) => Subnets(v),
+            },
+        )
     }
 }
 
@@ -414,11 +416,13 @@ impl Network {
     }
     /// OPT-3: the `vlan` field or the shim option.
     pub fn vlan_id(&self) -> Option<u16> {
-        self.vlan.or_else(|| self.option(shim::VLANID)?.trim().parse().ok())
+        self.vlan
+            .or_else(|| self.option(shim::VLANID)?.trim().parse().ok())
     }
     /// EXT-4/EXT-8: the `vni` field or the shim `vsid` option.
     pub fn vni(&self) -> Option<u32> {
-        self.vni.or_else(|| self.option(shim::VSID)?.trim().parse().ok())
+        self.vni
+            .or_else(|| self.option(shim::VSID)?.trim().parse().ok())
     }
     /// OPT-2: NIC the network's external vSwitch binds to (Windows), or macvlan parent.
     pub fn interface(&self) -> Option<&str> {

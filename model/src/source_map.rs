@@ -47,8 +47,13 @@ impl SourceMap {
 }
 
 enum Frame {
-    Map { key: Option<String>, expecting_key: bool },
-    Seq { index: usize },
+    Map {
+        key: Option<String>,
+        expecting_key: bool,
+    },
+    Seq {
+        index: usize,
+    },
 }
 
 #[derive(Default)]
@@ -153,7 +158,10 @@ mod tests {
         assert_eq!(map.position("networks[0].subnet"), Some((4, 5)));
         assert_eq!(map.position("networks[1].driver"), Some((6, 5)));
         // Falls back to the nearest ancestor.
-        assert_eq!(map.position("networks[1].gateway"), map.position("networks[1]"));
+        assert_eq!(
+            map.position("networks[1].gateway"),
+            map.position("networks[1]")
+        );
         assert!(map.exact("networks[1].gateway").is_none());
     }
 }
