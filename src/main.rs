@@ -1,1 +1,21 @@
-fn main() {}
+//! `hnsim`: design Windows (HNS) and Linux Docker container networks offline, simulate
+//! their connectivity, and prove the design on real dataplanes.
+//!
+//! Exit codes: 0 clean, 1 findings at or above `--deny` / cells that disagree, 2 usage
+//! or unreadable input.
+
+mod cli;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    match cli::run(args) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! Command-line surface. One module per subcommand family; each has an `Args` (clap)
+//! and a `run` that returns the process exit code.
+
+pub mod check;
+pub mod conform;
+pub mod import;
+pub mod input;
+pub mod output;
+pub mod sim;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "hnsim", version, about = "Design, simulate and prove Windows (HNS) and Linux Docker container networks", long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Validate scenario files: errors and warnings with rule codes and fact IDs.
+    Check(check::CheckArgs),
+    /// Print the long form of a rule code (e.g. `hnsim explain HNS001`).
+    Explain(check::ExplainArgs),
+    /// List the bundled scenarios with a one-line description.
+    Scenarios(check::ScenariosArgs),
+    /// Compute the connectivity matrix of a scenario.
+    Sim(sim::SimArgs),
+    /// Explain one cell of the matrix hop by hop.
+    Trace(sim::TraceArgs),
+    /// Compare the matrices of two designs cell by cell.
+    Diff(sim::DiffArgs),
+    /// Realize a scenario on a real dataplane, probe it, compare with the simulation.
+    Conform(conform::ConformArgs),
+    /// Probe agent run inside a namespace by `conform` (also usable by hand).
+    Probe(conform::ProbeArgs),
+    /// Remove what an interrupted `conform` run left behind.
+    Clean(conform::CleanArgs),
+    /// Translate docker commands / compose / daemon.json into a native scenario.
+    Import(import::ImportArgs),
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Check(a) => check::run_check(a),
+        Command::Explain(a) => check::run_explain(a),
+        Command::Scenarios(a) => check::run_scenarios(a),
+        Command::Sim(a) => sim::run_sim(a),
+        Command::Trace(a) => sim::run_trace(a),
+        Command::Diff(a) => sim::run_diff(a),
+        Command::Conform(a) => conform::run_conform(a),
+        Command::Probe(a) => conform::run_probe(a),
+        Command::Clean(a) => conform::run_clean(a),
+        Command::Import(a) => import::run_import(a),
+    }
+}
