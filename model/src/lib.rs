@@ -5,6 +5,7 @@
 
 pub mod driver;
 pub mod fact;
+pub mod import;
 pub mod finding;
 pub mod os;
 pub mod parse;

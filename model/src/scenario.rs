@@ -147,6 +147,17 @@ pub struct Host {
     /// Installed updates (KB numbers), for prerequisites such as OVL-4.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub updates: Vec<String>,
+    /// `docker ...` command lines run on this host, in order; translated into networks
+    /// and containers by [`crate::import`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub commands: Vec<String>,
+    /// A compose file for this host: inline (a YAML mapping) or a path relative to the
+    /// scenario file (a string; the CLI reads it and inlines it before import).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compose: Option<serde_yaml_ng::Value>,
+    /// The host's `daemon.json` (a mapping, or a JSON string).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daemon_json: Option<serde_yaml_ng::Value>,
     #[serde(skip)]
     pub origin: Origin,
 }

@@ -1,0 +1,1 @@
+//! Importing topologies written as docker commands, compose files and daemon.json.
