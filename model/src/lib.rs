@@ -5,11 +5,12 @@
 
 pub mod driver;
 pub mod fact;
-pub mod import;
 pub mod finding;
+pub mod import;
 pub mod os;
 pub mod parse;
 pub mod port;
+pub mod resolve;
 pub mod scenario;
 pub mod source_map;
 
@@ -18,4 +19,5 @@ pub use finding::{Finding, Location, Severity};
 pub use os::OsVersion;
 pub use parse::{parse_scenario, Document, ParseError};
 pub use port::{PortMapping, PortProto, PortRange, Protocol};
+pub use resolve::{resolve, Design, Endpoint, IpSource, Published};
 pub use scenario::*;
