@@ -66,7 +66,8 @@ impl PortRange {
             end: port,
         }
     }
-    pub fn len(&self) -> u32 {
+    /// Number of ports in the range (never zero).
+    pub fn count(&self) -> u32 {
         u32::from(self.end) - u32::from(self.start) + 1
     }
     pub fn is_single(&self) -> bool {
@@ -263,7 +264,7 @@ mod tests {
         let m: PortMapping = "[::1]:8080:80".parse().unwrap();
         assert!(m.host_ip.unwrap().is_ipv6());
         let m: PortMapping = "8000-8001:80-81".parse().unwrap();
-        assert_eq!(m.host_port.unwrap().len(), 2);
+        assert_eq!(m.host_port.unwrap().count(), 2);
         assert!("a:b".parse::<PortMapping>().is_err());
         assert!("80/icmp".parse::<PortMapping>().is_err());
         assert!("0".parse::<PortMapping>().is_err());

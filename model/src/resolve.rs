@@ -651,7 +651,7 @@ fn assign_host_ports(s: &Scenario) -> Vec<Published> {
                     // `-p C`: one ephemeral port per container port (NAT-9).
                     let first = allocate(m.proto);
                     let mut last = first;
-                    for _ in 1..m.container_port.len().min(64) {
+                    for _ in 1..m.container_port.count().min(64) {
                         last = allocate(m.proto);
                     }
                     let range = first.zip(last).map(|(a, b)| PortRange {

@@ -116,11 +116,9 @@ impl Builder {
 impl MarkedEventReceiver for Builder {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         match ev {
-            Event::Scalar(value, ..) => {
-                if !self.take_key(&value, mark) {
-                    self.value_at(mark);
-                    self.after_value();
-                }
+            Event::Scalar(value, ..) if !self.take_key(&value, mark) => {
+                self.value_at(mark);
+                self.after_value();
             }
             Event::MappingStart(..) => {
                 self.value_at(mark);
