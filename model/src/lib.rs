@@ -3,6 +3,7 @@
 //!
 //! This crate does no I/O beyond the text it is handed.
 
+pub mod analysis;
 pub mod driver;
 pub mod fact;
 pub mod finding;
@@ -11,9 +12,12 @@ pub mod os;
 pub mod parse;
 pub mod port;
 pub mod resolve;
+pub mod rules;
 pub mod scenario;
 pub mod source_map;
+pub mod timeline;
 
+pub use analysis::{analyse, AnalysedState, Analysis};
 pub use driver::Driver;
 pub use finding::{Finding, Location, Severity};
 pub use os::OsVersion;

@@ -55,7 +55,12 @@ pub struct Scenario {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub clients: Vec<Client>,
     /// Optional timeline; checks and the matrix apply to the state after each step.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Each step is a one-key map (`- reboot: win1`), not a YAML tag.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        with = "serde_yaml_ng::with::singleton_map_recursive"
+    )]
     pub steps: Vec<Step>,
     /// What the test suite expects of this scenario.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -669,12 +674,16 @@ pub struct ConnectStep {
     pub ip: Option<IpAddr>,
 }
 
+/// `- daemon-config: {host: h, fixed-cidr: ..., bridge: ...}`: the new daemon.json
+/// network settings (NAT-3); absent keys are removed from the configuration.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct DaemonConfigStep {
     pub host: String,
-    #[serde(flatten)]
-    pub daemon: DockerDaemon,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_cidr: Option<IpNet>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bridge: Option<String>,
 }
 
 /// What the test suite checks a scenario against.

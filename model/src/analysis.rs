@@ -1,0 +1,86 @@
+//! The whole front half of the pipeline in one call: import -> timeline -> resolve ->
+//! validate. The CLI, the simulator and the conformance runner all start here, so they
+//! see the same states and the same findings.
+
+use crate::finding::Finding;
+use crate::parse::Document;
+use crate::resolve::{resolve, Design};
+use crate::scenario::Scenario;
+use crate::timeline::{self, StepEvent};
+
+/// One state of the design, resolved.
+#[derive(Clone, Debug)]
+pub struct AnalysedState {
+    /// `None`: the initial design; `Some(i)`: after `steps[i]`.
+    pub step: Option<usize>,
+    pub label: String,
+    pub design: Design,
+    pub events: Vec<StepEvent>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    /// The scenario after import (docker commands, compose and daemon.json expanded).
+    pub scenario: Scenario,
+    /// The initial state, then one per step; the last is the final state.
+    pub states: Vec<AnalysedState>,
+    /// Findings of import and validation over every state, each reported once (at the
+    /// first state where it holds).
+    pub findings: Vec<Finding>,
+}
+
+impl Analysis {
+    pub fn final_state(&self) -> &AnalysedState {
+        self.states
+            .last()
+            .expect("there is always an initial state")
+    }
+}
+
+pub fn analyse(doc: &Document) -> Analysis {
+    let mut findings: Vec<Finding> = Vec::new();
+    let scenario = doc.scenario.clone();
+    let doc = &Document {
+        file: doc.file.clone(),
+        scenario: scenario.clone(),
+        source_map: doc.source_map.clone(),
+    };
+    let mut states = Vec::new();
+    for state in timeline::states(&scenario) {
+        let design = resolve(&state.scenario);
+        let mut here = crate::rules::check(doc, &design);
+        if let Some(step) = state.step {
+            here.extend(crate::rules::check_events(doc, step, &state.events));
+        }
+        for mut f in here {
+            let seen = findings.iter().any(|g: &Finding| {
+                g.code == f.code && g.location.path == f.location.path && g.message == f.message
+            });
+            if !seen {
+                if f.step.is_none() {
+                    f.step = state.step;
+                }
+                findings.push(f);
+            }
+        }
+        states.push(AnalysedState {
+            step: state.step,
+            label: state.label,
+            design,
+            events: state.events,
+        });
+    }
+    findings.sort_by_key(|f| {
+        (
+            std::cmp::Reverse(f.severity),
+            f.step,
+            f.location.line,
+            f.code.clone(),
+        )
+    });
+    Analysis {
+        scenario,
+        states,
+        findings,
+    }
+}
