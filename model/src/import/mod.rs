@@ -1,1 +1,543 @@
 //! Importing topologies written as docker commands, compose files and daemon.json.
+//!
+//! People already have their design as `docker network create` / `docker run` lines,
+//! compose files and a `daemon.json`. The importer translates them into the scenario's
+//! own objects exactly as Docker would (default driver per platform, option parsing,
+//! swarm scoping), so the validator and the simulator never see the difference:
+//!
+//! - [`expand`]: a parsed scenario whose hosts carry `commands`, `compose` and
+//!   `daemon-json` -> the same scenario with those consumed into networks, containers,
+//!   services and steps;
+//! - [`from_commands`], [`from_compose`], [`from_daemon_json`]: a plain file of commands,
+//!   a compose file or a daemon.json -> a one-host scenario.
+//!
+//! Per host, the daemon.json applies first, then the commands in order, then the compose
+//! file (`docker compose up` after the networks it may name as `external`).
+//!
+//! What is left for later: implicit default networks, dynamic IPs and ephemeral host
+//! ports are filled in by the resolver, so a container without `--network` keeps an
+//! empty `networks` list and `-p 80` keeps `host_port: None`.
+//!
+//! Every import finding has an `IMP` code (see [`CODES`]) and points at the input: file,
+//! line and the field path of the command (`hosts[0].commands[3]`) or compose key.
+
+pub mod compose;
+pub mod daemon;
+pub mod docker_cli;
+pub mod shell;
+pub mod translate;
+
+use crate::finding::{Finding, Location, Severity};
+use crate::os::OsVersion;
+use crate::parse::Document;
+use crate::scenario::*;
+use crate::source_map::SourceMap;
+use translate::Translator;
+
+/// The result of an import: a scenario with no `commands`/`compose`/`daemon-json` left,
+/// and what the importer noticed on the way.
+#[derive(Clone, Debug)]
+pub struct Imported {
+    pub scenario: Scenario,
+    pub findings: Vec<Finding>,
+}
+
+/// The host a plain commands / compose / daemon.json file describes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostTemplate {
+    pub name: String,
+    /// `None`: guessed from the input (Windows drivers, `windowsshim` options, Windows
+    /// prompts and PowerShell give ws2019; anything else linux).
+    pub os: Option<OsVersion>,
+}
+
+impl Default for HostTemplate {
+    fn default() -> Self {
+        HostTemplate {
+            name: "host1".to_string(),
+            os: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    #[error("{file}:{line}:{column}: not valid YAML: {message}")]
+    Yaml {
+        file: String,
+        line: u32,
+        column: u32,
+        message: String,
+    },
+    #[error("{file}:{line}:{column}: not valid JSON: {message}")]
+    Json {
+        file: String,
+        line: u32,
+        column: u32,
+        message: String,
+    },
+    #[error("{file}: {message}")]
+    Shape { file: String, message: String },
+}
+
+/// What kind of input a text is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputKind {
+    Scenario,
+    Compose,
+    DaemonJson,
+    Commands,
+}
+
+const SCENARIO_KEYS: &[&str] = &[
+    "hosts",
+    "segments",
+    "vswitches",
+    "containers",
+    "services",
+    "clients",
+    "steps",
+    "expect",
+    "covers",
+    "description",
+];
+const COMPOSE_KEYS: &[&str] = &[
+    "services", "networks", "volumes", "configs", "secrets", "version",
+];
+const DAEMON_KEYS: &[&str] = &[
+    "fixed-cidr",
+    "bridge",
+    "dns",
+    "bip",
+    "hosts",
+    "data-root",
+    "registry-mirrors",
+];
+
+/// Guesses the kind of input from its content, the way a person would.
+pub fn detect(text: &str) -> InputKind {
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if trimmed.starts_with('{') {
+        return InputKind::DaemonJson;
+    }
+    match serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text) {
+        Ok(serde_yaml_ng::Value::Mapping(m)) => {
+            let has = |k: &str| m.contains_key(k);
+            let is_map = |k: &str| m.get(k).is_some_and(|v| v.is_mapping());
+            if is_map("services") || is_map("networks") {
+                return InputKind::Compose;
+            }
+            if has("name") || SCENARIO_KEYS.iter().any(|k| has(k)) {
+                return InputKind::Scenario;
+            }
+            if COMPOSE_KEYS.iter().any(|k| has(k)) {
+                return InputKind::Compose;
+            }
+            if DAEMON_KEYS.iter().any(|k| has(k)) {
+                return InputKind::DaemonJson;
+            }
+            if looks_like_commands(text) {
+                InputKind::Commands
+            } else {
+                InputKind::Scenario
+            }
+        }
+        _ => InputKind::Commands,
+    }
+}
+
+fn looks_like_commands(text: &str) -> bool {
+    !shell::logical_lines(text).is_empty()
+        && text.lines().any(|l| {
+            let t = shell::strip_prompt(l)
+                .map(|x| x.0)
+                .unwrap_or(l)
+                .trim_start();
+            t.starts_with("docker ") || t.starts_with("docker-compose ")
+        })
+}
+
+/// Where a finding or object comes from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Src {
+    pub path: String,
+    pub location: Location,
+}
+
+/// The import rule codes, for `hnsim explain`.
+pub mod code {
+    use super::Src;
+    use crate::finding::{Finding, Severity};
+
+    pub struct Code {
+        pub code: &'static str,
+        pub severity: Severity,
+        pub facts: &'static [&'static str],
+        pub title: &'static str,
+        pub help: &'static str,
+    }
+
+    const fn c(
+        code: &'static str,
+        severity: Severity,
+        facts: &'static [&'static str],
+        title: &'static str,
+        help: &'static str,
+    ) -> Code {
+        Code {
+            code,
+            severity,
+            facts,
+            title,
+            help,
+        }
+    }
+
+    use Severity::{Error, Info, Warning};
+
+    pub const CODES: &[Code] = &[
+        c("IMP001", Error, &["OPT-6", "EXT-6"], "network option Docker on Windows refuses",
+          "remove the option: Docker on Windows refuses the whole `docker network create` (no --internal, --ip-range, --aux-address, --ipv6, --ipam-driver, --ipam-opt, -o encrypted, IPv6 subnets)"),
+        c("IMP002", Error, &["OPT-6", "EXT-6"], "container option Docker on Windows refuses",
+          "remove the option: name resolution on Windows is the embedded DNS by container or service name (DNS-1); --link, --add-host, --dns-opt, --dns-search and --ip6 are refused"),
+        c("IMP003", Error, &["EXT-7", "NAT-9"], "port mapping Windows refuses",
+          "publish one host port per mapping, without a host IP, TCP or UDP only: -p 8080:80 or -p 53:53/udp"),
+        c("IMP004", Info, &[], "flags with no effect on networking were ignored",
+          "nothing to do: the flags do not change connectivity"),
+        c("IMP005", Warning, &[], "a flag or key that may affect networking is not modelled",
+          "the simulation ignores it: check its effect by hand or remove it"),
+        c("IMP006", Info, &[], "command ignored: it changes nothing the model represents",
+          "nothing to do"),
+        c("IMP007", Warning, &[], "command not recognised",
+          "the importer translates docker network/run/create/start/stop/rm/swarm/service commands, Set-VMNetworkAdapter -MacAddressSpoofing, New-VMSwitch and Restart-Service hns|docker"),
+        c("IMP008", Error, &[], "malformed command or value (Docker refuses it)",
+          "fix the command so that Docker accepts it"),
+        c("IMP009", Error, &[], "reference to a container, network or service that does not exist",
+          "create it before it is used, or fix the name"),
+        c("IMP010", Info, &["OPT-7"], "change after the initial design recorded as a timeline step",
+          "on Windows, connect networks and set static IPs while the container is created or stopped (OPT-7)"),
+        c("IMP011", Info, &[], "object named by the importer",
+          "add --name to choose the name"),
+        c("IMP012", Info, &["NAT-3"], "daemon.json key ignored",
+          "only `fixed-cidr` and `bridge` change the modelled network (NAT-3)"),
+        c("IMP013", Warning, &["OPT-9"], "compose content not understood",
+          "check the compose file against the Compose specification"),
+        c("IMP014", Error, &["OPT-8"], "network removed while containers use it",
+          "stop or disconnect the containers first"),
+        c("IMP015", Error, &[], "name already in use",
+          "choose another name or remove the first object"),
+        c("IMP016", Error, &["OVL-1"], "swarm object created on a node that is not a swarm manager",
+          "run `docker swarm init` on this host first, or create the object on a manager"),
+        c("IMP017", Warning, &["EXT-8", "OPT-1", "OPT-2", "OPT-3", "OPT-4"], "unknown Windows shim option",
+          "use one of the com.docker.network.windowsshim.* keys HNS knows (networkname, interface, vlanid, vsid, dnssuffix, dnsservers, ...)"),
+        c("IMP018", Info, &["TRANS-4", "TRANS-7", "ARCH-5", "SDN-3"], "host setting taken from a PowerShell command",
+          "nothing to do"),
+    ];
+
+    pub fn get(code: &str) -> Option<&'static Code> {
+        CODES.iter().find(|c| c.code == code)
+    }
+
+    pub(crate) fn finding(code: &str, src: &Src, message: String) -> Finding {
+        let meta = get(code);
+        Finding {
+            code: code.to_string(),
+            severity: meta.map(|m| m.severity).unwrap_or(Severity::Warning),
+            facts: meta
+                .map(|m| m.facts.iter().map(|f| f.to_string()).collect())
+                .unwrap_or_default(),
+            location: src.location.clone(),
+            message,
+            help: meta.map(|m| m.help.to_string()).unwrap_or_default(),
+            step: None,
+        }
+    }
+}
+
+pub use code::CODES;
+
+/// Builds a host with only a name and an OS.
+pub fn bare_host(name: &str, os: OsVersion) -> Host {
+    Host {
+        name: name.to_string(),
+        platform: None,
+        os,
+        machine: Machine::default(),
+        mac_spoofing: false,
+        nics: vec![],
+        docker: DockerDaemon::default(),
+        swarm: SwarmRole::default(),
+        kubernetes: false,
+        firewall: Firewall::default(),
+        sdn: None,
+        updates: vec![],
+        commands: vec![],
+        compose: None,
+        daemon_json: None,
+        origin: Origin::default(),
+    }
+}
+
+/// One command with where it was written.
+struct Entry {
+    words: Vec<String>,
+    src: Src,
+}
+
+/// Splits a host's command text into commands; `locate(k, first_line)` gives the
+/// source of the k-th logical line.
+fn entries(
+    text: &str,
+    locate: &dyn Fn(usize, usize) -> Src,
+    findings: &mut Vec<Finding>,
+) -> Vec<Entry> {
+    let mut out = Vec::new();
+    for (k, line) in shell::logical_lines(text).iter().enumerate() {
+        let src = locate(k, line.first_line);
+        match shell::split_commands(line) {
+            Ok(cmds) => out.extend(cmds.into_iter().map(|words| Entry {
+                words,
+                src: src.clone(),
+            })),
+            Err(e) => findings.push(code::finding("IMP008", &src, e)),
+        }
+    }
+    out
+}
+
+fn run_entries(t: &mut Translator, host_index: usize, entries: Vec<Entry>) {
+    for e in entries {
+        let h = t.host_ctx(host_index);
+        let cmd = docker_cli::parse(&e.words);
+        t.apply(&h, cmd, &e.src);
+    }
+}
+
+/// Translates every host's `commands`, `compose` and `daemon-json` of a parsed scenario.
+/// Never panics; problems are findings.
+pub fn expand(doc: &Document) -> Imported {
+    let mut t = Translator::new(doc.scenario.clone());
+    for i in 0..t.scenario.hosts.len() {
+        let host = &mut t.scenario.hosts[i];
+        let commands = std::mem::take(&mut host.commands);
+        let compose_value = host.compose.take();
+        let daemon_value = host.daemon_json.take();
+        let project = host.name.clone();
+        if let Some(d) = daemon_value {
+            let path = format!("hosts[{i}].daemon-json");
+            let src = Src {
+                location: doc.locate(&path),
+                path,
+            };
+            daemon::apply(&mut t, i, &d, &src);
+        }
+        for (j, entry) in commands.iter().enumerate() {
+            let path = format!("hosts[{i}].commands[{j}]");
+            let base = doc.locate(&path);
+            let multi = entry.contains('\n');
+            let locate = |_k: usize, first: usize| {
+                let mut location = base.clone();
+                if multi && location.line > 0 {
+                    location.line += 1 + first as u32;
+                }
+                Src {
+                    path: path.clone(),
+                    location,
+                }
+            };
+            let list = entries(entry, &locate, &mut t.findings);
+            run_entries(&mut t, i, list);
+        }
+        if let Some(c) = compose_value {
+            let base = format!("hosts[{i}].compose");
+            let locate = |p: &str| doc.locate(p);
+            compose::apply(&mut t, i, &c, &base, &project, &locate);
+        }
+    }
+    t.finish()
+}
+
+fn file_stem(file: &str) -> String {
+    std::path::Path::new(file)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .filter(|s| !s.is_empty())
+        .unwrap_or("imported")
+        .to_string()
+}
+
+fn one_host_scenario(file: &str, host: Host, what: &str) -> Scenario {
+    Scenario {
+        name: file_stem(file),
+        description: format!("Imported from {what} {file}"),
+        hosts: vec![host],
+        ..Scenario::default()
+    }
+}
+
+/// Commands that only make sense on Windows.
+fn windows_hint(cmd: &docker_cli::Command) -> bool {
+    use docker_cli::Command as C;
+    match cmd {
+        C::NetworkCreate(a) => {
+            a.value("driver").is_some_and(|d| {
+                let d = crate::driver::Driver::parse(&d);
+                d.is_windows_driver() && d != crate::driver::Driver::Overlay
+            }) || a.values("opt").iter().any(|o| o.starts_with(shim::PREFIX))
+        }
+        C::Run { args, .. } => {
+            args.value("isolation").is_some() || args.values("network").iter().any(|n| n == "nat")
+        }
+        C::MacSpoofing(_)
+        | C::NewVmSwitch { .. }
+        | C::RestartService(_)
+        | C::InstallPrivateCloudPlugin => true,
+        _ => false,
+    }
+}
+
+/// A plain file of commands (shell, PowerShell, a pasted terminal session) -> a one-host
+/// scenario.
+pub fn from_commands(file: &str, text: &str, host: HostTemplate) -> Result<Imported, ImportError> {
+    let mut findings = Vec::new();
+    let locate = |k: usize, first: usize| Src {
+        path: format!("hosts[0].commands[{k}]"),
+        location: Location {
+            file: file.to_string(),
+            line: first as u32 + 1,
+            column: 1,
+            path: format!("hosts[0].commands[{k}]"),
+        },
+    };
+    let list = entries(text, &locate, &mut findings);
+    let os = host.os.unwrap_or_else(|| {
+        let windows = shell::logical_lines(text).iter().any(|l| l.windows)
+            || list
+                .iter()
+                .any(|e| windows_hint(&docker_cli::parse(&e.words)));
+        if windows {
+            OsVersion::Ws2019
+        } else {
+            OsVersion::Linux
+        }
+    });
+    let scenario = one_host_scenario(file, bare_host(&host.name, os), "commands in");
+    let mut t = Translator::new(scenario);
+    t.findings = findings;
+    run_entries(&mut t, 0, list);
+    Ok(t.finish())
+}
+
+fn yaml_error(file: &str, e: &serde_yaml_ng::Error) -> ImportError {
+    let (line, column) = e
+        .location()
+        .map(|l| (l.line() as u32, l.column() as u32))
+        .unwrap_or((1, 1));
+    let message = e.to_string();
+    let message = match message.find(" at line ") {
+        Some(cut) => message[..cut].to_string(),
+        None => message,
+    };
+    ImportError::Yaml {
+        file: file.to_string(),
+        line,
+        column,
+        message,
+    }
+}
+
+/// A compose file -> a one-host scenario. The project name is the file's `name:`, else
+/// the directory the file is in (what `docker compose` uses), else the file's stem.
+pub fn from_compose(file: &str, text: &str, host: HostTemplate) -> Result<Imported, ImportError> {
+    let value: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(text).map_err(|e| yaml_error(file, &e))?;
+    if !value.is_mapping() {
+        return Err(ImportError::Shape {
+            file: file.to_string(),
+            message: "a compose file is a mapping with `services:` (and `networks:`)".into(),
+        });
+    }
+    let os = host.os.unwrap_or_else(|| {
+        if compose::uses_windows(&value) {
+            OsVersion::Ws2019
+        } else {
+            OsVersion::Linux
+        }
+    });
+    let project = std::path::Path::new(file)
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|s| s.to_str())
+        .map(str::to_string)
+        .unwrap_or_else(|| file_stem(file));
+    let map = SourceMap::build(text);
+    let locate = |p: &str| {
+        let (line, column) = map.position(p).unwrap_or((0, 0));
+        Location {
+            file: file.to_string(),
+            line,
+            column,
+            path: p.to_string(),
+        }
+    };
+    let scenario = one_host_scenario(file, bare_host(&host.name, os), "compose file");
+    let mut t = Translator::new(scenario);
+    compose::apply(&mut t, 0, &value, "", &project, &locate);
+    Ok(t.finish())
+}
+
+/// A `daemon.json` -> a one-host scenario. Without an OS the host is ws2019: `fixed-cidr`
+/// and `"bridge": "none"` are how the Windows documentation sets up the nat network
+/// (NAT-3).
+pub fn from_daemon_json(
+    file: &str,
+    text: &str,
+    host: HostTemplate,
+) -> Result<Imported, ImportError> {
+    let json: serde_json::Value = serde_json::from_str(text).map_err(|e| ImportError::Json {
+        file: file.to_string(),
+        line: e.line() as u32,
+        column: e.column() as u32,
+        message: e.to_string(),
+    })?;
+    let value = serde_yaml_ng::to_value(&json).map_err(|e| ImportError::Shape {
+        file: file.to_string(),
+        message: e.to_string(),
+    })?;
+    let os = host.os.unwrap_or(OsVersion::Ws2019);
+    let scenario = one_host_scenario(file, bare_host(&host.name, os), "daemon.json");
+    let mut t = Translator::new(scenario);
+    let src = Src {
+        path: "hosts[0].daemon-json".into(),
+        location: Location {
+            file: file.to_string(),
+            line: 1,
+            column: 1,
+            path: "hosts[0].daemon-json".into(),
+        },
+    };
+    daemon::apply(&mut t, 0, &value, &src);
+    Ok(t.finish())
+}
+
+/// Imports any supported text: a scenario (expanded), a compose file, a daemon.json or
+/// commands, by [`detect`].
+pub fn import_text(file: &str, text: &str, host: HostTemplate) -> Result<Imported, ImportError> {
+    match detect(text) {
+        InputKind::Scenario => {
+            let doc = crate::parse::parse_scenario(file, text).map_err(|e| ImportError::Shape {
+                file: file.to_string(),
+                message: e.to_string(),
+            })?;
+            Ok(expand(&doc))
+        }
+        InputKind::Compose => from_compose(file, text, host),
+        InputKind::DaemonJson => from_daemon_json(file, text, host),
+        InputKind::Commands => from_commands(file, text, host),
+    }
+}
+
+/// Findings at or above `min`.
+pub fn at_least(findings: &[Finding], min: Severity) -> impl Iterator<Item = &Finding> {
+    findings.iter().filter(move |f| f.severity >= min)
+}
