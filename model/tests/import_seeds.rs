@@ -166,6 +166,7 @@ fn l2b_1_l2bridge() {
          # Attach a container to the MyContainerOverlayNetwork \n\
          C:\\> docker run -it --network=MyContainerOverlayNetwork <image> <cmd>\n\
          ```\n\
+         PS C:\\> ConfigureMCNP.ps1\n\
          PS C:\\> InstallPrivateCloudPlugin.ps1\n",
     );
     no_errors(&i);
@@ -173,7 +174,11 @@ fn l2b_1_l2bridge() {
     assert_eq!(n.driver, Driver::L2bridge);
     assert_eq!(n.subnet.0, vec!["192.168.1.0/24".parse().unwrap()]);
     assert_eq!(i.scenario.containers[0].networks[0].network, n.name);
-    assert!(i.scenario.hosts[0].sdn.as_ref().is_some_and(|s| s.plugin));
+    let sdn = i.scenario.hosts[0]
+        .sdn
+        .as_ref()
+        .expect("SDN-3 prerequisites");
+    assert!(sdn.plugin && sdn.network_proxy);
 }
 
 /// OPT-1: the HNS name of a network.

@@ -480,6 +480,8 @@ pub enum Command {
     RestartService(String),
     /// `InstallPrivateCloudPlugin.ps1` in the tenant VM (003, SDN-3).
     InstallPrivateCloudPlugin,
+    /// `ConfigureMCNP.ps1` on the Hyper-V host: the network proxy for the VM (003, SDN-3).
+    ConfigureMcnp,
     /// Reads state only (`docker ps`, `docker network ls`, `Get-NetAdapter`).
     Informational(String),
     /// `docker compose ...` / `docker-compose ...`: the compose file is the input.
@@ -646,6 +648,12 @@ fn parse_powershell(words: &[String]) -> Command {
             .starts_with("installprivatecloudplugin") =>
         {
             Command::InstallPrivateCloudPlugin
+        }
+        v if v
+            .trim_start_matches(['.', '/', '\\'])
+            .starts_with("configuremcnp") =>
+        {
+            Command::ConfigureMcnp
         }
         "new-vmswitch" => Command::NewVmSwitch {
             name: ps_param(words, "Name"),

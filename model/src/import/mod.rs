@@ -337,8 +337,9 @@ pub fn expand(doc: &Document) -> Imported {
             let multi = entry.contains('\n');
             let locate = |_k: usize, first: usize| {
                 let mut location = base.clone();
+                // A block scalar (`- |`) is located at its first content line.
                 if multi && location.line > 0 {
-                    location.line += 1 + first as u32;
+                    location.line += first as u32;
                 }
                 Src {
                     path: path.clone(),
@@ -391,7 +392,8 @@ fn windows_hint(cmd: &docker_cli::Command) -> bool {
         C::MacSpoofing(_)
         | C::NewVmSwitch { .. }
         | C::RestartService(_)
-        | C::InstallPrivateCloudPlugin => true,
+        | C::InstallPrivateCloudPlugin
+        | C::ConfigureMcnp => true,
         _ => false,
     }
 }

@@ -561,6 +561,17 @@ impl Translator {
                     format!("the private cloud plug-in is installed in host `{}` (SDN-3)", h.name),
                 );
             }
+            Command::ConfigureMcnp => {
+                self.host(h)
+                    .sdn
+                    .get_or_insert_with(SdnAttachment::default)
+                    .network_proxy = true;
+                self.emit(
+                    "IMP018",
+                    src,
+                    format!("the network proxy on the Hyper-V host serves host `{}` (SDN-3)", h.name),
+                );
+            }
             Command::NewVmSwitch { name, kind, nic } => self.new_vswitch(h, name, kind, nic, src),
             Command::RestartService(svc) => {
                 self.enter_timeline(h);

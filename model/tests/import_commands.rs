@@ -1,0 +1,288 @@
+//! Command lines in a scenario: flag forms, quoting, prompts, refused options with
+//! their location, and the design/timeline split (OPT-7).
+
+use hnsim_model::import::{expand, from_commands, HostTemplate, Imported};
+use hnsim_model::*;
+
+fn scenario(os: &str, commands: &str) -> Imported {
+    let text = format!("name: t\nhosts:\n  - name: h1\n    os: {os}\n    commands:\n{commands}");
+    let doc = parse_scenario("t.yaml", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    expand(&doc)
+}
+
+fn find<'a>(i: &'a Imported, code: &str) -> Vec<&'a Finding> {
+    i.findings.iter().filter(|f| f.code == code).collect()
+}
+
+#[test]
+fn long_short_equals_and_space_forms_agree() {
+    let forms = [
+        "docker network create --driver nat --subnet 10.1.0.0/24 --gateway 10.1.0.1 --opt com.docker.network.windowsshim.vlanid=7 n",
+        "docker network create --driver=nat --subnet=10.1.0.0/24 --gateway=10.1.0.1 --opt=com.docker.network.windowsshim.vlanid=7 n",
+        "docker network create -d nat --subnet=10.1.0.0/24 --gateway 10.1.0.1 -o com.docker.network.windowsshim.vlanid=7 n",
+        "docker network create -dnat --subnet 10.1.0.0/24 --gateway=10.1.0.1 -ocom.docker.network.windowsshim.vlanid=7 n",
+        "docker network create n -d=nat --subnet 10.1.0.0/24 --gateway 10.1.0.1 -o 'com.docker.network.windowsshim.vlanid=7'",
+    ];
+    let mut nets = Vec::new();
+    for f in forms {
+        let i = from_commands("c.sh", f, HostTemplate::default()).unwrap();
+        assert!(i.findings.is_empty(), "{f}: {:#?}", i.findings);
+        let mut n = i.scenario.networks[0].clone();
+        n.origin = Origin::default();
+        nets.push(n);
+    }
+    assert!(nets.windows(2).all(|w| w[0] == w[1]), "{nets:#?}");
+    assert_eq!(nets[0].vlan_id(), Some(7));
+    assert_eq!(nets[0].driver, Driver::Nat);
+}
+
+#[test]
+fn run_flag_forms_and_image_stops_flag_parsing() {
+    let i = from_commands(
+        "c.sh",
+        "$ docker network create app\n$ docker run -d --name=web --net app --network-alias www -p 8080:80 -p 53:53/udp -P --expose 9000-9001 nginx nginx -p 1\n",
+        HostTemplate::default(),
+    )
+    .unwrap();
+    assert!(!i.scenario.hosts[0].is_windows(), "no Windows hints: linux");
+    let n = &i.scenario.networks[0];
+    assert_eq!(n.driver, Driver::Bridge, "LNX-1: default driver on Linux");
+    let c = &i.scenario.containers[0];
+    assert_eq!(c.name, "web");
+    assert_eq!(c.networks[0].network, "app");
+    assert_eq!(c.networks[0].aliases, ["www"]);
+    assert_eq!(
+        c.ports.len(),
+        2,
+        "-p after the image belongs to the container command"
+    );
+    assert_eq!(c.ports[1].proto, Protocol::Udp);
+    assert!(c.publish_all);
+    assert_eq!(c.expose.len(), 2);
+    // -d is ignored with an info finding.
+    let f = &i.findings[0];
+    assert_eq!(f.code, "IMP004");
+    assert!(f.message.contains("`-d`"));
+    assert_eq!(f.severity, Severity::Info);
+}
+
+#[test]
+fn continuations_and_quotes() {
+    let text = "C:\\> docker network create -d transparent `\n>>   -o com.docker.network.windowsshim.interface=\"Ethernet 2\" `\n>>   -o \"com.docker.network.windowsshim.dnsservers=10.0.0.2,10.0.0.3\" `\n>>   TN\n$ docker run --name 'a b' --network TN \\\n    img\n";
+    let i = from_commands("c.txt", text, HostTemplate::default()).unwrap();
+    assert!(i.scenario.hosts[0].is_windows(), "Windows prompt");
+    let n = &i.scenario.networks[0];
+    assert_eq!(n.interface(), Some("Ethernet 2"));
+    assert_eq!(n.option(shim::DNSSERVERS), Some("10.0.0.2,10.0.0.3"));
+    assert_eq!(i.scenario.containers[0].name, "a b");
+    assert_eq!(i.scenario.containers[0].origin.path, "hosts[0].commands[1]");
+    assert!(i.findings.is_empty(), "{:#?}", i.findings);
+}
+
+#[test]
+fn unbalanced_quote_is_a_located_error() {
+    let i = from_commands(
+        "c.sh",
+        "docker ps\ndocker network create \"oops\n",
+        HostTemplate::default(),
+    )
+    .unwrap();
+    let f = find(&i, "IMP008");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].location.line, 2);
+    assert_eq!(f[0].location.file, "c.sh");
+}
+
+/// OPT-6, EXT-6: refused network options, with Docker's text and the command's location.
+#[test]
+fn opt_6_ext_6_refused_network_options_are_located() {
+    let i = scenario(
+        "ws2019",
+        "      - docker network create -d nat --subnet 172.20.0.0/16 n1\n      - docker network create -d nat --internal --ip-range 172.21.0.0/24 --subnet 172.21.0.0/16 --aux-address r=172.21.0.5 --ipv6 --ipam-driver x --ipam-opt a=b n2\n      - docker network create -d overlay -o encrypted --subnet fd00::/64 n3\n",
+    );
+    let f = find(&i, "IMP001");
+    assert_eq!(f.len(), 8, "{f:#?}");
+    assert!(f
+        .iter()
+        .take(6)
+        .all(|f| f.location.path == "hosts[0].commands[1]" && f.location.line == 7));
+    assert!(f.iter().any(|f| f
+        .message
+        .contains("`--internal` is not supported on Windows")));
+    assert!(f.iter().any(|f| f.message.contains("`--ip-range`")));
+    assert!(f.iter().any(|f| f.message.contains("`--opt encrypted`")));
+    assert!(f.iter().any(|f| f
+        .message
+        .contains("windowsshim driver doesn't support v6 subnets")));
+    assert_eq!(f[0].facts, ["OPT-6", "EXT-6"]);
+    assert_eq!(f[0].severity, Severity::Error);
+    // Carried into the model fields that exist for them.
+    let n2 = &i.scenario.networks[1];
+    assert!(n2.internal && n2.ipv6);
+    assert_eq!(n2.ip_range, Some("172.21.0.0/24".parse().unwrap()));
+    assert_eq!(
+        n2.aux_address["r"],
+        "172.21.0.5".parse::<std::net::IpAddr>().unwrap()
+    );
+    assert_eq!(n2.ipam_driver.as_deref(), Some("x"));
+    assert_eq!(n2.ipam_opt["a"], "b");
+    assert!(i.scenario.networks[2].options.contains_key(shim::ENCRYPTED));
+    // The same commands on Linux are fine.
+    let l = scenario(
+        "linux",
+        "      - docker network create --internal --ip-range 172.21.0.0/24 --subnet 172.21.0.0/16 n2\n",
+    );
+    assert!(find(&l, "IMP001").is_empty());
+}
+
+/// OPT-6, EXT-6, EXT-7: refused container options and port mappings.
+#[test]
+fn opt_6_ext_7_refused_run_options_are_located() {
+    let i = scenario(
+        "ws2022",
+        "      - docker run --name a --link b:b --add-host x:1.2.3.4 --dns-opt ndots:2 --dns-option timeout:1 --dns-search corp --ip6 fd00::5 img\n      - docker run --name b -p 127.0.0.1:8080:80 -p 8000-8001:80-81 -p 5000:5000/sctp -p 0.0.0.0:9090:90 img\n",
+    );
+    let f = find(&i, "IMP002");
+    assert_eq!(f.len(), 5, "{f:#?}");
+    assert!(f
+        .iter()
+        .all(|f| f.location.path == "hosts[0].commands[0]" && f.location.line == 6));
+    let p = find(&i, "IMP003");
+    assert_eq!(p.len(), 3, "{p:#?}");
+    assert!(p[0]
+        .message
+        .contains("Windows does not support host IP addresses in NAT settings"));
+    assert!(p[1]
+        .message
+        .contains("Windows does not support more than one host port in NAT settings"));
+    assert!(p[2].message.contains("invalid protocol sctp"));
+    assert!(p.iter().all(|f| f.location.line == 7));
+    let a = &i.scenario.containers[0];
+    assert_eq!(a.link, ["b:b"]);
+    assert_eq!(a.add_host, ["x:1.2.3.4"]);
+    assert_eq!(a.dns_opt, ["ndots:2", "timeout:1"]);
+    assert_eq!(a.dns_search, ["corp"]);
+    assert!(a.ip6.is_some());
+    let b = &i.scenario.containers[1];
+    assert_eq!(b.ports[0].host_ip, Some("127.0.0.1".parse().unwrap()));
+    assert_eq!(b.ports.len(), 4);
+}
+
+/// OPT-7: connect before start folds into the design; connect to a running container
+/// becomes a timeline step, and so does everything after it.
+#[test]
+fn opt_7_connect_running_container_is_a_step() {
+    let i = scenario(
+        "ws2019",
+        "      - docker network create -d nat --subnet 172.20.0.0/16 a\n      - docker network create -d nat --subnet 172.21.0.0/16 b\n      - docker create --name c1 img\n      - docker network connect a c1\n      - docker start c1\n      - docker run -d --name c2 --network a img\n      - docker network connect --ip 172.21.0.9 b c2\n      - docker run --name c3 img\n",
+    );
+    let c1 = &i.scenario.containers[0];
+    assert_eq!(c1.name, "c1");
+    assert!(c1.is_running());
+    let nets: Vec<_> = c1.networks.iter().map(|a| a.network.as_str()).collect();
+    assert_eq!(
+        nets,
+        ["nat", "a"],
+        "the default network stays when another is connected"
+    );
+    assert_eq!(i.scenario.containers.len(), 2);
+    assert_eq!(i.scenario.steps.len(), 2, "{:#?}", i.scenario.steps);
+    match &i.scenario.steps[0] {
+        Step::Connect(s) => {
+            assert_eq!((s.container.as_str(), s.network.as_str()), ("c2", "b"));
+            assert_eq!(s.ip, Some("172.21.0.9".parse().unwrap()));
+        }
+        s => panic!("{s:?}"),
+    }
+    assert!(matches!(&i.scenario.steps[1], Step::Run(c) if c.name == "c3"));
+    let f = find(&i, "IMP010");
+    assert!(f[0].message.contains("OPT-7"));
+    assert_eq!(f[0].location.path, "hosts[0].commands[6]");
+}
+
+#[test]
+fn stop_rm_and_network_rm_semantics() {
+    let i = scenario(
+        "linux",
+        "      - docker network create app\n      - docker run -d --name a --network app img\n      - docker network rm app\n      - docker rm a\n      - docker stop a\n      - docker rm a\n      - docker network rm app\n",
+    );
+    assert_eq!(find(&i, "IMP014").len(), 1, "active endpoints");
+    assert_eq!(
+        find(&i, "IMP008").len(),
+        1,
+        "cannot remove a running container"
+    );
+    assert_eq!(i.scenario.networks.len(), 1);
+    assert_eq!(i.scenario.containers.len(), 1);
+    let kinds: Vec<_> = i
+        .scenario
+        .steps
+        .iter()
+        .map(|s| match s {
+            Step::Stop(_) => "stop",
+            Step::Remove(_) => "rm",
+            Step::RemoveNetwork(_) => "netrm",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(kinds, ["stop", "rm", "netrm"]);
+}
+
+#[test]
+fn swarm_service_create() {
+    let i = scenario(
+        "ws2019",
+        "      - docker swarm init\n      - docker network create -d overlay --attachable ovl\n      - docker service create --name web --replicas 3 --network ovl -p 8080:80 --publish published=53,target=53,protocol=udp iis\n      - docker service scale web=5\n",
+    );
+    assert!(
+        i.findings.iter().all(|f| f.severity < Severity::Warning),
+        "{:#?}",
+        i.findings
+    );
+    let s = &i.scenario.services[0];
+    assert_eq!(s.name, "web");
+    assert_eq!(s.replicas, 5);
+    assert_eq!(s.networks[0].network, "ovl");
+    assert_eq!(s.ports[1].proto, Protocol::Udp);
+    assert!(i.scenario.networks[0].attachable);
+    assert!(i.scenario.hosts[0].commands.is_empty());
+}
+
+#[test]
+fn block_scalar_commands_have_their_own_lines() {
+    let i = scenario(
+        "ws2019",
+        "      - |\n        docker network create -d nat --subnet 172.20.0.0/16 a\n        docker run --name x --link y img\n",
+    );
+    let f = find(&i, "IMP002");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].location.line, 8, "{f:#?}");
+    assert_eq!(f[0].location.path, "hosts[0].commands[0]");
+}
+
+#[test]
+fn unknown_and_informational_commands() {
+    let i = from_commands(
+        "c.sh",
+        "docker ps\ndocker pull nginx\nfrobnicate --now\ndocker run --dns 8.8.8.8 --frob img\ndocker network connect nowhere ghost\ndocker run --network missing img\n",
+        HostTemplate::default(),
+    )
+    .unwrap();
+    let codes: Vec<_> = i
+        .findings
+        .iter()
+        .map(|f| (f.code.as_str(), f.severity))
+        .collect();
+    assert!(codes.contains(&("IMP006", Severity::Info)));
+    assert!(codes.contains(&("IMP007", Severity::Warning)));
+    assert_eq!(
+        find(&i, "IMP005").len(),
+        2,
+        "unknown --frob and --dns: warnings"
+    );
+    assert_eq!(
+        find(&i, "IMP009").len(),
+        2,
+        "no such container, network not found"
+    );
+}

@@ -1,0 +1,225 @@
+//! Compose files: networks, default network, OPT-9, ports, replicas, stacks.
+
+use hnsim_model::import::{expand, from_compose, HostTemplate, Imported};
+use hnsim_model::*;
+
+fn compose(text: &str, os: Option<OsVersion>) -> Imported {
+    from_compose(
+        "shop/docker-compose.yml",
+        text,
+        HostTemplate {
+            name: "h".into(),
+            os,
+        },
+    )
+    .expect("valid compose")
+}
+
+fn warnings(i: &Imported) -> Vec<&Finding> {
+    i.findings
+        .iter()
+        .filter(|f| f.severity >= Severity::Warning)
+        .collect()
+}
+
+/// OPT-9: `networks: default: external: name: nat` (000) uses the existing nat network.
+#[test]
+fn opt_9_default_external_nat() {
+    let i = compose(
+        "services:\n  web:\n    image: iis\n    ports:\n      - \"8080:80\"\nnetworks:\n default:\n  external:\n   name: \"nat\"\n",
+        None,
+    );
+    assert!(warnings(&i).is_empty(), "{:#?}", i.findings);
+    assert!(i.scenario.hosts[0].is_windows(), "nat means Windows");
+    assert!(i.scenario.networks.is_empty());
+    let c = &i.scenario.containers[0];
+    assert_eq!(c.name, "shop-web-1");
+    assert_eq!(c.networks[0].network, "nat");
+    assert_eq!(c.ports[0].to_string(), "8080:80");
+}
+
+/// OPT-9: a custom nat default network with an IPAM subnet (000).
+#[test]
+fn opt_9_custom_nat_default_network() {
+    let i = compose(
+        "services:\n  web:\n    image: iis\nnetworks:\n  default:\n    driver: nat\n    ipam:\n      driver: default\n      config:\n      - subnet: 172.17.0.0/16\n",
+        None,
+    );
+    assert!(warnings(&i).is_empty(), "{:#?}", i.findings);
+    let n = &i.scenario.networks[0];
+    assert_eq!(n.name, "shop_default");
+    assert_eq!(n.driver, Driver::Nat);
+    assert_eq!(n.ipam_driver, None);
+    assert_eq!(n.subnet.0, vec!["172.17.0.0/16".parse().unwrap()]);
+    assert_eq!(i.scenario.containers[0].networks[0].network, "shop_default");
+}
+
+/// LNX-1, EXT-10: two user-defined bridges; a service on both; long port syntax,
+/// aliases, static address; the implicit `<project>_default` network.
+#[test]
+fn linux_two_bridges() {
+    let text = r#"
+name: Store
+services:
+  proxy:
+    image: nginx
+    ports:
+      - target: 80
+        published: 8080
+        protocol: tcp
+      - "443:443"
+      - 9000
+    networks: [front]
+  api:
+    image: api
+    expose: ["3000", 3001]
+    networks:
+      front:
+        aliases: [backend-api]
+      back:
+        ipv4_address: 10.20.0.10
+    deploy:
+      replicas: 2
+  db:
+    image: postgres
+    networks:
+      - back
+  tools:
+    image: busybox
+    environment: [A=b]
+networks:
+  front:
+    driver: bridge
+  back:
+    internal: true
+    ipam:
+      config:
+        - subnet: 10.20.0.0/24
+          gateway: 10.20.0.1
+"#;
+    let i = compose(text, None);
+    assert!(warnings(&i).is_empty(), "{:#?}", i.findings);
+    assert!(!i.scenario.hosts[0].is_windows());
+    let names: Vec<_> = i
+        .scenario
+        .networks
+        .iter()
+        .map(|n| n.name.as_str())
+        .collect();
+    assert_eq!(names, ["store_front", "store_back", "store_default"]);
+    assert!(i
+        .scenario
+        .networks
+        .iter()
+        .all(|n| n.driver == Driver::Bridge));
+    assert!(i.scenario.networks[1].internal);
+    let c: Vec<_> = i
+        .scenario
+        .containers
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(
+        c,
+        [
+            "store-proxy-1",
+            "store-api-1",
+            "store-api-2",
+            "store-db-1",
+            "store-tools-1"
+        ]
+    );
+    let proxy = &i.scenario.containers[0];
+    assert_eq!(proxy.ports.len(), 3);
+    assert_eq!(proxy.ports[0].to_string(), "8080:80");
+    assert_eq!(proxy.ports[2].host_port, None);
+    let api = &i.scenario.containers[1];
+    assert_eq!(api.networks[0].aliases, ["backend-api"]);
+    assert_eq!(api.networks[1].ip, Some("10.20.0.10".parse().unwrap()));
+    assert_eq!(api.expose.len(), 2);
+    assert_eq!(
+        i.scenario.containers[4].networks[0].network,
+        "store_default"
+    );
+    // `environment` is not networking: info.
+    assert!(i.findings.iter().any(|f| f.code == "IMP004"));
+}
+
+/// Refused options in compose on Windows point at the compose key (OPT-6, EXT-6, EXT-7).
+#[test]
+fn refused_options_in_compose_are_located() {
+    let text = "services:\n  web:\n    image: iis\n    isolation: process\n    extra_hosts:\n      - \"db:10.0.0.5\"\n    ports:\n      - \"127.0.0.1:8080:80\"\nnetworks:\n  default:\n    driver: nat\n    internal: true\n";
+    let i = compose(text, None);
+    let f = i
+        .findings
+        .iter()
+        .find(|f| f.code == "IMP002")
+        .expect("extra_hosts");
+    assert_eq!(f.location.path, "services.web.extra_hosts");
+    assert_eq!(f.location.line, 5);
+    let f = i
+        .findings
+        .iter()
+        .find(|f| f.code == "IMP003")
+        .expect("host ip");
+    assert!(f
+        .message
+        .contains("Windows does not support host IP addresses in NAT settings"));
+    assert_eq!(f.location.path, "services.web.ports[0]");
+    assert_eq!(f.location.line, 8);
+    let f = i
+        .findings
+        .iter()
+        .find(|f| f.code == "IMP001")
+        .expect("internal");
+    assert_eq!(f.location.path, "networks.default.internal");
+    assert_eq!(f.location.line, 12);
+    // Carried into the model for the validator.
+    assert!(i.scenario.networks[0].internal);
+    assert_eq!(i.scenario.containers[0].add_host, ["db:10.0.0.5"]);
+}
+
+/// DNS-1, OVL-1: on a swarm manager, services with `deploy` are a stack.
+#[test]
+fn dns_1_stack_on_swarm_manager() {
+    let text = "name: shop\nhosts:\n  - name: m1\n    os: ws2019\n    swarm: manager\n    compose:\n      services:\n        web:\n          image: iis\n          deploy:\n            replicas: 3\n          ports: [\"80:80\"]\n          networks: [app]\n      networks:\n        app: {}\n";
+    let doc = parse_scenario("s.yaml", text).unwrap();
+    let i = expand(&doc);
+    assert!(warnings(&i).is_empty(), "{:#?}", i.findings);
+    let s = &i.scenario.services[0];
+    assert_eq!(s.name, "m1_web");
+    assert_eq!(s.replicas, 3);
+    assert_eq!(s.networks[0].network, "m1_app");
+    let n = &i.scenario.networks[0];
+    assert_eq!(n.driver, Driver::Overlay);
+    assert_eq!(n.host, None);
+    assert!(i.scenario.containers.is_empty());
+    assert!(i.scenario.hosts[0].compose.is_none());
+}
+
+/// An undefined network reference is Compose's own error.
+#[test]
+fn undefined_network_is_reported() {
+    let i = compose(
+        "services:\n  a:\n    image: x\n    networks: [nope]\n",
+        None,
+    );
+    let f = i
+        .findings
+        .iter()
+        .find(|f| f.code == "IMP013")
+        .expect("undefined");
+    assert!(
+        f.message.contains("refers to undefined network nope"),
+        "{f}"
+    );
+}
+
+/// Compose text that is not a compose file is an error, not a panic.
+#[test]
+fn bad_compose_is_an_error() {
+    assert!(from_compose("c.yml", "services: [1, 2", HostTemplate::default()).is_err());
+    assert!(from_compose("c.yml", "- a\n- b\n", HostTemplate::default()).is_err());
+    let i = compose("services:\n  a: 5\nnetworks: 3\nbogus: 1\n", None);
+    assert!(i.findings.iter().filter(|f| f.code == "IMP013").count() >= 3);
+}

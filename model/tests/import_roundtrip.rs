@@ -1,0 +1,114 @@
+//! `hnsim import` prints the scenario as YAML; it must parse back to the same scenario,
+//! timeline steps included. The bundled scenarios under `scenarios/imported/` import.
+
+use hnsim_model::import::{expand, from_commands, import_text, HostTemplate};
+use hnsim_model::parse::assign_origins;
+use hnsim_model::*;
+
+fn round_trip(s: &Scenario) -> String {
+    let text = serde_yaml_ng::to_string(s).unwrap();
+    let doc = parse_scenario("out.yaml", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let mut expected = s.clone();
+    assign_origins(&mut expected);
+    assert_eq!(doc.scenario, expected, "\n{text}");
+    text
+}
+
+#[test]
+fn steps_and_every_object_kind_round_trip() {
+    let text = "C:\\> docker swarm init\n\
+        C:\\> docker network create -d overlay --subnet 10.10.0.0/24 -o com.docker.network.windowsshim.vsid=5000 ovl\n\
+        C:\\> docker network create -d nat --subnet 172.20.0.0/16 --gateway 172.20.0.1 n\n\
+        C:\\> docker run -d --name a --network n --ip 172.20.0.5 -p 8080:80 -p 81 --isolation hyperv img\n\
+        C:\\> docker service create --name s --replicas 2 --network ovl -p 80:80 img\n\
+        PS C:\\> New-VMSwitch -Name ext -NetAdapterName Ethernet\n\
+        C:\\> docker network connect ovl a\n\
+        C:\\> docker stop a\n\
+        C:\\> docker network rm n\n\
+        C:\\> docker run --name b img\n";
+    let i = from_commands("c.txt", text, HostTemplate::default()).unwrap();
+    assert_eq!(i.scenario.steps.len(), 4, "{:#?}", i.scenario.steps);
+    let out = round_trip(&i.scenario);
+    assert!(out.contains("172.20.0.5"), "{out}");
+}
+
+#[test]
+fn bundled_imported_scenarios_import_and_round_trip() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios/imported");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut n = 0;
+    for e in entries.flatten() {
+        let path = e.path();
+        if path.extension().and_then(|x| x.to_str()) != Some("yaml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let file = path.display().to_string();
+        let doc = parse_scenario(&file, &text).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!doc.scenario.description.is_empty(), "{file}: description");
+        assert!(!doc.scenario.covers.is_empty(), "{file}: covers");
+        for id in &doc.scenario.covers {
+            assert!(hnsim_model::fact::is_known(id), "{file}: unknown fact {id}");
+        }
+        let i = expand(&doc);
+        assert!(
+            i.scenario.hosts.iter().all(|h| h.commands.is_empty()),
+            "{file}"
+        );
+        let errors: Vec<_> = i
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .filter(|f| {
+                !doc.scenario
+                    .expect
+                    .as_ref()
+                    .is_some_and(|x| x.findings.contains(&f.code))
+            })
+            .collect();
+        assert!(errors.is_empty(), "{file}: {errors:#?}");
+        round_trip(&i.scenario);
+        n += 1;
+    }
+    assert!(n >= 4, "only {n} scenarios in {dir}");
+}
+
+#[test]
+fn import_text_detects_every_kind() {
+    use hnsim_model::import::{detect, InputKind};
+    assert_eq!(
+        detect("{\"fixed-cidr\": \"10.0.0.0/16\"}"),
+        InputKind::DaemonJson
+    );
+    assert_eq!(
+        detect("services:\n  a:\n    image: x\n"),
+        InputKind::Compose
+    );
+    assert_eq!(
+        detect("networks:\n  default:\n    external:\n      name: nat\n"),
+        InputKind::Compose
+    );
+    assert_eq!(detect("name: s\nhosts: []\n"), InputKind::Scenario);
+    assert_eq!(
+        detect("docker network create -d nat n\n"),
+        InputKind::Commands
+    );
+    assert_eq!(
+        detect("C:\\> docker run -p 80:80 img\n"),
+        InputKind::Commands
+    );
+    assert_eq!(
+        detect("Note: run this\ndocker network ls\n"),
+        InputKind::Commands
+    );
+    let i = import_text(
+        "x",
+        "docker network create -d l2bridge --subnet 10.0.0.0/24 n",
+        HostTemplate::default(),
+    )
+    .unwrap();
+    assert!(i.scenario.hosts[0].is_windows(), "l2bridge means Windows");
+    assert_eq!(i.scenario.networks[0].driver, Driver::L2bridge);
+}
