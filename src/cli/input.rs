@@ -1,14 +1,105 @@
-//! Reading scenario files from disk: the one place the CLI turns a path into a
+//! Reading input files: the one place the CLI turns a path into a
 //! [`hnsim_model::Document`]. Unreadable or malformed input is exit code 2.
+//!
+//! Every command accepts the same inputs: a scenario YAML (whose hosts may carry
+//! `commands`, `compose` and `daemon-json`), a plain file of docker commands (shell,
+//! PowerShell or a pasted terminal session), a compose file, or a daemon.json. The kind is
+//! detected from the content; the importer turns the last three into a one-host
+//! scenario. The model crate does no file I/O, so a host's `compose: path/to/file.yml`
+//! (or `daemon-json: path`) is read here, relative to the scenario, and inlined.
 
 use anyhow::Context;
-use hnsim_model::{parse_scenario, Document};
+use hnsim_model::import::{self, HostTemplate, InputKind};
+use hnsim_model::source_map::SourceMap;
+use hnsim_model::{parse_scenario, Document, Finding};
 use std::path::Path;
 
-/// Reads and parses one scenario file. The error text names file, line, column, field
-/// and how to fix it.
+/// Reads and parses one input file, with docker commands, compose files and daemon.json
+/// expanded into scenario objects. The error text names file, line, column, field and
+/// how to fix it.
 pub fn load(path: &Path) -> anyhow::Result<Document> {
+    load_imported(path, &HostTemplate::default()).map(|(doc, _)| doc)
+}
+
+/// Like [`load`], and also returns what the importer noticed (refused Windows options,
+/// ignored flags, ...). `host` names the host a plain commands / compose / daemon.json
+/// file describes.
+pub fn load_imported(path: &Path, host: &HostTemplate) -> anyhow::Result<(Document, Vec<Finding>)> {
     let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read scenario file {}", path.display()))?;
-    parse_scenario(&path.display().to_string(), &text).map_err(|e| anyhow::anyhow!("{e}"))
+        .with_context(|| format!("cannot read input file {}", path.display()))?;
+    let file = path.display().to_string();
+    import_file(path, &file, &text, host)
+}
+
+/// The detected input of `text` (read from `path`), imported.
+pub fn import_file(
+    path: &Path,
+    file: &str,
+    text: &str,
+    host: &HostTemplate,
+) -> anyhow::Result<(Document, Vec<Finding>)> {
+    let plain = |imported: import::Imported, source_map: SourceMap| {
+        (
+            Document {
+                file: file.to_string(),
+                scenario: imported.scenario,
+                source_map,
+            },
+            imported.findings,
+        )
+    };
+    match import::detect(text) {
+        InputKind::Scenario => {
+            let mut doc = parse_scenario(file, text).map_err(|e| anyhow::anyhow!("{e}"))?;
+            inline_referenced_files(path, &mut doc)?;
+            let imported = import::expand(&doc);
+            doc.scenario = imported.scenario;
+            Ok((doc, imported.findings))
+        }
+        InputKind::Compose => {
+            let imported = import::from_compose(file, text, host.clone())?;
+            Ok(plain(imported, SourceMap::build(text)))
+        }
+        InputKind::DaemonJson => {
+            let imported = import::from_daemon_json(file, text, host.clone())?;
+            Ok(plain(imported, SourceMap::default()))
+        }
+        InputKind::Commands => {
+            let imported = import::from_commands(file, text, host.clone())?;
+            Ok(plain(imported, SourceMap::default()))
+        }
+    }
+}
+
+/// Replaces `compose: <path>` and `daemon-json: <path>` of each host by the file's
+/// content. A `daemon-json` string that starts with `{` is JSON text, not a path.
+fn inline_referenced_files(scenario_path: &Path, doc: &mut Document) -> anyhow::Result<()> {
+    let dir = scenario_path.parent().unwrap_or_else(|| Path::new("."));
+    for (i, host) in doc.scenario.hosts.iter_mut().enumerate() {
+        if let Some(rel) = host.compose.as_ref().and_then(|v| v.as_str()) {
+            let path = dir.join(rel);
+            let text = std::fs::read_to_string(&path).with_context(|| {
+                format!(
+                    "{}: hosts[{i}].compose: cannot read compose file {}",
+                    doc.file,
+                    path.display()
+                )
+            })?;
+            host.compose = Some(import::compose_value(&path.display().to_string(), &text)?);
+        }
+        if let Some(rel) = host.daemon_json.as_ref().and_then(|v| v.as_str()) {
+            if !rel.trim_start().starts_with('{') {
+                let path = dir.join(rel);
+                let text = std::fs::read_to_string(&path).with_context(|| {
+                    format!(
+                        "{}: hosts[{i}].daemon-json: cannot read {}",
+                        doc.file,
+                        path.display()
+                    )
+                })?;
+                host.daemon_json = Some(text.into());
+            }
+        }
+    }
+    Ok(())
 }

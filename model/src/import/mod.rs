@@ -539,6 +539,21 @@ pub fn import_text(file: &str, text: &str, host: HostTemplate) -> Result<Importe
     }
 }
 
+/// The scenario as YAML, as `hnsim import` prints it; [`crate::parse_scenario`] reads it
+/// back to the same scenario.
+pub fn to_yaml(scenario: &Scenario) -> Result<String, ImportError> {
+    serde_yaml_ng::to_string(scenario).map_err(|e| ImportError::Shape {
+        file: scenario.name.clone(),
+        message: e.to_string(),
+    })
+}
+
+/// Compose text -> the value a host's `compose` field holds (for inlining a compose file
+/// a scenario names by path).
+pub fn compose_value(file: &str, text: &str) -> Result<serde_yaml_ng::Value, ImportError> {
+    serde_yaml_ng::from_str(text).map_err(|e| yaml_error(file, &e))
+}
+
 /// Findings at or above `min`.
 pub fn at_least(findings: &[Finding], min: Severity) -> impl Iterator<Item = &Finding> {
     findings.iter().filter(move |f| f.severity >= min)
