@@ -1,16 +1,302 @@
-//! Design validation rules.
+//! Design validation: every caveat, prerequisite and limit of SPEC.md as a rule with a
+//! stable code.
+//!
+//! Codes: `HNS0xx` for Windows/HNS behaviour, `DKR0xx` for Docker on Linux, `SCN0xx` for
+//! the consistency of the scenario itself (references, duplicates, addressing). A code
+//! never changes meaning once published; a retired rule keeps its number unused.
+//!
+//! One module per area of SPEC.md. Each module owns its [`Rule`] constants and a
+//! `check` over the resolved [`Design`]; [`timeline`] turns the events of a step into
+//! findings. [`RULES`] is the registry `hnsim explain` and the tests read.
 
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use crate::parse::Document;
-use crate::resolve::Design;
+use crate::resolve::{Design, Endpoint};
+use crate::scenario::{Container, Host, Network};
 use crate::timeline::StepEvent;
 
+mod addressing;
+mod host;
+mod l2bridge;
+mod l2tunnel;
+mod linux;
+mod nat;
+mod options;
+mod overlay;
+mod ports;
+mod references;
+mod sdn;
+mod timeline;
+mod transparent;
+
+/// A validation rule: what `hnsim explain CODE` prints, and what every finding of the
+/// rule carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rule {
+    pub code: &'static str,
+    pub severity: Severity,
+    /// SPEC fact IDs the rule rests on.
+    pub facts: &'static [&'static str],
+    /// One line: what is wrong.
+    pub title: &'static str,
+    /// The long form: why it is wrong, what Docker/HNS do, where the fact comes from.
+    pub explanation: &'static str,
+    /// How to fix it.
+    pub help: &'static str,
+}
+
+/// Every rule, in code order.
+pub const RULES: &[Rule] = &[
+    nat::PREFIX_CONTAINS_HOST_IP,
+    nat::SECOND_NAT_NETWORK,
+    nat::OUTSIDE_NAT_PREFIX,
+    nat::NO_DEFAULT_NAT,
+    nat::FIREWALL_RULE_PER_MAPPING,
+    nat::LOCALHOST_LOOPBACK,
+    nat::NOT_PERSISTENT,
+    transparent::SHARED_NIC,
+    transparent::NO_MAC_SPOOFING,
+    transparent::AZURE,
+    transparent::NO_ADDRESS,
+    transparent::SUBNET_MISMATCH,
+    transparent::HIDDEN_VSWITCH,
+    transparent::NO_NAME_RESOLUTION,
+    overlay::NO_SWARM_MANAGER,
+    overlay::LOW_VNI,
+    overlay::MISSING_UPDATE,
+    overlay::NO_OUTBOUND_WS2016,
+    overlay::NO_OUTBOUND_ICMP,
+    l2bridge::NO_SUBNET,
+    l2bridge::DYNAMIC_OUTSIDE_SDN,
+    l2bridge::STATIC_IN_SDN,
+    l2bridge::CUSTOM_SUBNET,
+    l2bridge::OLD_OS,
+    l2bridge::SDN_POLICIES_BYPASSED,
+    l2tunnel::OUTSIDE_CLOUD,
+    sdn::PREREQUISITES,
+    sdn::PUBLIC_CLOUD,
+    sdn::IP_CONFIGS_EXHAUSTED,
+    options::NETWORK_OPTION,
+    options::CONTAINER_OPTION,
+    options::IPV6,
+    options::UNKNOWN_SHIM_OPTION,
+    options::VLAN_WITHOUT_TRUNK,
+    options::MISCASED_DRIVER,
+    options::BAD_DNS_SERVERS,
+    ports::TRANSPARENT_PORTS,
+    ports::HOST_IP,
+    ports::HOST_PORT_RANGE,
+    ports::PROTOCOL,
+    timeline::HOT_ATTACH,
+    timeline::LOST_ON_REBOOT,
+    timeline::DAEMON_CONFIG,
+    timeline::VSWITCH_OUT_OF_BAND,
+    timeline::VSWITCH_VISIBLE,
+    timeline::NETWORK_REMOVED,
+    host::UNTRUSTED_PROCESS,
+    host::HYPERV_ISOLATION,
+    host::INBOUND_ICMP,
+    linux::NONE_FOR_SERVICE,
+    linux::EXCLUSIVE_NETWORK,
+    linux::MACVLAN_IN_VM,
+    linux::MACVLAN_NO_PARENT,
+    linux::MACVLAN_HOST,
+    linux::ALIAS_ON_DEFAULT_BRIDGE,
+    linux::DEFAULT_BRIDGE_NAMES,
+    ports::HOST_NETWORK_PORTS,
+    ports::MACVLAN_PORTS,
+    overlay::LINUX_NO_SWARM_MANAGER,
+    references::DUPLICATE,
+    references::UNKNOWN,
+    references::WRONG_HOST,
+    references::PLATFORM_DRIVER,
+    references::SERVICE_WITHOUT_SWARM,
+    references::NO_DOCKER,
+    references::PLUGIN,
+    references::PLATFORM_OS,
+    addressing::OVERLAP,
+    addressing::OVERLAPS_LAN,
+    addressing::GATEWAY_OUTSIDE,
+    addressing::IP_OUTSIDE,
+    addressing::IP_CONFLICT,
+    addressing::DEVICE_CONFLICT,
+    addressing::EXHAUSTED,
+    addressing::STATIC_WITHOUT_SUBNET,
+    overlay::NOT_A_SWARM_NODE,
+    overlay::NOT_ATTACHABLE,
+    ports::PORT_TAKEN,
+    ports::RANGE_MISMATCH,
+    ports::NOTHING_TO_PUBLISH,
+    timeline::CANNOT_START,
+    timeline::REMOVE_IN_USE,
+    timeline::UNKNOWN_IN_STEP,
+    host::HYPERV_ON_LINUX,
+];
+
+/// The rule with this code (case-insensitive).
+pub fn rule(code: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .find(|r| r.code.eq_ignore_ascii_case(code.trim()))
+}
+
+/// Codes closest to `code`, best first, for "did you mean" on an unknown code.
+pub fn nearest(code: &str, max: usize) -> Vec<&'static str> {
+    let wanted = code.trim().to_ascii_uppercase();
+    let mut scored: Vec<(f64, &'static str)> = RULES
+        .iter()
+        .map(|r| (strsim::jaro_winkler(&wanted, r.code), r.code))
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored.into_iter().take(max).map(|(_, c)| c).collect()
+}
+
 /// Findings for one resolved state of the design.
-pub fn check(_doc: &Document, _design: &Design) -> Vec<Finding> {
-    Vec::new()
+pub fn check(doc: &Document, design: &Design) -> Vec<Finding> {
+    let mut cx = Cx::new(doc, design);
+    references::check(&mut cx);
+    addressing::check(&mut cx);
+    nat::check(&mut cx);
+    transparent::check(&mut cx);
+    overlay::check(&mut cx);
+    l2bridge::check(&mut cx);
+    l2tunnel::check(&mut cx);
+    sdn::check(&mut cx);
+    options::check(&mut cx);
+    ports::check(&mut cx);
+    host::check(&mut cx);
+    linux::check(&mut cx);
+    cx.out
 }
 
 /// Findings for what a timeline step caused.
-pub fn check_events(_doc: &Document, _step: usize, _events: &[StepEvent]) -> Vec<Finding> {
-    Vec::new()
+pub fn check_events(doc: &Document, step: usize, events: &[StepEvent]) -> Vec<Finding> {
+    timeline::check(doc, step, events)
 }
+
+/// Builds a finding of `rule` at `path` with the rule's own help.
+pub(crate) fn finding(rule: &Rule, doc: &Document, path: &str, message: String) -> Finding {
+    Finding {
+        code: rule.code.to_string(),
+        severity: rule.severity,
+        facts: rule.facts.iter().map(|f| f.to_string()).collect(),
+        location: doc.locate(path),
+        message,
+        help: rule.help.to_string(),
+        step: None,
+    }
+}
+
+/// What every rule module works with: the document (for locations), the resolved design
+/// and the findings so far.
+pub(crate) struct Cx<'a> {
+    pub doc: &'a Document,
+    pub design: &'a Design,
+    pub out: Vec<Finding>,
+}
+
+impl<'a> Cx<'a> {
+    fn new(doc: &'a Document, design: &'a Design) -> Self {
+        Cx {
+            doc,
+            design,
+            out: Vec::new(),
+        }
+    }
+
+    pub fn emit(&mut self, rule: &Rule, path: &str, message: String) {
+        self.out.push(finding(rule, self.doc, path, message));
+    }
+
+    /// Like [`Cx::emit`] with a help line specific to this finding.
+    pub fn emit_help(&mut self, rule: &Rule, path: &str, message: String, help: String) {
+        let mut f = finding(rule, self.doc, path, message);
+        f.help = help;
+        self.out.push(f);
+    }
+
+    pub fn hosts(&self) -> &'a [Host] {
+        &self.design.scenario.hosts
+    }
+    pub fn networks(&self) -> &'a [Network] {
+        &self.design.scenario.networks
+    }
+    pub fn containers(&self) -> &'a [Container] {
+        &self.design.scenario.containers
+    }
+    pub fn host(&self, name: &str) -> Option<&'a Host> {
+        self.design.scenario.hosts.iter().find(|h| h.name == name)
+    }
+    /// The host a host-scoped network lives on.
+    pub fn network_host(&self, net: &Network) -> Option<&'a Host> {
+        net.host.as_deref().and_then(|h| self.host(h))
+    }
+
+    /// Endpoints with their container, network and host resolved.
+    pub fn attached(&self) -> impl Iterator<Item = Attached<'a>> + 'a {
+        let s = &self.design.scenario;
+        self.design.endpoints.iter().filter_map(move |ep| {
+            Some(Attached {
+                ep,
+                container: s.containers.get(ep.container)?,
+                network: s.networks.get(ep.network?)?,
+                host: s.hosts.get(ep.host?)?,
+            })
+        })
+    }
+
+    /// Hosts a network is present on: its own host, or for a swarm-scoped network every
+    /// host with an endpoint on it.
+    pub fn hosts_of_network(&self, index: usize) -> Vec<&'a Host> {
+        let net = &self.design.scenario.networks[index];
+        if let Some(h) = self.network_host(net) {
+            return vec![h];
+        }
+        let mut out: Vec<&Host> = Vec::new();
+        for ep in self.design.endpoints_on(index) {
+            if let Some(h) = ep.host.and_then(|i| self.design.scenario.hosts.get(i)) {
+                if !out.iter().any(|o| o.name == h.name) {
+                    out.push(h);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// An endpoint with everything it points at.
+#[derive(Clone, Copy)]
+pub(crate) struct Attached<'a> {
+    pub ep: &'a Endpoint,
+    pub container: &'a Container,
+    pub network: &'a Network,
+    pub host: &'a Host,
+}
+
+impl Attached<'_> {
+    /// Field path of the attachment (`containers[0].networks[1]`); for a default
+    /// attachment that is not written in the file, the container's own path.
+    pub fn path(&self) -> String {
+        format!(
+            "{}.networks[{}]",
+            self.container.origin.path, self.ep.attachment
+        )
+    }
+    /// Path of the attachment's `ip` field.
+    pub fn ip_path(&self) -> String {
+        format!("{}.ip", self.path())
+    }
+}
+
+/// A KB number compared loosely: `KB4489899`, `kb4489899` and `4489899` are the same.
+pub(crate) fn has_update(host: &Host, kb: &str) -> bool {
+    let norm = |s: &str| {
+        s.trim()
+            .trim_start_matches(['K', 'k', 'B', 'b'])
+            .to_string()
+    };
+    host.updates.iter().any(|u| norm(u) == norm(kb))
+}
+
+#[cfg(test)]
+mod tests;

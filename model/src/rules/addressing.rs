@@ -1,0 +1,455 @@
+//! Addressing: overlapping subnets, gateways and addresses outside their subnet, address
+//! conflicts on a network or a physical segment, and exhausted pools (IPAM-1, TRANS-2,
+//! TRANS-3, NAT-4).
+
+use super::{Cx, Rule};
+use crate::driver::Driver;
+use crate::finding::Severity::{Error, Warning};
+use crate::parse::Document;
+use crate::resolve::IpSource;
+use crate::scenario::{Network, Step, SwarmRole};
+use ipnet::IpNet;
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+pub const OVERLAP: Rule = Rule {
+    code: "SCN010",
+    severity: Error,
+    facts: &["IPAM-1", "NAT-6", "EXT-3"],
+    title: "two networks on one host have overlapping subnets",
+    explanation: "Each network's IPAM hands out addresses from its own subnet (IPAM-1). Two \
+networks on the same host (or a swarm overlay and a local network on a swarm node) with \
+overlapping subnets give endpoints ambiguous addresses: Docker refuses the second pool \
+(\"Pool overlaps with other one on this address space\"), and NAT networks, which are \
+isolated from each other by subnet (NAT-6, EXT-3), would be ambiguous to WinNAT.",
+    help: "give each network a subnet of its own",
+};
+
+pub const OVERLAPS_LAN: Rule = Rule {
+    code: "SCN011",
+    severity: Warning,
+    facts: &["NAT-2", "NAT-7", "LNX-1"],
+    title: "a container network's subnet overlaps the host's LAN",
+    explanation: "nat, bridge and overlay subnets are private to the host (NAT-7, LNX-1). When \
+such a subnet overlaps a subnet the host's NIC is on, the host routes those LAN addresses to \
+the containers instead, and the containers cannot reach the LAN machines in that range (the \
+milder form of NAT-2).",
+    help: "choose a container subnet that does not overlap the host's LANs (`subnet:` or daemon.json `fixed-cidr` / default-address-pools)",
+};
+
+pub const GATEWAY_OUTSIDE: Rule = Rule {
+    code: "SCN012",
+    severity: Error,
+    facts: &["NAT-4", "TRANS-2", "L2B-1"],
+    title: "gateway outside the subnet",
+    explanation: "`--gateway` must be an address inside `--subnet` (NAT-4, TRANS-2, L2B-1); \
+Docker refuses the network otherwise (\"no matching subnet for gateway\").",
+    help: "pick a gateway inside the subnet, usually its first address",
+};
+
+pub const IP_OUTSIDE: Rule = Rule {
+    code: "SCN013",
+    severity: Error,
+    facts: &["IPAM-1", "TRANS-2"],
+    title: "address outside its subnet",
+    explanation: "A static `--ip` must lie inside the network's subnet (IPAM-1); on a transparent \
+network without a subnet, inside the physical segment's (TRANS-2). Docker refuses the \
+container (\"no available IPv4 addresses on this network's address pools\" / \"Invalid \
+address\"). Host NICs and clients must likewise be inside their segment's subnet.",
+    help: "pick an address inside the subnet",
+};
+
+pub const IP_CONFLICT: Rule = Rule {
+    code: "SCN014",
+    severity: Error,
+    facts: &["IPAM-1"],
+    title: "two endpoints (or an endpoint and the gateway) share an address",
+    explanation: "Each endpoint needs a unique address on its network (IPAM-1); Docker refuses \
+a static --ip that is already allocated (\"Address already in use\"), including the \
+network's gateway.",
+    help: "give one of them another address",
+};
+
+pub const DEVICE_CONFLICT: Rule = Rule {
+    code: "SCN015",
+    severity: Error,
+    facts: &["TRANS-3", "LNX-4"],
+    title: "static IP already used by another device on the physical network",
+    explanation: "Transparent, l2bridge and macvlan endpoints are directly on the physical \
+segment (TRANS-1, LNX-4). A static --ip must not be used by any other device there: a host \
+NIC, the gateway, a client or a device listed in the segment's `used` (TRANS-3). Docker \
+cannot see those devices, so it does not refuse the address; both devices then answer ARP \
+for it.",
+    help: "pick an address no device on the segment uses (mark DHCP/static ranges in the segment's `used`)",
+};
+
+pub const EXHAUSTED: Rule = Rule {
+    code: "SCN016",
+    severity: Error,
+    facts: &["IPAM-1", "TRANS-2"],
+    title: "no address left for an endpoint",
+    explanation: "The network's IPAM (HNS, Docker, swarm) or the segment's DHCP server has no \
+free address left (IPAM-1, TRANS-2); the container fails to start (\"no available IPv4 \
+addresses\").",
+    help: "use a larger subnet (or DHCP scope), or fewer endpoints",
+};
+
+pub const STATIC_WITHOUT_SUBNET: Rule = Rule {
+    code: "SCN017",
+    severity: Error,
+    facts: &["IPAM-1", "NAT-4", "TRANS-2"],
+    title: "static IP on a network without a user-configured subnet",
+    explanation: "Docker accepts `--ip` only on user-defined networks created with `--subnet` \
+(\"user specified IP address is supported only when connecting to networks with user \
+configured subnets\"); the default `nat`/`bridge` networks never qualify (NAT-4, TRANS-2, \
+IPAM-1).",
+    help: "create a network with `--subnet` (and `--gateway`) and attach the container to it with the static ip",
+};
+
+/// Whether the user wrote a subnet for this network (resolution fills one in otherwise).
+fn user_subnet(doc: &Document, net: &Network) -> bool {
+    if net.origin.implicit {
+        return false;
+    }
+    let path = &net.origin.path;
+    let index = |prefix: &str| -> Option<usize> {
+        path.strip_prefix(prefix)?.split(']').next()?.parse().ok()
+    };
+    if let Some(i) = path.strip_suffix(".create-network").and_then(|p| {
+        p.strip_prefix("steps[")?
+            .strip_suffix(']')?
+            .parse::<usize>()
+            .ok()
+    }) {
+        return match doc.scenario.steps.get(i) {
+            Some(Step::CreateNetwork(n)) => !n.subnet.0.is_empty(),
+            _ => true,
+        };
+    }
+    match index("networks[") {
+        Some(i) => doc
+            .scenario
+            .networks
+            .get(i)
+            .is_none_or(|n| !n.subnet.0.is_empty()),
+        None => true,
+    }
+}
+
+/// Drivers whose endpoints sit on the host's physical segment.
+fn on_segment(d: &Driver) -> bool {
+    matches!(
+        d,
+        Driver::Transparent | Driver::L2bridge | Driver::Macvlan | Driver::Ipvlan
+    )
+}
+
+/// Drivers whose subnet is private to the host.
+fn internal(d: &Driver) -> bool {
+    matches!(
+        d,
+        Driver::Nat
+            | Driver::Bridge
+            | Driver::Overlay
+            | Driver::Ics
+            | Driver::Internal
+            | Driver::Private
+    )
+}
+
+fn overlaps(a: &IpNet, b: &IpNet) -> bool {
+    a.contains(&b.network()) || b.contains(&a.network())
+}
+
+pub(super) fn check(cx: &mut Cx) {
+    let design = cx.design;
+    let s = &design.scenario;
+    let mut found: Vec<(&Rule, String, String)> = Vec::new();
+    // Subnet overlaps between networks that share a host.
+    let swarm_nodes: Vec<&str> = s
+        .hosts
+        .iter()
+        .filter(|h| h.swarm != SwarmRole::None)
+        .map(|h| h.name.as_str())
+        .collect();
+    fn present_on<'n>(n: &'n Network, swarm_nodes: &[&'n str]) -> Vec<&'n str> {
+        match &n.host {
+            Some(h) => vec![h.as_str()],
+            None => swarm_nodes.to_vec(),
+        }
+    }
+    for (j, b) in s.networks.iter().enumerate() {
+        if matches!(b.driver, Driver::Host | Driver::None) {
+            continue;
+        }
+        for a in &s.networks[..j] {
+            if matches!(a.driver, Driver::Host | Driver::None) {
+                continue;
+            }
+            if on_segment(&a.driver) && on_segment(&b.driver) {
+                continue; // both take the physical segment's subnet
+            }
+            let ha = present_on(a, &swarm_nodes);
+            let Some(shared) = present_on(b, &swarm_nodes)
+                .into_iter()
+                .find(|h| ha.contains(h))
+            else {
+                continue;
+            };
+            let clash = b.subnet.0.iter().find_map(|sb| {
+                a.subnet
+                    .0
+                    .iter()
+                    .find(|sa| overlaps(sa, sb))
+                    .map(|sa| (sa, sb))
+            });
+            if let Some((sa, sb)) = clash {
+                found.push((
+                    &OVERLAP,
+                    format!("{}.subnet", b.origin.path),
+                    format!(
+                        "network `{}` ({sb}) overlaps network `{}` ({sa}) on host `{shared}`",
+                        b.name, a.name
+                    ),
+                ));
+            }
+        }
+    }
+    // Container subnets over the host's LAN; gateways outside subnets.
+    for (ni, n) in s.networks.iter().enumerate() {
+        if let (Some(gw), false) = (n.gateway, n.subnet.0.is_empty()) {
+            if !n.subnet.0.iter().any(|sn| sn.contains(&gw)) {
+                found.push((
+                    &GATEWAY_OUTSIDE,
+                    format!("{}.gateway", n.origin.path),
+                    format!(
+                        "network `{}` has gateway {gw} outside its subnet {}",
+                        n.name,
+                        join(&n.subnet.0)
+                    ),
+                ));
+            }
+        }
+        if !internal(&n.driver) {
+            continue;
+        }
+        for host in cx.hosts_of_network(ni) {
+            for nic in &host.nics {
+                let lan = nic.ip.trunc();
+                let Some(sn) = n.subnet.0.iter().find(|sn| overlaps(sn, &lan)) else {
+                    continue;
+                };
+                // A NAT subnet holding the host's own address is HNS001's error.
+                if n.driver == Driver::Nat && host.is_windows() && sn.contains(&nic.ip.addr()) {
+                    continue;
+                }
+                found.push((
+                    &OVERLAPS_LAN,
+                    format!("{}.subnet", n.origin.path),
+                    format!(
+                        "{} network `{}` ({sn}) overlaps LAN {lan} of NIC `{}` on host `{}`",
+                        n.driver, n.name, nic.name, host.name
+                    ),
+                ));
+            }
+        }
+    }
+    for seg in &s.segments {
+        if let Some(gw) = seg.gateway.filter(|g| !seg.subnet.contains(g)) {
+            found.push((
+                &GATEWAY_OUTSIDE,
+                format!("{}.gateway", seg.origin.path),
+                format!(
+                    "segment `{}` has gateway {gw} outside {}",
+                    seg.name, seg.subnet
+                ),
+            ));
+        }
+    }
+    for h in &s.hosts {
+        for (i, nic) in h.nics.iter().enumerate() {
+            if let Some(seg) = design.segment(&nic.segment) {
+                if !seg.subnet.contains(&nic.ip.addr()) {
+                    found.push((
+                        &IP_OUTSIDE,
+                        format!("{}.nics[{i}].ip", h.origin.path),
+                        format!(
+                            "NIC `{}` of host `{}` has {} outside segment `{}` ({})",
+                            nic.name, h.name, nic.ip, seg.name, seg.subnet
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    for c in &s.clients {
+        if let (Some(ip), Some(seg)) = (c.ip, c.segment.as_deref().and_then(|n| design.segment(n)))
+        {
+            if !seg.subnet.contains(&ip) {
+                found.push((
+                    &IP_OUTSIDE,
+                    format!("{}.ip", c.origin.path),
+                    format!(
+                        "client `{}` has {ip} outside segment `{}` ({})",
+                        c.name, seg.name, seg.subnet
+                    ),
+                ));
+            }
+        }
+    }
+    endpoints(cx, &mut found);
+    for (rule, path, msg) in found {
+        cx.emit(rule, &path, msg);
+    }
+}
+
+fn join(nets: &[IpNet]) -> String {
+    nets.iter()
+        .map(|n| n.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn endpoints(cx: &Cx, found: &mut Vec<(&'static Rule, String, String)>) {
+    let design = cx.design;
+    let s = &design.scenario;
+    // Devices on each segment other than container endpoints.
+    let mut devices: HashMap<(&str, IpAddr), String> = HashMap::new();
+    for seg in &s.segments {
+        if let Some(gw) = seg.gateway {
+            devices.insert(
+                (&seg.name, gw),
+                format!("the gateway of segment `{}`", seg.name),
+            );
+        }
+        for ip in &seg.used {
+            devices.insert(
+                (&seg.name, *ip),
+                format!("a device on segment `{}`", seg.name),
+            );
+        }
+    }
+    for h in &s.hosts {
+        for nic in &h.nics {
+            devices.insert(
+                (&nic.segment, nic.ip.addr()),
+                format!("NIC `{}` of host `{}`", nic.name, h.name),
+            );
+        }
+    }
+    for c in &s.clients {
+        if let (Some(seg), Some(ip)) = (&c.segment, c.ip) {
+            devices.insert((seg, ip), format!("client `{}`", c.name));
+        }
+    }
+    // Scope of uniqueness: the network, or the segment for on-segment drivers.
+    let mut taken: HashMap<(String, IpAddr), String> = HashMap::new();
+    for a in cx.attached() {
+        let Some(ip) = a.ep.ip else {
+            if let IpSource::Unassigned(reason) = &a.ep.ip_source {
+                if reason.contains("no free address") || reason.contains("exhausted") {
+                    found.push((
+                        &EXHAUSTED,
+                        a.path(),
+                        format!(
+                            "container `{}` gets no address on network `{}`: {reason}",
+                            a.container.name, a.network.name
+                        ),
+                    ));
+                }
+            }
+            continue;
+        };
+        if matches!(a.ep.ip_source, IpSource::HostStack) {
+            continue;
+        }
+        let stat = a.ep.ip_source == IpSource::Static;
+        let segment = if on_segment(&a.network.driver) {
+            design.network_segment(a.network, a.host)
+        } else {
+            None
+        };
+        if stat {
+            if !user_subnet(cx.doc, a.network) {
+                found.push((
+                    &STATIC_WITHOUT_SUBNET,
+                    a.ip_path(),
+                    format!(
+                        "container `{}` asks for {ip} on network `{}`, which has no user-configured subnet",
+                        a.container.name, a.network.name
+                    ),
+                ));
+            } else if !a.network.subnet.0.is_empty() {
+                if !a.network.subnet.0.iter().any(|sn| sn.contains(&ip)) {
+                    found.push((
+                        &IP_OUTSIDE,
+                        a.ip_path(),
+                        format!(
+                            "container `{}` has {ip}, outside network `{}` ({})",
+                            a.container.name,
+                            a.network.name,
+                            join(&a.network.subnet.0)
+                        ),
+                    ));
+                }
+            } else if let Some(seg) = segment.filter(|g| !g.subnet.contains(&ip)) {
+                found.push((
+                    &IP_OUTSIDE,
+                    a.ip_path(),
+                    format!(
+                        "container `{}` has {ip} on transparent network `{}`, outside segment `{}` ({})",
+                        a.container.name, a.network.name, seg.name, seg.subnet
+                    ),
+                ));
+            }
+            if a.network.gateway == Some(ip) {
+                found.push((
+                    &IP_CONFLICT,
+                    a.ip_path(),
+                    format!(
+                        "container `{}` has {ip}, the gateway of network `{}`",
+                        a.container.name, a.network.name
+                    ),
+                ));
+            }
+            if let Some(seg) = segment {
+                if let Some(dev) = devices.get(&(seg.name.as_str(), ip)) {
+                    found.push((
+                        &DEVICE_CONFLICT,
+                        a.ip_path(),
+                        format!(
+                            "container `{}` on {} network `{}` has {ip}, already used by {dev}",
+                            a.container.name, a.network.driver, a.network.name
+                        ),
+                    ));
+                }
+            }
+        }
+        let scope = match segment {
+            Some(seg) => format!("segment `{}`", seg.name),
+            None => format!("network `{}`", a.network.name),
+        };
+        let scope_key = match segment {
+            Some(seg) => format!("seg:{}", seg.name),
+            None => format!(
+                "net:{}:{}",
+                a.network.name,
+                a.network.host.as_deref().unwrap_or("")
+            ),
+        };
+        if let Some(other) = taken.get(&(scope_key.clone(), ip)) {
+            if *other != a.container.name {
+                found.push((
+                    &IP_CONFLICT,
+                    if stat { a.ip_path() } else { a.path() },
+                    format!(
+                        "containers `{other}` and `{}` both have {ip} on {scope}",
+                        a.container.name
+                    ),
+                ));
+            }
+        } else {
+            taken.insert((scope_key, ip), a.container.name.clone());
+        }
+    }
+}

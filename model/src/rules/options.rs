@@ -1,0 +1,290 @@
+//! Docker options and their limits on Windows (OPT-1..6, EXT-6, EXT-8).
+
+use super::{Cx, Rule};
+use crate::driver::Driver;
+use crate::finding::Severity::{Error, Warning};
+use crate::scenario::{shim, Host, Network};
+use std::net::IpAddr;
+
+pub const NETWORK_OPTION: Rule = Rule {
+    code: "HNS050",
+    severity: Error,
+    facts: &["OPT-6", "EXT-6"],
+    title: "network option not supported on Windows",
+    explanation: "Docker on Windows refuses several `docker network create` options that work \
+on Linux: `--internal`, `--ip-range`, `--aux-address` (OPT-6), and in newer releases also \
+`--ipam-driver`, `--ipam-opt`, `--ipv6` and `--opt encrypted` (EXT-6). The windows driver \
+fails the create with an error naming the option.",
+    help: "remove the option; on Windows isolate with separate networks, VLANs (`vlanid`) or ACL policies instead",
+};
+
+pub const CONTAINER_OPTION: Rule = Rule {
+    code: "HNS051",
+    severity: Error,
+    facts: &["OPT-6", "EXT-6"],
+    title: "container option not supported on Windows",
+    explanation: "Docker on Windows does not support `--link`, `--add-host`, `--dns-opt`, \
+`--dns-search` (OPT-6) or `--ip6` (EXT-6) for containers; the daemon refuses them.",
+    help: "remove the option: use user-defined networks and container names instead of --link, and `-o com.docker.network.windowsshim.dnssuffix` / `dnsservers` on the network for DNS settings (OPT-4)",
+};
+
+pub const IPV6: Rule = Rule {
+    code: "HNS052",
+    severity: Error,
+    facts: &["EXT-6"],
+    title: "IPv6 subnet on a Windows network",
+    explanation: "The Windows network driver does not take IPv6 subnets: `docker network create \
+--subnet <v6>` fails with \"windowsshim driver doesn't support v6 subnets\" (EXT-6).",
+    help: "use an IPv4 subnet for the Docker network",
+};
+
+pub const UNKNOWN_SHIM_OPTION: Rule = Rule {
+    code: "HNS053",
+    severity: Warning,
+    facts: &["EXT-8", "OPT-1", "OPT-2", "OPT-3", "OPT-4"],
+    title: "unknown com.docker.network.windowsshim option",
+    explanation: "The Windows driver reads a fixed set of `com.docker.network.windowsshim.*` \
+options: networkname (OPT-1), interface (OPT-2), vlanid (OPT-3), dnssuffix and dnsservers \
+(OPT-4), and hnsid, vsid, macpool, sourcemac, disableicc, disable_dns, disable_gatewaydns, \
+enable_outboundnat, outboundnat_exceptions (EXT-8). Any other key is silently ignored, \
+usually because of a typo.",
+    help: "check the spelling against the list of windowsshim options",
+};
+
+pub const VLAN_WITHOUT_TRUNK: Rule = Rule {
+    code: "HNS054",
+    severity: Error,
+    facts: &["OPT-3"],
+    title: "VLAN on a network whose NIC is not on a trunk port",
+    explanation: "`-o com.docker.network.windowsshim.vlanid=N` tags every endpoint's traffic \
+with VLAN N (OPT-3). The physical switch port of the NIC must be in trunk mode and carry \
+that VLAN; on an access port the tagged frames are dropped and the containers are cut off.",
+    help: "configure the switch port as a trunk carrying the VLAN (`trunk: true` on the NIC, the VLAN in the segment's `trunk-vlans`), or drop the vlanid",
+};
+
+pub const MISCASED_DRIVER: Rule = Rule {
+    code: "HNS055",
+    severity: Error,
+    facts: &["OPT-5", "LNX-6"],
+    title: "driver name in the wrong case",
+    explanation: "Docker driver names are lowercase (OPT-5). `-d NAT` or `-d Transparent` is \
+not the built-in driver: Docker looks for a third-party plugin by that name (LNX-6) and \
+fails with \"plugin not found\".",
+    help: "write the driver in lowercase",
+};
+
+pub const BAD_DNS_SERVERS: Rule = Rule {
+    code: "HNS056",
+    severity: Error,
+    facts: &["OPT-4"],
+    title: "dnsservers option is not a list of IP addresses",
+    explanation: "`-o com.docker.network.windowsshim.dnsservers=A,B` takes a comma-separated \
+list of IP addresses (OPT-4); HNS rejects the network (or the endpoints get no DNS server) \
+when an entry is not an address.",
+    help: "write the servers as IP addresses separated by commas, e.g. 10.0.0.2,10.0.0.3",
+};
+
+/// Whether the network exists on at least one Windows host.
+fn on_windows(cx: &Cx, ni: usize, net: &Network) -> Option<String> {
+    let hosts: Vec<&Host> = cx.hosts_of_network(ni);
+    if net.host.is_none() && hosts.is_empty() {
+        // A swarm network nobody uses yet: judge by the swarm's nodes.
+        return cx
+            .hosts()
+            .iter()
+            .find(|h| h.is_windows() && h.swarm != crate::scenario::SwarmRole::None)
+            .map(|h| h.name.clone());
+    }
+    hosts
+        .into_iter()
+        .find(|h| h.is_windows())
+        .map(|h| h.name.clone())
+}
+
+pub(super) fn check(cx: &mut Cx) {
+    for (ni, net) in cx.networks().iter().enumerate() {
+        let p = &net.origin.path;
+        if let Some(lower) = net.driver.miscased_builtin() {
+            cx.emit_help(
+                &MISCASED_DRIVER,
+                &format!("{p}.driver"),
+                format!("network `{}` uses driver `{}`", net.name, net.driver),
+                format!("write `driver: {lower}`"),
+            );
+        }
+        let Some(host) = on_windows(cx, ni, net) else {
+            continue;
+        };
+        let mut refused: Vec<(&str, String)> = Vec::new();
+        if net.internal {
+            refused.push(("internal", "--internal".into()));
+        }
+        if let Some(r) = net.ip_range {
+            refused.push(("ip-range", format!("--ip-range {r}")));
+        }
+        if !net.aux_address.is_empty() {
+            refused.push(("aux-address", "--aux-address".into()));
+        }
+        if net.ipv6 {
+            refused.push(("ipv6", "--ipv6".into()));
+        }
+        if let Some(d) = &net.ipam_driver {
+            refused.push(("ipam-driver", format!("--ipam-driver {d}")));
+        }
+        if !net.ipam_opt.is_empty() {
+            refused.push(("ipam-opt", "--ipam-opt".into()));
+        }
+        if net.options.contains_key(shim::ENCRYPTED) {
+            refused.push(("options", "--opt encrypted".into()));
+        }
+        for (field, flag) in refused {
+            cx.emit(
+                &NETWORK_OPTION,
+                &format!("{p}.{field}"),
+                format!(
+                    "network `{}` on Windows host `{host}` uses `{flag}`, which Windows does not support",
+                    net.name
+                ),
+            );
+        }
+        for (si, subnet) in net.subnet.0.iter().enumerate() {
+            if subnet.addr().is_ipv6() {
+                let path = if net.subnet.0.len() > 1 {
+                    format!("{p}.subnet[{si}]")
+                } else {
+                    format!("{p}.subnet")
+                };
+                cx.emit(
+                    &IPV6,
+                    &path,
+                    format!(
+                        "network `{}` on Windows host `{host}` has IPv6 subnet {subnet}",
+                        net.name
+                    ),
+                );
+            }
+        }
+        for key in net.options.keys() {
+            if key.starts_with(shim::PREFIX) && !shim::KNOWN.contains(&key.as_str()) {
+                let best = shim::KNOWN
+                    .iter()
+                    .map(|k| (strsim::jaro_winkler(key, k), *k))
+                    .max_by(|a, b| a.0.total_cmp(&b.0))
+                    .filter(|(score, _)| *score > 0.85);
+                let help = match best {
+                    Some((_, k)) => format!("did you mean `{k}`?"),
+                    None => UNKNOWN_SHIM_OPTION.help.to_string(),
+                };
+                cx.emit_help(
+                    &UNKNOWN_SHIM_OPTION,
+                    &format!("{p}.options.{key}"),
+                    format!(
+                        "network `{}` sets `{key}`, which the Windows driver does not know",
+                        net.name
+                    ),
+                    help,
+                );
+            }
+        }
+        if let Some(servers) = net.option(shim::DNSSERVERS) {
+            let bad: Vec<&str> = servers
+                .split(',')
+                .map(str::trim)
+                .filter(|s| s.parse::<IpAddr>().is_err())
+                .collect();
+            if !bad.is_empty() {
+                cx.emit(
+                    &BAD_DNS_SERVERS,
+                    &format!("{p}.options.{}", shim::DNSSERVERS),
+                    format!(
+                        "network `{}` lists DNS servers that are not addresses: {}",
+                        net.name,
+                        bad.join(", ")
+                    ),
+                );
+            }
+        }
+        vlan(cx, ni);
+    }
+    container_options(cx);
+}
+
+fn vlan(cx: &mut Cx, ni: usize) {
+    let net = &cx.networks()[ni];
+    let Some(vlan) = net.vlan_id() else {
+        return;
+    };
+    if !net.driver.uses_external_vswitch() || net.driver == Driver::Overlay {
+        return;
+    }
+    let path = if net.vlan.is_some() {
+        format!("{}.vlan", net.origin.path)
+    } else {
+        format!("{}.options", net.origin.path)
+    };
+    for host in cx.hosts_of_network(ni) {
+        let Some(nic) = cx.design.network_nic(net, host) else {
+            continue;
+        };
+        let segment = cx.design.segment(&nic.segment);
+        let carried =
+            segment.is_none_or(|s| s.trunk_vlans.is_empty() || s.trunk_vlans.contains(&vlan));
+        if !nic.trunk {
+            cx.emit(
+                &VLAN_WITHOUT_TRUNK,
+                &path,
+                format!(
+                    "network `{}` tags VLAN {vlan}, but NIC `{}` of host `{}` is on an access port",
+                    net.name, nic.name, host.name
+                ),
+            );
+        } else if !carried {
+            cx.emit(
+                &VLAN_WITHOUT_TRUNK,
+                &path,
+                format!(
+                    "network `{}` tags VLAN {vlan}, which segment `{}` does not carry",
+                    net.name, nic.segment
+                ),
+            );
+        }
+    }
+}
+
+fn container_options(cx: &mut Cx) {
+    let mut found = Vec::new();
+    for c in cx.containers() {
+        let Some(host) = cx.host(&c.host).filter(|h| h.is_windows()) else {
+            continue;
+        };
+        let p = &c.origin.path;
+        let mut flags: Vec<(&str, String)> = Vec::new();
+        if !c.link.is_empty() {
+            flags.push(("link", format!("--link {}", c.link.join(","))));
+        }
+        if !c.add_host.is_empty() {
+            flags.push(("add-host", format!("--add-host {}", c.add_host.join(","))));
+        }
+        if !c.dns_opt.is_empty() {
+            flags.push(("dns-opt", "--dns-opt".into()));
+        }
+        if !c.dns_search.is_empty() {
+            flags.push(("dns-search", "--dns-search".into()));
+        }
+        if let Some(ip6) = c.ip6 {
+            flags.push(("ip6", format!("--ip6 {ip6}")));
+        }
+        for (field, flag) in flags {
+            found.push((
+                format!("{p}.{field}"),
+                format!(
+                    "container `{}` on Windows host `{}` uses `{flag}`, which Windows does not support",
+                    c.name, host.name
+                ),
+            ));
+        }
+    }
+    for (path, msg) in found {
+        cx.emit(&CONTAINER_OPTION, &path, msg);
+    }
+}

@@ -1,0 +1,263 @@
+//! Port mappings: where `-p` does nothing, what Windows cannot program, and clashes
+//! between mappings (NAT-9, TRANS-6, EXT-7, EXT-11, EXT-12).
+
+use super::{Cx, Rule};
+use crate::driver::Driver;
+use crate::finding::Severity::{Error, Info, Warning};
+use crate::port::Protocol;
+use crate::scenario::Container;
+use std::collections::BTreeMap;
+
+pub const TRANSPARENT_PORTS: Rule = Rule {
+    code: "HNS060",
+    severity: Warning,
+    facts: &["TRANS-6", "TRANS-1"],
+    title: "port mapping on a container that is only on transparent networks",
+    explanation: "Transparent endpoints are directly on the physical network with their own \
+addresses (TRANS-1): no port mapping is needed and none is applied (TRANS-6). Clients reach \
+the container at its own IP and container port; the host port in `-p` is never opened.",
+    help: "remove `ports:` and reach the container at its own IP and container port",
+};
+
+pub const HOST_IP: Rule = Rule {
+    code: "HNS061",
+    severity: Error,
+    facts: &["EXT-7", "NAT-9"],
+    title: "port mapping with a host IP on Windows",
+    explanation: "The Windows NAT port mapping has no host address: the moby windows driver \
+fails with \"Windows does not support host IP addresses in NAT settings\" (EXT-7). Mappings \
+are `-p H:C[/udp]`, `-p C` or `-P` (NAT-9).",
+    help: "drop the host IP (`-p 8080:80`); restrict the listening address with a host firewall rule instead",
+};
+
+pub const HOST_PORT_RANGE: Rule = Rule {
+    code: "HNS062",
+    severity: Error,
+    facts: &["EXT-7", "NAT-9"],
+    title: "port mapping with several host ports for one container port on Windows",
+    explanation: "`-p 8000-8010:80` asks Docker to pick any free host port of the range. The \
+Windows driver cannot express that: \"Windows does not support more than one host port in \
+NAT settings\" (EXT-7). Equal-length ranges (`8000-8001:80-81`) are fine: Docker splits them \
+into one mapping per port.",
+    help:
+        "name one host port (`-p 8000:80`), or `-p 80` to let Docker pick an ephemeral port (NAT-9)",
+};
+
+pub const PROTOCOL: Rule = Rule {
+    code: "HNS063",
+    severity: Error,
+    facts: &["EXT-7", "NAT-9"],
+    title: "port mapping protocol other than TCP or UDP on Windows",
+    explanation: "Windows NAT port mappings carry TCP and UDP only (EXT-7, NAT-9); `/sctp` is \
+refused by the windows driver.",
+    help: "map the port as tcp or udp, or reach the service over a transparent/l2bridge network",
+};
+
+pub const HOST_NETWORK_PORTS: Rule = Rule {
+    code: "DKR010",
+    severity: Warning,
+    facts: &["EXT-11", "LNX-2"],
+    title: "port mapping on a container in the host network",
+    explanation: "A container on the `host` network shares the host's network stack (LNX-2): \
+its services listen on the host's addresses directly and `-p` is ignored (Docker warns \
+\"Published ports are discarded when using host network mode\", EXT-11).",
+    help: "remove `ports:`; the container's listening ports are already the host's",
+};
+
+pub const MACVLAN_PORTS: Rule = Rule {
+    code: "DKR011",
+    severity: Warning,
+    facts: &["EXT-12", "LNX-4"],
+    title: "port mapping on a container that is only on macvlan/ipvlan networks",
+    explanation: "A macvlan container appears as its own device on the physical network \
+(LNX-4); port publishing does not apply, other hosts on the segment reach it directly at its \
+own IP (EXT-12).",
+    help: "remove `ports:` and reach the container at its own IP and container port",
+};
+
+pub const PORT_TAKEN: Rule = Rule {
+    code: "SCN040",
+    severity: Error,
+    facts: &["NAT-9"],
+    title: "two running containers publish the same host port",
+    explanation: "A host port (per protocol) can be mapped to one container only (NAT-9); \
+starting the second container fails with \"port is already allocated\".",
+    help: "give one of the containers another host port, or `-p C` for an ephemeral one",
+};
+
+pub const RANGE_MISMATCH: Rule = Rule {
+    code: "SCN041",
+    severity: Error,
+    facts: &["NAT-9"],
+    title: "host and container port ranges of different lengths",
+    explanation: "Docker maps a host port range to a container port range port by port, so \
+both must have the same length (or the container side is a single port); otherwise `docker \
+run` fails with \"invalid ranges specified for container and host Ports\" (NAT-9).",
+    help: "make both ranges the same length",
+};
+
+pub const NOTHING_TO_PUBLISH: Rule = Rule {
+    code: "SCN042",
+    severity: Info,
+    facts: &["NAT-9"],
+    title: "-P without exposed ports publishes nothing",
+    explanation: "`-P` publishes every port the image EXPOSEs on an ephemeral host port \
+(NAT-9). With no exposed port it publishes nothing.",
+    help: "list the image's exposed ports under `expose:`, or publish explicitly with `ports:`",
+};
+
+/// A fixed host port range a container maps: (container, first, last, field path).
+type Mapped = (usize, u16, u16, String);
+
+/// Drivers of the container's networks, on its own host.
+fn drivers(cx: &Cx, ci: usize) -> Vec<&'static str> {
+    cx.design
+        .endpoints_of(ci)
+        .filter_map(|e| e.network)
+        .map(|n| match cx.networks()[n].driver {
+            Driver::Transparent => "transparent",
+            Driver::Host => "host",
+            Driver::Macvlan | Driver::Ipvlan => "macvlan",
+            _ => "other",
+        })
+        .collect()
+}
+
+fn only(drivers: &[&str], kind: &str) -> bool {
+    !drivers.is_empty() && drivers.iter().all(|d| *d == kind)
+}
+
+pub(super) fn check(cx: &mut Cx) {
+    let mut found = Vec::new();
+    // (host, proto) -> [(container, host ports, path)]
+    let mut taken: BTreeMap<(String, Protocol), Vec<Mapped>> = BTreeMap::new();
+    for (ci, c) in cx.containers().iter().enumerate() {
+        let Some(host) = cx.host(&c.host) else {
+            continue;
+        };
+        let kinds = drivers(cx, ci);
+        let publishes = !c.ports.is_empty() || (c.publish_all && !c.expose.is_empty());
+        if publishes {
+            let ports_path = format!("{}.ports", c.origin.path);
+            if host.is_windows() && only(&kinds, "transparent") {
+                found.push((
+                    &TRANSPARENT_PORTS,
+                    ports_path.clone(),
+                    format!(
+                        "container `{}` on host `{}` publishes ports but is only on transparent networks, where mappings are not applied",
+                        c.name, host.name
+                    ),
+                ));
+            } else if !host.is_windows() && only(&kinds, "host") {
+                found.push((
+                    &HOST_NETWORK_PORTS,
+                    ports_path.clone(),
+                    format!(
+                        "container `{}` on host `{}` is on the host network; its port mappings are discarded",
+                        c.name, host.name
+                    ),
+                ));
+            } else if !host.is_windows() && only(&kinds, "macvlan") {
+                found.push((
+                    &MACVLAN_PORTS,
+                    ports_path.clone(),
+                    format!(
+                        "container `{}` on host `{}` is only on macvlan/ipvlan networks, where port mappings do not apply",
+                        c.name, host.name
+                    ),
+                ));
+            }
+        }
+        if c.publish_all && c.expose.is_empty() {
+            found.push((
+                &NOTHING_TO_PUBLISH,
+                format!("{}.publish-all", c.origin.path),
+                format!("container `{}` sets -P but exposes no port", c.name),
+            ));
+        }
+        mapping_limits(c, host.is_windows(), &mut found);
+        let applies = kinds.contains(&"other");
+        if c.is_running() && applies {
+            for p in cx.design.published_of(ci).filter(|p| !p.ephemeral) {
+                let path = match p.mapping {
+                    Some(m) => format!("{}.ports[{m}]", c.origin.path),
+                    None => c.origin.path.clone(),
+                };
+                taken.entry((c.host.clone(), p.proto)).or_default().push((
+                    ci,
+                    p.host_ports.start,
+                    p.host_ports.end,
+                    path,
+                ));
+            }
+        }
+    }
+    for ((host, proto), list) in taken {
+        for (k, (ci, start, end, path)) in list.iter().enumerate() {
+            let clash = list[..k]
+                .iter()
+                .find(|(cj, s, e, _)| cj != ci && *s <= *end && *start <= *e);
+            if let Some((cj, s, _, _)) = clash {
+                let port = (*start).max(*s);
+                found.push((
+                    &PORT_TAKEN,
+                    path.clone(),
+                    format!(
+                        "containers `{}` and `{}` both publish {proto} port {port} on host `{host}`",
+                        cx.containers()[*cj].name,
+                        cx.containers()[*ci].name
+                    ),
+                ));
+            }
+        }
+    }
+    for (rule, path, msg) in found {
+        cx.emit(rule, &path, msg);
+    }
+}
+
+fn mapping_limits(c: &Container, windows: bool, found: &mut Vec<(&'static Rule, String, String)>) {
+    for (mi, m) in c.ports.iter().enumerate() {
+        let path = format!("{}.ports[{mi}]", c.origin.path);
+        if let Some(h) = m.host_port {
+            let (hn, cn) = (h.count(), m.container_port.count());
+            if hn > 1 && cn > 1 && hn != cn || hn == 1 && cn > 1 {
+                found.push((
+                    &RANGE_MISMATCH,
+                    path.clone(),
+                    format!(
+                        "container `{}` maps host ports {h} ({hn}) to container ports {} ({cn})",
+                        c.name, m.container_port
+                    ),
+                ));
+            }
+            if windows && hn > 1 && cn == 1 {
+                found.push((
+                    &HOST_PORT_RANGE,
+                    path.clone(),
+                    format!(
+                        "container `{}` maps host port range {h} to container port {}",
+                        c.name, m.container_port
+                    ),
+                ));
+            }
+        }
+        if !windows {
+            continue;
+        }
+        if let Some(ip) = m.host_ip.filter(|ip| !ip.is_unspecified()) {
+            found.push((
+                &HOST_IP,
+                path.clone(),
+                format!("container `{}` maps `{m}` with host IP {ip}", c.name),
+            ));
+        }
+        if m.proto == Protocol::Sctp {
+            found.push((
+                &PROTOCOL,
+                path,
+                format!("container `{}` maps `{m}` over sctp", c.name),
+            ));
+        }
+    }
+}

@@ -1,0 +1,444 @@
+//! Consistency of the scenario itself: names that clash, names that point nowhere, and
+//! objects on the wrong platform (SCN0xx).
+
+use super::{Cx, Rule};
+use crate::driver::Driver;
+use crate::finding::Severity::{Error, Info};
+use crate::scenario::{Platform, SwarmRole};
+use std::collections::HashSet;
+
+pub const DUPLICATE: Rule = Rule {
+    code: "SCN001",
+    severity: Error,
+    facts: &["EXT-9", "ARCH-2"],
+    title: "duplicate name",
+    explanation: "Docker refuses a second container or network with a name already taken on \
+the host (\"Conflict. The container name is already in use\", \"network with name ... \
+already exists\"), and HNS objects are looked up by name (EXT-9). Hosts, segments, clients \
+and vSwitches must be unique too, or references to them are ambiguous.",
+    help: "rename one of the two",
+};
+
+pub const UNKNOWN: Rule = Rule {
+    code: "SCN002",
+    severity: Error,
+    facts: &["EXT-9", "OPT-2"],
+    title: "reference to something that does not exist",
+    explanation: "A host, network, segment, NIC or vSwitch named in the scenario must be \
+defined in it. Docker fails the same way: \"network not found\", \"No such container\", \
+and for `-o com.docker.network.windowsshim.interface` an adapter name Get-NetAdapter does not \
+show (OPT-2).",
+    help: "define the object, or fix the name",
+};
+
+pub const WRONG_HOST: Rule = Rule {
+    code: "SCN003",
+    severity: Error,
+    facts: &["NAT-12", "ARCH-1"],
+    title: "container attached to a network that lives on another host",
+    explanation: "Local-scope networks (nat, transparent, l2bridge, bridge, macvlan) exist on \
+one host only; a container can attach only to networks of its own host (ARCH-1). Reaching \
+another host's network goes through that host (NAT-12), not through an attachment.",
+    help: "create the network on the container's host too, or move the container; use overlay for one network across hosts",
+};
+
+pub const PLATFORM_DRIVER: Rule = Rule {
+    code: "SCN004",
+    severity: Error,
+    facts: &["EXT-9", "LNX-1"],
+    title: "driver not available on the host's platform",
+    explanation: "nat, transparent, l2bridge, l2tunnel, ics, private and internal are HNS \
+network types that exist only on Windows (EXT-9); bridge, host, macvlan and ipvlan are Linux \
+drivers (LNX-1..4). overlay and none exist on both.",
+    help: "use a driver of the host's platform: nat/transparent/l2bridge on Windows, bridge/macvlan/host on Linux",
+};
+
+pub const SERVICE_WITHOUT_SWARM: Rule = Rule {
+    code: "SCN005",
+    severity: Error,
+    facts: &["DNS-1", "OVL-1", "LNX-3"],
+    title: "swarm service without swarm nodes to run on",
+    explanation: "A service (DNS-1) is a swarm object: its tasks run only on swarm nodes \
+(OVL-1, LNX-3). A service in a scenario without swarm nodes, or placed on a host that has \
+not joined the swarm, has no replicas.",
+    help: "set `swarm: manager` on one host (and `swarm: worker` on others), and place the service only on swarm nodes",
+};
+
+pub const NO_DOCKER: Rule = Rule {
+    code: "SCN006",
+    severity: Error,
+    facts: &["NAT-1", "ARCH-1"],
+    title: "container or network on a host without Docker",
+    explanation: "The host is marked `docker: {absent: true}`: nothing creates its networks or \
+runs its containers, and no default network exists there (NAT-1).",
+    help: "remove `absent: true` from the host's docker settings, or move the object to a host with Docker",
+};
+
+pub const PLUGIN: Rule = Rule {
+    code: "SCN007",
+    severity: Info,
+    facts: &["LNX-6"],
+    title: "third-party network plugin: not modelled",
+    explanation: "Docker can use third-party network plugins (LNX-6). Their behaviour is their \
+own; hnsim gives their endpoints no address and computes no reachability for them.",
+    help: "nothing to fix if the plugin is intended; otherwise check the driver name",
+};
+
+pub const PLATFORM_OS: Rule = Rule {
+    code: "SCN008",
+    severity: Error,
+    facts: &["ARCH-4"],
+    title: "host platform contradicts its OS",
+    explanation: "Containers share the host's kernel (ARCH-4): a Windows OS version means \
+Windows containers and HNS networking, `linux` means Linux containers. `platform` and `os` \
+must agree.",
+    help: "remove `platform:` (it is inferred from `os:`), or fix `os:`",
+};
+
+fn dupes<'a>(cx: &mut Cx, what: &str, items: impl Iterator<Item = (String, &'a str)>) {
+    let mut seen = HashSet::new();
+    for (key, path) in items {
+        if !seen.insert(key.clone()) {
+            cx.emit(
+                &DUPLICATE,
+                path,
+                format!("{what} `{key}` is defined more than once"),
+            );
+        }
+    }
+}
+
+pub(super) fn check(cx: &mut Cx) {
+    let design = cx.design;
+    let s = &design.scenario;
+    dupes(
+        cx,
+        "segment",
+        s.segments
+            .iter()
+            .map(|x| (x.name.clone(), x.origin.path.as_str())),
+    );
+    dupes(
+        cx,
+        "host",
+        s.hosts
+            .iter()
+            .map(|x| (x.name.clone(), x.origin.path.as_str())),
+    );
+    dupes(
+        cx,
+        "container",
+        s.containers
+            .iter()
+            .map(|x| (x.name.clone(), x.origin.path.as_str())),
+    );
+    dupes(
+        cx,
+        "service",
+        s.services
+            .iter()
+            .map(|x| (x.name.clone(), x.origin.path.as_str())),
+    );
+    dupes(
+        cx,
+        "client",
+        s.clients
+            .iter()
+            .map(|x| (x.name.clone(), x.origin.path.as_str())),
+    );
+    dupes(
+        cx,
+        "vSwitch",
+        s.vswitches.iter().map(|x| {
+            (
+                format!("{}` on host `{}", x.name, x.host),
+                x.origin.path.as_str(),
+            )
+        }),
+    );
+    dupes(
+        cx,
+        "network",
+        s.networks.iter().map(|x| {
+            let key = match &x.host {
+                Some(h) => format!("{}` on host `{h}", x.name),
+                None => x.name.clone(),
+            };
+            (key, x.origin.path.as_str())
+        }),
+    );
+    let hosts: HashSet<&str> = s.hosts.iter().map(|h| h.name.as_str()).collect();
+    let segments: HashSet<&str> = s.segments.iter().map(|x| x.name.as_str()).collect();
+    let mut found: Vec<(&Rule, String, String)> = Vec::new();
+    for h in &s.hosts {
+        if let Some(p) = h.platform {
+            if (p == Platform::Windows) != h.os.is_windows() {
+                found.push((
+                    &PLATFORM_OS,
+                    format!("{}.platform", h.origin.path),
+                    format!("host `{}` has platform {:?} but os {}", h.name, p, h.os),
+                ));
+            }
+        }
+        let mut nics = HashSet::new();
+        for (i, nic) in h.nics.iter().enumerate() {
+            if !nics.insert(nic.name.as_str()) {
+                found.push((
+                    &DUPLICATE,
+                    format!("{}.nics[{i}].name", h.origin.path),
+                    format!("NIC `{}` is defined twice on host `{}`", nic.name, h.name),
+                ));
+            }
+            if !segments.contains(nic.segment.as_str()) {
+                found.push((
+                    &UNKNOWN,
+                    format!("{}.nics[{i}].segment", h.origin.path),
+                    format!(
+                        "NIC `{}` of host `{}` is on segment `{}`, which is not defined",
+                        nic.name, h.name, nic.segment
+                    ),
+                ));
+            }
+        }
+    }
+    for c in &s.clients {
+        if let Some(seg) = &c.segment {
+            if !segments.contains(seg.as_str()) {
+                found.push((
+                    &UNKNOWN,
+                    format!("{}.segment", c.origin.path),
+                    format!(
+                        "client `{}` is on segment `{seg}`, which is not defined",
+                        c.name
+                    ),
+                ));
+            }
+        }
+    }
+    for v in &s.vswitches {
+        match cx.host(&v.host) {
+            None => found.push((
+                &UNKNOWN,
+                format!("{}.host", v.origin.path),
+                format!(
+                    "vSwitch `{}` is on host `{}`, which is not defined",
+                    v.name, v.host
+                ),
+            )),
+            Some(h) => {
+                if let Some(nic) = v.nic.as_deref().filter(|n| h.nic(n).is_none()) {
+                    found.push((
+                        &UNKNOWN,
+                        format!("{}.nic", v.origin.path),
+                        format!(
+                            "vSwitch `{}` binds NIC `{nic}`, which host `{}` does not have",
+                            v.name, h.name
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    for (ni, n) in s.networks.iter().enumerate() {
+        if let Driver::Plugin(name) = &n.driver {
+            if n.driver.miscased_builtin().is_none() {
+                found.push((
+                    &PLUGIN,
+                    format!("{}.driver", n.origin.path),
+                    format!(
+                        "network `{}` uses third-party driver `{name}`, which is not modelled",
+                        n.name
+                    ),
+                ));
+            }
+        }
+        let Some(hname) = &n.host else {
+            for h in cx.hosts_of_network(ni) {
+                platform_driver(&mut found, n, h);
+            }
+            continue;
+        };
+        match cx.host(hname) {
+            None => found.push((
+                &UNKNOWN,
+                format!("{}.host", n.origin.path),
+                format!(
+                    "network `{}` is on host `{hname}`, which is not defined",
+                    n.name
+                ),
+            )),
+            Some(h) => {
+                if h.docker.absent && !n.origin.implicit {
+                    found.push((
+                        &NO_DOCKER,
+                        format!("{}.host", n.origin.path),
+                        format!(
+                            "network `{}` is on host `{hname}`, which has no Docker",
+                            n.name
+                        ),
+                    ));
+                }
+                platform_driver(&mut found, n, h);
+                if let Some(iface) = n.interface() {
+                    if h.nic(iface).is_none() {
+                        found.push((
+                            &UNKNOWN,
+                            format!("{}.options", n.origin.path),
+                            format!(
+                                "network `{}` binds to interface `{iface}`, which host `{hname}` does not have",
+                                n.name
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    for c in &s.containers {
+        match cx.host(&c.host) {
+            None if c.service.is_none() => found.push((
+                &UNKNOWN,
+                format!("{}.host", c.origin.path),
+                format!(
+                    "container `{}` is on host `{}`, which is not defined",
+                    c.name, c.host
+                ),
+            )),
+            Some(h) if h.docker.absent => found.push((
+                &NO_DOCKER,
+                format!("{}.host", c.origin.path),
+                format!(
+                    "container `{}` is on host `{}`, which has no Docker",
+                    c.name, c.host
+                ),
+            )),
+            _ => {}
+        }
+    }
+    for ep in &design.endpoints {
+        if ep.network.is_some() || ep.host.is_none() {
+            continue;
+        }
+        let c = &s.containers[ep.container];
+        let Some(host) = ep.host.map(|i| &s.hosts[i]) else {
+            continue;
+        };
+        if host.docker.absent {
+            continue;
+        }
+        let att = &c.networks[ep.attachment];
+        if att.network == "nat" && host.is_windows() && !host.docker.creates_default_network() {
+            continue; // HNS004 says why
+        }
+        let path = format!("{}.networks[{}]", c.origin.path, ep.attachment);
+        let elsewhere: Vec<&str> = s
+            .networks
+            .iter()
+            .filter(|n| n.name == att.network)
+            .filter_map(|n| n.host.as_deref())
+            .collect();
+        if elsewhere.is_empty() {
+            let names: Vec<&str> = s
+                .networks
+                .iter()
+                .filter(|n| n.host.is_none() || n.host.as_deref() == Some(host.name.as_str()))
+                .map(|n| n.name.as_str())
+                .collect();
+            let help = names
+                .iter()
+                .map(|n| (strsim::jaro_winkler(&att.network, n), *n))
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .filter(|(score, _)| *score > 0.8)
+                .map(|(_, n)| format!("did you mean `{n}`?"));
+            let message = format!(
+                "container `{}` attaches to network `{}`, which does not exist on host `{}`",
+                c.name, att.network, host.name
+            );
+            match help {
+                Some(help) => cx.emit_help(&UNKNOWN, &path, message, help),
+                None => found.push((&UNKNOWN, path, message)),
+            }
+        } else {
+            found.push((
+                &WRONG_HOST,
+                path,
+                format!(
+                    "container `{}` on host `{}` attaches to network `{}`, which lives on host(s) {}",
+                    c.name,
+                    host.name,
+                    att.network,
+                    elsewhere.join(", ")
+                ),
+            ));
+        }
+    }
+    services(cx, &mut found, &hosts);
+    for (rule, path, msg) in found {
+        cx.emit(rule, &path, msg);
+    }
+}
+
+fn platform_driver(
+    found: &mut Vec<(&Rule, String, String)>,
+    n: &crate::scenario::Network,
+    h: &crate::scenario::Host,
+) {
+    let wrong = if h.is_windows() {
+        n.driver.is_linux_driver() && !matches!(n.driver, Driver::Overlay | Driver::None)
+    } else {
+        n.driver.is_windows_driver() && n.driver != Driver::Overlay
+    };
+    if wrong {
+        let platform = if h.is_windows() { "Windows" } else { "Linux" };
+        found.push((
+            &PLATFORM_DRIVER,
+            format!("{}.driver", n.origin.path),
+            format!(
+                "network `{}` uses driver `{}`, which {platform} host `{}` does not have",
+                n.name, n.driver, h.name
+            ),
+        ));
+    }
+}
+
+fn services(cx: &Cx, found: &mut Vec<(&Rule, String, String)>, hosts: &HashSet<&str>) {
+    let design = cx.design;
+    let s = &design.scenario;
+    let swarm: Vec<&str> = s
+        .hosts
+        .iter()
+        .filter(|h| h.swarm != SwarmRole::None)
+        .map(|h| h.name.as_str())
+        .collect();
+    for svc in &s.services {
+        if svc.hosts.is_empty() && swarm.is_empty() {
+            found.push((
+                &SERVICE_WITHOUT_SWARM,
+                svc.origin.path.clone(),
+                format!("service `{}` has no swarm node to run on", svc.name),
+            ));
+        }
+        for (i, h) in svc.hosts.iter().enumerate() {
+            let path = format!("{}.hosts[{i}]", svc.origin.path);
+            if !hosts.contains(h.as_str()) {
+                found.push((
+                    &UNKNOWN,
+                    path,
+                    format!(
+                        "service `{}` is placed on host `{h}`, which is not defined",
+                        svc.name
+                    ),
+                ));
+            } else if !swarm.contains(&h.as_str()) {
+                found.push((
+                    &SERVICE_WITHOUT_SWARM,
+                    path,
+                    format!(
+                        "service `{}` is placed on host `{h}`, which is not a swarm node",
+                        svc.name
+                    ),
+                ));
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+use super::*;
+use crate::fact;
+use crate::parse::parse_scenario;
+use std::collections::HashSet;
+
+fn codes(text: &str) -> Vec<String> {
+    let doc = parse_scenario("t.yaml", text).expect("test scenario parses");
+    crate::analyse(&doc)
+        .findings
+        .into_iter()
+        .map(|f| f.code)
+        .collect()
+}
+
+#[test]
+fn registry_is_consistent() {
+    let mut seen = HashSet::new();
+    for r in RULES {
+        assert!(seen.insert(r.code), "duplicate code {}", r.code);
+        let prefix_ok = ["HNS", "DKR", "SCN"].iter().any(|p| {
+            r.code
+                .strip_prefix(p)
+                .is_some_and(|n| n.len() == 3 && n.chars().all(|c| c.is_ascii_digit()))
+        });
+        assert!(prefix_ok, "bad code {}", r.code);
+        assert!(!r.facts.is_empty(), "{} names no fact", r.code);
+        for f in r.facts {
+            assert!(fact::is_known(f), "{} names unknown fact {f}", r.code);
+        }
+        assert!(
+            !r.help.is_empty() && !r.title.is_empty() && r.explanation.len() > 40,
+            "{}",
+            r.code
+        );
+    }
+    assert_eq!(rule("hns001").map(|r| r.code), Some("HNS001"));
+    assert!(rule("HNS999").is_none());
+    assert!(nearest("HNS01", 3).contains(&"HNS010"));
+    assert_eq!(nearest("SCN0001", 1), vec!["SCN001"]);
+}
+
+#[test]
+fn finding_points_at_the_field() {
+    let text = "name: t\nhosts:\n  - name: h\n    os: ws2019\n    nics: [{name: Ethernet, ip: 172.16.0.10/24, segment: lan}]\nsegments:\n  - {name: lan, subnet: 172.16.0.0/24}\n";
+    let doc = parse_scenario("t.yaml", text).unwrap();
+    let a = crate::analyse(&doc);
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.code == "HNS001")
+        .expect("HNS001");
+    assert_eq!(f.location.path, "hosts[0].nics[0].ip");
+    assert_eq!(f.location.line, 5);
+    assert!(f.message.contains("172.16.0.10"), "{}", f.message);
+    assert_eq!(f.facts[0], "NAT-2");
+}
+
+#[test]
+fn clean_nat_design_has_no_warnings() {
+    let text = "name: t\nsegments:\n  - {name: lan, subnet: 10.0.0.0/24, gateway: 10.0.0.1}\nhosts:\n  - name: h\n    os: ws2019\n    firewall: {inbound-icmp: true}\n    nics: [{name: Ethernet, ip: 10.0.0.10/24, segment: lan}]\ncontainers:\n  - {name: web, host: h, ports: ['8080:80']}\n  - {name: db, host: h}\n";
+    let doc = parse_scenario("t.yaml", text).unwrap();
+    let a = crate::analyse(&doc);
+    let bad: Vec<_> = a
+        .findings
+        .iter()
+        .filter(|f| f.severity >= Severity::Warning)
+        .collect();
+    assert!(bad.is_empty(), "{bad:#?}");
+}
+
+#[test]
+fn hot_attach_on_running_windows_container_is_refused() {
+    let c = codes("name: t\nhosts:\n  - {name: h, os: ws2019}\nnetworks:\n  - {name: n2, host: h, driver: nat, subnet: 172.20.0.0/24}\ncontainers:\n  - {name: a, host: h}\nsteps:\n  - connect: {container: a, network: n2}\n");
+    assert!(c.contains(&"HNS070".to_string()), "{c:?}");
+}
+
+#[test]
+fn second_nat_network_only_on_ws2016() {
+    let base = "name: t\nhosts:\n  - {name: h, os: OS}\nnetworks:\n  - {name: n2, host: h, driver: nat, subnet: 172.17.0.0/16}\n";
+    assert!(codes(&base.replace("OS", "ws2016")).contains(&"HNS002".to_string()));
+    assert!(!codes(&base.replace("OS", "ws2019")).contains(&"HNS002".to_string()));
+}
+
+#[test]
+fn unknown_network_suggests_nearest() {
+    let text = "name: t\nhosts:\n  - {name: h, os: linux}\nnetworks:\n  - {name: backend, host: h, driver: bridge}\ncontainers:\n  - {name: a, host: h, networks: [backnd]}\n";
+    let doc = parse_scenario("t.yaml", text).unwrap();
+    let a = crate::analyse(&doc);
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.code == "SCN002")
+        .expect("SCN002");
+    assert_eq!(f.help, "did you mean `backend`?");
+    assert_eq!(f.location.path, "containers[0].networks[0]");
+}
