@@ -1,0 +1,245 @@
+//! Expected (simulated) vs observed (probed), cell by cell. Pure: no I/O.
+//!
+//! The rule is deliberately coarse, because that is what a packet can tell: a cell the
+//! model says is delivered must get a reply on the wire; a cell the model denies must
+//! not (a timeout, a refusal or an unreachable are all "not delivered": a TCP RST from
+//! the destination host for a port that is not published is exactly NAT-8's denial as
+//! the wire shows it). Finer distinctions (which deny reason) are not observable from
+//! the source and are not judged.
+
+use hnsim_sim::{
+    CellVerdict, Conformance, ConformanceSummary, Disposition, Observation, Probe, ProbeOutcome,
+    StateMatrix, Verdict,
+};
+use serde::{Deserialize, Serialize};
+
+/// What one probe of one cell showed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ObservedCell {
+    pub from: String,
+    pub to: String,
+    pub probe: Probe,
+    pub observation: Observation,
+    /// Set by the realizer when its emulation of this cell is known to differ from real
+    /// HNS/Docker, with the reason; a disagreement on such a cell is reported as a
+    /// known divergence instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_divergence: Option<String>,
+}
+
+/// Judges every observed cell against the expected matrix. `Conformance::state` is 0;
+/// the caller sets the index of the state it probed.
+pub fn compare(expected: &StateMatrix, observed: &[ObservedCell]) -> Conformance {
+    let mut cells: Vec<(usize, CellVerdict)> = observed
+        .iter()
+        .map(|o| {
+            let position = expected
+                .cells
+                .iter()
+                .position(|c| c.from == o.from && c.to == o.to && c.probe == o.probe);
+            let exp = position.map(|i| expected.cells[i].disposition.clone());
+            let verdict = judge(exp.as_ref(), o);
+            let expected = exp.unwrap_or(Disposition::Unknown {
+                why: "the simulated matrix has no such cell".into(),
+            });
+            (
+                position.unwrap_or(usize::MAX),
+                CellVerdict {
+                    from: o.from.clone(),
+                    to: o.to.clone(),
+                    probe: o.probe,
+                    verdict,
+                    expected,
+                    observation: o.observation.clone(),
+                },
+            )
+        })
+        .collect();
+    cells.sort_by_key(|(i, _)| *i);
+    let cells: Vec<CellVerdict> = cells.into_iter().map(|(_, c)| c).collect();
+    let mut summary = ConformanceSummary::default();
+    for c in &cells {
+        match c.verdict {
+            Verdict::Agree => summary.agree += 1,
+            Verdict::Disagree => summary.disagree += 1,
+            Verdict::NotEmulated { .. } => summary.not_emulated += 1,
+            Verdict::KnownDivergence { .. } => summary.known_divergence += 1,
+        }
+    }
+    Conformance {
+        backend: observed
+            .first()
+            .map(|o| o.observation.backend.clone())
+            .unwrap_or_else(|| "none".into()),
+        state: 0,
+        cells,
+        summary,
+    }
+}
+
+fn judge(expected: Option<&Disposition>, o: &ObservedCell) -> Verdict {
+    if let ProbeOutcome::NotEmulated { why } = &o.observation.outcome {
+        return Verdict::NotEmulated { why: why.clone() };
+    }
+    let Some(expected) = expected else {
+        return Verdict::NotEmulated {
+            why: "the simulated matrix has no such cell".into(),
+        };
+    };
+    let expect_delivered = match expected {
+        Disposition::Unknown { why } => {
+            return Verdict::NotEmulated {
+                why: format!("the model cannot decide: {why}"),
+            }
+        }
+        Disposition::Delivered => true,
+        Disposition::Denied { .. } => false,
+    };
+    let agree = match &o.observation.outcome {
+        ProbeOutcome::Reply => expect_delivered,
+        ProbeOutcome::Timeout | ProbeOutcome::Refused | ProbeOutcome::Unreachable => {
+            !expect_delivered
+        }
+        // A probe that could not run says nothing about the network.
+        ProbeOutcome::Error { .. } => false,
+        ProbeOutcome::NotEmulated { .. } => unreachable!("handled above"),
+    };
+    match (agree, &o.known_divergence) {
+        (true, _) => Verdict::Agree,
+        (false, Some(why)) => Verdict::KnownDivergence { why: why.clone() },
+        (false, None) => Verdict::Disagree,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hnsim_sim::{Cell, DenyReason};
+
+    fn cell(from: &str, to: &str, probe: Probe, d: Disposition) -> Cell {
+        Cell {
+            from: from.into(),
+            to: to.into(),
+            probe,
+            disposition: d,
+            address: None,
+            path: vec![],
+            facts: vec![],
+            observation: None,
+        }
+    }
+    fn denied() -> Disposition {
+        Disposition::Denied {
+            reason: DenyReason::NotPublished,
+            why: "NAT-8".into(),
+        }
+    }
+    fn obs(from: &str, to: &str, probe: Probe, outcome: ProbeOutcome) -> ObservedCell {
+        ObservedCell {
+            from: from.into(),
+            to: to.into(),
+            probe,
+            observation: Observation {
+                backend: "netns".into(),
+                sent: "x".into(),
+                to: "10.0.0.1".into(),
+                outcome,
+                rtt_ms: None,
+                attempts: 1,
+                repro: "r".into(),
+            },
+            known_divergence: None,
+        }
+    }
+    fn matrix() -> StateMatrix {
+        StateMatrix {
+            step: None,
+            label: "initial design".into(),
+            nodes: vec![],
+            cells: vec![
+                cell("a", "b", Probe::Icmp, Disposition::Delivered),
+                cell("a", "b", Probe::Tcp(80), denied()),
+                cell(
+                    "b",
+                    "a",
+                    Probe::Icmp,
+                    Disposition::Unknown { why: "dhcp".into() },
+                ),
+                cell("b", "a", Probe::Udp(53), Disposition::Delivered),
+            ],
+        }
+    }
+
+    #[test]
+    fn reply_agrees_with_delivered_and_silence_with_denied() {
+        let c = compare(
+            &matrix(),
+            &[
+                obs("a", "b", Probe::Icmp, ProbeOutcome::Reply),
+                obs("a", "b", Probe::Tcp(80), ProbeOutcome::Refused),
+            ],
+        );
+        assert_eq!(c.summary.agree, 2);
+        assert_eq!(c.summary.disagree, 0);
+        assert_eq!(c.backend, "netns");
+    }
+
+    #[test]
+    fn mismatches_disagree_in_both_directions() {
+        let c = compare(
+            &matrix(),
+            &[
+                obs("a", "b", Probe::Tcp(80), ProbeOutcome::Reply),
+                obs("a", "b", Probe::Icmp, ProbeOutcome::Timeout),
+                obs(
+                    "b",
+                    "a",
+                    Probe::Udp(53),
+                    ProbeOutcome::Error {
+                        message: "x".into(),
+                    },
+                ),
+            ],
+        );
+        assert_eq!(c.summary.disagree, 3);
+        // Cells come back in the expected matrix's order.
+        assert_eq!(c.cells[0].probe, Probe::Icmp);
+        assert_eq!(c.cells[0].expected, Disposition::Delivered);
+    }
+
+    #[test]
+    fn not_emulated_unknown_and_known_divergence() {
+        let mut known = obs("a", "b", Probe::Icmp, ProbeOutcome::Timeout);
+        known.known_divergence = Some("VFP NAT is not nftables".into());
+        let c = compare(
+            &matrix(),
+            &[
+                known,
+                obs(
+                    "a",
+                    "b",
+                    Probe::Tcp(80),
+                    ProbeOutcome::NotEmulated {
+                        why: "l2tunnel".into(),
+                    },
+                ),
+                obs("b", "a", Probe::Icmp, ProbeOutcome::Reply),
+                obs("x", "y", Probe::Icmp, ProbeOutcome::Reply),
+            ],
+        );
+        assert_eq!(c.summary.known_divergence, 1);
+        assert_eq!(c.summary.not_emulated, 3);
+        assert_eq!(c.summary.disagree, 0);
+        assert!(matches!(
+            &c.cells[0].verdict,
+            Verdict::KnownDivergence { why } if why.contains("VFP")
+        ));
+    }
+
+    #[test]
+    fn known_divergence_that_agrees_is_agree() {
+        let mut o = obs("a", "b", Probe::Icmp, ProbeOutcome::Reply);
+        o.known_divergence = Some("x".into());
+        assert_eq!(compare(&matrix(), &[o]).cells[0].verdict, Verdict::Agree);
+    }
+}

@@ -1,0 +1,110 @@
+//! Linux Docker `bridge` (LNX-1, EXT-10), and the internal bridge Windows `nat` shares.
+//!
+//! Realized as Docker does it: a Linux bridge `b<net>` in the host namespace holding the
+//! network's gateway address, one veth per container endpoint, and nftables in the host
+//! namespace for what iptables does under Docker:
+//! - outbound: `MASQUERADE` of the subnet when leaving by any other interface;
+//! - published ports: DNAT of `<any local address>:HOST_PORT` to `CONTAINER_IP:PORT`,
+//!   in prerouting (from outside) and output (from the host itself, incl. localhost,
+//!   which Docker serves through docker-proxy);
+//! - isolation between bridges (`DOCKER-ISOLATION-STAGE-1/2`): forwarding from one
+//!   bridge to another is dropped unless the flow was DNAT'ed to a published port
+//!   (docker-proxy makes those reachable from every bridge);
+//! - no direct inbound to container IPs from the host's NICs (FORWARD policy DROP);
+//! - `enable_icc=false`: bridge ports are isolated from each other.
+
+use super::{prefix_len, Builder};
+use hnsim_model::{Endpoint, Protocol};
+
+pub(super) fn endpoint(b: &mut Builder, e: &Endpoint, ni: usize, k: usize) {
+    internal_bridge(b, e, ni, k, false);
+}
+
+/// Shared by Linux `bridge` and Windows `nat`: both are an internal switch with the
+/// gateway on the host side and address translation to the outside.
+pub(super) fn internal_bridge(b: &mut Builder, e: &Endpoint, ni: usize, k: usize, windows: bool) {
+    let d = b.d;
+    let net = &d.scenario.networks[ni];
+    let hns = b.host_ns(k);
+    let br = format!("b{ni}");
+    let len = prefix_len(net, None);
+    if b.once(format!("h{k}/forward-head")) {
+        b.host_forward
+            .entry(k)
+            .or_default()
+            .push("ct status dnat accept".into());
+    }
+    if b.once(format!("h{k}/{br}")) {
+        b.ip(&hns, format!("link add {br} type bridge"));
+        b.ip(&hns, format!("link set {br} up"));
+        if let Some(gw) = net.gateway {
+            b.ip(&hns, format!("addr add {gw}/{len} dev {br}"));
+        }
+        let fwd = b.host_forward.entry(k).or_default();
+        fwd.push(format!(
+            "iifname \"{br}\" oifname \"b*\" oifname != \"{br}\" drop"
+        ));
+        fwd.push(format!("oifname \"{br}\" iifname \"e*\" ct state new drop"));
+        let post = b.host_nat_post.entry(k).or_default();
+        // Hairpin: a container reaching a published port of its own bridge through the
+        // host address gets the reply back through the host.
+        post.push(format!(
+            "iifname \"{br}\" oifname \"{br}\" ct status dnat masquerade"
+        ));
+        if !windows {
+            for subnet in &net.subnet.0 {
+                post.push(format!("ip saddr {subnet} oifname != \"{br}\" masquerade"));
+            }
+        }
+        if b.once(format!("h{k}/localhost-masq")) {
+            b.host_nat_post
+                .entry(k)
+                .or_default()
+                .push("ip saddr 127.0.0.0/8 masquerade".into());
+        }
+    }
+    let Some(ip) = e.ip else {
+        b.not_emulated(e.container, e.attachment, "the endpoint has no address");
+        return;
+    };
+    let port = b.attach_to_bridge(e.container, e.attachment, &hns, &br, Some((ip, len)));
+    if net.icc_disabled() {
+        b.ip(
+            &hns,
+            format!("link set {port} type bridge_slave isolated on"),
+        );
+    }
+    if let Some(gw) = net.gateway {
+        b.default_route(e.container, gw, &format!("eth{}", e.attachment));
+    }
+    // Docker publishes through the container's first network that can carry it.
+    if b.once(format!("c{}/published", e.container)) {
+        let host = &d.scenario.hosts[k];
+        // EXT-2: WinNAT serves localhost:PORT only from Windows Server 1803 on.
+        let localhost = !windows || host.os.build().is_some_and(|v| v >= 17134);
+        for p in d.published_of(e.container) {
+            let proto = match p.proto {
+                Protocol::Tcp => "tcp",
+                Protocol::Udp => "udp",
+                Protocol::Sctp => continue,
+            };
+            for cp in p.container_ports.start..=p.container_ports.end {
+                let Some(hp) = p.host_port_for(cp) else {
+                    continue;
+                };
+                let daddr = match p.host_ip {
+                    Some(hip) => format!("ip daddr {hip}"),
+                    None => "fib daddr type local".to_string(),
+                };
+                let rule = format!("{daddr} {proto} dport {hp} dnat to {ip}:{cp}");
+                b.host_nat_pre.entry(k).or_default().push(rule.clone());
+                let out = if localhost {
+                    rule
+                } else {
+                    format!("ip daddr != 127.0.0.0/8 {rule}")
+                };
+                b.host_nat_out.entry(k).or_default().push(out);
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! Linux `macvlan` (LNX-4, EXT-12): a macvlan sub-interface of the host NIC (`parent`
+//! option, else the first NIC) in bridge mode, moved into the container's namespace.
+//! The container has its own MAC on the segment; the kernel's macvlan rule that a
+//! sub-interface cannot talk to its own parent (so not to its own host) holds as is.
+//! No port publishing applies.
+
+use super::{endpoint_mac, nic_index_for, prefix_len, Builder};
+use hnsim_model::Endpoint;
+
+pub(super) fn endpoint(b: &mut Builder, e: &Endpoint, ni: usize, k: usize) {
+    let d = b.d;
+    let net = &d.scenario.networks[ni];
+    let host = &d.scenario.hosts[k];
+    let (ci, a) = (e.container, e.attachment);
+    let Some(n) = nic_index_for(d, net, host) else {
+        b.not_emulated(ci, a, "the macvlan parent NIC does not exist on the host");
+        return;
+    };
+    let Some(ip) = e.ip else {
+        b.not_emulated(ci, a, "the endpoint has no address");
+        return;
+    };
+    let seg = d.segment(&host.nics[n].segment).map(|s| s.subnet);
+    let len = prefix_len(net, seg.as_ref());
+    let hns = b.host_ns(k);
+    let cns = b.container_ns(ci);
+    let tmp = format!("m{ci}a{a}");
+    b.ip(
+        &hns,
+        format!(
+            "link add {tmp} link e{n} address {} type macvlan mode bridge",
+            endpoint_mac(ci, a)
+        ),
+    );
+    b.ip(&hns, format!("link set {tmp} netns {cns}"));
+    b.ip(&cns, format!("link set {tmp} name eth{a}"));
+    b.ip(&cns, format!("link set eth{a} up"));
+    b.ip(&cns, format!("addr add {ip}/{len} dev eth{a}"));
+    let gw = net
+        .gateway
+        .or_else(|| d.segment(&host.nics[n].segment).and_then(|s| s.gateway));
+    if let Some(gw) = gw {
+        b.default_route(ci, gw, &format!("eth{a}"));
+    }
+}

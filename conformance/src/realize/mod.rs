@@ -1,0 +1,672 @@
+//! From a resolved [`Design`] to a [`Plan`]: which namespaces, links, addresses, routes,
+//! sysctls and nftables rules realize it on one Linux kernel. Planning is pure (no
+//! system calls) so it is unit-tested without root; [`crate::run`] applies a plan.
+//!
+//! Objects and their namespaces (`<prefix>` is `hns-<6 hex>`, unique per run):
+//!
+//! | object | namespace | inside |
+//! |---|---|---|
+//! | physical segment `i` | `<prefix>-s<i>` | Linux bridge `br0`; one port per NIC/client/router leg |
+//! | the segments' gateway router | `<prefix>-rt` | leg `s<i>` per segment with a gateway, `wan` to the internet, masquerade |
+//! | "the internet" and internet clients | `<prefix>-in` | documentation address 203.0.113.1 on `lo`, `rt` to the router |
+//! | container host `k` | `<prefix>-h<k>` | NIC `e<n>` (veth, peer on the segment bridge), driver objects |
+//! | container `i` | `<prefix>-c<i>` | `eth<a>` per attachment (host network: the host's namespace) |
+//! | client `j` on a segment | `<prefix>-k<j>` | `eth0` on the segment bridge |
+//!
+//! Every veth pair is created inside one of these namespaces with its peer placed in
+//! another (`ip -n A link add X type veth peer name Y netns B`), so nothing ever
+//! appears in the root namespace, and every address is only configured inside them.
+//! Per-driver mappings are documented in the driver modules and in `README.md`.
+
+mod bridge;
+mod external;
+mod macvlan;
+mod nat;
+mod overlay;
+
+use hnsim_model::{Design, Driver, Host};
+use ipnet::IpNet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::net::{IpAddr, Ipv4Addr};
+
+/// The address "the internet" answers on, from the documentation range (RFC 5737); it
+/// only exists on `lo` of the run's internet namespace.
+pub const INTERNET_IP: Ipv4Addr = Ipv4Addr::new(203, 0, 113, 1);
+/// Transfer network between the router and the internet namespace (RFC 6598 space,
+/// only inside the run's namespaces).
+const WAN_ROUTER: &str = "100.64.0.1";
+const WAN_INTERNET: &str = "100.64.0.2";
+/// Docker's `docker_gwbridge` default subnet (Linux overlay egress).
+const GWBRIDGE_NET: &str = "172.18.0.0/16";
+
+/// One command of the plan, in the namespace it runs in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// An iproute2 command line without the leading `ip` (batched per namespace).
+    Ip { ns: String, line: String },
+    /// A `bridge` command line without the leading `bridge` (FDB entries).
+    Bridge { ns: String, line: String },
+}
+
+/// Where a matrix node's probes are sent from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Placement {
+    Ns(String),
+    NotEmulated(String),
+}
+
+/// Everything needed to build one design on a kernel, and to find the nodes in it.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub prefix: String,
+    /// Full namespace names, in creation order.
+    pub namespaces: Vec<String>,
+    pub steps: Vec<Step>,
+    pub sysctls: BTreeMap<String, Vec<(String, String)>>,
+    /// nftables script per namespace.
+    pub nft: BTreeMap<String, String>,
+    /// Ports the agent of each namespace serves: (tcp, udp).
+    pub listen: BTreeMap<String, (BTreeSet<u16>, BTreeSet<u16>)>,
+    /// Per container index.
+    pub containers: Vec<Placement>,
+    /// Per (container index, attachment index): why that endpoint is not emulated.
+    pub endpoint_not_emulated: HashMap<(usize, usize), String>,
+    /// Per host index.
+    pub hosts: Vec<Placement>,
+    /// Per client index.
+    pub clients: Vec<Placement>,
+    pub internet: Placement,
+    /// The internet node's address.
+    pub internet_ip: IpAddr,
+    /// Per (container index, attachment index): known divergences of the emulation.
+    pub endpoint_divergence: HashMap<(usize, usize), String>,
+    /// Per container index: why its published ports are not emulated.
+    pub publish_not_emulated: HashMap<usize, String>,
+}
+
+impl Plan {
+    pub fn ns(&self, id: &str) -> String {
+        format!("{}-{id}", self.prefix)
+    }
+}
+
+/// Deterministic, locally administered MACs, so nftables rules can name them before
+/// the links exist.
+pub(crate) fn host_mac(host: usize, nic: usize) -> String {
+    format!(
+        "02:48:{:02x}:{:02x}:{:02x}:01",
+        host >> 8,
+        host & 0xff,
+        nic & 0xff
+    )
+}
+pub(crate) fn endpoint_mac(container: usize, attachment: usize) -> String {
+    format!(
+        "02:43:{:02x}:{:02x}:{:02x}:02",
+        (container >> 8) & 0xff,
+        container & 0xff,
+        attachment & 0xff
+    )
+}
+
+/// Build state shared by the driver modules.
+pub(crate) struct Builder<'a> {
+    pub d: &'a Design,
+    pub plan: Plan,
+    /// Host index -> NIC index -> the device carrying the NIC's address (`e<n>`, or
+    /// the external bridge `x<n>` that enslaves it).
+    pub nic_dev: HashMap<(usize, usize), String>,
+    /// Per-host nftables fragments, joined into one script at the end.
+    pub host_nat_pre: BTreeMap<usize, Vec<String>>,
+    pub host_nat_out: BTreeMap<usize, Vec<String>>,
+    pub host_nat_post: BTreeMap<usize, Vec<String>>,
+    pub host_forward: BTreeMap<usize, Vec<String>>,
+    pub host_input: BTreeMap<usize, Vec<String>>,
+    pub host_bridge_pre: BTreeMap<usize, Vec<String>>,
+    pub host_bridge_post: BTreeMap<usize, Vec<String>>,
+    pub seg_bridge_fwd: BTreeMap<usize, Vec<String>>,
+    /// Container index -> default route already set.
+    pub has_default: BTreeSet<usize>,
+    /// Objects created once (`h0/b3`, `h0/masq`), by key.
+    pub created: BTreeSet<String>,
+    /// Overlay network index -> hosts with a VTEP for it.
+    pub overlay_hosts: BTreeMap<usize, BTreeSet<usize>>,
+}
+
+impl<'a> Builder<'a> {
+    pub fn ip(&mut self, ns: &str, line: impl Into<String>) {
+        self.plan.steps.push(Step::Ip {
+            ns: ns.to_string(),
+            line: line.into(),
+        });
+    }
+    pub fn bridge(&mut self, ns: &str, line: impl Into<String>) {
+        self.plan.steps.push(Step::Bridge {
+            ns: ns.to_string(),
+            line: line.into(),
+        });
+    }
+    pub fn add_ns(&mut self, id: &str) -> String {
+        let ns = self.plan.ns(id);
+        if !self.plan.namespaces.contains(&ns) {
+            self.plan.namespaces.push(ns.clone());
+            self.ip(&ns, "link set lo up");
+            self.plan.sysctls.entry(ns.clone()).or_default().extend([
+                ("net.ipv4.ping_group_range".into(), "0 2147483647".into()),
+                ("net.ipv4.conf.all.rp_filter".into(), "0".into()),
+                ("net.ipv4.conf.default.rp_filter".into(), "0".into()),
+            ]);
+        }
+        ns
+    }
+    pub fn sysctl(&mut self, ns: &str, k: &str, v: &str) {
+        self.plan
+            .sysctls
+            .entry(ns.to_string())
+            .or_default()
+            .push((k.into(), v.into()));
+    }
+    pub fn host_ns(&self, k: usize) -> String {
+        self.plan.ns(&format!("h{k}"))
+    }
+    pub fn container_ns(&self, ci: usize) -> String {
+        self.plan.ns(&format!("c{ci}"))
+    }
+    /// veth pair: `a_name` in `a_ns`, `b_name` in `b_ns`, both up.
+    pub fn veth(&mut self, a_ns: &str, a_name: &str, b_ns: &str, b_name: &str) {
+        self.ip(
+            a_ns,
+            format!("link add {a_name} type veth peer name {b_name} netns {b_ns}"),
+        );
+        self.ip(a_ns, format!("link set {a_name} up"));
+        self.ip(b_ns, format!("link set {b_name} up"));
+    }
+    /// A container interface on a bridge of the host: `eth<a>` in the container,
+    /// `p<ci>a<a>` on `bridge` in `host_ns`.
+    pub fn attach_to_bridge(
+        &mut self,
+        ci: usize,
+        a: usize,
+        host_ns: &str,
+        bridge: &str,
+        ip: Option<(IpAddr, u8)>,
+    ) -> String {
+        let cns = self.container_ns(ci);
+        let port = format!("p{ci}a{a}");
+        self.ip(
+            &cns,
+            format!(
+                "link add eth{a} address {} type veth peer name {port} netns {host_ns}",
+                endpoint_mac(ci, a)
+            ),
+        );
+        self.ip(host_ns, format!("link set {port} master {bridge} up"));
+        self.ip(&cns, format!("link set eth{a} up"));
+        if let Some((ip, len)) = ip {
+            self.ip(&cns, format!("addr add {ip}/{len} dev eth{a}"));
+        }
+        port
+    }
+    pub fn default_route(&mut self, ci: usize, via: IpAddr, dev: &str) {
+        if self.has_default.insert(ci) {
+            let cns = self.container_ns(ci);
+            self.ip(&cns, format!("route add default via {via} dev {dev}"));
+        }
+    }
+    /// The host's address on the NIC a network binds to (OPT-2), and its device.
+    pub fn host_nic(&self, k: usize, nic: usize) -> Option<(IpNet, String)> {
+        let h = self.d.scenario.hosts.get(k)?;
+        let n = h.nics.get(nic)?;
+        Some((n.ip, self.nic_dev.get(&(k, nic))?.clone()))
+    }
+    pub fn listen(&mut self, ns: &str, ci: usize) {
+        let c = &self.d.scenario.containers[ci];
+        let entry = self.plan.listen.entry(ns.to_string()).or_default();
+        for p in &c.listen {
+            match p.proto {
+                hnsim_model::Protocol::Tcp => {
+                    entry.0.insert(p.port);
+                }
+                hnsim_model::Protocol::Udp => {
+                    entry.1.insert(p.port);
+                }
+                hnsim_model::Protocol::Sctp => {}
+            }
+        }
+    }
+    /// True the first time `key` is seen.
+    pub fn once(&mut self, key: String) -> bool {
+        self.created.insert(key)
+    }
+    pub fn not_emulated(&mut self, ci: usize, a: usize, why: impl Into<String>) {
+        self.plan.endpoint_not_emulated.insert((ci, a), why.into());
+    }
+}
+
+pub(crate) fn nic_index_for(d: &Design, net: &hnsim_model::Network, host: &Host) -> Option<usize> {
+    let nic = d.network_nic(net, host)?;
+    host.nics.iter().position(|n| n.name == nic.name)
+}
+
+/// Does any network bind NIC `n` of host `k` to an external bridge (transparent,
+/// l2bridge)? Then the host's address lives on that bridge.
+fn nic_is_bridged(d: &Design, k: usize, n: usize) -> bool {
+    let host = &d.scenario.hosts[k];
+    d.endpoints.iter().any(|e| {
+        e.host == Some(k)
+            && e.network.is_some_and(|ni| {
+                let net = &d.scenario.networks[ni];
+                matches!(net.driver, Driver::Transparent | Driver::L2bridge)
+                    && host.is_windows()
+                    && nic_index_for(d, net, host) == Some(n)
+            })
+    })
+}
+
+/// Plans the realization of `design` under `prefix` (`hns-<hex>`).
+pub fn plan(design: &Design, prefix: &str) -> Plan {
+    let d = design;
+    let mut b = Builder {
+        d,
+        plan: Plan {
+            prefix: prefix.to_string(),
+            namespaces: Vec::new(),
+            steps: Vec::new(),
+            sysctls: BTreeMap::new(),
+            nft: BTreeMap::new(),
+            listen: BTreeMap::new(),
+            containers: Vec::new(),
+            endpoint_not_emulated: HashMap::new(),
+            hosts: Vec::new(),
+            clients: Vec::new(),
+            internet: Placement::NotEmulated("no internet namespace".into()),
+            internet_ip: IpAddr::V4(INTERNET_IP),
+            endpoint_divergence: HashMap::new(),
+            publish_not_emulated: HashMap::new(),
+        },
+        nic_dev: HashMap::new(),
+        host_nat_pre: BTreeMap::new(),
+        host_nat_out: BTreeMap::new(),
+        host_nat_post: BTreeMap::new(),
+        host_forward: BTreeMap::new(),
+        host_input: BTreeMap::new(),
+        host_bridge_pre: BTreeMap::new(),
+        host_bridge_post: BTreeMap::new(),
+        seg_bridge_fwd: BTreeMap::new(),
+        has_default: BTreeSet::new(),
+        created: BTreeSet::new(),
+        overlay_hosts: BTreeMap::new(),
+    };
+    physical(&mut b);
+    hosts(&mut b);
+    containers(&mut b);
+    clients(&mut b);
+    finish_nft(&mut b);
+    b.plan
+}
+
+/// Segments, the router and the internet.
+fn physical(b: &mut Builder) {
+    let s = &b.d.scenario;
+    let internet = b.add_ns("in");
+    b.ip(&internet, format!("addr add {INTERNET_IP}/32 dev lo"));
+    b.plan.internet = Placement::Ns(internet.clone());
+    let router = b.add_ns("rt");
+    b.sysctl(&router, "net.ipv4.ip_forward", "1");
+    b.veth(&router, "wan", &internet, "rt");
+    b.ip(&router, format!("addr add {WAN_ROUTER}/30 dev wan"));
+    b.ip(&internet, format!("addr add {WAN_INTERNET}/30 dev rt"));
+    b.ip(&router, format!("route add default via {WAN_INTERNET}"));
+    let mut rt_nft = String::from("table ip hnsim {\n");
+    let mut masq = Vec::new();
+    let mut fwd = Vec::new();
+    for (i, seg) in s.segments.iter().enumerate() {
+        let sns = b.add_ns(&format!("s{i}"));
+        b.ip(&sns, "link add br0 type bridge");
+        b.ip(&sns, "link set br0 up");
+        if let Some(gw) = seg.gateway {
+            let leg = format!("s{i}");
+            b.veth(&router, &leg, &sns, "rt");
+            b.ip(&sns, "link set rt master br0");
+            b.ip(
+                &router,
+                format!("addr add {gw}/{} dev {leg}", seg.subnet.prefix_len()),
+            );
+            if seg.internet {
+                masq.push(format!(
+                    "    iifname \"{leg}\" oifname \"wan\" masquerade\n"
+                ));
+            } else {
+                fwd.push(format!("    iifname \"{leg}\" oifname \"wan\" drop\n"));
+            }
+        }
+    }
+    rt_nft.push_str("  chain post {\n    type nat hook postrouting priority 100;\n");
+    rt_nft.extend(masq);
+    rt_nft.push_str("  }\n  chain filt {\n    type filter hook forward priority 0;\n");
+    // The internet never opens connections into the segments' private subnets.
+    rt_nft.push_str("    iifname \"wan\" ct state established,related accept\n");
+    rt_nft.push_str("    iifname \"wan\" drop\n");
+    rt_nft.extend(fwd);
+    rt_nft.push_str("  }\n}\n");
+    b.plan.nft.insert(router, rt_nft);
+}
+
+fn hosts(b: &mut Builder) {
+    let d = b.d;
+    for (k, host) in d.scenario.hosts.iter().enumerate() {
+        let hns = b.add_ns(&format!("h{k}"));
+        b.plan.hosts.push(Placement::Ns(hns.clone()));
+        // Docker and HNS both route between the host's networks.
+        b.sysctl(&hns, "net.ipv4.ip_forward", "1");
+        // Published ports reached as localhost:PORT (EXT-2) need DNAT from loopback.
+        b.sysctl(&hns, "net.ipv4.conf.all.route_localnet", "1");
+        let mut default_set = false;
+        for (n, nic) in host.nics.iter().enumerate() {
+            let Some(si) = d
+                .scenario
+                .segments
+                .iter()
+                .position(|s| s.name == nic.segment)
+            else {
+                continue;
+            };
+            let sns = b.plan.ns(&format!("s{si}"));
+            let port = format!("h{k}e{n}");
+            let dev = format!("e{n}");
+            b.ip(
+                &hns,
+                format!(
+                    "link add {dev} address {} type veth peer name {port} netns {sns}",
+                    host_mac(k, n)
+                ),
+            );
+            b.ip(&sns, format!("link set {port} master br0 up"));
+            b.ip(&hns, format!("link set {dev} up"));
+            let addr_dev = if nic_is_bridged(d, k, n) {
+                let x = format!("x{n}");
+                b.ip(
+                    &hns,
+                    format!("link add {x} address {} type bridge", host_mac(k, n)),
+                );
+                b.ip(&hns, format!("link set {dev} master {x}"));
+                b.ip(&hns, format!("link set {x} up"));
+                x
+            } else {
+                dev.clone()
+            };
+            b.ip(&hns, format!("addr add {} dev {addr_dev}", nic.ip));
+            b.nic_dev.insert((k, n), addr_dev.clone());
+            let seg = &d.scenario.segments[si];
+            if let Some(gw) = seg.gateway {
+                if !default_set && nic.ip.contains(&gw) {
+                    b.ip(&hns, format!("route add default via {gw} dev {addr_dev}"));
+                    default_set = true;
+                }
+            }
+            // TRANS-4: a Hyper-V host drops frames from MACs other than the VM's own
+            // unless MAC spoofing is on; Azure never allows it.
+            let blocks_spoofing = match host.machine {
+                hnsim_model::Machine::HypervVm => !host.mac_spoofing,
+                hnsim_model::Machine::AzureVm => true,
+                hnsim_model::Machine::Physical => false,
+            };
+            if blocks_spoofing {
+                b.seg_bridge_fwd.entry(si).or_default().push(format!(
+                    "iifname \"{port}\" ether saddr != {} drop",
+                    host_mac(k, n)
+                ));
+            }
+        }
+        // EXT-5: Windows answers no inbound ICMPv4 echo unless a firewall rule allows it.
+        if !host.allows_inbound_icmp() {
+            b.host_input
+                .entry(k)
+                .or_default()
+                .push("icmp type echo-request drop".into());
+        }
+    }
+}
+
+fn containers(b: &mut Builder) {
+    let d = b.d;
+    // Containers sharing the host's stack run in the host namespace; the rest get one.
+    for (ci, c) in d.scenario.containers.iter().enumerate() {
+        let Some(k) = d.host_index(&c.host) else {
+            b.plan.containers.push(Placement::NotEmulated(format!(
+                "host `{}` does not exist",
+                c.host
+            )));
+            continue;
+        };
+        if !c.is_running() {
+            b.plan.containers.push(Placement::NotEmulated(format!(
+                "container `{}` is not running: it has no network stack to send from",
+                c.name
+            )));
+            continue;
+        }
+        let on_host_stack = d.endpoints_of(ci).any(|e| {
+            e.network
+                .is_some_and(|ni| d.scenario.networks[ni].driver == Driver::Host)
+        });
+        if on_host_stack && !d.scenario.hosts[k].is_windows() {
+            let hns = b.host_ns(k);
+            b.listen(&hns, ci);
+            b.plan.containers.push(Placement::Ns(hns));
+            continue;
+        }
+        let cns = b.add_ns(&format!("c{ci}"));
+        b.listen(&cns, ci);
+        b.plan.containers.push(Placement::Ns(cns));
+    }
+    let eps: Vec<_> = d.endpoints.clone();
+    for e in &eps {
+        let ci = e.container;
+        if !matches!(b.plan.containers.get(ci), Some(Placement::Ns(_))) {
+            continue;
+        }
+        let (Some(ni), Some(k)) = (e.network, e.host) else {
+            b.not_emulated(ci, e.attachment, "the endpoint's network does not exist");
+            continue;
+        };
+        let net = &d.scenario.networks[ni];
+        let host = &d.scenario.hosts[k];
+        if net.vlan_id().is_some() {
+            b.not_emulated(
+                ci,
+                e.attachment,
+                "VLAN isolation (OPT-3) is not emulated by the netns backend",
+            );
+            continue;
+        }
+        match (&net.driver, host.is_windows()) {
+            (Driver::Host, false) => {}
+            (Driver::None, _) => {}
+            (Driver::Bridge, false) => bridge::endpoint(b, e, ni, k),
+            (Driver::Macvlan, false) => macvlan::endpoint(b, e, ni, k),
+            (Driver::Overlay, false) => overlay::linux_endpoint(b, e, ni, k),
+            (Driver::Nat, true) => nat::endpoint(b, e, ni, k),
+            (Driver::Transparent, true) => external::endpoint(b, e, ni, k, false),
+            (Driver::L2bridge, true) => external::endpoint(b, e, ni, k, true),
+            (Driver::Overlay, true) => overlay::windows_endpoint(b, e, ni, k),
+            (Driver::L2tunnel, _) => b.not_emulated(
+                ci,
+                e.attachment,
+                "l2tunnel hairpins every frame through the physical Hyper-V host and its \
+                 SDN policies (L2T-1), which a Linux kernel has no equivalent of",
+            ),
+            (other, windows) => b.not_emulated(
+                ci,
+                e.attachment,
+                format!(
+                    "driver `{other}` on a {} host is not emulated",
+                    if windows { "Windows" } else { "Linux" }
+                ),
+            ),
+        }
+    }
+    overlay::finish(b);
+}
+
+fn clients(b: &mut Builder) {
+    let d = b.d;
+    let internet = b.plan.ns("in");
+    let mut next_public = 10u8;
+    for (j, cl) in d.scenario.clients.iter().enumerate() {
+        if cl.vlan.is_some() {
+            b.plan.clients.push(Placement::NotEmulated(
+                "VLAN access ports (OPT-3) are not emulated".into(),
+            ));
+            continue;
+        }
+        let seg = cl
+            .segment
+            .as_ref()
+            .and_then(|name| d.scenario.segments.iter().position(|s| &s.name == name));
+        let placement = match (seg, cl.internet) {
+            (Some(si), false) => match cl.ip {
+                Some(ip) => {
+                    let seg = &d.scenario.segments[si];
+                    let kns = b.add_ns(&format!("k{j}"));
+                    let sns = b.plan.ns(&format!("s{si}"));
+                    b.veth(&kns, "eth0", &sns, &format!("k{j}"));
+                    b.ip(&sns, format!("link set k{j} master br0"));
+                    b.ip(
+                        &kns,
+                        format!("addr add {ip}/{} dev eth0", seg.subnet.prefix_len()),
+                    );
+                    if let Some(gw) = seg.gateway {
+                        b.ip(&kns, format!("route add default via {gw}"));
+                    }
+                    Placement::Ns(kns)
+                }
+                None => Placement::NotEmulated(format!("client `{}` has no address", cl.name)),
+            },
+            (_, true) | (None, false) => {
+                // Internet clients share the internet namespace, each with its address.
+                let ip = cl.ip.unwrap_or_else(|| {
+                    next_public += 1;
+                    IpAddr::V4(Ipv4Addr::new(203, 0, 113, next_public))
+                });
+                b.ip(&internet, format!("addr add {ip}/32 dev lo"));
+                Placement::Ns(internet.clone())
+            }
+        };
+        if let Placement::Ns(ns) = &placement {
+            let entry = b.plan.listen.entry(ns.clone()).or_default();
+            for p in &cl.listen {
+                match p.proto {
+                    hnsim_model::Protocol::Tcp => entry.0.insert(p.port),
+                    hnsim_model::Protocol::Udp => entry.1.insert(p.port),
+                    hnsim_model::Protocol::Sctp => false,
+                };
+            }
+        }
+        b.plan.clients.push(placement);
+    }
+}
+
+fn chain(name: &str, head: &str, rules: Option<&Vec<String>>) -> String {
+    let mut s = format!("  chain {name} {{\n    {head};\n");
+    for r in rules.into_iter().flatten() {
+        s.push_str("    ");
+        s.push_str(r);
+        s.push('\n');
+    }
+    s.push_str("  }\n");
+    s
+}
+
+fn finish_nft(b: &mut Builder) {
+    for k in 0..b.d.scenario.hosts.len() {
+        let hns = b.host_ns(k);
+        let mut s = String::from("table ip hnsim {\n");
+        s += &chain(
+            "pre",
+            "type nat hook prerouting priority -100",
+            b.host_nat_pre.get(&k),
+        );
+        s += &chain(
+            "out",
+            "type nat hook output priority -100",
+            b.host_nat_out.get(&k),
+        );
+        s += &chain(
+            "post",
+            "type nat hook postrouting priority 100",
+            b.host_nat_post.get(&k),
+        );
+        s += &chain(
+            "filt",
+            "type filter hook forward priority 0",
+            b.host_forward.get(&k),
+        );
+        s += &chain(
+            "inp",
+            "type filter hook input priority 0",
+            b.host_input.get(&k),
+        );
+        s.push_str("}\n");
+        if b.host_bridge_pre.contains_key(&k) || b.host_bridge_post.contains_key(&k) {
+            s.push_str("table bridge hnsimbr {\n");
+            s += &chain(
+                "pre",
+                "type filter hook prerouting priority -300",
+                b.host_bridge_pre.get(&k),
+            );
+            s += &chain(
+                "post",
+                "type filter hook postrouting priority 0",
+                b.host_bridge_post.get(&k),
+            );
+            s.push_str("}\n");
+        }
+        b.plan.nft.insert(hns, s);
+    }
+    let segs: Vec<(usize, Vec<String>)> = b
+        .seg_bridge_fwd
+        .iter()
+        .map(|(k, v)| (*k, v.clone()))
+        .collect();
+    for (si, rules) in segs {
+        let sns = b.plan.ns(&format!("s{si}"));
+        let s = format!(
+            "table bridge hnsimbr {{\n{}}}\n",
+            chain("fwd", "type filter hook forward priority 0", Some(&rules))
+        );
+        b.plan.nft.insert(sns, s);
+    }
+}
+
+/// Prefix length of a network's first subnet, or of the segment it binds to.
+pub(crate) fn prefix_len(net: &hnsim_model::Network, fallback: Option<&IpNet>) -> u8 {
+    net.subnet
+        .0
+        .first()
+        .or(fallback)
+        .map(|s| s.prefix_len())
+        .unwrap_or(24)
+}
+
+/// Docker picks `docker_gwbridge`'s subnet from its default pools, skipping subnets in
+/// use: 172.18.0.0/16 unless a network already has it.
+pub(crate) fn gwbridge_net(d: &Design) -> IpNet {
+    let used: Vec<IpNet> = d
+        .scenario
+        .networks
+        .iter()
+        .flat_map(|n| n.subnet.0.iter().copied())
+        .collect();
+    (18u8..=31)
+        .filter_map(|b| IpNet::new(IpAddr::V4(Ipv4Addr::new(172, b, 0, 0)), 16).ok())
+        .find(|c| {
+            !used
+                .iter()
+                .any(|u| u.contains(&c.network()) || c.contains(&u.network()))
+        })
+        .unwrap_or_else(|| GWBRIDGE_NET.parse().expect("constant prefix"))
+}
+
+#[cfg(test)]
+mod tests;

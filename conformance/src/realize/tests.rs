@@ -1,0 +1,158 @@
+use super::*;
+use hnsim_model::{parse_scenario, resolve};
+
+fn plan_of(text: &str) -> Plan {
+    let doc = parse_scenario("t.yaml", text).expect("scenario parses");
+    plan(&resolve(&doc.scenario), "hns-abcdef")
+}
+
+const LINUX: &str = "name: t
+segments:
+  - {name: lan, subnet: 10.0.0.0/24, gateway: 10.0.0.1}
+hosts:
+  - name: l1
+    os: linux
+    nics: [{name: eth0, ip: 10.0.0.10/24, segment: lan}]
+networks:
+  - {name: app, host: l1, driver: bridge}
+containers:
+  - {name: web, host: l1, networks: [app], ports: ['8080:80']}
+  - {name: db, host: l1}
+  - {name: h, host: l1, networks: [host], listen: [tcp/9000]}
+clients:
+  - {name: laptop, segment: lan, ip: 10.0.0.50}
+";
+
+#[test]
+fn every_command_runs_in_a_namespace_of_the_run() {
+    let p = plan_of(LINUX);
+    assert!(p.namespaces.iter().all(|n| n.starts_with("hns-abcdef-")));
+    for s in &p.steps {
+        let (Step::Ip { ns, line } | Step::Bridge { ns, line }) = s;
+        assert!(p.namespaces.contains(ns), "{ns}: {line}");
+        // A veth peer always lands in one of the run's namespaces.
+        if let Some(rest) = line.split(" netns ").nth(1) {
+            let target = rest.split_whitespace().next().unwrap();
+            assert!(p.namespaces.iter().any(|n| n == target), "{line}");
+        }
+        // Interface names fit IFNAMSIZ.
+        for w in line.split_whitespace().collect::<Vec<_>>().windows(2) {
+            if w[0] == "add" || w[0] == "name" || w[0] == "dev" {
+                assert!(
+                    w[1].len() <= 15 || w[1].contains('/') || w[1].contains('.'),
+                    "{line}"
+                );
+            }
+        }
+    }
+    assert!(p.nft.keys().all(|ns| p.namespaces.contains(ns)));
+}
+
+#[test]
+fn linux_bridge_publishes_masquerades_and_isolates() {
+    let p = plan_of(LINUX);
+    let h = &p.nft["hns-abcdef-h0"];
+    assert!(h.contains("tcp dport 8080 dnat to 172.18.0.2:80"), "{h}");
+    assert!(
+        h.contains("ip saddr 172.18.0.0/16 oifname != \"b0\" masquerade"),
+        "{h}"
+    );
+    assert!(
+        h.contains("iifname \"b0\" oifname \"b*\" oifname != \"b0\" drop"),
+        "{h}"
+    );
+    // The host-network container shares the host's namespace and its ports.
+    let ci = 2;
+    assert_eq!(p.containers[ci], Placement::Ns("hns-abcdef-h0".into()));
+    assert!(p.listen["hns-abcdef-h0"].0.contains(&9000));
+    assert!(p.listen["hns-abcdef-c0"].0.contains(&80));
+    assert!(matches!(p.clients[0], Placement::Ns(_)));
+}
+
+#[test]
+fn windows_nat_has_one_prefix_rule_and_firewall_blocks_icmp() {
+    let p = plan_of(
+        "name: t
+segments: [{name: lan, subnet: 10.0.0.0/24, gateway: 10.0.0.1}]
+hosts:
+  - {name: w, os: ws2016, nics: [{name: Ethernet, ip: 10.0.0.10/24, segment: lan}]}
+containers:
+  - {name: a, host: w, ports: ['80:80']}
+  - {name: b, host: w}
+",
+    );
+    let h = &p.nft["hns-abcdef-h0"];
+    assert_eq!(
+        h.matches("masquerade").count()
+            - h.matches("127.0.0.0/8 masquerade").count()
+            - h.matches("ct status dnat masquerade").count(),
+        1,
+        "{h}"
+    );
+    assert!(
+        h.contains("ip saddr 172.16.0.0/12 oifname \"e*\" masquerade"),
+        "{h}"
+    );
+    assert!(h.contains("icmp type echo-request drop"), "{h}");
+    // EXT-2: no localhost DNAT on WS2016.
+    assert!(
+        h.contains("ip daddr != 127.0.0.0/8 fib daddr type local tcp dport 80"),
+        "{h}"
+    );
+}
+
+#[test]
+fn l2bridge_rewrites_macs_and_l2tunnel_is_not_emulated() {
+    let p = plan_of(
+        "name: t
+segments: [{name: lan, subnet: 10.0.0.0/24, gateway: 10.0.0.1}]
+hosts:
+  - {name: w, os: ws2019, nics: [{name: Ethernet, ip: 10.0.0.10/24, segment: lan}]}
+networks:
+  - {name: l2, host: w, driver: l2bridge, subnet: 10.0.0.0/24, gateway: 10.0.0.1}
+  - {name: tun, host: w, driver: l2tunnel, subnet: 10.0.0.0/24}
+containers:
+  - {name: a, host: w, networks: [{network: l2, ip: 10.0.0.20}]}
+  - {name: b, host: w, networks: [{network: tun, ip: 10.0.0.21}]}
+",
+    );
+    let h = &p.nft["hns-abcdef-h0"];
+    assert!(
+        h.contains(&format!("ether saddr set {}", host_mac(0, 0))),
+        "{h}"
+    );
+    assert!(h.contains("ip daddr 10.0.0.20 ether daddr set"), "{h}");
+    assert!(p.endpoint_not_emulated[&(1, 0)].contains("l2tunnel"));
+}
+
+#[test]
+fn overlay_builds_vxlan_with_head_end_replication() {
+    let p = plan_of(
+        "name: t
+segments: [{name: lan, subnet: 10.0.0.0/24, gateway: 10.0.0.1}]
+hosts:
+  - {name: a, os: linux, swarm: manager, nics: [{name: eth0, ip: 10.0.0.10/24, segment: lan}]}
+  - {name: b, os: linux, swarm: worker, nics: [{name: eth0, ip: 10.0.0.11/24, segment: lan}]}
+networks:
+  - {name: ovl, driver: overlay, vni: 5000, attachable: true}
+services:
+  - {name: web, replicas: 2, networks: [ovl]}
+",
+    );
+    let lines: Vec<String> = p
+        .steps
+        .iter()
+        .map(|s| match s {
+            Step::Ip { line, .. } | Step::Bridge { line, .. } => line.clone(),
+        })
+        .collect();
+    assert!(lines
+        .iter()
+        .any(|l| l.contains("type vxlan id 5000 local 10.0.0.10 dstport 4789")));
+    assert!(lines
+        .iter()
+        .any(|l| l.contains("fdb append 00:00:00:00:00:00 dev v0 dst 10.0.0.11")));
+    assert!(lines
+        .iter()
+        .any(|l| l.contains("fdb append 00:00:00:00:00:00 dev v0 dst 10.0.0.10")));
+}

@@ -1,0 +1,220 @@
+//! Shared by the netns integration tests and the benchmark: finding the `hnsim` binary,
+//! the root check, and hand-built expected matrices.
+
+#![allow(dead_code)]
+
+use hnsim_model::{Design, Driver};
+use hnsim_sim::{
+    Address, AddressKind, Cell, DenyReason, Disposition, Node, NodeKind, Probe, StateMatrix,
+};
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+/// Tests that create namespaces run one at a time, so that "namespaces of this run" is
+/// well defined.
+pub static SERIAL: Mutex<()> = Mutex::new(());
+
+pub fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("conformance/ has a parent")
+        .to_path_buf()
+}
+
+/// True when running as root; otherwise prints why the test is skipped.
+pub fn root_or_skip(test: &str) -> bool {
+    if hnsim_conformance::is_root() {
+        return true;
+    }
+    println!("SKIP {test}: the netns backend needs root (CI runs as root)");
+    false
+}
+
+/// The `hnsim` binary: `HNSIM_BIN`, else the workspace's debug build, built if missing.
+pub fn hnsim_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("HNSIM_BIN") {
+        return PathBuf::from(p);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("target"));
+    let bin = target.join("debug").join("hnsim");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .args(["build", "-q", "-p", "hnsim", "--bin", "hnsim"])
+        .current_dir(workspace())
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "building hnsim failed");
+    assert!(bin.exists(), "{} missing after build", bin.display());
+    bin
+}
+
+pub fn agent() -> Vec<String> {
+    vec![hnsim_bin().display().to_string(), "probe".into()]
+}
+
+/// Matrix nodes of a design, with the sim's id conventions.
+pub fn nodes(d: &Design) -> Vec<Node> {
+    let mut out = Vec::new();
+    for e in &d.endpoints {
+        let c = &d.scenario.containers[e.container];
+        let net = e.network.map(|n| &d.scenario.networks[n]);
+        out.push(Node {
+            id: format!("{}@{}", c.name, net.map(|n| n.name.as_str()).unwrap_or("?")),
+            kind: NodeKind::Endpoint,
+            label: c.name.clone(),
+            host: Some(c.host.clone()),
+            container: Some(c.name.clone()),
+            service: c.service.clone(),
+            network: net.map(|n| n.name.clone()),
+            driver: net.map(|n| n.driver.to_string()),
+            ip: e.ip,
+            listens: c
+                .listen
+                .iter()
+                .map(|p| match p.proto {
+                    hnsim_model::Protocol::Udp => Probe::Udp(p.port),
+                    _ => Probe::Tcp(p.port),
+                })
+                .collect(),
+        });
+    }
+    for h in &d.scenario.hosts {
+        out.push(Node {
+            id: format!("host:{}", h.name),
+            kind: NodeKind::Host,
+            label: h.name.clone(),
+            host: Some(h.name.clone()),
+            container: None,
+            service: None,
+            network: None,
+            driver: None,
+            ip: h.primary_ip(),
+            listens: vec![],
+        });
+    }
+    for c in &d.scenario.clients {
+        out.push(Node {
+            id: format!("client:{}", c.name),
+            kind: NodeKind::Client,
+            label: c.name.clone(),
+            host: None,
+            container: None,
+            service: None,
+            network: None,
+            driver: None,
+            ip: c.ip,
+            listens: vec![],
+        });
+    }
+    out.push(Node {
+        id: "internet".into(),
+        kind: NodeKind::Internet,
+        label: "internet".into(),
+        host: None,
+        container: None,
+        service: None,
+        network: None,
+        driver: None,
+        ip: Some("203.0.113.1".parse().expect("constant")),
+        listens: vec![],
+    });
+    out
+}
+
+pub fn driver_of(n: &Node) -> Option<Driver> {
+    n.driver.as_deref().map(Driver::parse)
+}
+
+/// An expected answer: delivered at an address, or denied.
+pub enum Expect {
+    At(Address),
+    Direct,
+    Denied,
+}
+
+pub fn host_port(ip: IpAddr, port: u16) -> Expect {
+    Expect::At(Address {
+        kind: AddressKind::HostPort,
+        value: format!("{ip}:{port}"),
+        ip: Some(ip),
+        port: Some(port),
+        name: None,
+    })
+}
+
+/// Every ordered pair of distinct nodes for each probe, judged by `rule`.
+pub fn matrix(
+    d: &Design,
+    probes: &[Probe],
+    rule: impl Fn(&Node, &Node, Probe) -> Expect,
+) -> StateMatrix {
+    let nodes = nodes(d);
+    let mut cells = Vec::new();
+    for a in &nodes {
+        for b in &nodes {
+            if a.id == b.id {
+                continue;
+            }
+            for &p in probes {
+                let (disposition, address) = match rule(a, b, p) {
+                    Expect::At(addr) => (Disposition::Delivered, Some(addr)),
+                    Expect::Direct => (
+                        Disposition::Delivered,
+                        b.ip.map(|ip| Address {
+                            kind: AddressKind::ContainerIp,
+                            value: ip.to_string(),
+                            ip: Some(ip),
+                            port: None,
+                            name: None,
+                        }),
+                    ),
+                    Expect::Denied => (
+                        Disposition::Denied {
+                            reason: DenyReason::NoRoute,
+                            why: "hand-built expectation".into(),
+                        },
+                        None,
+                    ),
+                };
+                cells.push(Cell {
+                    from: a.id.clone(),
+                    to: b.id.clone(),
+                    probe: p,
+                    disposition,
+                    address,
+                    path: vec![],
+                    facts: vec![],
+                    observation: None,
+                });
+            }
+        }
+    }
+    StateMatrix {
+        step: None,
+        label: "initial design".into(),
+        nodes,
+        cells,
+    }
+}
+
+pub fn design(text: &str) -> Design {
+    let doc = hnsim_model::parse_scenario("test.yaml", text).expect("scenario parses");
+    hnsim_model::analyse(&doc).final_state().design.clone()
+}
+
+/// Namespaces of the backend that exist now.
+pub fn our_namespaces() -> Vec<String> {
+    let out = std::process::Command::new("ip")
+        .args(["netns", "list"])
+        .output()
+        .expect("ip runs");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|n| n.starts_with(hnsim_conformance::NS_PREFIX))
+        .map(str::to_string)
+        .collect()
+}

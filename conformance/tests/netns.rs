@@ -1,0 +1,370 @@
+//! The netns backend on a real kernel (root only; skipped with a message otherwise):
+//! hand-built expectations for Linux drivers, every bundled scenario through
+//! `hnsim conform`, and clean-up after a SIGKILL.
+
+mod common;
+
+use common::*;
+use hnsim_conformance::{compare, Options};
+use hnsim_sim::{NodeKind, Probe, Verdict};
+use std::net::IpAddr;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const LINUX: &str = "name: linux-bridge-macvlan
+segments:
+  - {name: lan, subnet: 10.0.0.0/24, gateway: 10.0.0.1}
+hosts:
+  - name: l1
+    os: linux
+    nics: [{name: eth0, ip: 10.0.0.10/24, segment: lan}]
+  - name: l2
+    os: linux
+    nics: [{name: eth0, ip: 10.0.0.11/24, segment: lan}]
+networks:
+  - {name: app, host: l1, driver: bridge}
+  - {name: other, host: l1, driver: bridge}
+  - {name: mvnet, host: l2, driver: macvlan, subnet: 10.0.0.0/24, gateway: 10.0.0.1, options: {parent: eth0}}
+containers:
+  - {name: web, host: l1, networks: [app], ports: ['8080:80']}
+  - {name: api, host: l1, networks: [app], listen: [tcp/80]}
+  - {name: iso, host: l1, networks: [other], listen: [tcp/80]}
+  - {name: off, host: l1, networks: [none]}
+  - {name: mv, host: l2, networks: [{network: mvnet, ip: 10.0.0.100}], listen: [tcp/80]}
+clients:
+  - {name: laptop, segment: lan, ip: 10.0.0.50}
+";
+
+fn l1() -> IpAddr {
+    "10.0.0.10".parse().unwrap()
+}
+
+/// What Docker on Linux does for LINUX (EXT-10, EXT-11, EXT-12, LNX-5).
+fn linux_rule(a: &hnsim_sim::Node, b: &hnsim_sim::Node, p: Probe) -> Expect {
+    let listens = p == Probe::Icmp || b.listens.contains(&p);
+    if a.kind == NodeKind::Endpoint && a.ip.is_none() {
+        return Expect::Denied; // driver none: loopback only
+    }
+    if a.kind == NodeKind::Internet {
+        return Expect::Denied; // nothing is published on a public address
+    }
+    let a_driver = driver_of(a).map(|d| d.to_string());
+    match b.kind {
+        NodeKind::Endpoint => {
+            if b.ip.is_none() || !listens {
+                return Expect::Denied;
+            }
+            let b_driver = driver_of(b).map(|d| d.to_string());
+            if b_driver.as_deref() == Some("macvlan") {
+                // EXT-12: not from its own host (nor from containers behind its host).
+                let own_host = a.host == b.host;
+                return if own_host {
+                    Expect::Denied
+                } else {
+                    Expect::Direct
+                };
+            }
+            if a.network == b.network && a.host == b.host {
+                return Expect::Direct;
+            }
+            if a.kind == NodeKind::Host && a.host == b.host {
+                return Expect::Direct;
+            }
+            // Published web:80 on l1:8080 reaches it from anywhere else on the LAN side.
+            if b.container.as_deref() == Some("web") && p == Probe::Tcp(80) {
+                return host_port(l1(), 8080);
+            }
+            Expect::Denied
+        }
+        NodeKind::Host | NodeKind::Client | NodeKind::Internet => {
+            if p != Probe::Icmp {
+                return Expect::Denied; // nothing listens there
+            }
+            if a_driver.as_deref() == Some("macvlan") && b.host == a.host {
+                return Expect::Denied; // EXT-12
+            }
+            Expect::Direct
+        }
+    }
+}
+
+#[test]
+fn linux_bridge_none_and_macvlan_conform() {
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !root_or_skip("linux_bridge_none_and_macvlan_conform") {
+        return;
+    }
+    let d = design(LINUX);
+    let expected = matrix(&d, &[Probe::Icmp, Probe::Tcp(80)], linux_rule);
+    let mut opts = Options::new(agent());
+    opts.progress = false;
+    opts.timing.timeout_ms = 600;
+    let (observed, realize, probe) =
+        hnsim_conformance::conform(&d, &expected, &opts).expect("run succeeds");
+    let conf = compare(&expected, &observed);
+    let bad: Vec<String> = conf
+        .cells
+        .iter()
+        .filter(|c| c.verdict == Verdict::Disagree)
+        .map(|c| {
+            format!(
+                "{} -> {} {}: expected {:?}, wire {:?} ({}; {})",
+                c.from,
+                c.to,
+                c.probe,
+                c.expected,
+                c.observation.outcome,
+                c.observation.sent,
+                c.observation.repro
+            )
+        })
+        .collect();
+    println!(
+        "realized in {realize:?}, probed in {probe:?}: {:?}",
+        conf.summary
+    );
+    assert!(
+        bad.is_empty(),
+        "{} disagreements:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+    assert!(conf.summary.agree > 100, "{:?}", conf.summary);
+    // Only the endpoint without an address cannot be probed as a destination.
+    for c in &conf.cells {
+        if let Verdict::NotEmulated { why } = &c.verdict {
+            assert!(c.to == "off@none", "{} -> {}: {why}", c.from, c.to);
+        }
+    }
+    assert!(
+        our_namespaces().is_empty(),
+        "namespaces left behind: {:?}",
+        our_namespaces()
+    );
+}
+
+#[test]
+fn a_disagreement_is_detected() {
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !root_or_skip("a_disagreement_is_detected") {
+        return;
+    }
+    let d = design(LINUX);
+    // Claim, wrongly, that two separate bridges reach each other (EXT-10 says no).
+    let expected = matrix(&d, &[Probe::Icmp], |a, b, p| {
+        if a.id == "web@app" && b.id == "iso@other" {
+            Expect::Direct
+        } else if a.id == "web@app" && b.id == "api@app" {
+            linux_rule(a, b, p)
+        } else {
+            Expect::Denied
+        }
+    });
+    let mut expected = expected;
+    expected
+        .cells
+        .retain(|c| c.from == "web@app" && (c.to == "iso@other" || c.to == "api@app"));
+    let mut opts = Options::new(agent());
+    opts.progress = false;
+    opts.timing.timeout_ms = 500;
+    opts.timing.retries = 0;
+    let (observed, _, _) = hnsim_conformance::conform(&d, &expected, &opts).expect("run");
+    let conf = compare(&expected, &observed);
+    assert_eq!(conf.summary.disagree, 1, "{:?}", conf.cells);
+    assert_eq!(conf.summary.agree, 1);
+    let bad = conf
+        .cells
+        .iter()
+        .find(|c| c.verdict == Verdict::Disagree)
+        .unwrap();
+    assert_eq!(bad.to, "iso@other");
+    assert!(bad.observation.repro.starts_with("ip netns exec hns-"));
+    assert!(bad.observation.repro.contains("probe icmp "));
+}
+
+fn write_expected(dir: &Path, text: &str, name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let d = design(text);
+    let m = matrix(&d, &[Probe::Icmp, Probe::Tcp(80)], linux_rule);
+    let report = hnsim_sim::Report {
+        schema_version: hnsim_sim::SCHEMA_VERSION,
+        scenario: hnsim_sim::ScenarioInfo {
+            name: name.into(),
+            file: format!("{name}.yaml"),
+            description: String::new(),
+            covers: vec![],
+        },
+        findings: vec![],
+        topology: Default::default(),
+        states: vec![m],
+        conformance: None,
+    };
+    let scen = dir.join(format!("{name}.yaml"));
+    let exp = dir.join(format!("{name}.expected.json"));
+    std::fs::write(&scen, text).unwrap();
+    std::fs::write(&exp, serde_json::to_string(&report).unwrap()).unwrap();
+    (scen, exp)
+}
+
+fn root_links_and_tables() -> String {
+    let links = Command::new("ip").args(["-o", "link"]).output().unwrap();
+    let tables = Command::new("nft")
+        .args(["list", "tables"])
+        .output()
+        .unwrap();
+    format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&links.stdout),
+        String::from_utf8_lossy(&tables.stdout)
+    )
+}
+
+#[test]
+fn a_killed_run_is_cleaned_and_a_rerun_works() {
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !root_or_skip("a_killed_run_is_cleaned_and_a_rerun_works") {
+        return;
+    }
+    let bin = hnsim_bin();
+    let dir = std::env::temp_dir().join(format!("hnsim-kill-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (scen, exp) = write_expected(&dir, LINUX, "kill");
+    let before = our_namespaces();
+    let root_before = root_links_and_tables();
+    let mut child = Command::new(&bin)
+        .arg("conform")
+        .arg(&scen)
+        .arg("--expected")
+        .arg(&exp)
+        .args(["--no-progress", "--format", "json", "-o"])
+        .arg(dir.join("out.json"))
+        .spawn()
+        .expect("hnsim conform starts");
+    // Wait until the run has created some of its namespaces, then kill it hard.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let prefix = loop {
+        let now: Vec<String> = our_namespaces()
+            .into_iter()
+            .filter(|n| !before.contains(n))
+            .collect();
+        if now.len() >= 3 {
+            break now[0][..hnsim_conformance::NS_PREFIX.len() + 6].to_string();
+        }
+        assert!(Instant::now() < deadline, "the run created no namespace");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before it was killed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+    std::thread::sleep(Duration::from_millis(200));
+    let left: Vec<String> = our_namespaces()
+        .into_iter()
+        .filter(|n| n.starts_with(&prefix))
+        .collect();
+    assert!(
+        !left.is_empty(),
+        "SIGKILL leaves namespaces behind for clean to find"
+    );
+    let st = Command::new(&bin)
+        .args(["clean", "--prefix", &prefix])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let left: Vec<String> = our_namespaces()
+        .into_iter()
+        .filter(|n| n.starts_with(&prefix))
+        .collect();
+    assert!(left.is_empty(), "clean left {left:?}");
+    let root_after = root_links_and_tables();
+    assert!(
+        !root_after.contains(&prefix),
+        "root namespace mentions {prefix}"
+    );
+    assert!(
+        !root_after.contains("hnsim"),
+        "an nftables table of the run is in the root namespace"
+    );
+    assert_eq!(
+        root_before.lines().filter(|l| l.contains("table")).count(),
+        root_after.lines().filter(|l| l.contains("table")).count()
+    );
+    // A re-run after the kill works and agrees.
+    let out = Command::new(&bin)
+        .arg("conform")
+        .arg(&scen)
+        .arg("--expected")
+        .arg(&exp)
+        .args(["--no-progress", "--timeout-ms", "600"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "re-run failed: {stderr}\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(stderr.contains(" 0 disagree"), "{stderr}");
+    assert!(our_namespaces().iter().all(|n| before.contains(n)));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Every bundled scenario the backend can emulate, through `hnsim conform` with the
+/// simulator's expectations. Fails on any disagreement.
+#[test]
+fn bundled_scenarios_conform() {
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !root_or_skip("bundled_scenarios_conform") {
+        return;
+    }
+    let bin = hnsim_bin();
+    let dir = workspace().join("scenarios");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .map(|r| r.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"));
+    files.sort();
+    let mut failures = Vec::new();
+    let mut ran = 0;
+    for f in &files {
+        let sim = Command::new(&bin)
+            .arg("sim")
+            .arg(f)
+            .arg("--json")
+            .output()
+            .unwrap();
+        if !sim.status.success() && String::from_utf8_lossy(&sim.stderr).contains("not available") {
+            println!(
+                "SKIP {}: the simulator is not available in this build",
+                f.display()
+            );
+            continue;
+        }
+        let out = Command::new(&bin)
+            .arg("conform")
+            .arg(f)
+            .args(["--no-progress", "--timeout-ms", "700"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        println!("{}: {}", f.display(), stderr.trim());
+        ran += 1;
+        if !out.status.success() {
+            failures.push(format!(
+                "{}:\n{}\n{}",
+                f.display(),
+                stderr,
+                String::from_utf8_lossy(&out.stdout)
+            ));
+        }
+    }
+    println!("{ran} bundled scenario(s) conformed");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert!(
+        our_namespaces().is_empty(),
+        "left behind: {:?}",
+        our_namespaces()
+    );
+}
