@@ -38,8 +38,9 @@ impl Analysis {
 }
 
 pub fn analyse(doc: &Document) -> Analysis {
-    let mut findings: Vec<Finding> = Vec::new();
-    let scenario = doc.scenario.clone();
+    let imported = crate::import::expand(doc);
+    let mut findings: Vec<Finding> = imported.findings;
+    let scenario = imported.scenario;
     let doc = &Document {
         file: doc.file.clone(),
         scenario: scenario.clone(),
