@@ -164,78 +164,94 @@ pub struct Src {
     pub location: Location,
 }
 
-/// The import rule codes, for `hnsim explain`.
+/// The import rule codes, in the validator's [`crate::rules::Rule`] shape so that
+/// `hnsim explain IMP001` and scenario `expect:` lists treat them like any other rule.
 pub mod code {
     use super::Src;
     use crate::finding::{Finding, Severity};
-
-    pub struct Code {
-        pub code: &'static str,
-        pub severity: Severity,
-        pub facts: &'static [&'static str],
-        pub title: &'static str,
-        pub help: &'static str,
-    }
+    use crate::rules::Rule;
 
     const fn c(
         code: &'static str,
         severity: Severity,
         facts: &'static [&'static str],
         title: &'static str,
+        explanation: &'static str,
         help: &'static str,
-    ) -> Code {
-        Code {
+    ) -> Rule {
+        Rule {
             code,
             severity,
             facts,
             title,
+            explanation,
             help,
         }
     }
 
     use Severity::{Error, Info, Warning};
 
-    pub const CODES: &[Code] = &[
+    pub const CODES: &[Rule] = &[
         c("IMP001", Error, &["OPT-6", "EXT-6"], "network option Docker on Windows refuses",
-          "remove the option: Docker on Windows refuses the whole `docker network create` (no --internal, --ip-range, --aux-address, --ipv6, --ipam-driver, --ipam-opt, -o encrypted, IPv6 subnets)"),
+          "The Windows shim driver rejects --internal, --ip-range, --aux-address, --ipv6, --ipam-driver, --ipam-opt and `-o encrypted`, and an IPv6 subnet fails with \"windowsshim driver doesn't support v6 subnets\" (seed 000 and the newer Windows docs; moby's windows driver). `docker network create` fails as a whole. The importer keeps the value in the network so the validator can point at it too.",
+          "remove the option: Docker on Windows refuses the whole `docker network create`"),
         c("IMP002", Error, &["OPT-6", "EXT-6"], "container option Docker on Windows refuses",
-          "remove the option: name resolution on Windows is the embedded DNS by container or service name (DNS-1); --link, --add-host, --dns-opt, --dns-search and --ip6 are refused"),
+          "--link, --add-host, --dns-opt/--dns-option, --dns-search and --ip6 are not supported by Docker on Windows (seed 000, newer Windows docs). Containers find each other through Docker's embedded DNS by container or service name instead (DNS-1).",
+          "remove the option: name resolution on Windows is the embedded DNS by container or service name (DNS-1)"),
         c("IMP003", Error, &["EXT-7", "NAT-9"], "port mapping Windows refuses",
+          "moby's Windows port binding code accepts only TCP and UDP (\"invalid protocol\"), one host port per mapping (\"Windows does not support more than one host port in NAT settings\") and no host IP (\"Windows does not support host IP addresses in NAT settings\"). The container fails to start.",
           "publish one host port per mapping, without a host IP, TCP or UDP only: -p 8080:80 or -p 53:53/udp"),
         c("IMP004", Info, &[], "flags with no effect on networking were ignored",
+          "Flags such as -i, -t, -d, --rm, -v, -e, --restart, --memory or --entrypoint change nothing about connectivity; the importer accepts and ignores them.",
           "nothing to do: the flags do not change connectivity"),
         c("IMP005", Warning, &[], "a flag or key that may affect networking is not modelled",
-          "the simulation ignores it: check its effect by hand or remove it"),
+          "The flag or key is understood by Docker and changes networking (DNS servers, MAC address, hostname, sysctls, host-mode publishing, global services...) or is unknown to Docker altogether; the model has no place for it, so the simulation behaves as if it were absent.",
+          "check its effect by hand, or remove it"),
         c("IMP006", Info, &[], "command ignored: it changes nothing the model represents",
+          "Commands that only read state (docker ps, docker network ls/inspect, Get-NetAdapter, Get-NetNat) or change things outside networking (docker pull, docker exec) are skipped.",
           "nothing to do"),
         c("IMP007", Warning, &[], "command not recognised",
-          "the importer translates docker network/run/create/start/stop/rm/swarm/service commands, Set-VMNetworkAdapter -MacAddressSpoofing, New-VMSwitch and Restart-Service hns|docker"),
+          "The importer translates docker network create/rm/connect/disconnect, docker run/create/start/stop/rm, docker swarm init/join/leave, docker service create/scale, Set-VMNetworkAdapter -MacAddressSpoofing, New-VMSwitch, Restart-Service hns|docker and the SDN scripts of seed 003. Anything else is skipped with this warning.",
+          "check that the command does not matter for networking, or describe its effect in the scenario"),
         c("IMP008", Error, &[], "malformed command or value (Docker refuses it)",
+          "The command cannot be split into words, misses an argument, or carries a value Docker rejects (an address that is not an IP, a CIDR that is not a prefix, a port outside 1-65535).",
           "fix the command so that Docker accepts it"),
         c("IMP009", Error, &[], "reference to a container, network or service that does not exist",
+          "Docker answers \"No such container\" or \"network ... not found\": the object is named before it is created, or the name is misspelled.",
           "create it before it is used, or fix the name"),
         c("IMP010", Info, &["OPT-7"], "change after the initial design recorded as a timeline step",
+          "Commands that change a running container (network connect/disconnect, stop, rm -f) or restart hns/docker end the initial design of their host; they and every later command of the host become timeline steps. On Windows a network adapter cannot be hot-added to a running container (OPT-7).",
           "on Windows, connect networks and set static IPs while the container is created or stopped (OPT-7)"),
         c("IMP011", Info, &[], "object named by the importer",
+          "Docker names a container started without --name randomly (adjective_surname); the importer uses <image>-<n> so that the name is stable.",
           "add --name to choose the name"),
         c("IMP012", Info, &["NAT-3"], "daemon.json key ignored",
-          "only `fixed-cidr` and `bridge` change the modelled network (NAT-3)"),
+          "Only `fixed-cidr` (the default nat network's prefix) and `bridge` (\"none\": no default network) change the modelled network (NAT-3).",
+          "nothing to do"),
         c("IMP013", Warning, &["OPT-9"], "compose content not understood",
+          "A compose key has the wrong type, is unknown, or a service names a network the file does not define (Compose refuses the project).",
           "check the compose file against the Compose specification"),
         c("IMP014", Error, &["OPT-8"], "network removed while containers use it",
+          "`docker network rm` fails with \"network ... has active endpoints\" while running containers are attached.",
           "stop or disconnect the containers first"),
         c("IMP015", Error, &[], "name already in use",
+          "Docker refuses a second network, container or service with the same name on the same host (or swarm).",
           "choose another name or remove the first object"),
         c("IMP016", Error, &["OVL-1"], "swarm object created on a node that is not a swarm manager",
+          "Overlay networks and services are created on a swarm manager (OVL-1): Docker answers \"This node is not a swarm manager\".",
           "run `docker swarm init` on this host first, or create the object on a manager"),
         c("IMP017", Warning, &["EXT-8", "OPT-1", "OPT-2", "OPT-3", "OPT-4"], "unknown Windows shim option",
+          "The option starts with com.docker.network.windowsshim. but is none of the keys the Windows driver reads; HNS ignores it, usually because of a typo.",
           "use one of the com.docker.network.windowsshim.* keys HNS knows (networkname, interface, vlanid, vsid, dnssuffix, dnsservers, ...)"),
         c("IMP018", Info, &["TRANS-4", "TRANS-7", "ARCH-5", "SDN-3"], "host setting taken from a PowerShell command",
+          "Set-VMNetworkAdapter -MacAddressSpoofing sets the host's MAC spoofing (and marks it a Hyper-V VM), New-VMSwitch records an out-of-band vSwitch Docker does not see until hns and docker restart (TRANS-7), and the SDN scripts record the network proxy and the private cloud plug-in (SDN-3).",
           "nothing to do"),
     ];
 
-    pub fn get(code: &str) -> Option<&'static Code> {
-        CODES.iter().find(|c| c.code == code)
+    pub fn get(code: &str) -> Option<&'static Rule> {
+        CODES
+            .iter()
+            .find(|c| c.code.eq_ignore_ascii_case(code.trim()))
     }
 
     pub(crate) fn finding(code: &str, src: &Src, message: String) -> Finding {

@@ -133,11 +133,12 @@ pub const RULES: &[Rule] = &[
     host::HYPERV_ON_LINUX,
 ];
 
-/// The rule with this code (case-insensitive).
+/// The rule with this code (case-insensitive), the importer's `IMP` codes included.
 pub fn rule(code: &str) -> Option<&'static Rule> {
     RULES
         .iter()
         .find(|r| r.code.eq_ignore_ascii_case(code.trim()))
+        .or_else(|| crate::import::code::get(code))
 }
 
 /// Codes closest to `code`, best first, for "did you mean" on an unknown code.
@@ -145,6 +146,7 @@ pub fn nearest(code: &str, max: usize) -> Vec<&'static str> {
     let wanted = code.trim().to_ascii_uppercase();
     let mut scored: Vec<(f64, &'static str)> = RULES
         .iter()
+        .chain(crate::import::CODES)
         .map(|r| (strsim::jaro_winkler(&wanted, r.code), r.code))
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
