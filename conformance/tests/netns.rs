@@ -320,12 +320,7 @@ fn bundled_scenarios_conform() {
         return;
     }
     let bin = hnsim_bin();
-    let dir = workspace().join("scenarios");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .map(|r| r.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    files.retain(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"));
-    files.sort();
+    let files = bundled_scenarios();
     let mut failures = Vec::new();
     let mut ran = 0;
     for f in &files {
@@ -362,6 +357,66 @@ fn bundled_scenarios_conform() {
     }
     println!("{ran} bundled scenario(s) conformed");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert!(
+        our_namespaces().is_empty(),
+        "left behind: {:?}",
+        our_namespaces()
+    );
+}
+
+/// Every bundled scenario realizes and every cell can be probed (no agent or probe
+/// errors), whatever the simulator says. The outcome counts are printed.
+#[test]
+fn bundled_scenarios_realize_and_probe() {
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !root_or_skip("bundled_scenarios_realize_and_probe") {
+        return;
+    }
+    let mut opts = Options::new(agent());
+    opts.progress = false;
+    opts.timing.timeout_ms = 400;
+    opts.timing.retries = 0;
+    let mut errors = Vec::new();
+    for f in bundled_scenarios() {
+        let Some(d) = design_of_file(&f) else {
+            println!("SKIP {}: does not parse", f.display());
+            continue;
+        };
+        let expected = matrix(&d, &[Probe::Icmp, Probe::Tcp(80)], |_, _, _| Expect::Direct);
+        match hnsim_conformance::conform(&d, &expected, &opts) {
+            Ok((observed, realize, probe)) => {
+                let mut counts = std::collections::BTreeMap::new();
+                for o in &observed {
+                    let key = serde_json::to_value(&o.observation.outcome).unwrap()["result"]
+                        .as_str()
+                        .unwrap_or("?")
+                        .to_string();
+                    *counts.entry(key).or_insert(0) += 1;
+                    if let hnsim_sim::ProbeOutcome::Error { message } = &o.observation.outcome {
+                        errors.push(format!(
+                            "{}: {} -> {} {}: {message}",
+                            f.display(),
+                            o.from,
+                            o.to,
+                            o.probe
+                        ));
+                    }
+                    if std::env::var_os("HNSIM_SHOW").is_some() {
+                        println!(
+                            "  {} -> {} {}: {:?} ({})",
+                            o.from, o.to, o.probe, o.observation.outcome, o.observation.sent
+                        );
+                    }
+                }
+                println!(
+                    "{}: realized {realize:?}, probed {probe:?}: {counts:?}",
+                    f.display()
+                );
+            }
+            Err(e) => errors.push(format!("{}: {e}", f.display())),
+        }
+    }
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
     assert!(
         our_namespaces().is_empty(),
         "left behind: {:?}",

@@ -218,3 +218,60 @@ pub fn our_namespaces() -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// Every scenario file under `scenarios/` (recursively), sorted.
+pub fn bundled_scenarios() -> Vec<PathBuf> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&workspace().join("scenarios"), &mut out);
+    out.sort();
+    out
+}
+
+/// The design of a scenario file as the CLI sees it (commands, compose and daemon.json
+/// imported), or `None` when it is not a scenario that parses.
+pub fn design_of_file(path: &std::path::Path) -> Option<Design> {
+    use hnsim_model::import;
+    let text = std::fs::read_to_string(path).ok()?;
+    if import::detect(&text) != import::InputKind::Scenario {
+        return None;
+    }
+    let mut doc = hnsim_model::parse_scenario(&path.display().to_string(), &text).ok()?;
+    let dir = path.parent()?;
+    for h in &mut doc.scenario.hosts {
+        if let Some(rel) = h
+            .compose
+            .as_ref()
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+        {
+            let p = dir.join(rel);
+            let text = std::fs::read_to_string(&p).ok()?;
+            h.compose = Some(import::compose_value(&p.display().to_string(), &text).ok()?);
+        }
+        if let Some(rel) = h
+            .daemon_json
+            .as_ref()
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+        {
+            if !rel.trim_start().starts_with('{') {
+                h.daemon_json = Some(std::fs::read_to_string(dir.join(rel)).ok()?.into());
+            }
+        }
+    }
+    doc.scenario = import::expand(&doc).scenario;
+    Some(hnsim_model::analyse(&doc).final_state().design.clone())
+}
