@@ -264,7 +264,7 @@ fn block_scalar_commands_have_their_own_lines() {
 fn unknown_and_informational_commands() {
     let i = from_commands(
         "c.sh",
-        "docker ps\ndocker pull nginx\nfrobnicate --now\ndocker run --dns 8.8.8.8 --frob img\ndocker network connect nowhere ghost\ndocker run --network missing img\n",
+        "docker ps\ndocker pull nginx\nfrobnicate --now\ndocker run --frob x --dns 8.8.8.8 img\ndocker network connect nowhere ghost\ndocker run --network missing img\n",
         HostTemplate::default(),
     )
     .unwrap();

@@ -372,6 +372,11 @@ fn parse_args(words: &[String], specs: &[Spec], interspersed: bool) -> Args {
                     });
                 }
                 None => {
+                    // Most Docker flags take a value: an unknown `--flag word more...`
+                    // consumes `word`, as long as something is left for the positionals.
+                    if inline.is_none() && i + 1 < words.len() && !words[i].starts_with('-') {
+                        i += 1;
+                    }
                     args.notes.push(Note {
                         spelled: format!("--{name}"),
                         effect: Effect::NotModelled,

@@ -263,7 +263,7 @@ impl Translator {
                     "IMP005",
                     src,
                     format!(
-                        "unknown flag `{}` (Docker refuses the command: \"unknown flag: {}\"); it is not modelled",
+                        "unknown flag `{}`: not modelled (if Docker does not know it either, it refuses the command: \"unknown flag: {}\")",
                         n.spelled, n.spelled
                     ),
                 );
@@ -620,6 +620,8 @@ impl Translator {
             );
             return;
         };
+        // Without -d: `bridge` on Linux; on Windows the platform's default network
+        // driver, `nat` (NAT-1, NAT-4), as `docker network create NAME` gives there.
         let driver = a
             .value("driver")
             .map(|d| Driver::parse(&d))
