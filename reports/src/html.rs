@@ -1,0 +1,436 @@
+//! One self-contained HTML page: the topology drawing, the matrix as a clickable heatmap
+//! with each cell's path, the findings and the conformance comparison. No network, no
+//! external assets: CSS and JS are inlined from `html/`.
+//!
+//! The matrix is embedded as compact JSON and drawn on a `<canvas>` on load, so a
+//! 200 × 200 matrix (40 000 pairs, over 100 000 probes) stays a few megabytes and opens
+//! quickly. Strings, hops and paths are interned: the simulator repeats them a lot.
+
+use crate::legend::{self, Grid, Symbol};
+use crate::text::{self, serde_name, xml_escape as esc};
+use crate::{svg, RenderError};
+use hnsim_model::Severity;
+use hnsim_sim::matrix::{Cell, Disposition, Hop, Observation, Report, Verdict};
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::fmt::Write;
+
+const CSS: &str = include_str!("html/style.css");
+const JS: &str = include_str!("html/app.js");
+/// Runs before anything else so the self-test can report script errors of the page.
+const ERRORS_JS: &str = "window.__hnsimErrors=[];addEventListener('error',function(e){__hnsimErrors.push(String(e.message||e))});(function(){var c=console.error;console.error=function(){__hnsimErrors.push(Array.prototype.join.call(arguments,' '));c.apply(console,arguments)}})();";
+
+#[derive(Default)]
+struct Interner {
+    strings: Vec<String>,
+    index: HashMap<String, usize>,
+    hops: Vec<[usize; 4]>,
+    hop_index: HashMap<[usize; 4], usize>,
+    paths: Vec<Vec<usize>>,
+    path_index: HashMap<Vec<usize>, usize>,
+}
+
+impl Interner {
+    fn s(&mut self, s: &str) -> usize {
+        if let Some(&i) = self.index.get(s) {
+            return i;
+        }
+        self.strings.push(s.to_string());
+        self.index.insert(s.to_string(), self.strings.len() - 1);
+        self.strings.len() - 1
+    }
+
+    fn hop(&mut self, h: &Hop) -> usize {
+        let key = [
+            self.s(&h.at),
+            self.s(&serde_name(&h.mechanism)),
+            self.s(&h.detail),
+            self.s(&h.facts.join(", ")),
+        ];
+        if let Some(&i) = self.hop_index.get(&key) {
+            return i;
+        }
+        self.hops.push(key);
+        self.hop_index.insert(key, self.hops.len() - 1);
+        self.hops.len() - 1
+    }
+
+    fn path(&mut self, hops: &[Hop]) -> usize {
+        let key: Vec<usize> = hops.iter().map(|h| self.hop(h)).collect();
+        if let Some(&i) = self.path_index.get(&key) {
+            return i;
+        }
+        self.paths.push(key.clone());
+        self.path_index.insert(key, self.paths.len() - 1);
+        self.paths.len() - 1
+    }
+}
+
+/// -1 in the compact arrays means "none".
+const NONE: i64 = -1;
+
+fn observation_json(o: &Observation) -> Value {
+    json!({
+        "text": text::observation(o),
+        "repro": o.repro,
+        "attempts": o.attempts,
+    })
+}
+
+fn cell_row(
+    it: &mut Interner,
+    cell: &Cell,
+    from: usize,
+    to: usize,
+    verdict: Option<&Verdict>,
+    observations: &mut Vec<Value>,
+) -> Value {
+    let (code, reason, why) = match &cell.disposition {
+        Disposition::Delivered => (0, NONE, NONE),
+        Disposition::Denied { reason, why } => {
+            (1, it.s(&reason.to_string()) as i64, it.s(why) as i64)
+        }
+        Disposition::Unknown { why } => (2, NONE, it.s(why) as i64),
+    };
+    let address = match &cell.address {
+        Some(a) => it.s(&text::address(a)) as i64,
+        None => NONE,
+    };
+    let obs = match &cell.observation {
+        Some(o) => {
+            observations.push(observation_json(o));
+            (observations.len() - 1) as i64
+        }
+        None => NONE,
+    };
+    let verdict = match verdict {
+        Some(v) => it.s(legend::verdict_text(v)) as i64,
+        None => NONE,
+    };
+    json!([
+        from,
+        to,
+        it.s(&cell.probe.to_string()),
+        code,
+        reason,
+        why,
+        address,
+        it.path(&cell.path),
+        it.s(&cell.facts.join(", ")),
+        obs,
+        verdict
+    ])
+}
+
+fn symbol_code(s: Symbol) -> char {
+    match s {
+        Symbol::SelfPair => 'd',
+        Symbol::Empty => 'e',
+        Symbol::All => 'a',
+        Symbol::Some => 's',
+        Symbol::None => 'n',
+        Symbol::Unknown => 'u',
+        Symbol::Disagree => 'x',
+    }
+}
+
+#[derive(Serialize)]
+struct Legend {
+    code: char,
+    symbol: char,
+    key: &'static str,
+    meaning: &'static str,
+}
+
+fn data(report: &Report) -> Value {
+    let mut it = Interner::default();
+    let mut observations = Vec::new();
+    let mut states = Vec::new();
+    for (i, state) in report.states.iter().enumerate() {
+        let Some(grid) = Grid::for_report(report, i) else {
+            continue;
+        };
+        let index: HashMap<&str, usize> = state
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(k, n)| (n.id.as_str(), k))
+            .collect();
+        let nodes: Vec<Value> = state
+            .nodes
+            .iter()
+            .map(|n| {
+                json!([
+                    n.id,
+                    serde_name(&n.kind),
+                    n.label,
+                    n.host.clone().unwrap_or_default(),
+                    n.network.clone().unwrap_or_default(),
+                    n.driver.clone().unwrap_or_default(),
+                    n.ip.map(|ip| ip.to_string()).unwrap_or_default(),
+                    n.listens
+                        .iter()
+                        .map(|p| p.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ])
+            })
+            .collect();
+        let mut sym = String::with_capacity(grid.n * grid.n);
+        for r in 0..grid.n {
+            for c in 0..grid.n {
+                sym.push(symbol_code(grid.symbol(r, c)));
+            }
+        }
+        let cells: Vec<Value> = state
+            .cells
+            .iter()
+            .filter_map(|cell| {
+                let from = *index.get(cell.from.as_str())?;
+                let to = *index.get(cell.to.as_str())?;
+                let verdict = grid
+                    .verdict(&cell.from, &cell.to, cell.probe)
+                    .map(|v| &v.verdict);
+                Some(cell_row(
+                    &mut it,
+                    cell,
+                    from,
+                    to,
+                    verdict,
+                    &mut observations,
+                ))
+            })
+            .collect();
+        let summary = state.summary();
+        states.push(json!({
+            "label": state.label,
+            "step": state.step,
+            "nodes": nodes,
+            "sym": sym,
+            "cells": cells,
+            "summary": [summary.delivered, summary.denied, summary.unknown],
+            "reasons": legend::deny_reasons(state),
+        }));
+    }
+    let legend: Vec<Legend> = Symbol::LEGEND
+        .iter()
+        .chain([Symbol::SelfPair].iter())
+        .map(|s| Legend {
+            code: symbol_code(*s),
+            symbol: s.char(),
+            key: s.key(),
+            meaning: s.meaning(),
+        })
+        .collect();
+    json!({
+        "scenario": report.scenario.name,
+        "states": states,
+        "final": report.states.len().saturating_sub(1),
+        "conformanceState": report.conformance.as_ref().map(|c| c.state),
+        "strings": it.strings,
+        "hops": it.hops,
+        "paths": it.paths,
+        "observations": observations,
+        "legend": legend,
+    })
+}
+
+/// JSON inside `<script>`: `<` is escaped so no string can close the element or open a
+/// comment; the JSON stays equivalent.
+fn script_json(v: &Value) -> Result<String, RenderError> {
+    Ok(serde_json::to_string(v)?.replace('<', "\\u003c"))
+}
+
+pub fn report(report: &Report) -> Result<String, RenderError> {
+    let sc = &report.scenario;
+    let data = script_json(&data(report))?;
+    let mut out = String::with_capacity(data.len() + 64 * 1024);
+    out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    let _ = writeln!(out, "<title>hnsim · {}</title>", esc(&sc.name));
+    let _ = writeln!(out, "<script>{ERRORS_JS}</script>");
+    let _ = writeln!(out, "<style>\n{CSS}</style>\n</head>\n<body>");
+    out.push_str("<header>\n");
+    let _ = writeln!(
+        out,
+        "<h1><span class=\"brand\">hnsim</span> {}</h1>",
+        esc(&sc.name)
+    );
+    let _ = write!(
+        out,
+        "<p class=\"meta\">scenario file <code>{}</code>",
+        esc(&sc.file)
+    );
+    if !sc.covers.is_empty() {
+        let _ = write!(out, " · covers {}", esc(&sc.covers.join(", ")));
+    }
+    out.push_str("</p>\n");
+    if !sc.description.is_empty() {
+        let _ = writeln!(out, "<p class=\"desc\">{}</p>", esc(sc.description.trim()));
+    }
+    out.push_str(&badges(report));
+    out.push_str("</header>\n<main>\n");
+
+    out.push_str("<section id=\"matrix-section\">\n<h2>Connectivity matrix</h2>\n");
+    out.push_str("<div class=\"toolbar\"><label>State <select id=\"state\"></select></label><label>Find node <input id=\"filter\" type=\"search\" placeholder=\"container, host, network…\"></label><span id=\"summary\" class=\"summary\"></span></div>\n");
+    out.push_str("<div id=\"legend\" class=\"legend\"></div>\n");
+    out.push_str("<div class=\"matrix-layout\"><div id=\"heat-wrap\" class=\"heat-wrap\"><canvas id=\"heat\" tabindex=\"0\" aria-label=\"connectivity matrix; rows are sources, columns destinations\"></canvas><div id=\"tip\" class=\"tip\" hidden></div></div>\n");
+    out.push_str("<aside id=\"detail\" class=\"detail\"><p class=\"hint\">Click a cell to see how each probe gets there (or where it stops), hop by hop, with the SPEC facts behind every hop.</p></aside></div>\n");
+    out.push_str("<noscript><p>The matrix needs JavaScript; `--format markdown` or `--format json` carry the same cells.</p></noscript>\n</section>\n");
+
+    out.push_str("<section id=\"topology-section\">\n<h2>Topology</h2>\n<div class=\"topo-wrap\">");
+    out.push_str(&svg::topology(&report.topology));
+    out.push_str("</div>\n</section>\n");
+
+    findings_html(&mut out, report);
+    conformance_html(&mut out, report);
+    out.push_str("</main>\n<pre id=\"hnsim-selftest\" hidden></pre>\n");
+    let _ = writeln!(
+        out,
+        "<script type=\"application/json\" id=\"hnsim-data\">{data}</script>"
+    );
+    let _ = writeln!(out, "<script>\n{JS}</script>\n</body>\n</html>");
+    Ok(out)
+}
+
+fn badges(report: &Report) -> String {
+    let mut out = String::from("<div class=\"badges\">");
+    if let Some(state) = report.final_state() {
+        let s = state.summary();
+        let label = if report.states.len() > 1 {
+            format!("final state ({}): ", state.label)
+        } else {
+            String::new()
+        };
+        let _ = write!(
+            out,
+            "<span class=\"badge ok\">{}{} delivered</span><span class=\"badge deny\">{} denied</span><span class=\"badge unk\">{} unknown</span>",
+            esc(&label),
+            s.delivered,
+            s.denied,
+            s.unknown
+        );
+    }
+    let errors = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let warnings = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Warning)
+        .count();
+    let _ = write!(
+        out,
+        "<a href=\"#findings\" class=\"badge {}\">{}, {}</a>",
+        if errors > 0 { "bad" } else { "neutral" },
+        text::plural(errors, "error"),
+        text::plural(warnings, "warning")
+    );
+    if let Some(c) = &report.conformance {
+        let _ = write!(
+            out,
+            "<a href=\"#conformance\" class=\"badge {}\">conformance {}: {} agree, {} disagree</a>",
+            if c.summary.disagree > 0 { "bad" } else { "ok" },
+            esc(&c.backend),
+            c.summary.agree,
+            c.summary.disagree
+        );
+    }
+    out.push_str("</div>\n");
+    out
+}
+
+fn findings_html(out: &mut String, report: &Report) {
+    out.push_str("<section id=\"findings\">\n<h2>Findings</h2>\n");
+    if report.findings.is_empty() {
+        out.push_str("<p>No findings: the design passes every check.</p>\n</section>\n");
+        return;
+    }
+    out.push_str("<table class=\"grid\"><thead><tr><th>severity</th><th>code</th><th>message</th><th>where</th><th>facts</th><th>help</th></tr></thead><tbody>\n");
+    for f in &report.findings {
+        let mut message = esc(&f.message);
+        if let Some(step) = f.step {
+            let _ = write!(
+                message,
+                " <span class=\"m\">(after step {})</span>",
+                step + 1
+            );
+        }
+        let _ = writeln!(
+            out,
+            "<tr class=\"sev-{sev}\"><td><span class=\"sev\">{sev}</span></td><td><code>{}</code></td><td>{message}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+            esc(&f.code),
+            esc(&f.location.to_string()),
+            facts_html(&f.facts),
+            esc(&f.help),
+            sev = f.severity,
+        );
+    }
+    out.push_str("</tbody></table>\n</section>\n");
+}
+
+fn facts_html(facts: &[String]) -> String {
+    facts
+        .iter()
+        .map(|f| format!("<span class=\"fact\">{}</span>", esc(f)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn conformance_html(out: &mut String, report: &Report) {
+    let Some(conf) = &report.conformance else {
+        return;
+    };
+    let label = report
+        .states
+        .get(conf.state)
+        .map(|s| s.label.as_str())
+        .unwrap_or("(missing state)");
+    let s = &conf.summary;
+    let _ = writeln!(
+        out,
+        "<section id=\"conformance\">\n<h2>Conformance on {}</h2>\n<p>State <b>{}</b>: <span class=\"badge ok\">{} agree</span> <span class=\"badge {}\">{} disagree</span> <span class=\"badge neutral\">{} not emulated</span> <span class=\"badge neutral\">{} known divergence</span></p>",
+        esc(&conf.backend),
+        esc(label),
+        s.agree,
+        if s.disagree > 0 { "bad" } else { "neutral" },
+        s.disagree,
+        s.not_emulated,
+        s.known_divergence
+    );
+    let mut rows: Vec<_> = conf.cells.iter().collect();
+    // Disagreements first: they are what a reviewer came for.
+    rows.sort_by_key(|v| match v.verdict {
+        Verdict::Disagree => 0,
+        Verdict::KnownDivergence { .. } => 1,
+        Verdict::NotEmulated { .. } => 2,
+        Verdict::Agree => 3,
+    });
+    out.push_str("<table class=\"grid\"><thead><tr><th>verdict</th><th>from</th><th>to</th><th>probe</th><th>expected</th><th>observed</th><th>repro</th></tr></thead><tbody>\n");
+    for v in rows {
+        let why = match &v.verdict {
+            Verdict::NotEmulated { why } | Verdict::KnownDivergence { why } => {
+                format!("<div class=\"m\">{}</div>", esc(why))
+            }
+            _ => String::new(),
+        };
+        let class = legend::verdict_text(&v.verdict).replace(' ', "-");
+        let _ = writeln!(
+            out,
+            "<tr class=\"v-{}\"><td>{}{why}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}<div class=\"m\">{}</div></td><td><code>{}</code></td></tr>",
+            class,
+            esc(legend::verdict_text(&v.verdict)),
+            esc(&v.from),
+            esc(&v.to),
+            v.probe,
+            esc(&legend::disposition_text(&v.expected)),
+            esc(&text::outcome(&v.observation.outcome)),
+            esc(&v.observation.sent),
+            esc(&v.observation.repro)
+        );
+    }
+    out.push_str("</tbody></table>\n</section>\n");
+}

@@ -1,0 +1,268 @@
+//! JUnit XML, so any CI system lists the matrix as tests.
+//!
+//! A denied cell is an answer, not a failure: `sim` passes every cell it could decide and
+//! skips the ones it could not. Failures are reserved for what a pipeline should stop on:
+//! findings at error severity and cells where a real dataplane disagrees with the
+//! simulation. Layout: one `<testsuite>` per state (one `<testcase>` per cell), one for
+//! the findings, one for the conformance comparison when present.
+
+use crate::legend;
+use crate::text::{self, serde_name, xml_escape as esc};
+use hnsim_model::{Finding, Severity};
+use hnsim_sim::matrix::{Cell, Conformance, Report, StateMatrix, Verdict};
+use std::fmt::Write;
+
+#[derive(Default)]
+struct Suite {
+    name: String,
+    tests: usize,
+    failures: usize,
+    skipped: usize,
+    body: String,
+}
+
+enum Status<'a> {
+    Pass,
+    Failure { message: &'a str, kind: &'a str },
+    Skipped { message: &'a str },
+}
+
+impl Suite {
+    fn new(name: impl Into<String>) -> Suite {
+        Suite {
+            name: name.into(),
+            ..Suite::default()
+        }
+    }
+
+    fn case(&mut self, classname: &str, name: &str, status: Status, out: &str) {
+        self.tests += 1;
+        let _ = write!(
+            self.body,
+            "    <testcase classname=\"{}\" name=\"{}\" time=\"0\"",
+            esc(classname),
+            esc(name)
+        );
+        if matches!(status, Status::Pass) && out.is_empty() {
+            self.body.push_str("/>\n");
+            return;
+        }
+        self.body.push_str(">\n");
+        match status {
+            Status::Pass => {}
+            Status::Failure { message, kind } => {
+                self.failures += 1;
+                let _ = writeln!(
+                    self.body,
+                    "      <failure message=\"{}\" type=\"{}\">{}</failure>",
+                    esc(message),
+                    esc(kind),
+                    esc(out)
+                );
+            }
+            Status::Skipped { message } => {
+                self.skipped += 1;
+                let _ = writeln!(self.body, "      <skipped message=\"{}\"/>", esc(message));
+            }
+        }
+        if !out.is_empty() {
+            let _ = writeln!(self.body, "      <system-out>{}</system-out>", esc(out));
+        }
+        self.body.push_str("    </testcase>\n");
+    }
+}
+
+fn document(name: &str, suites: &[Suite]) -> String {
+    let tests: usize = suites.iter().map(|s| s.tests).sum();
+    let failures: usize = suites.iter().map(|s| s.failures).sum();
+    let skipped: usize = suites.iter().map(|s| s.skipped).sum();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"0\">",
+        esc(name)
+    );
+    for (id, s) in suites.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" id=\"{id}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"0\">",
+            esc(&s.name),
+            s.tests,
+            s.failures,
+            s.skipped
+        );
+        out.push_str(&s.body);
+        out.push_str("  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
+/// Dots separate packages in most CI viewers; keep scenario names readable there.
+fn class(scenario: &str, suite: &str) -> String {
+    let clean = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect()
+    };
+    format!("hnsim.{}.{}", clean(scenario), clean(suite))
+}
+
+fn cell_name(cell: &Cell) -> String {
+    format!("{} -> {} {}", cell.from, cell.to, cell.probe)
+}
+
+/// The text a CI viewer shows for a cell: result, address, path and facts.
+fn cell_text(cell: &Cell) -> String {
+    let mut s = legend::disposition_text(&cell.disposition);
+    if let Some(why) = legend::disposition_why(&cell.disposition) {
+        let _ = write!(s, " — {why}");
+    }
+    s.push('\n');
+    if let Some(a) = &cell.address {
+        let _ = writeln!(s, "use: {}", text::address(a));
+    }
+    for (k, hop) in cell.path.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "{}. {} [{}] {} ({})",
+            k + 1,
+            hop.at,
+            serde_name(&hop.mechanism),
+            hop.detail,
+            hop.facts.join(", ")
+        );
+    }
+    if !cell.facts.is_empty() {
+        let _ = writeln!(s, "facts: {}", cell.facts.join(", "));
+    }
+    s
+}
+
+fn state_suite(scenario: &str, index: usize, state: &StateMatrix) -> Suite {
+    let mut suite = Suite::new(format!("{scenario}: state {}: {}", index + 1, state.label));
+    let classname = class(scenario, &format!("state{}", index + 1));
+    for cell in &state.cells {
+        let out = cell_text(cell);
+        let status = match legend::disposition_why(&cell.disposition) {
+            Some(why) if !cell.disposition.is_delivered() && is_unknown(cell) => {
+                Status::Skipped { message: why }
+            }
+            _ => Status::Pass,
+        };
+        suite.case(&classname, &cell_name(cell), status, &out);
+    }
+    suite
+}
+
+fn is_unknown(cell: &Cell) -> bool {
+    matches!(
+        cell.disposition,
+        hnsim_sim::matrix::Disposition::Unknown { .. }
+    )
+}
+
+fn findings_suite(scenario: &str, findings: &[Finding]) -> Suite {
+    let mut suite = Suite::new(format!("{scenario}: findings"));
+    let classname = class(scenario, "findings");
+    if findings.is_empty() {
+        suite.case(&classname, "design passes every check", Status::Pass, "");
+        return suite;
+    }
+    for f in findings {
+        let name = format!("{} {} ({})", f.code, f.message, f.location);
+        let out = f.to_string();
+        let status = if f.severity == Severity::Error {
+            Status::Failure {
+                message: &f.message,
+                kind: "error",
+            }
+        } else {
+            Status::Pass
+        };
+        suite.case(&classname, &name, status, &out);
+    }
+    suite
+}
+
+fn conformance_suite(scenario: &str, report: &Report, conf: &Conformance) -> Suite {
+    let label = report
+        .states
+        .get(conf.state)
+        .map(|s| s.label.as_str())
+        .unwrap_or("(missing state)");
+    let mut suite = Suite::new(format!(
+        "{scenario}: conformance on {} ({label})",
+        conf.backend
+    ));
+    let classname = class(scenario, &format!("conformance-{}", conf.backend));
+    for v in &conf.cells {
+        let name = format!("{} -> {} {}", v.from, v.to, v.probe);
+        let observed = text::outcome(&v.observation.outcome);
+        let mut out = format!(
+            "expected {}, observed {observed}\nprobe: {}\n",
+            legend::disposition_text(&v.expected),
+            v.observation.sent
+        );
+        if !v.observation.repro.is_empty() {
+            let _ = writeln!(out, "repro: {}", v.observation.repro);
+        }
+        let message = format!(
+            "simulation says {}, {} observed {observed}",
+            legend::disposition_text(&v.expected),
+            v.observation.backend
+        );
+        let status = match &v.verdict {
+            Verdict::Agree => Status::Pass,
+            Verdict::Disagree => Status::Failure {
+                message: &message,
+                kind: "disagree",
+            },
+            Verdict::NotEmulated { why } => Status::Skipped { message: why },
+            Verdict::KnownDivergence { why } => {
+                let _ = writeln!(out, "known divergence: {why}");
+                Status::Pass
+            }
+        };
+        suite.case(&classname, &name, status, &out);
+    }
+    suite
+}
+
+pub fn report(report: &Report) -> String {
+    let name = &report.scenario.name;
+    let mut suites: Vec<Suite> = report
+        .states
+        .iter()
+        .enumerate()
+        .map(|(i, s)| state_suite(name, i, s))
+        .collect();
+    suites.push(findings_suite(name, &report.findings));
+    if let Some(conf) = &report.conformance {
+        suites.push(conformance_suite(name, report, conf));
+    }
+    document(&format!("hnsim {name}"), &suites)
+}
+
+pub fn findings(findings: &[Finding]) -> String {
+    let suite = findings_suite("check", findings);
+    document("hnsim check", &[suite])
+}
+
+pub fn trace(state: &StateMatrix, cells: &[&Cell]) -> String {
+    let mut suite = Suite::new(format!("trace: {}", state.label));
+    for cell in cells {
+        let status = match legend::disposition_why(&cell.disposition) {
+            Some(why) if is_unknown(cell) => Status::Skipped { message: why },
+            _ => Status::Pass,
+        };
+        suite.case("hnsim.trace", &cell_name(cell), status, &cell_text(cell));
+    }
+    document("hnsim trace", &[suite])
+}

@@ -1,0 +1,335 @@
+//! GitHub-flavoured Markdown for PR comments and `$GITHUB_STEP_SUMMARY`: the matrix as a
+//! table, per-probe detail folded in `<details>`, findings and conformance as tables.
+
+use crate::legend::{self, Grid, Symbol};
+use crate::text::{self, md_cell, md_code, serde_name};
+use hnsim_model::{Finding, Severity};
+use hnsim_sim::matrix::{Cell, Conformance, Disposition, Report, StateMatrix, Verdict};
+use std::fmt::Write;
+
+/// Rows of the per-probe table before it is cut: GitHub caps a step summary at 1 MiB and
+/// a comment at 64 KiB characters; the JSON and HTML formats carry every cell.
+const MAX_PROBE_ROWS: usize = 300;
+
+pub fn report(report: &Report) -> String {
+    let mut out = String::new();
+    let sc = &report.scenario;
+    let _ = writeln!(out, "## hnsim: {}\n", md_cell(&sc.name));
+    let _ = writeln!(out, "Scenario file {}.", md_code(&sc.file));
+    if !sc.description.is_empty() {
+        let _ = writeln!(out, "\n> {}", md_cell(sc.description.trim()));
+    }
+    if !sc.covers.is_empty() {
+        let _ = writeln!(out, "\nCovers: {}.", sc.covers.join(", "));
+    }
+    let total = report.states.len();
+    for (i, state) in report.states.iter().enumerate() {
+        let Some(grid) = Grid::for_report(report, i) else {
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "\n### State {}/{}: {}\n",
+            i + 1,
+            total,
+            md_cell(&state.label)
+        );
+        matrix(&mut out, &grid);
+    }
+    let _ = writeln!(out, "\n{}", legend_line());
+    out.push('\n');
+    out.push_str(&findings(&report.findings));
+    if let Some(conf) = &report.conformance {
+        out.push('\n');
+        conformance(&mut out, report, conf);
+    }
+    out
+}
+
+fn legend_line() -> String {
+    let parts: Vec<String> = Symbol::LEGEND
+        .iter()
+        .filter(|s| **s != Symbol::Empty)
+        .map(|s| format!("{} {}", s.char(), s.meaning()))
+        .collect();
+    format!(
+        "**Legend:** {}; ╲ same node; blank: not probed. Rows are sources, columns destinations.",
+        parts.join(" · ")
+    )
+}
+
+fn matrix(out: &mut String, grid: &Grid) {
+    let s = grid.state.summary();
+    let _ = writeln!(
+        out,
+        "**{}** delivered · **{}** denied · **{}** unknown of {} probes\n",
+        s.delivered,
+        s.denied,
+        s.unknown,
+        grid.state.cells.len()
+    );
+    if grid.n == 0 {
+        let _ = writeln!(out, "_No nodes._");
+        return;
+    }
+    out.push_str("| from \\ to |");
+    for col in 0..grid.n {
+        let _ = write!(out, " {} |", col + 1);
+    }
+    out.push_str("\n| :-- |");
+    for _ in 0..grid.n {
+        out.push_str(" :-: |");
+    }
+    out.push('\n');
+    for (row, node) in grid.state.nodes.iter().enumerate() {
+        let _ = write!(out, "| {} {} |", row + 1, md_code(&node.id));
+        for col in 0..grid.n {
+            let sym = grid.symbol(row, col);
+            let _ = write!(out, " {} |", sym.char());
+        }
+        out.push('\n');
+    }
+    let reasons = legend::deny_reasons(grid.state);
+    if !reasons.is_empty() {
+        let list: Vec<String> = reasons
+            .iter()
+            .map(|(r, k)| format!("{} {k}", md_code(r)))
+            .collect();
+        let _ = writeln!(out, "\nDenied by reason: {}.", list.join(", "));
+    }
+    probe_table(out, grid);
+}
+
+fn probe_table(out: &mut String, grid: &Grid) {
+    let cells = &grid.state.cells;
+    if cells.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n<details><summary>Every probe ({})</summary>\n",
+        cells.len()
+    );
+    out.push_str("| from | to | probe | result | use | facts |\n");
+    out.push_str("| :-- | :-- | :-- | :-- | :-- | :-- |\n");
+    for cell in cells.iter().take(MAX_PROBE_ROWS) {
+        let mut result = format!(
+            "{} {}",
+            cell_symbol(cell).char(),
+            legend::disposition_text(&cell.disposition)
+        );
+        if let Some(why) = legend::disposition_why(&cell.disposition) {
+            let _ = write!(result, ": {why}");
+        }
+        if let Some(v) = grid.verdict(&cell.from, &cell.to, cell.probe) {
+            if v.verdict == Verdict::Disagree {
+                let _ = write!(
+                    result,
+                    " — ✗ observed {}",
+                    text::outcome(&v.observation.outcome)
+                );
+            }
+        }
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            md_code(&cell.from),
+            md_code(&cell.to),
+            cell.probe,
+            md_cell(&result),
+            cell.address
+                .as_ref()
+                .map(|a| md_code(&a.value))
+                .unwrap_or_default(),
+            md_cell(&cell.facts.join(", "))
+        );
+    }
+    if cells.len() > MAX_PROBE_ROWS {
+        let _ = writeln!(
+            out,
+            "\n_{} more probes; `--format json` or `--format html` has every cell._",
+            cells.len() - MAX_PROBE_ROWS
+        );
+    }
+    out.push_str("\n</details>\n");
+}
+
+fn cell_symbol(cell: &Cell) -> Symbol {
+    match cell.disposition {
+        Disposition::Delivered => Symbol::All,
+        Disposition::Denied { .. } => Symbol::None,
+        Disposition::Unknown { .. } => Symbol::Unknown,
+    }
+}
+
+fn severity_badge(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "❌ error",
+        Severity::Warning => "⚠️ warning",
+        Severity::Info => "ℹ️ info",
+    }
+}
+
+pub fn findings(findings: &[Finding]) -> String {
+    let mut out = String::new();
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    let _ = writeln!(
+        out,
+        "### Findings: {}, {}, {} info\n",
+        text::plural(count(Severity::Error), "error"),
+        text::plural(count(Severity::Warning), "warning"),
+        count(Severity::Info)
+    );
+    if findings.is_empty() {
+        out.push_str("No findings.\n");
+        return out;
+    }
+    out.push_str("| severity | code | message | where | facts | help |\n");
+    out.push_str("| :-- | :-- | :-- | :-- | :-- | :-- |\n");
+    for f in findings {
+        let mut message = md_cell(&f.message);
+        if let Some(step) = f.step {
+            let _ = write!(message, " (after step {})", step + 1);
+        }
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            severity_badge(f.severity),
+            md_code(&f.code),
+            message,
+            md_code(&f.location.to_string()),
+            md_cell(&f.facts.join(", ")),
+            md_cell(&f.help)
+        );
+    }
+    out
+}
+
+fn conformance(out: &mut String, report: &Report, conf: &Conformance) {
+    let label = report
+        .states
+        .get(conf.state)
+        .map(|s| s.label.as_str())
+        .unwrap_or("(missing state)");
+    let s = &conf.summary;
+    let _ = writeln!(
+        out,
+        "### Conformance on {}: {}\n",
+        md_code(&conf.backend),
+        if s.disagree == 0 {
+            "✅ agrees"
+        } else {
+            "❌ disagrees"
+        }
+    );
+    let _ = writeln!(
+        out,
+        "State {}: **{}** agree · **{}** disagree · {} not emulated · {} known divergence\n",
+        md_cell(label),
+        s.agree,
+        s.disagree,
+        s.not_emulated,
+        s.known_divergence
+    );
+    let notable: Vec<_> = conf
+        .cells
+        .iter()
+        .filter(|v| {
+            matches!(
+                v.verdict,
+                Verdict::Disagree | Verdict::KnownDivergence { .. }
+            )
+        })
+        .collect();
+    if notable.is_empty() {
+        return;
+    }
+    out.push_str("| verdict | from | to | probe | expected | observed | repro |\n");
+    out.push_str("| :-- | :-- | :-- | :-- | :-- | :-- | :-- |\n");
+    for v in notable {
+        let verdict = match &v.verdict {
+            Verdict::KnownDivergence { why } => format!("~ known divergence: {why}"),
+            other => format!("✗ {}", legend::verdict_text(other)),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            md_cell(&verdict),
+            md_code(&v.from),
+            md_code(&v.to),
+            v.probe,
+            md_cell(&legend::disposition_text(&v.expected)),
+            md_cell(&format!(
+                "{} ({})",
+                text::outcome(&v.observation.outcome),
+                v.observation.sent
+            )),
+            if v.observation.repro.is_empty() {
+                String::new()
+            } else {
+                md_code(&v.observation.repro)
+            }
+        );
+    }
+}
+
+pub fn trace(state: &StateMatrix, cells: &[&Cell]) -> String {
+    let mut out = String::new();
+    if cells.is_empty() {
+        let _ = writeln!(out, "No cell matches in state {}.", md_cell(&state.label));
+        return out;
+    }
+    for cell in cells {
+        let _ = writeln!(
+            out,
+            "### {} → {} {} ({})\n",
+            md_code(&cell.from),
+            md_code(&cell.to),
+            cell.probe,
+            md_cell(&state.label)
+        );
+        let _ = writeln!(
+            out,
+            "**Result:** {} {}",
+            cell_symbol(cell).char(),
+            legend::disposition_text(&cell.disposition)
+        );
+        if let Some(why) = legend::disposition_why(&cell.disposition) {
+            let _ = writeln!(out, "— {}", md_cell(why));
+        }
+        if let Some(a) = &cell.address {
+            let _ = writeln!(
+                out,
+                "\n**Use:** {} ({})",
+                md_code(&a.value),
+                text::address_kind(a.kind)
+            );
+            if let Some(name) = &a.name {
+                let _ = writeln!(out, "or by name {}", md_code(name));
+            }
+        }
+        if !cell.path.is_empty() {
+            out.push_str("\n| # | at | mechanism | what happens | facts |\n");
+            out.push_str("| --: | :-- | :-- | :-- | :-- |\n");
+            for (k, hop) in cell.path.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} |",
+                    k + 1,
+                    md_cell(&hop.at),
+                    md_code(&serde_name(&hop.mechanism)),
+                    md_cell(&hop.detail),
+                    md_cell(&hop.facts.join(", "))
+                );
+            }
+        }
+        if !cell.facts.is_empty() {
+            let _ = writeln!(out, "\nFacts: {}.", md_cell(&cell.facts.join(", ")));
+        }
+        if let Some(o) = &cell.observation {
+            let _ = writeln!(out, "\nObserved: {}", md_cell(&text::observation(o)));
+        }
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,154 @@
+//! The JUnit output parses with a real XML parser, has the structure CI systems expect,
+//! and its counts match the report: failures only for error findings and conformance
+//! disagreements, skips for unknown cells and cells a backend cannot emulate.
+
+mod common;
+
+use common::fixture;
+use hnsim_model::Severity;
+use hnsim_reports::{render_findings, render_report, Format, RenderOptions};
+use hnsim_sim::matrix::{Disposition, Verdict};
+
+fn attr<T: std::str::FromStr>(n: roxmltree::Node, name: &str) -> T {
+    n.attribute(name)
+        .unwrap_or_else(|| panic!("<{}> lacks {name}", n.tag_name().name()))
+        .parse()
+        .unwrap_or_else(|_| panic!("{name} is not a number"))
+}
+
+/// Structure and self-consistency: each suite's counts equal its children.
+fn check_structure(doc: &roxmltree::Document) -> (usize, usize, usize) {
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    let (mut tests, mut failures, mut skipped) = (0, 0, 0);
+    for suite in root.children().filter(|n| n.is_element()) {
+        assert_eq!(suite.tag_name().name(), "testsuite");
+        assert!(suite.attribute("name").is_some());
+        let cases: Vec<_> = suite.children().filter(|n| n.is_element()).collect();
+        assert!(cases.iter().all(|c| c.tag_name().name() == "testcase"));
+        for c in &cases {
+            assert!(c.attribute("classname").is_some() && c.attribute("name").is_some());
+            for child in c.children().filter(|n| n.is_element()) {
+                assert!(
+                    ["failure", "skipped", "system-out"].contains(&child.tag_name().name()),
+                    "unexpected <{}>",
+                    child.tag_name().name()
+                );
+            }
+        }
+        let f = cases
+            .iter()
+            .filter(|c| c.children().any(|x| x.has_tag_name("failure")))
+            .count();
+        let s = cases
+            .iter()
+            .filter(|c| c.children().any(|x| x.has_tag_name("skipped")))
+            .count();
+        assert_eq!(attr::<usize>(suite, "tests"), cases.len());
+        assert_eq!(attr::<usize>(suite, "failures"), f);
+        assert_eq!(attr::<usize>(suite, "skipped"), s);
+        assert_eq!(attr::<usize>(suite, "errors"), 0);
+        tests += cases.len();
+        failures += f;
+        skipped += s;
+    }
+    assert_eq!(attr::<usize>(root, "tests"), tests);
+    assert_eq!(attr::<usize>(root, "failures"), failures);
+    assert_eq!(attr::<usize>(root, "skipped"), skipped);
+    (tests, failures, skipped)
+}
+
+#[test]
+fn report_counts_match_the_matrix() {
+    let report = fixture::small();
+    let xml = render_report(&report, Format::Junit, &RenderOptions::default()).unwrap();
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    let (tests, failures, skipped) = check_structure(&doc);
+
+    let cells: usize = report.states.iter().map(|s| s.cells.len()).sum();
+    let conf = report.conformance.as_ref().unwrap();
+    assert_eq!(tests, cells + report.findings.len() + conf.cells.len());
+    let errors = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    assert_eq!(failures, errors + conf.summary.disagree);
+    let unknown: usize = report
+        .states
+        .iter()
+        .flat_map(|s| &s.cells)
+        .filter(|c| matches!(c.disposition, Disposition::Unknown { .. }))
+        .count();
+    let not_emulated = conf
+        .cells
+        .iter()
+        .filter(|v| matches!(v.verdict, Verdict::NotEmulated { .. }))
+        .count();
+    assert_eq!(skipped, unknown + not_emulated);
+
+    // A denied cell passes; its text still explains the denial.
+    let denied = doc
+        .descendants()
+        .find(|n| n.attribute("name") == Some("client:laptop -> web@mynat icmp"))
+        .expect("denied cell present");
+    assert!(!denied.children().any(|c| c.has_tag_name("failure")));
+    let out = denied
+        .children()
+        .find(|c| c.has_tag_name("system-out"))
+        .and_then(|c| c.text())
+        .unwrap();
+    assert!(
+        out.contains("nat-no-inbound") && out.contains("NAT-12"),
+        "{out}"
+    );
+
+    // The finding's message round-trips through escaping.
+    let failure = doc
+        .descendants()
+        .find(|n| n.has_tag_name("failure") && n.attribute("type") == Some("error"))
+        .unwrap();
+    assert_eq!(
+        failure.attribute("message"),
+        Some(report.findings[0].message.as_str())
+    );
+}
+
+#[test]
+fn hostile_text_is_escaped() {
+    let mut report = fixture::small();
+    report.scenario.name = "a\"b<c>&d'e\u{1}f]]>".into();
+    report.states[0].cells[0].to = "x</testcase><y>".into();
+    report.findings[0].message = "<![CDATA[ & ]]> \u{0} \u{7}".into();
+    let xml = render_report(&report, Format::Junit, &RenderOptions::default()).unwrap();
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    check_structure(&doc);
+    assert!(doc.descendants().any(|n| n
+        .attribute("name")
+        .is_some_and(|v| v.contains("x</testcase><y>"))));
+}
+
+#[test]
+fn findings_alone_and_an_empty_check() {
+    let xml = render_findings(
+        &fixture::findings(),
+        Format::Junit,
+        &RenderOptions::default(),
+    )
+    .unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    assert_eq!(check_structure(&doc), (3, 1, 0));
+    let xml = render_findings(&[], Format::Junit, &RenderOptions::default()).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    assert_eq!(check_structure(&doc), (1, 0, 0));
+}
+
+#[test]
+fn large_matrix_has_one_case_per_cell() {
+    let report = fixture::large(40);
+    let xml = render_report(&report, Format::Junit, &RenderOptions::default()).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let (tests, failures, _) = check_structure(&doc);
+    assert_eq!(tests, report.states[0].cells.len() + 1);
+    assert_eq!(failures, 0);
+}

@@ -1,0 +1,164 @@
+//! Snapshots of every format for the hand-built report. Review each `.snap` as a reader
+//! would: these files are what the user sees.
+
+mod common;
+
+use common::fixture;
+use hnsim_reports::{render_findings, render_report, render_trace, Format, RenderOptions};
+use hnsim_sim::matrix::Probe;
+
+fn plain(width: usize) -> RenderOptions {
+    RenderOptions {
+        colour: false,
+        width,
+    }
+}
+
+#[test]
+fn terminal_report() {
+    let out = render_report(&fixture::small(), Format::Terminal, &plain(120)).unwrap();
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn terminal_report_folds_to_a_narrow_width() {
+    let out = render_report(&fixture::small(), Format::Terminal, &plain(24)).unwrap();
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn markdown_report() {
+    let out = render_report(&fixture::small(), Format::Markdown, &plain(120)).unwrap();
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn json_report() {
+    let out = render_report(&fixture::small(), Format::Json, &plain(120)).unwrap();
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn junit_report() {
+    let out = render_report(&fixture::small(), Format::Junit, &plain(120)).unwrap();
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn dot_topology() {
+    let out = render_report(&fixture::small(), Format::Dot, &plain(120)).unwrap();
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn mermaid_topology() {
+    let out = render_report(&fixture::small(), Format::Mermaid, &plain(120)).unwrap();
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn findings_in_every_text_format() {
+    let f = fixture::findings();
+    for format in [
+        Format::Terminal,
+        Format::Markdown,
+        Format::Junit,
+        Format::Json,
+    ] {
+        let out = render_findings(&f, format, &plain(120)).unwrap();
+        insta::assert_snapshot!(format!("findings_{format}"), out);
+    }
+}
+
+#[test]
+fn trace_in_every_text_format() {
+    let report = fixture::small();
+    let state = &report.states[0];
+    let cells: Vec<_> = state
+        .cells
+        .iter()
+        .filter(|c| c.from == "client:laptop" && c.to == "web@mynat")
+        .collect();
+    assert_eq!(cells.len(), 2);
+    for format in [
+        Format::Terminal,
+        Format::Markdown,
+        Format::Junit,
+        Format::Json,
+    ] {
+        let out = render_trace(state, &cells, format, &plain(120)).unwrap();
+        insta::assert_snapshot!(format!("trace_{format}"), out);
+    }
+}
+
+#[test]
+fn colour_is_ansi_only_when_asked() {
+    let report = fixture::small();
+    let plain_out = render_report(&report, Format::Terminal, &plain(120)).unwrap();
+    assert!(!plain_out.contains('\x1b'));
+    let coloured = render_report(
+        &report,
+        Format::Terminal,
+        &RenderOptions {
+            colour: true,
+            width: 120,
+        },
+    )
+    .unwrap();
+    assert!(coloured.contains("\x1b[32m"));
+    // Same text once the escapes are stripped.
+    let mut stripped = String::new();
+    let mut chars = coloured.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for d in chars.by_ref() {
+                if d == 'm' {
+                    break;
+                }
+            }
+        } else {
+            stripped.push(c);
+        }
+    }
+    assert_eq!(stripped, plain_out);
+}
+
+#[test]
+fn formats_without_meaning_for_an_input_are_refused() {
+    let f = fixture::findings();
+    for format in [Format::Html, Format::Dot, Format::Mermaid] {
+        let err = render_findings(&f, format, &plain(120)).unwrap_err();
+        assert!(err.to_string().contains("cannot render findings"), "{err}");
+    }
+    let report = fixture::small();
+    let cells: Vec<_> = report.states[0].cells.iter().take(1).collect();
+    let err = render_trace(&report.states[0], &cells, Format::Dot, &plain(120)).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("--format dot cannot render a trace"),
+        "{err}"
+    );
+    assert!("yaml".parse::<Format>().is_err());
+    assert_eq!("MD".parse::<Format>().unwrap(), Format::Markdown);
+    let _ = Probe::Icmp;
+}
+
+#[test]
+fn every_cell_of_a_large_matrix_is_summarised() {
+    let report = fixture::large(60);
+    let out = render_report(&report, Format::Terminal, &plain(120)).unwrap();
+    let s = report.states[0].summary();
+    assert!(out.contains(&format!(
+        "{} delivered, {} denied, {} unknown of {} probes",
+        s.delivered,
+        s.denied,
+        s.unknown,
+        report.states[0].cells.len()
+    )));
+    // 60 columns of width 3 do not fit in 120 with labels: folded into chunks.
+    assert!(out.contains("destinations 1–"), "{out}");
+    for line in out.lines().filter(|l| l.contains("svc0")) {
+        assert!(line.chars().count() <= 120, "line too wide: {line}");
+    }
+    assert!(out.contains("more pairs"));
+}
