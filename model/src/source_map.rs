@@ -40,6 +40,12 @@ impl SourceMap {
         }
     }
 
+    /// Records where `path` is, for inputs that are not YAML (a file of docker commands
+    /// imported into `hosts[0].commands[k]`).
+    pub fn insert(&mut self, path: impl Into<String>, line: u32, column: u32) {
+        self.positions.insert(path.into(), (line, column));
+    }
+
     /// Like [`SourceMap::position`], but only an exact match.
     pub fn exact(&self, path: &str) -> Option<(u32, u32)> {
         self.positions.get(path).copied()

@@ -286,3 +286,20 @@ fn unknown_and_informational_commands() {
         "no such container, network not found"
     );
 }
+
+/// Validator findings on imported objects carry paths below the command
+/// (`hosts[0].commands[1].networks[0]`); the source map points them at its line.
+#[test]
+fn source_map_locates_paths_below_a_command() {
+    let i = from_commands(
+        "c.sh",
+        "# setup\ndocker network create app\n\ndocker run --name a --network app img\n",
+        HostTemplate::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        i.source_map.position("hosts[0].commands[1].networks[0]"),
+        Some((4, 1))
+    );
+    assert_eq!(i.source_map.position("hosts[0].commands[0]"), Some((2, 1)));
+}

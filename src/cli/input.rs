@@ -10,7 +10,6 @@
 
 use anyhow::Context;
 use hnsim_model::import::{self, HostTemplate, InputKind};
-use hnsim_model::source_map::SourceMap;
 use hnsim_model::{parse_scenario, Document, Finding};
 use std::path::Path;
 
@@ -38,12 +37,12 @@ pub fn import_file(
     text: &str,
     host: &HostTemplate,
 ) -> anyhow::Result<(Document, Vec<Finding>)> {
-    let plain = |imported: import::Imported, source_map: SourceMap| {
+    let plain = |imported: import::Imported| {
         (
             Document {
                 file: file.to_string(),
                 scenario: imported.scenario,
-                source_map,
+                source_map: imported.source_map,
             },
             imported.findings,
         )
@@ -58,15 +57,15 @@ pub fn import_file(
         }
         InputKind::Compose => {
             let imported = import::from_compose(file, text, host.clone())?;
-            Ok(plain(imported, SourceMap::build(text)))
+            Ok(plain(imported))
         }
         InputKind::DaemonJson => {
             let imported = import::from_daemon_json(file, text, host.clone())?;
-            Ok(plain(imported, SourceMap::default()))
+            Ok(plain(imported))
         }
         InputKind::Commands => {
             let imported = import::from_commands(file, text, host.clone())?;
-            Ok(plain(imported, SourceMap::default()))
+            Ok(plain(imported))
         }
     }
 }

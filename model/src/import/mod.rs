@@ -40,6 +40,9 @@ use translate::Translator;
 pub struct Imported {
     pub scenario: Scenario,
     pub findings: Vec<Finding>,
+    /// Positions of the field paths objects and findings carry (`hosts[0].commands[3]`,
+    /// `services.web.ports[0]`) in the input text, for a [`Document`] built from it.
+    pub source_map: SourceMap,
 }
 
 /// The host a plain commands / compose / daemon.json file describes.
@@ -371,7 +374,9 @@ pub fn expand(doc: &Document) -> Imported {
             compose::apply(&mut t, i, &c, &base, &project, &locate);
         }
     }
-    t.finish()
+    let mut imported = t.finish();
+    imported.source_map = doc.source_map.clone();
+    imported
 }
 
 fn file_stem(file: &str) -> String {
@@ -440,10 +445,16 @@ pub fn from_commands(file: &str, text: &str, host: HostTemplate) -> Result<Impor
         }
     });
     let scenario = one_host_scenario(file, bare_host(&host.name, os), "commands in");
+    let mut map = SourceMap::default();
+    for e in &list {
+        map.insert(e.src.path.clone(), e.src.location.line, 1);
+    }
     let mut t = Translator::new(scenario);
     t.findings = findings;
     run_entries(&mut t, 0, list);
-    Ok(t.finish())
+    let mut imported = t.finish();
+    imported.source_map = map;
+    Ok(imported)
 }
 
 fn yaml_error(file: &str, e: &serde_yaml_ng::Error) -> ImportError {
@@ -501,7 +512,9 @@ pub fn from_compose(file: &str, text: &str, host: HostTemplate) -> Result<Import
     let scenario = one_host_scenario(file, bare_host(&host.name, os), "compose file");
     let mut t = Translator::new(scenario);
     compose::apply(&mut t, 0, &value, "", &project, &locate);
-    Ok(t.finish())
+    let mut imported = t.finish();
+    imported.source_map = map;
+    Ok(imported)
 }
 
 /// A `daemon.json` -> a one-host scenario. Without an OS the host is ws2019: `fixed-cidr`
@@ -535,7 +548,9 @@ pub fn from_daemon_json(
         },
     };
     daemon::apply(&mut t, 0, &value, &src);
-    Ok(t.finish())
+    let mut imported = t.finish();
+    imported.source_map.insert("hosts[0].daemon-json", 1, 1);
+    Ok(imported)
 }
 
 /// Imports any supported text: a scenario (expanded), a compose file, a daemon.json or

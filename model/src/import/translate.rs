@@ -1350,6 +1350,7 @@ impl Translator {
         super::Imported {
             scenario: self.scenario,
             findings: self.findings,
+            source_map: crate::source_map::SourceMap::default(),
         }
     }
 }
