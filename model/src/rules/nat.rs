@@ -96,12 +96,17 @@ created again (NAT-13).",
     help: "recreate the network at boot (a scheduled task or service running `docker network create`), or use the default `nat` network",
 };
 
+/// The host's NAT networks, the default `nat` first: it is created at Docker's first
+/// start, so any other one is the "second" network.
 fn nat_networks<'a>(cx: &Cx<'a>, host: &Host) -> Vec<(usize, &'a Network)> {
-    cx.networks()
+    let mut nats: Vec<(usize, &Network)> = cx
+        .networks()
         .iter()
         .enumerate()
         .filter(|(_, n)| n.driver == Driver::Nat && n.host.as_deref() == Some(host.name.as_str()))
-        .collect()
+        .collect();
+    nats.sort_by_key(|(i, n)| (!n.origin.implicit, *i));
+    nats
 }
 
 pub(super) fn check(cx: &mut Cx) {

@@ -176,7 +176,16 @@ pub(super) fn check(cx: &mut Cx) {
                 found.push((
                     &PLATFORM_OS,
                     format!("{}.platform", h.origin.path),
-                    format!("host `{}` has platform {:?} but os {}", h.name, p, h.os),
+                    format!(
+                        "host `{}` has platform {} but os {}",
+                        h.name,
+                        if p == Platform::Windows {
+                            "windows"
+                        } else {
+                            "linux"
+                        },
+                        h.os
+                    ),
                 ));
             }
         }
@@ -330,6 +339,11 @@ pub(super) fn check(cx: &mut Cx) {
         if att.network == "nat" && host.is_windows() && !host.docker.creates_default_network() {
             continue; // HNS004 says why
         }
+        // A stopped container whose network the timeline removed (reboot, rm) is
+        // SCN050's when it tries to start, not a dangling reference.
+        if !c.is_running() && defined_in_file(cx.doc, &c.host, &att.network) {
+            continue;
+        }
         let path = format!("{}.networks[{}]", c.origin.path, ep.attachment);
         let elsewhere: Vec<&str> = s
             .networks
@@ -376,6 +390,18 @@ pub(super) fn check(cx: &mut Cx) {
     for (rule, path, msg) in found {
         cx.emit(rule, &path, msg);
     }
+}
+
+/// Whether the file defines a network of this name for the host, up front or in a step.
+fn defined_in_file(doc: &crate::parse::Document, host: &str, name: &str) -> bool {
+    let matches = |n: &crate::scenario::Network| {
+        n.name == name && n.host.as_deref().is_none_or(|h| h == host)
+    };
+    doc.scenario.networks.iter().any(matches)
+        || doc.scenario.steps.iter().any(|s| match s {
+            crate::scenario::Step::CreateNetwork(n) => matches(n),
+            _ => false,
+        })
 }
 
 fn platform_driver(
