@@ -210,9 +210,14 @@ pub struct Cell {
 #[serde(tag = "outcome", rename_all = "kebab-case")]
 pub enum Disposition {
     Delivered,
-    Denied { reason: DenyReason, why: String },
+    Denied {
+        reason: DenyReason,
+        why: String,
+    },
     /// The model cannot decide; `why` says what is missing.
-    Unknown { why: String },
+    Unknown {
+        why: String,
+    },
 }
 
 impl Disposition {
@@ -398,8 +403,12 @@ pub enum ProbeOutcome {
     /// ICMP host/net unreachable, or no route.
     Unreachable,
     /// The backend cannot express this cell faithfully.
-    NotEmulated { why: String },
-    Error { message: String },
+    NotEmulated {
+        why: String,
+    },
+    Error {
+        message: String,
+    },
 }
 
 /// Expected vs observed, cell by cell.
@@ -427,9 +436,13 @@ pub struct CellVerdict {
 pub enum Verdict {
     Agree,
     Disagree,
-    NotEmulated { why: String },
+    NotEmulated {
+        why: String,
+    },
     /// Documented divergence between the emulation and real HNS (with the reason).
-    KnownDivergence { why: String },
+    KnownDivergence {
+        why: String,
+    },
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -552,6 +565,9 @@ mod tests {
         let v = serde_json::to_value(&d).unwrap();
         assert_eq!(v["outcome"], "denied");
         assert_eq!(v["reason"], "not-published");
-        assert_eq!(DenyReason::IcmpDroppedByVfpNat.to_string(), "icmp-dropped-by-vfp-nat");
+        assert_eq!(
+            DenyReason::IcmpDroppedByVfpNat.to_string(),
+            "icmp-dropped-by-vfp-nat"
+        );
     }
 }

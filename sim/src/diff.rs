@@ -1,0 +1,63 @@
+//! Differential reachability (Batfish): two matrices compared cell by cell. Cells are
+//! matched on (from, to, probe); a cell present on one side only is a change too.
+
+use crate::matrix::{Address, Cell, Disposition, Probe, StateMatrix};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CellChange {
+    pub from: String,
+    pub to: String,
+    pub probe: Probe,
+    /// `None`: the cell does not exist before (new node or probe).
+    pub before: Option<Disposition>,
+    pub after: Option<Disposition>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before_address: Option<Address>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_address: Option<Address>,
+}
+
+impl CellChange {
+    /// Reachability itself changed (not only the address or the path).
+    pub fn reachability_changed(&self) -> bool {
+        let d = |x: &Option<Disposition>| x.as_ref().map(std::mem::discriminant);
+        d(&self.before) != d(&self.after)
+    }
+}
+
+fn key(c: &Cell) -> (String, String, Probe) {
+    (c.from.clone(), c.to.clone(), c.probe)
+}
+
+/// Cells whose disposition or address differ, in a stable order.
+pub fn diff(a: &StateMatrix, b: &StateMatrix) -> Vec<CellChange> {
+    let before: BTreeMap<_, &Cell> = a.cells.iter().map(|c| (key(c), c)).collect();
+    let after: BTreeMap<_, &Cell> = b.cells.iter().map(|c| (key(c), c)).collect();
+    let mut keys: Vec<_> = before.keys().chain(after.keys()).cloned().collect();
+    keys.sort();
+    keys.dedup();
+    let mut out = Vec::new();
+    for k in keys {
+        let x = before.get(&k);
+        let y = after.get(&k);
+        let same = match (x, y) {
+            (Some(x), Some(y)) => x.disposition == y.disposition && x.address == y.address,
+            _ => false,
+        };
+        if same {
+            continue;
+        }
+        out.push(CellChange {
+            from: k.0.clone(),
+            to: k.1.clone(),
+            probe: k.2,
+            before: x.map(|c| c.disposition.clone()),
+            after: y.map(|c| c.disposition.clone()),
+            before_address: x.and_then(|c| c.address.clone()),
+            after_address: y.and_then(|c| c.address.clone()),
+        });
+    }
+    out
+}

@@ -1,0 +1,242 @@
+//! overlay (OVL-1..5, EXT-4 on Windows; LNX-3 on Linux): one swarm-scoped network
+//! across hosts.
+//!
+//! - same host: bridged (Windows vSwitch / Linux overlay bridge) (OVL-2);
+//! - across hosts: VXLAN encapsulation in VFP (Windows) or the kernel (Linux), routed
+//!   via the management vNIC over the hosts' underlay (OVL-2, LNX-3);
+//! - out: WS2019+ VFP NAT, TCP/UDP only, ICMP lost (OVL-3); WS2016 only through a
+//!   second endpoint on a NAT network (OVL-3); Linux through docker_gwbridge with
+//!   MASQUERADE;
+//! - in: the overlay subnet is reachable only from the overlay (ports published through
+//!   a swarm routing mesh are not modelled).
+
+use super::*;
+use crate::fabric::{At, StackOnly};
+
+pub struct Overlay;
+
+fn windows(cx: &Cx, ep: &Ep) -> bool {
+    ep.host.is_some_and(|h| cx.host(h).is_windows())
+}
+
+fn vni_text(cx: &Cx, ep: &Ep) -> String {
+    let net = &cx.d().scenario.networks[ep.net.unwrap_or(0)];
+    match net.vni() {
+        Some(v) => format!("VNI {v}"),
+        None if windows(cx, ep) => "the VNI swarm assigned (>= 4096 on Windows)".into(),
+        None => "the VNI swarm assigned".into(),
+    }
+}
+
+impl DriverRules for Overlay {
+    fn same_network(&self, cx: &Cx, a: &Ep, b: &Ep, probe: Probe) -> Answer {
+        let win = windows(cx, a);
+        if a.host == b.host {
+            let via = hop(
+                format!("{}/overlay {}", host_label(cx, a), cx.net_name(a)),
+                if win {
+                    Mechanism::VswitchBridge
+                } else {
+                    Mechanism::LinuxBridge
+                },
+                "bridged on the host (same host)",
+                if win { &["OVL-2", "MAT-1"] } else { &["LNX-3"] },
+            );
+            return bridged(cx, a, b, probe, via);
+        }
+        let (Some(ha), Some(hb)) = (a.host, b.host) else {
+            return denied_at_src(
+                cx,
+                a,
+                Some(container_addr(probe)),
+                Deny::new(
+                    DenyReason::InvalidDesign,
+                    "overlay",
+                    "endpoint without a host",
+                    &["OVL-1"],
+                ),
+            );
+        };
+        let facts: &[&str] = if win {
+            &["OVL-2", "EXT-4", "MAT-2"]
+        } else {
+            &["LNX-3"]
+        };
+        let peer = cx.host_primary(hb);
+        let mut hops = vec![
+            src_vnic(cx, a),
+            hop(
+                format!("{} {}", cx.host_name(ha), if win { "VFP" } else { "vxlan" }),
+                Mechanism::VxlanEncap,
+                format!(
+                    "encapsulated in VXLAN ({}) to {} on UDP 4789",
+                    vni_text(cx, a),
+                    peer.as_ref()
+                        .map(|p| p.0.to_string())
+                        .unwrap_or_else(|| cx.host_name(hb).to_string())
+                ),
+                facts,
+            ),
+        ];
+        if win {
+            hops.push(hop(
+                format!("{} management vNIC", cx.host_name(ha)),
+                Mechanism::ManagementVnic,
+                "routed via the management vNIC onto the underlay",
+                &["OVL-2"],
+            ));
+        }
+        // The underlay: the two hosts' primary segments.
+        let sa = cx.host_primary(ha).and_then(|p| p.1);
+        let sb = peer.as_ref().and_then(|p| p.1);
+        match (sa, sb) {
+            (Some(x), Some(y)) if x == y => hops.push(hop(
+                format!("segment {}", cx.w.segment_name(x)),
+                Mechanism::PhysicalSegment,
+                "underlay: switched between the hosts",
+                facts,
+            )),
+            (Some(x), Some(y)) if cx.w.routes(x, y) => hops.push(hop(
+                format!(
+                    "gateway {} -> {}",
+                    cx.w.segment_name(x),
+                    cx.w.segment_name(y)
+                ),
+                Mechanism::Routed,
+                "underlay: routed between the hosts' segments",
+                facts,
+            )),
+            _ => {
+                return Answer::denied(
+                    Some(container_addr(probe)),
+                    hops,
+                    Deny::new(
+                        DenyReason::NoRoute,
+                        "underlay",
+                        format!(
+                            "no underlay path between {} and {}",
+                            cx.host_name(ha),
+                            cx.host_name(hb)
+                        ),
+                        facts,
+                    ),
+                )
+            }
+        }
+        hops.push(hop(
+            format!("{} {}", cx.host_name(hb), if win { "VFP" } else { "vxlan" }),
+            Mechanism::VxlanDecap,
+            format!(
+                "decapsulated ({}) and bridged to the endpoint",
+                vni_text(cx, a)
+            ),
+            facts,
+        ));
+        finish(cx, b, probe, container_addr(probe), hops)
+    }
+
+    fn exits(&self, cx: &Cx, src: &Ep, dst: Who, probe: Probe) -> Vec<Exit> {
+        let Some(h) = src.host else { return vec![] };
+        let host = cx.host(h);
+        if !host.is_windows() {
+            // Linux: a second interface on docker_gwbridge, masqueraded.
+            return super::bridge::masquerade_exits(cx, src, "docker_gwbridge", &["LNX-3"]);
+        }
+        if host.os.overlay_has_vfp_outbound_nat() {
+            let mut out = Vec::new();
+            for nic in &host.nics {
+                let Some(seg) = cx.w.segment_index(&nic.segment) else {
+                    continue;
+                };
+                let mut e = Exit::new(
+                    At::Seg { seg, vlan: None },
+                    vec![
+                        src_vnic(cx, src),
+                        hop(
+                            format!("{} VFP", host.name),
+                            Mechanism::VfpNat,
+                            format!("VFP NAT rule translates the source to {}", nic.ip.addr()),
+                            &["OVL-3", "MAT-3"],
+                        ),
+                    ],
+                );
+                e.host = Some(h);
+                e.snat_host = Some(h);
+                e.vswitch = cx.nic_vswitch(h, &nic.name);
+                if probe == Probe::Icmp {
+                    e.block = Some(Deny::new(
+                        DenyReason::IcmpDroppedByVfpNat,
+                        format!("{} VFP", host.name),
+                        "VFP outbound NAT forwards TCP and UDP only: ICMP (ping) is lost",
+                        &["OVL-3"],
+                    ));
+                }
+                out.push(e);
+            }
+            return out;
+        }
+        // WS2016: only through a second endpoint on a NAT network.
+        let nat_sibling = cx.n.eps.iter().find(|o| {
+            o.container == src.container && o.driver == Driver::Nat && o.index != src.index
+        });
+        match nat_sibling {
+            Some(sib) => {
+                let mut exits = super::nat::Nat.exits(cx, sib, dst, probe);
+                for e in &mut exits {
+                    e.hops.insert(
+                        1,
+                        hop(
+                            format!("{SRC_NAME} compartment"),
+                            Mechanism::Vnic,
+                            format!(
+                                "{} has no outbound path on {}: leaves through the container's second endpoint on NAT network {}",
+                                host.os,
+                                cx.net_name(src),
+                                cx.net_name(sib)
+                            ),
+                            &["OVL-3", "MAT-1"],
+                        ),
+                    );
+                    e.hops.remove(0);
+                    e.hops.insert(0, src_vnic(cx, src));
+                }
+                exits
+            }
+            None => {
+                let mut e = Exit::new(At::Stack(h), vec![src_vnic(cx, src)]);
+                e.block = Some(Deny::new(
+                    DenyReason::NoRoute,
+                    format!("{}/overlay {}", host.name, cx.net_name(src)),
+                    format!(
+                        "{} overlay endpoints have no outbound path: attach a second endpoint on a NAT network",
+                        host.os
+                    ),
+                    &["OVL-3"],
+                ));
+                vec![e]
+            }
+        }
+    }
+
+    fn entries(&self, cx: &Cx, dst: &Ep, probe: Probe) -> Vec<Entry> {
+        let Some(h) = dst.host else { return vec![] };
+        let deny = Deny::new(
+            DenyReason::NoRoute,
+            format!("{}/overlay {}", cx.host_name(h), cx.net_name(dst)),
+            format!(
+                "the overlay subnet of {} is reachable only from endpoints on the same overlay network",
+                cx.net_name(dst)
+            ),
+            &["OVL-1", "OVL-2"],
+        );
+        let mut e = Entry::new(At::Stack(h), container_addr(probe), vec![]);
+        e.block = Some(deny.clone());
+        e.stack_only = Some(StackOnly {
+            host: h,
+            same_host: deny.clone(),
+            remote: deny,
+        });
+        e.host = Some(h);
+        vec![e]
+    }
+}

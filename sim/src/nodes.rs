@@ -1,0 +1,289 @@
+//! Sources and destinations of the matrix, and the probes each destination is asked
+//! with.
+//!
+//! Probes: every destination gets an ICMP echo. An endpoint also gets a TCP/UDP probe
+//! per port its container listens on (`listen`, defaulted from `ports`/`expose`) or
+//! publishes; a client per port it listens on. The internet is probed with ICMP,
+//! `tcp/443` and `udp/53` (a web server and a DNS resolver somewhere out there), enough
+//! to tell VFP NAT's TCP/UDP-only outbound path (OVL-3) from a full one. Hosts get ICMP
+//! only: services on a host's own stack are not part of a scenario.
+
+use crate::graph::{network_id, World};
+use crate::matrix::{Node, NodeKind, Probe};
+use hnsim_model::{Driver, Protocol};
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+/// One port mapping of a container, with its host port decided (NAT-9).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Pub {
+    pub proto: Protocol,
+    pub container_start: u16,
+    pub container_end: u16,
+    pub host_start: u16,
+    pub host_end: u16,
+}
+
+impl Pub {
+    /// The host port forwarding to `probe`'s port, if this mapping covers it.
+    pub fn host_port(&self, probe: Probe) -> Option<u16> {
+        let (proto, port) = match probe {
+            Probe::Tcp(p) => (Protocol::Tcp, p),
+            Probe::Udp(p) => (Protocol::Udp, p),
+            Probe::Icmp => return None,
+        };
+        if proto != self.proto || port < self.container_start || port > self.container_end {
+            return None;
+        }
+        if self.host_start == self.host_end {
+            Some(self.host_start)
+        } else {
+            self.host_start.checked_add(port - self.container_start)
+        }
+    }
+}
+
+/// An endpoint as the rules see it.
+#[derive(Clone, Debug)]
+pub struct Ep {
+    /// Index into `design.endpoints`.
+    pub index: usize,
+    pub container: usize,
+    pub name: String,
+    pub service: Option<String>,
+    pub host: Option<usize>,
+    pub net: Option<usize>,
+    pub driver: Driver,
+    pub ip: Option<IpAddr>,
+    /// Why there is no IP (IPAM), when there is none.
+    pub no_ip: Option<String>,
+    pub running: bool,
+    pub listen: Vec<Probe>,
+    /// Port mappings that apply to this endpoint (nat / bridge attachments only).
+    pub published: Vec<Pub>,
+    pub aliases: Vec<String>,
+    /// Networks of the container's other endpoints.
+    pub siblings: Vec<usize>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Who {
+    /// Index into [`Nodes::eps`].
+    Ep(usize),
+    Host(usize),
+    Client(usize),
+    Internet,
+}
+
+pub struct Nodes {
+    pub eps: Vec<Ep>,
+    /// Parallel to the matrix nodes.
+    pub who: Vec<Who>,
+    pub nodes: Vec<Node>,
+    pub probes: Vec<Vec<Probe>>,
+}
+
+fn probe_of(proto: Protocol, port: u16) -> Option<Probe> {
+    match proto {
+        Protocol::Tcp => Some(Probe::Tcp(port)),
+        Protocol::Udp => Some(Probe::Udp(port)),
+        Protocol::Sctp => None,
+    }
+}
+
+/// Drivers whose endpoints carry a container's `-p` mappings: WinNAT (NAT-8) and the
+/// Linux bridge's DNAT (EXT-10). Transparent needs none (TRANS-6), host ignores them
+/// (EXT-11), macvlan does not apply them (EXT-12).
+fn publishes(d: &Driver) -> bool {
+    matches!(d, Driver::Nat | Driver::Bridge)
+}
+
+pub fn build(w: &World) -> Nodes {
+    let d = w.design;
+    let s = &d.scenario;
+    let mut eps = Vec::new();
+    for (i, e) in d.endpoints.iter().enumerate() {
+        let Some(c) = s.containers.get(e.container) else {
+            continue;
+        };
+        let net = e.network.and_then(|n| s.networks.get(n));
+        let driver = net.map(|n| n.driver.clone()).unwrap_or(Driver::None);
+        let listen: Vec<Probe> = c
+            .listen
+            .iter()
+            .filter_map(|p| probe_of(p.proto, p.port))
+            .collect();
+        let published: Vec<Pub> = if publishes(&driver) {
+            d.published_of(e.container)
+                .map(|p| Pub {
+                    proto: p.proto,
+                    container_start: p.container_ports.start,
+                    container_end: p.container_ports.end,
+                    host_start: p.host_ports.start,
+                    host_end: p.host_ports.end,
+                })
+                .collect()
+        } else {
+            vec![]
+        };
+        let siblings = d
+            .endpoints_of(e.container)
+            .filter(|o| o.attachment != e.attachment)
+            .filter_map(|o| o.network)
+            .collect();
+        eps.push(Ep {
+            index: i,
+            container: e.container,
+            name: c.name.clone(),
+            service: c.service.clone(),
+            host: e.host,
+            net: e.network,
+            driver,
+            ip: e.ip,
+            no_ip: match &e.ip_source {
+                hnsim_model::IpSource::Unassigned(why) => Some(why.clone()),
+                _ => None,
+            },
+            running: c.is_running(),
+            listen,
+            published,
+            aliases: e.aliases.clone(),
+            siblings,
+        });
+    }
+
+    // Node ids: `container@network`, host-qualified when a name repeats across hosts.
+    let base: Vec<String> = eps
+        .iter()
+        .map(|e| {
+            let net = e
+                .net
+                .map(|n| s.networks[n].name.clone())
+                .or_else(|| {
+                    s.containers[e.container]
+                        .networks
+                        .get(d.endpoints[e.index].attachment)
+                        .map(|a| a.network.clone())
+                })
+                .unwrap_or_else(|| "?".into());
+            format!("{}@{}", e.name, net)
+        })
+        .collect();
+    let mut count: HashMap<&str, usize> = HashMap::new();
+    for b in &base {
+        *count.entry(b.as_str()).or_default() += 1;
+    }
+    let mut nodes = Vec::new();
+    let mut who = Vec::new();
+    let mut probes = Vec::new();
+    for (k, e) in eps.iter().enumerate() {
+        let host = e.host.map(|h| s.hosts[h].name.clone());
+        let id = if count[base[k].as_str()] > 1 {
+            let (c, n) = base[k].split_once('@').unwrap_or((&base[k], ""));
+            format!("{c}@{}/{n}", host.as_deref().unwrap_or("?"))
+        } else {
+            base[k].clone()
+        };
+        let mut ps = vec![Probe::Icmp];
+        for p in &e.listen {
+            if !ps.contains(p) {
+                ps.push(*p);
+            }
+        }
+        for p in &e.published {
+            for port in
+                p.container_start..=p.container_end.min(p.container_start.saturating_add(63))
+            {
+                if let Some(pr) = probe_of(p.proto, port) {
+                    if !ps.contains(&pr) {
+                        ps.push(pr);
+                    }
+                }
+            }
+        }
+        ps[1..].sort();
+        nodes.push(Node {
+            id: id.clone(),
+            kind: NodeKind::Endpoint,
+            label: format!(
+                "{} on {}",
+                e.name,
+                base[k].split_once('@').map(|x| x.1).unwrap_or("?")
+            ),
+            host,
+            container: Some(e.name.clone()),
+            service: e.service.clone(),
+            network: e.net.map(|n| network_id(&s.networks[n])),
+            driver: Some(e.driver.to_string()),
+            ip: e.ip,
+            listens: e.listen.clone(),
+        });
+        who.push(Who::Ep(k));
+        probes.push(ps);
+    }
+    for (hi, h) in s.hosts.iter().enumerate() {
+        nodes.push(Node {
+            id: format!("host:{}", h.name),
+            kind: NodeKind::Host,
+            label: format!("host {} ({})", h.name, h.os),
+            host: Some(h.name.clone()),
+            container: None,
+            service: None,
+            network: None,
+            driver: None,
+            ip: h.primary_ip(),
+            listens: vec![],
+        });
+        who.push(Who::Host(hi));
+        probes.push(vec![Probe::Icmp]);
+    }
+    for (ci, c) in s.clients.iter().enumerate() {
+        let listens: Vec<Probe> = c
+            .listen
+            .iter()
+            .filter_map(|p| probe_of(p.proto, p.port))
+            .collect();
+        let mut ps = vec![Probe::Icmp];
+        ps.extend(listens.iter().copied());
+        ps[1..].sort();
+        ps.dedup();
+        nodes.push(Node {
+            id: format!("client:{}", c.name),
+            kind: NodeKind::Client,
+            label: if c.internet {
+                format!("client {} (internet)", c.name)
+            } else {
+                format!("client {}", c.name)
+            },
+            host: None,
+            container: None,
+            service: None,
+            network: None,
+            driver: None,
+            ip: c.ip,
+            listens,
+        });
+        who.push(Who::Client(ci));
+        probes.push(ps);
+    }
+    nodes.push(Node {
+        id: "internet".into(),
+        kind: NodeKind::Internet,
+        label: "the internet".into(),
+        host: None,
+        container: None,
+        service: None,
+        network: None,
+        driver: None,
+        ip: None,
+        listens: vec![Probe::Tcp(443), Probe::Udp(53)],
+    });
+    who.push(Who::Internet);
+    probes.push(vec![Probe::Icmp, Probe::Tcp(443), Probe::Udp(53)]);
+    Nodes {
+        eps,
+        who,
+        nodes,
+        probes,
+    }
+}
