@@ -223,3 +223,25 @@ fn bad_compose_is_an_error() {
     let i = compose("services:\n  a: 5\nnetworks: 3\nbogus: 1\n", None);
     assert!(i.findings.iter().filter(|f| f.code == "IMP013").count() >= 3);
 }
+
+/// OVL-1: an overlay network in a plain compose file is fine on a manager, refused elsewhere.
+#[test]
+fn ovl_1_overlay_in_compose_needs_a_manager() {
+    let text = |role: &str| {
+        format!("name: s\nhosts:\n  - name: m\n    os: linux\n    swarm: {role}\n    compose:\n      services:\n        a:\n          image: x\n          networks: [o]\n      networks:\n        o:\n          driver: overlay\n          attachable: true\n")
+    };
+    let on = |role: &str| {
+        let doc = parse_scenario("s.yaml", &text(role)).unwrap();
+        expand(&doc)
+    };
+    let m = on("manager");
+    assert!(
+        m.findings.iter().all(|f| f.code != "IMP016"),
+        "{:#?}",
+        m.findings
+    );
+    assert_eq!(m.scenario.networks[0].host, None);
+    assert_eq!(m.scenario.containers[0].networks[0].network, "m_o");
+    let w = on("none");
+    assert!(w.findings.iter().any(|f| f.code == "IMP016"));
+}

@@ -319,7 +319,10 @@ pub(crate) fn apply(
         } else {
             t.lint_network(&h, &net, &at);
         }
-        if net.driver == Driver::Overlay && net.host.is_none() && !stack {
+        if net.driver == Driver::Overlay
+            && net.host.is_none()
+            && t.scenario.hosts[index].swarm != SwarmRole::Manager
+        {
             t.emit(
                 "IMP016",
                 &src,
