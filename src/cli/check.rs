@@ -1,6 +1,12 @@
 //! `hnsim check`, `hnsim explain`, `hnsim scenarios`.
+//!
+//! Exit codes: 0 clean (nothing at or above `--deny`), 1 findings at or above `--deny`,
+//! 2 unreadable or malformed input, or an unknown rule code.
 
-use std::path::PathBuf;
+use super::output::{Format, OutputArgs};
+use hnsim_model::rules::{self, Rule};
+use hnsim_model::{analyse, Finding, Severity};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]
@@ -8,29 +14,224 @@ pub struct CheckArgs {
     /// Scenario files.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
+    /// Lowest severity that fails the check (exit code 1): error, warning or info.
+    #[arg(long, default_value = "error", value_parser = parse_severity)]
+    pub deny: Severity,
     #[command(flatten)]
-    pub out: super::output::OutputArgs,
+    pub out: OutputArgs,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.trim().to_ascii_lowercase().parse()
 }
 
 #[derive(clap::Args, Debug)]
 pub struct ExplainArgs {
-    /// Rule code, e.g. HNS001.
-    pub code: String,
+    /// Rule code, e.g. HNS001. Without one, lists every rule.
+    pub code: Option<String>,
 }
 
 #[derive(clap::Args, Debug)]
 pub struct ScenariosArgs {
-    /// Directory of scenarios.
+    /// Directory of scenarios (searched recursively for *.yaml).
     #[arg(default_value = "scenarios")]
     pub dir: PathBuf,
 }
 
-pub fn run_check(_a: CheckArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("check is not available in this build")
+pub fn run_check(a: CheckArgs) -> anyhow::Result<ExitCode> {
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut unreadable = 0usize;
+    for file in &a.files {
+        match super::input::load(file) {
+            Ok(doc) => findings.extend(analyse(&doc).findings),
+            Err(err) => {
+                eprintln!("error: {err:#}");
+                unreadable += 1;
+            }
+        }
+    }
+    let text = render(&findings, &a.out)?;
+    let mut text = text;
+    if a.out.format() == Format::Terminal && a.files.len() > 1 {
+        text.push_str(&format!(
+            "checked {} files ({} unreadable)\n",
+            a.files.len(),
+            unreadable
+        ));
+    }
+    a.out.write(&text)?;
+    if unreadable > 0 {
+        return Ok(ExitCode::from(2));
+    }
+    let denied = findings.iter().any(|f| f.severity >= a.deny);
+    Ok(if denied {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
-pub fn run_explain(_a: ExplainArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("explain is not available in this build")
+
+fn render(findings: &[Finding], out: &OutputArgs) -> anyhow::Result<String> {
+    let format = match out.format() {
+        Format::Terminal => hnsim_reports::Format::Terminal,
+        Format::Markdown => hnsim_reports::Format::Markdown,
+        Format::Json => hnsim_reports::Format::Json,
+        Format::Junit => hnsim_reports::Format::Junit,
+        Format::Html => hnsim_reports::Format::Html,
+        Format::Dot => hnsim_reports::Format::Dot,
+        Format::Mermaid => hnsim_reports::Format::Mermaid,
+    };
+    let opts = hnsim_reports::RenderOptions {
+        colour: out.colour(),
+        ..Default::default()
+    };
+    Ok(hnsim_reports::render_findings(findings, format, &opts)?)
 }
-pub fn run_scenarios(_a: ScenariosArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("scenarios is not available in this build")
+
+pub fn run_explain(a: ExplainArgs) -> anyhow::Result<ExitCode> {
+    let Some(code) = a.code else {
+        let mut text = String::new();
+        for r in rules::RULES.iter().chain(hnsim_model::import::CODES) {
+            text.push_str(&format!(
+                "{}  {:<7}  {}  [{}]\n",
+                r.code,
+                r.severity,
+                r.title,
+                r.facts.join(", ")
+            ));
+        }
+        print!("{text}");
+        return Ok(ExitCode::SUCCESS);
+    };
+    match rules::rule(&code) {
+        Some(r) => {
+            print!("{}", explain(r));
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            let near = rules::nearest(&code, 3);
+            eprintln!(
+                "error: unknown rule code `{code}`; nearest: {}\n  help: `hnsim explain` lists every rule",
+                near.join(", ")
+            );
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+/// The long form of a rule, wrapped for a terminal.
+fn explain(r: &Rule) -> String {
+    let mut out = format!("{} ({}): {}\n\n", r.code, r.severity, r.title);
+    for line in wrap(r.explanation, 80) {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out.push_str(&format!("\nfacts: {}\n", r.facts.join(", ")));
+    let help = wrap(r.help, 72);
+    for (i, line) in help.iter().enumerate() {
+        let lead = if i == 0 { "help: " } else { "      " };
+        out.push_str(&format!("{lead}{line}\n"));
+    }
+    out
+}
+
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+pub fn run_scenarios(a: ScenariosArgs) -> anyhow::Result<ExitCode> {
+    if !a.dir.is_dir() {
+        anyhow::bail!("{} is not a directory of scenarios", a.dir.display());
+    }
+    let mut files = Vec::new();
+    yaml_files(&a.dir, &mut files);
+    let mut rows: Vec<(String, String)> = Vec::new();
+    let mut broken = 0usize;
+    for path in &files {
+        let shown = path
+            .strip_prefix(&a.dir)
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        let description = match super::input::load(path) {
+            Ok(doc) => {
+                let d = doc.scenario.description.trim();
+                if d.is_empty() {
+                    doc.scenario.name.clone()
+                } else {
+                    d.lines().next().unwrap_or_default().to_string()
+                }
+            }
+            Err(err) => {
+                broken += 1;
+                let first = format!("{err:#}");
+                format!("(unreadable: {})", first.lines().next().unwrap_or_default())
+            }
+        };
+        rows.push((shown, description));
+    }
+    rows.sort();
+    let width = rows
+        .iter()
+        .map(|(p, _)| p.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut text = String::new();
+    for (path, description) in &rows {
+        text.push_str(&format!("{path:<width$}  {description}\n"));
+    }
+    print!("{text}");
+    Ok(if broken > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            yaml_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explain_names_facts_and_help() {
+        let text = explain(rules::rule("HNS001").expect("HNS001 exists"));
+        assert!(text.starts_with("HNS001 (error): "), "{text}");
+        assert!(text.contains("facts: NAT-2"), "{text}");
+        assert!(text.contains("help: "), "{text}");
+        assert!(text.lines().all(|l| l.chars().count() <= 86), "{text}");
+    }
+
+    #[test]
+    fn severity_flag_parses_case_insensitively() {
+        assert_eq!(parse_severity("Warning"), Ok(Severity::Warning));
+        assert!(parse_severity("fatal").is_err());
+    }
 }

@@ -141,16 +141,28 @@ pub fn rule(code: &str) -> Option<&'static Rule> {
         .or_else(|| crate::import::code::get(code))
 }
 
-/// Codes closest to `code`, best first, for "did you mean" on an unknown code.
+/// Codes closest to `code`, best first, for "did you mean" on an unknown code: the same
+/// prefix and the nearest number first (`HNS99` -> HNS082, HNS081, ...), then by spelling.
 pub fn nearest(code: &str, max: usize) -> Vec<&'static str> {
     let wanted = code.trim().to_ascii_uppercase();
-    let mut scored: Vec<(f64, &'static str)> = RULES
+    let split = |c: &str| -> Option<(String, u32)> {
+        let cut = c.find(|ch: char| ch.is_ascii_digit())?;
+        Some((c[..cut].to_string(), c[cut..].parse().ok()?))
+    };
+    let target = split(&wanted);
+    let mut scored: Vec<((u8, u32), f64, &'static str)> = RULES
         .iter()
         .chain(crate::import::CODES)
-        .map(|r| (strsim::jaro_winkler(&wanted, r.code), r.code))
+        .map(|r| {
+            let rank = match (&target, split(r.code)) {
+                (Some((tp, tn)), Some((p, n))) if *tp == p => (0, tn.abs_diff(n)),
+                _ => (1, 0),
+            };
+            (rank, strsim::jaro_winkler(&wanted, r.code), r.code)
+        })
         .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-    scored.into_iter().take(max).map(|(_, c)| c).collect()
+    scored.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(b.2)));
+    scored.into_iter().take(max).map(|(_, _, c)| c).collect()
 }
 
 /// Findings for one resolved state of the design.

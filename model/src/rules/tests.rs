@@ -35,7 +35,8 @@ fn registry_is_consistent() {
     }
     assert_eq!(rule("hns001").map(|r| r.code), Some("HNS001"));
     assert!(rule("HNS999").is_none());
-    assert!(nearest("HNS01", 3).contains(&"HNS010"));
+    assert_eq!(nearest("HNS01", 1), vec!["HNS001"]);
+    assert_eq!(nearest("HNS99", 1), vec!["HNS082"]);
     assert_eq!(nearest("SCN0001", 1), vec!["SCN001"]);
 }
 
