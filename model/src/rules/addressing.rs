@@ -283,6 +283,10 @@ pub(super) fn check(cx: &mut Cx) {
         }
     }
     for c in &s.clients {
+        // A client on a VLAN access port is in that VLAN's subnet, not the segment's.
+        if c.vlan.is_some() {
+            continue;
+        }
         if let (Some(ip), Some(seg)) = (c.ip, c.segment.as_deref().and_then(|n| design.segment(n)))
         {
             if !seg.subnet.contains(&ip) {

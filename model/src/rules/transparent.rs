@@ -103,7 +103,13 @@ pub(super) fn check(cx: &mut Cx) {
                 continue;
             }
             vm_checks(cx, host, &net.name, &net.origin.path);
-            if let Some(seg) = cx.design.network_segment(net, host) {
+            // A VLAN-tagged network (OPT-3) lives in that VLAN's subnet, which the
+            // segment (its untagged subnet) does not describe.
+            let segment = match net.vlan_id() {
+                Some(_) => None,
+                None => cx.design.network_segment(net, host),
+            };
+            if let Some(seg) = segment {
                 if let Some(subnet) = net.subnet.0.first() {
                     if subnet.trunc() != seg.subnet.trunc() {
                         cx.emit(
