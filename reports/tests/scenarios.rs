@@ -1,0 +1,122 @@
+//! Every bundled scenario, simulated and rendered in every format: one terminal snapshot
+//! per scenario (review them as the user would read them), and structural checks for
+//! the rest (JSON against the schema, JUnit through an XML parser, HTML self-contained).
+
+use hnsim_reports::{render_report, Format, RenderOptions, SCHEMA};
+use std::path::{Path, PathBuf};
+
+fn scenario_files() -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+                out.push(p);
+            }
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+    let mut out = Vec::new();
+    walk(&root, &mut out);
+    out.sort();
+    out
+}
+
+fn reports() -> Vec<(String, hnsim_sim::Report)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut out = Vec::new();
+    for path in scenario_files() {
+        let rel = path
+            .strip_prefix(&root)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        let text = std::fs::read_to_string(&path).unwrap();
+        // Files that are not scenarios (compose, commands) or that fail to parse by design
+        // have no report to render.
+        let Ok(doc) = hnsim_model::parse_scenario(&rel, &text) else {
+            continue;
+        };
+        out.push((rel, hnsim_sim::simulate(&doc)));
+    }
+    out
+}
+
+fn snapshot_name(rel: &str) -> String {
+    rel.trim_start_matches("scenarios/")
+        .trim_end_matches(".yaml")
+        .replace(['/', '.'], "__")
+}
+
+#[test]
+fn bundled_scenarios_render_in_every_format() {
+    let reports = reports();
+    assert!(
+        reports.len() >= 10,
+        "expected the bundled scenarios, found {}",
+        reports.len()
+    );
+    let schema: serde_json::Value = serde_json::from_str(SCHEMA).unwrap();
+    let validator = jsonschema::draft202012::new(&schema).unwrap();
+    let opts = RenderOptions::default();
+    for (rel, report) in &reports {
+        let terminal = render_report(report, Format::Terminal, &opts).unwrap();
+        insta::with_settings!({ description => rel.as_str(), omit_expression => true }, {
+            insta::assert_snapshot!(snapshot_name(rel), terminal);
+        });
+
+        let json = render_report(report, Format::Json, &opts).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&v)
+            .take(5)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{rel}: schema violations:\n{}",
+            errors.join("\n")
+        );
+
+        let xml = render_report(report, Format::Junit, &opts).unwrap();
+        let doc = roxmltree::Document::parse(&xml)
+            .unwrap_or_else(|e| panic!("{rel}: JUnit is not well-formed: {e}"));
+        let cases = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("testcase"))
+            .count();
+        let cells: usize = report.states.iter().map(|s| s.cells.len()).sum();
+        let extra =
+            report.findings.len().max(1) + report.conformance.as_ref().map_or(0, |c| c.cells.len());
+        assert_eq!(
+            cases,
+            cells + extra,
+            "{rel}: one test case per cell and finding"
+        );
+
+        let md = render_report(report, Format::Markdown, &opts).unwrap();
+        assert!(
+            md.contains("| from \\ to |") || report.states.iter().all(|s| s.nodes.is_empty()),
+            "{rel}"
+        );
+
+        let html = render_report(report, Format::Html, &opts).unwrap();
+        assert!(
+            html.contains("id=\"hnsim-data\"") && html.contains("<svg"),
+            "{rel}"
+        );
+        assert!(
+            !html.contains("src=\"http") && !html.contains("href=\"http"),
+            "{rel}: external asset"
+        );
+
+        for f in [Format::Dot, Format::Mermaid] {
+            let out = render_report(report, f, &opts).unwrap();
+            assert!(!out.trim().is_empty(), "{rel}: empty {f}");
+        }
+    }
+}
