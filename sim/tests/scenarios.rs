@@ -1,0 +1,101 @@
+//! Every bundled scenario: its `expect.cells` spot checks hold, and each state's matrix
+//! matches its reviewed snapshot (scenarios whose findings include errors are skipped:
+//! their design does not exist).
+
+mod common;
+
+use common::*;
+use hnsim_sim::Probe;
+
+#[test]
+fn expected_cells_hold() {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for path in scenario_files() {
+        let Some(doc) = load(&path) else { continue };
+        let Some(expect) = doc.scenario.expect.clone() else {
+            continue;
+        };
+        if expect.cells.is_empty() {
+            continue;
+        }
+        let report = hnsim_sim::simulate(&doc);
+        let Some(state) = report.final_state() else {
+            failures.push(format!("{}: no state", path.display()));
+            continue;
+        };
+        for e in &expect.cells {
+            checked += 1;
+            let probe: Probe = match e.probe.parse() {
+                Ok(p) => p,
+                Err(err) => {
+                    failures.push(format!("{}: {err}", path.display()));
+                    continue;
+                }
+            };
+            let Some(cell) = state.cell(&e.from, &e.to, probe) else {
+                failures.push(format!(
+                    "{}: no cell {} -> {} {}",
+                    path.display(),
+                    e.from,
+                    e.to,
+                    e.probe
+                ));
+                continue;
+            };
+            let got = disposition(&cell.disposition);
+            let wanted_ok = match e.disposition.as_str() {
+                "denied" => matches!(cell.disposition, hnsim_sim::Disposition::Denied { .. }),
+                d => d == got,
+            };
+            if !wanted_ok {
+                failures.push(format!(
+                    "{}: {} -> {} {}: expected {}, got {got} ({:?})",
+                    path.display(),
+                    e.from,
+                    e.to,
+                    e.probe,
+                    e.disposition,
+                    cell.disposition
+                ));
+            }
+            if let Some(addr) = &e.address {
+                let got = cell.address.as_ref().map(|a| a.value.as_str());
+                if got != Some(addr.as_str()) {
+                    failures.push(format!(
+                        "{}: {} -> {} {}: expected address {addr}, got {got:?}",
+                        path.display(),
+                        e.from,
+                        e.to,
+                        e.probe
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(checked > 20, "only {checked} expected cells found");
+}
+
+#[test]
+fn matrices_match_snapshots() {
+    let mut count = 0;
+    for path in scenario_files() {
+        let Some(doc) = load(&path) else { continue };
+        let report = hnsim_sim::simulate(&doc);
+        if has_errors(&report) {
+            continue;
+        }
+        let mut text = String::new();
+        for state in &report.states {
+            text.push_str(&render(state));
+            text.push('\n');
+        }
+        let name = short_name(&path).replace('/', "__");
+        insta::with_settings!({snapshot_path => "snapshots", prepend_module_to_snapshot => false, omit_expression => true}, {
+            insta::assert_snapshot!(name, text);
+        });
+        count += 1;
+    }
+    assert!(count >= 18, "only {count} valid scenarios found");
+}
