@@ -46,6 +46,26 @@ impl SourceMap {
         self.positions.insert(path.into(), (line, column));
     }
 
+    /// The same positions below `prefix` (`services.web` -> `hosts[0].compose.services.web`),
+    /// for a file that stands for one field of a scenario (a compose file).
+    pub fn prefixed(&self, prefix: &str) -> SourceMap {
+        let positions = self
+            .positions
+            .iter()
+            .map(|(k, v)| {
+                let key = if k.is_empty() {
+                    prefix.to_string()
+                } else if k.starts_with('[') {
+                    format!("{prefix}{k}")
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                (key, *v)
+            })
+            .collect();
+        SourceMap { positions }
+    }
+
     /// Like [`SourceMap::position`], but only an exact match.
     pub fn exact(&self, path: &str) -> Option<(u32, u32)> {
         self.positions.get(path).copied()

@@ -155,7 +155,7 @@ fn refused_options_in_compose_are_located() {
         .iter()
         .find(|f| f.code == "IMP002")
         .expect("extra_hosts");
-    assert_eq!(f.location.path, "services.web.extra_hosts");
+    assert_eq!(f.location.path, "hosts[0].compose.services.web.extra_hosts");
     assert_eq!(f.location.line, 5);
     let f = i
         .findings
@@ -165,14 +165,17 @@ fn refused_options_in_compose_are_located() {
     assert!(f
         .message
         .contains("Windows does not support host IP addresses in NAT settings"));
-    assert_eq!(f.location.path, "services.web.ports[0]");
+    assert_eq!(f.location.path, "hosts[0].compose.services.web.ports[0]");
     assert_eq!(f.location.line, 8);
     let f = i
         .findings
         .iter()
         .find(|f| f.code == "IMP001")
         .expect("internal");
-    assert_eq!(f.location.path, "networks.default.internal");
+    assert_eq!(
+        f.location.path,
+        "hosts[0].compose.networks.default.internal"
+    );
     assert_eq!(f.location.line, 12);
     // Carried into the model for the validator.
     assert!(i.scenario.networks[0].internal);

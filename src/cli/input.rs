@@ -9,65 +9,36 @@
 //! (or `daemon-json: path`) is read here, relative to the scenario, and inlined.
 
 use anyhow::Context;
-use hnsim_model::import::{self, HostTemplate, InputKind};
-use hnsim_model::{parse_scenario, Document, Finding};
+use hnsim_model::import::{self, HostTemplate};
+use hnsim_model::{Document, Finding};
 use std::path::Path;
 
-/// Reads and parses one input file, with docker commands, compose files and daemon.json
-/// expanded into scenario objects. The error text names file, line, column, field and
-/// how to fix it.
+/// Reads and parses one input file. Docker commands, compose files and daemon.json stay
+/// on their host (a commands / compose / daemon.json file becomes a one-host scenario):
+/// [`hnsim_model::analyse`] runs the importer first, so its findings (refused Windows
+/// options, ...) are reported with the validator's, at their lines. The error text names
+/// file, line, column, field and how to fix it.
 pub fn load(path: &Path) -> anyhow::Result<Document> {
-    load_imported(path, &HostTemplate::default()).map(|(doc, _)| doc)
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read input file {}", path.display()))?;
+    let file = path.display().to_string();
+    let mut doc = import::document(&file, &text, HostTemplate::default())?;
+    inline_referenced_files(path, &mut doc)?;
+    Ok(doc)
 }
 
-/// Like [`load`], and also returns what the importer noticed (refused Windows options,
-/// ignored flags, ...). `host` names the host a plain commands / compose / daemon.json
-/// file describes.
+/// Like [`load`], with the commands, compose files and daemon.json already translated into
+/// scenario objects, and what the importer noticed. `host` names the host a plain
+/// commands / compose / daemon.json file describes.
 pub fn load_imported(path: &Path, host: &HostTemplate) -> anyhow::Result<(Document, Vec<Finding>)> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read input file {}", path.display()))?;
     let file = path.display().to_string();
-    import_file(path, &file, &text, host)
-}
-
-/// The detected input of `text` (read from `path`), imported.
-pub fn import_file(
-    path: &Path,
-    file: &str,
-    text: &str,
-    host: &HostTemplate,
-) -> anyhow::Result<(Document, Vec<Finding>)> {
-    let plain = |imported: import::Imported| {
-        (
-            Document {
-                file: file.to_string(),
-                scenario: imported.scenario,
-                source_map: imported.source_map,
-            },
-            imported.findings,
-        )
-    };
-    match import::detect(text) {
-        InputKind::Scenario => {
-            let mut doc = parse_scenario(file, text).map_err(|e| anyhow::anyhow!("{e}"))?;
-            inline_referenced_files(path, &mut doc)?;
-            let imported = import::expand(&doc);
-            doc.scenario = imported.scenario;
-            Ok((doc, imported.findings))
-        }
-        InputKind::Compose => {
-            let imported = import::from_compose(file, text, host.clone())?;
-            Ok(plain(imported))
-        }
-        InputKind::DaemonJson => {
-            let imported = import::from_daemon_json(file, text, host.clone())?;
-            Ok(plain(imported))
-        }
-        InputKind::Commands => {
-            let imported = import::from_commands(file, text, host.clone())?;
-            Ok(plain(imported))
-        }
-    }
+    let mut doc = import::document(&file, &text, host.clone())?;
+    inline_referenced_files(path, &mut doc)?;
+    let imported = import::expand(&doc);
+    doc.scenario = imported.scenario;
+    Ok((doc, imported.findings))
 }
 
 /// Replaces `compose: <path>` and `daemon-json: <path>` of each host by the file's

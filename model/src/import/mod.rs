@@ -81,6 +81,8 @@ pub enum ImportError {
     },
     #[error("{file}: {message}")]
     Shape { file: String, message: String },
+    #[error("{0}")]
+    Scenario(#[from] crate::parse::ParseError),
 }
 
 /// What kind of input a text is.
@@ -422,39 +424,48 @@ fn windows_hint(cmd: &docker_cli::Command) -> bool {
 /// A plain file of commands (shell, PowerShell, a pasted terminal session) -> a one-host
 /// scenario.
 pub fn from_commands(file: &str, text: &str, host: HostTemplate) -> Result<Imported, ImportError> {
-    let mut findings = Vec::new();
-    let locate = |k: usize, first: usize| Src {
-        path: format!("hosts[0].commands[{k}]"),
-        location: Location {
-            file: file.to_string(),
-            line: first as u32 + 1,
-            column: 1,
-            path: format!("hosts[0].commands[{k}]"),
-        },
-    };
-    let list = entries(text, &locate, &mut findings);
+    Ok(expand(&commands_document(file, text, host)))
+}
+
+/// A commands file as a one-host scenario whose host carries the commands, one entry per
+/// command line (prompts kept so that Windows quoting stays Windows quoting), with each
+/// entry located at its line in the file.
+fn commands_document(file: &str, text: &str, host: HostTemplate) -> Document {
+    let lines = shell::logical_lines(text);
     let os = host.os.unwrap_or_else(|| {
-        let windows = shell::logical_lines(text).iter().any(|l| l.windows)
-            || list
-                .iter()
-                .any(|e| windows_hint(&docker_cli::parse(&e.words)));
+        let windows = lines.iter().any(|l| {
+            l.windows
+                || shell::split_commands(l)
+                    .is_ok_and(|cmds| cmds.iter().any(|w| windows_hint(&docker_cli::parse(w))))
+        });
         if windows {
             OsVersion::Ws2019
         } else {
             OsVersion::Linux
         }
     });
-    let scenario = one_host_scenario(file, bare_host(&host.name, os), "commands in");
-    let mut map = SourceMap::default();
-    for e in &list {
-        map.insert(e.src.path.clone(), e.src.location.line, 1);
+    let mut h = bare_host(&host.name, os);
+    let mut source_map = SourceMap::default();
+    for (k, line) in lines.iter().enumerate() {
+        let entry = if line.windows {
+            format!("C:\\> {}", line.text)
+        } else {
+            line.text.clone()
+        };
+        h.commands.push(entry);
+        source_map.insert(
+            format!("hosts[0].commands[{k}]"),
+            line.first_line as u32 + 1,
+            1,
+        );
     }
-    let mut t = Translator::new(scenario);
-    t.findings = findings;
-    run_entries(&mut t, 0, list);
-    let mut imported = t.finish();
-    imported.source_map = map;
-    Ok(imported)
+    let mut scenario = one_host_scenario(file, h, "commands in");
+    crate::parse::assign_origins(&mut scenario);
+    Document {
+        file: file.to_string(),
+        scenario,
+        source_map,
+    }
 }
 
 fn yaml_error(file: &str, e: &serde_yaml_ng::Error) -> ImportError {
@@ -478,43 +489,43 @@ fn yaml_error(file: &str, e: &serde_yaml_ng::Error) -> ImportError {
 /// A compose file -> a one-host scenario. The project name is the file's `name:`, else
 /// the directory the file is in (what `docker compose` uses), else the file's stem.
 pub fn from_compose(file: &str, text: &str, host: HostTemplate) -> Result<Imported, ImportError> {
-    let value: serde_yaml_ng::Value =
+    Ok(expand(&compose_document(file, text, host)?))
+}
+
+fn compose_document(file: &str, text: &str, host: HostTemplate) -> Result<Document, ImportError> {
+    let mut value: serde_yaml_ng::Value =
         serde_yaml_ng::from_str(text).map_err(|e| yaml_error(file, &e))?;
-    if !value.is_mapping() {
+    let Some(map) = value.as_mapping_mut() else {
         return Err(ImportError::Shape {
             file: file.to_string(),
             message: "a compose file is a mapping with `services:` (and `networks:`)".into(),
         });
-    }
+    };
     let os = host.os.unwrap_or_else(|| {
-        if compose::uses_windows(&value) {
+        if compose::uses_windows(&serde_yaml_ng::Value::Mapping(map.clone())) {
             OsVersion::Ws2019
         } else {
             OsVersion::Linux
         }
     });
-    let project = std::path::Path::new(file)
-        .parent()
-        .and_then(|p| p.file_name())
-        .and_then(|s| s.to_str())
-        .map(str::to_string)
-        .unwrap_or_else(|| file_stem(file));
-    let map = SourceMap::build(text);
-    let locate = |p: &str| {
-        let (line, column) = map.position(p).unwrap_or((0, 0));
-        Location {
-            file: file.to_string(),
-            line,
-            column,
-            path: p.to_string(),
-        }
-    };
-    let scenario = one_host_scenario(file, bare_host(&host.name, os), "compose file");
-    let mut t = Translator::new(scenario);
-    compose::apply(&mut t, 0, &value, "", &project, &locate);
-    let mut imported = t.finish();
-    imported.source_map = map;
-    Ok(imported)
+    if !map.contains_key("name") {
+        let project = std::path::Path::new(file)
+            .parent()
+            .and_then(|p| p.file_name())
+            .and_then(|s| s.to_str())
+            .map(str::to_string)
+            .unwrap_or_else(|| file_stem(file));
+        map.insert("name".into(), project.into());
+    }
+    let mut h = bare_host(&host.name, os);
+    h.compose = Some(value);
+    let mut scenario = one_host_scenario(file, h, "compose file");
+    crate::parse::assign_origins(&mut scenario);
+    Ok(Document {
+        file: file.to_string(),
+        scenario,
+        source_map: SourceMap::build(text).prefixed("hosts[0].compose"),
+    })
 }
 
 /// A `daemon.json` -> a one-host scenario. Without an OS the host is ws2019: `fixed-cidr`
@@ -525,6 +536,10 @@ pub fn from_daemon_json(
     text: &str,
     host: HostTemplate,
 ) -> Result<Imported, ImportError> {
+    Ok(expand(&daemon_document(file, text, host)?))
+}
+
+fn daemon_document(file: &str, text: &str, host: HostTemplate) -> Result<Document, ImportError> {
     let json: serde_json::Value = serde_json::from_str(text).map_err(|e| ImportError::Json {
         file: file.to_string(),
         line: e.line() as u32,
@@ -535,39 +550,36 @@ pub fn from_daemon_json(
         file: file.to_string(),
         message: e.to_string(),
     })?;
-    let os = host.os.unwrap_or(OsVersion::Ws2019);
-    let scenario = one_host_scenario(file, bare_host(&host.name, os), "daemon.json");
-    let mut t = Translator::new(scenario);
-    let src = Src {
-        path: "hosts[0].daemon-json".into(),
-        location: Location {
-            file: file.to_string(),
-            line: 1,
-            column: 1,
-            path: "hosts[0].daemon-json".into(),
-        },
-    };
-    daemon::apply(&mut t, 0, &value, &src);
-    let mut imported = t.finish();
-    imported.source_map.insert("hosts[0].daemon-json", 1, 1);
-    Ok(imported)
+    let mut h = bare_host(&host.name, host.os.unwrap_or(OsVersion::Ws2019));
+    h.daemon_json = Some(value);
+    let mut scenario = one_host_scenario(file, h, "daemon.json");
+    crate::parse::assign_origins(&mut scenario);
+    let mut source_map = SourceMap::default();
+    source_map.insert("hosts[0].daemon-json", 1, 1);
+    Ok(Document {
+        file: file.to_string(),
+        scenario,
+        source_map,
+    })
+}
+
+/// Any supported text as a [`Document`] whose hosts still carry their `commands`,
+/// `compose` and `daemon-json`, for [`crate::analyse`] (which runs [`expand`] and so
+/// reports the import findings with the rest). A commands, compose or daemon.json file
+/// becomes a one-host scenario; positions point into `text`.
+pub fn document(file: &str, text: &str, host: HostTemplate) -> Result<Document, ImportError> {
+    match detect(text) {
+        InputKind::Scenario => Ok(crate::parse::parse_scenario(file, text)?),
+        InputKind::Compose => compose_document(file, text, host),
+        InputKind::DaemonJson => daemon_document(file, text, host),
+        InputKind::Commands => Ok(commands_document(file, text, host)),
+    }
 }
 
 /// Imports any supported text: a scenario (expanded), a compose file, a daemon.json or
 /// commands, by [`detect`].
 pub fn import_text(file: &str, text: &str, host: HostTemplate) -> Result<Imported, ImportError> {
-    match detect(text) {
-        InputKind::Scenario => {
-            let doc = crate::parse::parse_scenario(file, text).map_err(|e| ImportError::Shape {
-                file: file.to_string(),
-                message: e.to_string(),
-            })?;
-            Ok(expand(&doc))
-        }
-        InputKind::Compose => from_compose(file, text, host),
-        InputKind::DaemonJson => from_daemon_json(file, text, host),
-        InputKind::Commands => from_commands(file, text, host),
-    }
+    Ok(expand(&document(file, text, host)?))
 }
 
 /// The scenario as YAML, as `hnsim import` prints it; [`crate::parse_scenario`] reads it
