@@ -2,7 +2,7 @@
 //! endpoint classes in parallel (rayon) and instantiated per pair of nodes.
 
 use crate::classes::{classify, Mode};
-use crate::driver::{self, src_vnic};
+use crate::driver;
 use crate::fabric::{self, Cx};
 use crate::graph::World;
 use crate::matrix::{Cell, DenyReason, Disposition, Hop, Mechanism, Probe, StateMatrix};
@@ -119,7 +119,14 @@ fn sibling_answer(cx: &Cx, s: usize, t: usize, probe: Probe) -> Answer {
 fn unusable(_cx: &Cx, ep: &Ep, as_source: bool, probe: Probe) -> Option<Answer> {
     let who = if as_source { SRC_NAME } else { DST_NAME };
     let addr = (!as_source).then(|| driver::container_addr(probe));
-    let deny = if ep.net.is_none() || ep.host.is_none() {
+    let deny = if ep.driver == Driver::None && ep.net.is_some() {
+        Some(Deny::new(
+            DenyReason::NoAddress,
+            who,
+            format!("{who} is on network none: it has only a loopback interface"),
+            &["LNX-5", "EXT-11"],
+        ))
+    } else if ep.net.is_none() || ep.host.is_none() {
         Some(Deny::new(
             DenyReason::InvalidDesign,
             who,
@@ -231,20 +238,29 @@ fn through_fabric(cx: &Cx, ws: Who, wt: Who, probe: Probe) -> Answer {
         }
     }
     best(candidates).unwrap_or_else(|| {
-        let first: Vec<Hop> = match ws {
-            Who::Ep(a) => vec![src_vnic(cx, &cx.n.eps[a])],
-            _ => vec![],
-        };
-        Answer::denied(
-            None,
-            first,
-            Deny::new(
-                DenyReason::NoRoute,
-                "source",
-                "neither end has a path onto a network the other is on",
-                &["MAT-1", "MAT-2"],
-            ),
-        )
+        // No exit meets any entry. Explain with the destination's own refusal when it
+        // has one (overlay: only from the overlay), else a plain no-route.
+        let hops: Vec<Hop> = exits.first().map(|e| e.hops.clone()).unwrap_or_default();
+        let addr = entries.first().map(|e| e.addr.clone());
+        let deny = entries
+            .iter()
+            .find_map(|e| {
+                e.stack_only
+                    .as_ref()
+                    .map(|so| so.remote.clone())
+                    .or(e.block.clone())
+            })
+            .unwrap_or_else(|| {
+                Deny::new(
+                    DenyReason::NoRoute,
+                    hops.last()
+                        .map(|h| h.at.clone())
+                        .unwrap_or_else(|| "source".into()),
+                    "neither end has a path onto a network the other is on",
+                    &["MAT-1", "MAT-2"],
+                )
+            });
+        Answer::denied(addr, hops, deny)
     })
 }
 

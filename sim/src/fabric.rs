@@ -451,7 +451,17 @@ pub fn join(cx: &Cx, exit: &Exit, entry: &Entry, probe: Probe) -> Option<Answer>
             }
         }
         (At::Internet, At::Stack(_)) => return None,
-        (_, At::Stack(_)) if exit.host_stack => return None,
+        (_, At::Stack(b)) if exit.host_stack => {
+            // Another host's stack towards a container IP only its own host routes.
+            return match &entry.stack_only {
+                Some(so) if exit.host != Some(b) && matches!(exit.at, At::Stack(_)) => {
+                    Some(Answer::denied(addr, hops, so.remote.clone()))
+                }
+                _ => None,
+            };
+        }
+        // A NAT'd container on that host explains itself through its local exit.
+        (At::Seg { .. }, At::Stack(b)) if exit.snat_host == Some(b) => return None,
         (_, At::Stack(b)) => {
             let deny = match &entry.stack_only {
                 Some(so) if exit.host == Some(b) => so.same_host.clone(),
@@ -462,6 +472,14 @@ pub fn join(cx: &Cx, exit: &Exit, entry: &Entry, probe: Probe) -> Option<Answer>
         }
         (At::Stack(_), _) => return None,
         (At::Seg { seg: s1, vlan: v1 }, At::Seg { seg: s2, vlan: v2 }) => {
+            // A container going to a port its own host publishes: hairpin.
+            let hairpin = entry.published
+                && !exit.host_stack
+                && exit.snat_host.is_some()
+                && exit.snat_host == entry.owner_host;
+            if hairpin {
+                return Some(hairpin_answer(cx, exit, entry));
+            }
             let same_vswitch = exit.vswitch.is_some() && exit.vswitch == entry.vswitch;
             if v1 != v2 && (s1 == s2 || same_vswitch) {
                 return Some(Answer::denied(
@@ -479,7 +497,17 @@ pub fn join(cx: &Cx, exit: &Exit, entry: &Entry, probe: Probe) -> Option<Answer>
                     ),
                 ));
             }
-            if same_vswitch {
+            let bridged_already = hops
+                .last()
+                .is_some_and(|h| h.mechanism == Mechanism::VswitchBridge)
+                || entry
+                    .hops
+                    .first()
+                    .is_some_and(|h| h.mechanism == Mechanism::VswitchBridge);
+            if same_vswitch && bridged_already {
+                // Both ends are on one external vSwitch; the exit or the entry already
+                // says so.
+            } else if same_vswitch {
                 hops.push(hop(
                     format!("vSwitch {}", exit.vswitch.as_deref().unwrap_or("?")),
                     Mechanism::VswitchBridge,
@@ -550,30 +578,6 @@ pub fn join(cx: &Cx, exit: &Exit, entry: &Entry, probe: Probe) -> Option<Answer>
                     ));
                 }
                 hops.extend(entry.offhost_hops.iter().cloned());
-            }
-            // Traffic that left through host h's address and comes back to a port h
-            // publishes: WinNAT hairpin (EXT-2), Linux hairpin DNAT.
-            if entry.published
-                && !exit.host_stack
-                && exit.snat_host.is_some()
-                && exit.snat_host == entry.owner_host
-            {
-                let h = entry.owner_host.unwrap_or(0);
-                if cx.host(h).is_windows() {
-                    return Some(Answer::unknown(
-                        addr,
-                        hops,
-                        &format!("{} WinNAT", cx.host_name(h)),
-                        "hairpin from a container to its own host's IP and published port is unreliable with WinNAT".into(),
-                        &["EXT-2"],
-                    ));
-                }
-                hops.push(hop(
-                    format!("{} iptables", cx.host_name(h)),
-                    Mechanism::Dnat,
-                    "hairpin: the host's own published port, DNAT in PREROUTING with MASQUERADE back",
-                    &["EXT-10"],
-                ));
             }
         }
         (At::Seg { seg, vlan }, At::Internet) => {
@@ -655,6 +659,52 @@ pub fn join(cx: &Cx, exit: &Exit, entry: &Entry, probe: Probe) -> Option<Answer>
     }
     let _ = probe;
     Some(Answer::delivered(addr, hops))
+}
+
+/// A container reaching a port its own host publishes, through the host's address.
+/// WinNAT's hairpin is unreliable (EXT-2): undecided. Linux DNATs it in PREROUTING and
+/// masquerades it back, without touching the wire (EXT-10).
+fn hairpin_answer(cx: &Cx, exit: &Exit, entry: &Entry) -> Answer {
+    let addr = Some(entry.addr.clone());
+    let h = entry.owner_host.unwrap_or(0);
+    let mut hops: Vec<Hop> = exit.hops.clone();
+    if cx.host(h).is_windows() {
+        return Answer::unknown(
+            addr,
+            hops,
+            &format!("{} WinNAT", cx.host_name(h)),
+            "hairpin from a container to its own host's IP and published port is unreliable with WinNAT".into(),
+            &["EXT-2"],
+        );
+    }
+    if hops
+        .last()
+        .is_some_and(|x| x.mechanism == Mechanism::Masquerade)
+    {
+        hops.pop();
+    }
+    let mut rest = entry.hops.clone();
+    if rest
+        .first()
+        .is_some_and(|x| x.mechanism == Mechanism::HostStack)
+    {
+        rest.remove(0);
+    }
+    if let Some(d) = rest.iter_mut().find(|x| x.mechanism == Mechanism::Dnat) {
+        d.detail
+            .push_str(" (hairpin inside the host, source masqueraded so replies return)");
+    }
+    hops.extend(rest);
+    if let Some(b) = &entry.block {
+        if hops
+            .last()
+            .is_some_and(|x| x.mechanism == Mechanism::Deliver)
+        {
+            hops.pop();
+        }
+        return Answer::denied(addr, hops, b.clone());
+    }
+    Answer::delivered(addr, hops)
 }
 
 /// Host `h` has a NIC on segment `seg`.
