@@ -112,3 +112,55 @@ fn import_text_detects_every_kind() {
     assert!(i.scenario.hosts[0].is_windows(), "l2bridge means Windows");
     assert_eq!(i.scenario.networks[0].driver, Driver::L2bridge);
 }
+
+/// `analyse` runs the importer: a commands file given as a document reports the import
+/// findings with the validator's, at the command's line.
+#[test]
+fn analyse_reports_import_findings_at_their_lines() {
+    let doc = hnsim_model::import::document(
+        "c.txt",
+        "C:\\> docker network create -d nat n\n\nC:\\> docker run --name a --network n -p 127.0.0.1:80:80 img\n",
+        HostTemplate::default(),
+    )
+    .unwrap();
+    assert_eq!(doc.scenario.hosts[0].commands.len(), 2);
+    let a = analyse(&doc);
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.code == "IMP003")
+        .expect("import finding");
+    assert_eq!((f.location.file.as_str(), f.location.line), ("c.txt", 3));
+    assert_eq!(a.scenario.containers[0].name, "a");
+}
+
+/// The docker-native files next to the bundled scenarios import cleanly.
+#[test]
+fn native_files_import() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios/imported/native");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut n = 0;
+    for e in entries.flatten() {
+        let text = std::fs::read_to_string(e.path()).unwrap();
+        let file = e.path().display().to_string();
+        let i = import_text(&file, &text, HostTemplate::default())
+            .unwrap_or_else(|err| panic!("{err}"));
+        let bad: Vec<_> = i
+            .findings
+            .iter()
+            .filter(|f| f.severity >= Severity::Warning)
+            .collect();
+        assert!(bad.is_empty(), "{file}: {bad:#?}");
+        assert!(
+            !i.scenario.networks.is_empty()
+                || !i.scenario.containers.is_empty()
+                || i.scenario.hosts[0].docker.fixed_cidr.is_some(),
+            "{file}: imported nothing"
+        );
+        round_trip(&i.scenario);
+        n += 1;
+    }
+    assert!(n >= 4);
+}
