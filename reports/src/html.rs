@@ -202,12 +202,31 @@ fn data(report: &Report) -> Value {
                 ))
             })
             .collect();
+        // Before-symbols of the pairs a timeline step changed ('.' where unchanged).
+        let mut before = String::new();
+        if i > 0 {
+            if let Some(prev) = Grid::for_report(report, i - 1) {
+                let changed: HashMap<(&str, &str), Symbol> = legend::changes(&prev, &grid)
+                    .into_iter()
+                    .map(|c| ((c.from, c.to), c.before))
+                    .collect();
+                if !changed.is_empty() {
+                    for r in 0..grid.n {
+                        for c in 0..grid.n {
+                            let key = (state.nodes[r].id.as_str(), state.nodes[c].id.as_str());
+                            before.push(changed.get(&key).map_or('.', |s| symbol_code(*s)));
+                        }
+                    }
+                }
+            }
+        }
         let summary = state.summary();
         states.push(json!({
             "label": state.label,
             "step": state.step,
             "nodes": nodes,
             "sym": sym,
+            "before": before,
             "cells": cells,
             "summary": [summary.delivered, summary.denied, summary.unknown],
             "reasons": legend::deny_reasons(state),
@@ -351,7 +370,7 @@ fn findings_html(out: &mut String, report: &Report) {
     }
     out.push_str("<table class=\"grid\"><thead><tr><th>severity</th><th>code</th><th>message</th><th>where</th><th>facts</th><th>help</th></tr></thead><tbody>\n");
     for f in &report.findings {
-        let mut message = esc(&f.message);
+        let mut message = rich(&f.message);
         if let Some(step) = f.step {
             let _ = write!(
                 message,
@@ -365,11 +384,24 @@ fn findings_html(out: &mut String, report: &Report) {
             esc(&f.code),
             esc(&f.location.to_string()),
             facts_html(&f.facts),
-            esc(&f.help),
+            rich(&f.help),
             sev = f.severity,
         );
     }
     out.push_str("</tbody></table>\n</section>\n");
+}
+
+/// Escaped text with `code spans` shown as code, as the findings write them.
+fn rich(s: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in s.split('`').enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(out, "<code>{}</code>", esc(part));
+        } else {
+            out.push_str(&esc(part));
+        }
+    }
+    out
 }
 
 fn facts_html(facts: &[String]) -> String {

@@ -201,6 +201,20 @@ impl<'a> Grid<'a> {
         }
     }
 
+    /// The symbol from the simulation alone, ignoring any conformance verdict: what a
+    /// timeline step can change.
+    pub fn reach_symbol(&self, row: usize, col: usize) -> Symbol {
+        if row == col {
+            Symbol::SelfPair
+        } else {
+            PairCounts {
+                disagree: 0,
+                ..self.counts(row, col)
+            }
+            .symbol()
+        }
+    }
+
     /// Cell indices (into `state.cells`) of a pair.
     pub fn pair_cells(&self, row: usize, col: usize) -> &[u32] {
         &self.cells[row * self.n + col]
@@ -223,6 +237,53 @@ impl<'a> Grid<'a> {
         }
         out
     }
+}
+
+/// A pair whose symbol differs between two states (matched by node id).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PairChange<'a> {
+    pub from: &'a str,
+    pub to: &'a str,
+    pub before: Symbol,
+    pub after: Symbol,
+}
+
+/// Pairs of `cur` whose symbol differs from `prev`, in `cur`'s order. A node that is new
+/// in `cur` compares against [`Symbol::Empty`].
+pub fn changes<'a>(prev: &Grid<'a>, cur: &Grid<'a>) -> Vec<PairChange<'a>> {
+    let index: HashMap<&str, usize> = prev
+        .state
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.id.as_str(), i))
+        .collect();
+    let nodes = &cur.state.nodes;
+    let mut out = Vec::new();
+    for r in 0..cur.n {
+        for c in 0..cur.n {
+            if r == c {
+                continue;
+            }
+            let before = match (
+                index.get(nodes[r].id.as_str()),
+                index.get(nodes[c].id.as_str()),
+            ) {
+                (Some(&pr), Some(&pc)) => prev.reach_symbol(pr, pc),
+                _ => Symbol::Empty,
+            };
+            let after = cur.reach_symbol(r, c);
+            if before != after {
+                out.push(PairChange {
+                    from: &nodes[r].id,
+                    to: &nodes[c].id,
+                    before,
+                    after,
+                });
+            }
+        }
+    }
+    out
 }
 
 /// Short text for a disposition: `delivered`, `denied: not-published`, `unknown`.

@@ -35,6 +35,11 @@ pub fn report(report: &Report) -> String {
             md_cell(&state.label)
         );
         matrix(&mut out, &grid);
+        if i > 0 {
+            if let Some(prev) = Grid::for_report(report, i - 1) {
+                changes(&mut out, &prev, &grid);
+            }
+        }
     }
     let _ = writeln!(out, "\n{}", legend_line());
     out.push('\n');
@@ -98,6 +103,36 @@ fn matrix(out: &mut String, grid: &Grid) {
         let _ = writeln!(out, "\nDenied by reason: {}.", list.join(", "));
     }
     probe_table(out, grid);
+}
+
+fn changes(out: &mut String, prev: &Grid, cur: &Grid) {
+    let list = legend::changes(prev, cur);
+    if list.is_empty() {
+        let _ = writeln!(out, "\nNo pair changed since the previous state.");
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nChanged since the previous state ({} pairs):\n",
+        list.len()
+    );
+    for ch in list.iter().take(MAX_PROBE_ROWS) {
+        let sym = |s: Symbol| match s {
+            Symbol::Empty => "(not probed)".to_string(),
+            s => s.char().to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "- {} → {}: {} → {}",
+            md_code(ch.from),
+            md_code(ch.to),
+            sym(ch.before),
+            sym(ch.after)
+        );
+    }
+    if list.len() > MAX_PROBE_ROWS {
+        let _ = writeln!(out, "- … {} more", list.len() - MAX_PROBE_ROWS);
+    }
 }
 
 fn probe_table(out: &mut String, grid: &Grid) {

@@ -49,6 +49,11 @@ pub fn report(report: &Report, opts: &RenderOptions) -> String {
         );
         let _ = writeln!(out, "{}", paint(&format!("{title}{rule}"), "1", c));
         matrix(&mut out, &grid, opts);
+        if i > 0 {
+            if let Some(prev) = Grid::for_report(report, i - 1) {
+                changes(&mut out, &prev, &grid, c);
+            }
+        }
     }
     out.push('\n');
     out.push_str(&legend_lines(c, opts.width));
@@ -195,6 +200,40 @@ fn matrix(out: &mut String, grid: &Grid, opts: &RenderOptions) {
         );
     }
     details(out, grid, c);
+}
+
+/// Pairs whose symbol changed since the previous state: what a timeline step did.
+fn changes(out: &mut String, prev: &Grid, cur: &Grid, c: bool) {
+    let list = legend::changes(prev, cur);
+    if list.is_empty() {
+        let _ = writeln!(out, "\nno pair changed since the previous state");
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nchanged since the previous state ({} pairs):",
+        list.len()
+    );
+    for ch in list.iter().take(MAX_DETAIL_PAIRS) {
+        let _ = writeln!(
+            out,
+            "  {} → {}: {} → {}",
+            ch.from,
+            ch.to,
+            paint(&symbol_or_blank(ch.before), ch.before.ansi(), c),
+            paint(&symbol_or_blank(ch.after), ch.after.ansi(), c)
+        );
+    }
+    if list.len() > MAX_DETAIL_PAIRS {
+        let _ = writeln!(out, "  … {} more", list.len() - MAX_DETAIL_PAIRS);
+    }
+}
+
+fn symbol_or_blank(s: Symbol) -> String {
+    match s {
+        Symbol::Empty => "(not probed)".to_string(),
+        s => s.char().to_string(),
+    }
 }
 
 /// Per-probe lines for the pairs whose one symbol hides something: mixed, unknown or

@@ -270,3 +270,52 @@ fn matrix_of_200_endpoints_in_chromium() {
         "1500,1100",
     );
 }
+
+/// The bundled scenarios with the most nodes and with the most timeline states, as the
+/// simulator produces them.
+#[test]
+fn bundled_scenarios_in_chromium() {
+    let Some(bin) = browser() else { return };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut reports = Vec::new();
+    let mut stack = vec![root.join("scenarios")];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "yaml") {
+                let rel = p.strip_prefix(&root).unwrap_or(&p).display().to_string();
+                let text = std::fs::read_to_string(&p).unwrap();
+                if let Ok(doc) = hnsim_model::parse_scenario(&rel, &text) {
+                    reports.push((rel, hnsim_sim::simulate(&doc)));
+                }
+            }
+        }
+    }
+    reports.sort_by(|a, b| a.0.cmp(&b.0));
+    assert!(!reports.is_empty(), "no bundled scenarios found");
+    let biggest = reports
+        .iter()
+        .max_by_key(|(_, r)| {
+            r.final_state()
+                .map_or(0, |s| s.nodes.len() * 1000 + s.cells.len())
+        })
+        .unwrap();
+    let longest = reports.iter().max_by_key(|(_, r)| r.states.len()).unwrap();
+    for (name, (rel, report)) in [
+        ("scenario-biggest", biggest),
+        ("scenario-timeline", longest),
+    ] {
+        if report.final_state().is_none_or(|s| s.cells.is_empty()) {
+            continue;
+        }
+        let (v, file) = self_test(&bin, name, report);
+        eprintln!("{name}: {rel}");
+        check(&v, report);
+        screenshot(&bin, &file, name, "", "1500,1400");
+    }
+}

@@ -150,6 +150,24 @@
       }
       ctx.restore();
     }
+    if (st.before && cs >= 5) {
+      ctx.fillStyle = "#0f172a";
+      var t = Math.max(3, Math.floor(cs * 0.38));
+      for (var r2 = 0; r2 < m; r2++) {
+        var row2 = vis[r2] * n;
+        for (var c2 = 0; c2 < m; c2++) {
+          if (st.before.charAt(row2 + vis[c2]) !== ".") {
+            var x0 = labelW + c2 * cs, y0 = topH + r2 * cs;
+            ctx.beginPath();
+            ctx.moveTo(x0, y0);
+            ctx.lineTo(x0 + t, y0);
+            ctx.lineTo(x0, y0 + t);
+            ctx.closePath();
+            ctx.fill();
+          }
+        }
+      }
+    }
     var mark = function (p, colour) {
       if (!p || pos[p[0]] < 0 || pos[p[1]] < 0) return;
       ctx.fillStyle = "rgba(250, 204, 21, 0.18)";
@@ -219,8 +237,33 @@
 
   function clearDetail() {
     detail.textContent = "";
+    delete detail.dataset.from;
+    delete detail.dataset.to;
     detail.appendChild(el("p", "hint", "Click a cell to see how each probe gets there (or where it stops), hop by hop, with the SPEC facts behind every hop. Arrow keys move the selection."));
     highlight(null);
+    // Pairs worth a look: disputed, undecided, mixed, and what this step changed.
+    var order = { x: 0, u: 1, s: 2 };
+    var list = [];
+    for (var k = 0; k < n * n && list.length < 2000; k++) {
+      var code = st.sym.charAt(k);
+      var changed = st.before && st.before.charAt(k) !== ".";
+      if (code in order || changed) list.push([changed ? -1 : order[code], k]);
+    }
+    if (!list.length) return;
+    list.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+    detail.appendChild(el("h4", null, "Pairs worth a look (" + list.length + (list.length >= 2000 ? "+" : "") + ")"));
+    var ul = el("ul", "notable");
+    list.slice(0, 40).forEach(function (e) {
+      var r = Math.floor(e[1] / n), c = e[1] % n, code = st.sym.charAt(e[1]);
+      var li = el("li");
+      var a = el("a", null, (LEGEND[code] ? LEGEND[code].symbol : "") + " " + st.nodes[r][0] + " → " + st.nodes[c][0]);
+      a.href = "#";
+      a.addEventListener("click", function (ev) { ev.preventDefault(); select(r, c); });
+      li.appendChild(a);
+      if (e[0] === -1) li.appendChild(el("span", "m", "  changed by this step"));
+      ul.appendChild(li);
+    });
+    detail.appendChild(ul);
   }
 
   function highlight(p) {
@@ -258,6 +301,11 @@
     detail.appendChild(el("h3", null, st.nodes[r][0] + " → " + st.nodes[c][0]));
     detail.appendChild(el("div", "m", "from: " + nodeLine(r)));
     detail.appendChild(el("div", "m", "to: " + nodeLine(c)));
+    if (st.before && st.before.charAt(r * n + c) !== ".") {
+      var b = st.before.charAt(r * n + c), a = st.sym.charAt(r * n + c);
+      detail.appendChild(el("div", "changed", "changed by this step: " + (LEGEND[b] ? LEGEND[b].symbol + " " + LEGEND[b].meaning : b) +
+        " → " + (LEGEND[a] ? LEGEND[a].symbol + " " + LEGEND[a].meaning : a)));
+    }
     var ks = pairCells(r, c);
     detail.dataset.probes = String(ks.length);
     if (r === c) { detail.appendChild(el("p", "hint", "Same node.")); return; }
@@ -331,6 +379,7 @@
       item.appendChild(document.createTextNode(l.meaning));
       lg.appendChild(item);
     });
+    lg.appendChild(el("span", null, "◤ changed by this timeline step"));
     lg.appendChild(el("span", null, "rows: source · columns: destination"));
   }
 
