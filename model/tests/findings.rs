@@ -230,3 +230,21 @@ fn every_warning_or_error_rule_is_exercised_by_a_scenario() {
         "rules no scenario expects: {unexercised:?}"
     );
 }
+
+/// Info rules are not compared with `expect.findings`, so show each one fires somewhere.
+#[test]
+fn every_info_rule_fires_in_some_scenario() {
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    for (_, doc) in scenarios() {
+        seen.extend(analyse(&doc).findings.into_iter().map(|f| f.code));
+    }
+    let silent: Vec<&str> = rules::RULES
+        .iter()
+        .filter(|r| r.severity == Severity::Info && !seen.contains(r.code))
+        .map(|r| r.code)
+        .collect();
+    assert!(
+        silent.is_empty(),
+        "info rules no scenario triggers: {silent:?}"
+    );
+}

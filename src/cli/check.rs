@@ -91,7 +91,12 @@ fn render(findings: &[Finding], out: &OutputArgs) -> anyhow::Result<String> {
 pub fn run_explain(a: ExplainArgs) -> anyhow::Result<ExitCode> {
     let Some(code) = a.code else {
         let mut text = String::new();
-        for r in rules::RULES.iter().chain(hnsim_model::import::CODES) {
+        let mut all: Vec<&Rule> = rules::RULES
+            .iter()
+            .chain(hnsim_model::import::CODES)
+            .collect();
+        all.sort_by_key(|r| r.code);
+        for r in all {
             text.push_str(&format!(
                 "{}  {:<7}  {}  [{}]\n",
                 r.code,

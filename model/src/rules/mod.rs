@@ -45,7 +45,7 @@ pub struct Rule {
     pub help: &'static str,
 }
 
-/// Every rule, in code order.
+/// Every rule, grouped by module (`hnsim explain` lists them sorted by code).
 pub const RULES: &[Rule] = &[
     nat::PREFIX_CONTAINS_HOST_IP,
     nat::SECOND_NAT_NETWORK,
@@ -54,12 +54,14 @@ pub const RULES: &[Rule] = &[
     nat::FIREWALL_RULE_PER_MAPPING,
     nat::LOCALHOST_LOOPBACK,
     nat::NOT_PERSISTENT,
+    nat::HAIRPIN_ACROSS_NAT_NETWORKS,
     transparent::SHARED_NIC,
     transparent::NO_MAC_SPOOFING,
     transparent::AZURE,
     transparent::NO_ADDRESS,
     transparent::SUBNET_MISMATCH,
     transparent::HIDDEN_VSWITCH,
+    transparent::NO_GATEWAY,
     transparent::NO_NAME_RESOLUTION,
     overlay::NO_SWARM_MANAGER,
     overlay::LOW_VNI,

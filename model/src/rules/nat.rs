@@ -84,6 +84,18 @@ machines the host IP and published port work (NAT-8).",
     help: "from the host itself use the container's IP and container port; from elsewhere use the host IP and published port",
 };
 
+pub const HAIRPIN_ACROSS_NAT_NETWORKS: Rule = Rule {
+    code: "HNS008",
+    severity: Info,
+    facts: &["EXT-2", "EXT-3", "NAT-6"],
+    title: "reaching a published port from another NAT network is unreliable",
+    explanation: "NAT networks on one host are isolated from each other by container IP (EXT-3, \
+NAT-6). A container that tries to reach a container of another NAT network through the host's \
+IP and published port depends on WinNAT hairpinning, which is unreliable (moby/moby#48881, \
+EXT-2).",
+    help: "attach both containers to one NAT network and use the container name, or reach the service from outside the host",
+};
+
 pub const NOT_PERSISTENT: Rule = Rule {
     code: "HNS007",
     severity: Info,
@@ -167,6 +179,53 @@ pub(super) fn check(cx: &mut Cx) {
     }
     no_default_nat(cx);
     port_mapping_notes(cx);
+    hairpin(cx);
+}
+
+/// EXT-2: a host with several NAT networks and a published port invites hairpinning.
+fn hairpin(cx: &mut Cx) {
+    let mut notes = Vec::new();
+    for host in cx.hosts() {
+        if !host.is_windows() {
+            continue;
+        }
+        let nats = nat_networks(cx, host);
+        let used: Vec<usize> = nats
+            .iter()
+            .map(|(i, _)| *i)
+            .filter(|i| cx.design.endpoints_on(*i).next().is_some())
+            .collect();
+        if used.len() < 2 {
+            continue;
+        }
+        for p in &cx.design.published {
+            let c = &cx.containers()[p.container];
+            let on_nat = cx
+                .design
+                .endpoints_of(p.container)
+                .any(|e| e.network.is_some_and(|n| used.contains(&n)));
+            if c.host == host.name && on_nat {
+                let path = match p.mapping {
+                    Some(m) => format!("{}.ports[{m}]", c.origin.path),
+                    None => c.origin.path.clone(),
+                };
+                notes.push((
+                    path,
+                    format!(
+                        "host `{}` has {} NAT networks in use: containers of the other networks cannot rely on {}:{} (`{}`)",
+                        host.name,
+                        used.len(),
+                        host.primary_ip().map(|i| i.to_string()).unwrap_or_else(|| "<host IP>".into()),
+                        p.host_ports,
+                        c.name
+                    ),
+                ));
+            }
+        }
+    }
+    for (path, msg) in notes {
+        cx.emit(&HAIRPIN_ACROSS_NAT_NETWORKS, &path, msg);
+    }
 }
 
 fn subnet_path(n: &Network, index: usize) -> String {

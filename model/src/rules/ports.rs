@@ -25,8 +25,9 @@ pub const HOST_IP: Rule = Rule {
     facts: &["EXT-7", "NAT-9"],
     title: "port mapping with a host IP on Windows",
     explanation: "The Windows NAT port mapping has no host address: the moby windows driver \
-fails with \"Windows does not support host IP addresses in NAT settings\" (EXT-7). Mappings \
-are `-p H:C[/udp]`, `-p C` or `-P` (NAT-9).",
+fails with \"Windows does not support host IP addresses in NAT settings\" (EXT-7). Current \
+drivers accept the unspecified address (0.0.0.0), which means the same as none, so only a \
+specific address is reported. Mappings are `-p H:C[/udp]`, `-p C` or `-P` (NAT-9).",
     help: "drop the host IP (`-p 8080:80`); restrict the listening address with a host firewall rule instead",
 };
 

@@ -69,6 +69,18 @@ on that segment (TRANS-1), so an address from another subnet is not routable the
     help: "use the segment's subnet and gateway for the network, or bind the network to a NIC on the intended segment",
 };
 
+pub const NO_GATEWAY: Rule = Rule {
+    code: "HNS017",
+    severity: Warning,
+    facts: &["TRANS-2", "TRANS-6"],
+    title: "transparent network with a subnet but no gateway",
+    explanation: "For static addressing a transparent network needs `--subnet` and `--gateway`, \
+both equal to the physical network's (TRANS-2). HNS gives the endpoints the network's \
+gateway as their default route; without one they reach only their own subnet, and \
+cross-subnet traffic, which is routed (TRANS-6), has nowhere to go.",
+    help: "add `gateway:` with the physical network's router address",
+};
+
 pub const HIDDEN_VSWITCH: Rule = Rule {
     code: "HNS015",
     severity: Error,
@@ -121,6 +133,16 @@ pub(super) fn check(cx: &mut Cx) {
                             ),
                         );
                     }
+                }
+                if net.gateway.is_none() && !net.subnet.0.is_empty() {
+                    cx.emit(
+                        &NO_GATEWAY,
+                        &net.origin.path,
+                        format!(
+                            "transparent network `{}` on host `{}` has subnet {} but no gateway",
+                            net.name, host.name, net.subnet.0[0]
+                        ),
+                    );
                 }
                 if let (Some(gw), Some(seg_gw)) = (net.gateway, seg.gateway) {
                     if gw != seg_gw && !net.subnet.0.is_empty() {
