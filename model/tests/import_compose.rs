@@ -248,3 +248,17 @@ fn ovl_1_overlay_in_compose_needs_a_manager() {
     let w = on("none");
     assert!(w.findings.iter().any(|f| f.code == "IMP016"));
 }
+
+/// Anchors and `<<` merge keys, as real compose files use them.
+#[test]
+fn merge_keys_are_applied() {
+    let text = "x-web: &web\n  image: iis\n  ports: [\"80\"]\nservices:\n  a:\n    <<: *web\n    container_name: a\n  b:\n    <<: *web\n";
+    let i = compose(text, Some(OsVersion::Ws2019));
+    assert!(warnings(&i).is_empty(), "{:#?}", i.findings);
+    assert_eq!(i.scenario.containers.len(), 2);
+    assert!(i
+        .scenario
+        .containers
+        .iter()
+        .all(|c| c.ports.len() == 1 && c.image.as_deref() == Some("iis")));
+}

@@ -202,6 +202,16 @@ pub(crate) fn apply(
 ) {
     let cx = Ctx { base, locate };
     let h = t.host_ctx(index);
+    // `<<: *defaults` merge keys, common in compose files (`x-defaults: &defaults`).
+    let mut merged = value.clone();
+    if let Err(e) = merged.apply_merge() {
+        t.emit(
+            "IMP013",
+            &cx.src(""),
+            format!("cannot apply `<<` merge keys: {e}"),
+        );
+    }
+    let value = &merged;
     let Some(root) = value.as_mapping() else {
         let what = if value.is_string() {
             "a compose file given by path must be read and inlined before import"
