@@ -95,3 +95,64 @@ fn unknown_network_suggests_nearest() {
     assert_eq!(f.help, "did you mean `backend`?");
     assert_eq!(f.location.path, "containers[0].networks[0]");
 }
+
+fn findings(text: &str) -> Vec<Finding> {
+    let doc = parse_scenario("t.yaml", text).expect("test scenario parses");
+    crate::analyse(&doc).findings
+}
+
+#[test]
+fn second_nat_network_is_reported_on_the_user_defined_one() {
+    let f = findings("name: t\nhosts:\n  - {name: h, os: ws2016}\nnetworks:\n  - {name: n2, host: h, driver: nat, subnet: 172.17.0.0/16}\n");
+    let f = f.iter().find(|f| f.code == "HNS002").expect("HNS002");
+    assert_eq!(f.location.path, "networks[0]");
+    assert_eq!(f.location.line, 5);
+    assert!(
+        f.message.contains("n2") && f.message.contains("ws2016"),
+        "{}",
+        f.message
+    );
+}
+
+#[test]
+fn timeline_findings_point_at_their_step() {
+    let f = findings("name: t\nhosts:\n  - {name: h, os: ws2019}\nnetworks:\n  - {name: app, host: h, driver: nat, subnet: 172.20.0.0/24}\ncontainers:\n  - {name: web, host: h, networks: [app]}\nsteps:\n  - stop: web\n  - reboot: h\n");
+    let lost = f.iter().find(|f| f.code == "HNS071").expect("HNS071");
+    assert_eq!(lost.location.path, "steps[1]");
+    assert_eq!(lost.location.line, 10);
+    assert_eq!(lost.step, Some(1));
+    // The container was stopped before the reboot: nothing tried to start it.
+    assert!(!f.iter().any(|f| f.code == "SCN050"), "{f:#?}");
+    // A stopped container whose network vanished is not a dangling reference.
+    assert!(!f.iter().any(|f| f.code == "SCN002"), "{f:#?}");
+}
+
+#[test]
+fn static_ip_needs_a_user_subnet_also_for_networks_created_in_steps() {
+    let base = "name: t\nhosts:\n  - {name: l, os: linux}\nsteps:\n  - create-network: {name: app, host: l, driver: bridge SUBNET}\n  - run: {name: a, host: l, networks: [{network: app, ip: 172.20.0.5}]}\n";
+    let without = findings(&base.replace(" SUBNET", ""));
+    assert!(without.iter().any(|f| f.code == "SCN017"), "{without:#?}");
+    let with = findings(&base.replace(" SUBNET", ", subnet: 172.20.0.0/24"));
+    assert!(!with.iter().any(|f| f.code == "SCN017"), "{with:#?}");
+}
+
+#[test]
+fn clean_transparent_and_overlay_designs_stay_clean() {
+    let text = "name: t\nsegments:\n  - {name: lan, subnet: 192.168.10.0/24, gateway: 192.168.10.1, dhcp: true}\nhosts:\n  - {name: w1, os: ws2019, swarm: manager, updates: [KB4489899], nics: [{name: Ethernet, ip: 192.168.10.10/24, segment: lan}, {name: Ethernet 2, ip: 192.168.10.11/24, segment: lan}]}\nnetworks:\n  - {name: t, host: w1, driver: transparent, options: {com.docker.network.windowsshim.interface: Ethernet 2}}\n  - {name: ovl, driver: overlay, vni: 4097}\ncontainers:\n  - {name: a, host: w1, networks: [t]}\nservices:\n  - {name: web, replicas: 2, networks: [ovl]}\n";
+    let bad: Vec<_> = findings(text)
+        .into_iter()
+        .filter(|f| f.severity >= Severity::Warning)
+        .collect();
+    assert!(bad.is_empty(), "{bad:#?}");
+}
+
+#[test]
+fn port_clash_ignores_stopped_containers_and_ephemeral_ports() {
+    let base = "name: t\nhosts:\n  - {name: l, os: linux}\ncontainers:\n  - {name: a, host: l, ports: ['8080:80', '80']}\n  - {name: b, host: l, ports: ['8080:80', '80'] STATE}\n";
+    assert!(findings(&base.replace(" STATE", ""))
+        .iter()
+        .any(|f| f.code == "SCN040"));
+    assert!(!findings(&base.replace(" STATE", ", state: stopped"))
+        .iter()
+        .any(|f| f.code == "SCN040"));
+}
