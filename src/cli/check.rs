@@ -45,13 +45,15 @@ pub fn run_check(a: CheckArgs) -> anyhow::Result<ExitCode> {
         match super::input::load(file) {
             Ok(doc) => findings.extend(analyse(&doc).findings),
             Err(err) => {
-                eprintln!("error: {err:#}");
+                eprintln!("error: {}", error_text(&err));
                 unreadable += 1;
             }
         }
     }
-    let text = render(&findings, &a.out)?;
-    let mut text = text;
+    if unreadable == a.files.len() {
+        return Ok(ExitCode::from(2));
+    }
+    let mut text = render(&findings, &a.out)?;
     if a.out.format() == Format::Terminal && a.files.len() > 1 {
         text.push_str(&format!(
             "checked {} files ({} unreadable)\n",
@@ -69,6 +71,18 @@ pub fn run_check(a: CheckArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// An error and its causes, each said once (a context often repeats its cause).
+fn error_text(err: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    parts.join(": ")
 }
 
 fn render(findings: &[Finding], out: &OutputArgs) -> anyhow::Result<String> {
@@ -183,7 +197,7 @@ pub fn run_scenarios(a: ScenariosArgs) -> anyhow::Result<ExitCode> {
             }
             Err(err) => {
                 broken += 1;
-                let first = format!("{err:#}");
+                let first = error_text(&err);
                 format!("(unreadable: {})", first.lines().next().unwrap_or_default())
             }
         };
@@ -232,6 +246,25 @@ mod tests {
         assert!(text.contains("facts: NAT-2"), "{text}");
         assert!(text.contains("help: "), "{text}");
         assert!(text.lines().all(|l| l.chars().count() <= 86), "{text}");
+    }
+
+    #[test]
+    fn error_text_says_each_cause_once() {
+        let inner = anyhow::anyhow!("t.yaml:1:1: bad");
+        let err = inner.context("t.yaml:1:1: bad");
+        assert_eq!(error_text(&err), "t.yaml:1:1: bad");
+        let err = anyhow::anyhow!("os error 2").context("cannot read t.yaml");
+        assert_eq!(error_text(&err), "cannot read t.yaml: os error 2");
+    }
+
+    #[test]
+    fn scenarios_are_found_recursively() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let mut files = Vec::new();
+        yaml_files(&dir, &mut files);
+        assert!(files
+            .iter()
+            .any(|f| f.ends_with("pitfalls/nat-prefix-contains-host-ip.yaml")));
     }
 
     #[test]
