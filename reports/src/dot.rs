@@ -24,6 +24,8 @@ pub struct GNode {
     pub kind: Kind,
     /// Host cluster the node is drawn in.
     pub host: Option<String>,
+    /// Network driver (networks only), for colour.
+    pub driver: String,
 }
 
 pub struct Graph {
@@ -47,6 +49,7 @@ impl Builder {
             label,
             kind,
             host,
+            driver: String::new(),
         });
         let i = self.g.nodes.len() - 1;
         self.index.insert(id, i);
@@ -119,12 +122,13 @@ impl Graph {
             if let Some(v) = n.vni {
                 let _ = write!(label, "\nVNI {v}");
             }
-            b.add(
+            let i = b.add(
                 format!("net:{}", n.id),
                 label,
                 Kind::Network,
                 n.host.clone(),
             );
+            b.g.nodes[i].driver = n.driver.clone();
         }
         for v in &t.vswitches {
             let i = b.add(
@@ -191,7 +195,15 @@ fn q(s: &str) -> String {
     out
 }
 
-fn attrs(kind: Kind) -> &'static str {
+fn attrs(n: &GNode) -> String {
+    if n.kind == Kind::Network {
+        let (fill, stroke) = crate::svg::driver_colour(&n.driver);
+        return format!("shape=box, style=\"filled\", fillcolor=\"{fill}\", color=\"{stroke}\"");
+    }
+    kind_attrs(n.kind).to_string()
+}
+
+fn kind_attrs(kind: Kind) -> &'static str {
     match kind {
         Kind::Segment => "shape=box, style=\"filled,bold\", fillcolor=\"#334155\", fontcolor=white",
         Kind::Nic => "shape=cds, style=filled, fillcolor=\"#e2e8f0\"",
@@ -214,7 +226,7 @@ pub fn topology(t: &Topology, name: &str) -> String {
             "{indent}{} [label={}, {}];",
             q(&n.id),
             q(&n.label),
-            attrs(n.kind)
+            attrs(n)
         );
     };
     for (k, (host, label)) in g.hosts.iter().enumerate() {

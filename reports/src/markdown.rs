@@ -9,7 +9,10 @@ use std::fmt::Write;
 
 /// Rows of the per-probe table before it is cut: GitHub caps a step summary at 1 MiB and
 /// a comment at 64 KiB characters; the JSON and HTML formats carry every cell.
-const MAX_PROBE_ROWS: usize = 300;
+const MAX_PROBE_ROWS: usize = 150;
+/// Destination columns per matrix table: wider tables scroll sideways on GitHub and lose
+/// their row labels.
+const MAX_COLUMNS: usize = 30;
 
 pub fn report(report: &Report) -> String {
     let mut out = String::new();
@@ -77,22 +80,32 @@ fn matrix(out: &mut String, grid: &Grid) {
         let _ = writeln!(out, "_No nodes._");
         return;
     }
-    out.push_str("| from \\ to |");
-    for col in 0..grid.n {
-        let _ = write!(out, " {} |", col + 1);
-    }
-    out.push_str("\n| :-- |");
-    for _ in 0..grid.n {
-        out.push_str(" :-: |");
-    }
-    out.push('\n');
-    for (row, node) in grid.state.nodes.iter().enumerate() {
-        let _ = write!(out, "| {} {} |", row + 1, md_code(&node.id));
-        for col in 0..grid.n {
-            let sym = grid.symbol(row, col);
-            let _ = write!(out, " {} |", sym.char());
+    let chunks = grid.n.div_ceil(MAX_COLUMNS);
+    for chunk in 0..chunks {
+        let lo = chunk * MAX_COLUMNS;
+        let hi = (lo + MAX_COLUMNS).min(grid.n);
+        if chunks > 1 {
+            let _ = writeln!(out, "Destinations {}–{} of {}:\n", lo + 1, hi, grid.n);
+        }
+        out.push_str("| from \\ to |");
+        for col in lo..hi {
+            let _ = write!(out, " {} |", col + 1);
+        }
+        out.push_str("\n| :-- |");
+        for _ in lo..hi {
+            out.push_str(" :-: |");
         }
         out.push('\n');
+        for (row, node) in grid.state.nodes.iter().enumerate() {
+            let _ = write!(out, "| {} {} |", row + 1, md_code(&node.id));
+            for col in lo..hi {
+                let _ = write!(out, " {} |", grid.symbol(row, col).char());
+            }
+            out.push('\n');
+        }
+        if chunk + 1 < chunks {
+            out.push('\n');
+        }
     }
     let reasons = legend::deny_reasons(grid.state);
     if !reasons.is_empty() {
@@ -147,7 +160,23 @@ fn probe_table(out: &mut String, grid: &Grid) {
     );
     out.push_str("| from | to | probe | result | use | facts |\n");
     out.push_str("| :-- | :-- | :-- | :-- | :-- | :-- |\n");
-    for cell in cells.iter().take(MAX_PROBE_ROWS) {
+    // When the table must be cut, the probes a reviewer looks for come first: disputed,
+    // undecided, denied; otherwise the state's order.
+    let mut order: Vec<&Cell> = cells.iter().collect();
+    if cells.len() > MAX_PROBE_ROWS {
+        order.sort_by_key(|c| {
+            let disputed = grid
+                .verdict(&c.from, &c.to, c.probe)
+                .is_some_and(|v| v.verdict == Verdict::Disagree);
+            match (&c.disposition, disputed) {
+                (_, true) => 0,
+                (Disposition::Unknown { .. }, _) => 1,
+                (Disposition::Denied { .. }, _) => 2,
+                (Disposition::Delivered, _) => 3,
+            }
+        });
+    }
+    for cell in order.into_iter().take(MAX_PROBE_ROWS) {
         let mut result = format!(
             "{} {}",
             cell_symbol(cell).char(),
@@ -182,7 +211,7 @@ fn probe_table(out: &mut String, grid: &Grid) {
     if cells.len() > MAX_PROBE_ROWS {
         let _ = writeln!(
             out,
-            "\n_{} more probes; `--format json` or `--format html` has every cell._",
+            "\n_{} more probes (delivered ones last); `--format json` or `--format html` has every cell._",
             cells.len() - MAX_PROBE_ROWS
         );
     }

@@ -58,6 +58,12 @@ pub fn topology(t: &Topology) -> String {
     for &(a, b) in &g.edges {
         let _ = writeln!(out, "  {} --- {}", id(a), id(b));
     }
+    for (i, n) in g.nodes.iter().enumerate() {
+        if n.kind == Kind::Network && !n.driver.is_empty() {
+            let (fill, stroke) = crate::svg::driver_colour(&n.driver);
+            let _ = writeln!(out, "  style {} fill:{fill},stroke:{stroke}", id(i));
+        }
+    }
     out.push_str("  classDef segment fill:#334155,color:#fff,stroke:#0f172a\n");
     out.push_str("  classDef nic fill:#e2e8f0,stroke:#64748b\n");
     out.push_str("  classDef vswitch fill:#dbeafe,stroke:#2563eb\n");

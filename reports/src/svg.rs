@@ -47,7 +47,7 @@ struct NetBlock<'a> {
 
 impl NetBlock<'_> {
     fn height(&self) -> f64 {
-        let shown = self.endpoints.len().min(MAX_ENDPOINTS);
+        let shown = self.endpoints.len().clamp(1, MAX_ENDPOINTS);
         let more = usize::from(self.endpoints.len() > MAX_ENDPOINTS);
         2.0 * LINE + 8.0 + (shown + more) as f64 * LINE + 4.0
     }
@@ -377,6 +377,14 @@ fn host_box(s: &mut String, h: &HostLayout, top: f64) {
                     esc(&ip)
                 );
                 ey += LINE;
+            }
+            if nb.endpoints.is_empty() {
+                let _ = writeln!(
+                    s,
+                    "<text x=\"{:.1}\" y=\"{:.1}\" class=\"m\">no endpoints</text>",
+                    nx + 22.0,
+                    ey + LINE - 4.0
+                );
             }
             if nb.endpoints.len() > MAX_ENDPOINTS {
                 let _ = writeln!(

@@ -19,7 +19,7 @@ fn scenario_files() -> Vec<PathBuf> {
             }
         }
     }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+    let root = workspace().join("scenarios");
     let mut out = Vec::new();
     walk(&root, &mut out);
     out.sort();
@@ -27,7 +27,7 @@ fn scenario_files() -> Vec<PathBuf> {
 }
 
 fn reports() -> Vec<(String, hnsim_sim::Report)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = workspace();
     let mut out = Vec::new();
     for path in scenario_files() {
         let rel = path
@@ -119,4 +119,13 @@ fn bundled_scenarios_render_in_every_format() {
             assert!(!out.trim().is_empty(), "{rel}: empty {f}");
         }
     }
+}
+
+/// The workspace root, found lexically (the crate's parent directory) so a symlinked
+/// crate still reads the scenarios of the workspace it is built in.
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("crate inside a workspace")
+        .to_path_buf()
 }

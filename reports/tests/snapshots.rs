@@ -162,3 +162,22 @@ fn every_cell_of_a_large_matrix_is_summarised() {
     }
     assert!(out.contains("more pairs"));
 }
+
+#[test]
+fn markdown_folds_wide_matrices_and_cuts_the_probe_table() {
+    let report = fixture::large(45);
+    let md = render_report(&report, Format::Markdown, &plain(120)).unwrap();
+    assert!(md.contains("Destinations 1–30 of 45:"), "{}", &md[..400]);
+    assert!(md.contains("Destinations 31–45 of 45:"));
+    // Every row of every table has the same number of cells as its header.
+    for table in md.split("\n\n").filter(|t| t.starts_with("| from \\ to |")) {
+        let widths: Vec<usize> = table.lines().map(|l| l.matches(" |").count()).collect();
+        assert!(widths.iter().all(|w| *w == widths[0]), "ragged table");
+        assert_eq!(table.lines().count(), 2 + 45);
+    }
+    // The cut table starts with the undecided probes, not the delivered ones.
+    let details = &md[md.find("<details>").unwrap()..];
+    let first_row = details.lines().find(|l| l.starts_with("| `svc")).unwrap();
+    assert!(first_row.contains("unknown"), "{first_row}");
+    assert!(md.contains("more probes (delivered ones last)"));
+}
