@@ -85,6 +85,7 @@ pub const RULES: &[Rule] = &[
     options::VLAN_WITHOUT_TRUNK,
     options::MISCASED_DRIVER,
     options::BAD_DNS_SERVERS,
+    options::BAD_OPTION_VALUE,
     ports::TRANSPARENT_PORTS,
     ports::HOST_IP,
     ports::HOST_PORT_RANGE,

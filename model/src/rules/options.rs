@@ -84,6 +84,42 @@ when an entry is not an address.",
     help: "write the servers as IP addresses separated by commas, e.g. 10.0.0.2,10.0.0.3",
 };
 
+pub const BAD_OPTION_VALUE: Rule = Rule {
+    code: "HNS057",
+    severity: Error,
+    facts: &["EXT-8", "OPT-3"],
+    title: "windowsshim option value the Windows driver cannot parse",
+    explanation: "The Windows driver parses some `com.docker.network.windowsshim.*` values \
+strictly and fails `docker network create` otherwise (EXT-8): `vlanid` (OPT-3) and `vsid` \
+are unsigned numbers, `macpool` is a comma-separated list of start/end MAC address pairs \
+(\"invalid mac pool. You must specify both a start range and an end range\"), and \
+`enable_outboundnat` / `disable_gatewaydns` are booleans.",
+    help: "write vlanid/vsid as numbers, macpool as START,END[,START,END...], and booleans as true/false",
+};
+
+/// Go's strconv.ParseBool, which the driver uses.
+fn go_bool(v: &str) -> bool {
+    matches!(
+        v,
+        "1" | "t" | "T" | "TRUE" | "true" | "True" | "0" | "f" | "F" | "FALSE" | "false" | "False"
+    )
+}
+
+/// Why the driver would refuse this option value, if it would.
+fn bad_value(key: &str, value: &str) -> Option<&'static str> {
+    match key {
+        shim::VLANID | shim::VSID => value
+            .parse::<u32>()
+            .is_err()
+            .then_some("an unsigned number"),
+        shim::MACPOOL => (value.split(',').count() % 2 != 0).then_some("start/end MAC pairs"),
+        shim::ENABLE_OUTBOUNDNAT | shim::DISABLE_GATEWAY_DNS => {
+            (!go_bool(value)).then_some("a boolean")
+        }
+        _ => None,
+    }
+}
+
 /// Whether the network exists on at least one Windows host.
 fn on_windows(cx: &Cx, ni: usize, net: &Network) -> Option<String> {
     let hosts: Vec<&Host> = cx.hosts_of_network(ni);
@@ -183,6 +219,18 @@ pub(super) fn check(cx: &mut Cx) {
                         net.name
                     ),
                     help,
+                );
+            }
+        }
+        for (key, value) in &net.options {
+            if let Some(wanted) = bad_value(key, value) {
+                cx.emit(
+                    &BAD_OPTION_VALUE,
+                    &format!("{p}.options.{key}"),
+                    format!(
+                        "network `{}` sets `{key}` to `{value}`, but the Windows driver expects {wanted}",
+                        net.name
+                    ),
                 );
             }
         }

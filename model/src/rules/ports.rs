@@ -14,8 +14,10 @@ pub const TRANSPARENT_PORTS: Rule = Rule {
     facts: &["TRANS-6", "TRANS-1"],
     title: "port mapping on a container that is only on transparent networks",
     explanation: "Transparent endpoints are directly on the physical network with their own \
-addresses (TRANS-1): no port mapping is needed and none is applied (TRANS-6). Clients reach \
-the container at its own IP and container port; the host port in `-p` is never opened.",
+addresses (TRANS-1): no port mapping is needed (TRANS-6). Clients reach the container at its \
+own IP and container port; the host's IP and the host port in `-p` lead nowhere, because \
+there is no WinNAT between the LAN and a transparent endpoint. (l2bridge and l2tunnel \
+endpoints do get the mapping as an HNS NAT policy, so they are not reported.)",
     help: "remove `ports:` and reach the container at its own IP and container port",
 };
 
