@@ -112,7 +112,9 @@ fn bad_value(key: &str, value: &str) -> Option<&'static str> {
             .parse::<u32>()
             .is_err()
             .then_some("an unsigned number"),
-        shim::MACPOOL => (value.split(',').count() % 2 != 0).then_some("start/end MAC pairs"),
+        shim::MACPOOL => {
+            (!value.split(',').count().is_multiple_of(2)).then_some("start/end MAC pairs")
+        }
         shim::ENABLE_OUTBOUNDNAT | shim::DISABLE_GATEWAY_DNS => {
             (!go_bool(value)).then_some("a boolean")
         }
