@@ -156,3 +156,14 @@ fn port_clash_ignores_stopped_containers_and_ephemeral_ports() {
         .iter()
         .any(|f| f.code == "SCN040"));
 }
+
+#[test]
+fn kubernetes_nodes_may_share_a_nic_between_l2bridge_and_overlay_but_not_transparent() {
+    let base = "name: t\nsegments:\n  - {name: lan, subnet: 10.0.0.0/24, gateway: 10.0.0.1, dhcp: true}\nhosts:\n  - {name: k, os: ws2019, kubernetes: K8S, nics: [{name: Ethernet, ip: 10.0.0.10/24, segment: lan}]}\nnetworks:\n  - {name: ext, host: k, driver: l2bridge, subnet: 10.0.0.0/24, gateway: 10.0.0.1}\n  - {name: cbr0, host: k, driver: DRIVER, subnet: 10.0.0.0/24, gateway: 10.0.0.1}\n";
+    let has = |k8s: &str, driver: &str| {
+        codes(&base.replace("K8S", k8s).replace("DRIVER", driver)).contains(&"HNS010".to_string())
+    };
+    assert!(!has("true", "l2bridge"));
+    assert!(has("false", "l2bridge"));
+    assert!(has("true", "transparent"));
+}

@@ -19,7 +19,9 @@ vSwitch bound to one physical (or VM) NIC, and each such network needs its own N
 (ARCH-6). Without `-o com.docker.network.windowsshim.interface=\"<adapter>\"` Docker binds to \
 the first adapter, so a second transparent network fails because the adapter is already \
 bound (TRANS-5). Overlay networks of one swarm share the single vSwitch HNS creates for \
-them, so two overlay networks on one NIC are not reported.",
+them, so two overlay networks on one NIC are not reported; neither are l2bridge/overlay \
+networks sharing a NIC on a Kubernetes node, where Flannel deliberately creates an \
+\"External\" network first and the pod network on the same vSwitch after it.",
     help: "give each network its own adapter with `-o com.docker.network.windowsshim.interface=\"Ethernet 2\"` (name from Get-NetAdapter), or add a NIC to the host",
 };
 
@@ -223,9 +225,14 @@ fn shared_nics(cx: &mut Cx) {
     for ((host, nic), nets) in bound {
         let nets: Vec<_> = nets.iter().map(|&i| &cx.networks()[i]).collect();
         for (k, net) in nets.iter().enumerate().skip(1) {
+            let kubernetes = cx.host(&host).is_some_and(|h| h.kubernetes);
+            let shareable = |a: &Driver, b: &Driver| {
+                (*a == Driver::Overlay && *b == Driver::Overlay)
+                    || (kubernetes && *a != Driver::Transparent && *b != Driver::Transparent)
+            };
             let clash = nets[..k]
                 .iter()
-                .find(|o| !(o.driver == Driver::Overlay && net.driver == Driver::Overlay));
+                .find(|o| !shareable(&o.driver, &net.driver));
             if let Some(other) = clash {
                 cx.emit(
                     &SHARED_NIC,
