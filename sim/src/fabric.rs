@@ -46,6 +46,9 @@ pub struct Exit {
     pub macvlan_parent: Option<usize>,
     /// Hops added when the path leaves the host (SDN policies at the physical host).
     pub offhost_hops: Vec<Hop>,
+    /// The source has no gateway (static addressing without `--gateway`): only this
+    /// subnet is reachable (TRANS-2).
+    pub local_subnet: Option<ipnet::IpNet>,
 }
 
 impl Exit {
@@ -61,6 +64,7 @@ impl Exit {
             block: None,
             macvlan_parent: None,
             offhost_hops: vec![],
+            local_subnet: None,
         }
     }
 }
@@ -99,6 +103,8 @@ pub struct Entry {
     pub host: Option<usize>,
     /// Hops added when the path arrives from off the host (SDN policies).
     pub offhost_hops: Vec<Hop>,
+    /// The subnet of the destination's own address, for a container IP on a segment.
+    pub subnet: Option<ipnet::IpNet>,
 }
 
 impl Entry {
@@ -117,6 +123,7 @@ impl Entry {
             macvlan_parent: None,
             host: None,
             offhost_hops: vec![],
+            subnet: None,
         }
     }
 }
@@ -412,6 +419,27 @@ pub fn join(cx: &Cx, exit: &Exit, entry: &Entry, probe: Probe) -> Option<Answer>
     let mut hops = exit.hops.clone();
     if let Some(b) = &exit.block {
         return Some(Answer::denied(addr, hops, b.clone()));
+    }
+    if let Some(local) = exit.local_subnet {
+        let inside = match &entry.addr {
+            AddrT::Fixed { ip: Some(ip), .. } => local.contains(ip),
+            AddrT::Fixed { ip: None, .. } => false,
+            AddrT::ContainerIp { .. } => entry
+                .subnet
+                .is_some_and(|s| local.contains(&s.network()) && local.prefix_len() <= s.prefix_len()),
+        };
+        if !inside {
+            return Some(Answer::denied(
+                addr,
+                hops,
+                Deny::new(
+                    DenyReason::NoRoute,
+                    exit.hops.first().map(|h| h.at.clone()).unwrap_or_default(),
+                    format!("the network has no gateway: without a default route only {local} is reachable"),
+                    &["TRANS-2"],
+                ),
+            ));
+        }
     }
     // A container reaches its own host's address through its gateway, not by leaving
     // through the host's NAT and coming back.

@@ -98,6 +98,18 @@ fn publishes(d: &Driver) -> bool {
     matches!(d, Driver::Nat | Driver::Bridge)
 }
 
+/// Names repeated where they must not be (an invalid design) still get distinct ids.
+fn unique(taken: &mut std::collections::HashSet<String>, id: String) -> String {
+    let mut out = id.clone();
+    let mut n = 2;
+    while taken.contains(&out) {
+        out = format!("{id}#{n}");
+        n += 1;
+    }
+    taken.insert(out.clone());
+    out
+}
+
 pub fn build(w: &World) -> Nodes {
     let d = w.design;
     let s = &d.scenario;
@@ -173,6 +185,7 @@ pub fn build(w: &World) -> Nodes {
     for b in &base {
         *count.entry(b.as_str()).or_default() += 1;
     }
+    let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut nodes = Vec::new();
     let mut who = Vec::new();
     let mut probes = Vec::new();
@@ -184,6 +197,7 @@ pub fn build(w: &World) -> Nodes {
         } else {
             base[k].clone()
         };
+        let id = unique(&mut taken, id);
         let mut ps = vec![Probe::Icmp];
         for p in &e.listen {
             if !ps.contains(p) {
@@ -223,7 +237,7 @@ pub fn build(w: &World) -> Nodes {
     }
     for (hi, h) in s.hosts.iter().enumerate() {
         nodes.push(Node {
-            id: format!("host:{}", h.name),
+            id: unique(&mut taken, format!("host:{}", h.name)),
             kind: NodeKind::Host,
             label: format!("host {} ({})", h.name, h.os),
             host: Some(h.name.clone()),
@@ -248,7 +262,7 @@ pub fn build(w: &World) -> Nodes {
         ps[1..].sort();
         ps.dedup();
         nodes.push(Node {
-            id: format!("client:{}", c.name),
+            id: unique(&mut taken, format!("client:{}", c.name)),
             kind: NodeKind::Client,
             label: if c.internet {
                 format!("client {} (internet)", c.name)

@@ -31,6 +31,7 @@ pub fn on_segment_exit(cx: &Cx, src: &Ep, mut hops: Vec<Hop>, facts: &[&str]) ->
     e.host = src.host;
     e.vswitch = Some(vs);
     e.offhost = vlan_trunk_block(cx, src);
+    e.local_subnet = without_gateway(cx, src);
     Some(e)
 }
 
@@ -56,7 +57,29 @@ pub fn on_segment_entry(
     e.offhost = vlan_trunk_block(cx, dst);
     e.block = not_listening(dst, probe);
     e.public = dst.ip.is_some_and(is_public);
+    e.subnet = super::l2bridge::subnet_of(cx, dst).or_else(|| {
+        let ip = dst.ip?;
+        let seg = &cx.d().scenario.segments[seg];
+        seg.subnet.contains(&ip).then_some(seg.subnet)
+    });
     Some(e)
+}
+
+/// TRANS-2: a statically addressed endpoint whose network has no gateway has no
+/// default route: only its own subnet is reachable. DHCP hands out the segment's gateway.
+fn without_gateway(cx: &Cx, ep: &Ep) -> Option<ipnet::IpNet> {
+    let net = &cx.d().scenario.networks[ep.net?];
+    if net.gateway.is_some() {
+        return None;
+    }
+    let static_ip = matches!(
+        cx.d().endpoints.get(ep.index).map(|e| &e.ip_source),
+        Some(hnsim_model::IpSource::Static | hnsim_model::IpSource::HnsDynamic)
+    );
+    if !static_ip {
+        return None;
+    }
+    super::l2bridge::subnet_of(cx, ep)
 }
 
 fn no_segment(cx: &Cx, ep: &Ep) -> Deny {

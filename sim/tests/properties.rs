@@ -1,0 +1,261 @@
+//! Invariants of the engine over generated designs.
+
+use hnsim_sim::{Cell, Disposition, Mode, StateMatrix};
+use proptest::prelude::*;
+use std::collections::BTreeSet;
+
+/// A generated design, as YAML list items per section so they can be shuffled.
+#[derive(Clone, Debug)]
+struct Design {
+    hosts: Vec<String>,
+    networks: Vec<String>,
+    containers: Vec<String>,
+    clients: Vec<String>,
+}
+
+impl Design {
+    fn yaml(&self) -> String {
+        let section = |name: &str, items: &[String]| {
+            if items.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "{name}:\n{}",
+                    items
+                        .iter()
+                        .map(|i| format!("  - {i}\n"))
+                        .collect::<String>()
+                )
+            }
+        };
+        format!(
+            "name: generated\nsegments:\n  - {{name: lan, subnet: 10.0.0.0/24, gateway: 10.0.0.1, dhcp: true}}\n{}{}{}{}",
+            section("hosts", &self.hosts),
+            section("networks", &self.networks),
+            section("containers", &self.containers),
+            section("clients", &self.clients),
+        )
+    }
+}
+
+const OSES: &[&str] = &["ws2016", "ws2019", "ws2022", "linux"];
+
+fn design() -> impl Strategy<Value = Design> {
+    (
+        prop::collection::vec(0..OSES.len(), 1..=3),
+        prop::collection::vec((0usize..3, 0usize..4, any::<bool>(), any::<bool>()), 1..=7),
+        0usize..=2,
+        any::<bool>(),
+    )
+        .prop_map(|(oses, containers, clients, icmp)| {
+            let mut hosts = Vec::new();
+            let mut networks = Vec::new();
+            for (i, os) in oses.iter().enumerate() {
+                let os = OSES[*os];
+                let swarm = if i == 0 { "manager" } else { "worker" };
+                let nic = if os == "linux" { "eth0" } else { "Ethernet" };
+                hosts.push(format!(
+                    "{{name: h{i}, os: {os}, swarm: {swarm}, updates: [KB4015217, KB4489899], firewall: {{inbound-icmp: {icmp}}}, nics: [{{name: {nic}, ip: 10.0.0.{}/24, segment: lan}}]}}",
+                    10 + i
+                ));
+                if os == "linux" {
+                    networks.push(format!("{{name: user{i}, host: h{i}, driver: bridge, subnet: 172.30.{i}.0/24}}"));
+                    networks.push(format!(
+                        "{{name: mv{i}, host: h{i}, driver: macvlan, subnet: 10.0.0.0/24, gateway: 10.0.0.1, options: {{parent: eth0}}}}"
+                    ));
+                } else {
+                    networks.push(format!("{{name: tr{i}, host: h{i}, driver: transparent}}"));
+                    networks.push(format!(
+                        "{{name: l2{i}, host: h{i}, driver: l2bridge, subnet: 10.0.0.0/24, gateway: 10.0.0.1}}"
+                    ));
+                }
+            }
+            networks.push("{name: ovl, driver: overlay, attachable: true}".to_string());
+            let mut cs = Vec::new();
+            for (k, (host, kind, publish, listen)) in containers.iter().enumerate() {
+                let hi = host % oses.len();
+                let linux = OSES[oses[hi]] == "linux";
+                let net = match (kind, linux) {
+                    (0, _) => None,
+                    (1, false) => Some(format!("tr{hi}")),
+                    (1, true) => Some(format!("user{hi}")),
+                    (2, false) => Some(format!("{{network: l2{hi}, ip: 10.0.0.{}}}", 100 + k)),
+                    (2, true) => Some(format!("{{network: mv{hi}, ip: 10.0.0.{}}}", 100 + k)),
+                    _ => Some("ovl".to_string()),
+                };
+                let mut c = format!("{{name: c{k}, host: h{hi}");
+                if let Some(n) = net {
+                    c.push_str(&format!(", networks: [{n}]"));
+                }
+                if *publish && *kind == 0 {
+                    c.push_str(&format!(", ports: [\"{}:80\"]", 8000 + k));
+                } else if *listen {
+                    c.push_str(", listen: [tcp/80]");
+                }
+                c.push('}');
+                cs.push(c);
+            }
+            let clients = (0..clients)
+                .map(|i| format!("{{name: pc{i}, segment: lan, ip: 10.0.0.{}, listen: [tcp/22]}}", 200 + i))
+                .collect();
+            Design {
+                hosts,
+                networks,
+                containers: cs,
+                clients,
+            }
+        })
+}
+
+fn states(text: &str, mode: Mode) -> Vec<StateMatrix> {
+    let doc = hnsim_model::parse_scenario("gen.yaml", text).expect("generated design parses");
+    let analysis = hnsim_model::analyse(&doc);
+    hnsim_sim::simulate_with("gen.yaml", &analysis, mode).states
+}
+
+/// What must not depend on file order: the reachability and its explanation, not the
+/// concrete addresses (IPAM hands out addresses in file order).
+fn shape(m: &StateMatrix) -> BTreeSet<String> {
+    m.cells
+        .iter()
+        .map(|c| {
+            let d = match &c.disposition {
+                Disposition::Delivered => "delivered".to_string(),
+                Disposition::Denied { reason, .. } => reason.to_string(),
+                Disposition::Unknown { .. } => "unknown".into(),
+            };
+            let mechs: Vec<String> = c
+                .path
+                .iter()
+                .map(|h| format!("{:?}", h.mechanism))
+                .collect();
+            format!(
+                "{} {} {} {d} {:?} {}",
+                c.from,
+                c.to,
+                c.probe,
+                c.address.as_ref().map(|a| a.kind),
+                mechs.join(">")
+            )
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
+    #[test]
+    fn matrix_does_not_depend_on_file_order(
+        (d, shuffled) in design().prop_flat_map(|d| {
+            let s = (
+                Just(d.hosts.clone()).prop_shuffle(),
+                Just(d.networks.clone()).prop_shuffle(),
+                Just(d.containers.clone()).prop_shuffle(),
+                Just(d.clients.clone()).prop_shuffle(),
+            )
+                .prop_map(|(hosts, networks, containers, clients)| Design { hosts, networks, containers, clients });
+            (Just(d), s)
+        })
+    ) {
+        let a = states(&d.yaml(), Mode::Classes);
+        let b = states(&shuffled.yaml(), Mode::Classes);
+        prop_assert_eq!(a.len(), b.len());
+        for (x, y) in a.iter().zip(&b) {
+            prop_assert_eq!(shape(x), shape(y));
+        }
+    }
+
+    #[test]
+    fn an_unrelated_network_changes_no_cell(d in design()) {
+        let before = states(&d.yaml(), Mode::Classes);
+        let mut more = d.clone();
+        more.networks.push("{name: unrelated, host: h0, driver: nat, subnet: 172.31.250.0/24}".into());
+        more.networks.push("{name: unrelated2, host: h0, driver: bridge, subnet: 192.168.250.0/24}".into());
+        let after = states(&more.yaml(), Mode::Classes);
+        for (x, y) in before.iter().zip(&after) {
+            prop_assert_eq!(&x.cells, &y.cells);
+        }
+    }
+
+    #[test]
+    fn every_answer_is_explained(d in design()) {
+        for m in states(&d.yaml(), Mode::Classes) {
+            for c in &m.cells {
+                check_explained(c)?;
+            }
+        }
+    }
+
+    #[test]
+    fn bridged_reachability_on_one_network_is_symmetric(d in design()) {
+        for m in states(&d.yaml(), Mode::Classes) {
+            for a in &m.nodes {
+                for b in &m.nodes {
+                    if a.id == b.id || a.network.is_none() || a.network != b.network || a.host != b.host {
+                        continue;
+                    }
+                    let ab = m.cell(&a.id, &b.id, hnsim_sim::Probe::Icmp).map(|c| &c.disposition);
+                    let ba = m.cell(&b.id, &a.id, hnsim_sim::Probe::Icmp).map(|c| &c.disposition);
+                    prop_assert_eq!(ab.map(kind), ba.map(kind), "{} <-> {}", a.id, b.id);
+                }
+            }
+        }
+    }
+
+    /// Computing per class of indistinguishable endpoints gives exactly the matrix of
+    /// computing every pair.
+    #[test]
+    fn classes_give_the_same_matrix_as_every_pair(d in design()) {
+        let text = d.yaml();
+        prop_assert_eq!(states(&text, Mode::Classes), states(&text, Mode::EveryPair));
+    }
+}
+
+fn kind(d: &Disposition) -> String {
+    match d {
+        Disposition::Delivered => "delivered".into(),
+        Disposition::Denied { reason, .. } => reason.to_string(),
+        Disposition::Unknown { .. } => "unknown".into(),
+    }
+}
+
+fn check_explained(c: &Cell) -> Result<(), TestCaseError> {
+    prop_assert!(
+        !c.path.is_empty(),
+        "{} -> {} {}: empty path",
+        c.from,
+        c.to,
+        c.probe
+    );
+    if c.disposition.is_delivered() {
+        prop_assert!(
+            c.path
+                .last()
+                .is_some_and(|h| h.mechanism == hnsim_sim::Mechanism::Deliver),
+            "{} -> {} {}: delivered without a delivery hop",
+            c.from,
+            c.to,
+            c.probe
+        );
+    } else {
+        prop_assert!(c
+            .path
+            .last()
+            .is_some_and(|h| h.mechanism == hnsim_sim::Mechanism::Drop));
+    }
+    for h in &c.path {
+        prop_assert!(
+            !h.facts.is_empty(),
+            "{} -> {} {}: hop {} cites no fact",
+            c.from,
+            c.to,
+            c.probe,
+            h.at
+        );
+        for f in &h.facts {
+            prop_assert!(hnsim_model::fact::is_known(f), "unknown fact {f}");
+        }
+    }
+    prop_assert!(!c.facts.is_empty());
+    Ok(())
+}
