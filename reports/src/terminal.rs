@@ -194,7 +194,7 @@ fn matrix(out: &mut String, grid: &Grid, opts: &RenderOptions) {
     if !grid.stray.is_empty() {
         let _ = writeln!(
             out,
-            "{} {} cells name nodes this state does not list",
+            "{} cells naming a node this state does not list: {} (`--format json` has them)",
             paint("note:", "33", c),
             grid.stray.len()
         );

@@ -418,12 +418,24 @@
     detail.textContent = "No states were simulated.";
   }
 
-  var hash = decodeURIComponent(location.hash.slice(1));
-  if (hash.indexOf("select=") === 0 && st) {
-    var ends = hash.slice(7).split("|");
+  // Links into the page: #state=N (1-based), #filter=TEXT, #select=FROM|TO, joined
+  // with &; #selftest runs the self-test.
+  var params = {};
+  location.hash.slice(1).split("&").forEach(function (kv) {
+    var i = kv.indexOf("=");
+    var k = i < 0 ? kv : kv.slice(0, i);
+    params[decodeURIComponent(k)] = i < 0 ? "" : decodeURIComponent(kv.slice(i + 1));
+  });
+  if (params.state && st) {
+    var want = Number(params.state) - 1;
+    if (want >= 0 && want < D.states.length) { stateSel.value = String(want); loadState(want); }
+  }
+  if (params.filter && st) { filterBox.value = params.filter; applyFilter(); }
+  if (params.select && st) {
+    var ends = params.select.split("|");
     window.hnsim.select(ends[0], ends[1]);
   }
-  if (hash === "selftest") selfTest();
+  if ("selftest" in params) selfTest();
 
   // Clicks a cell the way a person would and reports what the page shows, for the
   // browser test (it reads #hnsim-selftest from the DOM).

@@ -1,0 +1,105 @@
+//! Reports that a buggy producer or a hand-edited JSON file could hand over: nothing may
+//! panic, and nothing may be silently dropped.
+
+mod common;
+
+use common::fixture;
+use hnsim_reports::{render_report, render_trace, Format, RenderOptions};
+use hnsim_sim::matrix::*;
+
+fn all_formats(report: &Report) {
+    for format in Format::ALL {
+        for width in [0, 1, 40, 120, 500] {
+            let opts = RenderOptions {
+                colour: width % 2 == 0,
+                width,
+            };
+            let out =
+                render_report(report, format, &opts).unwrap_or_else(|e| panic!("{format}: {e}"));
+            assert!(!out.is_empty(), "{format} rendered nothing");
+        }
+    }
+}
+
+#[test]
+fn empty_report() {
+    let report = Report {
+        schema_version: SCHEMA_VERSION,
+        scenario: ScenarioInfo::default(),
+        findings: vec![],
+        topology: Topology::default(),
+        states: vec![],
+        conformance: None,
+    };
+    all_formats(&report);
+    let out = render_report(&report, Format::Terminal, &RenderOptions::default()).unwrap();
+    assert!(out.contains("no states were simulated"));
+}
+
+#[test]
+fn cells_naming_unknown_nodes_are_counted_not_lost() {
+    let mut report = fixture::small();
+    let mut stray = report.states[0].cells[0].clone();
+    stray.from = "ghost@nowhere".into();
+    report.states[0].cells.push(stray);
+    all_formats(&report);
+    let out = render_report(&report, Format::Terminal, &RenderOptions::default()).unwrap();
+    assert!(
+        out.contains("cells naming a node this state does not list: 1"),
+        "{out}"
+    );
+}
+
+#[test]
+fn conformance_on_a_missing_state_and_empty_paths() {
+    let mut report = fixture::small();
+    if let Some(c) = report.conformance.as_mut() {
+        c.state = 99;
+    }
+    for cell in &mut report.states[0].cells {
+        cell.path.clear();
+        cell.facts.clear();
+        cell.address = None;
+    }
+    report.topology.hosts[0].nics.clear();
+    report.topology.vswitches.clear();
+    report.topology.endpoints[0].network = "missing/net".into();
+    report.topology.clients[0].segment = Some("elsewhere".into());
+    all_formats(&report);
+    let out = render_report(&report, Format::Terminal, &RenderOptions::default()).unwrap();
+    assert!(out.contains("(missing state)"));
+}
+
+#[test]
+fn long_and_hostile_names() {
+    let mut report = fixture::small();
+    let long = "x".repeat(500);
+    report.states[0].nodes[0].id = format!("{long}</script><b>&\"'|`");
+    let id = report.states[0].nodes[0].id.clone();
+    for c in &mut report.states[0].cells {
+        if c.from == "web@mynat" {
+            c.from = id.clone();
+        }
+    }
+    report.scenario.name = "</title><script>alert(1)</script>".into();
+    all_formats(&report);
+    let html = render_report(&report, Format::Html, &RenderOptions::default()).unwrap();
+    assert!(!html.contains("<script>alert(1)"));
+    assert!(!html.contains("</script><b>"));
+    let terminal = render_report(&report, Format::Terminal, &RenderOptions::default()).unwrap();
+    assert!(terminal.lines().all(|l| l.chars().count() < 700));
+}
+
+#[test]
+fn trace_of_nothing() {
+    let report = fixture::small();
+    for format in [
+        Format::Terminal,
+        Format::Markdown,
+        Format::Json,
+        Format::Junit,
+    ] {
+        let out = render_trace(&report.states[0], &[], format, &RenderOptions::default()).unwrap();
+        assert!(!out.is_empty());
+    }
+}
