@@ -240,6 +240,10 @@ fn add_default_networks(s: &mut Scenario) {
                 nat.subnet = Subnets(vec![prefix]);
                 added.push(nat);
             }
+            // `docker network ls` on Windows also lists `none` (driver null).
+            if !exists("none") {
+                added.push(plain_network("none", host, Driver::None));
+            }
         } else {
             if host.docker.creates_default_network() && !exists("bridge") {
                 let mut bridge = plain_network("bridge", host, Driver::Bridge);

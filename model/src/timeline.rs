@@ -252,10 +252,10 @@ fn network_exists(s: &Scenario, host: &Host, name: &str) -> bool {
         .any(|n| n.name == name && (n.host.is_none() || n.host.as_deref() == Some(&host.name)));
     // Default networks are implicit until resolution.
     let default = !host.docker.absent
-        && ((host.is_windows() && name == "nat" && host.docker.creates_default_network())
+        && (name == "none"
+            || (host.is_windows() && name == "nat" && host.docker.creates_default_network())
             || (!host.is_windows()
                 && (name == "host"
-                    || name == "none"
                     || (name == "bridge" && host.docker.creates_default_network()))));
     explicit || default
 }

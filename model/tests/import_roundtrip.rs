@@ -164,3 +164,15 @@ fn native_files_import() {
     }
     assert!(n >= 4);
 }
+
+/// Broken YAML is a scenario with a syntax error (exit 2 at the CLI), not an empty
+/// commands file.
+#[test]
+fn broken_yaml_is_not_mistaken_for_commands() {
+    use hnsim_model::import::{detect, InputKind};
+    assert_eq!(detect("name: [x\n"), InputKind::Scenario);
+    assert_eq!(detect("just some prose\n"), InputKind::Scenario);
+    assert!(
+        hnsim_model::import::document("t.yaml", "name: [x\n", HostTemplate::default()).is_err()
+    );
+}

@@ -147,7 +147,11 @@ pub fn detect(text: &str) -> InputKind {
                 InputKind::Scenario
             }
         }
-        _ => InputKind::Commands,
+        // Not a YAML mapping: a commands file if it has docker command lines, else a
+        // scenario, so that broken YAML is reported as such (exit 2), not imported as
+        // an empty set of commands.
+        _ if looks_like_commands(text) => InputKind::Commands,
+        _ => InputKind::Scenario,
     }
 }
 
@@ -158,7 +162,15 @@ fn looks_like_commands(text: &str) -> bool {
                 .map(|x| x.0)
                 .unwrap_or(l)
                 .trim_start();
-            t.starts_with("docker ") || t.starts_with("docker-compose ")
+            [
+                "docker ",
+                "docker-compose ",
+                "Set-VMNetworkAdapter",
+                "New-VMSwitch",
+                "Restart-Service",
+            ]
+            .iter()
+            .any(|p| t.starts_with(p))
         })
 }
 
