@@ -55,6 +55,22 @@ impl fmt::Display for ParseError {
 
 /// Parses scenario text. `file` is only used in messages.
 pub fn parse_scenario(file: &str, text: &str) -> Result<Document, ParseError> {
+    let has_content = text
+        .lines()
+        .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#') && l.trim() != "---");
+    if !has_content {
+        return Err(ParseError {
+            file: file.to_string(),
+            line: 1,
+            column: 1,
+            field: String::new(),
+            message: "the file is empty".into(),
+            help: Some(
+                "write a scenario (see docs/scenario-format.md), docker command lines, a compose file or a daemon.json"
+                    .into(),
+            ),
+        });
+    }
     let source_map = SourceMap::build(text);
     let de = serde_yaml_ng::Deserializer::from_str(text);
     let mut scenario: Scenario = match serde_path_to_error::deserialize(de) {
@@ -164,7 +180,7 @@ fn hint_for(message: &str) -> Option<String> {
         let name = message.split('`').nth(1)?;
         Some(format!("add `{name}:` to this object"))
     } else if message.starts_with("invalid type") {
-        Some("check the value's type against the scenario format in README.md".into())
+        Some("check the value's type against docs/scenario-format.md".into())
     } else {
         None
     }
@@ -189,6 +205,14 @@ mod tests {
         let err = parse_scenario("t.yaml", text).unwrap_err();
         assert_eq!(err.field, "segments[0].subnet");
         assert_eq!(err.line, 4, "{err}");
+    }
+
+    #[test]
+    fn empty_file_is_an_error() {
+        for text in ["", "\n", "# only a comment\n", "---\n"] {
+            let err = parse_scenario("t.yaml", text).unwrap_err();
+            assert_eq!(err.message, "the file is empty");
+        }
     }
 
     #[test]
