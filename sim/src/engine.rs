@@ -55,6 +55,7 @@ fn cells(cx: &Cx, mode: Mode) -> Vec<Cell> {
             ((ca, cb), list)
         })
         .collect();
+    let idents: Vec<Ident> = (0..count).map(|i| ident(cx, i)).collect();
     (0..count)
         .into_par_iter()
         .flat_map_iter(|s| {
@@ -65,13 +66,20 @@ fn cells(cx: &Cx, mode: Mode) -> Vec<Cell> {
                 }
                 if same_container(cx, s, t) {
                     for &p in &cx.n.probes[t] {
-                        out.push(instantiate(cx, s, t, p, &sibling_answer(cx, s, t, p)));
+                        out.push(build_cell(
+                            cx,
+                            &idents,
+                            s,
+                            t,
+                            p,
+                            &sibling_answer(cx, s, t, p),
+                        ));
                     }
                     continue;
                 }
                 if let Some(list) = answers.get(&(classes.of[s], classes.of[t])) {
                     for (p, a) in list {
-                        out.push(instantiate(cx, s, t, *p, a));
+                        out.push(build_cell(cx, &idents, s, t, *p, a));
                     }
                 }
             }
@@ -303,14 +311,22 @@ fn subst(text: &str, s: &Ident, t: &Ident) -> String {
 
 /// One concrete cell from an answer computed for the pair's classes.
 pub fn instantiate(cx: &Cx, s: usize, t: usize, probe: Probe, a: &Answer) -> Cell {
-    let (si, ti) = (ident(cx, s), ident(cx, t));
+    let idents = [ident(cx, s), ident(cx, t)];
+    cell_for(cx, &idents[0], &idents[1], s, t, probe, a)
+}
+
+fn build_cell(cx: &Cx, idents: &[Ident], s: usize, t: usize, probe: Probe, a: &Answer) -> Cell {
+    cell_for(cx, &idents[s], &idents[t], s, t, probe, a)
+}
+
+fn cell_for(cx: &Cx, si: &Ident, ti: &Ident, s: usize, t: usize, probe: Probe, a: &Answer) -> Cell {
     let path: Vec<Hop> = a
         .hops
         .iter()
         .map(|h| Hop {
-            at: subst(&h.at, &si, &ti),
+            at: subst(&h.at, si, ti),
             mechanism: h.mechanism,
-            detail: subst(&h.detail, &si, &ti),
+            detail: subst(&h.detail, si, ti),
             facts: h.facts.clone(),
         })
         .collect();
@@ -330,7 +346,7 @@ pub fn instantiate(cx: &Cx, s: usize, t: usize, probe: Probe, a: &Answer) -> Cel
             }
             Disposition::Denied {
                 reason: d.reason,
-                why: subst(&d.why, &si, &ti),
+                why: subst(&d.why, si, ti),
             }
         }
         Verdict::Unknown { why, facts: fs, .. } => {
@@ -340,7 +356,7 @@ pub fn instantiate(cx: &Cx, s: usize, t: usize, probe: Probe, a: &Answer) -> Cel
                 }
             }
             Disposition::Unknown {
-                why: subst(why, &si, &ti),
+                why: subst(why, si, ti),
             }
         }
     };
@@ -348,7 +364,7 @@ pub fn instantiate(cx: &Cx, s: usize, t: usize, probe: Probe, a: &Answer) -> Cel
         Who::Ep(k) => cx.n.eps[k].ip,
         _ => None,
     };
-    let name = a.name.as_ref().map(|n| subst(n, &si, &ti));
+    let name = a.name.as_ref().map(|n| subst(n, si, ti));
     let address = a
         .address
         .as_ref()

@@ -424,9 +424,9 @@ pub fn join(cx: &Cx, exit: &Exit, entry: &Entry, probe: Probe) -> Option<Answer>
         let inside = match &entry.addr {
             AddrT::Fixed { ip: Some(ip), .. } => local.contains(ip),
             AddrT::Fixed { ip: None, .. } => false,
-            AddrT::ContainerIp { .. } => entry
-                .subnet
-                .is_some_and(|s| local.contains(&s.network()) && local.prefix_len() <= s.prefix_len()),
+            AddrT::ContainerIp { .. } => entry.subnet.is_some_and(|s| {
+                local.contains(&s.network()) && local.prefix_len() <= s.prefix_len()
+            }),
         };
         if !inside {
             return Some(Answer::denied(

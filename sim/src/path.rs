@@ -110,7 +110,9 @@ impl AddrT {
         let value = match (ip, port) {
             (Some(ip), Some(p)) => format!("{ip}:{p}"),
             (Some(ip), None) => ip.to_string(),
-            (None, _) => "any public address".to_string(),
+            (None, _) if kind == AddressKind::External => "any public address".to_string(),
+            (None, Some(p)) => format!("localhost:{p}"),
+            (None, None) => "localhost".to_string(),
         };
         AddrT::Fixed {
             kind,

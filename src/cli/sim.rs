@@ -175,3 +175,58 @@ fn render_changes(changes: &[hnsim_sim::CellChange], a: &DiffArgs) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bundled() -> Vec<PathBuf> {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/designs");
+        let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map(|rd| rd.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        v.retain(|p| p.extension().is_some_and(|x| x == "yaml"));
+        v.sort();
+        v
+    }
+
+    /// `hnsim trace` on any cell of any bundled design names the cell's facts.
+    #[test]
+    fn trace_output_names_every_fact_of_the_cell() {
+        let files = bundled();
+        assert!(files.len() >= 15, "bundled designs missing");
+        for file in files {
+            let report = simulate(&file).expect("bundled design loads");
+            for state in &report.states {
+                for c in &state.cells {
+                    let cells =
+                        hnsim_sim::trace(state, &c.from, &c.to, Some(c.probe)).expect("traceable");
+                    let text = hnsim_reports::render_trace(
+                        state,
+                        &cells,
+                        hnsim_reports::Format::Terminal,
+                        &hnsim_reports::RenderOptions::default(),
+                    )
+                    .expect("renders");
+                    for f in &c.facts {
+                        assert!(
+                            text.contains(f.as_str()),
+                            "{}: trace {} -> {} {} does not name {f}:\n{text}",
+                            file.display(),
+                            c.from,
+                            c.to,
+                            c.probe
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn step_out_of_range_is_an_error() {
+        let report = simulate(&bundled()[0]).expect("loads");
+        assert!(pick_state(&report, Some(99)).is_err());
+        assert!(pick_state(&report, Some(0)).is_ok());
+    }
+}
