@@ -129,7 +129,12 @@ fn cell_text(cell: &Cell, full_path: bool) -> String {
     }
     s.push('\n');
     if let Some(a) = &cell.address {
-        let _ = writeln!(s, "use: {}", text::address(a));
+        let label = if cell.disposition.is_delivered() {
+            "use"
+        } else {
+            "tried"
+        };
+        let _ = writeln!(s, "{label}: {}", text::address(a));
     }
     let path: &[_] = if cell.disposition.is_delivered() && !full_path {
         &[]

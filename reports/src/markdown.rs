@@ -362,9 +362,14 @@ pub fn trace(state: &StateMatrix, cells: &[&Cell]) -> String {
             let _ = writeln!(out, "— {}", md_cell(why));
         }
         if let Some(a) = &cell.address {
+            let label = if cell.disposition.is_delivered() {
+                "Use"
+            } else {
+                "Tried"
+            };
             let _ = writeln!(
                 out,
-                "\n**Use:** {} ({})",
+                "\n**{label}:** {} ({})",
                 md_code(&a.value),
                 text::address_kind(a.kind)
             );

@@ -449,8 +449,11 @@ pub fn trace(state: &StateMatrix, cells: &[&Cell], opts: &RenderOptions) -> Stri
             let _ = writeln!(out, "  why:     {why}");
         }
         match &cell.address {
-            Some(a) => {
+            Some(a) if cell.disposition.is_delivered() => {
                 let _ = writeln!(out, "  use:     {}", text::address(a));
+            }
+            Some(a) => {
+                let _ = writeln!(out, "  tried:   {}", text::address(a));
             }
             None if cell.disposition.is_delivered() => {}
             None => {

@@ -324,7 +324,7 @@
     if (c[5] >= 0) box.appendChild(el("div", "why", S[c[5]]));
     if (c[6] >= 0) {
       var u = el("div", "use");
-      u.appendChild(el("b", null, "use "));
+      u.appendChild(el("b", null, c[3] === 0 ? "use " : "tried "));
       u.appendChild(el("code", null, S[c[6]]));
       box.appendChild(u);
     }
