@@ -77,6 +77,9 @@ pub struct StackOnly {
     pub same_host: Deny,
     /// From anywhere else (NAT-12).
     pub remote: Deny,
+    /// Sources elsewhere on the network are better told about the host's published
+    /// ports (the other entries) than about the container IP: skip this entry for them.
+    pub remote_via_host_ip: bool,
 }
 
 /// How a destination is entered.
@@ -482,7 +485,11 @@ pub fn join(cx: &Cx, exit: &Exit, entry: &Entry, probe: Probe) -> Option<Answer>
         (_, At::Stack(b)) if exit.host_stack => {
             // Another host's stack towards a container IP only its own host routes.
             return match &entry.stack_only {
-                Some(so) if exit.host != Some(b) && matches!(exit.at, At::Stack(_)) => {
+                Some(so)
+                    if exit.host != Some(b)
+                        && matches!(exit.at, At::Stack(_))
+                        && !(so.remote_via_host_ip && !cx.host(b).nics.is_empty()) =>
+                {
                     Some(Answer::denied(addr, hops, so.remote.clone()))
                 }
                 _ => None,
@@ -493,6 +500,7 @@ pub fn join(cx: &Cx, exit: &Exit, entry: &Entry, probe: Probe) -> Option<Answer>
         (_, At::Stack(b)) => {
             let deny = match &entry.stack_only {
                 Some(so) if exit.host == Some(b) => so.same_host.clone(),
+                Some(so) if so.remote_via_host_ip && !cx.host(b).nics.is_empty() => return None,
                 Some(so) => so.remote.clone(),
                 None => return None,
             };

@@ -192,13 +192,13 @@ impl Answer {
         }
     }
 
-    /// Order of preference between candidate answers: delivered (shortest path first),
-    /// then undecided, then the most specific denial (longest path on ties).
-    pub fn preference(&self) -> (u8, u8, isize) {
+    /// Order of preference between candidate answers: delivered, then undecided, then
+    /// the most specific denial; on ties the shortest path (the nearest explanation).
+    pub fn preference(&self) -> (u8, u8, usize) {
         match &self.verdict {
-            Verdict::Delivered => (0, 0, self.hops.len() as isize),
-            Verdict::Unknown { .. } => (1, 0, -(self.hops.len() as isize)),
-            Verdict::Denied(d) => (2, d.rank(), -(self.hops.len() as isize)),
+            Verdict::Delivered => (0, 0, self.hops.len()),
+            Verdict::Unknown { .. } => (1, 0, self.hops.len()),
+            Verdict::Denied(d) => (2, d.rank(), self.hops.len()),
         }
     }
 }

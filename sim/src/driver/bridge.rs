@@ -114,6 +114,7 @@ impl DriverRules for Bridge {
             ],
         );
         stack.stack_only = Some(StackOnly {
+            remote_via_host_ip: true,
             host: h,
             same_host: Deny::new(
                 DenyReason::IsolatedNetwork,

@@ -149,6 +149,7 @@ impl DriverRules for Nat {
             ],
         );
         stack.stack_only = Some(StackOnly {
+            remote_via_host_ip: true,
             host: h,
             same_host: Deny::new(
                 DenyReason::IsolatedNetwork,

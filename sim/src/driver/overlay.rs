@@ -232,6 +232,7 @@ impl DriverRules for Overlay {
         let mut e = Entry::new(At::Stack(h), container_addr(probe), vec![]);
         e.block = Some(deny.clone());
         e.stack_only = Some(StackOnly {
+            remote_via_host_ip: false,
             host: h,
             same_host: deny.clone(),
             remote: deny,
