@@ -292,7 +292,7 @@ pub fn report(report: &Report) -> Result<String, RenderError> {
     out.push_str("</header>\n<main>\n");
 
     out.push_str("<section id=\"matrix-section\">\n<h2>Connectivity matrix</h2>\n");
-    out.push_str("<div class=\"toolbar\"><label>State <select id=\"state\"></select></label><label>Find node <input id=\"filter\" type=\"search\" placeholder=\"container, host, network…\"></label><span id=\"summary\" class=\"summary\"></span></div>\n");
+    out.push_str("<div class=\"toolbar\"><label>State <select id=\"state\"></select></label><label>Sources matching <input id=\"filter\" type=\"search\" placeholder=\"container, host, network…\"></label><span id=\"summary\" class=\"summary\"></span></div>\n");
     out.push_str("<div id=\"legend\" class=\"legend\"></div>\n");
     out.push_str("<div class=\"matrix-layout\"><div id=\"heat-wrap\" class=\"heat-wrap\"><canvas id=\"heat\" tabindex=\"0\" aria-label=\"connectivity matrix; rows are sources, columns destinations\"></canvas><div id=\"tip\" class=\"tip\" hidden></div></div>\n");
     out.push_str("<aside id=\"detail\" class=\"detail\"><p class=\"hint\">Click a cell to see how each probe gets there (or where it stops), hop by hop, with the SPEC facts behind every hop.</p></aside></div>\n");
@@ -452,8 +452,10 @@ fn conformance_html(out: &mut String, report: &Report) {
         let class = legend::verdict_text(&v.verdict).replace(' ', "-");
         let _ = writeln!(
             out,
-            "<tr class=\"v-{}\"><td>{}{why}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}<div class=\"m\">{}</div></td><td><code>{}</code></td></tr>",
+            "<tr class=\"v-{}\" data-from=\"{}\" data-to=\"{}\" title=\"show this pair in the matrix\"><td>{}{why}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}<div class=\"m\">{}</div></td><td><code>{}</code></td></tr>",
             class,
+            esc(&v.from),
+            esc(&v.to),
             esc(legend::verdict_text(&v.verdict)),
             esc(&v.from),
             esc(&v.to),

@@ -21,8 +21,9 @@
   var st = null;        // current state
   var stIndex = 0;
   var n = 0;            // nodes in the state
-  var vis = [];         // visible node indices (rows and columns alike)
-  var pos = null;       // node index -> position in vis, or -1
+  var vis = [];         // visible source nodes (rows); the filter narrows them
+  var cols = [];        // destination nodes (columns): always all of them
+  var pos = null;       // node index -> row position in vis, or -1
   var head = null, next = null; // per-pair linked lists of cell indices
   var cs = 10, labelW = 0, topH = 0;
   var sel = null;       // [row node, col node]
@@ -69,6 +70,8 @@
   function applyFilter() {
     var q = (filterBox.value || "").trim().toLowerCase();
     vis = [];
+    cols = [];
+    for (var j = 0; j < n; j++) cols.push(j);
     pos = new Int32Array(n).fill(-1);
     for (var i = 0; i < n; i++) {
       var nd = st.nodes[i];
@@ -82,10 +85,10 @@
   }
 
   function layout() {
-    var m = Math.max(vis.length, 1);
+    var m = Math.max(cols.length, 1), mr = vis.length;
     var avail = Math.max(320, Math.floor(window.innerWidth * 0.6) - 4);
     var longest = 0;
-    vis.forEach(function (i) { longest = Math.max(longest, nodeText(i).length); });
+    cols.forEach(function (i) { longest = Math.max(longest, nodeText(i).length); });
     var lw = Math.min(220, longest * 6.6 + 14);
     cs = Math.floor((avail - lw) / m);
     if (cs >= 12) {
@@ -95,7 +98,7 @@
       labelW = 0; topH = 0;
       cs = Math.max(3, Math.min(Math.floor(avail / m), 11));
     }
-    var w = labelW + m * cs + 1, h = topH + m * cs + 1;
+    var w = labelW + m * cs + 1, h = topH + mr * cs + 1;
     var r = window.devicePixelRatio || 1;
     canvas.width = Math.ceil(w * r);
     canvas.height = Math.ceil(h * r);
@@ -103,27 +106,27 @@
     canvas.style.height = h + "px";
     ctx.setTransform(r, 0, 0, r, 0, 0);
     canvas.dataset.rows = String(vis.length);
-    canvas.dataset.cols = String(vis.length);
-    canvas.dataset.pairs = String(vis.length * vis.length);
+    canvas.dataset.cols = String(cols.length);
+    canvas.dataset.pairs = String(vis.length * cols.length);
     canvas.dataset.probes = String(st.cells.length);
   }
 
   function draw() {
-    var m = vis.length;
+    var m = cols.length, mr = vis.length;
     ctx.clearRect(0, 0, canvas.width, canvas.height);
     ctx.fillStyle = "#fff";
-    ctx.fillRect(0, 0, labelW + m * cs + 1, topH + m * cs + 1);
+    ctx.fillRect(0, 0, labelW + m * cs + 1, topH + mr * cs + 1);
     var sym = st.sym;
     var glyph = cs >= 14;
     ctx.textAlign = "center";
     ctx.textBaseline = "middle";
     ctx.font = Math.floor(cs * 0.62) + "px system-ui, 'DejaVu Sans', sans-serif";
     var gap = cs >= 6 ? 1 : 0;
-    for (var r = 0; r < m; r++) {
+    for (var r = 0; r < mr; r++) {
       var row = vis[r] * n;
       var y = topH + r * cs;
       for (var c = 0; c < m; c++) {
-        var code = sym.charAt(row + vis[c]);
+        var code = sym.charAt(row + cols[c]);
         ctx.fillStyle = COLOURS[code] || "#fff";
         ctx.fillRect(labelW + c * cs, y, cs - gap, cs - gap);
         if (glyph && code !== "e") {
@@ -136,7 +139,7 @@
       ctx.fillStyle = "#0f172a";
       ctx.font = "11px system-ui, 'DejaVu Sans', sans-serif";
       ctx.textAlign = "right";
-      for (var i = 0; i < m; i++) {
+      for (var i = 0; i < mr; i++) {
         ctx.fillText(clip(nodeText(vis[i]), labelW), labelW - 6, topH + i * cs + cs / 2);
       }
       ctx.save();
@@ -145,7 +148,7 @@
         ctx.save();
         ctx.translate(labelW + j * cs + cs / 2, topH - 6);
         ctx.rotate(-Math.PI / 2);
-        ctx.fillText(clip(nodeText(vis[j]), topH), 0, 0);
+        ctx.fillText(clip(nodeText(cols[j]), topH), 0, 0);
         ctx.restore();
       }
       ctx.restore();
@@ -153,10 +156,10 @@
     if (st.before && cs >= 5) {
       ctx.fillStyle = "#0f172a";
       var t = Math.max(3, Math.floor(cs * 0.38));
-      for (var r2 = 0; r2 < m; r2++) {
+      for (var r2 = 0; r2 < mr; r2++) {
         var row2 = vis[r2] * n;
         for (var c2 = 0; c2 < m; c2++) {
-          if (st.before.charAt(row2 + vis[c2]) !== ".") {
+          if (st.before.charAt(row2 + cols[c2]) !== ".") {
             var x0 = labelW + c2 * cs, y0 = topH + r2 * cs;
             ctx.beginPath();
             ctx.moveTo(x0, y0);
@@ -169,13 +172,13 @@
       }
     }
     var mark = function (p, colour) {
-      if (!p || pos[p[0]] < 0 || pos[p[1]] < 0) return;
+      if (!p || pos[p[0]] < 0) return;
       ctx.fillStyle = "rgba(250, 204, 21, 0.18)";
       ctx.fillRect(labelW, topH + pos[p[0]] * cs, m * cs, cs);
-      ctx.fillRect(labelW + pos[p[1]] * cs, topH, cs, m * cs);
+      ctx.fillRect(labelW + p[1] * cs, topH, cs, mr * cs);
       ctx.strokeStyle = colour;
       ctx.lineWidth = 2;
-      ctx.strokeRect(labelW + pos[p[1]] * cs - 1, topH + pos[p[0]] * cs - 1, cs + 1, cs + 1);
+      ctx.strokeRect(labelW + p[1] * cs - 1, topH + pos[p[0]] * cs - 1, cs + 1, cs + 1);
     };
     mark(hover, "#64748b");
     mark(sel, "#0f172a");
@@ -191,8 +194,8 @@
     var x = clientX - b.left - labelW, y = clientY - b.top - topH;
     if (x < 0 || y < 0) return null;
     var c = Math.floor(x / cs), r = Math.floor(y / cs);
-    if (r >= vis.length || c >= vis.length) return null;
-    return [vis[r], vis[c]];
+    if (r >= vis.length || c >= cols.length) return null;
+    return [vis[r], cols[c]];
   }
 
   function pairCells(r, c) {
@@ -227,12 +230,12 @@
   });
   canvas.addEventListener("keydown", function (e) {
     if (!sel) return;
-    var r = pos[sel[0]], c = pos[sel[1]];
+    var r = pos[sel[0]], c = sel[1];
     if (e.key === "ArrowUp") r--; else if (e.key === "ArrowDown") r++;
     else if (e.key === "ArrowLeft") c--; else if (e.key === "ArrowRight") c++;
     else return;
     e.preventDefault();
-    if (r >= 0 && c >= 0 && r < vis.length && c < vis.length) select(vis[r], vis[c]);
+    if (r >= 0 && c >= 0 && r < vis.length && c < cols.length) select(vis[r], cols[c]);
   });
 
   function clearDetail() {
@@ -394,6 +397,31 @@
   window.addEventListener("resize", function () { layout(); draw(); });
   legend();
 
+  // Conformance rows and topology elements lead to the matrix.
+  Array.prototype.forEach.call(document.querySelectorAll("#conformance tr[data-from]"), function (tr) {
+    tr.addEventListener("click", function () {
+      var probed = D.conformanceState;
+      if (probed !== null && probed !== undefined && probed !== stIndex && probed < D.states.length) {
+        stateSel.value = String(probed);
+        loadState(probed);
+      }
+      filterBox.value = "";
+      applyFilter();
+      if (window.hnsim.select(tr.getAttribute("data-from"), tr.getAttribute("data-to"))) {
+        document.getElementById("matrix-section").scrollIntoView();
+      }
+    });
+  });
+  if (svg) {
+    Array.prototype.forEach.call(svg.querySelectorAll(".node[data-node]"), function (g) {
+      g.addEventListener("click", function () {
+        filterBox.value = g.getAttribute("data-node");
+        applyFilter();
+        document.getElementById("matrix-section").scrollIntoView();
+      });
+    });
+  }
+
   function findNode(id) {
     for (var i = 0; i < n; i++) if (st.nodes[i][0] === id) return i;
     return -1;
@@ -407,7 +435,7 @@
       if (r >= 0 && c >= 0) select(r, c);
       return r >= 0 && c >= 0;
     },
-    pairs: function () { return vis.length * vis.length; },
+    pairs: function () { return vis.length * cols.length; },
   };
 
   if (D.states.length) {
@@ -455,7 +483,7 @@
       if (target >= 0) {
         var c = st.cells[target];
         var b = canvas.getBoundingClientRect();
-        var x = b.left + labelW + (pos[c[1]] + 0.5) * cs, y = b.top + topH + (pos[c[0]] + 0.5) * cs;
+        var x = b.left + labelW + (c[1] + 0.5) * cs, y = b.top + topH + (pos[c[0]] + 0.5) * cs;
         canvas.dispatchEvent(new MouseEvent("click", { clientX: x, clientY: y, bubbles: true }));
         out.clicked = st.nodes[c[0]][0] + " -> " + st.nodes[c[1]][0];
         out.detailFrom = detail.dataset.from || null;
