@@ -124,7 +124,7 @@ fn sibling_answer(cx: &Cx, s: usize, t: usize, probe: Probe) -> Answer {
 }
 
 /// A source or destination endpoint that cannot take part at all.
-fn unusable(_cx: &Cx, ep: &Ep, as_source: bool, probe: Probe) -> Option<Answer> {
+fn unusable(cx: &Cx, ep: &Ep, as_source: bool, probe: Probe) -> Option<Answer> {
     let who = if as_source { SRC_NAME } else { DST_NAME };
     let addr = (!as_source).then(|| driver::container_addr(probe));
     let deny = if ep.driver == Driver::None && ep.net.is_some() {
@@ -134,18 +134,30 @@ fn unusable(_cx: &Cx, ep: &Ep, as_source: bool, probe: Probe) -> Option<Answer> 
             format!("{who} is on network none: it has only a loopback interface"),
             &["LNX-5", "EXT-11"],
         ))
+    } else if !ep.running {
+        let gone = if ep.net.is_none() {
+            let d = &cx.w.design;
+            let att = d.endpoints.get(ep.index).map(|e| e.attachment).unwrap_or(0);
+            d.scenario
+                .containers
+                .get(ep.container)
+                .and_then(|c| c.networks.get(att))
+                .map(|a| format!(" (its network `{}` no longer exists)", a.network))
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
+        Some(Deny::new(
+            DenyReason::EndpointDown,
+            who,
+            format!("{who} is not running{gone}: its vNIC is down"),
+            &["ARCH-1"],
+        ))
     } else if ep.net.is_none() || ep.host.is_none() {
         Some(Deny::new(
             DenyReason::InvalidDesign,
             who,
             "the attachment names a network or host that does not exist",
-            &["ARCH-1"],
-        ))
-    } else if !ep.running {
-        Some(Deny::new(
-            DenyReason::EndpointDown,
-            who,
-            format!("{who} is not running: its vNIC is down"),
             &["ARCH-1"],
         ))
     } else if ep.ip.is_none() && !matches!(ep.driver, Driver::Host | Driver::None) {

@@ -488,7 +488,7 @@ pub fn join(cx: &Cx, exit: &Exit, entry: &Entry, probe: Probe) -> Option<Answer>
                 Some(so)
                     if exit.host != Some(b)
                         && matches!(exit.at, At::Stack(_))
-                        && !(so.remote_via_host_ip && !cx.host(b).nics.is_empty()) =>
+                        && (!so.remote_via_host_ip || cx.host(b).nics.is_empty()) =>
                 {
                     Some(Answer::denied(addr, hops, so.remote.clone()))
                 }
