@@ -12,6 +12,8 @@
 
 pub mod agent;
 pub mod compare;
+pub mod docker;
+pub mod hns;
 pub mod realize;
 pub mod run;
 pub mod sys;

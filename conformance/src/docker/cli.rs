@@ -1,0 +1,184 @@
+//! The `docker` command line, and the guard that every object acted on belongs to
+//! this backend (`hnsim-<6 hex>-...`). Talking to the engine through its own client
+//! keeps the backend free of an API client and matches what a user would type.
+
+use super::DockerError;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+/// Every object this backend creates is named with this, then 6 hex digits and `-`.
+pub const PREFIX: &str = "hnsim-";
+
+/// Label put on every container and network of a run (value: the run prefix), so a
+/// leftover can be found by label as well as by name.
+pub const LABEL: &str = "io.hnsim.run";
+
+/// True when `name` is an object of this backend, or of run `prefix` when given.
+pub fn ours(name: &str, prefix: &str) -> bool {
+    name.starts_with(PREFIX) && name.starts_with(prefix)
+}
+
+/// `docker ARGS`, feeding `stdin`; returns stdout. Errors carry the command and stderr.
+pub fn docker(args: &[&str], stdin: Option<&[u8]>) -> Result<String, DockerError> {
+    let line = format!("docker {}", args.join(" "));
+    let mut child = Command::new("docker")
+        .args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|err| DockerError::Spawn {
+            cmd: line.clone(),
+            err,
+        })?;
+    if let (Some(bytes), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        // A writer thread: the child may fill its stdout pipe before reading all input.
+        let bytes = bytes.to_vec();
+        let writer = std::thread::spawn(move || {
+            let _ = pipe.write_all(&bytes);
+        });
+        let out = child.wait_with_output();
+        let _ = writer.join();
+        return finish(line, out);
+    }
+    finish(line, child.wait_with_output())
+}
+
+fn finish(line: String, out: std::io::Result<std::process::Output>) -> Result<String, DockerError> {
+    let out = out.map_err(|err| DockerError::Spawn {
+        cmd: line.clone(),
+        err,
+    })?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(DockerError::Command {
+            cmd: line,
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        })
+    }
+}
+
+/// Lines of a `docker ... --format` listing, trimmed, empty ones dropped.
+pub fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Names of this backend's containers, networks and images (of run `prefix` when it
+/// is longer than [`PREFIX`]).
+pub fn list(prefix: &str) -> Result<Objects, DockerError> {
+    let filter = format!("name={prefix}");
+    let containers = lines(&docker(
+        &["ps", "-a", "--filter", &filter, "--format", "{{.Names}}"],
+        None,
+    )?)
+    .into_iter()
+    .filter(|n| ours(n, prefix))
+    .collect();
+    let networks = lines(&docker(
+        &[
+            "network",
+            "ls",
+            "--filter",
+            &filter,
+            "--format",
+            "{{.Name}}",
+        ],
+        None,
+    )?)
+    .into_iter()
+    .filter(|n| ours(n, prefix))
+    .collect();
+    let images = lines(&docker(
+        &["images", "--format", "{{.Repository}}:{{.Tag}}"],
+        None,
+    )?)
+    .into_iter()
+    .filter(|n| ours(n, prefix))
+    .collect();
+    Ok(Objects {
+        containers,
+        networks,
+        images,
+    })
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Objects {
+    pub containers: Vec<String>,
+    pub networks: Vec<String>,
+    pub images: Vec<String>,
+}
+
+impl Objects {
+    pub fn is_empty(&self) -> bool {
+        self.containers.is_empty() && self.networks.is_empty() && self.images.is_empty()
+    }
+    pub fn names(&self) -> Vec<String> {
+        self.containers
+            .iter()
+            .chain(&self.networks)
+            .chain(&self.images)
+            .cloned()
+            .collect()
+    }
+}
+
+/// Removes every container, network and image of this backend whose name starts
+/// with `prefix` (containers first: a network in use cannot go). Returns what was
+/// removed; keeps going past errors and reports the first.
+pub fn remove_all(prefix: &str) -> Result<Vec<String>, DockerError> {
+    if !prefix.starts_with(PREFIX) {
+        return Err(DockerError::NotOurs(prefix.to_string()));
+    }
+    let found = list(prefix)?;
+    let mut first_err = None;
+    let mut removed = Vec::new();
+    let mut step = |args: Vec<&str>, names: &[String]| {
+        for chunk in names.chunks(32) {
+            let mut a = args.clone();
+            a.extend(chunk.iter().map(String::as_str));
+            match docker(&a, None) {
+                Ok(_) => removed.extend(chunk.iter().cloned()),
+                Err(e) => {
+                    first_err.get_or_insert(e);
+                }
+            }
+        }
+    };
+    step(vec!["rm", "-f", "-v"], &found.containers);
+    step(vec!["network", "rm"], &found.networks);
+    step(vec!["rmi", "-f"], &found.images);
+    match first_err {
+        Some(e) => Err(e),
+        None => Ok(removed),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_prefixed_names_are_ours() {
+        assert!(ours("hnsim-1a2b3c-web", "hnsim-1a2b3c-"));
+        assert!(ours("hnsim-1a2b3c-web", PREFIX));
+        assert!(!ours("hnsim-ffffff-web", "hnsim-1a2b3c-"));
+        assert!(!ours("web", PREFIX));
+        assert!(!ours("bridge", ""));
+        assert!(matches!(remove_all("web"), Err(DockerError::NotOurs(_))));
+    }
+
+    #[test]
+    fn listing_lines_are_trimmed() {
+        assert_eq!(lines(" a \n\n b\n"), ["a", "b"]);
+    }
+}

@@ -1,0 +1,129 @@
+//! The probe image: built FROM scratch by `docker import` of a tarball holding the
+//! `hnsim` binary, the shared libraries `ldd` lists for it, and `ip` (the agent lists
+//! the container's addresses with it to bind UDP per address). No registry is
+//! contacted, so the backend works offline and on any engine.
+
+use super::cli::docker;
+use super::DockerError;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Path of the agent inside the image.
+pub const AGENT: &str = "/hnsim";
+
+/// Shared libraries an executable needs, as `ldd` prints them (absolute paths; the
+/// vDSO has none and is skipped).
+pub fn parse_ldd(text: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        let path = match line.split_once("=>") {
+            Some((_, rest)) => rest.split_whitespace().next(),
+            None => line.split_whitespace().next(),
+        };
+        if let Some(p) = path.filter(|p| p.starts_with('/')) {
+            let p = PathBuf::from(p);
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+fn ldd(exe: &Path) -> Result<Vec<PathBuf>, DockerError> {
+    let out = Command::new("ldd")
+        .arg(exe)
+        .output()
+        .map_err(|e| DockerError::Image(format!("cannot run ldd: {e}")))?;
+    // A static binary: ldd says "not a dynamic executable" and fails; nothing to add.
+    Ok(parse_ldd(&String::from_utf8_lossy(&out.stdout)))
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
+        .iter()
+        .map(|d| Path::new(d).join(name))
+        .find(|p| p.is_file())
+}
+
+fn copy_into(root: &Path, src: &Path, dest: &Path) -> Result<(), DockerError> {
+    let rel = dest.strip_prefix("/").unwrap_or(dest);
+    let target = root.join(rel);
+    if let Some(dir) = target.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| DockerError::Image(format!("{}: {e}", dir.display())))?;
+    }
+    // fs::copy follows symlinks: the library's real content lands at the path the
+    // loader looks for.
+    std::fs::copy(src, &target)
+        .map_err(|e| DockerError::Image(format!("copy {}: {e}", src.display())))?;
+    Ok(())
+}
+
+/// Builds the image `name` from `agent_exe`. The staging directory and tarball are
+/// removed before returning.
+pub fn build(name: &str, agent_exe: &Path) -> Result<(), DockerError> {
+    let stage = std::env::temp_dir().join(format!("{}-image", name.replace(':', "-")));
+    let result = build_in(&stage, name, agent_exe);
+    let _ = std::fs::remove_dir_all(&stage);
+    result
+}
+
+fn build_in(stage: &Path, name: &str, agent_exe: &Path) -> Result<(), DockerError> {
+    let root = stage.join("root");
+    let _ = std::fs::remove_dir_all(stage);
+    for d in ["tmp", "etc", "proc", "sys", "dev"] {
+        std::fs::create_dir_all(root.join(d))
+            .map_err(|e| DockerError::Image(format!("{}: {e}", root.display())))?;
+    }
+    copy_into(&root, agent_exe, Path::new(AGENT))?;
+    for lib in ldd(agent_exe)? {
+        copy_into(&root, &lib, &lib)?;
+    }
+    if let Some(ip) = which("ip") {
+        copy_into(&root, &ip, Path::new("/usr/sbin/ip"))?;
+        for lib in ldd(&ip)? {
+            copy_into(&root, &lib, &lib)?;
+        }
+    }
+    let tar = stage.join("image.tar");
+    let status = Command::new("tar")
+        .arg("-cf")
+        .arg(&tar)
+        .arg("-C")
+        .arg(&root)
+        .arg(".")
+        .status()
+        .map_err(|e| DockerError::Image(format!("cannot run tar: {e}")))?;
+    if !status.success() {
+        return Err(DockerError::Image("tar failed".into()));
+    }
+    let tar_s = tar.display().to_string();
+    docker(&["import", &tar_s, name], None)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ldd_output_parses_to_absolute_paths() {
+        let text = "\tlinux-vdso.so.1 (0x00007ff80366e000)\n\
+            \tlibgcc_s.so.1 => /lib/x86_64-linux-gnu/libgcc_s.so.1 (0x00007ff80363c000)\n\
+            \tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x00007ff80261e000)\n\
+            \t/lib64/ld-linux-x86-64.so.2 (0x00007ff803670000)\n\
+            \tlibmissing.so => not found\n";
+        let libs = parse_ldd(text);
+        assert_eq!(
+            libs,
+            [
+                PathBuf::from("/lib/x86_64-linux-gnu/libgcc_s.so.1"),
+                PathBuf::from("/lib/x86_64-linux-gnu/libc.so.6"),
+                PathBuf::from("/lib64/ld-linux-x86-64.so.2"),
+            ]
+        );
+        assert!(parse_ldd("\tnot a dynamic executable\n").is_empty());
+    }
+}

@@ -1,0 +1,1 @@
+//! HNS inspection backend.
