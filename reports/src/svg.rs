@@ -234,8 +234,7 @@ pub fn topology(t: &Topology) -> String {
         let x1 = hosts[on[0]].x + 10.0;
         let x2 = hosts[on[on.len() - 1]].x + HOST_W - 10.0;
         let net = t.networks.iter().find(|n| n.id == *id);
-        let (fill, stroke) = driver_colour(net.map(|n| n.driver.as_str()).unwrap_or(""));
-        let _ = fill;
+        let (_, stroke) = driver_colour(net.map(|n| n.driver.as_str()).unwrap_or(""));
         let _ = writeln!(
             s,
             "<line x1=\"{x1:.1}\" y1=\"{y:.1}\" x2=\"{x2:.1}\" y2=\"{y:.1}\" stroke=\"{stroke}\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>"

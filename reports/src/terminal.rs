@@ -118,7 +118,9 @@ fn matrix(out: &mut String, grid: &Grid, opts: &RenderOptions) {
         return;
     }
     let num_w = n.to_string().len();
-    let col_w = num_w + 1;
+    // Two columns per destination: numbers wider than one digit are written vertically
+    // above their column, so a 200-node matrix folds into four chunks, not eight.
+    let col_w = 2;
     let labels: Vec<String> = grid
         .state
         .nodes
@@ -145,11 +147,15 @@ fn matrix(out: &mut String, grid: &Grid, opts: &RenderOptions) {
         if chunks > 1 {
             let _ = writeln!(out, "\ndestinations {}–{} of {n}", lo + 1, hi);
         }
-        let mut header = pad_right("", label_w);
-        for col in lo..hi {
-            header.push_str(&pad_left(&(col + 1).to_string(), col_w));
+        for digit in 0..num_w {
+            let mut header = pad_right("", label_w);
+            for col in lo..hi {
+                let number = pad_left(&(col + 1).to_string(), num_w);
+                header.push(' ');
+                header.push(number.chars().nth(digit).unwrap_or(' '));
+            }
+            let _ = writeln!(out, "{}", paint(header.trim_end(), "2", c));
         }
-        let _ = writeln!(out, "{}", paint(header.trim_end(), "2", c));
         for (row, label) in labels.iter().enumerate() {
             let mut line = pad_right(label, label_w);
             for col in lo..hi {
