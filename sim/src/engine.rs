@@ -398,3 +398,142 @@ pub fn nodes_of(design: &Design) -> Nodes {
     let w = World::new(design);
     nodes::build(&w)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::matrix::{DenyReason, Disposition, Probe, StateMatrix};
+
+    fn matrix(text: &str) -> StateMatrix {
+        let doc = hnsim_model::parse_scenario("t.yaml", text).expect("parses");
+        let r = crate::simulate(&doc);
+        r.final_state().expect("state").clone()
+    }
+
+    fn reason(m: &StateMatrix, from: &str, to: &str, p: Probe) -> Option<DenyReason> {
+        match &m.cell(from, to, p).expect("cell").disposition {
+            Disposition::Denied { reason, .. } => Some(*reason),
+            _ => None,
+        }
+    }
+
+    const LAN: &str =
+        "segments: [{name: lan, subnet: 10.0.0.0/24, gateway: 10.0.0.1, dhcp: true}]\n";
+
+    fn transparent_on(machine: &str) -> String {
+        format!(
+            "name: t\n{LAN}hosts:\n  - {{name: h, os: ws2019, machine: {machine}, nics: [{{name: Ethernet, ip: 10.0.0.10/24, segment: lan}}]}}\nnetworks: [{{name: t, host: h, driver: transparent}}]\ncontainers:\n  - {{name: a, host: h, networks: [t], listen: [tcp/80]}}\n  - {{name: b, host: h, networks: [t]}}\nclients: [{{name: pc, segment: lan, ip: 10.0.0.50}}]\n"
+        )
+    }
+
+    /// TRANS-4: on a VM without MAC spoofing, container frames that leave the VM are
+    /// dropped by the Hyper-V host; traffic inside the VM's vSwitch is not.
+    #[test]
+    fn mac_spoofing_blocks_only_off_host_traffic() {
+        let m = matrix(&transparent_on("hyperv-vm"));
+        assert_eq!(
+            reason(&m, "client:pc", "a@t", Probe::Tcp(80)),
+            Some(DenyReason::MacSpoofingBlocked)
+        );
+        assert_eq!(
+            reason(&m, "b@t", "internet", Probe::Tcp(443)),
+            Some(DenyReason::MacSpoofingBlocked)
+        );
+        assert_eq!(reason(&m, "b@t", "a@t", Probe::Tcp(80)), None);
+        let m = matrix(&transparent_on("physical"));
+        assert_eq!(reason(&m, "client:pc", "a@t", Probe::Tcp(80)), None);
+        let m = matrix(&transparent_on("azure-vm"));
+        assert_eq!(
+            reason(&m, "client:pc", "a@t", Probe::Tcp(80)),
+            Some(DenyReason::MacSpoofingBlocked)
+        );
+    }
+
+    #[test]
+    fn l2tunnel_outside_the_cloud_forwards_nothing() {
+        let m = matrix(&format!(
+            "name: t\n{LAN}hosts:\n  - {{name: h, os: ws2019, nics: [{{name: Ethernet, ip: 10.0.0.10/24, segment: lan}}]}}\nnetworks: [{{name: tun, host: h, driver: l2tunnel, subnet: 10.0.0.0/24}}]\ncontainers:\n  - {{name: a, host: h, networks: [{{network: tun, ip: 10.0.0.101}}]}}\n  - {{name: b, host: h, networks: [{{network: tun, ip: 10.0.0.102}}]}}\n"
+        ));
+        assert_eq!(
+            reason(&m, "a@tun", "b@tun", Probe::Icmp),
+            Some(DenyReason::Unsupported)
+        );
+        assert_eq!(
+            reason(&m, "a@tun", "internet", Probe::Icmp),
+            Some(DenyReason::Unsupported)
+        );
+    }
+
+    #[test]
+    fn disabled_icc_isolates_a_network() {
+        let m = matrix(&format!(
+            "name: t\n{LAN}hosts:\n  - {{name: h, os: ws2019, nics: [{{name: Ethernet, ip: 10.0.0.10/24, segment: lan}}]}}\nnetworks: [{{name: n, host: h, driver: nat, subnet: 172.16.20.0/24, options: {{com.docker.network.windowsshim.disableicc: 'true'}}}}]\ncontainers:\n  - {{name: a, host: h, networks: [n]}}\n  - {{name: b, host: h, networks: [n]}}\n"
+        ));
+        assert_eq!(
+            reason(&m, "a@n", "b@n", Probe::Icmp),
+            Some(DenyReason::IccDisabled)
+        );
+    }
+
+    #[test]
+    fn vlan_needs_a_trunk_port() {
+        let m = matrix(&format!(
+            "name: t\n{LAN}hosts:\n  - {{name: h, os: ws2019, nics: [{{name: Ethernet, ip: 10.0.0.10/24, segment: lan}}]}}\nnetworks: [{{name: v, host: h, driver: transparent, vlan: 11}}]\ncontainers:\n  - {{name: a, host: h, networks: [v]}}\nclients: [{{name: pc, segment: lan, ip: 10.0.0.50, vlan: 11}}]\n"
+        ));
+        assert_eq!(
+            reason(&m, "client:pc", "a@v", Probe::Icmp),
+            Some(DenyReason::VlanMismatch)
+        );
+    }
+
+    /// DNS-2: overlay names resolve across hosts only with Docker EE or Kubernetes.
+    #[test]
+    fn global_overlay_discovery_needs_enterprise() {
+        let text = |ee: bool| {
+            format!(
+                "name: t\n{LAN}hosts:\n  - {{name: h1, os: ws2019, swarm: manager, updates: [KB4489899], docker: {{enterprise: {ee}}}, nics: [{{name: Ethernet, ip: 10.0.0.10/24, segment: lan}}]}}\n  - {{name: h2, os: ws2019, swarm: worker, updates: [KB4489899], docker: {{enterprise: {ee}}}, nics: [{{name: Ethernet, ip: 10.0.0.11/24, segment: lan}}]}}\nnetworks: [{{name: o, driver: overlay, attachable: true}}]\ncontainers:\n  - {{name: a, host: h1, networks: [o]}}\n  - {{name: b, host: h2, networks: [o]}}\n  - {{name: c, host: h1, networks: [o]}}\n"
+            )
+        };
+        let name = |m: &StateMatrix, from: &str, to: &str| {
+            m.cell(from, to, Probe::Icmp)
+                .and_then(|c| c.address.as_ref())
+                .and_then(|a| a.name.clone())
+        };
+        let ce = matrix(&text(false));
+        assert_eq!(name(&ce, "a@o", "b@o"), None);
+        assert_eq!(
+            name(&ce, "a@o", "c@o").as_deref(),
+            Some("c"),
+            "local discovery"
+        );
+        let ee = matrix(&text(true));
+        assert_eq!(name(&ee, "a@o", "b@o").as_deref(), Some("b"));
+    }
+
+    /// EXT-5 / NAT-12: the NAT host reaches its containers by IP (TCP); ICMP needs the
+    /// inbound ICMPv4 rule.
+    #[test]
+    fn nat_host_reaches_its_containers() {
+        let text = |icmp: bool| {
+            format!(
+                "name: t\n{LAN}hosts:\n  - {{name: h, os: ws2016, firewall: {{inbound-icmp: {icmp}}}, nics: [{{name: Ethernet, ip: 10.0.0.10/24, segment: lan}}]}}\ncontainers: [{{name: a, host: h, ports: ['8080:80']}}]\n"
+            )
+        };
+        let m = matrix(&text(false));
+        let c = m.cell("host:h", "a@nat", Probe::Tcp(80)).expect("cell");
+        assert!(c.disposition.is_delivered());
+        assert_eq!(
+            c.address.as_ref().map(|a| a.value.as_str()),
+            Some("172.16.0.2:80")
+        );
+        assert!(c
+            .path
+            .iter()
+            .any(|h| h.detail.contains("localhost:8080 does not work")));
+        assert_eq!(
+            reason(&m, "host:h", "a@nat", Probe::Icmp),
+            Some(DenyReason::FirewallBlocked)
+        );
+        let m = matrix(&text(true));
+        assert_eq!(reason(&m, "host:h", "a@nat", Probe::Icmp), None);
+    }
+}

@@ -28,8 +28,12 @@ pub enum Place {
     Router,
     Internet,
     Host(usize),
-    /// Host-qualified vSwitch / bridge id (`win1/nat`, `win1/Ethernet`).
-    Vswitch(String),
+    /// A vSwitch / Linux bridge / macvlan parent of host `host`, with its host-qualified
+    /// id (`win1/nat`, `win1/Ethernet`).
+    Vswitch {
+        id: String,
+        host: usize,
+    },
     Network(usize),
     Endpoint(usize),
     Client(usize),
@@ -79,26 +83,36 @@ impl<'d> World<'d> {
                 }
             }
         }
-        let mut vswitches: BTreeMap<String, NodeIndex> = BTreeMap::new();
         let nets: Vec<NodeIndex> = (0..s.networks.len())
             .map(|i| g.add_node(Place::Network(i)))
             .collect();
-        for ep_i in 0..design.endpoints.len() {
-            let ep = &design.endpoints[ep_i];
-            let node = g.add_node(Place::Endpoint(ep_i));
-            let (Some(ni), Some(hi)) = (ep.network, ep.host) else {
-                continue;
+        // vSwitches: one per (network, host) the network lives on; a swarm network lives
+        // on every host with an endpoint on it. Networks sharing an external vSwitch
+        // (one per NIC, ARCH-6) share the node.
+        let mut vswitches: BTreeMap<String, NodeIndex> = BTreeMap::new();
+        for (ni, n) in s.networks.iter().enumerate() {
+            let mut on: Vec<usize> = match &n.host {
+                Some(h) => design.host_index(h).into_iter().collect(),
+                None => design.endpoints_on(ni).filter_map(|e| e.host).collect(),
             };
-            g.add_edge(node, nets[ni], Link::Attached);
-            let host = &s.hosts[hi];
-            if let Some(vs) = vswitch_id(design, &s.networks[ni], host) {
-                let vn = *vswitches
-                    .entry(vs.clone())
-                    .or_insert_with(|| g.add_node(Place::Vswitch(vs)));
-                if g.find_edge(vn, nets[ni]).is_none() {
-                    g.add_edge(vn, nets[ni], Link::Attached);
+            on.sort();
+            on.dedup();
+            for hi in on {
+                let Some(id) = vswitch_id(design, n, &s.hosts[hi]) else {
+                    continue;
+                };
+                let vn = *vswitches.entry(id.clone()).or_insert_with(|| {
+                    let vn = g.add_node(Place::Vswitch { id, host: hi });
                     g.add_edge(vn, hosts[hi], Link::Attached);
-                }
+                    vn
+                });
+                g.add_edge(vn, nets[ni], Link::Attached);
+            }
+        }
+        for (ep_i, ep) in design.endpoints.iter().enumerate() {
+            let node = g.add_node(Place::Endpoint(ep_i));
+            if let Some(ni) = ep.network {
+                g.add_edge(node, nets[ni], Link::Attached);
             }
         }
         for (ci, c) in s.clients.iter().enumerate() {
@@ -169,99 +183,128 @@ impl<'d> World<'d> {
         }
     }
 
+    /// The drawing of the design, read off the graph: every segment, host, vSwitch,
+    /// network, endpoint and client node in graph order, with its attachments.
     pub fn topology(&self) -> Topology {
         let d = self.design;
         let s = &d.scenario;
-        let mut t = Topology::default();
-        for seg in &s.segments {
-            t.segments.push(TopoSegment {
-                name: seg.name.clone(),
-                subnet: seg.subnet.to_string(),
-                gateway: seg.gateway,
-            });
-        }
-        for h in &s.hosts {
-            t.hosts.push(TopoHost {
-                name: h.name.clone(),
-                os: h.os.to_string(),
-                machine: format!("{:?}", h.machine).to_ascii_lowercase(),
-                nics: h
-                    .nics
-                    .iter()
-                    .map(|n| TopoNic {
-                        name: n.name.clone(),
-                        ip: n.ip.to_string(),
-                        segment: n.segment.clone(),
-                    })
-                    .collect(),
-            });
-        }
-        let mut vs: BTreeMap<String, TopoVswitch> = BTreeMap::new();
-        for (ni, n) in s.networks.iter().enumerate() {
-            let hosts: Vec<usize> = match n.host.as_ref() {
-                Some(h) => d.host_index(h).into_iter().collect(),
-                None => {
-                    let mut v: Vec<usize> = d.endpoints_on(ni).filter_map(|e| e.host).collect();
-                    v.sort();
-                    v.dedup();
-                    v
-                }
-            };
-            for hi in hosts {
-                let host = &s.hosts[hi];
-                if let Some(id) = vswitch_id(d, n, host) {
-                    let entry = vs.entry(id.clone()).or_insert_with(|| TopoVswitch {
-                        id,
-                        host: host.name.clone(),
-                        kind: vswitch_kind(&n.driver).to_string(),
-                        nic: if n.driver.uses_external_vswitch() || n.driver == Driver::Macvlan {
-                            d.network_nic(n, host).map(|x| x.name.clone())
-                        } else {
-                            None
-                        },
-                        networks: vec![],
-                    });
-                    let nid = network_id(n);
-                    if !entry.networks.contains(&nid) {
-                        entry.networks.push(nid);
-                    }
-                }
-            }
-            t.networks.push(TopoNetwork {
-                id: network_id(n),
-                name: n.name.clone(),
-                host: n.host.clone(),
-                driver: n.driver.to_string(),
-                subnets: n.subnet.0.iter().map(|x| x.to_string()).collect(),
-                vlan: n.vlan_id(),
-                vni: n.vni(),
-            });
-        }
-        t.vswitches = vs.into_values().collect();
         let nodes = crate::nodes::build(self);
-        for (i, who) in nodes.who.iter().enumerate() {
-            let node = &nodes.nodes[i];
-            match who {
-                crate::nodes::Who::Ep(k) => {
-                    let ep = &nodes.eps[*k];
+        let node_of_endpoint: BTreeMap<usize, usize> = nodes
+            .who
+            .iter()
+            .enumerate()
+            .filter_map(|(i, w)| match w {
+                crate::nodes::Who::Ep(k) => Some((nodes.eps[*k].index, i)),
+                _ => None,
+            })
+            .collect();
+        let node_of_client: BTreeMap<usize, String> = nodes
+            .who
+            .iter()
+            .enumerate()
+            .filter_map(|(i, w)| match w {
+                crate::nodes::Who::Client(c) => Some((*c, nodes.nodes[i].id.clone())),
+                _ => None,
+            })
+            .collect();
+        let mut t = Topology::default();
+        for n in self.graph.node_indices() {
+            match &self.graph[n] {
+                Place::Segment(i) => {
+                    let seg = &s.segments[*i];
+                    t.segments.push(TopoSegment {
+                        name: seg.name.clone(),
+                        subnet: seg.subnet.to_string(),
+                        gateway: seg.gateway,
+                    });
+                }
+                Place::Host(i) => {
+                    let h = &s.hosts[*i];
+                    t.hosts.push(TopoHost {
+                        name: h.name.clone(),
+                        os: h.os.to_string(),
+                        machine: format!("{:?}", h.machine).to_ascii_lowercase(),
+                        nics: h
+                            .nics
+                            .iter()
+                            .map(|x| TopoNic {
+                                name: x.name.clone(),
+                                ip: x.ip.to_string(),
+                                segment: x.segment.clone(),
+                            })
+                            .collect(),
+                    });
+                }
+                Place::Vswitch { id, host } => {
+                    let mut networks: Vec<usize> = self
+                        .graph
+                        .neighbors(n)
+                        .filter_map(|m| match self.graph[m] {
+                            Place::Network(ni) => Some(ni),
+                            _ => None,
+                        })
+                        .collect();
+                    networks.sort();
+                    let first = networks.first().map(|ni| &s.networks[*ni]);
+                    let hostv = &s.hosts[*host];
+                    t.vswitches.push(TopoVswitch {
+                        id: id.clone(),
+                        host: hostv.name.clone(),
+                        kind: first
+                            .map(|net| vswitch_kind(&net.driver))
+                            .unwrap_or("external")
+                            .to_string(),
+                        nic: first
+                            .filter(|net| {
+                                net.driver.uses_external_vswitch() || net.driver == Driver::Macvlan
+                            })
+                            .and_then(|net| d.network_nic(net, hostv))
+                            .map(|x| x.name.clone()),
+                        networks: networks
+                            .iter()
+                            .map(|ni| network_id(&s.networks[*ni]))
+                            .collect(),
+                    });
+                }
+                Place::Network(i) => {
+                    let net = &s.networks[*i];
+                    t.networks.push(TopoNetwork {
+                        id: network_id(net),
+                        name: net.name.clone(),
+                        host: net.host.clone(),
+                        driver: net.driver.to_string(),
+                        subnets: net.subnet.0.iter().map(|x| x.to_string()).collect(),
+                        vlan: net.vlan_id(),
+                        vni: net.vni(),
+                    });
+                }
+                Place::Endpoint(i) => {
+                    let Some(&k) = node_of_endpoint.get(i) else {
+                        continue;
+                    };
+                    let node = &nodes.nodes[k];
+                    let ep = &d.endpoints[*i];
                     t.endpoints.push(TopoEndpoint {
                         node: node.id.clone(),
-                        container: ep.name.clone(),
+                        container: node.container.clone().unwrap_or_default(),
                         host: node.host.clone().unwrap_or_default(),
                         network: node.network.clone().unwrap_or_default(),
                         ip: ep.ip,
                     });
                 }
-                crate::nodes::Who::Client(c) => {
-                    let cl = &s.clients[*c];
+                Place::Client(i) => {
+                    let cl = &s.clients[*i];
                     t.clients.push(TopoClient {
-                        node: node.id.clone(),
+                        node: node_of_client
+                            .get(i)
+                            .cloned()
+                            .unwrap_or_else(|| format!("client:{}", cl.name)),
                         name: cl.name.clone(),
                         segment: cl.segment.clone(),
                         ip: cl.ip,
                     });
                 }
-                _ => {}
+                Place::Router | Place::Internet => {}
             }
         }
         t
@@ -320,5 +363,61 @@ pub fn is_public(ip: IpAddr) -> bool {
         IpAddr::V6(v6) => {
             !(v6.is_loopback() || v6.is_unspecified() || (v6.segments()[0] & 0xfe00) == 0xfc00)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn world_of(text: &str) -> Topology {
+        let doc = hnsim_model::parse_scenario("t.yaml", text).expect("parses");
+        let design = hnsim_model::resolve(&doc.scenario);
+        World::new(&design).topology()
+    }
+
+    #[test]
+    fn topology_is_read_off_the_graph() {
+        let t = world_of(
+            "name: t\nsegments: [{name: lan, subnet: 10.0.0.0/24, gateway: 10.0.0.1}, {name: island, subnet: 10.9.0.0/24}]\nhosts:\n  - {name: h, os: ws2019, nics: [{name: Ethernet, ip: 10.0.0.10/24, segment: lan}]}\nnetworks:\n  - {name: t, host: h, driver: transparent}\n  - {name: l2, host: h, driver: l2bridge, subnet: 10.0.0.0/24, gateway: 10.0.0.1}\ncontainers:\n  - {name: a, host: h}\nclients: [{name: pc, segment: lan, ip: 10.0.0.50}]\n",
+        );
+        assert_eq!(t.segments.len(), 2);
+        let nat = t
+            .vswitches
+            .iter()
+            .find(|v| v.id == "h/nat")
+            .expect("internal vSwitch");
+        assert_eq!(nat.kind, "internal");
+        assert_eq!(nat.networks, vec!["h/nat".to_string()]);
+        // transparent and l2bridge bound to the same NIC share one external vSwitch.
+        let ext = t
+            .vswitches
+            .iter()
+            .find(|v| v.id == "h/Ethernet")
+            .expect("external vSwitch");
+        assert_eq!(ext.networks, vec!["h/t".to_string(), "h/l2".to_string()]);
+        assert_eq!(ext.nic.as_deref(), Some("Ethernet"));
+        assert_eq!(t.endpoints.len(), 1);
+        assert_eq!(t.endpoints[0].node, "a@nat");
+        assert_eq!(t.clients[0].node, "client:pc");
+    }
+
+    #[test]
+    fn segments_route_only_through_gateways() {
+        let doc = hnsim_model::parse_scenario(
+            "t.yaml",
+            "name: t\nsegments:\n  - {name: a, subnet: 10.0.0.0/24, gateway: 10.0.0.1}\n  - {name: b, subnet: 10.1.0.0/24, gateway: 10.1.0.1, internet: false}\n  - {name: c, subnet: 10.2.0.0/24}\n",
+        )
+        .expect("parses");
+        let design = hnsim_model::resolve(&doc.scenario);
+        let w = World::new(&design);
+        assert!(w.routes(0, 1) && w.routes(1, 0));
+        assert!(!w.routes(0, 2) && !w.routes(2, 1));
+        assert!(w.has_internet(0));
+        assert!(!w.has_internet(1), "internet: false");
+        assert!(!w.has_internet(2), "no gateway");
+        assert!(is_public("8.8.8.8".parse().expect("ip")));
+        assert!(!is_public("10.0.0.1".parse().expect("ip")));
+        assert!(!is_public("100.64.0.1".parse().expect("ip")));
     }
 }
