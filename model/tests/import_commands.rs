@@ -26,7 +26,11 @@ fn long_short_equals_and_space_forms_agree() {
     let mut nets = Vec::new();
     for f in forms {
         let i = from_commands("c.sh", f, HostTemplate::default()).unwrap();
-        assert!(i.findings.is_empty(), "{f}: {:#?}", i.findings);
+        assert!(
+            i.findings.iter().all(|f| f.code == "IMP019"),
+            "{f}: {:#?}",
+            i.findings
+        );
         let mut n = i.scenario.networks[0].clone();
         n.origin = Origin::default();
         nets.push(n);
@@ -76,7 +80,11 @@ fn continuations_and_quotes() {
     assert_eq!(n.option(shim::DNSSERVERS), Some("10.0.0.2,10.0.0.3"));
     assert_eq!(i.scenario.containers[0].name, "a b");
     assert_eq!(i.scenario.containers[0].origin.path, "hosts[0].commands[1]");
-    assert!(i.findings.is_empty(), "{:#?}", i.findings);
+    assert!(
+        i.findings.iter().all(|f| f.code == "IMP019"),
+        "{:#?}",
+        i.findings
+    );
 }
 
 #[test]
@@ -302,4 +310,48 @@ fn source_map_locates_paths_below_a_command() {
         Some((4, 1))
     );
     assert_eq!(i.source_map.position("hosts[0].commands[0]"), Some((2, 1)));
+}
+
+/// A commands file says nothing about the host's LAN: the importer assumes one (IMP019),
+/// on the physical subnet a transparent network names (TRANS-2), with the NIC the
+/// network binds to (OPT-2), and a client so that published ports show (NAT-8).
+#[test]
+fn commands_file_gets_an_assumed_uplink() {
+    let text = "C:\\> docker network create -d transparent --subnet=10.123.174.0/23 --gateway=10.123.174.1 -o com.docker.network.windowsshim.interface=\"Ethernet 2\" TN\nC:\\> docker run -d --name s --network TN --ip 10.123.174.10 iis\n";
+    let i = from_commands("c.ps1", text, HostTemplate::default()).unwrap();
+    let s = &i.scenario;
+    assert_eq!(s.segments.len(), 1, "{:#?}", s.segments);
+    assert_eq!(s.segments[0].subnet.to_string(), "10.123.174.0/23");
+    assert_eq!(s.segments[0].gateway, Some("10.123.174.1".parse().unwrap()));
+    let names: Vec<&str> = s.hosts[0].nics.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(names, ["Ethernet", "Ethernet 2"]);
+    // .10 is the container's static address: the host takes the next free one.
+    assert_eq!(s.hosts[0].nics[0].ip.to_string(), "10.123.174.11/23");
+    assert!(s.hosts[0].nics.iter().all(|n| n.segment == "lan"));
+    assert_eq!(s.clients[0].name, "lan-client");
+    let f = find(&i, "IMP019");
+    assert_eq!(f.len(), 1, "{:#?}", i.findings);
+    assert!(f[0].message.contains("10.123.174.0/23"), "{}", f[0].message);
+
+    // DHCP transparent network: the LAN has a DHCP server; NAT only: 192.168.1.0/24.
+    let i = from_commands(
+        "d.ps1",
+        "docker network create -d transparent T\ndocker run -d --name a --network T iis\n",
+        HostTemplate::default(),
+    )
+    .unwrap();
+    assert!(i.scenario.segments[0].dhcp);
+    let i = from_commands(
+        "n.sh",
+        "docker network create --subnet 192.168.1.0/24 app\ndocker run -d --name a --network app -p 80:80 nginx\n",
+        HostTemplate::default(),
+    )
+    .unwrap();
+    assert_eq!(i.scenario.segments[0].subnet.to_string(), "10.0.0.0/24");
+    assert_eq!(i.scenario.hosts[0].nics[0].name, "eth0");
+
+    // A scenario describes its own hosts: nothing is assumed.
+    let i = scenario("ws2019", "      - docker run -d --name a -p 80:80 iis\n");
+    assert!(i.scenario.segments.is_empty());
+    assert!(find(&i, "IMP019").is_empty());
 }

@@ -271,7 +271,7 @@ fn nat_3_daemon_json_and_service_commands() {
     assert_eq!(h.docker.bridge.as_deref(), Some("none"));
     assert!(!h.docker.creates_default_network());
     assert!(h.is_windows());
-    assert_eq!(codes(&d), ["IMP012"]);
+    assert_eq!(codes(&d), ["IMP012", "IMP019"]);
 }
 
 /// TRANS-7: restarting hns/docker is a timeline step.

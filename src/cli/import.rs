@@ -50,10 +50,15 @@ pub fn run_import(a: ImportArgs) -> anyhow::Result<ExitCode> {
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
         None => print!("{yaml}"),
     }
-    if !a.quiet {
-        for f in &findings {
-            eprintln!("{f}\n");
-        }
+    if !a.quiet && !findings.is_empty() {
+        // The same rendering as `hnsim check`, so that a finding reads the same everywhere.
+        let opts = hnsim_reports::RenderOptions {
+            colour: false,
+            ..Default::default()
+        };
+        let text =
+            hnsim_reports::render_findings(&findings, hnsim_reports::Format::Terminal, &opts)?;
+        eprint!("{text}");
     }
     Ok(exit_code(&findings))
 }

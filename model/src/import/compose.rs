@@ -169,6 +169,42 @@ pub fn uses_windows(value: &Value) -> bool {
     net_hint || svc_hint
 }
 
+/// Whether a compose file declares an overlay network: such a file is a stack file
+/// (`docker stack deploy`), since `docker compose up` cannot create an overlay network
+/// on a node that is not a swarm manager (OVL-1, LNX-3).
+pub fn declares_overlay(value: &Value) -> bool {
+    value
+        .get("networks")
+        .and_then(Value::as_mapping)
+        .is_some_and(|m| {
+            m.values().any(|def| {
+                def.get("driver")
+                    .and_then(Value::as_str)
+                    .is_some_and(|d| Driver::parse(d) == Driver::Overlay)
+                    && def
+                        .get("external")
+                        .is_none_or(|e| e.as_bool() == Some(false))
+            })
+        })
+}
+
+/// An overlay network that is not `attachable`: standalone containers of `docker
+/// compose up` cannot join it, so the file is meant for `docker stack deploy`.
+fn declares_stack_overlay(value: &Value) -> bool {
+    value
+        .get("networks")
+        .and_then(Value::as_mapping)
+        .is_some_and(|m| {
+            m.values().any(|def| {
+                def.get("driver")
+                    .and_then(Value::as_str)
+                    .is_some_and(|d| Driver::parse(d) == Driver::Overlay)
+                    && def.get("attachable").and_then(Value::as_bool) != Some(true)
+                    && def.get("external").is_none()
+            })
+        })
+}
+
 struct Ctx<'a> {
     base: &'a str,
     locate: &'a dyn Fn(&str) -> Location,
@@ -249,7 +285,8 @@ pub(crate) fn apply(
         }
     };
     let stack = t.scenario.hosts[index].swarm == SwarmRole::Manager
-        && services.is_some_and(|m| m.values().any(|s| s.get("deploy").is_some()));
+        && (services.is_some_and(|m| m.values().any(|s| s.get("deploy").is_some()))
+            || declares_stack_overlay(value));
     let default_driver = if stack {
         Driver::Overlay
     } else if h.windows {

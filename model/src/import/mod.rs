@@ -26,6 +26,7 @@ pub mod daemon;
 pub mod docker_cli;
 pub mod shell;
 pub mod translate;
+pub mod uplink;
 
 use crate::finding::{Finding, Location, Severity};
 use crate::os::OsVersion;
@@ -263,6 +264,9 @@ pub mod code {
         c("IMP018", Info, &["TRANS-4", "TRANS-7", "ARCH-5", "SDN-3"], "host setting taken from a PowerShell command",
           "Set-VMNetworkAdapter -MacAddressSpoofing sets the host's MAC spoofing (and marks it a Hyper-V VM), New-VMSwitch records an out-of-band vSwitch Docker does not see until hns and docker restart (TRANS-7), and the SDN scripts record the network proxy and the private cloud plug-in (SDN-3).",
           "nothing to do"),
+        c("IMP019", Info, &["NAT-8", "TRANS-2", "ARCH-6"], "host network assumed",
+          "A file of docker commands, a compose file or a daemon.json says nothing about the machine Docker runs on, yet every Docker host has a NIC on a LAN with a router to the internet. The importer gives the host one: on the subnet and gateway of a transparent, l2bridge, macvlan or ipvlan network created with --subnet/--gateway (those sit on the physical network), with a DHCP server when a transparent network has no subnet, else on 192.168.1.0/24 (or another private /24 no network uses); and a LAN client, so that published ports show in the matrix.",
+          "describe the real LAN in a scenario (`segments:`, the host's `nics:`, `clients:`) and keep the commands under the host's `commands:`"),
     ];
 
     pub fn get(code: &str) -> Option<&'static Rule> {
@@ -388,8 +392,24 @@ pub fn expand(doc: &Document) -> Imported {
             compose::apply(&mut t, i, &c, &base, &project, &locate);
         }
     }
+    if let Some(text) = uplink::describe(&doc.scenario) {
+        let path = "hosts[0].nics".to_string();
+        let src = Src {
+            location: doc.locate(&path),
+            path,
+        };
+        t.findings.push(code::finding("IMP019", &src, text));
+    }
     let mut imported = t.finish();
     imported.source_map = doc.source_map.clone();
+    // Said once (IMP019); from here on the assumed LAN is part of the design, as it is
+    // once the scenario is printed and read back.
+    for seg in &mut imported.scenario.segments {
+        seg.origin.implicit = false;
+    }
+    for client in &mut imported.scenario.clients {
+        client.origin.implicit = false;
+    }
     imported
 }
 
@@ -473,11 +493,19 @@ fn commands_document(file: &str, text: &str, host: HostTemplate) -> Document {
     }
     let mut scenario = one_host_scenario(file, h, "commands in");
     crate::parse::assign_origins(&mut scenario);
-    Document {
+    with_uplink(Document {
         file: file.to_string(),
         scenario,
         source_map,
-    }
+    })
+}
+
+/// [`uplink::assume`]: a one-host import gets the LAN its file leaves out.
+fn with_uplink(mut doc: Document) -> Document {
+    let expanded = expand(&doc).scenario;
+    uplink::assume(&mut doc.scenario, &expanded);
+    crate::parse::assign_origins(&mut doc.scenario);
+    doc
 }
 
 fn yaml_error(file: &str, e: &serde_yaml_ng::Error) -> ImportError {
@@ -530,14 +558,18 @@ fn compose_document(file: &str, text: &str, host: HostTemplate) -> Result<Docume
         map.insert("name".into(), project.into());
     }
     let mut h = bare_host(&host.name, os);
+    // A stack file: the host it is deployed from is a swarm manager (OVL-1).
+    if compose::declares_overlay(&value) {
+        h.swarm = SwarmRole::Manager;
+    }
     h.compose = Some(value);
     let mut scenario = one_host_scenario(file, h, "compose file");
     crate::parse::assign_origins(&mut scenario);
-    Ok(Document {
+    Ok(with_uplink(Document {
         file: file.to_string(),
         scenario,
         source_map: SourceMap::build(text).prefixed("hosts[0].compose"),
-    })
+    }))
 }
 
 /// A `daemon.json` -> a one-host scenario. Without an OS the host is ws2019: `fixed-cidr`
@@ -568,11 +600,11 @@ fn daemon_document(file: &str, text: &str, host: HostTemplate) -> Result<Documen
     crate::parse::assign_origins(&mut scenario);
     let mut source_map = SourceMap::default();
     source_map.insert("hosts[0].daemon-json", 1, 1);
-    Ok(Document {
+    Ok(with_uplink(Document {
         file: file.to_string(),
         scenario,
         source_map,
-    })
+    }))
 }
 
 /// Any supported text as a [`Document`] whose hosts still carry their `commands`,

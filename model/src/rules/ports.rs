@@ -4,9 +4,10 @@
 use super::{Cx, Rule};
 use crate::driver::Driver;
 use crate::finding::Severity::{Error, Info, Warning};
-use crate::port::Protocol;
+use crate::port::{PortRange, Protocol};
 use crate::scenario::Container;
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 
 pub const TRANSPARENT_PORTS: Rule = Rule {
     code: "HNS060",
@@ -109,8 +110,29 @@ pub const NOTHING_TO_PUBLISH: Rule = Rule {
     help: "list the image's exposed ports under `expose:`, or publish explicitly with `ports:`",
 };
 
-/// A fixed host port range a container maps: (container, first, last, field path).
-type Mapped = (usize, u16, u16, String);
+/// A fixed host port range a container maps: (container, first, last, field path, host
+/// IP, index of the mapping, container ports).
+type Mapped = (
+    usize,
+    u16,
+    u16,
+    String,
+    Option<IpAddr>,
+    Option<usize>,
+    PortRange,
+);
+
+/// Whether two bindings of one host port collide. Docker binds each mapping separately:
+/// two containers, or two different mappings of one container (`-p 80:80 -p 80:81`),
+/// cannot take the same host port; the very same mapping written twice is one binding.
+/// On Linux bindings to two different specific host IPs do not collide.
+fn collides(a: &Mapped, b: &Mapped) -> bool {
+    let overlap = a.1 <= b.2 && b.1 <= a.2;
+    let same_binding = a.0 == b.0 && (a.5 == b.5 || (a.6 == b.6 && a.4 == b.4));
+    let unspecified = |ip: Option<IpAddr>| ip.is_none_or(|ip| ip.is_unspecified());
+    let distinct_ips = !unspecified(a.4) && !unspecified(b.4) && a.4 != b.4;
+    overlap && !same_binding && !distinct_ips
+}
 
 /// Drivers of the container's networks, on its own host.
 fn drivers(cx: &Cx, ci: usize) -> Vec<&'static str> {
@@ -191,26 +213,31 @@ pub(super) fn check(cx: &mut Cx) {
                     p.host_ports.start,
                     p.host_ports.end,
                     path,
+                    p.host_ip,
+                    p.mapping,
+                    p.container_ports,
                 ));
             }
         }
     }
     for ((host, proto), list) in taken {
-        for (k, (ci, start, end, path)) in list.iter().enumerate() {
-            let clash = list[..k]
-                .iter()
-                .find(|(cj, s, e, _)| cj != ci && *s <= *end && *start <= *e);
-            if let Some((cj, s, _, _)) = clash {
-                let port = (*start).max(*s);
-                found.push((
-                    &PORT_TAKEN,
-                    path.clone(),
+        for (k, this) in list.iter().enumerate() {
+            let clash = list[..k].iter().find(|other| collides(other, this));
+            if let Some(other) = clash {
+                let port = this.1.max(other.1);
+                let message = if other.0 == this.0 {
+                    format!(
+                        "container `{}` publishes {proto} port {port} on host `{host}` twice",
+                        cx.containers()[this.0].name
+                    )
+                } else {
                     format!(
                         "containers `{}` and `{}` both publish {proto} port {port} on host `{host}`",
-                        cx.containers()[*cj].name,
-                        cx.containers()[*ci].name
-                    ),
-                ));
+                        cx.containers()[other.0].name,
+                        cx.containers()[this.0].name
+                    )
+                };
+                found.push((&PORT_TAKEN, this.3.clone(), message));
             }
         }
     }

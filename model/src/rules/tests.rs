@@ -167,3 +167,22 @@ fn kubernetes_nodes_may_share_a_nic_between_l2bridge_and_overlay_but_not_transpa
     assert!(has("false", "l2bridge"));
     assert!(has("true", "transparent"));
 }
+
+/// NAT-9: one container cannot bind one host port twice (`-p 80:80 -p 80:81`), the same
+/// mapping written twice is one binding, and on Linux two specific host IPs do not clash.
+#[test]
+fn host_port_clashes_within_one_container_and_by_host_ip() {
+    let base = "name: t\nhosts:\n  - {name: l, os: linux}\ncontainers:\n";
+    let twice = format!("{base}  - {{name: a, host: l, ports: [\"80:80\", \"80:81\"]}}\n");
+    assert!(codes(&twice).contains(&"SCN040".to_string()));
+    let same = format!("{base}  - {{name: a, host: l, ports: [\"80:80\", \"80:80\"]}}\n");
+    assert!(!codes(&same).contains(&"SCN040".to_string()));
+    let ips = format!(
+        "{base}  - {{name: a, host: l, ports: [\"127.0.0.1:80:80\"]}}\n  - {{name: b, host: l, ports: [\"10.0.0.5:80:80\"]}}\n"
+    );
+    assert!(!codes(&ips).contains(&"SCN040".to_string()));
+    let any = format!(
+        "{base}  - {{name: a, host: l, ports: [\"127.0.0.1:80:80\"]}}\n  - {{name: b, host: l, ports: [\"80:80\"]}}\n"
+    );
+    assert!(codes(&any).contains(&"SCN040".to_string()));
+}
