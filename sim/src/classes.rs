@@ -26,6 +26,8 @@ struct Key {
     running: bool,
     has_ip: bool,
     no_ip: Option<String>,
+    /// Static / DHCP / IPAM: static addressing without a gateway has no default route.
+    ip_source: std::mem::Discriminant<hnsim_model::IpSource>,
     subnet: Option<usize>,
     on_segment_subnet: bool,
     public: bool,
@@ -89,6 +91,7 @@ fn key(cx: &Cx, k: usize) -> Key {
         running: ep.running,
         has_ip: ep.ip.is_some(),
         no_ip: ep.no_ip.clone(),
+        ip_source: std::mem::discriminant(&cx.d().endpoints[ep.index].ip_source),
         subnet,
         on_segment_subnet,
         public: ep.ip.is_some_and(is_public),

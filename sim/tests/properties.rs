@@ -43,7 +43,7 @@ const OSES: &[&str] = &["ws2016", "ws2019", "ws2022", "linux"];
 fn design() -> impl Strategy<Value = Design> {
     (
         prop::collection::vec(0..OSES.len(), 1..=3),
-        prop::collection::vec((0usize..3, 0usize..4, any::<bool>(), any::<bool>()), 1..=7),
+        prop::collection::vec((0usize..3, 0usize..6, any::<bool>(), any::<bool>()), 1..=7),
         0usize..=2,
         any::<bool>(),
     )
@@ -66,6 +66,9 @@ fn design() -> impl Strategy<Value = Design> {
                 } else {
                     networks.push(format!("{{name: tr{i}, host: h{i}, driver: transparent}}"));
                     networks.push(format!(
+                        "{{name: ts{i}, host: h{i}, driver: transparent, subnet: 10.0.0.0/24}}"
+                    ));
+                    networks.push(format!(
                         "{{name: l2{i}, host: h{i}, driver: l2bridge, subnet: 10.0.0.0/24, gateway: 10.0.0.1}}"
                     ));
                 }
@@ -81,6 +84,8 @@ fn design() -> impl Strategy<Value = Design> {
                     (1, true) => Some(format!("user{hi}")),
                     (2, false) => Some(format!("{{network: l2{hi}, ip: 10.0.0.{}}}", 100 + k)),
                     (2, true) => Some(format!("{{network: mv{hi}, ip: 10.0.0.{}}}", 100 + k)),
+                    (4, false) => Some(format!("{{network: ts{hi}, ip: 10.0.0.{}}}", 150 + k)),
+                    (5, false) => Some(format!("ts{hi}")),
                     _ => Some("ovl".to_string()),
                 };
                 let mut c = format!("{{name: c{k}, host: h{hi}");
