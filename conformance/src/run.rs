@@ -45,6 +45,9 @@ pub struct Options {
     /// Wait after realization before the first probe (bridges forwarding, agents up).
     pub settle: Duration,
     pub progress: bool,
+    /// Ports "the internet" serves; [`conform`] takes them from the matrix's internet
+    /// node when empty.
+    pub internet_listens: Vec<hnsim_sim::Probe>,
 }
 
 impl Options {
@@ -55,6 +58,7 @@ impl Options {
             parallel_sources: 4,
             settle: Duration::from_millis(300),
             progress: true,
+            internet_listens: Vec::new(),
         }
     }
 }
@@ -114,6 +118,10 @@ impl Drop for Run {
             let _ = a.kill();
             let _ = a.wait();
         }
+        if std::env::var_os("HNSIM_KEEP").is_some() {
+            eprintln!("HNSIM_KEEP: leaving {}-* for inspection", self.plan.prefix);
+            return;
+        }
         let _ = sys::clean(&format!("{}-", self.plan.prefix));
         if let Ok(mut a) = active().lock() {
             a.retain(|p| !p.starts_with(&self.plan.prefix));
@@ -142,7 +150,7 @@ pub fn realize(design: &Design, opts: &Options) -> Result<Run, RunError> {
     sys::require_root()?;
     install_signal_cleanup();
     let prefix = new_prefix()?;
-    let plan = plan(design, &prefix);
+    let plan = plan(design, &prefix, &opts.internet_listens);
     if let Ok(mut a) = active().lock() {
         a.push(format!("{prefix}-"));
     }
@@ -280,10 +288,12 @@ fn node_placement(design: &Design, plan: &Plan, node: &Node) -> Result<String, S
                 .container_index(cname)
                 .ok_or_else(|| format!("container `{cname}` is not in the design"))?;
             if let Some(net) = &node.network {
+                // The matrix names networks by id: `win1/nat`, `swarm/ovl`.
+                let name = net.rsplit('/').next().unwrap_or(net);
                 let att = design.scenario.containers[ci]
                     .networks
                     .iter()
-                    .position(|a| &a.network == net);
+                    .position(|a| a.network == name);
                 if let Some(why) = att.and_then(|a| plan.endpoint_not_emulated.get(&(ci, a))) {
                     return Err(why.clone());
                 }
@@ -358,7 +368,22 @@ pub fn probe(
             planned.push(p);
             continue;
         }
-        let (ip, port) = match &cell.address {
+        // A denied cell whose address is somebody else's (the host answering ICMP for
+        // its containers) is probed at the destination's own IP, to confirm that the
+        // destination itself is not reached.
+        let address = cell.address.as_ref().filter(|a| {
+            cell.disposition.is_delivered()
+                || a.port.is_some()
+                || a.ip.is_none()
+                || a.ip == node_ip(plan, to)
+        });
+        if let (Some(a), None) = (&cell.address, address) {
+            p.note = Some(format!(
+                "the model's address {} is not the destination's own",
+                a.value
+            ));
+        }
+        let (ip, port) = match address {
             Some(a) => {
                 if a.kind == AddressKind::HostPort {
                     if let Some(ci) = to
@@ -546,6 +571,16 @@ pub fn conform(
     expected: &StateMatrix,
     opts: &Options,
 ) -> Result<(Vec<ObservedCell>, Duration, Duration), RunError> {
+    let mut opts = opts.clone();
+    if opts.internet_listens.is_empty() {
+        opts.internet_listens = expected
+            .nodes
+            .iter()
+            .filter(|n| n.kind == NodeKind::Internet)
+            .flat_map(|n| n.listens.iter().copied())
+            .collect();
+    }
+    let opts = &opts;
     let run = realize(design, opts)?;
     let start = Instant::now();
     let observed = probe(&run, design, expected, opts)?;

@@ -114,7 +114,8 @@ pub fn nft(ns: &str, script: &str) -> Result<(), SysError> {
 pub fn sysctl(ns: &str, settings: &[(String, String)]) -> Result<(), SysError> {
     ours(ns)?;
     let pairs: Vec<String> = settings.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let mut args = vec!["netns", "exec", ns, "sysctl", "-q", "-w"];
+    // `-e`: the bridge sysctls exist only when br_netfilter is loaded.
+    let mut args = vec!["netns", "exec", ns, "sysctl", "-q", "-e", "-w"];
     args.extend(pairs.iter().map(String::as_str));
     run("ip", &args, None).map(drop)
 }

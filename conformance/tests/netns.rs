@@ -311,8 +311,78 @@ fn a_killed_run_is_cleaned_and_a_rerun_works() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Disagreements found by this suite and reported as model bugs, tolerated (and
+/// printed) until the simulator is fixed: (scenario file name, from, to, probe).
+///
+/// 1. A container attached to two networks reaches a container on its second network
+///    from its own namespace, whichever of its endpoints the matrix calls the source;
+///    the model answers per endpoint and denies it (isolated / no route).
+/// 2. A transparent network whose subnet is not the LAN's (HNS014): its gateway does
+///    not exist on the wire, so the container reaches nothing off-link and the host
+///    (whose default route goes to the LAN router) does not reach it; the model says
+///    delivered.
+/// 3. A Linux overlay whose subnet overlaps the LAN (SCN011): the container's connected
+///    overlay route shadows the LAN, so it cannot reach its own host's LAN address; the
+///    model says delivered.
+const REPORTED: &[(&str, &str, &str, &str)] = &[
+    (
+        "compose-linux-bridges.yaml",
+        "store-api-1@store_front",
+        "store-db-1@store_back",
+        "icmp",
+    ),
+    (
+        "compose-linux-bridges.yaml",
+        "store-api-1@store_back",
+        "store-proxy-1@store_front",
+        "icmp",
+    ),
+    (
+        "overlay-swarm-ws2016.yaml",
+        "gateway@nat",
+        "backend@ovl",
+        "icmp",
+    ),
+    (
+        "overlay-swarm-ws2016.yaml",
+        "gateway@nat",
+        "backend@ovl",
+        "tcp/8080",
+    ),
+    (
+        "transparent-subnet-differs-from-lan.yaml",
+        "a@t",
+        "internet",
+        "icmp",
+    ),
+    (
+        "transparent-subnet-differs-from-lan.yaml",
+        "a@t",
+        "internet",
+        "tcp/443",
+    ),
+    (
+        "transparent-subnet-differs-from-lan.yaml",
+        "a@t",
+        "internet",
+        "udp/53",
+    ),
+    (
+        "transparent-subnet-differs-from-lan.yaml",
+        "host:win1",
+        "a@t",
+        "icmp",
+    ),
+    (
+        "swarm-overlay-default-pool-overlaps-lan.yaml",
+        "web.1@ovl",
+        "host:lin1",
+        "icmp",
+    ),
+];
+
 /// Every bundled scenario the backend can emulate, through `hnsim conform` with the
-/// simulator's expectations. Fails on any disagreement.
+/// simulator's expectations. Fails on any disagreement not in [`REPORTED`].
 #[test]
 fn bundled_scenarios_conform() {
     let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
@@ -320,13 +390,17 @@ fn bundled_scenarios_conform() {
         return;
     }
     let bin = hnsim_bin();
-    let files = bundled_scenarios();
+    let out_dir = std::env::temp_dir().join(format!("hnsim-suite-{}", std::process::id()));
+    std::fs::create_dir_all(&out_dir).unwrap();
     let mut failures = Vec::new();
     let mut ran = 0;
-    for f in &files {
+    for f in bundled_scenarios() {
+        if design_of_file(&f).is_none() {
+            continue; // compose/daemon.json inputs referenced by a scenario
+        }
         let sim = Command::new(&bin)
             .arg("sim")
-            .arg(f)
+            .arg(&f)
             .arg("--json")
             .output()
             .unwrap();
@@ -337,26 +411,67 @@ fn bundled_scenarios_conform() {
             );
             continue;
         }
+        let json = out_dir.join("report.json");
         let out = Command::new(&bin)
             .arg("conform")
-            .arg(f)
-            .args(["--no-progress", "--timeout-ms", "700"])
+            .arg(&f)
+            .args(["--no-progress", "--timeout-ms", "700", "--json", "-o"])
+            .arg(&json)
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr).to_string();
         println!("{}: {}", f.display(), stderr.trim());
         ran += 1;
-        if !out.status.success() {
-            failures.push(format!(
-                "{}:\n{}\n{}",
-                f.display(),
-                stderr,
-                String::from_utf8_lossy(&out.stdout)
-            ));
+        let report: Option<hnsim_sim::Report> = std::fs::read_to_string(&json)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok());
+        let Some(conf) = report.and_then(|r| r.conformance) else {
+            failures.push(format!("{}: no conformance report\n{stderr}", f.display()));
+            continue;
+        };
+        let file = f.file_name().unwrap().to_string_lossy().to_string();
+        for c in conf.cells.iter().filter(|c| c.verdict == Verdict::Disagree) {
+            let probe = c.probe.to_string();
+            let known = REPORTED.iter().any(|(sf, from, to, p)| {
+                *sf == file && *from == c.from && *to == c.to && *p == probe
+            });
+            let line = format!(
+                "{}: {} -> {} {}: expected {:?}, wire {} -> {:?} (repeat: {})",
+                file,
+                c.from,
+                c.to,
+                probe,
+                c.expected,
+                c.observation.sent,
+                c.observation.outcome,
+                c.observation.repro
+            );
+            if known {
+                println!("reported model disagreement (tolerated): {line}");
+            } else {
+                failures.push(line);
+            }
+        }
+        for (sf, from, to, p) in REPORTED.iter().filter(|r| r.0 == file) {
+            let agrees = conf.cells.iter().any(|c| {
+                c.from == *from
+                    && c.to == *to
+                    && c.probe.to_string() == *p
+                    && c.verdict == Verdict::Agree
+            });
+            if agrees {
+                println!("{sf}: {from} -> {to} {p} now agrees; remove it from REPORTED");
+            }
         }
     }
+    let _ = std::fs::remove_dir_all(&out_dir);
     println!("{ran} bundled scenario(s) conformed");
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} disagreement(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert!(
         our_namespaces().is_empty(),
         "left behind: {:?}",

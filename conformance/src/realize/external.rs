@@ -15,7 +15,12 @@
 //!   and as ARP sender hardware address; frames arriving for a container IP (IPv4, or
 //!   ARP for it) get the container's MAC as destination. Containers on one host stay
 //!   bridged with their own MACs (L2B-3). A custom subnet (L2B-2 config 2) gets its
-//!   gateway on the host bridge, the host routing for it.
+//!   gateway on the host bridge, the host routing for it, and a route for the prefix
+//!   via the host on the LAN's router. Before 1809, frames from a container to another
+//!   node's l2bridge subnet are dropped (L2B-3: multi-node cross-subnet routing starts
+//!   with 1809).
+//! - Static endpoints use the network's `--gateway` only; DHCP leases (TRANS-2) carry
+//!   the segment's router.
 
 use super::{endpoint_mac, host_mac, nic_index_for, prefix_len, Builder};
 use hnsim_model::Endpoint;
@@ -41,7 +46,13 @@ pub(super) fn endpoint(b: &mut Builder, e: &Endpoint, ni: usize, k: usize, l2bri
     let len = prefix_len(net, seg.map(|s| &s.subnet));
     let hns = b.host_ns(k);
     b.attach_to_bridge(ci, a, &hns, &dev, Some((ip, len)));
-    let gw = net.gateway.or_else(|| seg.and_then(|s| s.gateway));
+    // A static endpoint uses the network's gateway only (TRANS-2: `--gateway`); a DHCP
+    // lease carries the segment's router.
+    let gw = net.gateway.or_else(|| {
+        (e.ip_source == hnsim_model::IpSource::Dhcp)
+            .then(|| seg.and_then(|s| s.gateway))
+            .flatten()
+    });
     if let Some(gw) = gw {
         b.default_route(ci, gw, &format!("eth{a}"));
     }
@@ -53,9 +64,40 @@ pub(super) fn endpoint(b: &mut Builder, e: &Endpoint, ni: usize, k: usize, l2bri
             .subnet
             .0
             .first()
-            .is_some_and(|s| !s.contains(&host_ip.addr()));
-        if custom && b.once(format!("h{k}/l2gw/{gw}")) {
-            b.ip(&hns, format!("addr add {gw}/{len} dev {dev}"));
+            .filter(|s| !s.contains(&host_ip.addr()))
+            .copied();
+        if let Some(subnet) = custom {
+            if b.once(format!("h{k}/l2gw/{gw}")) {
+                b.ip(&hns, format!("addr add {gw}/{len} dev {dev}"));
+                // L2B-2: the LAN routes the prefix to the host.
+                let router = b.plan.ns("rt");
+                b.ip(
+                    &router,
+                    format!("route add {subnet} via {}", host_ip.addr()),
+                );
+            }
+        }
+    }
+    // L2B-3: before Windows Server 1809, l2bridge traffic to containers of another
+    // node's subnet is not routed.
+    if host.os.build().is_some_and(|v| v < 17763) {
+        let own: Vec<_> = net.subnet.0.clone();
+        let others: Vec<std::net::IpAddr> = d
+            .endpoints
+            .iter()
+            .filter(|o| o.host != Some(k))
+            .filter(|o| {
+                o.network.is_some_and(|oni| {
+                    let on = &d.scenario.networks[oni];
+                    on.driver == hnsim_model::Driver::L2bridge
+                        && !on.subnet.0.iter().any(|t| own.contains(t))
+                })
+            })
+            .filter_map(|o| o.ip)
+            .collect();
+        let post = b.host_bridge_post.entry(k).or_default();
+        for t in others {
+            post.push(format!("oifname \"e{n}\" ip saddr {ip} ip daddr {t} drop"));
         }
     }
     let hmac = host_mac(k, n);

@@ -122,6 +122,7 @@ pub(crate) struct Builder<'a> {
     pub host_nat_post: BTreeMap<usize, Vec<String>>,
     pub host_forward: BTreeMap<usize, Vec<String>>,
     pub host_input: BTreeMap<usize, Vec<String>>,
+    pub host_output: BTreeMap<usize, Vec<String>>,
     pub host_bridge_pre: BTreeMap<usize, Vec<String>>,
     pub host_bridge_post: BTreeMap<usize, Vec<String>>,
     pub seg_bridge_fwd: BTreeMap<usize, Vec<String>>,
@@ -155,6 +156,10 @@ impl<'a> Builder<'a> {
                 ("net.ipv4.ping_group_range".into(), "0 2147483647".into()),
                 ("net.ipv4.conf.all.rp_filter".into(), "0".into()),
                 ("net.ipv4.conf.default.rp_filter".into(), "0".into()),
+                // Bridged frames never traverse the IP hooks, whether or not the host
+                // has br_netfilter loaded: the rules see routed traffic only.
+                ("net.bridge.bridge-nf-call-iptables".into(), "0".into()),
+                ("net.bridge.bridge-nf-call-arptables".into(), "0".into()),
             ]);
         }
         ns
@@ -263,8 +268,9 @@ fn nic_is_bridged(d: &Design, k: usize, n: usize) -> bool {
     })
 }
 
-/// Plans the realization of `design` under `prefix` (`hns-<hex>`).
-pub fn plan(design: &Design, prefix: &str) -> Plan {
+/// Plans the realization of `design` under `prefix` (`hns-<hex>`). `internet_listens`:
+/// the ports "the internet" serves (the matrix's internet node says which).
+pub fn plan(design: &Design, prefix: &str, internet_listens: &[hnsim_sim::Probe]) -> Plan {
     let d = design;
     let mut b = Builder {
         d,
@@ -290,6 +296,7 @@ pub fn plan(design: &Design, prefix: &str) -> Plan {
         host_nat_post: BTreeMap::new(),
         host_forward: BTreeMap::new(),
         host_input: BTreeMap::new(),
+        host_output: BTreeMap::new(),
         host_bridge_pre: BTreeMap::new(),
         host_bridge_post: BTreeMap::new(),
         seg_bridge_fwd: BTreeMap::new(),
@@ -298,6 +305,15 @@ pub fn plan(design: &Design, prefix: &str) -> Plan {
         overlay_hosts: BTreeMap::new(),
     };
     physical(&mut b);
+    let inet = b.plan.ns("in");
+    let entry = b.plan.listen.entry(inet).or_default();
+    for p in internet_listens {
+        match p {
+            hnsim_sim::Probe::Tcp(port) => entry.0.insert(*port),
+            hnsim_sim::Probe::Udp(port) => entry.1.insert(*port),
+            hnsim_sim::Probe::Icmp => false,
+        };
+    }
     hosts(&mut b);
     containers(&mut b);
     clients(&mut b);
@@ -419,11 +435,23 @@ fn hosts(b: &mut Builder) {
             }
         }
         // EXT-5: Windows answers no inbound ICMPv4 echo unless a firewall rule allows it.
+        // The host's own pings to its containers need that inbound rule too: the echo
+        // reply from a container is inbound ICMPv4 to the host (HNS082).
         if !host.allows_inbound_icmp() {
-            b.host_input
-                .entry(k)
-                .or_default()
-                .push("icmp type echo-request drop".into());
+            let mut rules = vec!["icmp type echo-request drop".to_string()];
+            // Only behind the internal vSwitch (nat), where host-to-container traffic
+            // passes the host vNIC and its inbound rules; on an external vSwitch the
+            // container is a peer on the wire whose replies the stateful firewall lets
+            // in like any other machine's.
+            for e in d.endpoints.iter().filter(|e| e.host == Some(k)) {
+                let behind_nat = e
+                    .network
+                    .is_some_and(|ni| d.scenario.networks[ni].driver == Driver::Nat);
+                if let (Some(ip), true) = (e.ip, behind_nat) {
+                    rules.push(format!("ip saddr {ip} icmp type echo-reply drop"));
+                }
+            }
+            b.host_input.entry(k).or_default().extend(rules);
         }
     }
 }
@@ -606,6 +634,11 @@ fn finish_nft(b: &mut Builder) {
             "inp",
             "type filter hook input priority 0",
             b.host_input.get(&k),
+        );
+        s += &chain(
+            "outp",
+            "type filter hook output priority 0",
+            b.host_output.get(&k),
         );
         s.push_str("}\n");
         if b.host_bridge_pre.contains_key(&k) || b.host_bridge_post.contains_key(&k) {

@@ -12,9 +12,13 @@
 //!   `gw` there with the default route.
 //! - Windows: the VFP overlay is a bridge `o<net>` in the host namespace with the
 //!   VXLAN device as a port and the network's gateway on the host side of every host
-//!   (a distributed gateway; ARP for it never crosses the tunnel). Egress: WS2019+ VFP
-//!   NAT rules translate TCP/UDP only and ICMP is dropped (OVL-3); WS2016 goes through
-//!   the extra NAT endpoint, which translates ICMP too.
+//!   (a distributed gateway; ARP for it never crosses the tunnel). The host itself has
+//!   no endpoint on the overlay, so connections it opens into the overlay are dropped.
+//!   Egress: WS2019+ VFP
+//!   NAT rules translate TCP/UDP only and ICMP is dropped (OVL-3); on WS2016 the overlay
+//!   endpoint has no outbound path (no default route, forwarding out dropped): only a
+//!   second endpoint on a NAT network gives the container one. Forwarding between the
+//!   overlay and other local networks is dropped.
 //! - Swarm's routing mesh (published ports of services) is not emulated.
 
 use super::{gwbridge_net, prefix_len, Builder};
@@ -27,6 +31,12 @@ fn vni(b: &Builder, ni: usize) -> u32 {
 
 fn underlay(b: &Builder, k: usize) -> Option<std::net::IpAddr> {
     b.d.scenario.hosts[k].primary_ip()
+}
+
+/// OVL-3: WS2019 and later give overlay endpoints outbound NAT in VFP; WS2016 needs a
+/// second endpoint on a NAT network.
+fn vfp_nat(host: &hnsim_model::Host) -> bool {
+    host.os.build().is_some_and(|v| v >= 17763)
 }
 
 pub(super) fn linux_endpoint(b: &mut Builder, e: &Endpoint, ni: usize, k: usize) {
@@ -132,21 +142,39 @@ pub(super) fn windows_endpoint(b: &mut Builder, e: &Endpoint, ni: usize, k: usiz
             post.push(format!("oifname \"{v}\" arp daddr ip {gw} drop"));
             post.push(format!("oifname \"{v}\" arp saddr ip {gw} drop"));
         }
+        let fwd = b.host_forward.entry(k).or_default();
+        // Only endpoints of the same overlay reach its subnet; its endpoints reach no
+        // other local network.
+        fwd.push(format!("iifname \"{br}\" oifname \"{br}\" accept"));
+        fwd.push(format!("oifname \"{br}\" ct state new drop"));
+        fwd.push(format!("iifname \"{br}\" oifname != \"e*\" drop"));
         for subnet in &net.subnet.0 {
+            if !vfp_nat(host) {
+                // OVL-3 on WS2016: no outbound path without a NAT endpoint.
+                b.host_forward
+                    .entry(k)
+                    .or_default()
+                    .push(format!("ip saddr {subnet} oifname \"e*\" drop"));
+                continue;
+            }
             b.host_nat_post
                 .entry(k)
                 .or_default()
                 .push(format!("ip saddr {subnet} oifname \"e*\" masquerade"));
-            if host.os.build().is_some_and(|v| v >= 17763) {
-                b.host_forward.entry(k).or_default().push(format!(
-                    "ip saddr {subnet} oifname \"e*\" meta l4proto icmp drop"
-                ));
-            }
+            b.host_forward.entry(k).or_default().push(format!(
+                "ip saddr {subnet} oifname \"e*\" meta l4proto icmp drop"
+            ));
         }
+        // The host has no vNIC on the overlay: its own connections into the overlay
+        // subnet go nowhere (replies to connections from the containers still flow).
+        b.host_output
+            .entry(k)
+            .or_default()
+            .push(format!("oifname \"{br}\" ct state new drop"));
         b.overlay_hosts.entry(ni).or_default().insert(k);
     }
     b.attach_to_bridge(ci, a, &hns, &br, Some((ip, len)));
-    if let Some(gw) = net.gateway {
+    if let (Some(gw), true) = (net.gateway, vfp_nat(host)) {
         b.default_route(ci, gw, &format!("eth{a}"));
     }
     b.plan.publish_not_emulated.entry(ci).or_insert_with(|| {

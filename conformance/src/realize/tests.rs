@@ -3,7 +3,7 @@ use hnsim_model::{parse_scenario, resolve};
 
 fn plan_of(text: &str) -> Plan {
     let doc = parse_scenario("t.yaml", text).expect("scenario parses");
-    plan(&resolve(&doc.scenario), "hns-abcdef")
+    plan(&resolve(&doc.scenario), "hns-abcdef", &[])
 }
 
 const LINUX: &str = "name: t
