@@ -452,7 +452,7 @@ fn conformance_html(out: &mut String, report: &Report) {
         let class = legend::verdict_text(&v.verdict).replace(' ', "-");
         let _ = writeln!(
             out,
-            "<tr class=\"v-{}\" data-from=\"{}\" data-to=\"{}\" title=\"show this pair in the matrix\"><td>{}{why}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}<div class=\"m\">{}</div></td><td><code>{}</code></td></tr>",
+            "<tr class=\"v-{}\" data-from=\"{}\" data-to=\"{}\" title=\"show this pair in the matrix\"><td>{}{why}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}<div class=\"m\">{}</div></td><td>{}</td></tr>",
             class,
             esc(&v.from),
             esc(&v.to),
@@ -463,7 +463,11 @@ fn conformance_html(out: &mut String, report: &Report) {
             esc(&legend::disposition_text(&v.expected)),
             esc(&text::outcome(&v.observation.outcome)),
             esc(&v.observation.sent),
-            esc(&v.observation.repro)
+            if v.observation.repro.is_empty() {
+                String::new()
+            } else {
+                format!("<code>{}</code>", esc(&v.observation.repro))
+            }
         );
     }
     out.push_str("</tbody></table>\n</section>\n");
