@@ -13,7 +13,6 @@
 
 use super::transparent::{on_segment_entry, on_segment_exit};
 use super::*;
-use crate::fabric::At;
 use ipnet::IpNet;
 
 pub struct L2bridge;
@@ -65,8 +64,24 @@ fn custom_subnet(cx: &Cx, ep: &Ep) -> bool {
     !(seg_net.contains(&sub.network()) && seg_net.prefix_len() <= sub.prefix_len())
 }
 
+/// L2B-5: l2bridge exists from WS2016 / Windows 10 Creators Update on.
+fn too_old(cx: &Cx, ep: &Ep) -> Option<Deny> {
+    let host = cx.host(ep.host?);
+    (!host.os.supports_l2bridge()).then(|| {
+        Deny::new(
+            DenyReason::Unsupported,
+            format!("{}/vSwitch {}", host.name, cx.net_name(ep)),
+            format!("{} has no l2bridge driver (needs WS2016 or Windows 10 Creators Update)", host.os),
+            &["L2B-5"],
+        )
+    })
+}
+
 impl DriverRules for L2bridge {
     fn same_network(&self, cx: &Cx, a: &Ep, b: &Ep, probe: Probe) -> Answer {
+        if let Some(d) = too_old(cx, a) {
+            return denied_at_src(cx, a, Some(container_addr(probe)), d);
+        }
         let at = crate::fabric::vswitch_at(cx, a);
         if subnet_of(cx, a) == subnet_of(cx, b) {
             let mut hops = vec![
@@ -150,6 +165,9 @@ impl DriverRules for L2bridge {
         if sdn(cx, src) {
             e.offhost_hops.push(policy_hop(cx, src));
         }
+        if let Some(d) = too_old(cx, src) {
+            e.block = Some(d);
+        }
         vec![e]
     }
 
@@ -170,7 +188,9 @@ impl DriverRules for L2bridge {
         if sdn(cx, dst) {
             e.offhost_hops.push(policy_hop(cx, dst));
         }
-        let _ = At::Internet;
+        if let Some(d) = too_old(cx, dst) {
+            e.block = Some(d);
+        }
         vec![e]
     }
 }
