@@ -10,6 +10,7 @@
 mod common;
 
 use common::fixture;
+use hnsim_reports::legend::Symbol;
 use hnsim_reports::{render_report, Format, RenderOptions};
 use hnsim_sim::matrix::Report;
 use serde_json::Value;
@@ -190,6 +191,22 @@ fn check(v: &Value, report: &Report) {
     assert_eq!(v["pairs"].as_u64(), Some(n * n), "heatmap squares: {v}");
     assert_eq!(v["symLength"].as_u64(), Some(n * n), "{v}");
     assert_eq!(v["probes"].as_u64(), Some(state.cells.len() as u64), "{v}");
+    // The heatmap shows the symbols every other format shows.
+    let grid = hnsim_reports::legend::Grid::for_report(report, probed.min(report.states.len() - 1))
+        .unwrap();
+    for (sym, count) in grid.symbol_counts() {
+        let code = match sym {
+            Symbol::All => "a",
+            Symbol::Some => "s",
+            Symbol::None => "n",
+            Symbol::Unknown => "u",
+            Symbol::Disagree => "x",
+            Symbol::Empty => "e",
+            Symbol::SelfPair => "d",
+        };
+        let shown = v["symbols"][code].as_u64().unwrap_or(0);
+        assert_eq!(shown, count as u64, "{sym:?} squares in the heatmap: {v}");
+    }
     // The clicked cell's trace is shown: its ends, every probe of the pair, its facts.
     let clicked = v["clicked"].as_str().expect("a cell was clicked");
     let (from, to) = clicked.split_once(" -> ").unwrap();

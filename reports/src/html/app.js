@@ -475,6 +475,11 @@
       out.pairs = Number(canvas.dataset.pairs);
       out.probes = Number(canvas.dataset.probes);
       out.symLength = st.sym.length;
+      out.symbols = {};
+      for (var q = 0; q < st.sym.length; q++) {
+        var sc = st.sym.charAt(q);
+        out.symbols[sc] = (out.symbols[sc] || 0) + 1;
+      }
       var target = -1;
       for (var k = 0; k < st.cells.length; k++) {
         if (D.paths[st.cells[k][7]].length) { target = k; break; }
