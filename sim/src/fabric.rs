@@ -3,6 +3,16 @@
 //! side joins the two (same vSwitch, same segment, routed between segments, through the
 //! internet). Drivers produce exits and entries for their endpoints; this module does
 //! the same for hosts, clients and the internet, and [`join`]s any exit to any entry.
+//!
+//! Physical assumptions (the scenario names segments, not switches and routers):
+//! - parties on one segment in different VLANs are isolated at layer 2 (OPT-3); the
+//!   model does not route between VLANs of one segment;
+//! - tagged traffic crosses to another segment or the internet only when the segment
+//!   carries the VLAN (`trunk-vlans`);
+//! - traffic between two NICs of one container host is routed by that host (TRANS-6);
+//! - a host's management vNIC sits on the external vSwitch bound to its NIC, so a
+//!   container on that vSwitch reaches its own host without leaving the machine (and
+//!   without meeting the MAC spoofing check of TRANS-4).
 
 use crate::graph::{is_public, World};
 use crate::matrix::{AddressKind, DenyReason, Hop, Mechanism, Probe};

@@ -71,7 +71,10 @@ fn too_old(cx: &Cx, ep: &Ep) -> Option<Deny> {
         Deny::new(
             DenyReason::Unsupported,
             format!("{}/vSwitch {}", host.name, cx.net_name(ep)),
-            format!("{} has no l2bridge driver (needs WS2016 or Windows 10 Creators Update)", host.os),
+            format!(
+                "{} has no l2bridge driver (needs WS2016 or Windows 10 Creators Update)",
+                host.os
+            ),
             &["L2B-5"],
         )
     })
