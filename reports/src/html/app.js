@@ -153,6 +153,27 @@
       }
       ctx.restore();
     }
+    // Lines between kinds of node (endpoints, hosts, clients, internet).
+    if (cs >= 4) {
+      ctx.strokeStyle = "#334155";
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      for (var kc = 1; kc < m; kc++) {
+        if (st.nodes[cols[kc]][1] !== st.nodes[cols[kc - 1]][1]) {
+          var xk = labelW + kc * cs - 0.5;
+          ctx.moveTo(xk, topH);
+          ctx.lineTo(xk, topH + mr * cs);
+        }
+      }
+      for (var kr = 1; kr < mr; kr++) {
+        if (st.nodes[vis[kr]][1] !== st.nodes[vis[kr - 1]][1]) {
+          var yk = topH + kr * cs - 0.5;
+          ctx.moveTo(labelW, yk);
+          ctx.lineTo(labelW + m * cs, yk);
+        }
+      }
+      ctx.stroke();
+    }
     if (st.before && cs >= 5) {
       ctx.fillStyle = "#0f172a";
       var t = Math.max(3, Math.floor(cs * 0.38));
