@@ -393,6 +393,15 @@ fn cell_for(cx: &Cx, si: &Ident, ti: &Ident, s: usize, t: usize, probe: Probe, a
     }
 }
 
+/// How many matrix nodes a design has and how many classes they fall into.
+pub fn class_count(design: &Design, mode: Mode) -> (usize, usize) {
+    let w = World::new(design);
+    let n = nodes::build(&w);
+    let cx = Cx { w: &w, n: &n };
+    let c = classify(&cx, mode);
+    (n.who.len(), c.members.len())
+}
+
 /// The nodes of a design (for callers that need them without cells).
 pub fn nodes_of(design: &Design) -> Nodes {
     let w = World::new(design);
