@@ -270,3 +270,66 @@ fn schema_lists_every_variant() {
     let out = render_report(&report, Format::Json, &RenderOptions::default()).unwrap();
     assert_valid(&out);
 }
+
+/// The report schema with its root replaced, so the other JSON documents are held to
+/// the same `$defs`.
+fn derived(root: serde_json::Value) -> jsonschema::Validator {
+    let mut schema: Value = serde_json::from_str(SCHEMA).unwrap();
+    let obj = schema.as_object_mut().unwrap();
+    for key in ["type", "required", "properties"] {
+        obj.remove(key);
+    }
+    for (k, v) in root.as_object().unwrap() {
+        obj.insert(k.clone(), v.clone());
+    }
+    jsonschema::draft202012::new(&schema).unwrap()
+}
+
+#[test]
+fn findings_and_trace_documents_validate() {
+    use hnsim_reports::{render_findings, render_trace};
+    let findings = derived(serde_json::json!({
+        "type": "array",
+        "items": { "$ref": "#/$defs/finding" }
+    }));
+    let out = render_findings(
+        &fixture::findings(),
+        Format::Json,
+        &RenderOptions::default(),
+    )
+    .unwrap();
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert!(findings.is_valid(&v), "{out}");
+    let mut bad = v.clone();
+    bad[0]["severity"] = "fatal".into();
+    assert!(!findings.is_valid(&bad));
+
+    let trace = derived(serde_json::json!({
+        "type": "object",
+        "required": ["schema_version", "state", "cells"],
+        "properties": {
+            "schema_version": { "const": 1 },
+            "state": {
+                "type": "object",
+                "required": ["step", "label"],
+                "properties": {
+                    "step": { "type": ["integer", "null"] },
+                    "label": { "type": "string" }
+                }
+            },
+            "cells": { "type": "array", "items": { "$ref": "#/$defs/cell" } }
+        }
+    }));
+    let report = fixture::small();
+    for state in &report.states {
+        let cells: Vec<_> = state.cells.iter().collect();
+        let out = render_trace(state, &cells, Format::Json, &RenderOptions::default()).unwrap();
+        let v: Value = serde_json::from_str(&out).unwrap();
+        let errors: Vec<String> = trace
+            .iter_errors(&v)
+            .take(5)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+    }
+}
