@@ -71,8 +71,9 @@ fn main() {
             std::hint::black_box(&report);
         }
         let m = median(times);
+        let (nodes, classes) = hnsim_sim::engine::class_count(&analysis.final_state().design, mode);
         println!(
-            "matrix/{name:<10} {endpoints} endpoints, {cells} cells: median {m:?} over {runs} runs"
+            "matrix/{name:<10} {endpoints} endpoints, {nodes} nodes in {classes} classes, {cells} cells: median {m:?} over {runs} runs"
         );
         results.push(m);
     }
