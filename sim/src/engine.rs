@@ -26,9 +26,19 @@ pub fn state_matrix(design: &Design, step: Option<usize>, label: &str, mode: Mod
     }
 }
 
-fn cells(cx: &Cx, mode: Mode) -> Vec<Cell> {
-    let classes = classify(cx, mode);
-    let count = cx.n.who.len();
+type Answers = HashMap<(usize, usize), Vec<(Probe, Answer)>>;
+
+/// The decisions alone: one answer per class pair and probe, before they are turned
+/// into cells. Returns how many answers were computed (the benchmark times this).
+pub fn decide_only(design: &Design, mode: Mode) -> usize {
+    let w = World::new(design);
+    let n = nodes::build(&w);
+    let cx = Cx { w: &w, n: &n };
+    let classes = classify(&cx, mode);
+    decide(&cx, &classes).values().map(Vec::len).sum()
+}
+
+fn decide(cx: &Cx, classes: &crate::classes::Classes) -> Answers {
     // One job per pair of classes that holds at least one pair of distinct nodes.
     let mut jobs: Vec<(usize, usize, usize, usize)> = Vec::new();
     for (ca, ma) in classes.members.iter().enumerate() {
@@ -45,8 +55,7 @@ fn cells(cx: &Cx, mode: Mode) -> Vec<Cell> {
             }
         }
     }
-    let answers: HashMap<(usize, usize), Vec<(Probe, Answer)>> = jobs
-        .par_iter()
+    jobs.par_iter()
         .map(|&(ca, cb, s, t)| {
             let list = cx.n.probes[t]
                 .iter()
@@ -54,7 +63,13 @@ fn cells(cx: &Cx, mode: Mode) -> Vec<Cell> {
                 .collect();
             ((ca, cb), list)
         })
-        .collect();
+        .collect()
+}
+
+fn cells(cx: &Cx, mode: Mode) -> Vec<Cell> {
+    let classes = classify(cx, mode);
+    let count = cx.n.who.len();
+    let answers = decide(cx, &classes);
     let idents: Vec<Ident> = (0..count).map(|i| ident(cx, i)).collect();
     (0..count)
         .into_par_iter()
