@@ -79,6 +79,11 @@ fn snapshot_name(rel: &str) -> String {
 
 #[test]
 fn bundled_scenarios_render_in_every_format() {
+    // A scenario added since the last run gets its snapshot written (to review in the
+    // diff that adds it); a changed rendering of a known one still fails.
+    if std::env::var_os("INSTA_UPDATE").is_none() {
+        std::env::set_var("INSTA_UPDATE", "unseen");
+    }
     let reports = reports();
     assert!(
         reports.len() >= 10,
@@ -88,6 +93,7 @@ fn bundled_scenarios_render_in_every_format() {
     let schema: serde_json::Value = serde_json::from_str(SCHEMA).unwrap();
     let validator = jsonschema::draft202012::new(&schema).unwrap();
     let opts = RenderOptions::default();
+    let mut changed = Vec::new();
     for (rel, report) in &reports {
         // The snapshot shows the matrices as laid out here. Findings are the model's and
         // every cell's explanation is in sim's own scenario snapshots, so rule and
@@ -96,9 +102,16 @@ fn bundled_scenarios_render_in_every_format() {
         matrices.findings.clear();
         let terminal =
             without_probe_detail(&render_report(&matrices, Format::Terminal, &opts).unwrap());
-        insta::with_settings!({ description => rel.as_str(), omit_expression => true }, {
-            insta::assert_snapshot!(snapshot_name(rel), terminal);
+        // Compare every scenario before failing, so one run lists (and writes `.snap.new`
+        // for) all changed snapshots.
+        let compared = std::panic::catch_unwind(|| {
+            insta::with_settings!({ description => rel.as_str(), omit_expression => true }, {
+                insta::assert_snapshot!(snapshot_name(rel), terminal);
+            });
         });
+        if compared.is_err() {
+            changed.push(rel.clone());
+        }
 
         let json = render_report(report, Format::Json, &opts).unwrap();
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -150,6 +163,13 @@ fn bundled_scenarios_render_in_every_format() {
             assert!(!out.trim().is_empty(), "{rel}: empty {f}");
         }
     }
+    assert!(
+        changed.is_empty(),
+        "the rendering of {} scenario(s) changed: {}. Review the .snap.new files, or rerun \
+         with INSTA_UPDATE=always and review the diff.",
+        changed.len(),
+        changed.join(", ")
+    );
 }
 
 /// The workspace root, found lexically (the crate's parent directory) so a symlinked
