@@ -409,6 +409,29 @@ fn conformance(out: &mut String, report: &Report, conf: &Conformance, c: bool) {
             let _ = writeln!(out, "      known: {why}");
         }
         let _ = writeln!(out, "      probe: {}", v.observation.sent);
+        // What the simulation expected the packet to do, to compare with the probe.
+        if v.verdict == Verdict::Disagree {
+            let cell = report
+                .states
+                .get(conf.state)
+                .and_then(|st| st.cell(&v.from, &v.to, v.probe));
+            for (k, hop) in cell
+                .map(|c| c.path.as_slice())
+                .unwrap_or(&[])
+                .iter()
+                .enumerate()
+            {
+                let _ = writeln!(
+                    out,
+                    "      {}. {} [{}] {} ({})",
+                    k + 1,
+                    hop.at,
+                    serde_name(&hop.mechanism),
+                    hop.detail,
+                    hop.facts.join(", ")
+                );
+            }
+        }
         if !v.observation.repro.is_empty() {
             let _ = writeln!(out, "      repro: {}", v.observation.repro);
         }
