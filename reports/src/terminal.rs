@@ -415,15 +415,14 @@ fn conformance(out: &mut String, report: &Report, conf: &Conformance, c: bool) {
                 .states
                 .get(conf.state)
                 .and_then(|st| st.cell(&v.from, &v.to, v.probe));
-            for (k, hop) in cell
-                .map(|c| c.path.as_slice())
-                .unwrap_or(&[])
-                .iter()
-                .enumerate()
-            {
+            let path = cell.map(|c| c.path.as_slice()).unwrap_or(&[]);
+            if !path.is_empty() {
+                let _ = writeln!(out, "      simulated path:");
+            }
+            for (k, hop) in path.iter().enumerate() {
                 let _ = writeln!(
                     out,
-                    "      {}. {} [{}] {} ({})",
+                    "        {}. {} [{}] {} ({})",
                     k + 1,
                     hop.at,
                     serde_name(&hop.mechanism),
