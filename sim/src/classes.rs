@@ -36,6 +36,7 @@ struct Key {
     service: Option<String>,
     aliases: Vec<String>,
     siblings: Vec<usize>,
+    hyperv: bool,
 }
 
 pub struct Classes {
@@ -100,5 +101,6 @@ fn key(cx: &Cx, k: usize) -> Key {
         service: ep.service.clone(),
         aliases: ep.aliases.clone(),
         siblings,
+        hyperv: ep.hyperv,
     }
 }

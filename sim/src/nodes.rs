@@ -64,6 +64,8 @@ pub struct Ep {
     pub aliases: Vec<String>,
     /// Networks of the container's other endpoints.
     pub siblings: Vec<usize>,
+    /// Hyper-V isolation: a synthetic VM NIC instead of a host vNIC (ARCH-3).
+    pub hyperv: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -161,6 +163,7 @@ pub fn build(w: &World) -> Nodes {
             published,
             aliases: e.aliases.clone(),
             siblings,
+            hyperv: c.isolation == hnsim_model::Isolation::Hyperv,
         });
     }
 

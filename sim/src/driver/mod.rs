@@ -49,17 +49,28 @@ pub fn rules(driver: &Driver) -> &'static dyn DriverRules {
 /// Facts for a container's vNIC and compartment on this platform.
 pub fn vnic_facts(cx: &Cx, ep: &Ep) -> &'static [&'static str] {
     if ep.host.is_some_and(|h| cx.host(h).is_windows()) {
-        &["ARCH-1", "ARCH-2"]
+        if ep.hyperv {
+            &["ARCH-1", "ARCH-2", "ARCH-3"]
+        } else {
+            &["ARCH-1", "ARCH-2"]
+        }
     } else {
         &["LNX-1"]
     }
 }
 
+fn nic_word(cx: &Cx, ep: &Ep) -> &'static str {
+    match ep.host.map(|h| cx.host(h).is_windows()) {
+        Some(true) if ep.hyperv => "VM NIC",
+        Some(true) => "vNIC",
+        _ => "eth",
+    }
+}
+
 /// The first hop of every endpoint source.
 pub fn src_vnic(cx: &Cx, ep: &Ep) -> Hop {
-    let windows = ep.host.is_some_and(|h| cx.host(h).is_windows());
     hop(
-        format!("{SRC_NAME} {}", if windows { "vNIC" } else { "eth" }),
+        format!("{SRC_NAME} {}", nic_word(cx, ep)),
         Mechanism::Vnic,
         format!("sent from {SRC_IP} on network {}", cx.net_name(ep)),
         vnic_facts(cx, ep),
@@ -68,9 +79,8 @@ pub fn src_vnic(cx: &Cx, ep: &Ep) -> Hop {
 
 /// The last hop of a delivered flow to an endpoint.
 pub fn dst_deliver(cx: &Cx, ep: &Ep, probe: Probe) -> Hop {
-    let windows = ep.host.is_some_and(|h| cx.host(h).is_windows());
     hop(
-        format!("{DST_NAME} {}", if windows { "vNIC" } else { "eth" }),
+        format!("{DST_NAME} {}", nic_word(cx, ep)),
         Mechanism::Deliver,
         format!("{probe} delivered to {DST_IP}"),
         vnic_facts(cx, ep),
