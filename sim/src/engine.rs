@@ -269,7 +269,7 @@ fn through_fabric(cx: &Cx, ws: Who, wt: Who, probe: Probe) -> Answer {
     let mut candidates = Vec::new();
     for e in &exits {
         for n in &entries {
-            candidates.extend(fabric::join(cx, e, n, probe));
+            candidates.extend(fabric::join(cx, e, n));
         }
     }
     best(candidates).unwrap_or_else(|| {

@@ -427,7 +427,7 @@ pub fn internet_entries() -> Vec<Entry> {
 /// `None` when the pair is not a way anybody would go (a host's NIC towards an address
 /// only its stack routes, a container's WinNAT path to its own host's address): such
 /// pairs neither deliver nor explain a denial.
-pub fn join(cx: &Cx, exit: &Exit, entry: &Entry, probe: Probe) -> Option<Answer> {
+pub fn join(cx: &Cx, exit: &Exit, entry: &Entry) -> Option<Answer> {
     let addr = Some(entry.addr.clone());
     let mut hops = exit.hops.clone();
     if let Some(b) = &exit.block {
@@ -703,7 +703,6 @@ pub fn join(cx: &Cx, exit: &Exit, entry: &Entry, probe: Probe) -> Option<Answer>
         }
         return Some(Answer::denied(addr, hops, b.clone()));
     }
-    let _ = probe;
     Some(Answer::delivered(addr, hops))
 }
 

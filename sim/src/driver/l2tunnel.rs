@@ -5,7 +5,6 @@
 
 use super::transparent::{on_segment_entry, on_segment_exit};
 use super::*;
-use crate::fabric::At;
 
 pub struct L2tunnel;
 
@@ -76,7 +75,6 @@ impl DriverRules for L2tunnel {
         if !cloud(cx, dst) {
             e.block = Some(unsupported(cx, dst));
         }
-        let _ = At::Internet;
         vec![e]
     }
 }
