@@ -560,4 +560,24 @@ mod tests {
         let m = matrix(&text(true));
         assert_eq!(reason(&m, "host:h", "a@nat", Probe::Icmp), None);
     }
+
+    /// OVL-4: without the prerequisite update, cross-host overlay is undecided.
+    #[test]
+    fn overlay_without_its_update_is_undecided() {
+        let text = |kb: &str| {
+            format!(
+                "name: t\n{LAN}hosts:\n  - {{name: h1, os: ws2019, swarm: manager, updates: [{kb}], nics: [{{name: Ethernet, ip: 10.0.0.10/24, segment: lan}}]}}\n  - {{name: h2, os: ws2019, swarm: worker, updates: [KB4489899], nics: [{{name: Ethernet, ip: 10.0.0.11/24, segment: lan}}]}}\nnetworks: [{{name: o, driver: overlay, attachable: true}}]\ncontainers:\n  - {{name: a, host: h1, networks: [o]}}\n  - {{name: b, host: h2, networks: [o]}}\n"
+            )
+        };
+        let m = matrix(&text("KB0000001"));
+        let c = m.cell("a@o", "b@o", Probe::Icmp).expect("cell");
+        assert!(matches!(c.disposition, Disposition::Unknown { .. }));
+        assert!(c.facts.iter().any(|f| f == "OVL-4"));
+        let m = matrix(&text("KB4489899"));
+        assert!(m
+            .cell("a@o", "b@o", Probe::Icmp)
+            .expect("cell")
+            .disposition
+            .is_delivered());
+    }
 }

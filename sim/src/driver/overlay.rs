@@ -28,6 +28,41 @@ fn vni_text(cx: &Cx, ep: &Ep) -> String {
     }
 }
 
+/// OVL-4: the update a Windows host needs for overlay networking, when it lacks it.
+fn missing_update(cx: &Cx, h: usize) -> Option<&'static str> {
+    let host = cx.host(h);
+    let kb = match host.os {
+        hnsim_model::OsVersion::Ws2016 => "KB4015217",
+        hnsim_model::OsVersion::Ws2019 => "KB4489899",
+        _ => return None,
+    };
+    let norm = |s: &str| {
+        s.trim()
+            .trim_start_matches(['K', 'k', 'B', 'b'])
+            .to_string()
+    };
+    (!host.updates.iter().any(|u| norm(u) == norm(kb))).then_some(kb)
+}
+
+/// Cross-host connectivity without the prerequisite update is not something the seeds
+/// describe: undecided rather than assumed.
+fn prerequisite_unknown(cx: &Cx, hosts: &[usize], probe: Probe, hops: Vec<Hop>) -> Option<Answer> {
+    let (h, kb) = hosts
+        .iter()
+        .find_map(|&h| missing_update(cx, h).map(|kb| (h, kb)))?;
+    Some(Answer::unknown(
+        Some(container_addr(probe)),
+        hops,
+        &format!("{} VFP", cx.host_name(h)),
+        format!(
+            "{} ({}) lacks {kb}, which overlay networking needs; without it endpoints may get no connectivity across hosts",
+            cx.host_name(h),
+            cx.host(h).os
+        ),
+        &["OVL-4"],
+    ))
+}
+
 impl DriverRules for Overlay {
     fn same_network(&self, cx: &Cx, a: &Ep, b: &Ep, probe: Probe) -> Answer {
         let win = windows(cx, a);
@@ -57,6 +92,9 @@ impl DriverRules for Overlay {
                 ),
             );
         };
+        if let Some(x) = prerequisite_unknown(cx, &[ha, hb], probe, vec![src_vnic(cx, a)]) {
+            return x;
+        }
         let facts: &[&str] = if win {
             &["OVL-2", "EXT-4", "MAT-2"]
         } else {
