@@ -41,19 +41,29 @@ pub struct ScenariosArgs {
 pub fn run_check(a: CheckArgs) -> anyhow::Result<ExitCode> {
     let mut findings: Vec<Finding> = Vec::new();
     let mut unreadable = 0usize;
+    let mut inputs: Vec<serde_json::Value> = Vec::new();
     for file in &a.files {
         match super::input::load(file) {
-            Ok(doc) => findings.extend(analyse(&doc).findings),
+            Ok(doc) => {
+                findings.extend(analyse(&doc).findings);
+                inputs.push(serde_json::json!({"file": file.display().to_string()}));
+            }
             Err(err) => {
-                eprintln!("error: {}", error_text(&err));
+                let text = error_text(&err);
+                eprintln!("error: {text}");
+                inputs.push(serde_json::json!({"file": file.display().to_string(), "error": text}));
                 unreadable += 1;
             }
         }
     }
-    if unreadable == a.files.len() {
+    if unreadable == a.files.len() && a.out.format() != Format::Json {
         return Ok(ExitCode::from(2));
     }
-    let mut text = render(&findings, &a.out)?;
+    let mut text = if a.out.format() == Format::Json {
+        json(&findings, inputs)?
+    } else {
+        render(&findings, &a.out)?
+    };
     if a.out.format() == Format::Terminal && a.files.len() > 1 {
         text.push_str(&format!(
             "checked {} files ({} unreadable)\n",
@@ -83,6 +93,24 @@ fn error_text(err: &anyhow::Error) -> String {
         }
     }
     parts.join(": ")
+}
+
+/// `check --format json`: versioned like the other JSON outputs, so that a consumer can
+/// tell the shape, with every input file (and why it could not be read) and a summary.
+fn json(findings: &[Finding], inputs: Vec<serde_json::Value>) -> anyhow::Result<String> {
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    let mut text = serde_json::to_string_pretty(&serde_json::json!({
+        "schema_version": hnsim_sim::SCHEMA_VERSION,
+        "inputs": inputs,
+        "summary": {
+            "errors": count(Severity::Error),
+            "warnings": count(Severity::Warning),
+            "info": count(Severity::Info),
+        },
+        "findings": findings,
+    }))?;
+    text.push('\n');
+    Ok(text)
 }
 
 fn render(findings: &[Finding], out: &OutputArgs) -> anyhow::Result<String> {

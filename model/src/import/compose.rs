@@ -14,7 +14,7 @@ use super::translate::{image_base, parse_long_port, ContainerLint, HostCtx, Tran
 use super::Src;
 use crate::driver::Driver;
 use crate::finding::Location;
-use crate::port::PortMapping;
+use crate::port::{PortMapping, PortProto};
 use crate::scenario::*;
 use ipnet::IpNet;
 use serde_yaml_ng::{Mapping, Value};
@@ -770,13 +770,33 @@ fn service(
     if stack {
         lint.link = false; // links are ignored by `docker stack deploy`
         t.lint_container(h, svc, &lint, &at);
+        // A service has no `expose`; what its tasks listen on is the exposed ports and
+        // the published ones' container ports.
+        let mut listen: Vec<PortProto> = Vec::new();
+        if !expose.is_empty() {
+            listen.extend(expose.iter().copied());
+            for p in &ports {
+                for port in p.container_port.start
+                    ..=p.container_port
+                        .end
+                        .min(p.container_port.start.saturating_add(63))
+                {
+                    listen.push(PortProto {
+                        proto: p.proto,
+                        port,
+                    });
+                }
+            }
+            listen.sort();
+            listen.dedup();
+        }
         let s = Service {
             name: format!("{project}_{svc}"),
             replicas,
             hosts: vec![],
             networks,
             ports,
-            listen: vec![],
+            listen,
             isolation,
             origin: Origin::default(),
         };

@@ -400,8 +400,19 @@ pub fn expand(doc: &Document) -> Imported {
         };
         t.findings.push(code::finding("IMP019", &src, text));
     }
+    let step_sources = std::mem::take(&mut t.step_sources);
     let mut imported = t.finish();
+    // The input's positions, and those of the steps the commands became.
     imported.source_map = doc.source_map.clone();
+    for (i, src) in step_sources {
+        if src.location.line > 0 {
+            imported.source_map.insert(
+                format!("steps[{i}]"),
+                src.location.line,
+                src.location.column,
+            );
+        }
+    }
     // Said once (IMP019); from here on the assumed LAN is part of the design, as it is
     // once the scenario is printed and read back.
     for seg in &mut imported.scenario.segments {

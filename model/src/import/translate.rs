@@ -54,6 +54,10 @@ pub(crate) struct Translator {
     timeline: HashSet<String>,
     states: HashMap<(String, String), RunState>,
     refs: Vec<NetRef>,
+    /// The command being translated, and where each step it produced was written, so
+    /// that a finding about `steps[i]` points at its command line.
+    current: Option<Src>,
+    pub step_sources: Vec<(usize, Src)>,
 }
 
 fn attachment(network: &str) -> Attachment {
@@ -167,6 +171,8 @@ impl Translator {
             timeline: HashSet::new(),
             states,
             refs: Vec::new(),
+            current: None,
+            step_sources: Vec::new(),
         }
     }
 
@@ -194,7 +200,11 @@ impl Translator {
 
     fn push_step(&mut self, step: Step) -> usize {
         self.scenario.steps.push(step);
-        self.scenario.steps.len()
+        let n = self.scenario.steps.len();
+        if let Some(src) = &self.current {
+            self.step_sources.push((n - 1, src.clone()));
+        }
+        n
     }
 
     fn default_network_exists(&self, h: &HostCtx) -> bool {
@@ -508,6 +518,12 @@ impl Translator {
     // ---------------------------------------------------------------- commands
 
     pub fn apply(&mut self, h: &HostCtx, cmd: Command, src: &Src) {
+        self.current = Some(src.clone());
+        self.apply_command(h, cmd, src);
+        self.current = None;
+    }
+
+    fn apply_command(&mut self, h: &HostCtx, cmd: Command, src: &Src) {
         match cmd {
             Command::NetworkCreate(a) => self.network_create(h, &a, src),
             Command::NetworkRm(a) => self.network_rm(h, &a, src),
