@@ -264,3 +264,47 @@ fn check_explained(c: &Cell) -> Result<(), TestCaseError> {
     prop_assert!(!c.facts.is_empty());
     Ok(())
 }
+
+/// Broken designs (a host, network or segment taken out of a bundled scenario, leaving
+/// dangling references) are simulated without panicking, and every cell is still
+/// explained.
+#[test]
+fn broken_designs_never_panic() {
+    #[path = "common/mod.rs"]
+    mod common;
+    let mut runs = 0;
+    for path in common::scenario_files() {
+        let Some(doc) = common::load(&path) else {
+            continue;
+        };
+        let s = &doc.scenario;
+        let mut variants = Vec::new();
+        for i in 0..s.hosts.len() {
+            let mut d = doc.clone();
+            d.scenario.hosts.remove(i);
+            variants.push(d);
+        }
+        for i in 0..s.networks.len() {
+            let mut d = doc.clone();
+            d.scenario.networks.remove(i);
+            variants.push(d);
+        }
+        for i in 0..s.segments.len() {
+            let mut d = doc.clone();
+            d.scenario.segments.remove(i);
+            variants.push(d);
+        }
+        for d in variants {
+            let report = hnsim_sim::simulate(&d);
+            for m in &report.states {
+                for c in &m.cells {
+                    if let Err(e) = check_explained(c) {
+                        panic!("{}: {e}", path.display());
+                    }
+                }
+            }
+            runs += 1;
+        }
+    }
+    assert!(runs > 50, "only {runs} broken variants");
+}

@@ -138,13 +138,12 @@ impl DriverRules for L2bridge {
             return vec![];
         };
         // Multi-node, cross subnet (L2B-3).
-        if let Who::Ep(k) = dst {
+        if let (Who::Ep(k), Some(h)) = (dst, src.host) {
             let d = &cx.n.eps[k];
             if d.driver == Driver::L2bridge
                 && d.host != src.host
                 && subnet_of(cx, d) != subnet_of(cx, src)
             {
-                let h = src.host.unwrap_or(0);
                 if cx.host(h).os.l2bridge_routes_cross_subnet_between_nodes() {
                     e.hops.push(hop(
                         format!("{} management vNIC", cx.host_name(h)),

@@ -20,8 +20,11 @@ fn windows(cx: &Cx, ep: &Ep) -> bool {
 }
 
 fn vni_text(cx: &Cx, ep: &Ep) -> String {
-    let net = &cx.d().scenario.networks[ep.net.unwrap_or(0)];
-    match net.vni() {
+    match ep
+        .net
+        .and_then(|n| cx.d().scenario.networks.get(n))
+        .and_then(|n| n.vni())
+    {
         Some(v) => format!("VNI {v}"),
         None if windows(cx, ep) => "the VNI swarm assigned (>= 4096 on Windows)".into(),
         None => "the VNI swarm assigned".into(),
