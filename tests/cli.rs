@@ -1,0 +1,641 @@
+//! The `hnsim` binary as users run it: docker command lines pasted from Microsoft's docs
+//! (prompts, PowerShell backticks), compose files, daemon.json and scenario YAML; exit
+//! codes (0 clean, 1 findings at or above --deny, 2 unreadable input); error messages
+//! that name file, line, field and a fix; versioned JSON; import round trips; and every
+//! bundled scenario through check, sim and trace.
+
+mod common;
+
+use common::*;
+
+const MS_DOCS_TRANSPARENT: &str = "\
+C:\\> docker network create -d transparent --subnet=10.123.174.0/23 --gateway=10.123.174.1 TransparentNet3
+C:\\> docker run -it --network=TransparentNet3 --ip 10.123.174.105 windowsservercore cmd
+";
+
+const POWERSHELL_NAT: &str = "\
+PS C:\\> docker network create -d nat --subnet=172.20.0.0/16 --gateway=172.20.0.1 MyNatNetwork
+PS C:\\> docker run -d --name web --network MyNatNetwork -p 80:80 mcr.microsoft.com/windows/servercore/iis
+PS C:\\> docker run -d --name api `
+>>   --network MyNatNetwork `
+>>   -p 8080:5000 `
+>>   myorg/api:1.0
+";
+
+const LINUX_SHELL: &str = "\
+$ docker network create app-net
+$ docker run -d --name db --network app-net -e POSTGRES_PASSWORD=x postgres:16
+$ docker run -d --name web --network app-net -p 8080:80 nginx
+$ docker run -d --name lonely -p 9000 busybox
+";
+
+const LINUX_COMPOSE: &str = "\
+services:
+  web:
+    image: nginx:1.25
+    ports:
+      - \"80:80\"
+    networks: [frontend]
+  api:
+    image: myorg/api
+    expose: [\"3000\"]
+    networks: [frontend, backend]
+  db:
+    image: postgres:16
+    expose: [\"5432\"]
+    networks: [backend]
+networks:
+  frontend:
+  backend:
+";
+
+const WINDOWS_COMPOSE: &str = "\
+version: '2.1'
+services:
+  db:
+    image: microsoft/mssql-server-windows-developer
+    environment:
+      - ACCEPT_EULA=Y
+    expose:
+      - \"1433\"
+  web:
+    image: microsoft/iis
+    ports:
+      - \"80:80\"
+    depends_on:
+      - db
+networks:
+  default:
+    external:
+      name: nat
+";
+
+const STACK: &str = "\
+version: \"3.9\"
+services:
+  web:
+    image: nginx
+    ports:
+      - target: 80
+        published: 8080
+    deploy:
+      replicas: 3
+    networks: [webnet]
+networks:
+  webnet:
+    driver: overlay
+";
+
+const DAEMON_JSON: &str = "{\n  \"fixed-cidr\": \"172.30.0.0/16\"\n}\n";
+
+// ------------------------------------------------------------------ exit codes
+
+#[test]
+fn clean_design_exits_0_and_findings_exit_1() {
+    let o = hnsim(&["check", "scenarios/designs/nat-single-host.yaml"]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    let o = hnsim(&["check", "scenarios/users/ws2016-second-nat-network.yaml"]);
+    assert_eq!(code(&o), 1, "{}", both(&o));
+    let out = stdout(&o);
+    assert!(out.contains("error[HNS002]"), "{out}");
+    assert!(
+        out.contains("ws2016-second-nat-network.yaml:18:9"),
+        "a finding names file:line:column: {out}"
+    );
+    assert!(out.contains("help:"), "{out}");
+    assert!(out.contains("NAT-11"), "a finding names its facts: {out}");
+}
+
+#[test]
+fn deny_lowers_the_failing_severity() {
+    // Only info findings (HNS082 on a Windows host): clean by default, denied at info.
+    let f = "scenarios/designs/nat-single-host.yaml";
+    assert_eq!(code(&hnsim(&["check", "--deny", "warning", f])), 0);
+    let o = hnsim(&["check", "--deny", "info", f]);
+    assert_eq!(code(&o), 1, "{}", both(&o));
+    let o = hnsim(&["check", "--deny", "fatal", f]);
+    assert_eq!(
+        code(&o),
+        2,
+        "an unknown severity is a usage error: {}",
+        both(&o)
+    );
+}
+
+#[test]
+fn typo_in_a_key_is_exit_2_with_file_line_field_and_suggestion() {
+    let f = input(
+        "typo",
+        "typo.yaml",
+        "name: typo\nhosts:\n  - name: win1\n    os: ws2019\nnetworks:\n  - name: app\n    host: win1\n    driver: nat\n    subnett: 172.20.0.0/16\n",
+    );
+    let o = hnsim(&["check", p(&f)]);
+    assert_eq!(code(&o), 2, "{}", both(&o));
+    let err = stderr(&o);
+    assert!(err.contains("typo.yaml:9:5"), "{err}");
+    assert!(err.contains("networks[0].subnett"), "{err}");
+    assert!(err.contains("did you mean `subnet`"), "{err}");
+}
+
+#[test]
+fn unreadable_inputs_exit_2_and_say_why() {
+    let o = hnsim(&["check", "/nonexistent/design.yaml"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("/nonexistent/design.yaml"),
+        "{}",
+        both(&o)
+    );
+
+    let empty = input("unreadable", "empty.yaml", "");
+    let o = hnsim(&["check", p(&empty)]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("empty.yaml:1:1"), "{}", both(&o));
+    assert!(stderr(&o).contains("help:"), "{}", both(&o));
+
+    let os = input(
+        "unreadable",
+        "os.yaml",
+        "name: x\nhosts:\n  - name: win1\n    os: windows2019\n",
+    );
+    let o = hnsim(&["check", p(&os)]);
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(
+        err.contains("os.yaml:") && err.contains("hosts[0].os"),
+        "{err}"
+    );
+    assert!(
+        err.contains("ws2019"),
+        "the error lists valid values: {err}"
+    );
+
+    let port = input(
+        "unreadable",
+        "port.yaml",
+        "name: x\nhosts:\n  - {name: l, os: linux}\ncontainers:\n  - name: web\n    host: l\n    ports: [\"80800:80\"]\n",
+    );
+    let o = hnsim(&["sim", p(&port)]);
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(
+        err.contains("port.yaml:7") && err.contains("containers[0].ports[0]"),
+        "{err}"
+    );
+
+    let broken = input("unreadable", "broken.yaml", "name: x\nhosts: [\n");
+    for cmd in ["check", "sim", "import"] {
+        let o = hnsim(&[cmd, p(&broken)]);
+        assert_eq!(code(&o), 2, "{cmd}: {}", both(&o));
+        assert!(stderr(&o).contains("broken.yaml:"), "{cmd}: {}", both(&o));
+    }
+}
+
+#[test]
+fn one_unreadable_file_among_several_is_exit_2_but_the_rest_is_checked() {
+    let bad = input("mixed", "bad.yaml", "name: x\nhosts: [\n");
+    let o = hnsim(&[
+        "check",
+        "scenarios/users/ws2016-second-nat-network.yaml",
+        p(&bad),
+    ]);
+    assert_eq!(code(&o), 2, "{}", both(&o));
+    assert!(stdout(&o).contains("HNS002"), "{}", both(&o));
+    assert!(
+        stdout(&o).contains("checked 2 files (1 unreadable)"),
+        "{}",
+        both(&o)
+    );
+}
+
+// ------------------------------------------------------------- docker commands
+
+#[test]
+fn ms_docs_transparent_commands_reach_the_lan_and_the_internet() {
+    let f = input("msdocs", "transparent.txt", MS_DOCS_TRANSPARENT);
+    let o = hnsim(&["check", p(&f)]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    // The file does not describe the host's LAN: the importer says what it assumed.
+    assert!(stdout(&o).contains("IMP019"), "{}", both(&o));
+    assert!(stdout(&o).contains("10.123.174.0/23"), "{}", both(&o));
+
+    let r = sim_json(&f);
+    let c = cell(
+        &r,
+        "windowsservercore-1@TransparentNet3",
+        "internet",
+        "tcp/443",
+    );
+    assert!(delivered(c), "{c}");
+    let c = cell(
+        &r,
+        "client:lan-client",
+        "windowsservercore-1@TransparentNet3",
+        "icmp",
+    );
+    assert!(delivered(c), "TRANS-6: directly on the LAN: {c}");
+    assert_eq!(address(c), "10.123.174.105");
+}
+
+#[test]
+fn powershell_backtick_continuations_and_published_ports() {
+    let f = input("powershell", "nat.ps1", POWERSHELL_NAT);
+    let o = hnsim(&["check", p(&f)]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    let r = sim_json(&f);
+    let c = cell(&r, "client:lan-client", "api@MyNatNetwork", "tcp/5000");
+    assert!(delivered(c), "NAT-8: {c}");
+    assert_eq!(address(c), "192.168.1.10:8080");
+    let c = cell(&r, "web@MyNatNetwork", "api@MyNatNetwork", "tcp/5000");
+    assert!(delivered(c), "NAT-5: {c}");
+    assert_eq!(address(c), "172.20.0.3:5000");
+    let c = cell(&r, "api@MyNatNetwork", "internet", "tcp/443");
+    assert!(delivered(c), "NAT-7: {c}");
+}
+
+#[test]
+fn linux_defaults_bridge_and_ephemeral_ports_from_32768() {
+    let f = input("linux", "history.sh", LINUX_SHELL);
+    let o = hnsim(&["check", p(&f)]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    let r = sim_json(&f);
+    let c = cell(&r, "client:lan-client", "lonely@bridge", "tcp/9000");
+    assert!(delivered(c), "{c}");
+    assert_eq!(address(c), "192.168.1.10:32768");
+    let c = cell(&r, "web@app-net", "db@app-net", "icmp");
+    assert!(delivered(c), "{c}");
+    let c = cell(&r, "web@app-net", "lonely@bridge", "icmp");
+    assert_eq!(reason(c), "isolated-network", "EXT-10: {c}");
+}
+
+#[test]
+fn windows_refused_options_name_the_line_and_exit_1() {
+    let f = input(
+        "refused",
+        "refused.ps1",
+        "PS C:\\> docker network create -d nat mynat\nPS C:\\> docker network create -d transparent --internal tr\nPS C:\\> docker run --name z --link y:y --network mynat iis\nPS C:\\> docker run --name w -p 127.0.0.1:8080:80 iis\n",
+    );
+    let o = hnsim(&["check", p(&f)]);
+    assert_eq!(code(&o), 1, "{}", both(&o));
+    let out = stdout(&o);
+    for (codes, at) in [
+        ("IMP001", "refused.ps1:2:1"),
+        ("IMP002", "refused.ps1:3:1"),
+        ("IMP003", "refused.ps1:4:1"),
+    ] {
+        let block = out
+            .split("\n\n")
+            .find(|b| b.contains(codes))
+            .unwrap_or_else(|| panic!("no {codes}: {out}"));
+        assert!(block.contains(at), "{codes} at {at}: {block}");
+        assert!(block.contains("help:"), "{block}");
+    }
+    let o = hnsim(&["import", p(&f)]);
+    assert_eq!(
+        code(&o),
+        1,
+        "import exits 1 on refused options: {}",
+        both(&o)
+    );
+    assert!(stderr(&o).contains("refused.ps1:2:1"), "{}", both(&o));
+    assert!(
+        !stderr(&o).contains("facts: \n"),
+        "no empty facts line: {}",
+        both(&o)
+    );
+}
+
+#[test]
+fn one_container_binding_a_host_port_twice_is_an_error() {
+    let f = input(
+        "ports",
+        "twice.sh",
+        "docker run -d --name a -p 80:80 -p 80:81 nginx\n",
+    );
+    let o = hnsim(&["check", p(&f)]);
+    assert_eq!(code(&o), 1, "{}", both(&o));
+    assert!(stdout(&o).contains("SCN040"), "{}", both(&o));
+}
+
+// --------------------------------------------------------- compose, daemon.json
+
+#[test]
+fn linux_compose_two_networks() {
+    let f = input("compose-linux", "docker-compose.yml", LINUX_COMPOSE);
+    let o = hnsim(&["check", p(&f)]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    let r = sim_json(&f);
+    let c = cell(
+        &r,
+        "compose-linux-web-1@compose-linux_frontend",
+        "compose-linux-db-1@compose-linux_backend",
+        "tcp/5432",
+    );
+    assert_eq!(reason(c), "isolated-network", "{c}");
+    let c = cell(
+        &r,
+        "compose-linux-api-1@compose-linux_backend",
+        "compose-linux-db-1@compose-linux_backend",
+        "tcp/5432",
+    );
+    assert!(delivered(c), "{c}");
+    let c = cell(
+        &r,
+        "client:lan-client",
+        "compose-linux-web-1@compose-linux_frontend",
+        "tcp/80",
+    );
+    assert!(delivered(c), "{c}");
+}
+
+#[test]
+fn windows_compose_on_the_external_nat_network() {
+    let f = input("compose-win", "docker-compose.yml", WINDOWS_COMPOSE);
+    let o = hnsim(&["check", p(&f)]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    let o = hnsim(&["import", p(&f)]);
+    assert!(
+        stdout(&o).contains("os: ws2019"),
+        "external nat => Windows: {}",
+        both(&o)
+    );
+    let r = sim_json(&f);
+    let c = cell(
+        &r,
+        "compose-win-web-1@nat",
+        "compose-win-db-1@nat",
+        "tcp/1433",
+    );
+    assert!(delivered(c), "{c}");
+    let c = cell(&r, "client:lan-client", "compose-win-db-1@nat", "tcp/1433");
+    assert_eq!(reason(c), "not-published", "{c}");
+}
+
+#[test]
+fn a_stack_file_is_deployed_on_a_swarm_manager() {
+    let f = input("stack", "stack.yml", STACK);
+    let o = hnsim(&["check", p(&f)]);
+    assert_eq!(
+        code(&o),
+        0,
+        "a stack file is not a broken compose file: {}",
+        both(&o)
+    );
+    let o = hnsim(&["import", p(&f)]);
+    let yaml = stdout(&o);
+    assert!(yaml.contains("swarm: manager"), "{yaml}");
+    assert!(yaml.contains("replicas: 3"), "{yaml}");
+    let r = sim_json(&f);
+    let c = cell(
+        &r,
+        "stack_web.1@stack_webnet",
+        "stack_web.2@stack_webnet",
+        "tcp/80",
+    );
+    assert!(delivered(c), "{c}");
+}
+
+#[test]
+fn daemon_json_alone_is_a_windows_host_with_that_nat_prefix() {
+    let f = input("daemon", "daemon.json", DAEMON_JSON);
+    let o = hnsim(&["import", p(&f)]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    let yaml = stdout(&o);
+    assert!(yaml.contains("os: ws2019"), "{yaml}");
+    assert!(yaml.contains("fixed-cidr: 172.30.0.0/16"), "{yaml}");
+    let bad = input(
+        "daemon",
+        "bad.json",
+        "{\n  \"fixed-cidr\": \"172.30.0.0/16\",\n}\n",
+    );
+    let o = hnsim(&["check", p(&bad)]);
+    assert_eq!(code(&o), 2, "{}", both(&o));
+    assert!(stderr(&o).contains("bad.json:3"), "{}", both(&o));
+}
+
+// -------------------------------------------------------------------- import
+
+/// `hnsim import` prints a scenario that simulates to the same matrix as its input.
+#[test]
+fn import_output_reimports_to_the_same_matrix() {
+    let mut inputs = vec![
+        input("roundtrip", "transparent.txt", MS_DOCS_TRANSPARENT),
+        input("roundtrip", "nat.ps1", POWERSHELL_NAT),
+        input("roundtrip", "history.sh", LINUX_SHELL),
+        input("roundtrip", "docker-compose.yml", LINUX_COMPOSE),
+        input("roundtrip", "windows-compose.yml", WINDOWS_COMPOSE),
+        input("roundtrip", "stack.yml", STACK),
+        input("roundtrip", "daemon.json", DAEMON_JSON),
+    ];
+    inputs.extend(
+        scenario_files()
+            .into_iter()
+            .filter(|f| f.to_string_lossy().contains("/users/")),
+    );
+    for f in inputs {
+        let out = f.with_extension("imported.yaml");
+        let out = std::env::temp_dir()
+            .join(format!("hnsim-cli-{}", std::process::id()))
+            .join(out.file_name().expect("file name"));
+        let o = hnsim(&["import", p(&f), "-o", p(&out)]);
+        assert!(
+            code(&o) == 0 || code(&o) == 1,
+            "import {}: {}",
+            f.display(),
+            both(&o)
+        );
+        let before = final_cells(&sim_json(&f));
+        let after = final_cells(&sim_json(&out));
+        let changed: Vec<String> = before
+            .iter()
+            .zip(&after)
+            .filter(|(a, b)| a != b)
+            .map(|(a, b)| format!("  {a}\n  {b}"))
+            .collect();
+        assert!(
+            before.len() == after.len() && changed.is_empty(),
+            "{}: the imported scenario simulates differently ({} vs {} cells):\n{}",
+            f.display(),
+            before.len(),
+            after.len(),
+            changed.join("\n")
+        );
+    }
+}
+
+// ---------------------------------------------------------------------- json
+
+#[test]
+fn json_outputs_parse_and_carry_schema_version() {
+    let f = "scenarios/users/ms-docs-nat-powershell-backticks.yaml";
+    let runs: [&[&str]; 5] = [
+        &["check", "--format", "json", f],
+        &[
+            "check",
+            "--json",
+            "scenarios/users/ws2016-second-nat-network.yaml",
+        ],
+        &["sim", "--format", "json", f],
+        &[
+            "trace",
+            "--format",
+            "json",
+            f,
+            "--from",
+            "client:laptop",
+            "--to",
+            "web@MyNatNetwork",
+        ],
+        &["sim", "--json", "--step", "0", f],
+    ];
+    for args in runs {
+        let o = hnsim(args);
+        assert!(code(&o) == 0 || code(&o) == 1, "{args:?}: {}", both(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}\n{}", stdout(&o)));
+        assert!(v["schema_version"].is_u64(), "{args:?}: {v}");
+    }
+    let o = hnsim(&[
+        "check",
+        "--json",
+        "scenarios/users/ws2016-second-nat-network.yaml",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["summary"]["errors"], 1, "{v}");
+    assert_eq!(v["findings"][0]["code"], "HNS002", "{v}");
+}
+
+// --------------------------------------------------------- trace, explain, ...
+
+#[test]
+fn trace_explains_hop_by_hop_with_facts() {
+    let o = hnsim(&[
+        "trace",
+        "scenarios/users/nat-two-hosts-published-ports.yaml",
+        "--from",
+        "front",
+        "--to",
+        "api",
+        "--proto",
+        "tcp/80",
+    ]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    let out = stdout(&o);
+    assert!(out.contains("10.10.10.22:8080"), "NAT-8 address: {out}");
+    assert!(out.contains("NAT-8"), "{out}");
+    assert!(out.contains("path:"), "{out}");
+}
+
+#[test]
+fn trace_usage_errors_exit_2_and_list_what_exists() {
+    let f = "scenarios/users/compose-linux-web-api-db.yaml";
+    let o = hnsim(&["trace", f, "--from", "nosuch", "--to", "internet"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("shop-web-1@shop_frontend"),
+        "{}",
+        both(&o)
+    );
+    let o = hnsim(&["trace", f, "--from", "shop-api-1", "--to", "internet"]);
+    assert_eq!(code(&o), 2, "an ambiguous name: {}", both(&o));
+    assert!(
+        stderr(&o).contains("shop-api-1@shop_backend"),
+        "{}",
+        both(&o)
+    );
+    let o = hnsim(&[
+        "trace",
+        f,
+        "--from",
+        "client:user",
+        "--to",
+        "shop-web-1",
+        "--proto",
+        "tcp/99999",
+    ]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("--proto"), "{}", both(&o));
+}
+
+#[test]
+fn explain_and_scenarios() {
+    let o = hnsim(&["explain", "IMP019"]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert!(stdout(&o).contains("help:"), "{}", both(&o));
+    let o = hnsim(&["explain", "hns002"]);
+    assert_eq!(code(&o), 0, "codes are case-insensitive: {}", both(&o));
+    let o = hnsim(&["explain", "HNS01"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("HNS001"), "{}", both(&o));
+    let o = hnsim(&["explain"]);
+    assert_eq!(code(&o), 0);
+    assert!(stdout(&o).contains("SCN040"), "{}", both(&o));
+    let o = hnsim(&["scenarios"]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert!(
+        stdout(&o).contains("users/ms-docs-transparent-static-ip.yaml"),
+        "{}",
+        both(&o)
+    );
+    let o = hnsim(&["scenarios", "/nonexistent"]);
+    assert_eq!(code(&o), 2);
+}
+
+// ------------------------------------------------------- every bundled scenario
+
+/// Every bundled scenario is readable by check and sim, and `trace` explains a sample
+/// of its cells with fact IDs.
+#[test]
+fn every_bundled_scenario_checks_simulates_and_traces() {
+    let files = scenario_files();
+    assert!(files.len() > 40, "only {} scenarios", files.len());
+    let mut failures = Vec::new();
+    for f in &files {
+        let shown = f.strip_prefix(root()).unwrap_or(f).display().to_string();
+        let o = hnsim(&["check", p(f)]);
+        if code(&o) == 2 {
+            failures.push(format!("check {shown}: {}", both(&o)));
+            continue;
+        }
+        let o = hnsim(&["sim", "--format", "json", p(f)]);
+        if code(&o) != 0 {
+            failures.push(format!("sim {shown}: {}", both(&o)));
+            continue;
+        }
+        let report: serde_json::Value = match serde_json::from_slice(&o.stdout) {
+            Ok(v) => v,
+            Err(e) => {
+                failures.push(format!("sim --json {shown}: {e}"));
+                continue;
+            }
+        };
+        let Some(cells) = report["states"]
+            .as_array()
+            .and_then(|s| s.last())
+            .and_then(|s| s["cells"].as_array())
+        else {
+            failures.push(format!("sim --json {shown}: no cells"));
+            continue;
+        };
+        if cells.is_empty() {
+            continue;
+        }
+        let picks = [0, cells.len() / 2, cells.len() - 1];
+        for i in picks {
+            let c = &cells[i];
+            let (from, to, probe) = (
+                c["from"].as_str().unwrap_or(""),
+                c["to"].as_str().unwrap_or(""),
+                c["probe"].as_str().unwrap_or(""),
+            );
+            let o = hnsim(&["trace", p(f), "--from", from, "--to", to, "--proto", probe]);
+            if code(&o) != 0 || !names_fact(&stdout(&o)) {
+                failures.push(format!(
+                    "trace {shown} {from} -> {to} {probe}: {}",
+                    both(&o)
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

@@ -1,0 +1,162 @@
+//! Running the `hnsim` binary the way a user does, and reading what it prints.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn hnsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hnsim"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .current_dir(root())
+        .output()
+        .expect("the hnsim binary runs")
+}
+
+pub fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Both streams, for assertion messages.
+pub fn both(o: &Output) -> String {
+    format!(
+        "exit {}\n--- stdout\n{}\n--- stderr\n{}",
+        code(o),
+        stdout(o),
+        stderr(o)
+    )
+}
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Writes `text` to a file of this test run and returns its path.
+pub fn input(test: &str, name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir()
+        .join(format!("hnsim-cli-{}", std::process::id()))
+        .join(test);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write input");
+    path
+}
+
+pub fn p(path: &Path) -> &str {
+    path.to_str().expect("utf-8 path")
+}
+
+/// Every bundled scenario, sorted.
+pub fn scenario_files() -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+                out.push(path);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&root().join("scenarios"), &mut out);
+    out.sort();
+    out
+}
+
+/// `hnsim sim --json FILE`, parsed.
+pub fn sim_json(path: &Path) -> serde_json::Value {
+    let o = hnsim(&["sim", "--format", "json", p(path)]);
+    assert_eq!(code(&o), 0, "sim {}: {}", path.display(), both(&o));
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("sim --json {}: {e}\n{}", path.display(), stdout(&o)))
+}
+
+/// One cell of a matrix, as a comparable line.
+pub fn cell_line(c: &serde_json::Value) -> String {
+    let d = &c["disposition"];
+    let outcome = d["outcome"].as_str().unwrap_or("?");
+    let reason = d["reason"].as_str().unwrap_or("");
+    format!(
+        "{} -> {} {}: {outcome} {reason} {}",
+        c["from"].as_str().unwrap_or("?"),
+        c["to"].as_str().unwrap_or("?"),
+        c["probe"].as_str().unwrap_or("?"),
+        c["address"]["value"].as_str().unwrap_or("")
+    )
+}
+
+/// Every cell of the final state of `sim --json`, sorted.
+pub fn final_cells(report: &serde_json::Value) -> Vec<String> {
+    let states = report["states"].as_array().expect("states");
+    let last = states.last().expect("a final state");
+    let mut cells: Vec<String> = last["cells"]
+        .as_array()
+        .expect("cells")
+        .iter()
+        .map(cell_line)
+        .collect();
+    cells.sort();
+    cells
+}
+
+/// The final-state cell `from -> to probe`.
+pub fn cell<'a>(
+    report: &'a serde_json::Value,
+    from: &str,
+    to: &str,
+    probe: &str,
+) -> &'a serde_json::Value {
+    let states = report["states"].as_array().expect("states");
+    let last = states.last().expect("a final state");
+    last["cells"]
+        .as_array()
+        .expect("cells")
+        .iter()
+        .find(|c| c["from"] == from && c["to"] == to && c["probe"] == probe)
+        .unwrap_or_else(|| {
+            let nodes: Vec<String> = last["nodes"]
+                .as_array()
+                .map(|n| n.iter().map(|x| x.to_string()).collect())
+                .unwrap_or_default();
+            panic!("no cell {from} -> {to} {probe}; nodes: {nodes:?}")
+        })
+}
+
+pub fn delivered(c: &serde_json::Value) -> bool {
+    c["disposition"]["outcome"] == "delivered"
+}
+
+pub fn reason(c: &serde_json::Value) -> &str {
+    c["disposition"]["reason"].as_str().unwrap_or("")
+}
+
+pub fn address(c: &serde_json::Value) -> &str {
+    c["address"]["value"].as_str().unwrap_or("")
+}
+
+/// Whether `text` names a SPEC fact ID such as `NAT-8` or `EXT-10`.
+pub fn names_fact(text: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "ARCH", "NAT", "TRANS", "OVL", "L2B", "L2T", "SDN", "OPT", "IPAM", "DNS", "LNX", "MAT",
+        "EXT",
+    ];
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .any(|word| {
+            word.split_once('-').is_some_and(|(p, n)| {
+                PREFIXES.contains(&p) && !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())
+            })
+        })
+}
