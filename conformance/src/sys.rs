@@ -26,8 +26,14 @@ pub enum SysError {
 /// True when the effective user is root (the owner of `/proc/self` is the caller's
 /// effective uid).
 pub fn is_root() -> bool {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+    }
+    // Elsewhere (the hns backend on Windows) there are no namespaces to create.
+    #[cfg(not(unix))]
+    false
 }
 
 pub fn require_root() -> Result<(), SysError> {

@@ -10,7 +10,8 @@ use std::process::ExitCode;
 #[derive(clap::Args, Debug)]
 pub struct ConformArgs {
     pub file: PathBuf,
-    /// Dataplane to realize the scenario on. `netns`: Linux network namespaces (root).
+    /// Dataplane to realize the scenario on. `netns`: Linux network namespaces (root);
+    /// `docker`: the Docker engine of this machine; `hns`: inspect a Windows host's HNS.
     #[arg(long, default_value = "netns")]
     pub backend: String,
     /// Expected report (`hnsim sim --json` output) to compare with, instead of
@@ -32,6 +33,20 @@ pub struct ConformArgs {
     /// No progress bar on stderr.
     #[arg(long)]
     pub no_progress: bool,
+    /// docker/hns: the scenario host to realize or inspect (default: the first Linux,
+    /// resp. Windows, host).
+    #[arg(long)]
+    pub host: Option<String>,
+    /// hns: read a captured dump (networks.json, endpoints.json, netnat.json,
+    /// docker-networks.json) from DIR instead of asking HNS.
+    #[arg(long, value_name = "DIR")]
+    pub from_json: Option<PathBuf>,
+    /// hns: print the docker commands that build the host for real, and exit.
+    #[arg(long)]
+    pub print_commands: bool,
+    /// hns --print-commands: the Windows image the containers run.
+    #[arg(long, default_value = "mcr.microsoft.com/windows/nanoserver:ltsc2022")]
+    pub image: String,
     #[command(flatten)]
     pub out: super::output::OutputArgs,
 }
@@ -46,7 +61,8 @@ pub struct ProbeArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct CleanArgs {
-    /// Only remove objects of this run prefix (e.g. `hns-1a2b3c`).
+    /// Only remove objects of this run prefix (e.g. `hns-1a2b3c`; `hnsim-1a2b3c` for the
+    /// docker backend).
     #[arg(long)]
     pub prefix: Option<String>,
 }
@@ -67,9 +83,13 @@ fn simulate(doc: &hnsim_model::Document) -> anyhow::Result<Report> {
 }
 
 pub fn run_conform(a: ConformArgs) -> anyhow::Result<ExitCode> {
-    if a.backend != run::BACKEND {
+    if a.backend == hnsim_conformance::hns::BACKEND {
+        return run_hns(&a);
+    }
+    if a.backend != run::BACKEND && a.backend != hnsim_conformance::docker::BACKEND {
         anyhow::bail!(
-            "unknown backend `{}`; this build has `netns` (Linux network namespaces)",
+            "unknown backend `{}`; this build has `netns` (Linux network namespaces), \
+             `docker` (the Docker engine) and `hns` (Windows HNS inspection)",
             a.backend
         );
     }
@@ -90,8 +110,19 @@ pub fn run_conform(a: ConformArgs) -> anyhow::Result<ExitCode> {
     opts.timing.workers = a.workers;
     opts.parallel_sources = a.parallel_sources;
     opts.progress = !a.no_progress;
-    let (observed, realize_time, probe_time) =
-        hnsim_conformance::conform(design, &expected, &opts)?;
+    let (observed, realize_time, probe_time) = if a.backend == hnsim_conformance::docker::BACKEND {
+        let mut d = hnsim_conformance::docker::Options::new(exe.clone());
+        d.timing = opts.timing;
+        d.host = a.host.clone();
+        d.parallel_sources = a.parallel_sources;
+        let o = hnsim_conformance::docker::conform(design, &expected, &d)?;
+        for n in &o.notes {
+            eprintln!("note: {n}");
+        }
+        (o.observed, o.realize_time, o.probe_time)
+    } else {
+        hnsim_conformance::conform(design, &expected, &opts)?
+    };
     let mut conf = compare(&expected, &observed);
     conf.state = state;
     attach_observations(&mut report, state, &observed);
@@ -110,7 +141,7 @@ pub fn run_conform(a: ConformArgs) -> anyhow::Result<ExitCode> {
     eprintln!(
         "conformance ({}): {} agree, {} disagree, {} not emulated, {} known divergence; \
          realized in {:.2}s, {} probes in {:.2}s",
-        run::BACKEND,
+        a.backend,
         s.agree,
         s.disagree,
         s.not_emulated,
@@ -228,7 +259,61 @@ pub fn run_probe(a: ProbeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(code.clamp(0, 255) as u8))
 }
 
+/// `--backend hns`: compare a Windows host's HNS state with the scenario, or print the
+/// docker commands that build it.
+fn run_hns(a: &ConformArgs) -> anyhow::Result<ExitCode> {
+    use hnsim_conformance::hns;
+    let doc = super::input::load(&a.file)?;
+    let analysis = hnsim_model::analyse(&doc);
+    let host = match &a.host {
+        Some(h) => h.clone(),
+        None => hns::default_host(&analysis).context("the scenario has no Windows host")?,
+    };
+    if a.print_commands {
+        let text = hns::print_commands(&analysis, &host, &a.image, "ping -t localhost")?;
+        a.out.write(&text)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let inspection = hns::run(&analysis, &host, a.from_json.as_deref())?;
+    let format = format!("{:?}", a.out.format()).to_ascii_lowercase();
+    a.out.write(&hns::render(&inspection, &format))?;
+    let s = inspection.summary;
+    eprintln!(
+        "conformance (hns) of {host}: {} match, {} variant, {} extra, {} mismatch, {} missing",
+        s.matched, s.variants, s.extra, s.mismatches, s.missing
+    );
+    Ok(if inspection.failed() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 pub fn run_clean(a: CleanArgs) -> anyhow::Result<ExitCode> {
+    use hnsim_conformance::docker;
+    if let Some(p) = a
+        .prefix
+        .as_deref()
+        .filter(|p| p.starts_with(docker::PREFIX))
+    {
+        let removed = docker::clean(Some(p))?;
+        eprintln!(
+            "removed {} Docker object(s): {}",
+            removed.len(),
+            removed.join(" ")
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    if a.prefix.is_none() && docker::available().is_ok() {
+        let removed = docker::clean(None)?;
+        if !removed.is_empty() {
+            eprintln!(
+                "removed {} Docker object(s): {}",
+                removed.len(),
+                removed.join(" ")
+            );
+        }
+    }
     if let Some(p) = &a.prefix {
         if !p.starts_with(hnsim_conformance::NS_PREFIX) {
             anyhow::bail!(

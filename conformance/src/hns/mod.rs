@@ -47,6 +47,18 @@ pub enum HnsError {
     Capture(String),
 }
 
+/// The first Windows host of the scenario.
+pub fn default_host(analysis: &Analysis) -> Option<String> {
+    analysis
+        .final_state()
+        .design
+        .scenario
+        .hosts
+        .iter()
+        .find(|h| h.is_windows())
+        .map(|h| h.name.clone())
+}
+
 /// Reads HNS live with PowerShell (Windows only).
 pub fn capture() -> Result<Dump, HnsError> {
     if !cfg!(windows) {
