@@ -639,3 +639,48 @@ fn every_bundled_scenario_checks_simulates_and_traces() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// Files saved by Windows tools: CRLF line ends, a UTF-8 byte order mark, UTF-16.
+#[test]
+fn windows_encodings_and_line_ends() {
+    let crlf = input(
+        "encodings",
+        "crlf.ps1",
+        "PS C:\\> docker network create -d nat --subnet=172.20.0.0/16 MyNat\r\nPS C:\\> docker run -d --name web `\r\n>>   --network MyNat -p 80:80 iis\r\n",
+    );
+    let bom = input(
+        "encodings",
+        "bom.txt",
+        "\u{feff}docker run -d --name web -p 80:80 nginx\n",
+    );
+    let utf16 = std::env::temp_dir()
+        .join(format!("hnsim-cli-{}", std::process::id()))
+        .join("encodings")
+        .join("utf16.ps1");
+    let mut bytes = vec![0xFF, 0xFE];
+    for unit in
+        "docker network create -d transparent T\r\ndocker run -d --name web --network T iis\r\n"
+            .encode_utf16()
+    {
+        bytes.extend(unit.to_le_bytes());
+    }
+    std::fs::write(&utf16, bytes).expect("write");
+    for f in [&crlf, &bom, &utf16] {
+        let o = hnsim(&["import", p(f)]);
+        assert_eq!(code(&o), 0, "{}: {}", f.display(), both(&o));
+        assert!(
+            stdout(&o).contains("- name: web"),
+            "{}: {}",
+            f.display(),
+            both(&o)
+        );
+    }
+    let o = hnsim(&["import", p(&crlf)]);
+    assert!(stdout(&o).contains("- MyNat"), "{}", both(&o));
+
+    let junk = input("encodings", "notes.txt", "kubectl apply -f deploy.yaml\n");
+    let o = hnsim(&["check", p(&junk)]);
+    assert_eq!(code(&o), 2, "{}", both(&o));
+    assert!(stderr(&o).contains("notes.txt:1:1"), "{}", both(&o));
+    assert!(stderr(&o).contains("help:"), "{}", both(&o));
+}

@@ -1,7 +1,7 @@
 //! Command lines in a scenario: flag forms, quoting, prompts, refused options with
 //! their location, and the design/timeline split (OPT-7).
 
-use hnsim_model::import::{expand, from_commands, HostTemplate, Imported};
+use hnsim_model::import::{at_least, expand, from_commands, HostTemplate, Imported};
 use hnsim_model::*;
 
 fn scenario(os: &str, commands: &str) -> Imported {
@@ -354,4 +354,37 @@ fn commands_file_gets_an_assumed_uplink() {
     let i = scenario("ws2019", "      - docker run -d --name a -p 80:80 iis\n");
     assert!(i.scenario.segments.is_empty());
     assert!(find(&i, "IMP019").is_empty());
+}
+
+/// Scripts and pasted sessions carry shell plumbing and a byte order mark: neither is a
+/// warning, `systemctl restart docker` is Linux's restart step, and a file with a BOM is
+/// still a commands file.
+#[test]
+fn shell_plumbing_bom_and_systemctl() {
+    let text = "\u{feff}#!/bin/bash\nset -e\ncd /srv\n$net = \"x\"\nsudo docker run -d --name a -p 80:80 nginx\nsudo systemctl restart docker\n";
+    let doc = hnsim_model::import::document("s.sh", text, HostTemplate::default()).unwrap();
+    let i = expand(&doc);
+    assert!(!i.scenario.hosts[0].is_windows(), "systemctl is Linux");
+    assert!(
+        at_least(&i.findings, Severity::Warning).next().is_none(),
+        "{:#?}",
+        i.findings
+    );
+    assert_eq!(i.scenario.containers[0].name, "a");
+    assert!(matches!(i.scenario.steps[0], Step::RestartDocker(_)));
+}
+
+/// Text that is none of the inputs says what the inputs are.
+#[test]
+fn text_that_is_no_input_says_what_would_be() {
+    for text in ["hello world\n", "- a\n- b\n", "kubectl apply -f x.yaml\n"] {
+        let err = hnsim_model::import::document("x.txt", text, HostTemplate::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("x.txt:1:1: "), "{err}");
+        assert!(
+            err.contains("docker command lines") && err.contains("help:"),
+            "{err}"
+        );
+    }
 }

@@ -19,8 +19,7 @@ use std::path::Path;
 /// options, ...) are reported with the validator's, at their lines. The error text names
 /// file, line, column, field and how to fix it.
 pub fn load(path: &Path) -> anyhow::Result<Document> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read input file {}", path.display()))?;
+    let text = read_text(path)?;
     let file = path.display().to_string();
     let mut doc = import::document(&file, &text, HostTemplate::default())?;
     inline_referenced_files(path, &mut doc)?;
@@ -31,14 +30,48 @@ pub fn load(path: &Path) -> anyhow::Result<Document> {
 /// scenario objects, and what the importer noticed. `host` names the host a plain
 /// commands / compose / daemon.json file describes.
 pub fn load_imported(path: &Path, host: &HostTemplate) -> anyhow::Result<(Document, Vec<Finding>)> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read input file {}", path.display()))?;
+    let text = read_text(path)?;
     let file = path.display().to_string();
     let mut doc = import::document(&file, &text, host.clone())?;
     inline_referenced_files(path, &mut doc)?;
     let imported = import::expand(&doc);
     doc.scenario = imported.scenario;
     Ok((doc, imported.findings))
+}
+
+/// A text file as Windows editors save it too: UTF-8 with or without a byte order mark,
+/// or UTF-16 (Notepad's "Unicode", Windows PowerShell's `Out-File` and `>`).
+pub fn read_text(path: &Path) -> anyhow::Result<String> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read input file {}", path.display()))?;
+    decode(&bytes).with_context(|| {
+        format!(
+            "cannot read input file {}: it is neither UTF-8 nor UTF-16 text\n  help: save it as UTF-8",
+            path.display()
+        )
+    })
+}
+
+fn decode(bytes: &[u8]) -> anyhow::Result<String> {
+    let utf16 = |rest: &[u8], le: bool| -> anyhow::Result<String> {
+        let units: Vec<u16> = rest
+            .chunks_exact(2)
+            .map(|c| {
+                if le {
+                    u16::from_le_bytes([c[0], c[1]])
+                } else {
+                    u16::from_be_bytes([c[0], c[1]])
+                }
+            })
+            .collect();
+        Ok(String::from_utf16(&units)?)
+    };
+    match bytes {
+        [0xEF, 0xBB, 0xBF, rest @ ..] => Ok(std::str::from_utf8(rest)?.to_string()),
+        [0xFF, 0xFE, rest @ ..] => utf16(rest, true),
+        [0xFE, 0xFF, rest @ ..] => utf16(rest, false),
+        _ => Ok(std::str::from_utf8(bytes)?.to_string()),
+    }
 }
 
 /// Replaces `compose: <path>` and `daemon-json: <path>` of each host by the file's
@@ -48,7 +81,7 @@ fn inline_referenced_files(scenario_path: &Path, doc: &mut Document) -> anyhow::
     for (i, host) in doc.scenario.hosts.iter_mut().enumerate() {
         if let Some(rel) = host.compose.as_ref().and_then(|v| v.as_str()) {
             let path = dir.join(rel);
-            let text = std::fs::read_to_string(&path).with_context(|| {
+            let text = read_text(&path).with_context(|| {
                 format!(
                     "{}: hosts[{i}].compose: cannot read compose file {}",
                     doc.file,
@@ -60,7 +93,7 @@ fn inline_referenced_files(scenario_path: &Path, doc: &mut Document) -> anyhow::
         if let Some(rel) = host.daemon_json.as_ref().and_then(|v| v.as_str()) {
             if !rel.trim_start().starts_with('{') {
                 let path = dir.join(rel);
-                let text = std::fs::read_to_string(&path).with_context(|| {
+                let text = read_text(&path).with_context(|| {
                     format!(
                         "{}: hosts[{i}].daemon-json: cannot read {}",
                         doc.file,

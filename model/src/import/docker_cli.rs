@@ -675,6 +675,25 @@ fn parse_powershell(words: &[String]) -> Command {
                 _ => Command::NoNetworkEffect(text),
             }
         }
+        // `systemctl restart docker` / `service docker restart`: Linux's Restart-Service.
+        "systemctl" | "service"
+            if words
+                .iter()
+                .skip(1)
+                .any(|w| w.eq_ignore_ascii_case("docker"))
+                && words.iter().skip(1).any(|w| w == "restart") =>
+        {
+            Command::RestartService("docker".into())
+        }
+        // Shell plumbing around the docker commands of a script or a pasted session.
+        "set" | "cd" | "export" | "sleep" | "exit" | "source" | "." | "pushd" | "popd"
+        | "mkdir" | "ls" | "dir" | "cls" | "clear" | "write-host" | "write-output" | "timeout"
+        | "systemctl" | "service" | "apt-get" | "apt" | "yum" | "dnf" | "choco" | "winget" => {
+            Command::NoNetworkEffect(text)
+        }
+        v if v.starts_with('$') && words.get(1).is_some_and(|w| w == "=") => {
+            Command::NoNetworkEffect(text)
+        }
         v if v.starts_with("get-")
             || v.starts_with("test-")
             || matches!(

@@ -159,12 +159,16 @@ pub fn detect(text: &str) -> InputKind {
 fn looks_like_commands(text: &str) -> bool {
     !shell::logical_lines(text).is_empty()
         && text.lines().any(|l| {
-            let t = shell::strip_prompt(l)
+            let mut t = shell::strip_prompt(l)
                 .map(|x| x.0)
                 .unwrap_or(l)
                 .trim_start();
+            while let Some(rest) = t.strip_prefix("sudo ") {
+                t = rest.trim_start();
+            }
             [
                 "docker ",
+                "docker.exe ",
                 "docker-compose ",
                 "Set-VMNetworkAdapter",
                 "New-VMSwitch",
@@ -457,7 +461,6 @@ fn windows_hint(cmd: &docker_cli::Command) -> bool {
         }
         C::MacSpoofing(_)
         | C::NewVmSwitch { .. }
-        | C::RestartService(_)
         | C::InstallPrivateCloudPlugin
         | C::ConfigureMcnp => true,
         _ => false,
@@ -478,8 +481,13 @@ fn commands_document(file: &str, text: &str, host: HostTemplate) -> Document {
     let os = host.os.unwrap_or_else(|| {
         let windows = lines.iter().any(|l| {
             l.windows
-                || shell::split_commands(l)
-                    .is_ok_and(|cmds| cmds.iter().any(|w| windows_hint(&docker_cli::parse(w))))
+                || shell::split_commands(l).is_ok_and(|cmds| {
+                    cmds.iter().any(|w| {
+                        windows_hint(&docker_cli::parse(w))
+                            // `Restart-Service`, not `systemctl restart docker`.
+                            || w.first().is_some_and(|p| p.eq_ignore_ascii_case("restart-service"))
+                    })
+                })
         });
         if windows {
             OsVersion::Ws2019
@@ -623,8 +631,20 @@ fn daemon_document(file: &str, text: &str, host: HostTemplate) -> Result<Documen
 /// reports the import findings with the rest). A commands, compose or daemon.json file
 /// becomes a one-host scenario; positions point into `text`.
 pub fn document(file: &str, text: &str, host: HostTemplate) -> Result<Document, ImportError> {
+    // Windows editors start UTF-8 files with a byte order mark.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     match detect(text) {
-        InputKind::Scenario => Ok(crate::parse::parse_scenario(file, text)?),
+        InputKind::Scenario => {
+            if let Ok(value) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text) {
+                if !value.is_mapping() && !value.is_null() {
+                    return Err(ImportError::Shape {
+                        file: format!("{file}:1:1"),
+                        message: "this is not a scenario (a YAML mapping with `name:` and `hosts:`), a compose file, a daemon.json, nor docker command lines (`docker network create ...`, `docker run ...`)\n  help: see docs/scenario-format.md; command lines must start with `docker` (prompts such as `$`, `C:\\>` and `PS C:\\>` are fine)".into(),
+                    });
+                }
+            }
+            Ok(crate::parse::parse_scenario(file, text)?)
+        }
         InputKind::Compose => compose_document(file, text, host),
         InputKind::DaemonJson => daemon_document(file, text, host),
         InputKind::Commands => Ok(commands_document(file, text, host)),
