@@ -142,3 +142,20 @@ fn bad_attachment_ip_is_named() {
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("172.16.0.300"), "{}", both(&o));
 }
+
+/// `-p 127.0.0.1:3000:3000` publishes on the host's loopback only: the LAN cannot reach
+/// it (Linux; Windows refuses host IPs altogether, EXT-7).
+#[test]
+#[ignore = "sim: the host IP of a Linux port mapping is ignored; a loopback-only port is reachable from the LAN"]
+fn loopback_published_port_is_not_reachable_from_the_lan() {
+    let f = input(
+        "known-loopback",
+        "loopback.sh",
+        "docker run -d --name grafana -p 127.0.0.1:3000:3000 grafana/grafana\n",
+    );
+    let r = sim_json(&f);
+    let c = cell(&r, "client:lan-client", "grafana@bridge", "tcp/3000");
+    assert!(!delivered(c), "{c}");
+    let c = cell(&r, "host:host1", "grafana@bridge", "tcp/3000");
+    assert!(delivered(c), "{c}");
+}

@@ -1359,7 +1359,20 @@ impl Translator {
                         && n.host.as_deref().is_none_or(|x| x == r.host))
                     });
             if !exists && reported.insert((r.host.clone(), r.network.clone(), r.src.path.clone())) {
-                let msg = format!("network {} not found on host `{}`", r.network, r.host);
+                let windows = host_index.is_some_and(|i| self.scenario.hosts[i].is_windows());
+                let mut msg = format!("network {} not found on host `{}`", r.network, r.host);
+                match r.network.as_str() {
+                    "host" if windows => msg.push_str(
+                        ": Windows has no host network; publish ports on nat (-p), or put the container on the LAN with a transparent or l2bridge network",
+                    ),
+                    "bridge" if windows => msg.push_str(
+                        ": on Windows the default network is `nat`",
+                    ),
+                    "nat" if !windows => msg.push_str(
+                        ": `nat` is the Windows default network; on Linux it is `bridge`",
+                    ),
+                    _ => {}
+                }
                 self.emit("IMP009", &r.src, msg);
             }
         }
