@@ -18,9 +18,26 @@ pub fn ours(name: &str, prefix: &str) -> bool {
     name.starts_with(PREFIX) && name.starts_with(prefix)
 }
 
+/// Set by the signal handler: from then on only listing and removing run, so nothing
+/// is created behind the clean-up's back.
+pub static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn removes_or_lists(args: &[&str]) -> bool {
+    matches!(
+        args,
+        ["rm", ..] | ["rmi", ..] | ["ps", ..] | ["images", ..] | ["network", "rm" | "ls", ..]
+    )
+}
+
 /// `docker ARGS`, feeding `stdin`; returns stdout. Errors carry the command and stderr.
 pub fn docker(args: &[&str], stdin: Option<&[u8]>) -> Result<String, DockerError> {
     let line = format!("docker {}", args.join(" "));
+    if INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) && !removes_or_lists(args) {
+        return Err(DockerError::Command {
+            cmd: line,
+            stderr: "interrupted".into(),
+        });
+    }
     let mut child = Command::new("docker")
         .args(args)
         .stdin(if stdin.is_some() {
@@ -175,6 +192,16 @@ mod tests {
         assert!(!ours("web", PREFIX));
         assert!(!ours("bridge", ""));
         assert!(matches!(remove_all("web"), Err(DockerError::NotOurs(_))));
+    }
+
+    #[test]
+    fn only_listing_and_removal_count_as_clean_up() {
+        assert!(removes_or_lists(&["rm", "-f", "x"]));
+        assert!(removes_or_lists(&["network", "rm", "x"]));
+        assert!(removes_or_lists(&["network", "ls"]));
+        assert!(!removes_or_lists(&["network", "create", "x"]));
+        assert!(!removes_or_lists(&["create", "--name", "x"]));
+        assert!(!removes_or_lists(&[]));
     }
 
     #[test]

@@ -119,9 +119,17 @@ fn install_signal_cleanup() {
     static INSTALLED: OnceLock<()> = OnceLock::new();
     INSTALLED.get_or_init(|| {
         let _ = ctrlc::set_handler(|| {
+            cli::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
             let prefixes = active().lock().map(|a| a.clone()).unwrap_or_default();
-            for p in prefixes {
-                let _ = cli::remove_all(&p);
+            // Twice: a command the run had already started may create an object
+            // after the first listing.
+            for round in 0..2 {
+                if round == 1 {
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+                for p in &prefixes {
+                    let _ = cli::remove_all(p);
+                }
             }
             eprintln!("interrupted: removed this run's Docker objects");
             std::process::exit(130);
@@ -948,10 +956,23 @@ pub fn conform(
     let start = Instant::now();
     let observed = probe(&r, design, expected, opts)?;
     let probe_time = start.elapsed();
+    let mut notes = r.notes.clone();
+    let enobufs = observed.iter().any(|o| {
+        matches!(&o.observation.outcome, ProbeOutcome::Error { message } if message.contains("os error 105"))
+    });
+    if enobufs {
+        // The neighbour table is shared by every namespace of the machine.
+        notes.push(
+            "some probes failed with ENOBUFS: the kernel's neighbour table is full \
+             (net.ipv4.neigh.default.gc_thresh3, shared by all namespaces); those cells \
+             say nothing about Docker"
+                .into(),
+        );
+    }
     let out = Outcome {
         prefix: r.plan.prefix.clone(),
         observed,
-        notes: r.notes.clone(),
+        notes,
         realize_time: r.realize_time,
         probe_time,
     };
