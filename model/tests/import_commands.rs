@@ -388,3 +388,37 @@ fn text_that_is_no_input_says_what_would_be() {
         );
     }
 }
+
+/// A file that runs Windows images was written for a Windows host (default nat network,
+/// ephemeral ports from 49153), even without Windows prompts or drivers.
+#[test]
+fn windows_images_make_a_windows_host() {
+    for image in [
+        "mcr.microsoft.com/windows/servercore/iis",
+        "mcr.microsoft.com/windows/nanoserver:ltsc2022",
+        "mcr.microsoft.com/dotnet/framework/aspnet:4.8-windowsservercore-ltsc2019",
+        "microsoft/iis",
+        "contoso/app:1.0-ltsc2019",
+    ] {
+        let i = from_commands(
+            "c.sh",
+            &format!("docker run -d --name a -p 80:80 {image}\n"),
+            HostTemplate::default(),
+        )
+        .unwrap();
+        assert!(i.scenario.hosts[0].is_windows(), "{image}");
+    }
+    for image in [
+        "nginx",
+        "mcr.microsoft.com/dotnet/aspnet:8.0",
+        "postgres:16",
+    ] {
+        let i = from_commands(
+            "c.sh",
+            &format!("docker run -d --name a {image}\n"),
+            HostTemplate::default(),
+        )
+        .unwrap();
+        assert!(!i.scenario.hosts[0].is_windows(), "{image}");
+    }
+}

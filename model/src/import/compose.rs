@@ -165,7 +165,14 @@ pub fn uses_windows(value: &Value) -> bool {
     let svc_hint = value
         .get("services")
         .and_then(Value::as_mapping)
-        .is_some_and(|m| m.iter().any(|(_, s)| s.get("isolation").is_some()));
+        .is_some_and(|m| {
+            m.iter().any(|(_, s)| {
+                s.get("isolation").is_some()
+                    || s.get("image")
+                        .and_then(Value::as_str)
+                        .is_some_and(super::windows_image)
+            })
+        });
     net_hint || svc_hint
 }
 

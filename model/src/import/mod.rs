@@ -446,6 +446,44 @@ fn one_host_scenario(file: &str, host: Host, what: &str) -> Scenario {
     }
 }
 
+/// Images that only run on Windows: Microsoft's Windows base images and the products
+/// built on them, and tags naming a Windows release. A file that runs them was written
+/// for a Windows host, whatever else it says.
+pub fn windows_image(image: &str) -> bool {
+    let i = image.to_ascii_lowercase();
+    let (name, tag) = match i.rsplit_once(':') {
+        Some((n, t)) if !t.contains('/') => (n, t),
+        _ => (i.as_str(), ""),
+    };
+    let windows_name = [
+        "mcr.microsoft.com/windows",
+        "mcr.microsoft.com/dotnet/framework",
+        "mcr.microsoft.com/powershell:nanoserver",
+        "microsoft/windowsservercore",
+        "microsoft/nanoserver",
+        "microsoft/iis",
+        "microsoft/aspnet",
+        "microsoft/dotnet-framework",
+        "microsoft/mssql-server-windows",
+    ]
+    .iter()
+    .any(|p| name.starts_with(p) || i.starts_with(p))
+        || matches!(name, "windowsservercore" | "nanoserver" | "servercore");
+    let windows_tag = [
+        "windowsservercore",
+        "nanoserver",
+        "ltsc2016",
+        "ltsc2019",
+        "ltsc2022",
+        "ltsc2025",
+        "1809",
+        "20h2",
+    ]
+    .iter()
+    .any(|t| tag.contains(t));
+    windows_name || windows_tag
+}
+
 /// Commands that only make sense on Windows.
 fn windows_hint(cmd: &docker_cli::Command) -> bool {
     use docker_cli::Command as C;
@@ -457,7 +495,9 @@ fn windows_hint(cmd: &docker_cli::Command) -> bool {
             }) || a.values("opt").iter().any(|o| o.starts_with(shim::PREFIX))
         }
         C::Run { args, .. } => {
-            args.value("isolation").is_some() || args.values("network").iter().any(|n| n == "nat")
+            args.value("isolation").is_some()
+                || args.values("network").iter().any(|n| n == "nat")
+                || args.positionals.first().is_some_and(|i| windows_image(i))
         }
         C::MacSpoofing(_)
         | C::NewVmSwitch { .. }
