@@ -147,7 +147,11 @@ fn shape(m: &StateMatrix) -> BTreeSet<String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+    // 48 cases by default; PROPTEST_CASES=N for a deeper run.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(48),
+        .. ProptestConfig::default()
+    })]
 
     #[test]
     fn matrix_does_not_depend_on_file_order(
