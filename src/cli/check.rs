@@ -220,7 +220,7 @@ pub fn run_scenarios(a: ScenariosArgs) -> anyhow::Result<ExitCode> {
                 if d.is_empty() {
                     doc.scenario.name.clone()
                 } else {
-                    d.lines().next().unwrap_or_default().to_string()
+                    first_sentence(d, 110)
                 }
             }
             Err(err) => {
@@ -247,6 +247,31 @@ pub fn run_scenarios(a: ScenariosArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The first sentence of a description (a folded YAML paragraph is one long line), cut
+/// at a word to at most `max` characters, so that the list stays one line per scenario.
+fn first_sentence(text: &str, max: usize) -> String {
+    let line = text.lines().next().unwrap_or_default().trim();
+    let sentence = match line.find(". ") {
+        Some(end) => &line[..=end],
+        None => line,
+    };
+    if sentence.chars().count() <= max {
+        return sentence.to_string();
+    }
+    let mut out = String::new();
+    for word in sentence.split_whitespace() {
+        if out.chars().count() + word.chars().count() + 1 > max.saturating_sub(1) {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out.push('…');
+    out
 }
 
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -293,6 +318,15 @@ mod tests {
         assert!(files
             .iter()
             .any(|f| f.ends_with("pitfalls/nat-prefix-contains-host-ip.yaml")));
+    }
+
+    #[test]
+    fn scenario_list_shows_the_first_sentence() {
+        assert_eq!(first_sentence("One. Two.", 80), "One.");
+        assert_eq!(first_sentence("No full stop", 80), "No full stop");
+        let long = "word ".repeat(40);
+        let cut = first_sentence(&long, 30);
+        assert!(cut.ends_with('…') && cut.chars().count() <= 30, "{cut}");
     }
 
     #[test]
