@@ -262,3 +262,21 @@ fn merge_keys_are_applied() {
         .iter()
         .all(|c| c.ports.len() == 1 && c.image.as_deref() == Some("iis")));
 }
+
+/// A misspelled service key is a warning with a suggestion (Compose refuses the file),
+/// not an ignored flag; valid keys without effect on networking stay info.
+#[test]
+fn misspelled_service_key_is_a_warning_with_a_suggestion() {
+    let i = compose(
+        "services:\n  web:\n    image: nginx\n    netwroks: [front]\n    healthcheck: {test: [\"CMD\", \"true\"]}\n    x-note: 1\nnetworks:\n  front: {}\n",
+        Some(OsVersion::Linux),
+    );
+    let w = warnings(&i);
+    assert_eq!(w.len(), 1, "{:#?}", i.findings);
+    assert_eq!(w[0].code, "IMP013");
+    assert!(
+        w[0].message.contains("did you mean `networks`"),
+        "{}",
+        w[0].message
+    );
+}

@@ -48,6 +48,85 @@ const SERVICE_NOT_MODELLED: &[&str] = &[
     "network_mode",
 ];
 
+/// Every other service key of the Compose specification: valid, and without effect on
+/// connectivity. A key in none of the lists is a typo Compose refuses ("Additional
+/// property ... is not allowed").
+const SERVICE_OTHER: &[&str] = &[
+    "annotations",
+    "attach",
+    "blkio_config",
+    "build",
+    "cap_add",
+    "cap_drop",
+    "cgroup",
+    "cgroup_parent",
+    "command",
+    "configs",
+    "cpu_count",
+    "cpu_percent",
+    "cpu_period",
+    "cpu_quota",
+    "cpu_rt_period",
+    "cpu_rt_runtime",
+    "cpu_shares",
+    "cpus",
+    "cpuset",
+    "credential_spec",
+    "depends_on",
+    "develop",
+    "device_cgroup_rules",
+    "devices",
+    "driver_opts",
+    "entrypoint",
+    "env_file",
+    "environment",
+    "extends",
+    "gpus",
+    "group_add",
+    "healthcheck",
+    "init",
+    "ipc",
+    "labels",
+    "label_file",
+    "logging",
+    "mem_limit",
+    "mem_reservation",
+    "mem_swappiness",
+    "memswap_limit",
+    "models",
+    "oom_kill_disable",
+    "oom_score_adj",
+    "pid",
+    "pids_limit",
+    "platform",
+    "post_start",
+    "pre_stop",
+    "privileged",
+    "profiles",
+    "provider",
+    "pull_policy",
+    "read_only",
+    "restart",
+    "runtime",
+    "secrets",
+    "security_opt",
+    "shm_size",
+    "stdin_open",
+    "stop_grace_period",
+    "stop_signal",
+    "storage_opt",
+    "tmpfs",
+    "tty",
+    "ulimits",
+    "use_api_socket",
+    "user",
+    "userns_mode",
+    "uts",
+    "volumes",
+    "volumes_from",
+    "working_dir",
+];
+
 /// Service keys that are translated.
 const SERVICE_MODELLED: &[&str] = &[
     "image",
@@ -604,7 +683,25 @@ fn service(
         if SERVICE_MODELLED.contains(&key.as_str()) {
             continue;
         }
-        if SERVICE_NOT_MODELLED.contains(&key.as_str()) && key != "network_mode" {
+        let known = SERVICE_NOT_MODELLED.contains(&key.as_str())
+            || SERVICE_OTHER.contains(&key.as_str())
+            || key.starts_with("x-");
+        if !known {
+            let best = SERVICE_MODELLED
+                .iter()
+                .chain(SERVICE_NOT_MODELLED)
+                .chain(SERVICE_OTHER)
+                .map(|k| (strsim::jaro_winkler(&key, k), *k))
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .filter(|(s, _)| *s > 0.85)
+                .map(|(_, k)| format!("; did you mean `{k}`?"))
+                .unwrap_or_default();
+            t.emit(
+                "IMP013",
+                &at_key(&key),
+                format!("service `{svc}`: unknown key `{key}`, which Compose refuses{best}"),
+            );
+        } else if SERVICE_NOT_MODELLED.contains(&key.as_str()) && key != "network_mode" {
             t.emit(
                 "IMP005",
                 &at_key(&key),
