@@ -422,3 +422,26 @@ fn windows_images_make_a_windows_host() {
         assert!(!i.scenario.hosts[0].is_windows(), "{image}");
     }
 }
+
+/// A misspelled flag says which flag was meant.
+#[test]
+fn misspelled_flag_suggests_the_known_one() {
+    let i = from_commands(
+        "c.sh",
+        "docker run -d --name a --netwrok app nginx\ndocker network create --drvier overlay o\n",
+        HostTemplate::default(),
+    )
+    .unwrap();
+    let f = find(&i, "IMP005");
+    assert_eq!(f.len(), 2, "{:#?}", i.findings);
+    assert!(
+        f[0].message.contains("did you mean `--network`"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[1].message.contains("did you mean `--driver`"),
+        "{}",
+        f[1].message
+    );
+}

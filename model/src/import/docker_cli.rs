@@ -44,6 +44,30 @@ const fn flag(
     }
 }
 
+/// The known long flag closest to a misspelled one (`--netwrok` -> `--network`).
+pub fn suggest_flag(spelled: &str) -> Option<String> {
+    let given = spelled.trim_start_matches('-');
+    if given.len() < 3 {
+        return None;
+    }
+    [
+        RUN,
+        NETWORK_CREATE,
+        NETWORK_CONNECT,
+        CONTAINER_RM,
+        START_STOP,
+        SWARM,
+        SERVICE_CREATE,
+    ]
+    .iter()
+    .flat_map(|t| t.iter())
+    .flat_map(|s| s.names.iter())
+    .map(|n| (strsim::jaro_winkler(given, n), *n))
+    .filter(|(score, _)| *score > 0.88)
+    .max_by(|a, b| a.0.total_cmp(&b.0))
+    .map(|(_, n)| format!("--{n}"))
+}
+
 use Arity::{Bool, Value};
 use Effect::{Ignored, Modelled, NotModelled};
 

@@ -269,14 +269,17 @@ impl Translator {
         }
         for n in &args.notes {
             if n.unknown {
-                self.emit(
-                    "IMP005",
-                    src,
-                    format!(
+                let message = match super::docker_cli::suggest_flag(&n.spelled) {
+                    Some(near) => format!(
+                        "unknown flag `{}`: Docker refuses the command (\"unknown flag: {}\"); did you mean `{near}`?",
+                        n.spelled, n.spelled
+                    ),
+                    None => format!(
                         "unknown flag `{}`: not modelled (if Docker does not know it either, it refuses the command: \"unknown flag: {}\")",
                         n.spelled, n.spelled
                     ),
-                );
+                };
+                self.emit("IMP005", src, message);
             } else if n.effect == Effect::NotModelled {
                 self.emit(
                     "IMP005",
