@@ -125,7 +125,49 @@ pub fn list(prefix: &str) -> Result<Objects, DockerError> {
         containers,
         networks,
         images,
+        links: links(prefix),
     })
+}
+
+/// The run's links (macvlan parents) in the machine's namespace.
+pub fn links(prefix: &str) -> Vec<String> {
+    let want = super::plan::link_prefix(prefix);
+    let out = std::process::Command::new("ip")
+        .args(["-o", "link", "show"])
+        .output();
+    let Ok(out) = out else {
+        return Vec::new();
+    };
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            let name = l.split(':').nth(1)?.trim().split('@').next()?.to_string();
+            name.starts_with(&want).then_some(name)
+        })
+        .collect()
+}
+
+/// `ip ARGS` on one of the run's links (the name is checked).
+pub fn ip_link(args: &[&str], link: &str) -> Result<(), DockerError> {
+    if !link.starts_with(super::plan::LINK_PREFIX) {
+        return Err(DockerError::NotOurs(link.to_string()));
+    }
+    let line = format!("ip {}", args.join(" "));
+    let out = std::process::Command::new("ip")
+        .args(args)
+        .output()
+        .map_err(|err| DockerError::Spawn {
+            cmd: line.clone(),
+            err,
+        })?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(DockerError::Command {
+            cmd: line,
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        })
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -133,17 +175,22 @@ pub struct Objects {
     pub containers: Vec<String>,
     pub networks: Vec<String>,
     pub images: Vec<String>,
+    pub links: Vec<String>,
 }
 
 impl Objects {
     pub fn is_empty(&self) -> bool {
-        self.containers.is_empty() && self.networks.is_empty() && self.images.is_empty()
+        self.containers.is_empty()
+            && self.networks.is_empty()
+            && self.images.is_empty()
+            && self.links.is_empty()
     }
     pub fn names(&self) -> Vec<String> {
         self.containers
             .iter()
             .chain(&self.networks)
             .chain(&self.images)
+            .chain(&self.links)
             .cloned()
             .collect()
     }
@@ -174,6 +221,17 @@ pub fn remove_all(prefix: &str) -> Result<Vec<String>, DockerError> {
     step(vec!["rm", "-f", "-v"], &found.containers);
     step(vec!["network", "rm"], &found.networks);
     step(vec!["rmi", "-f"], &found.images);
+    // Listed again: removing a wire container takes its veth pair with it. Deleting a
+    // link takes its routes with it.
+    for l in links(prefix) {
+        match ip_link(&["link", "del", &l], &l) {
+            Ok(()) => removed.push(l),
+            Err(DockerError::Command { stderr, .. }) if stderr.contains("Cannot find device") => {}
+            Err(e) => {
+                first_err.get_or_insert(e);
+            }
+        }
+    }
     match first_err {
         Some(e) => Err(e),
         None => Ok(removed),

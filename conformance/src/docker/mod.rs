@@ -201,7 +201,7 @@ pub struct Realized {
     pub ports: HashMap<(Protocol, u16), u16>,
     pub notes: Vec<String>,
     pub realize_time: Duration,
-    _guard: Guard,
+    _guard: Option<Guard>,
 }
 
 /// Subnets the engine's other networks and the machine's routes already use.
@@ -342,11 +342,19 @@ pub fn realize(design: &Design, opts: &Options) -> Result<Realized, DockerError>
     };
     image::build(&plan.image, &opts.agent_exe)?;
     for n in &plan.networks {
+        if let Some(link) = &n.macvlan_parent {
+            macvlan_parent(&plan, link, &n.subnet, opts.agent_start)?;
+        }
+        let driver = if n.macvlan_parent.is_some() {
+            "macvlan"
+        } else {
+            "bridge"
+        };
         let mut a: Vec<String> = vec![
             "network".into(),
             "create".into(),
             "--driver".into(),
-            "bridge".into(),
+            driver.into(),
             "--label".into(),
             format!("{}={}", cli::LABEL, plan.prefix),
             "--subnet".into(),
@@ -362,6 +370,9 @@ pub fn realize(design: &Design, opts: &Options) -> Result<Realized, DockerError>
         }
         for (k, v) in &n.options {
             a.extend(["-o".into(), format!("{k}={v}")]);
+        }
+        if let Some(link) = &n.macvlan_parent {
+            a.extend(["-o".into(), format!("parent={link}")]);
         }
         a.push(n.name.clone());
         docker_owned(&a)?;
@@ -400,11 +411,60 @@ pub fn realize(design: &Design, opts: &Options) -> Result<Realized, DockerError>
         ips: HashMap::new(),
         ports: HashMap::new(),
         realize_time: Duration::ZERO,
-        _guard: guard,
+        _guard: Some(guard),
     };
     read_back(design, &mut r)?;
     r.realize_time = start.elapsed();
     Ok(r)
+}
+
+/// A parent for a macvlan network: one end of a veth pair of the run, whose other end
+/// lives in a `--network none` container of the run (the "wire"), where nothing routes:
+/// what the children send off the segment is dropped there, never forwarded by the
+/// machine. A route for the subnet on the parent keeps what the host sends there on it
+/// (EXT-12: the parent does not reach its macvlan children) instead of following the
+/// default route out of the machine. Removing the wire container takes the pair, and
+/// the route, with it.
+fn macvlan_parent(
+    plan: &Plan,
+    link: &str,
+    subnet: &IpNet,
+    within: Duration,
+) -> Result<(), DockerError> {
+    let peer = format!("{link}w");
+    let wire = format!("{}{link}", plan.prefix);
+    cli::ip_link(
+        &["link", "add", link, "type", "veth", "peer", "name", &peer],
+        link,
+    )?;
+    let label = format!("{}={}", cli::LABEL, plan.prefix);
+    cli::docker(
+        &[
+            "run",
+            "-d",
+            "--name",
+            &wire,
+            "--label",
+            &label,
+            "--network",
+            "none",
+            "--cap-add",
+            "NET_ADMIN",
+            &plan.image,
+            image::AGENT,
+            "probe",
+            "serve",
+        ],
+        None,
+    )?;
+    wait_ready(&wire, within)?;
+    let pid = cli::docker(&["inspect", "--format", "{{.State.Pid}}", &wire], None)?;
+    cli::ip_link(&["link", "set", &peer, "netns", pid.trim()], link)?;
+    cli::docker(&["exec", &wire, "ip", "link", "set", &peer, "up"], None)?;
+    cli::ip_link(&["link", "set", link, "up"], link)?;
+    let subnet = subnet.to_string();
+    cli::ip_link(&["route", "add", &subnet, "dev", link], link)?;
+    Ok(())
 }
 
 /// Addresses and published ports as Docker gave them, compared with the model's.
@@ -979,3 +1039,6 @@ pub fn conform(
     drop(r);
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests;

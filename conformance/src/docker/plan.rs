@@ -31,6 +31,8 @@ pub struct NetPlan {
     pub internal: bool,
     /// `-o` options passed through (`com.docker.network.bridge.*`).
     pub options: Vec<(String, String)>,
+    /// macvlan: the run's dummy parent link (LNX-4).
+    pub macvlan_parent: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -198,6 +200,26 @@ pub fn pick_subnet(model: &IpNet, taken: &[IpNet]) -> Option<IpNet> {
         .find(|n| free(n))
 }
 
+/// The run's links in the machine's namespace (macvlan parents) start with this and the
+/// run's 6 hex digits; link names have at most 15 bytes.
+pub const LINK_PREFIX: &str = "hnsim";
+
+/// `hnsim1a2b3cm0`: the dummy parent of the run's `i`-th network.
+pub fn parent_link(prefix: &str, i: usize) -> String {
+    format!("{}m{i}", link_prefix(prefix))
+}
+
+/// `hnsim-1a2b3c-` -> `hnsim1a2b3c`; `hnsim-` -> `hnsim`.
+pub fn link_prefix(prefix: &str) -> String {
+    let hex: String = prefix
+        .trim_start_matches(super::cli::PREFIX)
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        .take(6)
+        .collect();
+    format!("{LINK_PREFIX}{hex}")
+}
+
 /// Docker names: `[a-zA-Z0-9][a-zA-Z0-9_.-]*`.
 pub fn docker_name(prefix: &str, name: &str) -> String {
     let clean: String = name
@@ -253,9 +275,10 @@ pub fn choose_host(design: &Design, wanted: Option<&str>) -> Result<usize, Strin
 fn not_emulated_driver(driver: &Driver) -> Option<String> {
     match driver {
         Driver::Bridge | Driver::Host | Driver::None => None,
-        Driver::Macvlan | Driver::Ipvlan => Some(format!(
-            "{driver} needs a parent NIC on the segment (LNX-4, EXT-12); the run creates \
-             no interface in the machine's own namespace and sends nothing onto its LAN"
+        Driver::Macvlan => None,
+        Driver::Ipvlan => Some(format!(
+            "{driver} needs a parent NIC on the segment; the run sends nothing onto the \
+             machine's LAN"
         )),
         Driver::Overlay => Some(
             "overlay needs swarm mode on several daemons (OVL-1, LNX-3); the run does not \
@@ -292,7 +315,10 @@ pub fn plan(design: &Design, prefix: &str, host: usize, taken: &[IpNet]) -> Plan
     let mut taken: Vec<IpNet> = taken.to_vec();
     let mut net_of: BTreeMap<usize, usize> = BTreeMap::new();
     for (ni, net) in s.networks.iter().enumerate() {
-        if net.host.as_deref() != Some(host_name.as_str()) || net.driver != Driver::Bridge {
+        let macvlan = net.driver == Driver::Macvlan;
+        if net.host.as_deref() != Some(host_name.as_str())
+            || !(net.driver == Driver::Bridge || macvlan)
+        {
             continue;
         }
         let Some(model) = net.subnet.0.first().copied() else {
@@ -348,6 +374,7 @@ pub fn plan(design: &Design, prefix: &str, host: usize, taken: &[IpNet]) -> Plan
             }),
             internal: net.internal,
             options,
+            macvlan_parent: macvlan.then(|| parent_link(prefix, p.networks.len())),
         });
     }
     // The host stand-in: a /24 of its own, used by no container.
@@ -364,6 +391,7 @@ pub fn plan(design: &Design, prefix: &str, host: usize, taken: &[IpNet]) -> Plan
             ip_range: None,
             internal: false,
             options: vec![],
+            macvlan_parent: None,
         });
     } else {
         p.host_net = usize::MAX;
@@ -452,7 +480,9 @@ pub fn plan(design: &Design, prefix: &str, host: usize, taken: &[IpNet]) -> Plan
         udp.sort_unstable();
         udp.dedup();
         let mut publish = Vec::new();
-        if matches!(mode, NetMode::Bridges(_)) {
+        // Port publishing does not apply to macvlan endpoints (EXT-12).
+        let bridged = matches!(&mode, NetMode::Bridges(a) if a.iter().any(|a| p.networks[a.net].macvlan_parent.is_none()));
+        if bridged {
             for m in design.published_of(ci) {
                 if m.proto == Protocol::Sctp {
                     continue;
@@ -545,7 +575,7 @@ mod tests {
         let stand_in = p.host_addr().unwrap();
         assert_eq!(p.translate("10.0.0.20".parse().unwrap()), Some(stand_in));
         assert!(p.owns(stand_in));
-        assert!(!p.owns("10.0.0.20".parse().unwrap()));
+        assert!(!p.owns("192.0.2.2".parse().unwrap()));
         assert!(!p.owns("8.8.8.8".parse().unwrap()));
         assert!(p.notes.iter().any(|n| n.contains("default bridge")));
     }
@@ -571,8 +601,20 @@ mod tests {
         assert_eq!(att.len(), 2);
         assert_eq!(att[1].ip, Some("172.17.0.9".parse().unwrap()));
         assert!(p.container_not_emulated[&2].contains("lx2"));
-        assert!(p.container_not_emulated[&3].contains("no network"));
-        assert!(p.endpoint_not_emulated[&(3, 0)].contains("macvlan"));
+        // macvlan gets a dummy parent of the run; its subnet overlaps the host's LAN
+        // address, which stays the stand-in's.
+        let d_plan = p.container(3).unwrap();
+        let NetMode::Bridges(att) = &d_plan.mode else {
+            panic!("macvlan attachment")
+        };
+        let mv = &p.networks[att[0].net];
+        assert_eq!(mv.macvlan_parent.as_deref(), Some("hnsimabc123m1"));
+        assert!(d_plan.publish.is_empty());
+        assert_eq!(p.translate("10.0.0.20".parse().unwrap()), p.host_addr());
+        assert_eq!(
+            p.translate("10.0.0.7".parse().unwrap()),
+            Some("10.0.0.7".parse().unwrap())
+        );
         let e = p.container(4).unwrap();
         assert_eq!(e.mode, NetMode::Host);
         assert!(
@@ -601,6 +643,9 @@ mod tests {
         assert!(!overlaps(&got, &taken[0]));
         assert!(pick_subnet(&"fd00::/64".parse().unwrap(), &[]).is_none());
         assert_eq!(docker_name("hnsim-1-", "web.1 x"), "hnsim-1-web.1-x");
+        assert_eq!(link_prefix("hnsim-1a2b3c-"), "hnsim1a2b3c");
+        assert_eq!(link_prefix("hnsim-"), "hnsim");
+        assert!(parent_link("hnsim-1a2b3c-", 12).len() <= 15);
         assert_eq!(
             shift(
                 "172.17.0.3".parse().unwrap(),
