@@ -445,3 +445,30 @@ fn misspelled_flag_suggests_the_known_one() {
         f[1].message
     );
 }
+
+/// Commands pasted from the docs keep their `<image>` / `<network name>` placeholders:
+/// an info finding says so, and the placeholder stays one word.
+#[test]
+fn documentation_placeholders_are_reported() {
+    let i = from_commands(
+        "docs.txt",
+        "C:\\> docker network create -d nat MyNat\nC:\\> docker run -it --network=MyNat <image> <cmd>\nC:\\> docker network rm <network name>\n",
+        HostTemplate::default(),
+    )
+    .unwrap();
+    let f = find(&i, "IMP020");
+    assert_eq!(f.len(), 2, "{:#?}", i.findings);
+    assert_eq!(f[0].severity, Severity::Info);
+    assert!(
+        f[0].message.contains("`<image>`, `<cmd>`"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(f[1].location.line, 3);
+    assert_eq!(i.scenario.containers.len(), 1);
+    let e = find(&i, "IMP009");
+    assert!(
+        e.iter().all(|f| f.message.contains("<network-name>")),
+        "{e:#?}"
+    );
+}

@@ -271,6 +271,9 @@ pub mod code {
         c("IMP019", Info, &["NAT-8", "TRANS-2", "ARCH-6"], "host network assumed",
           "A file of docker commands, a compose file or a daemon.json says nothing about the machine Docker runs on, yet every Docker host has a NIC on a LAN with a router to the internet. The importer gives the host one: on the subnet and gateway of a transparent, l2bridge, macvlan or ipvlan network created with --subnet/--gateway (those sit on the physical network), with a DHCP server when a transparent network has no subnet, else on 192.168.1.0/24 (or another private /24 no network uses); and a LAN client, so that published ports show in the matrix.",
           "describe the real LAN in a scenario (`segments:`, the host's `nics:`, `clients:`) and keep the commands under the host's `commands:`"),
+        c("IMP020", Info, &[], "documentation placeholder used as a name",
+          "Commands copied from the documentation carry placeholders such as `<image> <cmd>` or `<network name>`. A shell would read `<` and `>` as redirections; the importer keeps each placeholder as one literal word (`<network-name>`), so an image placeholder changes nothing, but a network or container placeholder names nothing that exists.",
+          "replace the placeholder with a real value"),
     ];
 
     pub fn get(code: &str) -> Option<&'static Rule> {
@@ -335,6 +338,28 @@ fn entries(
     let mut out = Vec::new();
     for (k, line) in shell::logical_lines(text).iter().enumerate() {
         let src = locate(k, line.first_line);
+        let (text, holders) = placeholders(&line.text);
+        if !holders.is_empty() {
+            findings.push(code::finding(
+                "IMP020",
+                &src,
+                if holders.len() == 1 {
+                    format!(
+                        "{} is a placeholder from the documentation, used here as a literal name: replace it with a real value",
+                        holders[0]
+                    )
+                } else {
+                    format!(
+                        "{} are placeholders from the documentation, used here as literal names: replace them with real values",
+                        holders.join(", ")
+                    )
+                },
+            ));
+        }
+        let line = &shell::LogicalLine {
+            text,
+            ..line.clone()
+        };
         match shell::split_commands(line) {
             Ok(cmds) => out.extend(cmds.into_iter().map(|words| Entry {
                 words,
@@ -344,6 +369,43 @@ fn entries(
         }
     }
     out
+}
+
+/// Documentation placeholders such as `<image>` or `<network name>`: a shell would read
+/// them as redirections. They are kept as one literal word (`<network-name>`) so that
+/// the command still describes the design, and reported.
+fn placeholders(text: &str) -> (String, Vec<String>) {
+    let mut out = String::with_capacity(text.len());
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('<') {
+        let after = &rest[start + 1..];
+        let end = after.find('>');
+        let inner = end.map(|e| &after[..e]);
+        let is_placeholder = inner.is_some_and(|i| {
+            !i.is_empty()
+                && i.len() <= 40
+                && i.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && i.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.'))
+        });
+        match (is_placeholder, inner, end) {
+            (true, Some(i), Some(e)) => {
+                out.push_str(&rest[..start]);
+                out.push('<');
+                out.push_str(&i.replace(' ', "-"));
+                out.push('>');
+                found.push(format!("`<{i}>`"));
+                rest = &after[e + 1..];
+            }
+            _ => {
+                out.push_str(&rest[..=start]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    (out, found)
 }
 
 fn run_entries(t: &mut Translator, host_index: usize, entries: Vec<Entry>) {
