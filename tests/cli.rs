@@ -684,3 +684,20 @@ fn windows_encodings_and_line_ends() {
     assert!(stderr(&o).contains("notes.txt:1:1"), "{}", both(&o));
     assert!(stderr(&o).contains("help:"), "{}", both(&o));
 }
+
+/// A compose file or daemon.json a scenario names by path that is missing: exit 2 at the
+/// field that names it.
+#[test]
+fn missing_referenced_compose_file_is_located() {
+    let f = input(
+        "missing-ref",
+        "design.yaml",
+        "name: c\nhosts:\n  - name: h\n    os: linux\n    compose: nope/docker-compose.yml\n",
+    );
+    let o = hnsim(&["check", p(&f)]);
+    assert_eq!(code(&o), 2, "{}", both(&o));
+    let err = stderr(&o);
+    assert!(err.contains("design.yaml:5:"), "{err}");
+    assert!(err.contains("hosts[0].compose"), "{err}");
+    assert!(err.contains("help:"), "{err}");
+}

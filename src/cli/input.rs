@@ -78,31 +78,55 @@ fn decode(bytes: &[u8]) -> anyhow::Result<String> {
 /// content. A `daemon-json` string that starts with `{` is JSON text, not a path.
 fn inline_referenced_files(scenario_path: &Path, doc: &mut Document) -> anyhow::Result<()> {
     let dir = scenario_path.parent().unwrap_or_else(|| Path::new("."));
-    for (i, host) in doc.scenario.hosts.iter_mut().enumerate() {
-        if let Some(rel) = host.compose.as_ref().and_then(|v| v.as_str()) {
-            let path = dir.join(rel);
-            let text = read_text(&path).with_context(|| {
-                format!(
-                    "{}: hosts[{i}].compose: cannot read compose file {}",
-                    doc.file,
-                    path.display()
-                )
-            })?;
-            host.compose = Some(import::compose_value(&path.display().to_string(), &text)?);
+    for i in 0..doc.scenario.hosts.len() {
+        let compose = doc.scenario.hosts[i]
+            .compose
+            .as_ref()
+            .and_then(|v| v.as_str())
+            .map(str::to_string);
+        if let Some(rel) = compose {
+            let path = dir.join(&rel);
+            let text = read_referenced(doc, &format!("hosts[{i}].compose"), &path, "compose file")?;
+            doc.scenario.hosts[i].compose =
+                Some(import::compose_value(&path.display().to_string(), &text)?);
         }
-        if let Some(rel) = host.daemon_json.as_ref().and_then(|v| v.as_str()) {
-            if !rel.trim_start().starts_with('{') {
-                let path = dir.join(rel);
-                let text = read_text(&path).with_context(|| {
-                    format!(
-                        "{}: hosts[{i}].daemon-json: cannot read {}",
-                        doc.file,
-                        path.display()
-                    )
-                })?;
-                host.daemon_json = Some(text.into());
-            }
+        let daemon = doc.scenario.hosts[i]
+            .daemon_json
+            .as_ref()
+            .and_then(|v| v.as_str())
+            .filter(|t| !t.trim_start().starts_with('{'))
+            .map(str::to_string);
+        if let Some(rel) = daemon {
+            let path = dir.join(&rel);
+            let text = read_referenced(
+                doc,
+                &format!("hosts[{i}].daemon-json"),
+                &path,
+                "daemon.json",
+            )?;
+            doc.scenario.hosts[i].daemon_json = Some(text.into());
         }
     }
     Ok(())
+}
+
+/// A file a scenario names by path; the error points at the field that names it.
+fn read_referenced(doc: &Document, field: &str, path: &Path, what: &str) -> anyhow::Result<String> {
+    let bytes = std::fs::read(path);
+    let text = bytes
+        .map_err(|e| e.to_string())
+        .and_then(|b| decode(&b).map_err(|_| "neither UTF-8 nor UTF-16 text".to_string()));
+    text.map_err(|why| {
+        let at = doc.locate(field);
+        let place = if at.line > 0 {
+            format!("{}:{}:{}", doc.file, at.line, at.column)
+        } else {
+            doc.file.clone()
+        };
+        anyhow::anyhow!(
+            "{place}: field `{field}`: cannot read {what} {}: {why}\n  help: the path is relative to the scenario's directory; or write the {what} inline under `{}`",
+            path.display(),
+            field.rsplit('.').next().unwrap_or(field)
+        )
+    })
 }
