@@ -351,6 +351,17 @@ pub(super) fn check(cx: &mut Cx) {
             .filter(|n| n.name == att.network)
             .filter_map(|n| n.host.as_deref())
             .collect();
+        // The other platform's default network (NAT-1, LNX-1): a design written for
+        // Windows moved to Linux, or the reverse.
+        let default_hint = match (att.network.as_str(), host.is_windows()) {
+            ("bridge", true) => Some(
+                "`bridge` is Linux's default network; on Windows the default is `nat` (leave `networks` out to use it)",
+            ),
+            ("nat", false) => Some(
+                "`nat` is Windows' default network; on Linux the default is `bridge` (leave `networks` out to use it)",
+            ),
+            _ => None,
+        };
         if elsewhere.is_empty() {
             let names: Vec<&str> = s
                 .networks
@@ -363,7 +374,8 @@ pub(super) fn check(cx: &mut Cx) {
                 .map(|n| (strsim::jaro_winkler(&att.network, n), *n))
                 .max_by(|a, b| a.0.total_cmp(&b.0))
                 .filter(|(score, _)| *score > 0.8)
-                .map(|(_, n)| format!("did you mean `{n}`?"));
+                .map(|(_, n)| format!("did you mean `{n}`?"))
+                .or_else(|| default_hint.map(str::to_string));
             let message = format!(
                 "container `{}` attaches to network `{}`, which does not exist on host `{}`",
                 c.name, att.network, host.name
@@ -373,17 +385,17 @@ pub(super) fn check(cx: &mut Cx) {
                 None => found.push((&UNKNOWN, path, message)),
             }
         } else {
-            found.push((
-                &WRONG_HOST,
-                path,
-                format!(
-                    "container `{}` on host `{}` attaches to network `{}`, which lives on host(s) {}",
-                    c.name,
-                    host.name,
-                    att.network,
-                    elsewhere.join(", ")
-                ),
-            ));
+            let message = format!(
+                "container `{}` on host `{}` attaches to network `{}`, which lives on host(s) {}",
+                c.name,
+                host.name,
+                att.network,
+                elsewhere.join(", ")
+            );
+            match default_hint {
+                Some(help) => cx.emit_help(&WRONG_HOST, &path, message, help.to_string()),
+                None => found.push((&WRONG_HOST, path, message)),
+            }
         }
     }
     services(cx, &mut found, &hosts);

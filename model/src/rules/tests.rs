@@ -186,3 +186,16 @@ fn host_port_clashes_within_one_container_and_by_host_ip() {
     );
     assert!(codes(&any).contains(&"SCN040".to_string()));
 }
+
+/// NAT-1/LNX-1: naming the other platform's default network says so in the help.
+#[test]
+fn other_platform_default_network_is_explained() {
+    let doc = parse_scenario(
+        "t.yaml",
+        "name: t\nhosts:\n  - {name: l, os: linux}\ncontainers:\n  - {name: a, host: l, networks: [nat]}\n",
+    )
+    .expect("parses");
+    let f = crate::analyse(&doc).findings;
+    let f = f.iter().find(|f| f.code == "SCN002").expect("SCN002");
+    assert!(f.help.contains("default is `bridge`"), "{}", f.help);
+}
