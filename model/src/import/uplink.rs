@@ -32,7 +32,13 @@ pub const SEGMENT: &str = "lan";
 /// Name of the assumed client on that LAN.
 pub const CLIENT: &str = "lan-client";
 
-const CANDIDATES: &[&str] = &["192.168.1.0/24", "10.0.0.0/24", "192.168.100.0/24"];
+const CANDIDATES: &[&str] = &[
+    "192.168.1.0/24",
+    "10.0.0.0/24",
+    "192.168.100.0/24",
+    "10.254.0.0/24",
+    "192.0.2.0/24",
+];
 
 fn implicit(path: String) -> Origin {
     Origin {
