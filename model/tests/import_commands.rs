@@ -472,3 +472,34 @@ fn documentation_placeholders_are_reported() {
         "{e:#?}"
     );
 }
+
+/// `# hnsim: os=... host=...` names the host of a file whose commands do not show it.
+#[test]
+fn directive_comment_names_the_host() {
+    let i = from_commands(
+        "c.sh",
+        "# hnsim: os=ws2022 host=web01\ndocker run -d --name web -p 80:80 myorg/site\n",
+        HostTemplate::default(),
+    )
+    .unwrap();
+    assert_eq!(i.scenario.hosts[0].name, "web01");
+    assert_eq!(i.scenario.hosts[0].os, OsVersion::Ws2022);
+    let i = hnsim_model::import::from_compose(
+        "c.yml",
+        "# hnsim: os=ws2019\nservices:\n  web:\n    image: myorg/site\n",
+        HostTemplate::default(),
+    )
+    .unwrap();
+    assert!(i.scenario.hosts[0].is_windows());
+    // The command line wins.
+    let i = from_commands(
+        "c.sh",
+        "# hnsim: os=ws2022\ndocker run -d --name web nginx\n",
+        HostTemplate {
+            name: "h".into(),
+            os: Some(OsVersion::Linux),
+        },
+    )
+    .unwrap();
+    assert!(!i.scenario.hosts[0].is_windows());
+}

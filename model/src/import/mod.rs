@@ -270,7 +270,7 @@ pub mod code {
           "nothing to do"),
         c("IMP019", Info, &["NAT-8", "TRANS-2", "ARCH-6"], "host network assumed",
           "A file of docker commands, a compose file or a daemon.json says nothing about the machine Docker runs on, yet every Docker host has a NIC on a LAN with a router to the internet. The importer gives the host one: on the subnet and gateway of a transparent, l2bridge, macvlan or ipvlan network created with --subnet/--gateway (those sit on the physical network), with a DHCP server when a transparent network has no subnet, else on 192.168.1.0/24 (or another private /24 no network uses); and a LAN client, so that published ports show in the matrix.",
-          "describe the real LAN in a scenario (`segments:`, the host's `nics:`, `clients:`) and keep the commands under the host's `commands:`"),
+          "describe the real LAN in a scenario (`segments:`, the host's `nics:`, `clients:`) and keep the commands under the host's `commands:`; a commands file can name its host's OS with a first line `# hnsim: os=ws2019 host=NAME`"),
         c("IMP020", Info, &[], "documentation placeholder used as a name",
           "Commands copied from the documentation carry placeholders such as `<image> <cmd>` or `<network name>`. A shell would read `<` and `>` as redirections; the importer keeps each placeholder as one literal word (`<network-name>`), so an image placeholder changes nothing, but a network or container placeholder names nothing that exists.",
           "replace the placeholder with a real value"),
@@ -578,7 +578,33 @@ pub fn from_commands(file: &str, text: &str, host: HostTemplate) -> Result<Impor
 /// A commands file as a one-host scenario whose host carries the commands, one entry per
 /// command line (prompts kept so that Windows quoting stays Windows quoting), with each
 /// entry located at its line in the file.
+/// `# hnsim: os=ws2022 host=web01` in a commands file: the host the file describes, for
+/// a file whose commands do not show their platform (a command-line `--os`/`--host`
+/// wins).
+fn directive(text: &str, mut host: HostTemplate) -> HostTemplate {
+    let explicit_name = host.name != HostTemplate::default().name;
+    for line in text.lines() {
+        let t = line.trim_start();
+        let Some(rest) = t
+            .strip_prefix('#')
+            .map(str::trim_start)
+            .and_then(|r| r.strip_prefix("hnsim:"))
+        else {
+            continue;
+        };
+        for word in rest.split_whitespace() {
+            match word.split_once('=') {
+                Some(("os", v)) if host.os.is_none() => host.os = v.parse().ok(),
+                Some(("host", v)) if !explicit_name && !v.is_empty() => host.name = v.to_string(),
+                _ => {}
+            }
+        }
+    }
+    host
+}
+
 fn commands_document(file: &str, text: &str, host: HostTemplate) -> Document {
+    let host = directive(text, host);
     let lines = shell::logical_lines(text);
     let os = host.os.unwrap_or_else(|| {
         let windows = lines.iter().any(|l| {
@@ -654,6 +680,7 @@ pub fn from_compose(file: &str, text: &str, host: HostTemplate) -> Result<Import
 }
 
 fn compose_document(file: &str, text: &str, host: HostTemplate) -> Result<Document, ImportError> {
+    let host = directive(text, host);
     let mut value: serde_yaml_ng::Value =
         serde_yaml_ng::from_str(text).map_err(|e| yaml_error(file, &e))?;
     let Some(map) = value.as_mapping_mut() else {
