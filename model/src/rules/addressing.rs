@@ -83,6 +83,9 @@ for it.",
     help: "pick an address no device on the segment uses (mark DHCP/static ranges in the segment's `used`)",
 };
 
+/// An endpoint that got no address: (field path, container, why).
+type Starved = (String, String, String);
+
 pub const EXHAUSTED: Rule = Rule {
     code: "SCN016",
     severity: Error,
@@ -348,18 +351,18 @@ fn endpoints(cx: &Cx, found: &mut Vec<(&'static Rule, String, String)>) {
     }
     // Scope of uniqueness: the network, or the segment for on-segment drivers.
     let mut taken: HashMap<(String, IpAddr), String> = HashMap::new();
+    // Per network, in order: (field path, container, reason). One finding per network,
+    // so that 1000 replicas on a /24 are one error, not 700.
+    let mut starved: Vec<(String, Vec<Starved>)> = Vec::new();
     for a in cx.attached() {
         let Some(ip) = a.ep.ip else {
             if let IpSource::Unassigned(reason) = &a.ep.ip_source {
                 if reason.contains("no free address") || reason.contains("exhausted") {
-                    found.push((
-                        &EXHAUSTED,
-                        a.path(),
-                        format!(
-                            "container `{}` gets no address on network `{}`: {reason}",
-                            a.container.name, a.network.name
-                        ),
-                    ));
+                    let entry = (a.path(), a.container.name.clone(), reason.clone());
+                    match starved.iter_mut().find(|(n, _)| *n == a.network.name) {
+                        Some((_, list)) => list.push(entry),
+                        None => starved.push((a.network.name.clone(), vec![entry])),
+                    }
                 }
             }
             continue;
@@ -455,5 +458,26 @@ fn endpoints(cx: &Cx, found: &mut Vec<(&'static Rule, String, String)>) {
         } else {
             taken.insert((scope_key, ip), a.container.name.clone());
         }
+    }
+    for (network, list) in starved {
+        let (path, first, reason) = &list[0];
+        let message = match list.len() {
+            1 => format!("container `{first}` gets no address on network `{network}`: {reason}"),
+            n => {
+                let mut names: Vec<&str> = list.iter().map(|(_, c, _)| c.as_str()).collect();
+                let more = names.len().saturating_sub(5);
+                names.truncate(5);
+                let tail = if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{n} containers get no address on network `{network}` ({}{tail}): {reason}",
+                    names.join(", ")
+                )
+            }
+        };
+        found.push((&EXHAUSTED, path.clone(), message));
     }
 }

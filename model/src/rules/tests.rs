@@ -199,3 +199,24 @@ fn other_platform_default_network_is_explained() {
     let f = f.iter().find(|f| f.code == "SCN002").expect("SCN002");
     assert!(f.help.contains("default is `bridge`"), "{}", f.help);
 }
+
+/// IPAM-1: an exhausted subnet is one finding per network, however many replicas miss out.
+#[test]
+fn exhausted_subnet_is_one_finding_per_network() {
+    let doc = parse_scenario(
+        "t.yaml",
+        "name: t\nhosts:\n  - {name: m, os: linux, swarm: manager}\nnetworks:\n  - {name: ov, driver: overlay, subnet: 10.9.0.0/29}\nservices:\n  - {name: web, replicas: 20, networks: [ov]}\n",
+    )
+    .expect("parses");
+    let f: Vec<_> = crate::analyse(&doc)
+        .findings
+        .into_iter()
+        .filter(|f| f.code == "SCN016")
+        .collect();
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert!(
+        f[0].message.starts_with("15 containers get no address"),
+        "{}",
+        f[0].message
+    );
+}
