@@ -427,16 +427,20 @@ fn import_output_reimports_to_the_same_matrix() {
         input("roundtrip", "stack.yml", STACK),
         input("roundtrip", "daemon.json", DAEMON_JSON),
     ];
-    inputs.extend(
-        scenario_files()
-            .into_iter()
-            .filter(|f| f.to_string_lossy().contains("/users/")),
-    );
+    inputs.extend(scenario_files());
     for f in inputs {
-        let out = f.with_extension("imported.yaml");
+        let parent = f
+            .parent()
+            .and_then(|p| p.file_name())
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let stem = f
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let out = std::env::temp_dir()
             .join(format!("hnsim-cli-{}", std::process::id()))
-            .join(out.file_name().expect("file name"));
+            .join(format!("{parent}--{stem}.imported.yaml"));
         let o = hnsim(&["import", p(&f), "-o", p(&out)]);
         assert!(
             code(&o) == 0 || code(&o) == 1,
