@@ -37,6 +37,25 @@ fn run(file: &str) -> (hnsim_sim::Conformance, Vec<ObservedCell>, docker::Outcom
     (conf, outcome.observed.clone(), outcome)
 }
 
+/// Probes that failed because the machine's neighbour table was full (ENOBUFS: other
+/// tests filling it with namespaces) say nothing about Docker.
+fn inconclusive(test: &str, observed: &[ObservedCell], notes: &[String]) -> bool {
+    if let Some(n) = notes.iter().find(|n| n.contains("neighbour table")) {
+        println!("SKIP agreement checks of {test}: {n}");
+        return true;
+    }
+    let n = observed
+        .iter()
+        .filter(|o| {
+            matches!(&o.observation.outcome, ProbeOutcome::Error { message } if message.contains("os error 105"))
+        })
+        .count();
+    if n > 0 {
+        println!("SKIP agreement checks of {test}: {n} probes hit ENOBUFS (neighbour table full)");
+    }
+    n > 0
+}
+
 fn show(conf: &hnsim_sim::Conformance, observed: &[ObservedCell]) {
     for c in &conf.cells {
         let o = observed
@@ -59,6 +78,15 @@ fn bridge_scenario_agrees_with_the_simulation_and_leaves_nothing() {
     show(&conf, &observed);
     for n in &outcome.notes {
         println!("note: {n}");
+    }
+    let leftovers = docker::leftovers(&outcome.prefix).unwrap();
+    assert!(
+        leftovers.is_empty(),
+        "objects of {} remain: {leftovers:?}",
+        outcome.prefix
+    );
+    if inconclusive("bridge_scenario", &observed, &outcome.notes) {
+        return;
     }
     // Every cell between the host and its containers was really probed.
     let local = |id: &str| id.contains('@') || id == "host:lx1";
@@ -86,16 +114,6 @@ fn bridge_scenario_agrees_with_the_simulation_and_leaves_nothing() {
         .map(|c| format!("{} -> {} {}", c.from, c.to, c.probe))
         .collect();
     assert!(bad.is_empty(), "disagreements: {bad:?}");
-    assert!(
-        docker::leftovers(&outcome.prefix).unwrap().is_empty(),
-        "objects of {} remain",
-        outcome.prefix
-    );
-}
-
-/// Names of every object of this backend (any run).
-fn all_objects() -> Vec<String> {
-    docker::leftovers(docker::PREFIX).expect("docker lists")
 }
 
 #[test]
@@ -104,14 +122,15 @@ fn a_failed_run_leaves_nothing() {
     if !docker_or_skip("a_failed_run_leaves_nothing") {
         return;
     }
-    let before = all_objects();
+    let prefix = format!("hnsim-{:06x}-", std::process::id() & 0xff_ffff);
     let file = "scenarios/designs/linux-bridge-default-vs-user-defined.yaml";
     let text = std::fs::read_to_string(common::workspace().join(file)).unwrap();
     let doc = hnsim_model::parse_scenario(file, &text).unwrap();
     let report = hnsim_sim::simulate(&doc);
     let analysis = hnsim_model::analyse(&doc);
     // The probe image cannot be built from a binary that does not exist.
-    let opts = docker::Options::new("/nonexistent/hnsim".into());
+    let mut opts = docker::Options::new("/nonexistent/hnsim".into());
+    opts.prefix = Some(prefix.clone());
     let err = docker::conform(
         &analysis.final_state().design,
         report.final_state().unwrap(),
@@ -119,20 +138,22 @@ fn a_failed_run_leaves_nothing() {
     )
     .expect_err("no agent binary");
     assert!(err.to_string().contains("image"), "{err}");
-    assert_eq!(all_objects(), before);
+    assert_eq!(docker::leftovers(&prefix).unwrap(), Vec::<String>::new());
     // A Windows-only scenario is refused before anything is created.
     let text = "name: t\nhosts:\n  - {name: w, os: ws2019}\ncontainers:\n  - {name: a, host: w}\n";
     let doc = hnsim_model::parse_scenario("w.yaml", text).unwrap();
     let analysis = hnsim_model::analyse(&doc);
     let report = hnsim_sim::simulate(&doc);
+    let mut opts = docker::Options::new(common::hnsim_bin());
+    opts.prefix = Some(prefix.clone());
     let err = docker::conform(
         &analysis.final_state().design,
         report.final_state().unwrap(),
-        &docker::Options::new(common::hnsim_bin()),
+        &opts,
     )
     .expect_err("no Linux host");
     assert!(err.to_string().contains("Linux"), "{err}");
-    assert_eq!(all_objects(), before);
+    assert_eq!(docker::leftovers(&prefix).unwrap(), Vec::<String>::new());
 }
 
 #[test]
@@ -141,29 +162,23 @@ fn ctrl_c_removes_the_run() {
     if !docker_or_skip("ctrl_c_removes_the_run") {
         return;
     }
-    let before = all_objects();
+    let prefix = format!("hnsim-{:06x}-", (std::process::id() ^ 0x5a5a5a) & 0xff_ffff);
     let file =
         common::workspace().join("scenarios/designs/linux-bridge-default-vs-user-defined.yaml");
     let mut child = std::process::Command::new(common::hnsim_bin())
         .args(["conform", "--backend", "docker", "--no-progress"])
         .arg(&file)
+        .env("HNSIM_DOCKER_PREFIX", &prefix)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("hnsim starts");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    let prefix = loop {
-        let now: Vec<String> = all_objects()
-            .into_iter()
-            .filter(|n| !before.contains(n))
-            .collect();
-        // Wait for a container: by then the image and the networks exist too.
-        let running = docker::leftovers(docker::PREFIX)
-            .unwrap()
-            .into_iter()
-            .find(|n| !before.contains(n) && !n.ends_with(":latest") && n.ends_with("-api"));
-        if let Some(name) = running {
-            break name[..docker::PREFIX.len() + 7].to_string();
+    // Wait for a container: by then the image and the networks exist too.
+    loop {
+        let now = docker::leftovers(&prefix).unwrap();
+        if now.iter().any(|n| n.ends_with("-api")) {
+            break;
         }
         assert!(
             std::time::Instant::now() < deadline,
@@ -173,8 +188,7 @@ fn ctrl_c_removes_the_run() {
             panic!("hnsim ended before the signal: {status}");
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
-    };
-    assert!(!docker::leftovers(&prefix).unwrap().is_empty());
+    }
     // SAFETY: sending a signal to our own child process.
     unsafe {
         libc::kill(child.id() as libc::pid_t, libc::SIGINT);
@@ -186,9 +200,86 @@ fn ctrl_c_removes_the_run() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    assert_eq!(docker::leftovers(&prefix).unwrap(), Vec::<String>::new());
+}
+
+#[test]
+fn host_none_and_macvlan_scenarios_agree() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !docker_or_skip("host_none_and_macvlan_scenarios_agree") {
+        return;
+    }
+    for (file, probed_at_least) in [
+        ("scenarios/designs/linux-host-and-none.yaml", 4),
+        ("scenarios/designs/linux-macvlan.yaml", 10),
+        ("scenarios/pitfalls/macvlan-port-mapping.yaml", 3),
+        ("scenarios/pitfalls/linux-user-defined-bridge.yaml", 12),
+    ] {
+        let (conf, observed, outcome) = run(file);
+        assert!(
+            docker::leftovers(&outcome.prefix).unwrap().is_empty(),
+            "{file}"
+        );
+        if inconclusive(file, &observed, &outcome.notes) {
+            continue;
+        }
+        let probed = observed
+            .iter()
+            .filter(|o| o.observation.attempts > 0)
+            .count();
+        assert!(probed >= probed_at_least, "{file}: {probed} probed");
+        let bad: Vec<_> = conf
+            .cells
+            .iter()
+            .filter(|c| c.verdict == Verdict::Disagree)
+            .map(|c| {
+                format!(
+                    "{} -> {} {}: {} -> {:?}",
+                    c.from, c.to, c.probe, c.observation.sent, c.observation.outcome
+                )
+            })
+            .collect();
+        assert!(bad.is_empty(), "{file}: {bad:?}");
+    }
+}
+
+/// compose-linux-bridges: `api` is on both bridges (its cells towards `back` from its
+/// `front` endpoint are known divergences: one network stack), and `back` is an
+/// internal network, which the simulation does not model yet: the only disagreements
+/// allowed are `db`'s through the host's published ports, which an internal network
+/// cannot reach.
+#[test]
+fn compose_bridges_disagree_only_where_internal_networks_are_not_modelled() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !docker_or_skip("compose_bridges_disagree_only_where_internal_networks_are_not_modelled") {
+        return;
+    }
+    let (conf, observed, outcome) = run("scenarios/imported/compose-linux-bridges.yaml");
+    assert!(docker::leftovers(&outcome.prefix).unwrap().is_empty());
+    show(&conf, &observed);
+    if inconclusive("compose_bridges", &observed, &outcome.notes) {
+        return;
+    }
+    let allowed = [
+        "store-db-1@store_back -> store-proxy-1@store_front tcp/80",
+        "store-db-1@store_back -> store-proxy-1@store_front tcp/443",
+    ];
+    for c in conf.cells.iter().filter(|c| c.verdict == Verdict::Disagree) {
+        let id = format!("{} -> {} {}", c.from, c.to, c.probe);
+        assert!(
+            allowed.contains(&id.as_str()),
+            "unexpected disagreement {id}"
+        );
+    }
+    let known: Vec<_> = conf
+        .cells
+        .iter()
+        .filter(|c| matches!(c.verdict, Verdict::KnownDivergence { .. }))
+        .map(|c| format!("{} -> {} {}", c.from, c.to, c.probe))
+        .collect();
     assert!(
-        docker::leftovers(&prefix).unwrap().is_empty(),
-        "{:?}",
-        docker::leftovers(&prefix)
+        known.iter().all(|k| k.starts_with("store-api-1@")),
+        "{known:?}"
     );
+    assert!(conf.summary.agree >= 30, "{:?}", conf.summary);
 }

@@ -68,6 +68,8 @@ pub struct Options {
     pub parallel_sources: usize,
     /// How long to wait for an agent's `ready`.
     pub agent_start: Duration,
+    /// The run prefix (`hnsim-<6 hex>-`); default: a fresh one.
+    pub prefix: Option<String>,
 }
 
 impl Options {
@@ -78,6 +80,9 @@ impl Options {
             host: None,
             parallel_sources: 4,
             agent_start: Duration::from_secs(15),
+            // A caller that must find the run's objects itself (a test sending Ctrl-C)
+            // names the prefix.
+            prefix: std::env::var("HNSIM_DOCKER_PREFIX").ok(),
         }
     }
 }
@@ -331,7 +336,34 @@ pub fn realize(design: &Design, opts: &Options) -> Result<Realized, DockerError>
     install_signal_cleanup();
     let start = Instant::now();
     let host = plan::choose_host(design, opts.host.as_deref()).map_err(DockerError::Scenario)?;
-    let prefix = new_prefix()?;
+    let mut attempt = 0;
+    loop {
+        let prefix = match &opts.prefix {
+            Some(p) if p.starts_with(PREFIX) && p.ends_with('-') => p.clone(),
+            Some(p) => return Err(DockerError::NotOurs(p.clone())),
+            None => new_prefix()?,
+        };
+        match realize_as(design, opts, host, &prefix, start) {
+            // Another run took a subnet between our look and our create: plan again.
+            Err(DockerError::Command { stderr, .. })
+                if attempt < 3
+                    && (stderr.contains("Pool overlaps") || stderr.contains("File exists")) =>
+            {
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+fn realize_as(
+    design: &Design,
+    opts: &Options,
+    host: usize,
+    prefix: &str,
+    start: Instant,
+) -> Result<Realized, DockerError> {
+    let prefix = prefix.to_string();
     let taken = taken_subnets()?;
     let plan = plan::plan(design, &prefix, host, &taken);
     if let Ok(mut a) = active().lock() {
@@ -675,6 +707,38 @@ struct Planned {
     spec: Option<ProbeSpec>,
     why: Option<String>,
     note: Option<String>,
+    divergence: Option<String>,
+}
+
+/// A container on several networks is one network stack: its kernel sends to an
+/// address of another of its networks through that network's interface, whichever
+/// endpoint the cell names as the source. Such a cell's question ("from this vNIC")
+/// cannot be asked of the wire.
+fn through_other_attachment(
+    r: &Realized,
+    design: &Design,
+    from: &Node,
+    ip: IpAddr,
+) -> Option<String> {
+    if from.kind != NodeKind::Endpoint {
+        return None;
+    }
+    let (ci, att) = endpoint(r, design, from).ok()?;
+    let NetMode::Bridges(all) = &r.plan.container(ci)?.mode else {
+        return None;
+    };
+    let own = all.iter().find(|a| a.attachment == att)?;
+    if r.plan.networks[own.net].subnet.contains(&ip) {
+        return None;
+    }
+    let other = all
+        .iter()
+        .find(|a| a.attachment != att && r.plan.networks[a.net].subnet.contains(&ip))?;
+    let name = &design.scenario.containers[ci].networks[other.attachment].network;
+    Some(format!(
+        "the source container is also on `{name}`, and its kernel reaches {ip} through that \
+         interface; a probe cannot leave through one endpoint of a multi-homed container"
+    ))
 }
 
 fn proto_of(p: Probe) -> Option<Protocol> {
@@ -837,9 +901,13 @@ pub fn probe(
             spec: None,
             why: None,
             note: None,
+            divergence: None,
         };
         match plan_cell(r, design, expected, cell, &model_to_real, &listeners) {
             Ok((src, ip, port, note)) => {
+                p.divergence = expected
+                    .node(&cell.from)
+                    .and_then(|n| through_other_attachment(r, design, n, ip));
                 p.source = Some(src);
                 p.note = note;
                 p.spec = Some(ProbeSpec {
@@ -946,7 +1014,7 @@ pub fn probe(
                 to: p.to,
                 probe: p.probe,
                 observation,
-                known_divergence: None,
+                known_divergence: p.divergence,
             }
         })
         .collect())
@@ -1006,6 +1074,20 @@ fn run_batch(
     }
 }
 
+/// The neighbour (ARP) table's size and limit when it is at least 90% full. The table is
+/// shared by every namespace of the machine: other namespaces' entries can crowd out
+/// the run's, and then probes fail with ENOBUFS or in silence.
+pub fn neighbour_pressure() -> Option<(u64, u64)> {
+    let stat = std::fs::read_to_string("/proc/net/stat/arp_cache").ok()?;
+    let entries = u64::from_str_radix(stat.lines().nth(1)?.split_whitespace().next()?, 16).ok()?;
+    let limit: u64 = std::fs::read_to_string("/proc/sys/net/ipv4/neigh/default/gc_thresh3")
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    (entries * 10 >= limit * 9).then_some((entries, limit))
+}
+
 /// Realize, probe, clean up: the whole run for the final state.
 pub fn conform(
     design: &Design,
@@ -1013,10 +1095,18 @@ pub fn conform(
     opts: &Options,
 ) -> Result<Outcome, DockerError> {
     let r = realize(design, opts)?;
+    let pressure_before = neighbour_pressure();
     let start = Instant::now();
     let observed = probe(&r, design, expected, opts)?;
     let probe_time = start.elapsed();
     let mut notes = r.notes.clone();
+    if let Some((entries, limit)) = pressure_before.or_else(neighbour_pressure) {
+        notes.push(format!(
+            "the kernel's neighbour table held {entries} entries of at most {limit} \
+             (net.ipv4.neigh.default.gc_thresh3, shared by all namespaces) during the run: \
+             addresses may not have resolved, so silence says nothing about Docker"
+        ));
+    }
     let enobufs = observed.iter().any(|o| {
         matches!(&o.observation.outcome, ProbeOutcome::Error { message } if message.contains("os error 105"))
     });

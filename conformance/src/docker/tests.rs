@@ -13,7 +13,11 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
-    let doc = parse_scenario("t.yaml", SCENARIO).expect("parses");
+    fixture_of(SCENARIO)
+}
+
+fn fixture_of(text: &str) -> Fixture {
+    let doc = parse_scenario("t.yaml", text).expect("parses");
     let analysis = hnsim_model::analyse(&doc);
     let design = analysis.final_state().design.clone();
     let expected = hnsim_sim::simulate(&doc)
@@ -202,4 +206,17 @@ fn the_machines_own_listeners_are_never_probed_as_the_scenarios() {
         &BTreeSet::new(),
     );
     assert!(ok.is_ok());
+}
+
+#[test]
+fn multi_homed_sources_are_known_divergences() {
+    let f = fixture_of("name: t\nhosts:\n  - {name: lx1, os: linux}\nnetworks:\n  - {name: front, host: lx1, driver: bridge}\n  - {name: back, host: lx1, driver: bridge}\ncontainers:\n  - {name: api, host: lx1, networks: [front, back]}\n  - {name: db, host: lx1, networks: [back]}\n  - {name: web, host: lx1, networks: [front]}\n");
+    let node = |id: &str| f.expected.node(id).unwrap().clone();
+    let db: IpAddr = f.realized.ips[&(1, 0)];
+    let web: IpAddr = f.realized.ips[&(2, 0)];
+    let why = through_other_attachment(&f.realized, &f.design, &node("api@front"), db).unwrap();
+    assert!(why.contains("`back`"), "{why}");
+    assert!(through_other_attachment(&f.realized, &f.design, &node("api@back"), db).is_none());
+    assert!(through_other_attachment(&f.realized, &f.design, &node("api@front"), web).is_none());
+    assert!(through_other_attachment(&f.realized, &f.design, &node("db@back"), web).is_none());
 }
