@@ -705,3 +705,25 @@ fn missing_referenced_compose_file_is_located() {
     assert!(err.contains("hosts[0].compose"), "{err}");
     assert!(err.contains("help:"), "{err}");
 }
+
+/// `hnsim check DIR` checks every scenario under it.
+#[test]
+fn check_a_directory_checks_its_scenarios() {
+    let o = hnsim(&["check", "scenarios/users"]);
+    assert_eq!(
+        code(&o),
+        1,
+        "the users scenarios include pitfalls: {}",
+        both(&o)
+    );
+    let out = stdout(&o);
+    let n = scenario_files()
+        .iter()
+        .filter(|f| f.to_string_lossy().contains("/users/"))
+        .count();
+    assert!(
+        out.contains(&format!("checked {n} files (0 unreadable)")),
+        "{out}"
+    );
+    assert!(out.contains("ws2016-second-nat-network.yaml:"), "{out}");
+}

@@ -11,7 +11,8 @@ use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
-    /// Scenario files.
+    /// Scenario files (or directories of them), docker command files, compose files or
+    /// daemon.json.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Lowest severity that fails the check (exit code 1): error, warning or info.
@@ -42,6 +43,22 @@ pub fn run_check(a: CheckArgs) -> anyhow::Result<ExitCode> {
     let mut findings: Vec<Finding> = Vec::new();
     let mut unreadable = 0usize;
     let mut inputs: Vec<serde_json::Value> = Vec::new();
+    // A directory stands for every scenario under it, as for `hnsim scenarios`.
+    let mut files: Vec<PathBuf> = Vec::new();
+    for f in &a.files {
+        if f.is_dir() {
+            let mut found = Vec::new();
+            yaml_files(f, &mut found);
+            found.sort();
+            if found.is_empty() {
+                files.push(f.clone());
+            }
+            files.extend(found);
+        } else {
+            files.push(f.clone());
+        }
+    }
+    let a = CheckArgs { files, ..a };
     for file in &a.files {
         match super::input::load(file) {
             Ok(doc) => {
