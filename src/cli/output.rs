@@ -63,7 +63,6 @@ impl OutputArgs {
     }
 
     /// The renderer's format for [`Self::format`].
-    #[allow(dead_code)]
     pub fn report_format(&self) -> hnsim_reports::Format {
         self.format().into()
     }
@@ -71,7 +70,6 @@ impl OutputArgs {
     /// Colour as [`Self::colour`] decides; the terminal matrix folds to `$COLUMNS` (or
     /// 120 when unset or not a number, e.g. when writing to a file or a pipe). Every
     /// subcommand should render with these so they all honour `NO_COLOR` and `$COLUMNS`.
-    #[allow(dead_code)]
     pub fn render_options(&self) -> hnsim_reports::RenderOptions {
         let width = std::env::var("COLUMNS")
             .ok()

@@ -72,28 +72,15 @@ fn pick_state(report: &Report, step: Option<usize>) -> anyhow::Result<&StateMatr
     }
 }
 
-fn format_of(out: &super::output::OutputArgs) -> anyhow::Result<hnsim_reports::Format> {
-    format!("{:?}", out.format())
-        .to_ascii_lowercase()
-        .parse()
-        .map_err(|e| anyhow::anyhow!("{e}"))
-}
-
-fn options(out: &super::output::OutputArgs) -> hnsim_reports::RenderOptions {
-    hnsim_reports::RenderOptions {
-        colour: out.colour(),
-        ..Default::default()
-    }
-}
-
 pub fn run_sim(a: SimArgs) -> anyhow::Result<ExitCode> {
     let mut report = simulate(&a.file)?;
     if let Some(n) = a.step {
         let state = pick_state(&report, Some(n))?.clone();
         report.states = vec![state];
     }
-    let text = hnsim_reports::render_report(&report, format_of(&a.out)?, &options(&a.out))
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let text =
+        hnsim_reports::render_report(&report, a.out.report_format(), &a.out.render_options())
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     a.out.write(&text)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -107,8 +94,13 @@ pub fn run_trace(a: TraceArgs) -> anyhow::Result<ExitCode> {
     };
     let cells =
         hnsim_sim::trace(state, &a.from, &a.to, probe).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let text = hnsim_reports::render_trace(state, &cells, format_of(&a.out)?, &options(&a.out))
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let text = hnsim_reports::render_trace(
+        state,
+        &cells,
+        a.out.report_format(),
+        &a.out.render_options(),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     a.out.write(&text)?;
     Ok(ExitCode::SUCCESS)
 }
