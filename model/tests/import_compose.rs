@@ -280,3 +280,26 @@ fn misspelled_service_key_is_a_warning_with_a_suggestion() {
         w[0].message
     );
 }
+
+/// A compose file on its own: its external networks were created outside it, so they are
+/// assumed to exist (IMP021) rather than reported missing; in a scenario they must exist.
+#[test]
+fn external_networks_of_a_lone_compose_file_are_assumed() {
+    let text = "services:\n  web:\n    image: nginx\n    networks: [corp]\nnetworks:\n  corp:\n    name: corp_net\n    external: true\n";
+    let i = hnsim_model::import::from_compose("app/compose.yml", text, HostTemplate::default())
+        .unwrap();
+    assert!(warnings(&i).is_empty(), "{:#?}", i.findings);
+    assert!(i.findings.iter().any(|f| f.code == "IMP021"));
+    let n = &i.scenario.networks[0];
+    assert_eq!((n.name.as_str(), &n.driver), ("corp_net", &Driver::Bridge));
+    assert_eq!(i.scenario.containers[0].networks[0].network, "corp_net");
+    // In a scenario the network must be defined.
+    let text = "name: s\nhosts:\n  - name: h\n    os: linux\n    compose:\n      services:\n        web: {image: nginx, networks: [corp]}\n      networks:\n        corp: {name: corp_net, external: true}\n";
+    let doc = parse_scenario("s.yaml", text).unwrap();
+    let i = expand(&doc);
+    assert!(
+        i.findings.iter().any(|f| f.code == "IMP009"),
+        "{:#?}",
+        i.findings
+    );
+}

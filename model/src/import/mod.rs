@@ -271,6 +271,9 @@ pub mod code {
         c("IMP019", Info, &["NAT-8", "TRANS-2", "ARCH-6"], "host network assumed",
           "A file of docker commands, a compose file or a daemon.json says nothing about the machine Docker runs on, yet every Docker host has a NIC on a LAN with a router to the internet. The importer gives the host one: on the subnet and gateway of a transparent, l2bridge, macvlan or ipvlan network created with --subnet/--gateway (those sit on the physical network), with a DHCP server when a transparent network has no subnet, else on 192.168.1.0/24 (or another private /24 no network uses); and a LAN client, so that published ports show in the matrix.",
           "describe the real LAN in a scenario (`segments:`, the host's `nics:`, `clients:`) and keep the commands under the host's `commands:`; a commands file can name its host's OS with a first line `# hnsim: os=ws2019 host=NAME`"),
+        c("IMP021", Info, &["OPT-9"], "external network of a compose file assumed to exist",
+          "A compose file's `external: true` network is created outside the file (`docker network create`, or another project). Given the compose file alone, the importer assumes it exists on the host with the platform's default driver (bridge on Linux, nat on Windows, overlay for a stack on a swarm manager); in a scenario, define it under `networks:` or in the host's `commands:`.",
+          "describe the network in a scenario (its driver and subnet) if it is not the default kind"),
         c("IMP020", Info, &[], "documentation placeholder used as a name",
           "Commands copied from the documentation carry placeholders such as `<image> <cmd>` or `<network name>`. A shell would read `<` and `>` as redirections; the importer keeps each placeholder as one literal word (`<network-name>`), so an image placeholder changes nothing, but a network or container placeholder names nothing that exists.",
           "replace the placeholder with a real value"),
@@ -458,6 +461,22 @@ pub fn expand(doc: &Document) -> Imported {
             compose::apply(&mut t, i, &c, &base, &project, &locate);
         }
     }
+    for (i, n) in doc.scenario.networks.iter().enumerate() {
+        if n.origin.implicit {
+            let path = format!("networks[{i}]");
+            let src = Src {
+                location: doc.locate(&path),
+                path,
+            };
+            let msg = format!(
+                "external network `{}` is not defined by this file: assumed to exist on host `{}` with driver {} (created with `docker network create`)",
+                n.name,
+                n.host.as_deref().unwrap_or("the swarm"),
+                n.driver
+            );
+            t.findings.push(code::finding("IMP021", &src, msg));
+        }
+    }
     if let Some(text) = uplink::describe(&doc.scenario) {
         let path = "hosts[0].nics".to_string();
         let src = Src {
@@ -486,6 +505,9 @@ pub fn expand(doc: &Document) -> Imported {
     }
     for client in &mut imported.scenario.clients {
         client.origin.implicit = false;
+    }
+    for network in &mut imported.scenario.networks {
+        network.origin.implicit = false;
     }
     imported
 }
@@ -710,14 +732,76 @@ fn compose_document(file: &str, text: &str, host: HostTemplate) -> Result<Docume
     if compose::declares_overlay(&value) {
         h.swarm = SwarmRole::Manager;
     }
+    let external = external_networks(&value, &h);
     h.compose = Some(value);
     let mut scenario = one_host_scenario(file, h, "compose file");
+    scenario.networks = external;
     crate::parse::assign_origins(&mut scenario);
+    for n in &mut scenario.networks {
+        n.origin.implicit = true;
+    }
     Ok(with_uplink(Document {
         file: file.to_string(),
         scenario,
         source_map: SourceMap::build(text).prefixed("hosts[0].compose"),
     }))
+}
+
+/// The `external: true` networks of a compose file on its own: they were created outside
+/// the file (`docker network create`), and the file is all the user has, so they are
+/// assumed to exist with the platform's default driver (overlay for a stack on a
+/// manager). Docker's built-in networks need nothing.
+fn external_networks(value: &serde_yaml_ng::Value, host: &Host) -> Vec<Network> {
+    use serde_yaml_ng::Value;
+    let Some(nets) = value.get("networks").and_then(Value::as_mapping) else {
+        return vec![];
+    };
+    let mut out: Vec<Network> = Vec::new();
+    for (key, def) in nets {
+        let external = def.get("external");
+        if !external.is_some_and(|e| e.as_bool() == Some(true) || e.is_mapping()) {
+            continue;
+        }
+        let name = external
+            .and_then(|e| e.get("name"))
+            .or_else(|| def.get("name"))
+            .and_then(Value::as_str)
+            .or_else(|| key.as_str())
+            .unwrap_or_default()
+            .to_string();
+        let builtin = ["nat", "bridge", "host", "none", "ingress"].contains(&name.as_str());
+        if name.is_empty() || builtin || out.iter().any(|n| n.name == name) {
+            continue;
+        }
+        let driver = if host.swarm == SwarmRole::Manager {
+            crate::driver::Driver::Overlay
+        } else if host.is_windows() {
+            crate::driver::Driver::Nat
+        } else {
+            crate::driver::Driver::Bridge
+        };
+        let swarm = driver == crate::driver::Driver::Overlay;
+        out.push(Network {
+            name,
+            host: (!swarm).then(|| host.name.clone()),
+            driver,
+            subnet: Subnets::default(),
+            gateway: None,
+            vlan: None,
+            vni: None,
+            options: Default::default(),
+            scope: None,
+            attachable: swarm,
+            internal: false,
+            ip_range: None,
+            aux_address: Default::default(),
+            ipv6: false,
+            ipam_driver: None,
+            ipam_opt: Default::default(),
+            origin: Origin::default(),
+        });
+    }
+    out
 }
 
 /// A `daemon.json` -> a one-host scenario. Without an OS the host is ws2019: `fixed-cidr`
