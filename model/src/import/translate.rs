@@ -603,7 +603,11 @@ impl Translator {
                 self.emit(
                     "IMP010",
                     src,
-                    format!("`Restart-Service {svc}` recorded as timeline step {n} (TRANS-7: restarting makes out-of-band vSwitches visible to Docker)"),
+                    if h.windows {
+                        format!("`Restart-Service {svc}` recorded as timeline step {n} (TRANS-7: restarting makes out-of-band vSwitches visible to Docker)")
+                    } else {
+                        format!("restarting {svc} recorded as timeline step {n}")
+                    },
                 );
             }
             Command::Informational(text) => self.emit(
