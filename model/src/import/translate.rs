@@ -493,6 +493,18 @@ impl Translator {
                 ),
             );
         }
+        if !s.ports.is_empty() {
+            let ports: Vec<String> = s.ports.iter().map(|p| p.to_string()).collect();
+            self.emit(
+                "IMP022",
+                src,
+                format!(
+                    "service `{}` publishes {}: the routing mesh (every swarm node's IP at the published port) is not simulated, so the matrix shows no way in from outside the service's networks",
+                    s.name,
+                    ports.join(", ")
+                ),
+            );
+        }
         s.origin.path = src.path.clone();
         self.scenario.services.push(s);
     }
@@ -1250,7 +1262,7 @@ impl Translator {
                         self.emit(
                             "IMP005",
                             src,
-                            format!("`--publish {p}`: host-mode publishing is not modelled; modelled as the routing mesh"),
+                            format!("`--publish {p}`: host-mode publishing is not modelled"),
                         );
                     }
                     m
