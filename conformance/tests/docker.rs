@@ -283,3 +283,28 @@ fn compose_bridges_disagree_only_where_internal_networks_are_not_modelled() {
     );
     assert!(conf.summary.agree >= 30, "{:?}", conf.summary);
 }
+
+/// An invalid design that Docker refuses (two containers on one static address) runs
+/// anyway: the refused container's cells say why, the rest is probed.
+#[test]
+fn what_docker_refuses_is_not_emulated_with_its_words() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !docker_or_skip("what_docker_refuses_is_not_emulated_with_its_words") {
+        return;
+    }
+    let (_, observed, outcome) = run("scenarios/pitfalls/duplicate-container-ip.yaml");
+    assert!(docker::leftovers(&outcome.prefix).unwrap().is_empty());
+    assert!(outcome
+        .notes
+        .iter()
+        .any(|n| n.contains("Docker refused container `b`")));
+    let from_b: Vec<_> = observed
+        .iter()
+        .filter(|o| o.from.starts_with("b@"))
+        .collect();
+    assert!(!from_b.is_empty());
+    assert!(from_b.iter().all(|o| matches!(
+        &o.observation.outcome,
+        ProbeOutcome::NotEmulated { why } if why.contains("Address already in use")
+    )));
+}

@@ -365,7 +365,7 @@ fn realize_as(
 ) -> Result<Realized, DockerError> {
     let prefix = prefix.to_string();
     let taken = taken_subnets()?;
-    let plan = plan::plan(design, &prefix, host, &taken);
+    let mut plan = plan::plan(design, &prefix, host, &taken);
     if let Ok(mut a) = active().lock() {
         a.push(prefix.clone());
     }
@@ -409,10 +409,35 @@ fn realize_as(
         a.push(n.name.clone());
         docker_owned(&a)?;
     }
-    let mut order: Vec<&plan::ContainerPlan> = plan.containers.iter().collect();
+    let mut order: Vec<plan::ContainerPlan> = plan.containers.clone();
     order.sort_by_key(|c| (!c.has_static_ip(), c.index));
+    // What Docker refuses (a duplicate name or address, a port range it cannot map) is
+    // the engine's answer to an invalid design: those containers' cells become
+    // not-emulated with Docker's words, and the rest of the run goes on.
+    let mut refused: BTreeMap<usize, String> = BTreeMap::new();
+    let refuse =
+        |refused: &mut BTreeMap<usize, String>, c: &plan::ContainerPlan, e: DockerError| {
+            let why = match e {
+                DockerError::Command { stderr, .. } => stderr,
+                other => other.to_string(),
+            };
+            refused.insert(
+                c.index,
+                format!(
+                    "Docker refused container `{}`: {}",
+                    design.scenario.containers[c.index].name, why
+                ),
+            );
+        };
     for c in &order {
-        docker_owned(&create_args(&plan, c))?;
+        if let Err(e) = docker_owned(&create_args(&plan, c)) {
+            if cli::INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+                return Err(e);
+            }
+            // Nothing was created under this name by this command.
+            refuse(&mut refused, c, e);
+            continue;
+        }
         if let NetMode::Bridges(att) = &c.mode {
             for at in att.iter().skip(1) {
                 let mut a: Vec<String> = vec!["network".into(), "connect".into()];
@@ -423,19 +448,35 @@ fn realize_as(
                     a.extend(["--alias".into(), al.clone()]);
                 }
                 a.extend([plan.networks[at.net].name.clone(), c.name.clone()]);
-                docker_owned(&a)?;
+                if let Err(e) = docker_owned(&a) {
+                    let _ = cli::docker(&["rm", "-f", &c.name], None);
+                    refuse(&mut refused, c, e);
+                    break;
+                }
             }
         }
     }
     for c in &order {
-        if c.state == RunState::Created {
+        if c.state == RunState::Created || refused.contains_key(&c.index) {
             continue;
         }
-        cli::docker(&["start", &c.name], None)?;
+        if let Err(e) = cli::docker(&["start", &c.name], None) {
+            if cli::INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+                return Err(e);
+            }
+            let _ = cli::docker(&["rm", "-f", &c.name], None);
+            refuse(&mut refused, c, e);
+            continue;
+        }
         wait_ready(&c.name, opts.agent_start)?;
         if c.state == RunState::Stopped {
             cli::docker(&["stop", "-t", "0", &c.name], None)?;
         }
+    }
+    plan.containers.retain(|c| !refused.contains_key(&c.index));
+    for (ci, why) in refused {
+        plan.notes.push(why.clone());
+        plan.container_not_emulated.insert(ci, why);
     }
     let mut r = Realized {
         notes: plan.notes.clone(),
