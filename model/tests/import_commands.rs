@@ -503,3 +503,21 @@ fn directive_comment_names_the_host() {
     .unwrap();
     assert!(!i.scenario.hosts[0].is_windows());
 }
+
+/// Docker refuses a subnet with host bits set, and says which prefix was meant.
+#[test]
+fn subnet_with_host_bits_is_refused() {
+    let i = from_commands(
+        "c.sh",
+        "docker network create --subnet 172.20.0.5/16 x\n",
+        HostTemplate::default(),
+    )
+    .unwrap();
+    let f = find(&i, "IMP008");
+    assert_eq!(f.len(), 1, "{:#?}", i.findings);
+    assert!(
+        f[0].message.contains("it should be 172.20.0.0/16"),
+        "{}",
+        f[0].message
+    );
+}

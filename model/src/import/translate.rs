@@ -297,6 +297,20 @@ impl Translator {
 
     /// OPT-6, EXT-6: what the Windows shim driver refuses. `at(field)` locates a field.
     pub fn lint_network(&mut self, h: &HostCtx, n: &Network, at: &dyn Fn(&str) -> Src) {
+        // moby's network create: "invalid subnet %s : it should be %s".
+        for subnet in &n.subnet.0 {
+            if *subnet != subnet.trunc() {
+                self.emit(
+                    "IMP008",
+                    &at("subnet"),
+                    format!(
+                        "network `{}`: invalid subnet {subnet} : it should be {}",
+                        n.name,
+                        subnet.trunc()
+                    ),
+                );
+            }
+        }
         for key in n.options.keys() {
             if let Some(rest) = key.strip_prefix(shim::PREFIX) {
                 if !shim::KNOWN.contains(&key.as_str()) {
