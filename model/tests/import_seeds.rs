@@ -321,3 +321,28 @@ fn every_seed_command_line_is_understood() {
     }
     assert!(seen >= 25, "only {seen} seed command lines found");
 }
+
+/// A Linux daemon.json: `bip` and other Linux-only keys make a Linux host, and `bip`
+/// is docker0's subnet.
+#[test]
+fn linux_daemon_json_bip() {
+    let d = hnsim_model::import::from_daemon_json(
+        "daemon.json",
+        r#"{ "bip": "10.200.0.1/24", "log-driver": "json-file" }"#,
+        HostTemplate::default(),
+    )
+    .unwrap();
+    let h = &d.scenario.hosts[0];
+    assert!(!h.is_windows());
+    assert_eq!(h.docker.fixed_cidr, Some("10.200.0.0/24".parse().unwrap()));
+    let d = hnsim_model::import::from_daemon_json(
+        "daemon.json",
+        r#"{ "bip": "10.200.0.1/24", "fixed-cidr": "10.200.0.128/25" }"#,
+        HostTemplate::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        d.scenario.hosts[0].docker.fixed_cidr,
+        Some("10.200.0.128/25".parse().unwrap())
+    );
+}

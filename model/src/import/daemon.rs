@@ -2,15 +2,36 @@
 //!
 //! Only `fixed-cidr` and `bridge` change the modelled network (NAT-3): the first sets the
 //! prefix of the default `nat` network, `"bridge": "none"` makes Docker create no default
-//! network. Keys that change networking in ways the model does not represent are
-//! warnings; everything else is ignored with an info finding.
+//! network. On Linux `bip` (docker0's address and prefix) is the default bridge's subnet
+//! unless `fixed-cidr` narrows where container addresses come from. Keys that change
+//! networking in ways the model does not represent are warnings; everything else is
+//! ignored with an info finding.
 
 use super::translate::Translator;
 use super::Src;
 use ipnet::IpNet;
 use serde_yaml_ng::Value;
 
-/// daemon.json keys that change networking but are not modelled.
+/// Keys only Docker on Linux reads: a daemon.json with one of them is a Linux host's.
+pub const LINUX_ONLY: &[&str] = &[
+    "bip",
+    "default-address-pools",
+    "iptables",
+    "ip6tables",
+    "ip-forward",
+    "ip-masq",
+    "userland-proxy",
+    "icc",
+    "default-gateway",
+    "fixed-cidr-v6",
+    "cgroup-parent",
+    "selinux-enabled",
+    "userns-remap",
+    "storage-driver",
+    "live-restore",
+];
+
+/// daemon.json keys that change networking but are not modelled (`bip` on Windows).
 const NETWORKING: &[&str] = &[
     "bip",
     "dns",
@@ -60,13 +81,28 @@ pub(crate) fn apply(t: &mut Translator, index: usize, value: &Value, src: &Src) 
         return;
     };
     let mut ignored = Vec::new();
+    let mut bip: Option<IpNet> = None;
+    let mut fixed = false;
     for (k, v) in map {
         let Some(key) = k.as_str() else {
             continue;
         };
         match key {
+            "bip" if !t.scenario.hosts[index].is_windows() => {
+                match v.as_str().map(|s| s.trim().parse::<IpNet>()) {
+                    Some(Ok(net)) => bip = Some(net.trunc()),
+                    _ => t.emit(
+                        "IMP008",
+                        src,
+                        format!("invalid bip {v:?}: expected the bridge's address with a prefix length, such as 10.200.0.1/24"),
+                    ),
+                }
+            }
             "fixed-cidr" => match v.as_str().map(|s| s.trim().parse::<IpNet>()) {
-                Some(Ok(net)) => t.scenario.hosts[index].docker.fixed_cidr = Some(net),
+                Some(Ok(net)) => {
+                    fixed = true;
+                    t.scenario.hosts[index].docker.fixed_cidr = Some(net)
+                }
                 _ => t.emit(
                     "IMP008",
                     src,
@@ -88,6 +124,9 @@ pub(crate) fn apply(t: &mut Translator, index: usize, value: &Value, src: &Src) 
             ),
             k => ignored.push(format!("`{k}`")),
         }
+    }
+    if let (Some(net), false) = (bip, fixed) {
+        t.scenario.hosts[index].docker.fixed_cidr = Some(net);
     }
     if !ignored.is_empty() {
         t.emit(

@@ -829,7 +829,16 @@ fn daemon_document(file: &str, text: &str, host: HostTemplate) -> Result<Documen
         file: file.to_string(),
         message: e.to_string(),
     })?;
-    let mut h = bare_host(&host.name, host.os.unwrap_or(OsVersion::Ws2019));
+    // Keys only Docker on Linux reads make it a Linux host's daemon.json.
+    let linux = json
+        .as_object()
+        .is_some_and(|m| m.keys().any(|k| daemon::LINUX_ONLY.contains(&k.as_str())));
+    let default_os = if linux {
+        OsVersion::Linux
+    } else {
+        OsVersion::Ws2019
+    };
+    let mut h = bare_host(&host.name, host.os.unwrap_or(default_os));
     h.daemon_json = Some(value);
     let mut scenario = one_host_scenario(file, h, "daemon.json");
     crate::parse::assign_origins(&mut scenario);
