@@ -521,3 +521,17 @@ fn subnet_with_host_bits_is_refused() {
         f[0].message
     );
 }
+
+/// `docker swarm init --advertise-addr` says the host's own address: the assumed LAN is
+/// built around it.
+#[test]
+fn advertise_addr_is_the_assumed_host_address() {
+    let i = from_commands(
+        "c.sh",
+        "docker swarm init --advertise-addr=10.0.1.11\ndocker network create -d overlay --attachable ov\n",
+        HostTemplate::default(),
+    )
+    .unwrap();
+    assert_eq!(i.scenario.hosts[0].nics[0].ip.to_string(), "10.0.1.11/24");
+    assert_eq!(i.scenario.segments[0].subnet.to_string(), "10.0.1.0/24");
+}

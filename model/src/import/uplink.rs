@@ -150,9 +150,18 @@ pub fn assume(original: &mut Scenario, expanded: &Scenario) {
         .collect();
     // The first NIC is on the LAN; a NIC whose networks name no other subnet plugs into
     // the same LAN, which takes the first physical subnet any network names.
+    // `docker swarm init --advertise-addr 10.0.1.11` says the host's own address.
+    let advertised = advertise_addr(&host.commands);
+    let advertised_lan = advertised.and_then(|ip| {
+        let net = IpNet::new(ip, 24).ok()?.trunc();
+        let gateway = nth_host(&net, 0).filter(|g| *g != ip);
+        Some((net, gateway))
+    });
     let lan_physical = wires[0]
         .physical
         .or_else(|| wires.iter().find_map(|w| w.physical))
+        .filter(|(net, _)| advertised.is_none_or(|ip| net.contains(&ip)))
+        .or(advertised_lan)
         .unwrap_or((fallback, nth_host(&fallback, 0)));
     let mut segments: Vec<Segment> = Vec::new();
     let mut nics: Vec<Nic> = Vec::new();
@@ -190,7 +199,8 @@ pub fn assume(original: &mut Scenario, expanded: &Scenario) {
             used.insert(gw);
         }
         let subnet = seg.subnet;
-        let Some(ip) = free_from(&subnet, 9, &mut used) else {
+        let own = advertised.filter(|ip| k == 0 && subnet.contains(ip) && used.insert(*ip));
+        let Some(ip) = own.or_else(|| free_from(&subnet, 9, &mut used)) else {
             continue;
         };
         let Ok(ip) = IpNet::new(ip, subnet.prefix_len()) else {
@@ -222,6 +232,27 @@ pub fn assume(original: &mut Scenario, expanded: &Scenario) {
             origin: implicit(String::new()),
         });
     }
+}
+
+/// The IPv4 address of `--advertise-addr` (or `--listen-addr`) in a host's commands.
+fn advertise_addr(commands: &[String]) -> Option<IpAddr> {
+    commands.iter().find_map(|c| {
+        let words: Vec<&str> = c.split_whitespace().collect();
+        words.iter().enumerate().find_map(|(i, w)| {
+            let value = ["--advertise-addr", "--listen-addr"]
+                .iter()
+                .find_map(|flag| match w.strip_prefix(flag) {
+                    Some(rest) if rest.starts_with('=') => Some(rest[1..].to_string()),
+                    Some("") => words.get(i + 1).map(|v| v.to_string()),
+                    _ => None,
+                })?;
+            let host = value.rsplit_once(':').map(|(h, _)| h).unwrap_or(&value);
+            host.trim_matches(|c| c == '"' || c == '\'')
+                .parse::<std::net::Ipv4Addr>()
+                .ok()
+                .map(IpAddr::V4)
+        })
+    })
 }
 
 /// The first address of `subnet` from host number `from` on that nobody uses.
