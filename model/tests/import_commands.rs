@@ -535,3 +535,37 @@ fn advertise_addr_is_the_assumed_host_address() {
     assert_eq!(i.scenario.hosts[0].nics[0].ip.to_string(), "10.0.1.11/24");
     assert_eq!(i.scenario.segments[0].subnet.to_string(), "10.0.1.0/24");
 }
+
+/// Scripts set variables and use them: bash `NET=app`, `export`, `${NET}`; PowerShell
+/// `$net = "app"`.
+#[test]
+fn script_variables_are_substituted() {
+    let i = from_commands(
+        "s.sh",
+        "set -e\nNET=app-net\nexport SUBNET=10.30.0.0/24\ndocker network create --subnet $SUBNET $NET\ndocker run -d --name web --network ${NET} -e A=B nginx\n",
+        HostTemplate::default(),
+    )
+    .unwrap();
+    assert!(
+        at_least(&i.findings, Severity::Warning).next().is_none(),
+        "{:#?}",
+        i.findings
+    );
+    assert_eq!(i.scenario.networks[0].name, "app-net");
+    assert_eq!(
+        i.scenario.networks[0].subnet.0[0].to_string(),
+        "10.30.0.0/24"
+    );
+    assert_eq!(i.scenario.containers[0].networks[0].network, "app-net");
+    let i = from_commands(
+        "s.ps1",
+        "$net = \"MyNat\"\n$subnet = '172.20.0.0/16'\ndocker network create -d nat --subnet=$subnet $Net\n",
+        HostTemplate::default(),
+    )
+    .unwrap();
+    assert_eq!(i.scenario.networks[0].name, "MyNat");
+    assert_eq!(
+        i.scenario.networks[0].subnet.0[0].to_string(),
+        "172.20.0.0/16"
+    );
+}

@@ -336,15 +336,108 @@ struct Entry {
 
 /// Splits a host's command text into commands; `locate(k, first_line)` gives the
 /// source of the k-th logical line.
+/// Shell and PowerShell variables a script sets (`NET=app`, `$net = "app"`) and uses
+/// later (`$NET`, `${NET}`, `$net`), so that scripted commands import with their values.
+#[derive(Default)]
+struct Vars(Vec<(String, String)>);
+
+impl Vars {
+    /// Records `line` if it is only a variable assignment.
+    fn assign(&mut self, line: &str) -> bool {
+        let t = line.trim();
+        let t = t
+            .strip_prefix("export ")
+            .or_else(|| t.strip_prefix("set "))
+            .map(str::trim_start)
+            .unwrap_or(t);
+        let (name, value) = match t.strip_prefix('$') {
+            Some(rest) => match rest.split_once('=') {
+                Some((n, v)) => (n.trim(), v.trim()),
+                None => return false,
+            },
+            None => match t.split_once('=') {
+                Some((n, v)) if !n.contains(char::is_whitespace) => (n, v),
+                _ => return false,
+            },
+        };
+        let ident = !name.is_empty()
+            && name
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !ident {
+            return false;
+        }
+        let unquoted = ["\"", "'"]
+            .iter()
+            .find_map(|q| value.strip_prefix(q).and_then(|v| v.strip_suffix(q)));
+        let value = match unquoted {
+            Some(v) => v,
+            None if value.contains(char::is_whitespace) => return false,
+            None => value,
+        };
+        let value = self.substitute(value);
+        self.0.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self.0.push((name.to_string(), value));
+        true
+    }
+
+    fn substitute(&self, text: &str) -> String {
+        if self.0.is_empty() || !text.contains('$') {
+            return text.to_string();
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(at) = rest.find('$') {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + 1..];
+            let (name, len) = match after.strip_prefix('{') {
+                Some(b) => match b.find('}') {
+                    Some(end) => (&b[..end], end + 2),
+                    None => ("", 0),
+                },
+                None => {
+                    let end = after
+                        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .unwrap_or(after.len());
+                    (&after[..end], end)
+                }
+            };
+            match self
+                .0
+                .iter()
+                .rev()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            {
+                Some((_, value)) if !name.is_empty() => {
+                    out.push_str(value);
+                    rest = &after[len..];
+                }
+                _ => {
+                    out.push('$');
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
 fn entries(
     text: &str,
     locate: &dyn Fn(usize, usize) -> Src,
+    vars: &mut Vars,
     findings: &mut Vec<Finding>,
 ) -> Vec<Entry> {
     let mut out = Vec::new();
     for (k, line) in shell::logical_lines(text).iter().enumerate() {
         let src = locate(k, line.first_line);
-        let (text, holders) = placeholders(&line.text);
+        if vars.assign(&line.text) {
+            continue;
+        }
+        let (text, holders) = placeholders(&vars.substitute(&line.text));
         if !holders.is_empty() {
             findings.push(code::finding(
                 "IMP020",
@@ -440,6 +533,7 @@ pub fn expand(doc: &Document) -> Imported {
             };
             daemon::apply(&mut t, i, &d, &src);
         }
+        let mut vars = Vars::default();
         for (j, entry) in commands.iter().enumerate() {
             let path = format!("hosts[{i}].commands[{j}]");
             let base = doc.locate(&path);
@@ -455,7 +549,7 @@ pub fn expand(doc: &Document) -> Imported {
                     location,
                 }
             };
-            let list = entries(entry, &locate, &mut t.findings);
+            let list = entries(entry, &locate, &mut vars, &mut t.findings);
             run_entries(&mut t, i, list);
         }
         if let Some(c) = compose_value {
