@@ -303,3 +303,18 @@ fn external_networks_of_a_lone_compose_file_are_assumed() {
         i.findings
     );
 }
+
+/// Compose interpolation: `${VAR:-default}` takes its default, `$$` is `$`, and a
+/// variable without a default stays visible where it is used.
+#[test]
+fn variables_take_their_defaults() {
+    let i = compose(
+        "services:\n  web:\n    image: \"nginx:${TAG:-1.25}\"\n    ports: [\"${PORT:-8080}:80\", \"${OTHER-9090}:90\"]\n    networks: [front]\nnetworks:\n  front:\n    name: ${NET:?must-be-set}\n",
+        Some(OsVersion::Linux),
+    );
+    let c = &i.scenario.containers[0];
+    assert_eq!(c.image.as_deref(), Some("nginx:1.25"));
+    let ports: Vec<String> = c.ports.iter().map(|p| p.to_string()).collect();
+    assert_eq!(ports, ["8080:80", "9090:90"]);
+    assert_eq!(i.scenario.networks[0].name, "${NET:?must-be-set}");
+}

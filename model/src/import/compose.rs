@@ -199,6 +199,60 @@ fn as_map(v: &Value) -> Option<&Mapping> {
     }
 }
 
+/// Compose's variable interpolation, for what a file alone can say: `${VAR:-default}` and
+/// `${VAR-default}` become their default (the variable is not set here), `$$` is a
+/// literal `$`. `${VAR}` without a default stays as written, so that a field that needs
+/// a value reports it where it matters.
+fn interpolate(value: &mut Value) {
+    match value {
+        Value::String(s) if s.contains('$') => *s = interpolate_str(s),
+        Value::Sequence(items) => items.iter_mut().for_each(interpolate),
+        Value::Mapping(m) => m.values_mut().for_each(interpolate),
+        _ => {}
+    }
+}
+
+fn interpolate_str(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        if let Some(r) = after.strip_prefix('$') {
+            out.push('$');
+            rest = r;
+            continue;
+        }
+        let braced = after
+            .strip_prefix('{')
+            .and_then(|b| b.find('}').map(|end| (&b[..end], &b[end + 1..])));
+        match braced {
+            Some((inner, tail)) => {
+                let name_end = inner
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(inner.len());
+                let op = &inner[name_end..];
+                let default = op.strip_prefix(":-").or_else(|| op.strip_prefix('-'));
+                match default {
+                    Some(d) => out.push_str(d),
+                    None => {
+                        out.push_str("${");
+                        out.push_str(inner);
+                        out.push('}');
+                    }
+                }
+                rest = tail;
+            }
+            None => {
+                out.push('$');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Compose lowercases the project name and keeps `[a-z0-9_-]`.
 fn project_name(raw: &str) -> String {
     let p: String = raw
@@ -333,6 +387,7 @@ pub(crate) fn apply(
             format!("cannot apply `<<` merge keys: {e}"),
         );
     }
+    interpolate(&mut merged);
     let value = &merged;
     let Some(root) = value.as_mapping() else {
         let what = if value.is_string() {
