@@ -297,11 +297,15 @@ pub fn run_clean(a: CleanArgs) -> anyhow::Result<ExitCode> {
         .filter(|p| p.starts_with(docker::PREFIX))
     {
         let removed = docker::clean(Some(p))?;
-        eprintln!(
-            "removed {} Docker object(s): {}",
-            removed.len(),
-            removed.join(" ")
-        );
+        if removed.is_empty() {
+            eprintln!("nothing to clean");
+        } else {
+            eprintln!(
+                "removed {} Docker object(s): {}",
+                removed.len(),
+                removed.join(" ")
+            );
+        }
         return Ok(ExitCode::SUCCESS);
     }
     if a.prefix.is_none() && docker::available().is_ok() {
