@@ -9,7 +9,6 @@ use common::*;
 /// IPAM-1/NAT-4: each host's nat network has its own HNS IPAM; addresses are not
 /// numbered across hosts. hostb's first two containers get .2 and .3.
 #[test]
-#[ignore = "resolve.rs: dynamic addresses come from one pool shared by every host's local network"]
 fn local_networks_on_different_hosts_number_their_addresses_independently() {
     let r = sim_json(&root().join("scenarios/users/nat-two-hosts-published-ports.yaml"));
     let nodes = r["states"][0]["nodes"].as_array().expect("nodes");
@@ -33,7 +32,6 @@ fn local_networks_on_different_hosts_number_their_addresses_independently() {
 /// NAT-3: changing fixed-cidr requires removing the NAT networks first; the default
 /// `nat` network is one of them, and removing it is what the docs tell the user to do.
 #[test]
-#[ignore = "timeline.rs: remove-network of the implicit default nat network is refused (SCN052) and the network stays (HNS072)"]
 fn removing_the_default_nat_network_before_changing_fixed_cidr_is_clean() {
     let f = input(
         "known-nat3",
@@ -48,7 +46,6 @@ fn removing_the_default_nat_network_before_changing_fixed_cidr_is_clean() {
 
 /// A finding about a step that came from a command line must point at that line.
 #[test]
-#[ignore = "analysis.rs: analyse() locates findings with the document's source map, not import::Imported::source_map (which maps steps[i] to its command)"]
 fn a_step_from_a_command_is_located_at_its_line() {
     let o = hnsim(&[
         "check",
@@ -99,7 +96,6 @@ fn swarm_published_port_is_reachable_through_the_routing_mesh() {
 /// A swarm service without `--network` is not on the node's docker0 bridge: its tasks
 /// join the `ingress` overlay (for published ports) and docker_gwbridge for egress.
 #[test]
-#[ignore = "resolve.rs: service replicas without networks are attached to the default bridge/nat network"]
 fn swarm_service_without_network_is_not_on_the_default_bridge() {
     let f = input(
         "known-ingress",
@@ -118,7 +114,6 @@ fn swarm_service_without_network_is_not_on_the_default_bridge() {
 
 /// The error for a bad enum value points at the value, like the one for a bad port.
 #[test]
-#[ignore = "parse.rs: an unknown `os` is located at the start of the host mapping (3:5), not at the value (4:9)"]
 fn unknown_os_is_located_at_its_value() {
     let f = input(
         "known-os",
@@ -131,7 +126,6 @@ fn unknown_os_is_located_at_its_value() {
 
 /// A malformed address inside a network attachment says which value is wrong.
 #[test]
-#[ignore = "parse.rs: `{network: nat, ip: 172.16.0.300}` reports the attachment's shape, not the bad IP"]
 fn bad_attachment_ip_is_named() {
     let f = input(
         "known-ip",

@@ -41,10 +41,11 @@ pub fn analyse(doc: &Document) -> Analysis {
     let imported = crate::import::expand(doc);
     let mut findings: Vec<Finding> = imported.findings;
     let scenario = imported.scenario;
+    // The importer's map also knows the lines of objects and steps made from commands.
     let doc = &Document {
         file: doc.file.clone(),
         scenario: scenario.clone(),
-        source_map: doc.source_map.clone(),
+        source_map: imported.source_map,
     };
     let mut states = Vec::new();
     for state in timeline::states(&scenario) {

@@ -79,11 +79,22 @@ pub fn parse_scenario(file: &str, text: &str) -> Result<Document, ParseError> {
             let field = err.path().to_string();
             let field = if field == "." { String::new() } else { field };
             let inner = err.into_inner();
-            let (line, column) = inner
+            // serde_yaml points at the value it was reading, which for a custom
+            // deserializer (OS names, ports, ...) can be the enclosing map; the source map
+            // knows the field itself. The later of the two is the more precise.
+            let serde_pos = inner
                 .location()
-                .map(|l| (l.line() as u32, l.column() as u32))
-                .or_else(|| source_map.position(&field))
-                .unwrap_or((1, 1));
+                .map(|l| (l.line() as u32, l.column() as u32));
+            let field_pos = source_map
+                .value_position(&field)
+                .or_else(|| source_map.exact(&field));
+            let (line, column) = match (serde_pos, field_pos) {
+                (Some(a), Some(b)) => a.max(b),
+                (a, b) => a
+                    .or(b)
+                    .or_else(|| source_map.position(&field))
+                    .unwrap_or((1, 1)),
+            };
             let raw = inner.to_string();
             // serde_yaml appends " at line X column Y"; we print the location ourselves.
             let message = match raw.find(" at line ") {
@@ -175,7 +186,7 @@ fn suggest(message: &str) -> Option<String> {
 
 fn hint_for(message: &str) -> Option<String> {
     if message.contains("invalid IP address syntax") {
-        Some("write an address with a prefix length, e.g. 10.0.0.0/24 (subnets) or 10.0.0.10 (addresses)".into())
+        Some("write an address such as 10.0.0.10, or a subnet with its prefix length such as 10.0.0.0/24".into())
     } else if message.starts_with("missing field") {
         let name = message.split('`').nth(1)?;
         Some(format!("add `{name}:` to this object"))
@@ -213,6 +224,25 @@ mod tests {
             let err = parse_scenario("t.yaml", text).unwrap_err();
             assert_eq!(err.message, "the file is empty");
         }
+    }
+
+    #[test]
+    fn unknown_os_points_at_the_os_field() {
+        let text = "name: t\nhosts:\n  - name: h\n    os: ws2012\n";
+        let err = parse_scenario("t.yaml", text).unwrap_err();
+        assert_eq!(
+            (err.line, err.column, err.field.as_str()),
+            (4, 9, "hosts[0].os"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_ip_in_attachment_says_so() {
+        let text = "name: t\ncontainers:\n  - name: c\n    host: h\n    networks:\n      - {network: nat, ip: 172.16.0.300}\n";
+        let err = parse_scenario("t.yaml", text).unwrap_err();
+        assert!(err.message.contains("172.16.0.300"), "{err}");
+        assert_eq!(err.line, 6, "{err}");
     }
 
     #[test]

@@ -195,10 +195,10 @@ fn implicit(path: String) -> Origin {
     }
 }
 
-fn plain_network(name: &str, host: &Host, driver: Driver) -> Network {
+fn plain_network_named(name: &str, driver: Driver) -> Network {
     Network {
         name: name.to_string(),
-        host: Some(host.name.clone()),
+        host: None,
         driver,
         subnet: Subnets::default(),
         gateway: None,
@@ -213,53 +213,105 @@ fn plain_network(name: &str, host: &Host, driver: Driver) -> Network {
         ipv6: false,
         ipam_driver: None,
         ipam_opt: Default::default(),
-        origin: implicit(format!("{}.docker", host.origin.path)),
+        origin: Origin::default(),
     }
 }
 
-fn add_default_networks(s: &mut Scenario) {
+fn plain_network(name: &str, host: &Host, driver: Driver) -> Network {
+    Network {
+        host: Some(host.name.clone()),
+        origin: implicit(format!("{}.docker", host.origin.path)),
+        ..plain_network_named(name, driver)
+    }
+}
+
+/// Adds the networks Docker creates by itself: per host (see [`default_networks_of`])
+/// and, when any host is in a swarm, the swarm's `ingress` overlay. Idempotent. Skipped
+/// when the timeline has already made them explicit ([`Scenario::defaults_materialized`]),
+/// so that a step removing one (NAT-3) is not undone.
+pub(crate) fn add_default_networks(s: &mut Scenario) {
+    if s.defaults_materialized {
+        return;
+    }
+    let names: Vec<String> = s.hosts.iter().map(|h| h.name.clone()).collect();
+    for name in names {
+        add_default_networks_of(s, &name);
+    }
+    add_ingress(s);
+}
+
+/// The swarm's `ingress` overlay: created at `docker swarm init` with the first /24 of
+/// the default address pool (10.0.0.0/24), so user overlays start at 10.0.1.0/24.
+/// Service tasks that publish ports are attached to it (the routing mesh).
+fn add_ingress(s: &mut Scenario) {
+    let swarm = s.hosts.iter().any(|h| h.swarm != SwarmRole::None);
+    if !swarm || s.networks.iter().any(|n| n.name == "ingress") {
+        return;
+    }
+    let mut ingress = Network {
+        host: None,
+        scope: Some(Scope::Swarm),
+        subnet: Subnets(vec!["10.0.0.0/24".parse().expect("constant prefix")]),
+        gateway: Some("10.0.0.1".parse().expect("constant address")),
+        ..plain_network_named("ingress", Driver::Overlay)
+    };
+    ingress.origin = implicit(
+        s.hosts
+            .iter()
+            .find(|h| h.swarm == SwarmRole::Manager)
+            .map(|h| format!("{}.swarm", h.origin.path))
+            .unwrap_or_default(),
+    );
+    s.networks.push(ingress);
+}
+
+/// Adds the default networks Docker creates at start on one host, if missing: `nat` and
+/// `none` on Windows (NAT-1; no `nat` with `"bridge": "none"`, NAT-3), `bridge`, `host`
+/// and `none` on Linux (LNX-1/2/5). Also used by the timeline when Docker restarts.
+pub(crate) fn add_default_networks_of(s: &mut Scenario, host_name: &str) {
+    let Some(host) = s.hosts.iter().find(|h| h.name == host_name).cloned() else {
+        return;
+    };
+    if host.docker.absent {
+        return;
+    }
+    let exists = |s: &Scenario, name: &str| {
+        s.networks
+            .iter()
+            .any(|n| n.name == name && n.host.as_deref() == Some(host.name.as_str()))
+    };
     let mut added = Vec::new();
-    for host in &s.hosts {
-        if host.docker.absent {
-            continue;
+    if host.is_windows() {
+        if host.docker.creates_default_network() && !exists(s, "nat") {
+            let mut nat = plain_network("nat", &host, Driver::Nat);
+            // NAT-3: fixed-cidr is the default network's prefix. Without it HNS picks
+            // a /20 inside 172.16.0.0/12; the first one is used here.
+            let prefix = host
+                .docker
+                .fixed_cidr
+                .unwrap_or_else(|| "172.16.0.0/20".parse().expect("constant prefix"));
+            nat.subnet = Subnets(vec![prefix]);
+            added.push(nat);
         }
-        let exists = |name: &str| {
-            s.networks
-                .iter()
-                .any(|n| n.name == name && n.host.as_deref() == Some(host.name.as_str()))
-        };
-        if host.is_windows() {
-            if host.docker.creates_default_network() && !exists("nat") {
-                let mut nat = plain_network("nat", host, Driver::Nat);
-                // NAT-3: fixed-cidr is the default network's prefix. Without it HNS picks
-                // a /20 inside 172.16.0.0/12; the first one is used here.
-                let prefix = host
-                    .docker
-                    .fixed_cidr
-                    .unwrap_or_else(|| "172.16.0.0/20".parse().expect("constant prefix"));
-                nat.subnet = Subnets(vec![prefix]);
-                added.push(nat);
-            }
-            // `docker network ls` on Windows also lists `none` (driver null).
-            if !exists("none") {
-                added.push(plain_network("none", host, Driver::None));
-            }
-        } else {
-            if host.docker.creates_default_network() && !exists("bridge") {
-                let mut bridge = plain_network("bridge", host, Driver::Bridge);
-                let prefix = host
-                    .docker
-                    .fixed_cidr
-                    .unwrap_or_else(|| "172.17.0.0/16".parse().expect("constant prefix"));
-                bridge.subnet = Subnets(vec![prefix]);
-                added.push(bridge);
-            }
-            if !exists("host") {
-                added.push(plain_network("host", host, Driver::Host));
-            }
-            if !exists("none") {
-                added.push(plain_network("none", host, Driver::None));
-            }
+        // `docker network ls` on Windows also lists `none` (driver null).
+        if !exists(s, "none") {
+            added.push(plain_network("none", &host, Driver::None));
+        }
+    } else {
+        if host.docker.creates_default_network() && !exists(s, "bridge") {
+            let mut bridge = plain_network("bridge", &host, Driver::Bridge);
+            let prefix = host
+                .docker
+                .fixed_cidr
+                .unwrap_or_else(|| "172.17.0.0/16".parse().expect("constant prefix"));
+            bridge.subnet = Subnets(vec![prefix]);
+            added.push(bridge);
+        }
+        if !exists(s, "host") {
+            added.push(plain_network("host", &host, Driver::Host));
+        }
+        if !exists(s, "none") {
+            added.push(plain_network("none", &host, Driver::None));
         }
     }
     s.networks.extend(added);
@@ -295,12 +347,30 @@ fn expand_services(s: &mut Scenario) {
             } else {
                 svc.listen.clone()
             };
+            // A task publishing ports is on `ingress` (the routing mesh) besides its
+            // networks; one that names no network and publishes nothing gets the
+            // host's default network, as a standalone container would.
+            let mut networks = svc.networks.clone();
+            let on_ingress = !svc.ports.is_empty()
+                && s.networks
+                    .iter()
+                    .any(|n| n.name == "ingress" && n.host.is_none());
+            if on_ingress && !networks.iter().any(|a| a.network == "ingress") {
+                networks.insert(
+                    0,
+                    Attachment {
+                        network: "ingress".into(),
+                        ip: None,
+                        aliases: vec![],
+                    },
+                );
+            }
             replicas.push(Container {
                 name: format!("{}.{}", svc.name, i + 1),
                 host,
                 image: None,
                 isolation: svc.isolation,
-                networks: svc.networks.clone(),
+                networks,
                 ports: vec![],
                 publish_all: false,
                 expose: vec![],
@@ -483,8 +553,48 @@ fn reserved_addresses(s: &Scenario) -> HashSet<IpAddr> {
     used
 }
 
+/// Drivers whose address space is private to the network (one HNS/Docker IPAM pool per
+/// network, per host for local ones): the same address may be in use on another host's
+/// network of the same subnet. The others hand out addresses of a physical segment, which
+/// every device on that segment shares.
+fn has_private_address_space(driver: &Driver) -> bool {
+    matches!(
+        driver,
+        Driver::Nat
+            | Driver::Ics
+            | Driver::Internal
+            | Driver::Private
+            | Driver::Bridge
+            | Driver::Ipvlan
+            | Driver::Overlay
+    )
+}
+
+/// Per private network: its gateway, auxiliary addresses and static endpoint addresses.
+fn reserved_per_network(s: &Scenario) -> HashMap<usize, HashSet<IpAddr>> {
+    let mut out: HashMap<usize, HashSet<IpAddr>> = HashMap::new();
+    for (i, n) in s.networks.iter().enumerate() {
+        if has_private_address_space(&n.driver) {
+            let set = out.entry(i).or_default();
+            set.extend(n.gateway);
+            set.extend(n.aux_address.values().copied());
+        }
+    }
+    for c in &s.containers {
+        for a in &c.networks {
+            if let (Some(ip), Some(ni)) = (a.ip, find_network(&s.networks, &c.host, &a.network)) {
+                if let Some(set) = out.get_mut(&ni) {
+                    set.insert(ip);
+                }
+            }
+        }
+    }
+    out
+}
+
 fn assign_addresses(s: &Scenario) -> Vec<Endpoint> {
     let mut used = reserved_addresses(s);
+    let mut private = reserved_per_network(s);
     let mut sdn_next: HashMap<&str, usize> = HashMap::new();
     let mut endpoints = Vec::new();
     let design_view = Design {
@@ -501,7 +611,11 @@ fn assign_addresses(s: &Scenario) -> Vec<Endpoint> {
                 _ if att.ip.is_some() => (att.ip, IpSource::Static),
                 (Some(ni), Some(host)) => {
                     let net = &s.networks[ni];
-                    dynamic_address(&design_view, net, host, &mut used, &mut sdn_next)
+                    let pool = match private.get_mut(&ni) {
+                        Some(pool) => pool,
+                        None => &mut used,
+                    };
+                    dynamic_address(&design_view, net, host, pool, &mut sdn_next)
                 }
                 (None, _) => (
                     None,
@@ -734,6 +848,49 @@ mod tests {
     }
 
     #[test]
+    fn each_hosts_nat_network_numbers_its_own_addresses() {
+        let d = design(
+            "name: t\nhosts:\n  - {name: a, os: ws2019}\n  - {name: b, os: ws2019}\ncontainers:\n  - {name: x, host: a}\n  - {name: y, host: b}\n  - {name: z, host: b}\n",
+        );
+        let ips: Vec<_> = d
+            .endpoints
+            .iter()
+            .map(|e| e.ip.unwrap().to_string())
+            .collect();
+        assert_eq!(
+            ips,
+            ["172.16.0.2", "172.16.0.2", "172.16.0.3"],
+            "IPAM-1: one pool per network"
+        );
+    }
+
+    #[test]
+    fn swarm_has_ingress_and_user_overlays_start_after_it() {
+        let d = design(
+            "name: t\nhosts:\n  - {name: m, os: linux, swarm: manager}\nnetworks:\n  - {name: ovl, driver: overlay}\nservices:\n  - {name: web, networks: [ovl], ports: ['80:80']}\n  - {name: job}\n",
+        );
+        let ingress = d.network_on("m", "ingress").expect("ingress");
+        assert_eq!(
+            d.scenario.networks[ingress].subnet.0[0].to_string(),
+            "10.0.0.0/24"
+        );
+        let ovl = d.network_on("m", "ovl").unwrap();
+        assert_eq!(
+            d.scenario.networks[ovl].subnet.0[0].to_string(),
+            "10.0.1.0/24"
+        );
+        let web = d.container_index("web.1").unwrap();
+        let nets: Vec<_> = d.scenario.containers[web]
+            .networks
+            .iter()
+            .map(|a| a.network.as_str())
+            .collect();
+        assert_eq!(nets, ["ingress", "ovl"]);
+        let job = d.container_index("job.1").unwrap();
+        assert_eq!(d.scenario.containers[job].networks[0].network, "bridge");
+    }
+
+    #[test]
     fn bridge_none_creates_no_default_network() {
         let d =
             design("name: t\nhosts:\n  - name: h\n    os: ws2019\n    docker: {bridge: none}\n");
@@ -778,16 +935,17 @@ mod tests {
             .map(|c| c.host.as_str())
             .collect();
         assert_eq!(hosts, ["m", "w", "m"]);
+        // ingress holds 10.0.0.0/24, so the first user overlay gets the next /24.
         assert_eq!(
             d.scenario.networks[0].subnet.0[0].to_string(),
-            "10.0.0.0/24"
+            "10.0.1.0/24"
         );
         let ips: Vec<_> = d
             .endpoints
             .iter()
             .map(|e| e.ip.unwrap().to_string())
             .collect();
-        assert_eq!(ips, ["10.0.0.2", "10.0.0.3", "10.0.0.4"]);
+        assert_eq!(ips, ["10.0.1.2", "10.0.1.3", "10.0.1.4"]);
     }
 
     #[test]

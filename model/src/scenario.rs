@@ -65,6 +65,10 @@ pub struct Scenario {
     /// What the test suite expects of this scenario.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expect: Option<Expectations>,
+    /// Set by the timeline once Docker's own networks (default `nat`/`bridge`, `ingress`)
+    /// are explicit objects, so that resolution does not add back one a step removed.
+    #[serde(skip)]
+    pub defaults_materialized: bool,
 }
 
 /// A physical (or virtual) L2 segment: the LAN the hosts' NICs plug into.
@@ -499,8 +503,8 @@ impl Serialize for Attachment {
     }
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
 struct AttachmentFull {
     network: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -509,29 +513,51 @@ struct AttachmentFull {
     aliases: Vec<String>,
 }
 
+/// [`AttachmentFull`] with the address still as text, to name a bad one in the error.
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct AttachmentText {
+    network: String,
+    #[serde(default)]
+    ip: Option<String>,
+    #[serde(default)]
+    aliases: Vec<String>,
+}
+
 impl<'de> Deserialize<'de> for Attachment {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Form {
-            Name(String),
-            Full(AttachmentFull),
-        }
-        match Form::deserialize(d).map_err(|_| {
-            serde::de::Error::custom(
-                "expected a network name or a map with `network`, optional `ip` and `aliases`",
-            )
-        })? {
-            Form::Name(network) => Ok(Attachment {
+        use serde::de::Error;
+        // Through a Value rather than an untagged enum, so that a bad field inside the
+        // map (an invalid IP) is reported as itself, not as "neither form matched".
+        let value = serde_yaml_ng::Value::deserialize(d)?;
+        match value {
+            serde_yaml_ng::Value::String(network) => Ok(Attachment {
                 network,
                 ip: None,
                 aliases: vec![],
             }),
-            Form::Full(f) => Ok(Attachment {
-                network: f.network,
-                ip: f.ip,
-                aliases: f.aliases,
-            }),
+            serde_yaml_ng::Value::Mapping(_) => {
+                let f: AttachmentText = serde_yaml_ng::from_value(value).map_err(|e| {
+                    D::Error::custom(format!("{e}; write a network name or {{network: NAME, ip: ADDRESS, aliases: [..]}}"))
+                })?;
+                let ip = match f.ip {
+                    None => None,
+                    Some(text) => Some(text.trim().parse::<IpAddr>().map_err(|_| {
+                        D::Error::custom(format!(
+                            "`{text}` is not an IP address (field `ip` of the attachment to `{}`)",
+                            f.network
+                        ))
+                    })?),
+                };
+                Ok(Attachment {
+                    network: f.network,
+                    ip,
+                    aliases: f.aliases,
+                })
+            }
+            _ => Err(D::Error::custom(
+                "expected a network name or a map with `network`, optional `ip` and `aliases`",
+            )),
         }
     }
 }

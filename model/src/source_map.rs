@@ -8,6 +8,9 @@ use std::collections::HashMap;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
 
+/// Suffix under which a field's value position is kept beside its key position.
+const VALUE: &str = "#value";
+
 #[derive(Clone, Debug, Default)]
 pub struct SourceMap {
     positions: HashMap<String, (u32, u32)>,
@@ -66,6 +69,11 @@ impl SourceMap {
         SourceMap { positions }
     }
 
+    /// Where the value of the field at `path` starts (after `key: `), if written.
+    pub fn value_position(&self, path: &str) -> Option<(u32, u32)> {
+        self.positions.get(&format!("{path}{VALUE}")).copied()
+    }
+
     /// Like [`SourceMap::position`], but only an exact match.
     pub fn exact(&self, path: &str) -> Option<(u32, u32)> {
         self.positions.get(path).copied()
@@ -109,9 +117,9 @@ impl Builder {
     /// A value (scalar or collection start) appeared: record it and advance the parent.
     fn value_at(&mut self, mark: Marker) {
         let path = self.current_path();
-        self.positions
-            .entry(path)
-            .or_insert((mark.line() as u32, mark.col() as u32 + 1));
+        let pos = (mark.line() as u32, mark.col() as u32 + 1);
+        self.positions.insert(format!("{path}{VALUE}"), pos);
+        self.positions.entry(path).or_insert(pos);
     }
 
     fn after_value(&mut self) {
@@ -187,5 +195,6 @@ mod tests {
             map.position("networks[1]")
         );
         assert!(map.exact("networks[1].gateway").is_none());
+        assert_eq!(map.value_position("networks[0].subnet"), Some((4, 13)));
     }
 }

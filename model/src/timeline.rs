@@ -58,6 +58,13 @@ pub struct TimelineState {
 pub fn states(initial: &Scenario) -> Vec<TimelineState> {
     let mut base = initial.clone();
     base.steps.clear();
+    if !initial.steps.is_empty() {
+        // Docker's own networks become explicit so that steps can remove them (NAT-3:
+        // remove the default nat network before changing fixed-cidr) and restarts can
+        // bring them back.
+        crate::resolve::add_default_networks(&mut base);
+        base.defaults_materialized = true;
+    }
     let mut out = vec![TimelineState {
         step: None,
         label: "initial design".to_string(),
@@ -150,6 +157,7 @@ pub fn apply(s: &mut Scenario, step: &Step) -> Vec<StepEvent> {
         }
         Step::Connect(c) | Step::Disconnect(c) => connect(s, c, step, &mut events),
         Step::DaemonConfig(d) => {
+            let materialized = s.defaults_materialized;
             let nat_networks: Vec<String> = s
                 .networks
                 .iter()
@@ -164,7 +172,8 @@ pub fn apply(s: &mut Scenario, step: &Step) -> Vec<StepEvent> {
                 Some(h) => {
                     // The default `nat` network is implicit until resolution; on a
                     // Windows host it exists whenever Docker created it.
-                    let has_default = h.is_windows() && h.docker.creates_default_network();
+                    let has_default =
+                        !materialized && h.is_windows() && h.docker.creates_default_network();
                     if !nat_networks.is_empty() || has_default {
                         let mut networks = nat_networks;
                         if has_default && !networks.iter().any(|n| n == "nat") {
@@ -189,6 +198,11 @@ pub fn apply(s: &mut Scenario, step: &Step) -> Vec<StepEvent> {
                     what: "host",
                     name: host.clone(),
                 });
+            }
+            if matches!(step, Step::RestartDocker(_)) && s.defaults_materialized {
+                // Docker recreates its default networks at start, with the daemon's
+                // current fixed-cidr / bridge settings (NAT-3).
+                crate::resolve::add_default_networks_of(s, host);
             }
             reveal_vswitches(s, host, &mut events);
         }
@@ -250,8 +264,10 @@ fn network_exists(s: &Scenario, host: &Host, name: &str) -> bool {
         .networks
         .iter()
         .any(|n| n.name == name && (n.host.is_none() || n.host.as_deref() == Some(&host.name)));
-    // Default networks are implicit until resolution.
-    let default = !host.docker.absent
+    // Default networks are implicit until resolution (or until the timeline made them
+    // explicit).
+    let default = !s.defaults_materialized
+        && !host.docker.absent
         && (name == "none"
             || (host.is_windows() && name == "nat" && host.docker.creates_default_network())
             || (!host.is_windows()
@@ -354,6 +370,9 @@ fn reboot(s: &mut Scenario, host: &str, events: &mut Vec<StepEvent>) {
             }
         }
     }
+    if s.defaults_materialized {
+        crate::resolve::add_default_networks_of(s, host);
+    }
     reveal_vswitches(s, host, events);
 }
 
@@ -389,14 +408,21 @@ mod tests {
         let steps = "steps:\n  - reboot: h\n";
         let after = timeline(&format!("{}{steps}", BASE.replace("OS", "ws2019")));
         assert_eq!(after.len(), 2);
-        assert!(after[1].scenario.networks.is_empty(), "NAT-13");
+        let names = |t: &TimelineState| -> Vec<String> {
+            t.scenario.networks.iter().map(|n| n.name.clone()).collect()
+        };
+        assert!(!names(&after[1]).contains(&"n1".to_string()), "NAT-13");
+        assert!(
+            names(&after[1]).contains(&"nat".to_string()),
+            "the default nat comes back"
+        );
         assert_eq!(after[1].scenario.containers[0].state, RunState::Stopped);
         assert!(matches!(
             after[1].events[0],
             StepEvent::NetworkLostOnReboot { .. }
         ));
         let after = timeline(&format!("{}{steps}", BASE.replace("OS", "ws2016")));
-        assert_eq!(after[1].scenario.networks.len(), 1);
+        assert!(names(&after[1]).contains(&"n1".to_string()));
         assert!(after[1].events.is_empty());
     }
 
@@ -431,7 +457,35 @@ mod tests {
             matches!(t[3].events[0], StepEvent::NetworkRemoved { .. }),
             "OPT-8"
         );
-        assert!(t[3].scenario.networks.is_empty());
+        assert!(!t[3].scenario.networks.iter().any(|n| n.name == "n1"));
+    }
+
+    #[test]
+    fn nat3_procedure_remove_default_nat_then_restart_docker_recreates_it() {
+        let text = "name: t\nhosts:\n  - {name: h, os: ws2019}\nsteps:\n  - remove-network: {name: nat, host: h}\n  - daemon-config: {host: h, fixed-cidr: 192.168.240.0/20}\n  - restart-docker: h\n";
+        let t = timeline(text);
+        assert!(
+            matches!(t[1].events[0], StepEvent::NetworkRemoved { .. }),
+            "{:?}",
+            t[1].events
+        );
+        assert!(
+            t[2].events.is_empty(),
+            "no NAT-3 warning once nat is gone: {:?}",
+            t[2].events
+        );
+        let nat = t[3]
+            .scenario
+            .networks
+            .iter()
+            .find(|n| n.name == "nat")
+            .expect("recreated");
+        assert_eq!(nat.subnet.0[0].to_string(), "192.168.240.0/20");
+        let d = crate::resolve::resolve(&t[1].scenario);
+        assert!(
+            d.network_on("h", "nat").is_none(),
+            "not re-added by resolution"
+        );
     }
 
     #[test]
