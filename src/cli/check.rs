@@ -131,20 +131,11 @@ fn json(findings: &[Finding], inputs: Vec<serde_json::Value>) -> anyhow::Result<
 }
 
 fn render(findings: &[Finding], out: &OutputArgs) -> anyhow::Result<String> {
-    let format = match out.format() {
-        Format::Terminal => hnsim_reports::Format::Terminal,
-        Format::Markdown => hnsim_reports::Format::Markdown,
-        Format::Json => hnsim_reports::Format::Json,
-        Format::Junit => hnsim_reports::Format::Junit,
-        Format::Html => hnsim_reports::Format::Html,
-        Format::Dot => hnsim_reports::Format::Dot,
-        Format::Mermaid => hnsim_reports::Format::Mermaid,
-    };
-    let opts = hnsim_reports::RenderOptions {
-        colour: out.colour(),
-        ..Default::default()
-    };
-    Ok(hnsim_reports::render_findings(findings, format, &opts)?)
+    Ok(hnsim_reports::render_findings(
+        findings,
+        out.report_format(),
+        &out.render_options(),
+    )?)
 }
 
 pub fn run_explain(a: ExplainArgs) -> anyhow::Result<ExitCode> {
@@ -164,12 +155,12 @@ pub fn run_explain(a: ExplainArgs) -> anyhow::Result<ExitCode> {
                 r.facts.join(", ")
             ));
         }
-        print!("{text}");
+        super::output::print_stdout(&text)?;
         return Ok(ExitCode::SUCCESS);
     };
     match rules::rule(&code) {
         Some(r) => {
-            print!("{}", explain(r));
+            super::output::print_stdout(&explain(r))?;
             Ok(ExitCode::SUCCESS)
         }
         None => {
@@ -258,7 +249,7 @@ pub fn run_scenarios(a: ScenariosArgs) -> anyhow::Result<ExitCode> {
     for (path, description) in &rows {
         text.push_str(&format!("{path:<width$}  {description}\n"));
     }
-    print!("{text}");
+    super::output::print_stdout(&text)?;
     Ok(if broken > 0 {
         ExitCode::from(2)
     } else {

@@ -48,7 +48,7 @@ pub fn run_import(a: ImportArgs) -> anyhow::Result<ExitCode> {
     match &a.output {
         Some(path) => std::fs::write(path, &yaml)
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
-        None => print!("{yaml}"),
+        None => super::output::print_stdout(&yaml)?,
     }
     if !a.quiet && !findings.is_empty() {
         // The same rendering as `hnsim check`, so that a finding reads the same everywhere.

@@ -86,12 +86,18 @@ impl OutputArgs {
         match &self.output {
             Some(path) => std::fs::write(path, text)
                 .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display())),
-            None => {
-                let mut out = std::io::stdout().lock();
-                out.write_all(text.as_bytes())?;
-                Ok(())
-            }
+            None => print_stdout(text),
         }
+    }
+}
+
+/// Writes to standard output. A reader that went away (`hnsim check ... | head`) is not
+/// an error: the output simply ends, as with any Unix tool.
+pub fn print_stdout(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
     }
 }
 
