@@ -85,9 +85,14 @@ pub fn parse_scenario(file: &str, text: &str) -> Result<Document, ParseError> {
             let serde_pos = inner
                 .location()
                 .map(|l| (l.line() as u32, l.column() as u32));
-            let field_pos = source_map
-                .value_position(&field)
-                .or_else(|| source_map.exact(&field));
+            // An unknown key is pointed at by its key; a bad value by its value.
+            let field_pos = if inner.to_string().starts_with("unknown field") {
+                source_map.exact(&field)
+            } else {
+                source_map
+                    .value_position(&field)
+                    .or_else(|| source_map.exact(&field))
+            };
             let (line, column) = match (serde_pos, field_pos) {
                 (Some(a), Some(b)) => a.max(b),
                 (a, b) => a
@@ -205,7 +210,7 @@ mod tests {
     fn misspelled_key_gets_suggestion_and_location() {
         let text = "name: t\nnetworks:\n  - name: a\n    driver: nat\n    subnte: 10.0.0.0/24\n";
         let err = parse_scenario("t.yaml", text).unwrap_err();
-        assert_eq!(err.line, 5, "{err}");
+        assert_eq!((err.line, err.column), (5, 5), "{err}");
         assert_eq!(err.field, "networks[0].subnte");
         assert_eq!(err.help.as_deref(), Some("did you mean `subnet`?"));
     }
