@@ -93,7 +93,9 @@ pub fn parse_scenario(file: &str, text: &str) -> Result<Document, ParseError> {
                     .value_position(&field)
                     .or_else(|| source_map.exact(&field))
             };
+            let unknown_key = inner.to_string().starts_with("unknown field");
             let (line, column) = match (serde_pos, field_pos) {
+                (_, Some(key)) if unknown_key => key,
                 (Some(a), Some(b)) => a.max(b),
                 (a, b) => a
                     .or(b)
