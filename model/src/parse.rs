@@ -86,14 +86,14 @@ pub fn parse_scenario(file: &str, text: &str) -> Result<Document, ParseError> {
                 .location()
                 .map(|l| (l.line() as u32, l.column() as u32));
             // An unknown key is pointed at by its key; a bad value by its value.
-            let field_pos = if inner.to_string().starts_with("unknown field") {
+            let unknown_key = inner.to_string().contains("unknown field `");
+            let field_pos = if unknown_key {
                 source_map.exact(&field)
             } else {
                 source_map
                     .value_position(&field)
                     .or_else(|| source_map.exact(&field))
             };
-            let unknown_key = inner.to_string().starts_with("unknown field");
             let (line, column) = match (serde_pos, field_pos) {
                 (_, Some(key)) if unknown_key => key,
                 (Some(a), Some(b)) => a.max(b),
