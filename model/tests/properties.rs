@@ -500,6 +500,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                     findings,
                     cells: vec![],
                 }),
+                defaults_materialized: false,
             },
         )
 }
