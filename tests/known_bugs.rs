@@ -65,7 +65,6 @@ fn a_step_from_a_command_is_located_at_its_line() {
 /// Docker `internal: true` / `--internal`: no route out of the bridge, so no internet
 /// and no host-IP published ports.
 #[test]
-#[ignore = "sim: the internal flag of a Linux bridge network is ignored"]
 fn linux_internal_network_has_no_way_out() {
     let f = input(
         "known-internal",
@@ -75,12 +74,14 @@ fn linux_internal_network_has_no_way_out() {
     let r = sim_json(&f);
     let c = cell(&r, "db@back", "internet", "tcp/443");
     assert!(!delivered(c), "{c}");
+    let c = cell(&r, "host:d1", "db@back", "tcp/5432");
+    assert!(delivered(c), "the host still reaches it by IP: {c}");
 }
 
 /// A swarm service published with `-p 8080:80` is reachable on every node's IP at 8080
-/// through the routing mesh.
+/// through the routing mesh. The mesh delivers on the replica's `ingress` endpoint
+/// (the task's address on the ingress overlay is IPVS's backend), not on its `ov` one.
 #[test]
-#[ignore = "sim: ports published by swarm services (routing mesh) are not modelled"]
 fn swarm_published_port_is_reachable_through_the_routing_mesh() {
     let f = input(
         "known-mesh",
@@ -88,7 +89,7 @@ fn swarm_published_port_is_reachable_through_the_routing_mesh() {
         "docker swarm init\ndocker network create -d overlay ov\ndocker service create --name web --replicas 2 --network ov -p 8080:80 nginx\n",
     );
     let r = sim_json(&f);
-    let c = cell(&r, "client:lan-client", "web.1@ov", "tcp/80");
+    let c = cell(&r, "client:lan-client", "web.1@ingress", "tcp/80");
     assert!(delivered(c), "{c}");
     assert_eq!(address(c), "192.168.1.10:8080");
 }
@@ -140,7 +141,6 @@ fn bad_attachment_ip_is_named() {
 /// `-p 127.0.0.1:3000:3000` publishes on the host's loopback only: the LAN cannot reach
 /// it (Linux; Windows refuses host IPs altogether, EXT-7).
 #[test]
-#[ignore = "sim: the host IP of a Linux port mapping is ignored; a loopback-only port is reachable from the LAN"]
 fn loopback_published_port_is_not_reachable_from_the_lan() {
     let f = input(
         "known-loopback",

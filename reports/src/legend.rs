@@ -248,8 +248,9 @@ pub struct PairChange<'a> {
     pub after: Symbol,
 }
 
-/// Pairs of `cur` whose symbol differs from `prev`, in `cur`'s order. A node that is new
-/// in `cur` compares against [`Symbol::Empty`].
+/// Pairs of `cur` whose symbol differs from `prev`, in `cur`'s order, then the pairs of
+/// `prev` that involve a node `cur` no longer has. A node that is new in `cur` (or gone
+/// from it) compares against [`Symbol::Empty`].
 pub fn changes<'a>(prev: &Grid<'a>, cur: &Grid<'a>) -> Vec<PairChange<'a>> {
     let index: HashMap<&str, usize> = prev
         .state
@@ -279,6 +280,24 @@ pub fn changes<'a>(prev: &Grid<'a>, cur: &Grid<'a>) -> Vec<PairChange<'a>> {
                     to: &nodes[c].id,
                     before,
                     after,
+                });
+            }
+        }
+    }
+    let here: std::collections::HashSet<&str> = nodes.iter().map(|n| n.id.as_str()).collect();
+    let old = &prev.state.nodes;
+    for r in 0..prev.n {
+        for c in 0..prev.n {
+            if r == c || (here.contains(old[r].id.as_str()) && here.contains(old[c].id.as_str())) {
+                continue;
+            }
+            let before = prev.reach_symbol(r, c);
+            if before != Symbol::Empty {
+                out.push(PairChange {
+                    from: &old[r].id,
+                    to: &old[c].id,
+                    before,
+                    after: Symbol::Empty,
                 });
             }
         }

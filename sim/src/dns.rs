@@ -30,7 +30,9 @@ pub fn name(cx: &Cx, src: &Ep, dst: &Ep) -> Option<(String, Hop)> {
         dnet.option(k)
             .is_some_and(|v| v.eq_ignore_ascii_case("true"))
     };
-    if opt_off(hnsim_model::shim::DISABLE_DNS) {
+    // The swarm's `ingress` network carries routing-mesh traffic only: Docker's
+    // embedded DNS answers for no one on it.
+    if opt_off(hnsim_model::shim::DISABLE_DNS) || (dnet.name == "ingress" && dnet.host.is_none()) {
         return None;
     }
     let (works, facts): (bool, &[&str]) = if dhost.is_windows() {

@@ -70,6 +70,12 @@ fn cells(cx: &Cx, mode: Mode) -> Vec<Cell> {
     let classes = classify(cx, mode);
     let count = cx.n.who.len();
     let answers = decide(cx, &classes);
+    // Dense class-pair table: one index per cell instead of hashing a key.
+    let k = classes.members.len();
+    let mut table: Vec<Option<&Vec<(Probe, Answer)>>> = vec![None; k * k];
+    for ((ca, cb), list) in &answers {
+        table[ca * k + cb] = Some(list);
+    }
     let idents: Vec<Ident> = (0..count).map(|i| ident(cx, i)).collect();
     (0..count)
         .into_par_iter()
@@ -92,7 +98,7 @@ fn cells(cx: &Cx, mode: Mode) -> Vec<Cell> {
                     }
                     continue;
                 }
-                if let Some(list) = answers.get(&(classes.of[s], classes.of[t])) {
+                if let Some(list) = table[classes.of[s] * k + classes.of[t]] {
                     for (p, a) in list {
                         out.push(build_cell(cx, &idents, s, t, *p, a));
                     }
@@ -264,7 +270,7 @@ fn through_fabric(cx: &Cx, ws: Who, wt: Who, probe: Probe) -> Answer {
         }
         Who::Host(h) => fabric::host_entries(cx, h, probe),
         Who::Client(c) => fabric::client_entries(cx, c, probe),
-        Who::Internet => fabric::internet_entries(),
+        Who::Internet => fabric::internet_entries(probe),
     };
     let mut candidates = Vec::new();
     for e in &exits {
@@ -326,14 +332,38 @@ fn ident(cx: &Cx, i: usize) -> Ident {
     }
 }
 
+/// Replaces the identity tokens in one pass. This runs for every hop of every cell
+/// (millions for a large service), so it allocates once and scans once instead of
+/// chaining `str::replace` per token.
 fn subst(text: &str, s: &Ident, t: &Ident) -> String {
-    if !text.contains('{') {
+    let Some(first) = text.find('{') else {
         return text.to_string();
+    };
+    let mut out = String::with_capacity(text.len() + 16);
+    out.push_str(&text[..first]);
+    let mut rest = &text[first..];
+    while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let tokens = [
+            (SRC_IP, s.ip.as_str()),
+            (DST_IP, t.ip.as_str()),
+            (SRC_NAME, s.name.as_str()),
+            (DST_NAME, t.name.as_str()),
+        ];
+        match tokens.iter().find(|(tok, _)| rest.starts_with(tok)) {
+            Some((tok, val)) => {
+                out.push_str(val);
+                rest = &rest[tok.len()..];
+            }
+            None => {
+                out.push('{');
+                rest = &rest[1..];
+            }
+        }
     }
-    text.replace(SRC_IP, &s.ip)
-        .replace(DST_IP, &t.ip)
-        .replace(SRC_NAME, &s.name)
-        .replace(DST_NAME, &t.name)
+    out.push_str(rest);
+    out
 }
 
 /// One concrete cell from an answer computed for the pair's classes.
@@ -579,5 +609,145 @@ mod tests {
             .expect("cell")
             .disposition
             .is_delivered());
+    }
+
+    fn linux(extra: &str) -> String {
+        format!(
+            "name: t\nsegments: [{{name: lan, subnet: 10.0.0.0/24, gateway: 10.0.0.1, internet: true}}]\nhosts:\n  - {{name: d1, os: linux, nics: [{{name: eth0, ip: 10.0.0.5/24, segment: lan}}, {{name: eth1, ip: 10.0.0.6/24, segment: lan}}]}}\nclients: [{{name: pc, segment: lan, ip: 10.0.0.50, listen: [tcp/9100]}}]\n{extra}"
+        )
+    }
+
+    /// A mapping bound to one host address is published on that address only; one bound
+    /// to loopback only from the host itself.
+    #[test]
+    fn host_ip_of_a_mapping_limits_where_it_is_published() {
+        let m = matrix(&linux(
+            "networks: [{name: x, host: d1, driver: bridge}]\ncontainers:\n  - {name: a, host: d1, ports: ['10.0.0.5:80:80']}\n  - {name: b, host: d1, ports: ['127.0.0.1:3000:3000']}\n  - {name: c, host: d1, networks: [x]}\n",
+        ));
+        let c = m
+            .cell("client:pc", "a@bridge", Probe::Tcp(80))
+            .expect("cell");
+        assert!(c.disposition.is_delivered());
+        assert_eq!(
+            c.address.as_ref().map(|a| a.value.as_str()),
+            Some("10.0.0.5:80")
+        );
+        assert_eq!(
+            reason(&m, "client:pc", "b@bridge", Probe::Tcp(3000)),
+            Some(DenyReason::NotPublished)
+        );
+        assert!(
+            reason(&m, "c@x", "b@bridge", Probe::Tcp(3000)).is_some(),
+            "a loopback port is not reachable from a container either"
+        );
+        let c = m
+            .cell("host:d1", "b@bridge", Probe::Tcp(3000))
+            .expect("cell");
+        assert!(c.disposition.is_delivered());
+        assert!(c.path.iter().any(|h| h.detail.contains("localhost:3000")));
+    }
+
+    /// Every TCP/UDP destination address carries the probe's port.
+    #[test]
+    fn client_addresses_carry_the_port() {
+        let m = matrix(&linux("containers:\n  - {name: a, host: d1}\n"));
+        let c = m
+            .cell("a@bridge", "client:pc", Probe::Tcp(9100))
+            .expect("cell");
+        assert_eq!(
+            c.address.as_ref().map(|a| a.value.as_str()),
+            Some("10.0.0.50:9100")
+        );
+        assert_eq!(c.address.as_ref().and_then(|a| a.port), Some(9100));
+        let c = m.cell("a@bridge", "client:pc", Probe::Icmp).expect("cell");
+        assert_eq!(
+            c.address.as_ref().map(|a| a.value.as_str()),
+            Some("10.0.0.50")
+        );
+    }
+
+    /// `internal: true`: containers reach each other and the host, nothing beyond; its
+    /// published ports are not programmed.
+    #[test]
+    fn internal_bridge_is_closed_to_the_outside() {
+        let m = matrix(&linux(
+            "networks: [{name: back, host: d1, driver: bridge, internal: true}]\ncontainers:\n  - {name: db, host: d1, networks: [back], ports: ['5432:5432']}\n  - {name: api, host: d1, networks: [back]}\n",
+        ));
+        assert!(m
+            .cell("api@back", "db@back", Probe::Tcp(5432))
+            .expect("cell")
+            .disposition
+            .is_delivered());
+        assert!(m
+            .cell("host:d1", "db@back", Probe::Tcp(5432))
+            .expect("cell")
+            .disposition
+            .is_delivered());
+        assert!(m
+            .cell("db@back", "host:d1", Probe::Icmp)
+            .expect("cell")
+            .disposition
+            .is_delivered());
+        assert_eq!(
+            reason(&m, "db@back", "internet", Probe::Tcp(443)),
+            Some(DenyReason::NoRoute)
+        );
+        assert_eq!(
+            reason(&m, "db@back", "client:pc", Probe::Tcp(9100)),
+            Some(DenyReason::NoRoute)
+        );
+        assert_eq!(
+            reason(&m, "client:pc", "db@back", Probe::Tcp(5432)),
+            Some(DenyReason::NoRoute)
+        );
+    }
+
+    fn mesh(os: &str) -> StateMatrix {
+        matrix(&format!(
+            "name: t\n{LAN}hosts:\n  - {{name: m, os: {os}, swarm: manager, updates: [KB4489899, KB4015217], nics: [{{name: Ethernet, ip: 10.0.0.10/24, segment: lan}}]}}\n  - {{name: w, os: {os}, swarm: worker, updates: [KB4489899, KB4015217], nics: [{{name: Ethernet, ip: 10.0.0.11/24, segment: lan}}]}}\nnetworks: [{{name: o, driver: overlay}}]\nservices: [{{name: web, replicas: 1, hosts: [m], networks: [o], ports: ['8080:80']}}]\nclients: [{{name: pc, segment: lan, ip: 10.0.0.50}}]\n"
+        ))
+    }
+
+    fn mesh_target(m: &StateMatrix) -> String {
+        m.nodes
+            .iter()
+            .find(|n| {
+                n.container.as_deref() == Some("web.1")
+                    && n.network.as_deref().is_some_and(|x| x.contains("ingress"))
+            })
+            .or_else(|| {
+                m.nodes
+                    .iter()
+                    .find(|n| n.container.as_deref() == Some("web.1"))
+            })
+            .map(|n| n.id.clone())
+            .expect("replica")
+    }
+
+    /// The routing mesh publishes a service port on every swarm node (Linux, WS1709+);
+    /// WS2016 only on the node running the replica (mode=host).
+    #[test]
+    fn routing_mesh_publishes_on_every_node_from_1709() {
+        for (os, on_worker) in [("linux", true), ("ws2019", true), ("ws2016", false)] {
+            let m = mesh(os);
+            let to = mesh_target(&m);
+            let c = m.cell("client:pc", &to, Probe::Tcp(80)).expect("cell");
+            assert!(c.disposition.is_delivered(), "{os}: {c:?}");
+            let cells: Vec<_> = m
+                .cells
+                .iter()
+                .filter(|c| c.from == "host:w" && c.to == to && c.probe == Probe::Tcp(80))
+                .collect();
+            assert_eq!(cells.len(), 1);
+            let via_worker = cells[0]
+                .address
+                .as_ref()
+                .is_some_and(|a| a.value == "10.0.0.11:8080");
+            assert!(
+                !via_worker || on_worker,
+                "{os}: WS2016 has no routing mesh: {:?}",
+                cells[0].address
+            );
+        }
     }
 }

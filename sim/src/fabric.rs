@@ -104,6 +104,10 @@ pub struct Entry {
     pub owner_host: Option<usize>,
     /// A published port (hairpin from the same host is special, EXT-2).
     pub published: bool,
+    /// A Linux bridge's published port, which docker-proxy also serves: containers on
+    /// the same host reach it through the proxy, not through DNAT (see
+    /// [`hairpin_answer`]).
+    pub proxied: bool,
     pub vswitch: Option<String>,
     pub offhost: Option<Deny>,
     /// Reached, then dropped here (not published, firewall, ...).
@@ -129,6 +133,7 @@ impl Entry {
             stack_only: None,
             owner_host: None,
             published: false,
+            proxied: false,
             vswitch: None,
             offhost: None,
             block: None,
@@ -280,7 +285,7 @@ pub fn host_entries(cx: &Cx, h: usize, probe: Probe) -> Vec<Entry> {
     let ip = host.primary_ip();
     let mut stack = Entry::new(
         At::Stack(h),
-        AddrT::fixed(AddressKind::HostIp, ip, None),
+        AddrT::fixed(AddressKind::HostIp, ip, probe_port(probe)),
         vec![deliver("received by the host's own stack".into())],
     );
     stack.owner_host = Some(h);
@@ -293,7 +298,7 @@ pub fn host_entries(cx: &Cx, h: usize, probe: Probe) -> Vec<Entry> {
         };
         let mut e = Entry::new(
             At::Seg { seg, vlan: None },
-            AddrT::fixed(AddressKind::HostIp, Some(nic.ip.addr()), None),
+            AddrT::fixed(AddressKind::HostIp, Some(nic.ip.addr()), probe_port(probe)),
             vec![deliver(format!(
                 "received on NIC {} ({})",
                 nic.name,
@@ -381,7 +386,7 @@ pub fn client_entries(cx: &Cx, c: usize, probe: Probe) -> Vec<Entry> {
     };
     let mut e = Entry::new(
         at,
-        AddrT::fixed(AddressKind::External, cl.ip, None),
+        AddrT::fixed(AddressKind::External, cl.ip, probe_port(probe)),
         deliver,
     );
     e.public = cl.internet || cl.ip.is_some_and(is_public);
@@ -408,10 +413,10 @@ pub fn internet_exits() -> Vec<Exit> {
     )]
 }
 
-pub fn internet_entries() -> Vec<Entry> {
+pub fn internet_entries(probe: Probe) -> Vec<Entry> {
     let mut e = Entry::new(
         At::Internet,
-        AddrT::fixed(AddressKind::External, None, None),
+        AddrT::fixed(AddressKind::External, None, probe_port(probe)),
         vec![hop(
             "internet",
             Mechanism::Deliver,
@@ -421,6 +426,15 @@ pub fn internet_entries() -> Vec<Entry> {
     );
     e.public = true;
     vec![e]
+}
+
+/// The destination port of a TCP/UDP probe, which every address of a cell carries
+/// (`10.9.0.80:9100`), whatever the kind of destination.
+pub fn probe_port(probe: Probe) -> Option<u16> {
+    match probe {
+        Probe::Icmp => None,
+        Probe::Tcp(p) | Probe::Udp(p) => Some(p),
+    }
 }
 
 /// Joins an exit to an entry: the physical path between them, or why there is none.
@@ -707,8 +721,22 @@ pub fn join(cx: &Cx, exit: &Exit, entry: &Entry) -> Option<Answer> {
 }
 
 /// A container reaching a port its own host publishes, through the host's address.
-/// WinNAT's hairpin is unreliable (EXT-2): undecided. Linux DNATs it in PREROUTING and
-/// masquerades it back, without touching the wire (EXT-10).
+/// WinNAT's hairpin is unreliable (EXT-2): undecided.
+///
+/// Linux bridge ports: modelled on Docker Engine 20.10-28 with `userland-proxy` on (the
+/// default; the model has no setting for it). The nat `DOCKER` chain starts with
+/// `-i <bridge> -j RETURN` for every Docker bridge, so a packet from any container to a
+/// host address is not DNATed: it reaches the host's INPUT, where docker-proxy listens
+/// on the mapping's address and opens its own connection to the container. That never
+/// crosses FORWARD, so the DOCKER-ISOLATION rules do not apply and a container on
+/// another bridge reaches the port too (EXT-10). This was checked on Docker 20.10.24:
+/// bridge A to host-IP:port published by a container on bridge B answered, bridge A to
+/// B's container IP timed out, and a port bound to 127.0.0.1 refused the connection.
+/// moby/moby#38784 and moby/moby#49577 (Docker 28) describe the same: with the proxy
+/// the packet bypasses isolation; with `userland-proxy: false` it is DNATed and dropped
+/// by DOCKER-ISOLATION-STAGE-2. An `internal` network has no RETURN rule and drops the
+/// DNATed packet (its exits are blocked before this point). The routing mesh's ports
+/// (DOCKER-INGRESS) are DNATed in PREROUTING and masqueraded back.
 fn hairpin_answer(cx: &Cx, exit: &Exit, entry: &Entry) -> Answer {
     let addr = Some(entry.addr.clone());
     let h = entry.owner_host.unwrap_or(0);
@@ -735,7 +763,24 @@ fn hairpin_answer(cx: &Cx, exit: &Exit, entry: &Entry) -> Answer {
     {
         rest.remove(0);
     }
-    if let Some(d) = rest.iter_mut().find(|x| x.mechanism == Mechanism::Dnat) {
+    if entry.proxied {
+        if let Some(d) = rest.iter_mut().find(|x| x.mechanism == Mechanism::Dnat) {
+            let target = d
+                .detail
+                .split_once(" -> ")
+                .map(|x| x.1)
+                .unwrap_or("the container");
+            let listen = match &entry.addr {
+                AddrT::Fixed { value, .. } => value.clone(),
+                AddrT::ContainerIp { .. } => "the published port".into(),
+            };
+            d.mechanism = Mechanism::HostStack;
+            d.at = d.at.replace("iptables", "docker-proxy");
+            d.detail = format!(
+                "not DNATed (the nat DOCKER chain returns packets from Docker bridges): docker-proxy listening on {listen} connects to {target} from the bridge's gateway address, so no DOCKER-ISOLATION rule applies"
+            );
+        }
+    } else if let Some(d) = rest.iter_mut().find(|x| x.mechanism == Mechanism::Dnat) {
         d.detail
             .push_str(" (hairpin inside the host, source masqueraded so replies return)");
     }

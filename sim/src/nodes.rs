@@ -17,6 +17,9 @@ use std::net::IpAddr;
 /// One port mapping of a container, with its host port decided (NAT-9).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Pub {
+    /// The host address the mapping is bound to (`-p 127.0.0.1:3000:3000`); `None`:
+    /// every address of the host.
+    pub host_ip: Option<IpAddr>,
     pub proto: Protocol,
     pub container_start: u16,
     pub container_end: u16,
@@ -61,6 +64,9 @@ pub struct Ep {
     pub listen: Vec<Probe>,
     /// Port mappings that apply to this endpoint (nat / bridge attachments only).
     pub published: Vec<Pub>,
+    /// Ports the endpoint's swarm service publishes through the routing mesh, on the
+    /// replica's endpoint that receives them (`ingress`); see [`mesh_ports`].
+    pub mesh: Vec<Pub>,
     pub aliases: Vec<String>,
     /// Networks of the container's other endpoints.
     pub siblings: Vec<usize>,
@@ -112,9 +118,82 @@ fn unique(taken: &mut std::collections::HashSet<String>, id: String) -> String {
     out
 }
 
+impl Pub {
+    /// Whether the mapping listens on host address `ip` (unbound, wildcard, or `ip`).
+    pub fn binds(&self, ip: IpAddr) -> bool {
+        self.host_ip.is_none_or(|b| b.is_unspecified() || b == ip)
+    }
+    /// Bound to the host's loopback only: reachable from the host itself, by localhost.
+    pub fn loopback_only(&self) -> bool {
+        self.host_ip.is_some_and(|b| b.is_loopback())
+    }
+}
+
+/// The host ports of each service's published ports (`--publish 8080:80`, or `-p 80`,
+/// for which swarm picks a port from 30000-32767, in service order here).
+pub fn mesh_ports(d: &hnsim_model::Design) -> HashMap<String, Vec<Pub>> {
+    let mut next: u16 = 30000;
+    let mut out = HashMap::new();
+    for svc in &d.scenario.services {
+        let mut list = Vec::new();
+        for m in &svc.ports {
+            let host = match m.host_port {
+                Some(h) => h,
+                None => {
+                    let count = m.container_port.end.saturating_sub(m.container_port.start);
+                    let start = next;
+                    next = next.saturating_add(count).saturating_add(1);
+                    hnsim_model::PortRange {
+                        start,
+                        end: start.saturating_add(count),
+                    }
+                }
+            };
+            list.push(Pub {
+                host_ip: None,
+                proto: m.proto,
+                container_start: m.container_port.start,
+                container_end: m.container_port.end,
+                host_start: host.start,
+                host_end: host.end,
+            });
+        }
+        out.insert(svc.name.clone(), list);
+    }
+    out
+}
+
+/// The endpoint of a replica that routing-mesh traffic arrives on: its `ingress`
+/// endpoint (resolve attaches publishing tasks to it), else its first overlay endpoint.
+fn mesh_endpoint(d: &hnsim_model::Design, container: usize) -> Option<usize> {
+    let s = &d.scenario;
+    let on = |pred: &dyn Fn(&hnsim_model::Network) -> bool| {
+        d.endpoints.iter().position(|e| {
+            e.container == container && e.network.is_some_and(|n| pred(&s.networks[n]))
+        })
+    };
+    on(&|n| n.name == "ingress" && n.host.is_none())
+        .or_else(|| on(&|n| n.driver == Driver::Overlay))
+}
+
 pub fn build(w: &World) -> Nodes {
     let d = w.design;
     let s = &d.scenario;
+    let mesh = mesh_ports(d);
+    let mut mesh_at: HashMap<usize, usize> = HashMap::new();
+    let mut published_by: HashMap<usize, Vec<&hnsim_model::Published>> = HashMap::new();
+    for p in &d.published {
+        published_by.entry(p.container).or_default().push(p);
+    }
+    let mut nets_by: HashMap<usize, Vec<(usize, usize)>> = HashMap::new();
+    for e in &d.endpoints {
+        if let Some(n) = e.network {
+            nets_by
+                .entry(e.container)
+                .or_default()
+                .push((e.attachment, n));
+        }
+    }
     let mut eps = Vec::new();
     for (i, e) in d.endpoints.iter().enumerate() {
         let Some(c) = s.containers.get(e.container) else {
@@ -127,9 +206,19 @@ pub fn build(w: &World) -> Nodes {
             .iter()
             .filter_map(|p| probe_of(p.proto, p.port))
             .collect();
+        let windows = e
+            .host
+            .and_then(|h| s.hosts.get(h))
+            .is_some_and(|h| h.is_windows());
         let published: Vec<Pub> = if publishes(&driver) {
-            d.published_of(e.container)
+            published_by
+                .get(&e.container)
+                .into_iter()
+                .flatten()
+                // EXT-7: Windows refuses a host IP in a mapping, so none is created.
+                .filter(|p| !(windows && p.host_ip.is_some()))
                 .map(|p| Pub {
+                    host_ip: p.host_ip,
                     proto: p.proto,
                     container_start: p.container_ports.start,
                     container_end: p.container_ports.end,
@@ -140,11 +229,26 @@ pub fn build(w: &World) -> Nodes {
         } else {
             vec![]
         };
-        let siblings = d
-            .endpoints_of(e.container)
-            .filter(|o| o.attachment != e.attachment)
-            .filter_map(|o| o.network)
+        let siblings = nets_by
+            .get(&e.container)
+            .into_iter()
+            .flatten()
+            .filter(|(att, _)| *att != e.attachment)
+            .map(|(_, n)| *n)
             .collect();
+        let mesh = match &c.service {
+            Some(svc) if mesh.get(svc).is_some_and(|m| !m.is_empty()) => {
+                let at = *mesh_at
+                    .entry(e.container)
+                    .or_insert_with(|| mesh_endpoint(d, e.container).unwrap_or(usize::MAX));
+                if at == i {
+                    mesh[svc].clone()
+                } else {
+                    vec![]
+                }
+            }
+            _ => vec![],
+        };
         eps.push(Ep {
             index: i,
             container: e.container,
@@ -161,6 +265,7 @@ pub fn build(w: &World) -> Nodes {
             running: c.is_running(),
             listen,
             published,
+            mesh,
             aliases: e.aliases.clone(),
             siblings,
             hyperv: c.isolation == hnsim_model::Isolation::Hyperv,
@@ -207,7 +312,7 @@ pub fn build(w: &World) -> Nodes {
                 ps.push(*p);
             }
         }
-        for p in &e.published {
+        for p in e.published.iter().chain(&e.mesh) {
             for port in
                 p.container_start..=p.container_end.min(p.container_start.saturating_add(63))
             {

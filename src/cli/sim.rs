@@ -62,12 +62,15 @@ fn pick_state(report: &Report, step: Option<usize>) -> anyhow::Result<&StateMatr
         None => report
             .final_state()
             .context("the simulation produced no state"),
-        Some(n) => report.states.get(n).with_context(|| {
-            format!(
-                "--step {n}: the scenario has {} state(s) (0 = initial design, 1..{} = after each step)",
-                report.states.len(),
-                report.states.len().saturating_sub(1)
-            )
+        Some(n) => report.states.get(n).with_context(|| match report.states.len() {
+            0 => format!("--step {n}: the simulation produced no state"),
+            1 => format!(
+                "--step {n}: the scenario has no timeline steps; its only state is --step 0 (the design)"
+            ),
+            k => format!(
+                "--step {n}: the scenario has {k} states (0 = initial design, 1..{} = after each step)",
+                k - 1
+            ),
         }),
     }
 }
@@ -220,5 +223,21 @@ mod tests {
         let report = simulate(&bundled()[0]).expect("loads");
         assert!(pick_state(&report, Some(99)).is_err());
         assert!(pick_state(&report, Some(0)).is_ok());
+    }
+
+    #[test]
+    fn step_on_a_scenario_without_steps_names_the_only_state() {
+        let report = Report {
+            schema_version: hnsim_sim::SCHEMA_VERSION,
+            scenario: Default::default(),
+            findings: vec![],
+            topology: Default::default(),
+            states: vec![StateMatrix::default()],
+            conformance: None,
+        };
+        let e = pick_state(&report, Some(1)).expect_err("no step 1");
+        let text = format!("{e:#}");
+        assert!(text.contains("no timeline steps"), "{text}");
+        assert!(!text.contains("1..0"), "{text}");
     }
 }

@@ -507,18 +507,6 @@ impl Translator {
                 ),
             );
         }
-        if !s.ports.is_empty() {
-            let ports: Vec<String> = s.ports.iter().map(|p| p.to_string()).collect();
-            self.emit(
-                "IMP022",
-                src,
-                format!(
-                    "service `{}` publishes {}: the routing mesh (every swarm node's IP at the published port) is not simulated, so the matrix shows no way in from outside the service's networks",
-                    s.name,
-                    ports.join(", ")
-                ),
-            );
-        }
         s.origin.path = src.path.clone();
         self.scenario.services.push(s);
     }

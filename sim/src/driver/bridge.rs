@@ -4,7 +4,21 @@
 //! - out: to the host through the bridge's gateway address; elsewhere MASQUERADE to
 //!   the host's address;
 //! - in: container IP from the host itself; two different bridges are isolated
-//!   (EXT-10); from elsewhere only through a published port (DNAT, EXT-10).
+//!   (EXT-10); from elsewhere only through a published port (DNAT, EXT-10) on the host
+//!   addresses the mapping binds (`-p 127.0.0.1:3000:3000`: the host's loopback only,
+//!   so only the host itself, by `localhost:3000`; `-p 10.0.0.5:80:80`: that address
+//!   only).
+//!
+//! `internal: true` (`docker network create --internal`): the SPEC has no fact for it
+//! (Windows refuses the flag, OPT-6/EXT-6, and the validator reports it, so this only
+//! applies to Linux bridges). Modelled on Docker Engine 20.10-27 (libnetwork's bridge
+//! driver): the bridge still gets its gateway address, so containers on it reach each
+//! other and the host's own stack, and the host reaches them by IP; but the
+//! DOCKER-ISOLATION rules drop every forwarded packet whose other end is outside the
+//! subnet (`-i br ! -d subnet -j DROP`, `-o br ! -s subnet -j DROP`), there is no
+//! MASQUERADE rule, and libnetwork programs no port mappings for an endpoint whose only
+//! networks are internal (it is never the sandbox's gateway endpoint). So: no way out
+//! beyond the host, and published ports are not reachable.
 
 use super::*;
 use crate::fabric::{At, StackOnly};
@@ -20,6 +34,22 @@ fn bridge_name(cx: &Cx, ep: &Ep) -> String {
     } else {
         format!("br-{name}")
     }
+}
+
+/// `internal: true` on a Linux bridge (see the module comment). The flag means nothing
+/// on Windows, where the validator refuses it.
+fn internal(cx: &Cx, ep: &Ep) -> bool {
+    ep.net.is_some_and(|n| cx.d().scenario.networks[n].internal)
+        && ep.host.is_some_and(|h| !cx.host(h).is_windows())
+}
+
+fn internal_deny(cx: &Cx, ep: &Ep, why: String) -> Deny {
+    Deny::new(
+        DenyReason::NoRoute,
+        format!("{} iptables", host_label(cx, ep)),
+        why,
+        &["EXT-10", "LNX-1"],
+    )
 }
 
 /// The host itself through the bridge gateway, and every NIC with MASQUERADE.
@@ -91,7 +121,23 @@ impl DriverRules for Bridge {
     }
 
     fn exits(&self, cx: &Cx, src: &Ep, _dst: Who, _probe: Probe) -> Vec<Exit> {
-        masquerade_exits(cx, src, &bridge_name(cx, src), &["EXT-10", "LNX-1"])
+        let mut out = masquerade_exits(cx, src, &bridge_name(cx, src), &["EXT-10", "LNX-1"]);
+        if internal(cx, src) {
+            let deny = internal_deny(
+                cx,
+                src,
+                format!(
+                    "network {} is internal: Docker drops forwarded traffic leaving its subnet and has no MASQUERADE rule for it",
+                    cx.net_name(src)
+                ),
+            );
+            for e in out.iter_mut().filter(|e| !matches!(e.at, At::Stack(_))) {
+                // Up to the bridge; the iptables hop never happens.
+                e.hops.truncate(2);
+                e.block = Some(deny.clone());
+            }
+        }
+        out
     }
 
     fn entries(&self, cx: &Cx, dst: &Ep, probe: Probe) -> Vec<Entry> {
@@ -131,13 +177,35 @@ impl DriverRules for Bridge {
         });
         stack.block = not_listening(dst, probe);
         stack.host = Some(h);
+        let is_internal = internal(cx, dst);
+        let loopback = dst
+            .published
+            .iter()
+            .filter(|p| p.loopback_only())
+            .find_map(|p| p.host_port(probe));
+        if let (Some(port), false) = (loopback, is_internal) {
+            if let Some(h0) = stack.hops.first_mut() {
+                h0.detail.push_str(&format!(
+                    "; localhost:{port} also works from this host (published on its loopback only)"
+                ));
+            }
+        }
         out.push(stack);
-        let published = dst.published.iter().find_map(|p| p.host_port(probe));
         for nic in &host.nics {
             let Some(seg) = cx.w.segment_index(&nic.segment) else {
                 continue;
             };
             let ip = nic.ip.addr();
+            let published = dst
+                .published
+                .iter()
+                .filter(|p| p.binds(ip))
+                .find_map(|p| p.host_port(probe));
+            let elsewhere = dst
+                .published
+                .iter()
+                .find(|p| !p.binds(ip) && p.host_port(probe).is_some())
+                .and_then(|p| p.host_ip);
             let arrive = hop(
                 format!("{} NIC {}", host.name, nic.name),
                 Mechanism::HostStack,
@@ -145,6 +213,22 @@ impl DriverRules for Bridge {
                 &["EXT-10"],
             );
             let mut e = match published {
+                Some(_) if is_internal => {
+                    let mut e = Entry::new(
+                        At::Seg { seg, vlan: None },
+                        AddrT::fixed(AddressKind::HostIp, Some(ip), None),
+                        vec![arrive],
+                    );
+                    e.block = Some(internal_deny(
+                        cx,
+                        dst,
+                        format!(
+                            "network {} is internal: Docker programs no port mapping for it, and drops forwarded traffic from outside its subnet",
+                            cx.net_name(dst)
+                        ),
+                    ));
+                    e
+                }
                 Some(port) => {
                     let mut e = Entry::new(
                         At::Seg { seg, vlan: None },
@@ -170,6 +254,7 @@ impl DriverRules for Bridge {
                         ],
                     );
                     e.published = true;
+                    e.proxied = true;
                     e.block = not_listening(dst, probe);
                     e
                 }
@@ -184,6 +269,17 @@ impl DriverRules for Bridge {
                             DenyReason::NatNoInbound,
                             format!("{} iptables", host.name),
                             "ICMP is answered by the host itself; only TCP/UDP ports can be published to a container",
+                            &["EXT-10"],
+                        )
+                    } else if let Some(bound) = elsewhere {
+                        Deny::new(
+                            DenyReason::NotPublished,
+                            format!("{} iptables", host.name),
+                            if bound.is_loopback() {
+                                format!("{probe} of {DST_NAME} is published on {bound} only: reachable from {} itself by localhost, not on {ip}", host.name)
+                            } else {
+                                format!("{probe} of {DST_NAME} is published on {bound} only, not on {ip}")
+                            },
                             &["EXT-10"],
                         )
                     } else {

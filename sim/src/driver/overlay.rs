@@ -7,11 +7,14 @@
 //! - out: WS2019+ VFP NAT, TCP/UDP only, ICMP lost (OVL-3); WS2016 only through a
 //!   second endpoint on a NAT network (OVL-3); Linux through docker_gwbridge with
 //!   MASQUERADE;
-//! - in: the overlay subnet is reachable only from the overlay (ports published through
-//!   a swarm routing mesh are not modelled).
+//! - in: the overlay subnet is reachable only from the overlay; a swarm service's
+//!   published ports come in through the routing mesh (see [`mesh_entries`]).
 
 use super::*;
 use crate::fabric::{At, StackOnly};
+use crate::graph::is_public;
+use crate::matrix::AddressKind;
+use hnsim_model::SwarmRole;
 
 pub struct Overlay;
 
@@ -270,6 +273,7 @@ impl DriverRules for Overlay {
             ),
             &["OVL-1", "OVL-2"],
         );
+        let mut out = mesh_entries(cx, dst, probe);
         let mut e = Entry::new(At::Stack(h), container_addr(probe), vec![]);
         e.block = Some(deny.clone());
         e.stack_only = Some(StackOnly {
@@ -279,6 +283,115 @@ impl DriverRules for Overlay {
             remote: deny,
         });
         e.host = Some(h);
-        vec![e]
+        out.push(e);
+        out
     }
+}
+
+/// Windows routes a service's published port through the mesh from Windows Server 1709
+/// (build 16299) on; WS2016 supports only `--publish mode=host`.
+fn has_routing_mesh(cx: &Cx, h: usize) -> bool {
+    let host = cx.host(h);
+    !host.is_windows() || host.os.build().is_some_and(|b| b >= 16299)
+}
+
+/// A swarm service's published port (`docker service create -p 8080:80`), entering the
+/// replica's mesh endpoint (`ingress`). No SPEC fact describes the routing mesh; it
+/// rests on Docker's swarm documentation and is justified here by the overlay facts it
+/// is built from (OVL-1/OVL-2 on Windows, LNX-3 on Linux) and DNS-1 for the service:
+///
+/// - Linux, and Windows from 1709: the port is published on every swarm node's
+///   addresses; a connection to any node's IP:port is load-balanced by IPVS over the
+///   service's replicas (whichever node runs them) and carried over the `ingress`
+///   overlay to the chosen one. A cell follows the path to its own replica.
+/// - WS2016: no routing mesh; the port behaves like `--publish mode=host`: only on the
+///   nodes that run a replica, forwarding to the replica on that node.
+pub fn mesh_entries(cx: &Cx, dst: &Ep, probe: Probe) -> Vec<Entry> {
+    let Some(h) = dst.host else { return vec![] };
+    let Some(port) = dst.mesh.iter().find_map(|p| p.host_port(probe)) else {
+        return vec![];
+    };
+    let svc = dst.service.clone().unwrap_or_else(|| DST_NAME.to_string());
+    let win = cx.host(h).is_windows();
+    let facts: &[&str] = if win {
+        &["OVL-1", "OVL-2", "DNS-1"]
+    } else {
+        &["LNX-3", "DNS-1"]
+    };
+    let mesh_here = has_routing_mesh(cx, h);
+    let d = cx.d();
+    let mut out = Vec::new();
+    for (n, node) in d.scenario.hosts.iter().enumerate() {
+        if node.swarm == SwarmRole::None || node.docker.absent {
+            continue;
+        }
+        let via_mesh = n != h;
+        if via_mesh && !(mesh_here && has_routing_mesh(cx, n)) {
+            continue;
+        }
+        for nic in &node.nics {
+            let Some(seg) = cx.w.segment_index(&nic.segment) else {
+                continue;
+            };
+            let ip = nic.ip.addr();
+            let mut hops = vec![hop(
+                format!("{} NIC {}", node.name, nic.name),
+                Mechanism::HostStack,
+                format!("arrives at the swarm node address {ip}"),
+                facts,
+            )];
+            if mesh_here {
+                hops.push(hop(
+                    format!("{} ingress", node.name),
+                    Mechanism::Dnat,
+                    format!(
+                        "routing mesh: {ip}:{port} is load-balanced (IPVS) over the replicas of service `{svc}`; this path is the one to {DST_NAME}, port {}",
+                        super::nat::probe_port(probe)
+                    ),
+                    facts,
+                ));
+            } else {
+                hops.push(hop(
+                    format!("{} WinNAT", node.name),
+                    Mechanism::WinNatPortMapping,
+                    format!(
+                        "{} has no routing mesh: the port is published on the node running the replica (mode=host), {ip}:{port} -> {DST_IP}:{}",
+                        node.os,
+                        super::nat::probe_port(probe)
+                    ),
+                    facts,
+                ));
+            }
+            if via_mesh {
+                hops.push(hop(
+                    format!("{} {}", node.name, if win { "VFP" } else { "vxlan" }),
+                    Mechanism::VxlanEncap,
+                    format!(
+                        "over the ingress overlay to {} (VXLAN, UDP 4789)",
+                        cx.host_name(h)
+                    ),
+                    facts,
+                ));
+                hops.push(hop(
+                    format!("{} {}", cx.host_name(h), if win { "VFP" } else { "vxlan" }),
+                    Mechanism::VxlanDecap,
+                    "decapsulated and bridged to the replica",
+                    facts,
+                ));
+            }
+            hops.push(dst_deliver(cx, dst, probe));
+            let mut e = Entry::new(
+                At::Seg { seg, vlan: None },
+                AddrT::fixed(AddressKind::HostPort, Some(ip), Some(port)),
+                hops,
+            );
+            e.published = true;
+            e.block = not_listening(dst, probe);
+            e.owner_host = Some(n);
+            e.public = is_public(ip);
+            e.host = Some(n);
+            out.push(e);
+        }
+    }
+    out
 }
