@@ -5,6 +5,9 @@
 //! A plain `harness = false` timer rather than criterion: one number per mode is all
 //! this needs, and it keeps the dependency tree small.
 //!
+//! A second design is one swarm service of 1000 replicas on two Linux nodes: a handful
+//! of classes but a million endpoint pairs, so it times turning answers into cells.
+//!
 //! Run: `cargo bench -p hnsim-sim --bench matrix` (optionally `-- RUNS`).
 
 use hnsim_sim::Mode;
@@ -43,6 +46,13 @@ fn design() -> String {
     }
     s.push_str("clients:\n  - {name: laptop, segment: lan, ip: 10.0.200.1}\n");
     s
+}
+
+/// Two Linux swarm nodes, one service of `replicas` tasks on their default bridges.
+fn service_design(replicas: usize) -> String {
+    format!(
+        "name: service\nsegments:\n  - {{name: lan, subnet: 10.1.0.0/16, gateway: 10.1.0.1}}\nhosts:\n  - {{name: n1, os: linux, swarm: manager, nics: [{{name: eth0, ip: 10.1.0.10/16, segment: lan}}]}}\n  - {{name: n2, os: linux, swarm: worker, nics: [{{name: eth0, ip: 10.1.0.11/16, segment: lan}}]}}\nservices:\n  - {{name: web, replicas: {replicas}}}\n"
+    )
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -96,4 +106,23 @@ fn main() {
     }
     let speedup = decide[1].as_secs_f64() / decide[0].as_secs_f64().max(1e-9);
     println!("class-based speedup vs every pair (decisions): {speedup:.1}x");
+    let doc = hnsim_model::parse_scenario("service.yaml", &service_design(1000))
+        .expect("service design parses");
+    let analysis = hnsim_model::analyse(&doc);
+    let design = &analysis.final_state().design;
+    let mut times = Vec::new();
+    let mut cells = 0;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let report = hnsim_sim::simulate_with("service.yaml", &analysis, Mode::Classes);
+        times.push(t.elapsed());
+        cells = report.states.iter().map(|s| s.cells.len()).sum();
+        std::hint::black_box(&report);
+    }
+    let (nodes, classes) = hnsim_sim::engine::class_count(design, Mode::Classes);
+    println!(
+        "service/classes {} endpoints, {nodes} nodes in {classes} classes, {cells} cells: median {:?} over {runs} runs",
+        design.endpoints.len(),
+        median(times)
+    );
 }
