@@ -61,3 +61,30 @@ pub fn diff(a: &StateMatrix, b: &StateMatrix) -> Vec<CellChange> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A step that removes a container: its cells are gone, and that is a change.
+    #[test]
+    fn cells_of_removed_nodes_are_changes() {
+        let doc = hnsim_model::parse_scenario(
+            "t.yaml",
+            "name: t\nhosts:\n  - {name: d1, os: linux}\ncontainers:\n  - {name: a, host: d1}\n  - {name: b, host: d1}\nsteps:\n  - remove: b\n",
+        )
+        .expect("parses");
+        let r = crate::simulate(&doc);
+        assert_eq!(r.states.len(), 2);
+        let changes = diff(&r.states[0], &r.states[1]);
+        assert!(
+            changes
+                .iter()
+                .any(|c| c.from == "a@bridge" && c.to == "b@bridge" && c.after.is_none()),
+            "{changes:?}"
+        );
+        assert!(changes.iter().all(|c| c.reachability_changed()));
+        let back = diff(&r.states[1], &r.states[0]);
+        assert!(back.iter().any(|c| c.before.is_none() && c.after.is_some()));
+    }
+}

@@ -540,6 +540,19 @@ pub fn join(cx: &Cx, exit: &Exit, entry: &Entry) -> Option<Answer> {
             if hairpin {
                 return Some(hairpin_answer(cx, exit, entry));
             }
+            // A host's own stack to one of its own addresses (a mesh port on itself):
+            // looped back, never on the wire.
+            if exit.host_stack && exit.host.is_some() && exit.host == entry.owner_host {
+                let h = exit.host.unwrap_or(0);
+                hops.push(hop(
+                    format!("{} host stack", cx.host_name(h)),
+                    Mechanism::HostStack,
+                    "the destination is one of the host's own addresses: looped back inside the host",
+                    &["ARCH-2"],
+                ));
+                hops.extend(entry.hops.iter().skip(1).cloned());
+                return Some(finish_entry(addr, hops, entry));
+            }
             let same_vswitch = exit.vswitch.is_some() && exit.vswitch == entry.vswitch;
             if v1 != v2 && (s1 == s2 || same_vswitch) {
                 return Some(Answer::denied(
@@ -706,6 +719,11 @@ pub fn join(cx: &Cx, exit: &Exit, entry: &Entry) -> Option<Answer> {
         }
     }
     hops.extend(entry.hops.iter().cloned());
+    Some(finish_entry(addr, hops, entry))
+}
+
+/// The entry's own hops are in `hops`: delivered, or blocked at the entry.
+fn finish_entry(addr: Option<AddrT>, mut hops: Vec<Hop>, entry: &Entry) -> Answer {
     if let Some(b) = &entry.block {
         // The entry's own hops up to the block point are already in; drop the final
         // delivery hop, it does not happen.
@@ -715,9 +733,9 @@ pub fn join(cx: &Cx, exit: &Exit, entry: &Entry) -> Option<Answer> {
         {
             hops.pop();
         }
-        return Some(Answer::denied(addr, hops, b.clone()));
+        return Answer::denied(addr, hops, b.clone());
     }
-    Some(Answer::delivered(addr, hops))
+    Answer::delivered(addr, hops)
 }
 
 /// A container reaching a port its own host publishes, through the host's address.
