@@ -371,6 +371,20 @@ fn overlay_v2_schema_local_and_remote_endpoints() {
         Status::Missing
     );
 
+    // Swarm chose another subnet than the model's guess: the endpoint is found at the
+    // same offset in it, and both differences are variants.
+    let mut d = dump.clone();
+    d.networks[0].subnets = vec!["10.0.5.0/24".parse().unwrap()];
+    d.networks[0].gateways = vec!["10.0.5.1".parse().unwrap()];
+    d.endpoints[0].ip = Some("10.0.5.2".parse().unwrap());
+    let i = hns::inspect(&a, "win1", &d).unwrap();
+    assert!(!i.failed(), "{:?}", failures(&i));
+    assert_eq!(check(&i, "network ovl", "subnet").status, Status::Variant);
+    assert_eq!(check(&i, "network ovl", "gateway").status, Status::Match);
+    let c = check(&i, "endpoint web.1@ovl", "address");
+    assert_eq!(c.status, Status::Variant);
+    assert!(c.why.contains("same offset"), "{}", c.why);
+
     let mut d = dump.clone();
     d.networks[0].vsid = Some(4097);
     let i = hns::inspect(&a, "win1", &d).unwrap();

@@ -114,6 +114,18 @@ struct Ctx<'a> {
     checks: Vec<Check>,
 }
 
+/// `ip` at the same offset in `to` as it has in `from` (IPv4).
+fn shift(ip: IpAddr, from: &IpNet, to: &IpNet) -> Option<IpAddr> {
+    match (ip, from.network(), to.network()) {
+        (IpAddr::V4(ip), IpAddr::V4(f), IpAddr::V4(t)) => {
+            let offset = u32::from(ip).checked_sub(u32::from(f))?;
+            let out = std::net::Ipv4Addr::from(u32::from(t).checked_add(offset)?);
+            to.contains(&IpAddr::V4(out)).then_some(IpAddr::V4(out))
+        }
+        _ => None,
+    }
+}
+
 fn facts(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
 }
@@ -413,9 +425,18 @@ impl Ctx<'_> {
                 .iter()
                 .filter(|x| x.network_id.eq_ignore_ascii_case(&h.id) && !x.remote)
                 .collect();
+            // When HNS (or swarm) chose another subnet than the model guessed, the
+            // model's dynamic address means "the same offset in the chosen subnet".
+            let shifted = match (e.ip, net.subnet.0.first(), h.subnets.first()) {
+                (Some(ip), Some(m), Some(o)) if m != o && e.ip_source != IpSource::Static => {
+                    shift(ip, m, o)
+                }
+                _ => None,
+            };
             let found = docker_ip
                 .and_then(|ip| on_net.iter().find(|x| x.ip == Some(ip)))
                 .or_else(|| on_net.iter().find(|x| x.ip.is_some() && x.ip == e.ip))
+                .or_else(|| on_net.iter().find(|x| x.ip.is_some() && x.ip == shifted))
                 .copied();
             let Some(ep) = found else {
                 self.push(
@@ -460,6 +481,8 @@ impl Ctx<'_> {
                 status,
                 if e.ip_source == IpSource::Static {
                     "a static --ip is what the endpoint gets"
+                } else if shifted.is_some() && shifted == observed {
+                    "the same offset in the subnet HNS chose as in the one the model guessed"
                 } else {
                     "dynamic IPAM: the model hands out the subnet's addresses in file order"
                 },
