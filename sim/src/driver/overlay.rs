@@ -301,9 +301,10 @@ fn has_routing_mesh(cx: &Cx, h: usize) -> bool {
 /// is built from (OVL-1/OVL-2 on Windows, LNX-3 on Linux) and DNS-1 for the service:
 ///
 /// - Linux, and Windows from 1709: the port is published on every swarm node's
-///   addresses; a connection to any node's IP:port is load-balanced by IPVS over the
-///   service's replicas (whichever node runs them) and carried over the `ingress`
-///   overlay to the chosen one. A cell follows the path to its own replica.
+///   addresses; a connection to any node's IP:port is load-balanced (IPVS on Linux, the
+///   HNS load balancer in VFP on Windows) over the service's replicas (whichever node
+///   runs them) and carried over the `ingress` overlay to the chosen one. A cell
+///   follows the path to its own replica.
 /// - WS2016: no routing mesh; the port behaves like `--publish mode=host`: only on the
 ///   nodes that run a replica, forwarding to the replica on that node.
 pub fn mesh_entries(cx: &Cx, dst: &Ep, probe: Probe) -> Vec<Entry> {
@@ -345,7 +346,8 @@ pub fn mesh_entries(cx: &Cx, dst: &Ep, probe: Probe) -> Vec<Entry> {
                     format!("{} ingress", node.name),
                     Mechanism::Dnat,
                     format!(
-                        "routing mesh: {ip}:{port} is load-balanced (IPVS) over the replicas of service `{svc}`; this path is the one to {DST_NAME}, port {}",
+                        "routing mesh: {ip}:{port} is load-balanced ({}) over the replicas of service `{svc}`; this path is the one to {DST_NAME}, port {}",
+                        if win { "HNS load balancer in VFP" } else { "IPVS" },
                         super::nat::probe_port(probe)
                     ),
                     facts,
