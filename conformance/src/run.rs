@@ -24,6 +24,9 @@ use std::time::{Duration, Instant};
 
 pub const BACKEND: &str = "netns";
 
+/// Neighbour entries the probing may hold at once (see [`probe`]).
+const NEIGHBOUR_BUDGET: usize = 600;
+
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error(transparent)]
@@ -84,9 +87,18 @@ fn install_signal_cleanup() {
     });
 }
 
-/// A fresh run prefix, `hns-<6 hex>`, unique among existing namespaces.
+/// A fresh run prefix, `hns-<6 hex>`, unique among existing namespaces. A caller that
+/// must know the prefix in advance (a test that kills the run) sets
+/// `HNSIM_NETNS_PREFIX=hns-<6 hex>`.
 pub fn new_prefix() -> Result<String, SysError> {
     let existing = sys::list_netns(NS_PREFIX)?;
+    if let Ok(p) = std::env::var("HNSIM_NETNS_PREFIX") {
+        let hex = p.strip_prefix(NS_PREFIX).unwrap_or_default();
+        let valid = hex.len() == 6 && hex.chars().all(|c| c.is_ascii_hexdigit());
+        if valid && !existing.iter().any(|n| n.starts_with(&format!("{p}-"))) {
+            return Ok(p);
+        }
+    }
     let mut seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos() as u64)
@@ -420,6 +432,22 @@ pub fn probe(
             planned.push(p);
             continue;
         };
+        // NAT subnets repeat from host to host (NAT-12): a denied cell aimed at another
+        // host's container IP that also exists on the source's own host would be
+        // answered locally, so it cannot be observed by address.
+        if !cell.disposition.is_delivered() && from.host.is_some() && from.host != to.host {
+            let local = expected
+                .nodes
+                .iter()
+                .any(|n| n.kind == NodeKind::Endpoint && n.host == from.host && n.ip == Some(ip));
+            if local {
+                p.not_emulated = Some(format!(
+                    "{ip} also exists on the source's host: the denial cannot be observed by address"
+                ));
+                planned.push(p);
+                continue;
+            }
+        }
         p.spec = Some(ProbeSpec {
             id,
             probe: cell.probe,
@@ -439,37 +467,63 @@ pub fn probe(
     let batches: Vec<(String, Vec<ProbeSpec>)> = batches.into_iter().collect();
     let total: usize = batches.iter().map(|(_, b)| b.len()).sum();
     let pb = bar(total as u64, "probe", opts.progress);
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: Mutex<BTreeMap<usize, ProbeResult>> = Mutex::new(BTreeMap::new());
-    let errors: Mutex<Vec<RunError>> = Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..opts.parallel_sources.max(1) {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some((ns, specs)) = batches.get(i) else {
-                    break;
-                };
-                match run_batch_in(ns, specs, &opts.agent, &opts.timing, &plan.prefix, i) {
-                    Ok(rs) => {
-                        pb.inc(rs.len() as u64);
-                        if let Ok(mut all) = results.lock() {
-                            all.extend(rs.into_iter().map(|r| (r.id, r)));
-                        }
-                    }
-                    Err(e) => {
-                        if let Ok(mut errs) = errors.lock() {
-                            errs.push(e);
-                        }
-                    }
-                }
-            });
+    // The kernel's neighbour (ARP) table is one table for all namespaces, capped by the
+    // root namespace's gc_thresh3 (1024 by default), which this backend must not
+    // change. A source probing N destinations holds about 2N entries (its own and the
+    // destinations' for it) until they age out, so the sources probed at once are
+    // bounded by a budget well under that cap, and a source's entries are flushed when
+    // its batch is done.
+    let widest = batches
+        .iter()
+        .map(|(_, specs)| {
+            specs
+                .iter()
+                .map(|s| s.ip)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len()
+        })
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let parallel = opts
+        .parallel_sources
+        .min(NEIGHBOUR_BUDGET / (2 * widest))
+        .max(1);
+    let mut results = probe_pass(&batches, parallel, opts, &plan.prefix, &pb)?;
+    // Probes that did not get a reply while the neighbour table overflowed (possibly
+    // through other runs on the machine) say nothing about the design: they are
+    // probed again, one source at a time, a bounded number of times.
+    for _ in 0..3 {
+        let again: Vec<(String, Vec<ProbeSpec>)> = batches
+            .iter()
+            .filter_map(|(ns, specs)| {
+                let redo: Vec<ProbeSpec> = specs
+                    .iter()
+                    .filter(|s| {
+                        results.get(&s.id).is_some_and(|(r, tainted)| {
+                            *tainted && r.outcome != ProbeOutcome::Reply
+                        })
+                    })
+                    .cloned()
+                    .collect();
+                (!redo.is_empty()).then(|| (ns.clone(), redo))
+            })
+            .collect();
+        if again.is_empty() {
+            break;
         }
-    });
-    pb.finish_and_clear();
-    if let Some(e) = errors.into_inner().unwrap_or_default().into_iter().next() {
-        return Err(e);
+        std::thread::sleep(Duration::from_secs(1));
+        let redone = probe_pass(&again, 1, opts, &plan.prefix, &pb)?;
+        for (id, (r, tainted)) in redone {
+            if let Some(slot) = results.get_mut(&id) {
+                let attempts = slot.0.attempts + r.attempts;
+                *slot = (ProbeResult { attempts, ..r }, tainted);
+            }
+        }
     }
-    let mut results = results.into_inner().unwrap_or_default();
+    pb.finish_and_clear();
+    let mut results: BTreeMap<usize, ProbeResult> =
+        results.into_iter().map(|(id, (r, _))| (id, r)).collect();
     Ok(planned
         .into_iter()
         .map(|p| {
@@ -528,6 +582,65 @@ pub fn probe(
             }
         })
         .collect())
+}
+
+/// The kernel's count of neighbour-table overflows (all namespaces; read-only).
+fn table_fulls() -> u64 {
+    let Ok(text) = std::fs::read_to_string("/proc/net/stat/arp_cache") else {
+        return 0;
+    };
+    text.lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().last())
+        .filter_map(|h| u64::from_str_radix(h, 16).ok())
+        .sum()
+}
+
+type Results = BTreeMap<usize, (ProbeResult, bool)>;
+
+/// One pass over `batches` with `parallel` sources at once. Each result says whether
+/// the neighbour table overflowed while its batch ran.
+fn probe_pass(
+    batches: &[(String, Vec<ProbeSpec>)],
+    parallel: usize,
+    opts: &Options,
+    prefix: &str,
+    pb: &ProgressBar,
+) -> Result<Results, RunError> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Mutex<Results> = Mutex::new(BTreeMap::new());
+    let errors: Mutex<Vec<RunError>> = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..parallel.max(1) {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some((ns, specs)) = batches.get(i) else {
+                    break;
+                };
+                let before = table_fulls();
+                let result = run_batch_in(ns, specs, &opts.agent, &opts.timing, prefix, i);
+                let tainted = table_fulls() != before;
+                let _ = sys::ip_batch(ns, &["neigh flush all".to_string()]);
+                match result {
+                    Ok(rs) => {
+                        pb.inc(rs.len() as u64);
+                        if let Ok(mut all) = results.lock() {
+                            all.extend(rs.into_iter().map(|r| (r.id, (r, tainted))));
+                        }
+                    }
+                    Err(e) => {
+                        if let Ok(mut errs) = errors.lock() {
+                            errs.push(e);
+                        }
+                    }
+                }
+            });
+        }
+    });
+    if let Some(e) = errors.into_inner().unwrap_or_default().into_iter().next() {
+        return Err(e);
+    }
+    Ok(results.into_inner().unwrap_or_default())
 }
 
 fn run_batch_in(

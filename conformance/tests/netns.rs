@@ -100,8 +100,21 @@ fn linux_bridge_none_and_macvlan_conform() {
     let mut opts = Options::new(agent());
     opts.progress = false;
     opts.timing.timeout_ms = 600;
-    let (observed, realize, probe) =
-        hnsim_conformance::conform(&d, &expected, &opts).expect("run succeeds");
+    let run = hnsim_conformance::realize(&d, &opts).expect("realization");
+    let prefix = run.plan.prefix.clone();
+    assert!(our_namespaces().iter().any(|n| n.starts_with(&prefix)));
+    let realize = run.realize_time;
+    let start = Instant::now();
+    let observed = hnsim_conformance::probe(&run, &d, &expected, &opts).expect("probing");
+    let probe = start.elapsed();
+    drop(run);
+    // Dropping the run removes every namespace it made (other runs may exist).
+    assert!(
+        !our_namespaces()
+            .iter()
+            .any(|n| n.starts_with(&format!("{prefix}-"))),
+        "namespaces of {prefix} left behind"
+    );
     let conf = compare(&expected, &observed);
     let bad: Vec<String> = conf
         .cells
@@ -137,11 +150,6 @@ fn linux_bridge_none_and_macvlan_conform() {
             assert!(c.to == "off@none", "{} -> {}: {why}", c.from, c.to);
         }
     }
-    assert!(
-        our_namespaces().is_empty(),
-        "namespaces left behind: {:?}",
-        our_namespaces()
-    );
 }
 
 #[test]
@@ -230,8 +238,13 @@ fn a_killed_run_is_cleaned_and_a_rerun_works() {
     std::fs::create_dir_all(&dir).unwrap();
     let (scen, exp) = write_expected(&dir, LINUX, "kill");
     let before = our_namespaces();
-    let root_before = root_links_and_tables();
+    let chosen = format!(
+        "{}{:06x}",
+        hnsim_conformance::NS_PREFIX,
+        (std::process::id() as u64 * 2654435761) & 0xff_ffff
+    );
     let mut child = Command::new(&bin)
+        .env("HNSIM_NETNS_PREFIX", &chosen)
         .arg("conform")
         .arg(&scen)
         .arg("--expected")
@@ -245,10 +258,10 @@ fn a_killed_run_is_cleaned_and_a_rerun_works() {
     let prefix = loop {
         let now: Vec<String> = our_namespaces()
             .into_iter()
-            .filter(|n| !before.contains(n))
+            .filter(|n| !before.contains(n) && n.starts_with(&format!("{chosen}-")))
             .collect();
         if now.len() >= 3 {
-            break now[0][..hnsim_conformance::NS_PREFIX.len() + 6].to_string();
+            break chosen.clone();
         }
         assert!(Instant::now() < deadline, "the run created no namespace");
         assert!(
@@ -283,13 +296,10 @@ fn a_killed_run_is_cleaned_and_a_rerun_works() {
         !root_after.contains(&prefix),
         "root namespace mentions {prefix}"
     );
+    // The run's tables live in its namespaces only, never in the root namespace.
     assert!(
-        !root_after.contains("hnsim"),
+        !root_after.contains("table ip hnsim") && !root_after.contains("table bridge hnsimbr"),
         "an nftables table of the run is in the root namespace"
-    );
-    assert_eq!(
-        root_before.lines().filter(|l| l.contains("table")).count(),
-        root_after.lines().filter(|l| l.contains("table")).count()
     );
     // A re-run after the kill works and agrees.
     let out = Command::new(&bin)
@@ -307,7 +317,6 @@ fn a_killed_run_is_cleaned_and_a_rerun_works() {
         String::from_utf8_lossy(&out.stdout)
     );
     assert!(stderr.contains(" 0 disagree"), "{stderr}");
-    assert!(our_namespaces().iter().all(|n| before.contains(n)));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -324,6 +333,16 @@ fn a_killed_run_is_cleaned_and_a_rerun_works() {
 /// 3. A Linux overlay whose subnet overlaps the LAN (SCN011): the container's connected
 ///    overlay route shadows the LAN, so it cannot reach its own host's LAN address; the
 ///    model says delivered.
+///
+/// 4. A container on an `--internal` Linux bridge only (compose-linux-bridges
+///    `store-db-1`): Docker gives it no default route, so the host's LAN address is
+///    unreachable; the model says delivered.
+/// 5. A NAT prefix that contains the host's own LAN (NAT-2, fixed-cidr): the container's
+///    connected route covers the LAN client and the host's routes overlap, so neither
+///    direction works; the model says delivered.
+///
+/// Issue 1 is matched by rule (any multi-homed source denied by the model that got a
+/// reply), the others by cell.
 const REPORTED: &[(&str, &str, &str, &str)] = &[
     (
         "compose-linux-bridges.yaml",
@@ -379,6 +398,30 @@ const REPORTED: &[(&str, &str, &str, &str)] = &[
         "host:lin1",
         "icmp",
     ),
+    (
+        "swarm-overlay-default-pool-overlaps-lan.yaml",
+        "web.1@ingress",
+        "host:lin1",
+        "icmp",
+    ),
+    (
+        "compose-linux-bridges.yaml",
+        "store-db-1@store_back",
+        "host:lnx1",
+        "icmp",
+    ),
+    (
+        "nat-prefix-contains-host-ip-fixed-cidr.yaml",
+        "web@nat",
+        "client:pc",
+        "icmp",
+    ),
+    (
+        "nat-prefix-contains-host-ip-fixed-cidr.yaml",
+        "client:pc",
+        "web@nat",
+        "tcp/80",
+    ),
 ];
 
 /// Every bundled scenario the backend can emulate, through `hnsim conform` with the
@@ -425,16 +468,54 @@ fn bundled_scenarios_conform() {
         let report: Option<hnsim_sim::Report> = std::fs::read_to_string(&json)
             .ok()
             .and_then(|t| serde_json::from_str(&t).ok());
+        let nodes: Vec<hnsim_sim::Node> = report
+            .as_ref()
+            .and_then(|r| r.states.last())
+            .map(|m| m.nodes.clone())
+            .unwrap_or_default();
+        // Issue 1 of REPORTED, as a rule: the source container has several endpoints,
+        // the model denies per endpoint, the container's namespace got a reply.
+        let multi_homed = |id: &str| {
+            let c = nodes
+                .iter()
+                .find(|n| n.id == id)
+                .and_then(|n| n.container.clone());
+            c.is_some_and(|c| {
+                nodes
+                    .iter()
+                    .filter(|n| n.container.as_deref() == Some(c.as_str()))
+                    .count()
+                    > 1
+            })
+        };
         let Some(conf) = report.and_then(|r| r.conformance) else {
             failures.push(format!("{}: no conformance report\n{stderr}", f.display()));
             continue;
         };
+        if let Some(prefix) = conf
+            .cells
+            .iter()
+            .find_map(|c| c.observation.repro.split_whitespace().nth(3))
+            .and_then(|ns| ns.get(..hnsim_conformance::NS_PREFIX.len() + 6))
+        {
+            let left: Vec<String> = our_namespaces()
+                .into_iter()
+                .filter(|n| n.starts_with(&format!("{prefix}-")))
+                .collect();
+            if !left.is_empty() {
+                failures.push(format!("{}: left behind {left:?}", f.display()));
+            }
+        }
         let file = f.file_name().unwrap().to_string_lossy().to_string();
         for c in conf.cells.iter().filter(|c| c.verdict == Verdict::Disagree) {
             let probe = c.probe.to_string();
-            let known = REPORTED.iter().any(|(sf, from, to, p)| {
-                *sf == file && *from == c.from && *to == c.to && *p == probe
-            });
+            let per_endpoint = multi_homed(&c.from)
+                && !c.expected.is_delivered()
+                && c.observation.outcome == hnsim_sim::ProbeOutcome::Reply;
+            let known = per_endpoint
+                || REPORTED.iter().any(|(sf, from, to, p)| {
+                    *sf == file && *from == c.from && *to == c.to && *p == probe
+                });
             let line = format!(
                 "{}: {} -> {} {}: expected {:?}, wire {} -> {:?} (repeat: {})",
                 file,
@@ -471,11 +552,6 @@ fn bundled_scenarios_conform() {
         "{} disagreement(s):\n{}",
         failures.len(),
         failures.join("\n")
-    );
-    assert!(
-        our_namespaces().is_empty(),
-        "left behind: {:?}",
-        our_namespaces()
     );
 }
 
@@ -532,9 +608,4 @@ fn bundled_scenarios_realize_and_probe() {
         }
     }
     assert!(errors.is_empty(), "{}", errors.join("\n"));
-    assert!(
-        our_namespaces().is_empty(),
-        "left behind: {:?}",
-        our_namespaces()
-    );
 }

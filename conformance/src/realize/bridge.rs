@@ -11,7 +11,8 @@
 //!   bridge to another is dropped unless the flow was DNAT'ed to a published port
 //!   (docker-proxy makes those reachable from every bridge);
 //! - no direct inbound to container IPs from the host's NICs (FORWARD policy DROP);
-//! - `enable_icc=false`: bridge ports are isolated from each other.
+//! - `enable_icc=false`: bridge ports are isolated from each other;
+//! - `--internal`: no masquerade, no default route, nothing routed in or out.
 
 use super::{prefix_len, Builder};
 use hnsim_model::{Endpoint, Protocol};
@@ -51,7 +52,11 @@ pub(super) fn internal_bridge(b: &mut Builder, e: &Endpoint, ni: usize, k: usize
         post.push(format!(
             "iifname \"{br}\" oifname \"{br}\" ct status dnat masquerade"
         ));
-        if !windows {
+        if net.internal && !windows {
+            // `--internal`: nothing leaves or enters the bridge by routing, and Docker
+            // gives it no MASQUERADE rule and its containers no default route.
+            fwd_internal(b, k, &br);
+        } else if !windows {
             for subnet in &net.subnet.0 {
                 post.push(format!("ip saddr {subnet} oifname != \"{br}\" masquerade"));
             }
@@ -74,7 +79,7 @@ pub(super) fn internal_bridge(b: &mut Builder, e: &Endpoint, ni: usize, k: usize
             format!("link set {port} type bridge_slave isolated on"),
         );
     }
-    if let Some(gw) = net.gateway {
+    if let (Some(gw), false) = (net.gateway, net.internal && !windows) {
         b.default_route(e.container, gw, &format!("eth{}", e.attachment));
     }
     // Docker publishes through the container's first network that can carry it.
@@ -107,4 +112,11 @@ pub(super) fn internal_bridge(b: &mut Builder, e: &Endpoint, ni: usize, k: usize
             }
         }
     }
+}
+
+fn fwd_internal(b: &mut Builder, k: usize, br: &str) {
+    let fwd = b.host_forward.entry(k).or_default();
+    // Ahead of `ct status dnat accept`: an internal network publishes nothing either.
+    fwd.insert(0, format!("oifname \"{br}\" iifname != \"{br}\" drop"));
+    fwd.insert(0, format!("iifname \"{br}\" oifname != \"{br}\" drop"));
 }

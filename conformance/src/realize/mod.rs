@@ -500,6 +500,15 @@ fn containers(b: &mut Builder) {
         };
         let net = &d.scenario.networks[ni];
         let host = &d.scenario.hosts[k];
+        let shares_host_stack = b.plan.containers.get(ci) == Some(&Placement::Ns(b.host_ns(k)));
+        if shares_host_stack && net.driver != Driver::Host {
+            b.not_emulated(
+                ci,
+                e.attachment,
+                "a container on the host network cannot also join another network (LNX-2)",
+            );
+            continue;
+        }
         if net.vlan_id().is_some() {
             b.not_emulated(
                 ci,
@@ -666,7 +675,7 @@ fn finish_nft(b: &mut Builder) {
         let sns = b.plan.ns(&format!("s{si}"));
         let s = format!(
             "table bridge hnsimbr {{\n{}}}\n",
-            chain("fwd", "type filter hook forward priority 0", Some(&rules))
+            chain("sfwd", "type filter hook forward priority 0", Some(&rules))
         );
         b.plan.nft.insert(sns, s);
     }
