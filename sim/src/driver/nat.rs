@@ -9,6 +9,11 @@
 //!   networks on the same host never (NAT-6, EXT-3); from anywhere else only through a
 //!   TCP/UDP port mapping on the host's IP (NAT-8, NAT-9, EXT-7), which opens a
 //!   host-wide firewall rule (NAT-10).
+//!
+//! Options Windows refuses change nothing here: the validator reports them (OPT-6,
+//! EXT-6, EXT-7). `internal` is ignored (the network behaves as a plain NAT network),
+//! and a mapping with a host IP is not created at all (Docker on Windows fails it), so
+//! the port is unpublished.
 
 use super::*;
 use crate::fabric::{At, StackOnly};
