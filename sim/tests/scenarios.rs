@@ -112,3 +112,34 @@ fn matrices_match_snapshots() {
     }
     assert!(count >= 18, "only {count} valid scenarios found");
 }
+
+/// Every TCP/UDP cell's address names a port, whatever the destination: the container
+/// port, the published host port, a client's or a host's port.
+#[test]
+fn tcp_and_udp_addresses_carry_a_port() {
+    let mut bad = Vec::new();
+    for path in scenario_files() {
+        let Some(doc) = load(&path) else { continue };
+        let report = hnsim_sim::simulate(&doc);
+        for state in &report.states {
+            for c in &state.cells {
+                let (Probe::Tcp(_) | Probe::Udp(_), Some(a)) = (c.probe, &c.address) else {
+                    continue;
+                };
+                let shown =
+                    a.ip.is_none() || a.port.is_some_and(|p| a.value.ends_with(&format!(":{p}")));
+                if a.port.is_none() || !shown {
+                    bad.push(format!(
+                        "{}: {} -> {} {}: {:?}",
+                        path.display(),
+                        c.from,
+                        c.to,
+                        c.probe,
+                        a
+                    ));
+                }
+            }
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}

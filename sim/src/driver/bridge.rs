@@ -220,7 +220,11 @@ impl DriverRules for Bridge {
                 Some(_) if is_internal => {
                     let mut e = Entry::new(
                         At::Seg { seg, vlan: None },
-                        AddrT::fixed(AddressKind::HostIp, Some(ip), None),
+                        AddrT::fixed(
+                            AddressKind::HostIp,
+                            Some(ip),
+                            crate::fabric::probe_port(probe),
+                        ),
                         vec![arrive],
                     );
                     e.block = Some(internal_deny(
@@ -265,7 +269,11 @@ impl DriverRules for Bridge {
                 None => {
                     let mut e = Entry::new(
                         At::Seg { seg, vlan: None },
-                        AddrT::fixed(AddressKind::HostIp, Some(ip), None),
+                        AddrT::fixed(
+                            AddressKind::HostIp,
+                            Some(ip),
+                            crate::fabric::probe_port(probe),
+                        ),
                         vec![arrive],
                     );
                     e.block = Some(if probe == Probe::Icmp {

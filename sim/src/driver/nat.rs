@@ -190,7 +190,11 @@ impl DriverRules for Nat {
                 (Probe::Icmp, _) => {
                     let mut e = Entry::new(
                         At::Seg { seg, vlan: None },
-                        AddrT::fixed(AddressKind::HostIp, Some(ip), None),
+                        AddrT::fixed(
+                            AddressKind::HostIp,
+                            Some(ip),
+                            crate::fabric::probe_port(probe),
+                        ),
                         vec![arrive],
                     );
                     e.block = Some(Deny::new(
@@ -204,7 +208,11 @@ impl DriverRules for Nat {
                 (_, None) => {
                     let mut e = Entry::new(
                         At::Seg { seg, vlan: None },
-                        AddrT::fixed(AddressKind::HostIp, Some(ip), None),
+                        AddrT::fixed(
+                            AddressKind::HostIp,
+                            Some(ip),
+                            crate::fabric::probe_port(probe),
+                        ),
                         vec![arrive],
                     );
                     e.block = Some(Deny::new(
