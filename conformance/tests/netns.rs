@@ -340,6 +340,9 @@ fn a_killed_run_is_cleaned_and_a_rerun_works() {
 /// 5. A NAT prefix that contains the host's own LAN (NAT-2, fixed-cidr): the container's
 ///    connected route covers the LAN client and the host's routes overlap, so neither
 ///    direction works; the model says delivered.
+/// 6. A static `--ip` outside the network's subnet (SCN013): the host routes only the
+///    subnet onto the bridge, so it does not reach the container (and Docker refuses
+///    such an address at run time); the model says delivered.
 ///
 /// Issue 1 is matched by rule (any multi-homed source denied by the model that got a
 /// reply), the others by cell.
@@ -422,6 +425,7 @@ const REPORTED: &[(&str, &str, &str, &str)] = &[
         "web@nat",
         "tcp/80",
     ),
+    ("ip-outside-subnet.yaml", "host:lin1", "web@app", "icmp"),
 ];
 
 /// Every bundled scenario the backend can emulate, through `hnsim conform` with the

@@ -36,6 +36,9 @@ pub(super) fn endpoint(b: &mut Builder, e: &Endpoint, ni: usize, k: usize) {
     b.ip(&cns, format!("link set {tmp} name eth{a}"));
     b.ip(&cns, format!("link set eth{a} up"));
     b.ip(&cns, format!("addr add {ip}/{len} dev eth{a}"));
+    if let Ok(net) = ipnet::IpNet::new(ip, len) {
+        b.on_link.insert((ci, format!("eth{a}")), net.trunc());
+    }
     let gw = net
         .gateway
         .or_else(|| d.segment(&host.nics[n].segment).and_then(|s| s.gateway));

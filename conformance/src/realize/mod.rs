@@ -130,6 +130,8 @@ pub(crate) struct Builder<'a> {
     pub has_default: BTreeSet<usize>,
     /// Objects created once (`h0/b3`, `h0/masq`), by key.
     pub created: BTreeSet<String>,
+    /// (container, interface) -> the subnet its address is on.
+    pub on_link: HashMap<(usize, String), IpNet>,
     /// Overlay network index -> hosts with a VTEP for it.
     pub overlay_hosts: BTreeMap<usize, BTreeSet<usize>>,
 }
@@ -209,11 +211,21 @@ impl<'a> Builder<'a> {
         self.ip(&cns, format!("link set eth{a} up"));
         if let Some((ip, len)) = ip {
             self.ip(&cns, format!("addr add {ip}/{len} dev eth{a}"));
+            if let Ok(net) = IpNet::new(ip, len) {
+                self.on_link.insert((ci, format!("eth{a}")), net.trunc());
+            }
         }
         port
     }
+    /// A default route via `via`, unless the gateway is off the interface's subnet (a
+    /// static address outside the network's subnet): then the kernel has no next hop
+    /// and neither would the container.
     pub fn default_route(&mut self, ci: usize, via: IpAddr, dev: &str) {
-        if self.has_default.insert(ci) {
+        let on_link = self
+            .on_link
+            .get(&(ci, dev.to_string()))
+            .is_none_or(|net| net.contains(&via));
+        if on_link && self.has_default.insert(ci) {
             let cns = self.container_ns(ci);
             self.ip(&cns, format!("route add default via {via} dev {dev}"));
         }
@@ -303,6 +315,7 @@ pub fn plan(design: &Design, prefix: &str, internet_listens: &[hnsim_sim::Probe]
         has_default: BTreeSet::new(),
         created: BTreeSet::new(),
         overlay_hosts: BTreeMap::new(),
+        on_link: HashMap::new(),
     };
     physical(&mut b);
     let inet = b.plan.ns("in");
