@@ -325,6 +325,10 @@ fn node_placement(design: &Design, plan: &Plan, node: &Node) -> Result<String, S
     }
 }
 
+fn d_host(design: &Design, ci: usize) -> Option<usize> {
+    design.host_index(&design.scenario.containers.get(ci)?.host)
+}
+
 fn node_ip(plan: &Plan, node: &Node) -> Option<IpAddr> {
     match node.kind {
         NodeKind::Internet => Some(node.ip.unwrap_or(plan.internet_ip)),
@@ -383,9 +387,26 @@ pub fn probe(
         // A denied cell whose address is somebody else's (the host answering ICMP for
         // its containers) is probed at the destination's own IP, to confirm that the
         // destination itself is not reached.
+        // Likewise a denied cell whose host port belongs to another container's mapping.
+        let dest_container = to
+            .container
+            .as_deref()
+            .and_then(|c| design.container_index(c));
+        let others_port = |port: u16| {
+            design.published.iter().any(|p| {
+                Some(p.container) != dest_container
+                    && dest_container.is_some_and(|ci| p.host == d_host(design, ci))
+                    && p.host_ports.contains(port)
+                    && match cell.probe {
+                        hnsim_sim::Probe::Tcp(_) => p.proto == hnsim_model::Protocol::Tcp,
+                        hnsim_sim::Probe::Udp(_) => p.proto == hnsim_model::Protocol::Udp,
+                        hnsim_sim::Probe::Icmp => false,
+                    }
+            })
+        };
         let address = cell.address.as_ref().filter(|a| {
             cell.disposition.is_delivered()
-                || a.port.is_some()
+                || (a.port.is_some() && !a.port.is_some_and(others_port))
                 || a.ip.is_none()
                 || a.ip == node_ip(plan, to)
         });
