@@ -200,9 +200,52 @@ fn unusable(cx: &Cx, ep: &Ep, as_source: bool, probe: Probe) -> Option<Answer> {
     deny.map(|d| Answer::denied(addr.clone(), vec![], d))
 }
 
+/// A container is one network stack (ARCH-2): whichever of its endpoints a cell starts
+/// from, traffic to an address on a network the container is also attached to leaves
+/// through that attachment (the connected route), not through the source endpoint's.
+/// Returns the node index of the sibling endpoint that the kernel/compartment would use.
+fn connected_sibling(cx: &Cx, a: usize, b: usize) -> Option<usize> {
+    let (ea, eb) = (&cx.n.eps[a], &cx.n.eps[b]);
+    if ea.net == eb.net || eb.net.is_none() {
+        return None;
+    }
+    cx.n.who.iter().position(|w| match w {
+        Who::Ep(k) => {
+            let e = &cx.n.eps[*k];
+            *k != a && e.container == ea.container && e.net == eb.net && e.running
+        }
+        _ => false,
+    })
+}
+
 /// The answer for one (source, destination, probe), with identity tokens.
 pub fn answer(cx: &Cx, s: usize, t: usize, probe: Probe) -> Answer {
     let (ws, wt) = (cx.n.who[s], cx.n.who[t]);
+    if let (Who::Ep(a), Who::Ep(b)) = (ws, wt) {
+        if let Some(s2) = connected_sibling(cx, a, b) {
+            let mut ans = answer(cx, s2, t, probe);
+            let (ea, eb) = (&cx.n.eps[a], &cx.n.eps[b]);
+            let via = cx.net_name(eb).to_string();
+            // The sibling's hops speak of "the source"; say which attachment that is,
+            // without its address (members of a class differ in it).
+            for h in &mut ans.hops {
+                h.detail = h.detail.replace(SRC_IP, &format!("its address on {via}"));
+            }
+            ans.hops.insert(
+                0,
+                hop(
+                    format!("{} compartment", ea.name),
+                    Mechanism::HostStack,
+                    format!(
+                        "the container is also attached to {via}: its routing table sends traffic for that network out of that attachment, not out of {}",
+                        cx.net_name(ea)
+                    ),
+                    &["ARCH-2"],
+                ),
+            );
+            return ans;
+        }
+    }
     if let Who::Ep(a) = ws {
         if let Some(x) = unusable(cx, &cx.n.eps[a], true, probe) {
             return x;
