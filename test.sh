@@ -12,6 +12,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium fonts-dejavu-core)
 command -v nft >/dev/null 2>&1 || need+=(nftables)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v ping >/dev/null 2>&1 || need+=(iputils-ping)
+command -v sysctl >/dev/null 2>&1 || need+=(procps)
 if ((${#need[@]})); then
   if [ "$(id -u)" = 0 ]; then
     echo "== installing: ${need[*]}"
@@ -22,7 +23,9 @@ if ((${#need[@]})); then
   fi
 fi
 if [ "$(id -u)" = 0 ]; then
-  modprobe vxlan 2>/dev/null || true
+  for m in veth bridge vxlan macvlan nf_tables nft_chain_nat nft_masq nft_fib_ipv4 nf_conntrack; do
+    modprobe "$m" 2>/dev/null || true
+  done
 fi
 
 echo "== cargo fmt --check"
