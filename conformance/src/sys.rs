@@ -62,10 +62,22 @@ pub fn run(program: &str, args: &[&str], stdin: Option<&str>) -> Result<String, 
             cmd: line.clone(),
             err,
         })?;
-    if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
-        let _ = pipe.write_all(text.as_bytes());
+    // A writer thread: the child may fill its stdout pipe before it has read all of its
+    // input, and a write from this thread would then never finish.
+    let writer = match (stdin, child.stdin.take()) {
+        (Some(text), Some(mut pipe)) => {
+            let bytes = text.as_bytes().to_vec();
+            Some(std::thread::spawn(move || {
+                let _ = pipe.write_all(&bytes);
+            }))
+        }
+        _ => None,
+    };
+    let out = child.wait_with_output();
+    if let Some(writer) = writer {
+        let _ = writer.join();
     }
-    let out = child.wait_with_output().map_err(|err| SysError::Spawn {
+    let out = out.map_err(|err| SysError::Spawn {
         cmd: line.clone(),
         err,
     })?;
