@@ -324,8 +324,9 @@ fn a_killed_run_is_cleaned_and_a_rerun_works() {
 /// printed) until the simulator is fixed: (scenario file name, from, to, probe).
 ///
 /// 1. A container attached to two networks reaches a container on its second network
-///    from its own namespace, whichever of its endpoints the matrix calls the source;
-///    the model answers per endpoint and denies it (isolated / no route).
+///    from its own namespace, whichever of its endpoints the matrix calls the source.
+///    Fixed in the simulator (a container is one stack, ARCH-2: `connected_sibling` in
+///    sim/src/engine.rs); the entries stay so an older expected report still passes.
 /// 2. A transparent network whose subnet is not the LAN's (HNS014): its gateway does
 ///    not exist on the wire, so the container reaches nothing off-link and the host
 ///    (whose default route goes to the LAN router) does not reach it; the model says
