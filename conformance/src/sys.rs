@@ -44,10 +44,15 @@ pub fn require_root() -> Result<(), SysError> {
     }
 }
 
-/// Runs a command, feeding `stdin`; returns stdout. Errors carry the command line and
-/// stderr.
-pub fn run(program: &str, args: &[&str], stdin: Option<&str>) -> Result<String, SysError> {
-    let line = format!("{program} {}", args.join(" "));
+/// Spawns `program ARGS` with piped stdout and stderr, feeds it `stdin` and waits. The
+/// input is written from a thread: the child may fill its stdout pipe before it has read
+/// all of its input, and a write from this thread would then never finish. Shared by
+/// every backend that drives a command-line tool (`ip`, `nft`, `docker`).
+pub fn output(
+    program: &str,
+    args: &[&str],
+    stdin: Option<&[u8]>,
+) -> std::io::Result<std::process::Output> {
     let mut child = Command::new(program)
         .args(args)
         .stdin(if stdin.is_some() {
@@ -57,16 +62,10 @@ pub fn run(program: &str, args: &[&str], stdin: Option<&str>) -> Result<String, 
         })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|err| SysError::Spawn {
-            cmd: line.clone(),
-            err,
-        })?;
-    // A writer thread: the child may fill its stdout pipe before it has read all of its
-    // input, and a write from this thread would then never finish.
+        .spawn()?;
     let writer = match (stdin, child.stdin.take()) {
-        (Some(text), Some(mut pipe)) => {
-            let bytes = text.as_bytes().to_vec();
+        (Some(bytes), Some(mut pipe)) => {
+            let bytes = bytes.to_vec();
             Some(std::thread::spawn(move || {
                 let _ = pipe.write_all(&bytes);
             }))
@@ -77,6 +76,14 @@ pub fn run(program: &str, args: &[&str], stdin: Option<&str>) -> Result<String, 
     if let Some(writer) = writer {
         let _ = writer.join();
     }
+    out
+}
+
+/// Runs a command, feeding `stdin`; returns stdout. Errors carry the command line and
+/// stderr.
+pub fn run(program: &str, args: &[&str], stdin: Option<&str>) -> Result<String, SysError> {
+    let line = format!("{program} {}", args.join(" "));
+    let out = output(program, args, stdin.map(str::as_bytes));
     let out = out.map_err(|err| SysError::Spawn {
         cmd: line.clone(),
         err,

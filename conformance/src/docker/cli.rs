@@ -3,8 +3,6 @@
 //! keeps the backend free of an API client and matches what a user would type.
 
 use super::DockerError;
-use std::io::Write;
-use std::process::{Command, Stdio};
 
 /// Every object this backend creates is named with this, then 6 hex digits and `-`.
 pub const PREFIX: &str = "hnsim-";
@@ -38,31 +36,7 @@ pub fn docker(args: &[&str], stdin: Option<&[u8]>) -> Result<String, DockerError
             stderr: "interrupted".into(),
         });
     }
-    let mut child = Command::new("docker")
-        .args(args)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|err| DockerError::Spawn {
-            cmd: line.clone(),
-            err,
-        })?;
-    if let (Some(bytes), Some(mut pipe)) = (stdin, child.stdin.take()) {
-        // A writer thread: the child may fill its stdout pipe before reading all input.
-        let bytes = bytes.to_vec();
-        let writer = std::thread::spawn(move || {
-            let _ = pipe.write_all(&bytes);
-        });
-        let out = child.wait_with_output();
-        let _ = writer.join();
-        return finish(line, out);
-    }
-    finish(line, child.wait_with_output())
+    finish(line, crate::sys::output("docker", args, stdin))
 }
 
 fn finish(line: String, out: std::io::Result<std::process::Output>) -> Result<String, DockerError> {
