@@ -1,0 +1,165 @@
+//! The invariants of ARCHITECTURE.md, checked on the source tree so that a change that
+//! breaks one fails the suite instead of eroding the design quietly.
+//!
+//! The checks read the workspace's own files (Cargo manifests and `src/` trees), never
+//! anything outside the repository.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every `.rs` file below `dir`, sorted so failures list in a stable order.
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display()));
+        for entry in entries {
+            let path = entry.expect("directory entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The code of a file without its comments and without `#[cfg(test)]` modules at the end
+/// of a file (unit tests may use the file system to read fixtures).
+fn code_lines(path: &Path) -> Vec<(usize, String)> {
+    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut lines = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("#[cfg(test)]") {
+            break;
+        }
+        if trimmed.starts_with("//") {
+            continue;
+        }
+        let code = match line.find("//") {
+            // Keep `//` inside string literals such as URLs: only cut a comment that
+            // follows code outside quotes.
+            Some(at) if line[..at].matches('"').count() % 2 == 0 => &line[..at],
+            _ => line,
+        };
+        lines.push((i + 1, code.to_string()));
+    }
+    lines
+}
+
+/// Lines of `crate_dir/src` that mention any of `forbidden`, as `file:line: text`.
+fn violations(crate_dir: &str, forbidden: &[&str]) -> Vec<String> {
+    let src = root().join(crate_dir).join("src");
+    let mut found = Vec::new();
+    for file in rust_files(&src) {
+        for (n, line) in code_lines(&file) {
+            if let Some(word) = forbidden.iter().find(|w| line.contains(*w)) {
+                let rel = file.strip_prefix(root()).unwrap_or(&file);
+                found.push(format!("{}:{n}: `{word}` in {}", rel.display(), line.trim()));
+            }
+        }
+    }
+    found
+}
+
+/// What touches the operating system: files, processes, sockets, the environment.
+const OS_CALLS: &[&str] = &[
+    "std::fs",
+    "fs::read",
+    "fs::write",
+    "File::open",
+    "File::create",
+    "std::process",
+    "Command::new",
+    "std::net::TcpStream",
+    "std::net::TcpListener",
+    "std::net::UdpSocket",
+    "TcpStream::",
+    "UdpSocket::",
+    "std::env::var",
+    "env::var(",
+    "std::io::stdin",
+    "io::stdin()",
+];
+
+#[test]
+fn model_does_no_io() {
+    let found = violations("model", OS_CALLS);
+    assert!(
+        found.is_empty(),
+        "model must not do I/O beyond the text it is handed (ARCHITECTURE.md):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn sim_never_calls_the_os() {
+    let found = violations("sim", OS_CALLS);
+    assert!(
+        found.is_empty(),
+        "sim must not call the OS (ARCHITECTURE.md):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn reports_decide_nothing() {
+    // A renderer gets the answer types; it never runs the engine or the validator to
+    // find an answer of its own.
+    let engine_entry_points = [
+        "hnsim_sim::simulate",
+        "hnsim_sim::trace(",
+        "hnsim_sim::diff(",
+        "hnsim_model::analyse",
+        "hnsim_model::resolve",
+    ];
+    let mut found = violations("reports", &engine_entry_points);
+    found.extend(violations("reports", &["std::process", "Command::new"]));
+    assert!(
+        found.is_empty(),
+        "reports render what they are given (ARCHITECTURE.md):\n{}",
+        found.join("\n")
+    );
+}
+
+/// The `hnsim-*` crates a manifest's `[dependencies]` names (dev-dependencies do not
+/// shape the product).
+fn workspace_dependencies(crate_dir: &str) -> Vec<String> {
+    let manifest = root().join(crate_dir).join("Cargo.toml");
+    let text = fs::read_to_string(&manifest).expect("Cargo.toml");
+    let mut deps = Vec::new();
+    let mut in_deps = false;
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_deps = line == "[dependencies]";
+            continue;
+        }
+        if in_deps && line.starts_with("hnsim-") {
+            let name = line.split(['.', ' ', '=']).next().unwrap_or_default();
+            deps.push(name.to_string());
+        }
+    }
+    deps.sort();
+    deps
+}
+
+#[test]
+fn crates_depend_downwards_only() {
+    // model → sim → {conformance, reports} → CLI: no crate reaches sideways or up.
+    assert_eq!(workspace_dependencies("model"), Vec::<String>::new());
+    assert_eq!(workspace_dependencies("sim"), ["hnsim-model"]);
+    assert_eq!(workspace_dependencies("reports"), ["hnsim-model", "hnsim-sim"]);
+    let conformance = workspace_dependencies("conformance");
+    assert!(
+        !conformance.iter().any(|d| d == "hnsim-reports"),
+        "conformance produces observations; rendering them is the reports crate's job"
+    );
+}
