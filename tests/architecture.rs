@@ -62,7 +62,11 @@ fn violations(crate_dir: &str, forbidden: &[&str]) -> Vec<String> {
         for (n, line) in code_lines(&file) {
             if let Some(word) = forbidden.iter().find(|w| line.contains(*w)) {
                 let rel = file.strip_prefix(root()).unwrap_or(&file);
-                found.push(format!("{}:{n}: `{word}` in {}", rel.display(), line.trim()));
+                found.push(format!(
+                    "{}:{n}: `{word}` in {}",
+                    rel.display(),
+                    line.trim()
+                ));
             }
         }
     }
@@ -156,7 +160,10 @@ fn crates_depend_downwards_only() {
     // model → sim → {conformance, reports} → CLI: no crate reaches sideways or up.
     assert_eq!(workspace_dependencies("model"), Vec::<String>::new());
     assert_eq!(workspace_dependencies("sim"), ["hnsim-model"]);
-    assert_eq!(workspace_dependencies("reports"), ["hnsim-model", "hnsim-sim"]);
+    assert_eq!(
+        workspace_dependencies("reports"),
+        ["hnsim-model", "hnsim-sim"]
+    );
     let conformance = workspace_dependencies("conformance");
     assert!(
         !conformance.iter().any(|d| d == "hnsim-reports"),
