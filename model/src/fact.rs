@@ -1,45 +1,103 @@
-//! SPEC fact IDs: the contract between the source documents and every answer.
+//! The fact catalogue: the behaviours hnsim models, each under a stable ID (`NAT-8`,
+//! `OVL-3`, ...) that every rule, matrix cell and hop cites.
 //!
-//! The list is the one in `SPEC.md`; a test in this crate reads SPEC.md (when present)
-//! and checks that the two agree, so a new fact cannot be forgotten here.
+//! The catalogue is data (`facts.yaml` beside this crate), embedded in the binary and
+//! parsed once on first use, so `hnsim explain NAT-8` needs no file at run time and a
+//! fact is written once, in one place.
 
-/// Every fact ID in SPEC.md, in document order.
-pub const ALL: &[&str] = &[
-    "ARCH-1", "ARCH-2", "ARCH-3", "ARCH-4", "ARCH-5", "ARCH-6", "NAT-1", "NAT-2", "NAT-3", "NAT-4",
-    "NAT-5", "NAT-6", "NAT-7", "NAT-8", "NAT-9", "NAT-10", "NAT-11", "NAT-12", "NAT-13", "TRANS-1",
-    "TRANS-2", "TRANS-3", "TRANS-4", "TRANS-5", "TRANS-6", "TRANS-7", "OVL-1", "OVL-2", "OVL-3",
-    "OVL-4", "OVL-5", "L2B-1", "L2B-2", "L2B-3", "L2B-4", "L2B-5", "L2T-1", "SDN-1", "SDN-2",
-    "SDN-3", "OPT-1", "OPT-2", "OPT-3", "OPT-4", "OPT-5", "OPT-6", "OPT-7", "OPT-8", "OPT-9",
-    "IPAM-1", "DNS-1", "DNS-2", "LNX-1", "LNX-2", "LNX-3", "LNX-4", "LNX-5", "LNX-6", "MAT-1",
-    "MAT-2", "MAT-3", "EXT-1", "EXT-2", "EXT-3", "EXT-4", "EXT-5", "EXT-6", "EXT-7", "EXT-8",
-    "EXT-9", "EXT-10", "EXT-11", "EXT-12", "EXT-13",
-];
+use serde::Deserialize;
+use std::sync::OnceLock;
 
+/// One entry of the catalogue.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Fact {
+    /// The stable ID, e.g. `NAT-8`.
+    pub id: String,
+    /// One line: what holds.
+    pub title: String,
+    /// One or two sentences: what holds, where, and on which OS version.
+    pub text: String,
+}
+
+const CATALOGUE: &str = include_str!("../facts.yaml");
+
+/// Every fact, in catalogue order (grouped by area: ARCH, NAT, TRANS, ..., EXT).
+pub fn all() -> &'static [Fact] {
+    static FACTS: OnceLock<Vec<Fact>> = OnceLock::new();
+    FACTS.get_or_init(|| {
+        // The catalogue is part of the source; `catalogue_parses` below tests it, so a
+        // failure here is a build defect, never a user input problem.
+        serde_yaml_ng::from_str(CATALOGUE).expect("facts.yaml is a valid fact catalogue")
+    })
+}
+
+/// The fact with this ID, ignoring ASCII case (`nat-8` finds `NAT-8`).
+pub fn lookup(id: &str) -> Option<&'static Fact> {
+    all().iter().find(|f| f.id.eq_ignore_ascii_case(id))
+}
+
+/// Whether `id` is a fact ID of the catalogue, spelt exactly (findings and hops cite
+/// IDs in upper case).
 pub fn is_known(id: &str) -> bool {
-    ALL.contains(&id)
+    all().iter().any(|f| f.id == id)
+}
+
+/// Whether `word` has the shape of a fact ID: upper-case letters (digits allowed after
+/// the first), a dash, a number. Used to find fact IDs cited in free text.
+pub fn looks_like_id(word: &str) -> bool {
+    word.split_once('-').is_some_and(|(area, n)| {
+        area.starts_with(|c: char| c.is_ascii_uppercase())
+            && area
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && !n.is_empty()
+            && n.chars().all(|c| c.is_ascii_digit())
+    })
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
     #[test]
-    fn matches_spec_md() {
-        let spec = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/SPEC.md");
-        let Ok(text) = std::fs::read_to_string(spec) else {
-            return; // SPEC.md lives beside the checkout; absent in a packaged crate.
-        };
-        let ids: Vec<&str> = text
-            .lines()
-            .filter_map(|l| l.strip_prefix("- "))
-            .filter_map(|l| l.split_whitespace().next())
-            .filter(|w| {
-                w.split_once('-').is_some_and(|(a, b)| {
-                    a.chars()
-                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-                        && b.chars().all(|c| c.is_ascii_digit())
-                        && !b.is_empty()
-                })
-            })
-            .collect();
-        assert_eq!(ids, super::ALL);
+    fn catalogue_parses_with_unique_well_formed_ids() {
+        let facts = all();
+        assert_eq!(
+            facts.len(),
+            74,
+            "fact count changed: update this test on purpose"
+        );
+        let mut seen = HashSet::new();
+        for f in facts {
+            assert!(looks_like_id(&f.id), "malformed id {}", f.id);
+            assert!(seen.insert(f.id.as_str()), "duplicate id {}", f.id);
+            assert!(!f.title.is_empty() && !f.title.contains('\n'), "{}", f.id);
+            assert!(f.text.len() > 30, "{}: text too short", f.id);
+        }
+    }
+
+    #[test]
+    fn lookup_ignores_case_and_rejects_unknown_ids() {
+        assert_eq!(lookup("NAT-8").map(|f| f.id.as_str()), Some("NAT-8"));
+        assert_eq!(lookup("nat-8").map(|f| f.id.as_str()), Some("NAT-8"));
+        assert!(lookup("NAT-99").is_none());
+        assert!(is_known("EXT-13"));
+        assert!(!is_known("ext-13"));
+        assert!(lookup("NAT-8")
+            .unwrap()
+            .text
+            .contains("published host port"));
+    }
+
+    #[test]
+    fn id_shape() {
+        assert!(looks_like_id("TRANS-7"));
+        assert!(looks_like_id("L2B-1"));
+        assert!(!looks_like_id("2LB-1"));
+        assert!(!looks_like_id("Nat-1"));
+        assert!(!looks_like_id("NAT-"));
+        assert!(!looks_like_id("HNS050"));
     }
 }

@@ -1,5 +1,5 @@
 //! Every scenario under `scenarios/` produces exactly the findings it expects, and every
-//! SPEC fact is carried by a rule or exercised by a scenario.
+//! fact of the catalogue is carried by a rule or exercised by a scenario.
 
 use hnsim_model::{analyse, fact, parse_scenario, rules, Finding, Scenario, Severity};
 use std::collections::{BTreeMap, BTreeSet};
@@ -155,15 +155,12 @@ fn pitfall_scenarios_are_documented() {
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 
-/// Every fact of SPEC.md is named by a rule or exercised by a scenario. Behaviour-only
-/// facts (NAT-5, MAT-1, ...) are the simulator's; they are covered by scenarios.
+/// Every fact of the catalogue is named by a rule or exercised by a scenario.
+/// Behaviour-only facts (NAT-5, MAT-1, ...) are the simulator's; they are covered by
+/// scenarios.
 #[test]
-fn every_spec_fact_is_covered_by_a_rule_or_a_scenario() {
-    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/SPEC.md");
-    let ids: Vec<String> = match std::fs::read_to_string(&spec) {
-        Ok(text) => spec_ids(&text),
-        Err(_) => fact::ALL.iter().map(|s| s.to_string()).collect(),
-    };
+fn every_fact_is_covered_by_a_rule_or_a_scenario() {
+    let ids: Vec<&str> = fact::all().iter().map(|f| f.id.as_str()).collect();
     assert!(!ids.is_empty());
     let mut by: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for r in rules::RULES {
@@ -176,40 +173,23 @@ fn every_spec_fact_is_covered_by_a_rule_or_a_scenario() {
     for (_, doc) in &docs {
         covered.extend(doc.scenario.covers.iter().cloned());
     }
-    let missing: Vec<&String> = ids.iter().filter(|id| !covered.contains(*id)).collect();
+    let missing: Vec<&&str> = ids.iter().filter(|id| !covered.contains(**id)).collect();
     assert!(
         missing.is_empty(),
-        "SPEC facts named by no rule and covered by no scenario: {missing:?}"
+        "facts named by no rule and covered by no scenario: {missing:?}"
     );
     let in_scenarios: BTreeSet<&str> = docs
         .iter()
         .flat_map(|(_, d)| d.scenario.covers.iter().map(String::as_str))
         .collect();
-    let uncovered: Vec<&String> = ids
+    let uncovered: Vec<&&str> = ids
         .iter()
-        .filter(|id| !in_scenarios.contains(id.as_str()))
+        .filter(|id| !in_scenarios.contains(**id))
         .collect();
     assert!(
         uncovered.is_empty(),
-        "SPEC facts no scenario covers: {uncovered:?}"
+        "facts no scenario covers: {uncovered:?}"
     );
-}
-
-fn spec_ids(text: &str) -> Vec<String> {
-    text.lines()
-        .filter_map(|l| l.strip_prefix("- "))
-        .filter_map(|l| l.split_whitespace().next())
-        .filter(|w| {
-            w.split_once('-').is_some_and(|(a, b)| {
-                !a.is_empty()
-                    && a.chars()
-                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-                    && !b.is_empty()
-                    && b.chars().all(|c| c.is_ascii_digit())
-            })
-        })
-        .map(str::to_string)
-        .collect()
 }
 
 /// Every warning and error rule is shown by at least one scenario, so a rule that stops

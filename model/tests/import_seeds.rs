@@ -1,5 +1,5 @@
-//! Every docker command example of the seed documents, translated into the model the
-//! seed describes (driver, subnet, gateway, options, IP, ports).
+//! Every docker command example of the documentation, translated into the model the
+//! documentation describes (driver, subnet, gateway, options, IP, ports).
 
 use hnsim_model::import::{from_commands, HostTemplate, Imported};
 use hnsim_model::*;
@@ -291,35 +291,27 @@ fn trans_7_restart_services_are_steps() {
     assert!(matches!(i.scenario.steps[2], Step::CreateNetwork(_)));
 }
 
-/// Every prompted docker command line in the seed documents imports without an
-/// unrecognised-command or malformed-command finding (runs when the seeds are present).
+/// Every prompted command line of the documentation (kept as a fixture) imports without
+/// an unrecognised-command or malformed-command finding.
 #[test]
-fn every_seed_command_line_is_understood() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/seeds");
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
+fn every_documented_command_line_is_understood() {
+    let text = include_str!("fixtures/seed-commands.txt");
     let mut seen = 0;
-    for e in entries.flatten() {
-        let Ok(text) = std::fs::read_to_string(e.path()) else {
+    for line in text.lines() {
+        let t = line.trim();
+        if !(t.starts_with("C:\\> docker") || t.starts_with("PS C:\\> ")) {
             continue;
-        };
-        for line in text.lines() {
-            let t = line.trim();
-            if !(t.starts_with("C:\\> docker") || t.starts_with("PS C:\\> ")) {
-                continue;
-            }
-            seen += 1;
-            let i = win(t);
-            let bad: Vec<_> = i
-                .findings
-                .iter()
-                .filter(|f| f.code == "IMP007" || (f.code == "IMP008"))
-                .collect();
-            assert!(bad.is_empty(), "{t}: {bad:#?}");
         }
+        seen += 1;
+        let i = win(t);
+        let bad: Vec<_> = i
+            .findings
+            .iter()
+            .filter(|f| f.code == "IMP007" || f.code == "IMP008")
+            .collect();
+        assert!(bad.is_empty(), "{t}: {bad:#?}");
     }
-    assert!(seen >= 25, "only {seen} seed command lines found");
+    assert_eq!(seen, 36, "the fixture holds 36 prompted command lines");
 }
 
 /// A Linux daemon.json: `bip` and other Linux-only keys make a Linux host, and `bip`

@@ -1,11 +1,11 @@
-//! Design validation: every caveat, prerequisite and limit of SPEC.md as a rule with a
-//! stable code.
+//! Design validation: every caveat, prerequisite and limit of the fact catalogue
+//! (`facts.yaml`) as a rule with a stable code.
 //!
 //! Codes: `HNS0xx` for Windows/HNS behaviour, `DKR0xx` for Docker on Linux, `SCN0xx` for
 //! the consistency of the scenario itself (references, duplicates, addressing). A code
 //! never changes meaning once published; a retired rule keeps its number unused.
 //!
-//! One module per area of SPEC.md. Each module owns its [`Rule`] constants and a
+//! One module per area of the catalogue. Each module owns its [`Rule`] constants and a
 //! `check` over the resolved [`Design`]; [`timeline`] turns the events of a step into
 //! findings. [`RULES`] is the registry `hnsim explain` and the tests read.
 

@@ -40,6 +40,29 @@ fn registry_is_consistent() {
     assert_eq!(nearest("SCN0001", 1), vec!["SCN001"]);
 }
 
+/// Every fact ID a rule names, in its `facts` list or anywhere in its text, is in the
+/// fact catalogue, so `hnsim explain` can print every ID a user sees.
+#[test]
+fn every_fact_id_a_rule_names_is_in_the_catalogue() {
+    let mut unknown = Vec::new();
+    for r in RULES {
+        let text = [r.title, r.explanation, r.help].join(" ");
+        let cited = text
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .map(|w| w.trim_end_matches('-'))
+            .filter(|w| fact::looks_like_id(w));
+        for id in r.facts.iter().copied().chain(cited) {
+            if fact::lookup(id).is_none() {
+                unknown.push(format!("{}: {id}", r.code));
+            }
+        }
+    }
+    assert!(
+        unknown.is_empty(),
+        "rules cite facts missing from the catalogue: {unknown:?}"
+    );
+}
+
 #[test]
 fn finding_points_at_the_field() {
     let text = "name: t\nhosts:\n  - name: h\n    os: ws2019\n    nics: [{name: Ethernet, ip: 172.16.0.10/24, segment: lan}]\nsegments:\n  - {name: lan, subnet: 172.16.0.0/24}\n";
