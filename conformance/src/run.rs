@@ -396,10 +396,10 @@ pub fn probe(
             design.published.iter().any(|p| {
                 Some(p.container) != dest_container
                     && dest_container.is_some_and(|ci| p.host == d_host(design, ci))
-                    && p.host_ports.contains(port)
+                    && p.forward.host_ports.contains(port)
                     && match cell.probe {
-                        hnsim_sim::Probe::Tcp(_) => p.proto == hnsim_model::Protocol::Tcp,
-                        hnsim_sim::Probe::Udp(_) => p.proto == hnsim_model::Protocol::Udp,
+                        hnsim_sim::Probe::Tcp(_) => p.forward.proto == hnsim_model::Protocol::Tcp,
+                        hnsim_sim::Probe::Udp(_) => p.forward.proto == hnsim_model::Protocol::Udp,
                         hnsim_sim::Probe::Icmp => false,
                     }
             })

@@ -2,9 +2,10 @@
 //! validate. The CLI, the simulator and the conformance runner all start here, so they
 //! see the same states and the same findings.
 
+use crate::design::Design;
 use crate::finding::Finding;
 use crate::parse::Document;
-use crate::resolve::{resolve, Design};
+use crate::resolve::resolve;
 use crate::scenario::Scenario;
 use crate::timeline::{self, StepEvent};
 

@@ -4,6 +4,7 @@
 //! This crate does no I/O beyond the text it is handed.
 
 pub mod analysis;
+pub mod design;
 pub mod driver;
 pub mod fact;
 pub mod finding;
@@ -18,10 +19,11 @@ pub mod source_map;
 pub mod timeline;
 
 pub use analysis::{analyse, AnalysedState, Analysis};
+pub use design::{Design, Endpoint, IpSource, PortForward, Published};
 pub use driver::Driver;
 pub use finding::{Finding, Location, Severity};
 pub use os::OsVersion;
 pub use parse::{parse_scenario, Document, ParseError};
 pub use port::{PortMapping, PortProto, PortRange, Protocol};
-pub use resolve::{resolve, Design, Endpoint, IpSource, Published};
+pub use resolve::resolve;
 pub use scenario::*;

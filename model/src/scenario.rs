@@ -199,6 +199,20 @@ impl Host {
     pub fn allows_inbound_icmp(&self) -> bool {
         self.firewall.inbound_icmp.unwrap_or(!self.is_windows())
     }
+    /// The network Docker attaches a container to when none is named.
+    pub fn default_network_name(&self) -> &'static str {
+        default_network_name(self.is_windows())
+    }
+}
+
+/// The network Docker attaches a container to when none is named: `nat` on Windows
+/// (NAT-1), `bridge` on Linux (LNX-1).
+pub fn default_network_name(windows: bool) -> &'static str {
+    if windows {
+        "nat"
+    } else {
+        "bridge"
+    }
 }
 
 /// A host NIC, named as `Get-NetAdapter` shows it on Windows (OPT-2).

@@ -14,35 +14,18 @@ use hnsim_model::{Driver, Protocol};
 use std::collections::HashMap;
 use std::net::IpAddr;
 
-/// One port mapping of a container, with its host port decided (NAT-9).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Pub {
-    /// The host address the mapping is bound to (`-p 127.0.0.1:3000:3000`); `None`:
-    /// every address of the host.
-    pub host_ip: Option<IpAddr>,
-    pub proto: Protocol,
-    pub container_start: u16,
-    pub container_end: u16,
-    pub host_start: u16,
-    pub host_end: u16,
-}
+/// One port mapping of an endpoint, with its host port decided by the model (NAT-9).
+pub use hnsim_model::PortForward as Pub;
 
-impl Pub {
-    /// The host port forwarding to `probe`'s port, if this mapping covers it.
-    pub fn host_port(&self, probe: Probe) -> Option<u16> {
+/// A TCP or UDP probe asks a mapping for its port; ICMP has none.
+impl From<Probe> for Option<hnsim_model::PortProto> {
+    fn from(probe: Probe) -> Self {
         let (proto, port) = match probe {
             Probe::Tcp(p) => (Protocol::Tcp, p),
             Probe::Udp(p) => (Protocol::Udp, p),
             Probe::Icmp => return None,
         };
-        if proto != self.proto || port < self.container_start || port > self.container_end {
-            return None;
-        }
-        if self.host_start == self.host_end {
-            Some(self.host_start)
-        } else {
-            self.host_start.checked_add(port - self.container_start)
-        }
+        Some(hnsim_model::PortProto { proto, port })
     }
 }
 
@@ -65,7 +48,7 @@ pub struct Ep {
     /// Port mappings that apply to this endpoint (nat / bridge attachments only).
     pub published: Vec<Pub>,
     /// Ports the endpoint's swarm service publishes through the routing mesh, on the
-    /// replica's endpoint that receives them (`ingress`); see [`mesh_ports`].
+    /// replica's endpoint that receives them (`ingress`); see [`hnsim_model::Design::mesh_ports`].
     pub mesh: Vec<Pub>,
     pub aliases: Vec<String>,
     /// Networks of the container's other endpoints.
@@ -118,51 +101,6 @@ fn unique(taken: &mut std::collections::HashSet<String>, id: String) -> String {
     out
 }
 
-impl Pub {
-    /// Whether the mapping listens on host address `ip` (unbound, wildcard, or `ip`).
-    pub fn binds(&self, ip: IpAddr) -> bool {
-        self.host_ip.is_none_or(|b| b.is_unspecified() || b == ip)
-    }
-    /// Bound to the host's loopback only: reachable from the host itself, by localhost.
-    pub fn loopback_only(&self) -> bool {
-        self.host_ip.is_some_and(|b| b.is_loopback())
-    }
-}
-
-/// The host ports of each service's published ports (`--publish 8080:80`, or `-p 80`,
-/// for which swarm picks a port from 30000-32767, in service order here).
-pub fn mesh_ports(d: &hnsim_model::Design) -> HashMap<String, Vec<Pub>> {
-    let mut next: u16 = 30000;
-    let mut out = HashMap::new();
-    for svc in &d.scenario.services {
-        let mut list = Vec::new();
-        for m in &svc.ports {
-            let host = match m.host_port {
-                Some(h) => h,
-                None => {
-                    let count = m.container_port.end.saturating_sub(m.container_port.start);
-                    let start = next;
-                    next = next.saturating_add(count).saturating_add(1);
-                    hnsim_model::PortRange {
-                        start,
-                        end: start.saturating_add(count),
-                    }
-                }
-            };
-            list.push(Pub {
-                host_ip: None,
-                proto: m.proto,
-                container_start: m.container_port.start,
-                container_end: m.container_port.end,
-                host_start: host.start,
-                host_end: host.end,
-            });
-        }
-        out.insert(svc.name.clone(), list);
-    }
-    out
-}
-
 /// The endpoint of a replica that routing-mesh traffic arrives on: its `ingress`
 /// endpoint (resolve attaches publishing tasks to it), else its first overlay endpoint.
 fn mesh_endpoint(d: &hnsim_model::Design, container: usize) -> Option<usize> {
@@ -179,7 +117,6 @@ fn mesh_endpoint(d: &hnsim_model::Design, container: usize) -> Option<usize> {
 pub fn build(w: &World) -> Nodes {
     let d = w.design;
     let s = &d.scenario;
-    let mesh = mesh_ports(d);
     let mut mesh_at: HashMap<usize, usize> = HashMap::new();
     let mut published_by: HashMap<usize, Vec<&hnsim_model::Published>> = HashMap::new();
     for p in &d.published {
@@ -216,15 +153,8 @@ pub fn build(w: &World) -> Nodes {
                 .into_iter()
                 .flatten()
                 // EXT-7: Windows refuses a host IP in a mapping, so none is created.
-                .filter(|p| !(windows && p.host_ip.is_some()))
-                .map(|p| Pub {
-                    host_ip: p.host_ip,
-                    proto: p.proto,
-                    container_start: p.container_ports.start,
-                    container_end: p.container_ports.end,
-                    host_start: p.host_ports.start,
-                    host_end: p.host_ports.end,
-                })
+                .filter(|p| !(windows && p.forward.host_ip.is_some()))
+                .map(|p| p.forward.clone())
                 .collect()
         } else {
             vec![]
@@ -237,12 +167,12 @@ pub fn build(w: &World) -> Nodes {
             .map(|(_, n)| *n)
             .collect();
         let mesh = match &c.service {
-            Some(svc) if mesh.get(svc).is_some_and(|m| !m.is_empty()) => {
+            Some(svc) if !d.mesh_ports(svc).is_empty() => {
                 let at = *mesh_at
                     .entry(e.container)
                     .or_insert_with(|| mesh_endpoint(d, e.container).unwrap_or(usize::MAX));
                 if at == i {
-                    mesh[svc].clone()
+                    d.mesh_ports(svc).to_vec()
                 } else {
                     vec![]
                 }
@@ -313,9 +243,8 @@ pub fn build(w: &World) -> Nodes {
             }
         }
         for p in e.published.iter().chain(&e.mesh) {
-            for port in
-                p.container_start..=p.container_end.min(p.container_start.saturating_add(63))
-            {
+            let ports = p.container_ports;
+            for port in ports.start..=ports.end.min(ports.start.saturating_add(63)) {
                 if let Some(pr) = probe_of(p.proto, port) {
                     if !ps.contains(&pr) {
                         ps.push(pr);

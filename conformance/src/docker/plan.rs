@@ -484,10 +484,10 @@ pub fn plan(design: &Design, prefix: &str, host: usize, taken: &[IpNet]) -> Plan
         let bridged = matches!(&mode, NetMode::Bridges(a) if a.iter().any(|a| p.networks[a.net].macvlan_parent.is_none()));
         if bridged {
             for m in design.published_of(ci) {
-                if m.proto == Protocol::Sctp {
+                if m.forward.proto == Protocol::Sctp {
                     continue;
                 }
-                let host_ip = match m.host_ip {
+                let host_ip = match m.forward.host_ip {
                     Some(ip) if ip.is_loopback() => ip,
                     _ => match p.host_addr() {
                         Some(a) => a,
@@ -496,10 +496,14 @@ pub fn plan(design: &Design, prefix: &str, host: usize, taken: &[IpNet]) -> Plan
                 };
                 publish.push(PublishPlan {
                     host_ip,
-                    host_ports: (!m.ephemeral).then_some((m.host_ports.start, m.host_ports.end)),
-                    container_ports: (m.container_ports.start, m.container_ports.end),
-                    proto: m.proto,
-                    model_host_ports: (m.host_ports.start, m.host_ports.end),
+                    host_ports: (!m.ephemeral)
+                        .then_some((m.forward.host_ports.start, m.forward.host_ports.end)),
+                    container_ports: (
+                        m.forward.container_ports.start,
+                        m.forward.container_ports.end,
+                    ),
+                    proto: m.forward.proto,
+                    model_host_ports: (m.forward.host_ports.start, m.forward.host_ports.end),
                 });
             }
         }

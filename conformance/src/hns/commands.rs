@@ -83,22 +83,32 @@ pub fn commands(
             }
         }
         for p in design.published_of(ci) {
-            if p.proto == Protocol::Sctp || p.mapping.is_none() {
+            if p.forward.proto == Protocol::Sctp || p.mapping.is_none() {
                 continue;
             }
-            let proto = if p.proto == Protocol::Udp { "/udp" } else { "" };
-            let cport = if p.container_ports.is_single() {
-                p.container_ports.start.to_string()
+            let proto = if p.forward.proto == Protocol::Udp {
+                "/udp"
             } else {
-                format!("{}-{}", p.container_ports.start, p.container_ports.end)
+                ""
+            };
+            let cport = if p.forward.container_ports.is_single() {
+                p.forward.container_ports.start.to_string()
+            } else {
+                format!(
+                    "{}-{}",
+                    p.forward.container_ports.start, p.forward.container_ports.end
+                )
             };
             if p.ephemeral {
                 line.push_str(&format!(" -p {cport}{proto}"));
             } else {
-                let hport = if p.host_ports.is_single() {
-                    p.host_ports.start.to_string()
+                let hport = if p.forward.host_ports.is_single() {
+                    p.forward.host_ports.start.to_string()
                 } else {
-                    format!("{}-{}", p.host_ports.start, p.host_ports.end)
+                    format!(
+                        "{}-{}",
+                        p.forward.host_ports.start, p.forward.host_ports.end
+                    )
                 };
                 line.push_str(&format!(" -p {hport}:{cport}{proto}"));
             }

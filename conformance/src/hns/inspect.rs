@@ -493,18 +493,18 @@ impl Ctx<'_> {
             }
             let mut seen = BTreeSet::new();
             for p in design.published_of(e.container) {
-                if p.proto == Protocol::Sctp {
+                if p.forward.proto == Protocol::Sctp {
                     continue;
                 }
-                for cp in p.container_ports.start..=p.container_ports.end {
+                for cp in p.forward.container_ports.start..=p.forward.container_ports.end {
                     let Some(hp) = p.host_port_for(cp) else {
                         continue;
                     };
                     let got = ep
                         .port_maps
                         .iter()
-                        .position(|m| m.proto == p.proto && m.internal == cp);
-                    let field = format!("port {}/{cp}", p.proto);
+                        .position(|m| m.proto == p.forward.proto && m.internal == cp);
+                    let field = format!("port {}/{cp}", p.forward.proto);
                     match got {
                         Some(i) => {
                             seen.insert(i);

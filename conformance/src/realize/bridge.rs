@@ -88,16 +88,16 @@ pub(super) fn internal_bridge(b: &mut Builder, e: &Endpoint, ni: usize, k: usize
         // EXT-2: WinNAT serves localhost:PORT only from Windows Server 1803 on.
         let localhost = !windows || host.os.build().is_some_and(|v| v >= 17134);
         for p in d.published_of(e.container) {
-            let proto = match p.proto {
+            let proto = match p.forward.proto {
                 Protocol::Tcp => "tcp",
                 Protocol::Udp => "udp",
                 Protocol::Sctp => continue,
             };
-            for cp in p.container_ports.start..=p.container_ports.end {
+            for cp in p.forward.container_ports.start..=p.forward.container_ports.end {
                 let Some(hp) = p.host_port_for(cp) else {
                     continue;
                 };
-                let daddr = match p.host_ip {
+                let daddr = match p.forward.host_ip {
                     Some(hip) => format!("ip daddr {hip}"),
                     None => "fib daddr type local".to_string(),
                 };

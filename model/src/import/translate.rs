@@ -84,15 +84,6 @@ pub(crate) fn image_base(image: &str) -> String {
     }
 }
 
-/// Platform name of the network Docker attaches containers to by default.
-fn default_network_name(windows: bool) -> &'static str {
-    if windows {
-        "nat"
-    } else {
-        "bridge"
-    }
-}
-
 /// Parses `--network` / `--network name=x,alias=y,ip=z` (Docker 25+ advanced syntax).
 fn parse_network_value(v: &str) -> Result<Attachment, String> {
     if !v.contains('=') {

@@ -3,10 +3,10 @@
 //! TRANS-3, NAT-4).
 
 use super::{Cx, Rule};
+use crate::design::IpSource;
 use crate::driver::Driver;
 use crate::finding::Severity::{Error, Warning};
 use crate::parse::Document;
-use crate::resolve::IpSource;
 use crate::scenario::{Network, Step, SwarmRole};
 use ipnet::IpNet;
 use std::collections::HashMap;

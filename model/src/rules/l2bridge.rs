@@ -2,9 +2,9 @@
 //! (L2B-1..5, SDN-1, IPAM-1).
 
 use super::{Cx, Rule};
+use crate::design::IpSource;
 use crate::driver::Driver;
 use crate::finding::Severity::{Error, Info, Warning};
-use crate::resolve::IpSource;
 
 pub const NO_SUBNET: Rule = Rule {
     code: "HNS030",

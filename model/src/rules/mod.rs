@@ -9,9 +9,9 @@
 //! `check` over the resolved [`Design`]; [`timeline`] turns the events of a step into
 //! findings. [`RULES`] is the registry `hnsim explain` and the tests read.
 
+use crate::design::{Design, Endpoint};
 use crate::finding::{Finding, Severity};
 use crate::parse::Document;
-use crate::resolve::{Design, Endpoint};
 use crate::scenario::{Container, Host, Network};
 use crate::timeline::StepEvent;
 

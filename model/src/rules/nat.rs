@@ -216,7 +216,7 @@ fn hairpin(cx: &mut Cx) {
                         host.name,
                         used.len(),
                         host.primary_ip().map(|i| i.to_string()).unwrap_or_else(|| "<host IP>".into()),
-                        p.host_ports,
+                        p.forward.host_ports,
                         c.name
                     ),
                 ));

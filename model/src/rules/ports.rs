@@ -208,15 +208,18 @@ pub(super) fn check(cx: &mut Cx) {
                     Some(m) => format!("{}.ports[{m}]", c.origin.path),
                     None => c.origin.path.clone(),
                 };
-                taken.entry((c.host.clone(), p.proto)).or_default().push((
-                    ci,
-                    p.host_ports.start,
-                    p.host_ports.end,
-                    path,
-                    p.host_ip,
-                    p.mapping,
-                    p.container_ports,
-                ));
+                taken
+                    .entry((c.host.clone(), p.forward.proto))
+                    .or_default()
+                    .push((
+                        ci,
+                        p.forward.host_ports.start,
+                        p.forward.host_ports.end,
+                        path,
+                        p.forward.host_ip,
+                        p.mapping,
+                        p.forward.container_ports,
+                    ));
             }
         }
     }

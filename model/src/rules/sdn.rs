@@ -1,8 +1,8 @@
 //! Attaching container endpoints to an SDN tenant virtual network (003: SDN-1..3).
 
 use super::{Cx, Rule};
+use crate::design::IpSource;
 use crate::finding::Severity::Error;
-use crate::resolve::IpSource;
 
 pub const PREREQUISITES: Rule = Rule {
     code: "HNS045",

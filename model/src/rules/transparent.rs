@@ -3,9 +3,9 @@
 //! for the same adapters.
 
 use super::{Cx, Rule};
+use crate::design::IpSource;
 use crate::driver::Driver;
 use crate::finding::Severity::{Error, Warning};
-use crate::resolve::IpSource;
 use crate::scenario::{Host, Machine};
 use std::collections::BTreeMap;
 

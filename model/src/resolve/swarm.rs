@@ -1,0 +1,114 @@
+//! Swarm services: replicas as containers placed over the swarm nodes, and the host
+//! ports of the routing mesh.
+
+use super::implicit;
+use super::ports::ports_of;
+use crate::design::PortForward;
+use crate::port::PortRange;
+use crate::scenario::*;
+
+fn swarm_nodes(s: &Scenario) -> Vec<String> {
+    s.hosts
+        .iter()
+        .filter(|h| h.swarm != SwarmRole::None)
+        .map(|h| h.name.clone())
+        .collect()
+}
+
+pub(super) fn expand_services(s: &mut Scenario) {
+    let nodes = swarm_nodes(s);
+    let mut replicas = Vec::new();
+    for svc in &s.services {
+        let placement = if svc.hosts.is_empty() {
+            &nodes
+        } else {
+            &svc.hosts
+        };
+        if placement.is_empty() {
+            continue; // validator: a service needs swarm nodes
+        }
+        for i in 0..svc.replicas {
+            let host = placement[i as usize % placement.len()].clone();
+            let listen = if svc.listen.is_empty() {
+                svc.ports
+                    .iter()
+                    .flat_map(|p| ports_of(p.container_port, p.proto))
+                    .collect()
+            } else {
+                svc.listen.clone()
+            };
+            // A task publishing ports is on `ingress` (the routing mesh) besides its
+            // networks; one that names no network and publishes nothing gets the
+            // host's default network, as a standalone container would.
+            let mut networks = svc.networks.clone();
+            let on_ingress = !svc.ports.is_empty()
+                && s.networks
+                    .iter()
+                    .any(|n| n.name == "ingress" && n.host.is_none());
+            if on_ingress && !networks.iter().any(|a| a.network == "ingress") {
+                networks.insert(
+                    0,
+                    Attachment {
+                        network: "ingress".into(),
+                        ip: None,
+                        aliases: vec![],
+                    },
+                );
+            }
+            replicas.push(Container {
+                name: format!("{}.{}", svc.name, i + 1),
+                host,
+                image: None,
+                isolation: svc.isolation,
+                networks,
+                ports: vec![],
+                publish_all: false,
+                expose: vec![],
+                listen,
+                state: RunState::Running,
+                untrusted: false,
+                link: vec![],
+                add_host: vec![],
+                dns_opt: vec![],
+                dns_search: vec![],
+                ip6: None,
+                service: Some(svc.name.clone()),
+                origin: implicit(svc.origin.path.clone()),
+            });
+        }
+    }
+    s.containers.extend(replicas);
+}
+
+/// The routing mesh's forwards of each service, in service order: `--publish 8080:80`
+/// as written; `--publish 80`, for which swarm picks host ports from 30000-32767, in
+/// service order here.
+pub(super) fn mesh_ports(s: &Scenario) -> Vec<Vec<PortForward>> {
+    let mut next: u16 = 30000;
+    let mut out = Vec::with_capacity(s.services.len());
+    for svc in &s.services {
+        let mut list = Vec::new();
+        for m in &svc.ports {
+            let host_ports = match m.host_port {
+                Some(h) => h,
+                None => {
+                    let count = m.container_port.end.saturating_sub(m.container_port.start);
+                    let start = next;
+                    next = next.saturating_add(count).saturating_add(1);
+                    PortRange {
+                        start,
+                        end: start.saturating_add(count),
+                    }
+                }
+            };
+            list.push(PortForward {
+                host_ip: None,
+                proto: m.proto,
+                container_ports: m.container_port,
+                host_ports,
+            });
+        }
+        out.push(list);
+    }
+    out
+}
