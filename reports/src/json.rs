@@ -43,7 +43,7 @@ pub fn trace(state: &StateMatrix, cells: &[&Cell]) -> Result<String, RenderError
     })
 }
 
-fn pretty<T: Serialize + ?Sized>(v: &T) -> Result<String, RenderError> {
+pub(crate) fn pretty<T: Serialize + ?Sized>(v: &T) -> Result<String, RenderError> {
     let mut s = serde_json::to_string_pretty(v)?;
     s.push('\n');
     Ok(s)

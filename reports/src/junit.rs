@@ -15,6 +15,9 @@ use std::fmt::Write;
 #[derive(Default)]
 struct Suite {
     name: String,
+    /// The file the suite's cases are about (`file` attribute of `<testsuite>`, which
+    /// junit-10.xsd allows and CI viewers link).
+    file: Option<String>,
     tests: usize,
     failures: usize,
     skipped: usize,
@@ -85,11 +88,15 @@ fn document(name: &str, suites: &[Suite]) -> String {
     for (id, s) in suites.iter().enumerate() {
         let _ = writeln!(
             out,
-            "  <testsuite name=\"{}\" id=\"{id}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"0\">",
+            "  <testsuite name=\"{}\" id=\"{id}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"0\"{}>",
             esc(&s.name),
             s.tests,
             s.failures,
-            s.skipped
+            s.skipped,
+            s.file
+                .as_ref()
+                .map(|f| format!(" file=\"{}\"", esc(f)))
+                .unwrap_or_default()
         );
         out.push_str(&s.body);
         out.push_str("  </testsuite>\n");
@@ -256,7 +263,11 @@ pub fn report(report: &Report) -> String {
         .enumerate()
         .map(|(i, s)| state_suite(name, i, s))
         .collect();
-    suites.push(findings_suite(name, &report.findings));
+    let mut findings = findings_suite(name, &report.findings);
+    if !report.scenario.file.is_empty() {
+        findings.file = Some(report.scenario.file.clone());
+    }
+    suites.push(findings);
     if let Some(conf) = &report.conformance {
         suites.push(conformance_suite(name, report, conf));
     }
@@ -266,6 +277,44 @@ pub fn report(report: &Report) -> String {
 pub fn findings(findings: &[Finding]) -> String {
     let suite = findings_suite("check", findings);
     document("hnsim check", &[suite])
+}
+
+/// `check`: one suite per input file (its findings, named with `file:line:column`), and
+/// an unreadable input as a failing case of its own.
+pub fn check(c: &crate::check::Checked) -> String {
+    let mut suites = Vec::new();
+    for input in &c.inputs {
+        let mine: Vec<Finding> = c
+            .findings
+            .iter()
+            .filter(|f| f.location.file == input.file)
+            .cloned()
+            .collect();
+        let mut suite = findings_suite(&input.file, &mine);
+        suite.file = Some(input.file.clone());
+        if let Some(error) = &input.error {
+            suite = Suite::new(format!("{}: findings", input.file));
+            suite.file = Some(input.file.clone());
+            let status = Status::Failure {
+                message: error,
+                kind: "unreadable",
+            };
+            let classname = class(&input.file, "findings");
+            suite.case(&classname, "input is readable", status, error);
+        }
+        suites.push(suite);
+    }
+    // Findings of files not among the inputs (a compose file a scenario names).
+    let stray: Vec<Finding> = c
+        .findings
+        .iter()
+        .filter(|f| !c.inputs.iter().any(|i| i.file == f.location.file))
+        .cloned()
+        .collect();
+    if !stray.is_empty() || suites.is_empty() {
+        suites.push(findings_suite("check", &stray));
+    }
+    document("hnsim check", &suites)
 }
 
 pub fn trace(state: &StateMatrix, cells: &[&Cell]) -> String {

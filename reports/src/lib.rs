@@ -11,40 +11,64 @@ use hnsim_sim::matrix::{Cell, Report, StateMatrix};
 use std::fmt;
 use std::str::FromStr;
 
+mod check;
+mod diff;
 mod dot;
+mod explain;
+mod github;
 mod html;
 mod json;
 mod junit;
 pub mod legend;
 mod markdown;
 mod mermaid;
+mod sarif;
 mod svg;
 mod terminal;
 mod text;
 
+pub use check::{render_check, Checked, CheckedInput};
+pub use diff::{render_diff, DiffDoc};
+pub use explain::{explain_rule, rule_list};
 pub use json::SCHEMA;
 
-/// Output formats. Not every format suits every input: see [`RenderError::Unsupported`].
+/// JSON Schemas of the other documents (`check`, `trace`, `diff`), each built on the
+/// report schema's `$defs` by reference (`report.v1.schema.json#/$defs/...`, resolved
+/// against their common `$id` base).
+pub const CHECK_SCHEMA: &str = include_str!("../schema/check.v1.schema.json");
+pub const TRACE_SCHEMA: &str = include_str!("../schema/trace.v1.schema.json");
+pub const DIFF_SCHEMA: &str = include_str!("../schema/diff.v1.schema.json");
+
+/// Output formats: the one list every command picks from (`--format`, or the `-o` file's
+/// extension). Not every format suits every input: see [`RenderError::Unsupported`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
     Terminal,
     Markdown,
     Json,
+    Yaml,
     Junit,
     Html,
     Dot,
     Mermaid,
+    /// SARIF 2.1.0, for GitHub code scanning and other static-analysis viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=…,line=…::…`).
+    Github,
 }
 
 impl Format {
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 10] = [
         Format::Terminal,
         Format::Markdown,
         Format::Json,
+        Format::Yaml,
         Format::Junit,
         Format::Html,
         Format::Dot,
         Format::Mermaid,
+        Format::Sarif,
+        Format::Github,
     ];
 
     pub fn name(self) -> &'static str {
@@ -52,11 +76,33 @@ impl Format {
             Format::Terminal => "terminal",
             Format::Markdown => "markdown",
             Format::Json => "json",
+            Format::Yaml => "yaml",
             Format::Junit => "junit",
             Format::Html => "html",
             Format::Dot => "dot",
             Format::Mermaid => "mermaid",
+            Format::Sarif => "sarif",
+            Format::Github => "github",
         }
+    }
+
+    /// The format a file name asks for by its extension (`report.html`, `cells.xml`),
+    /// so `-o report.html` writes HTML without `--format html`. `None`: the extension
+    /// says nothing (or there is none).
+    pub fn from_extension(path: &std::path::Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "txt" | "text" => Format::Terminal,
+            "md" | "markdown" => Format::Markdown,
+            "json" => Format::Json,
+            "yaml" | "yml" => Format::Yaml,
+            "xml" => Format::Junit,
+            "html" | "htm" => Format::Html,
+            "dot" | "gv" => Format::Dot,
+            "mmd" | "mermaid" => Format::Mermaid,
+            "sarif" => Format::Sarif,
+            _ => return None,
+        })
     }
 }
 
@@ -70,9 +116,14 @@ impl FromStr for Format {
     type Err = RenderError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let lower = s.trim().to_ascii_lowercase();
-        Format::ALL
-            .into_iter()
-            .find(|f| f.name() == lower || (lower == "md" && *f == Format::Markdown))
+        let alias = match lower.as_str() {
+            "md" => Some(Format::Markdown),
+            "yml" => Some(Format::Yaml),
+            "text" => Some(Format::Terminal),
+            _ => None,
+        };
+        alias
+            .or_else(|| Format::ALL.into_iter().find(|f| f.name() == lower))
             .ok_or(RenderError::UnknownFormat(s.to_string()))
     }
 }
@@ -104,14 +155,18 @@ pub enum RenderError {
         input: &'static str,
         suggest: &'static str,
     },
-    #[error("unknown format `{0}`; use terminal, markdown, json, junit, html, dot or mermaid")]
+    #[error("unknown format `{0}`; use terminal, markdown, json, yaml, junit, html, dot, mermaid, sarif or github")]
     UnknownFormat(String),
+    #[error("cannot serialize to YAML: {0}")]
+    Yaml(#[from] serde_yaml_ng::Error),
     #[error("cannot serialize to JSON: {0}")]
     Json(#[from] serde_json::Error),
 }
 
 /// Renders the whole output of `sim` or `conform`: every state's matrix, the findings,
-/// the topology and, when present, the conformance comparison.
+/// the topology and, when present, the conformance comparison. SARIF and GitHub
+/// annotations carry the report's findings (what a pipeline annotates); DOT and Mermaid
+/// draw the topology of the report (the CLI puts the state shown in it).
 pub fn render_report(
     report: &Report,
     format: Format,
@@ -121,14 +176,18 @@ pub fn render_report(
         Format::Terminal => Ok(terminal::report(report, opts)),
         Format::Markdown => Ok(markdown::report(report)),
         Format::Json => json::report(report),
+        Format::Yaml => yaml(&json::report(report)?),
         Format::Junit => Ok(junit::report(report)),
         Format::Html => html::report(report),
         Format::Dot => Ok(dot::topology(&report.topology, &report.scenario.name)),
         Format::Mermaid => Ok(mermaid::topology(&report.topology)),
+        Format::Sarif => sarif::findings(&report.findings),
+        Format::Github => Ok(github::findings(&report.findings)),
     }
 }
 
-/// Renders the findings of `check`.
+/// Renders a list of findings (what `import` prints on standard error, and the body of
+/// `check`'s output; see [`render_check`] for the whole `check` document).
 pub fn render_findings(
     findings: &[Finding],
     format: Format,
@@ -138,11 +197,14 @@ pub fn render_findings(
         Format::Terminal => Ok(terminal::findings(findings, opts)),
         Format::Markdown => Ok(markdown::findings(findings)),
         Format::Json => json::findings(findings),
+        Format::Yaml => yaml(&json::findings(findings)?),
         Format::Junit => Ok(junit::findings(findings)),
+        Format::Sarif => sarif::findings(findings),
+        Format::Github => Ok(github::findings(findings)),
         Format::Html | Format::Dot | Format::Mermaid => Err(RenderError::Unsupported {
             format,
             input: "findings",
-            suggest: "terminal, markdown, json or junit",
+            suggest: "terminal, markdown, json, yaml, junit, sarif or github",
         }),
     }
 }
@@ -159,12 +221,20 @@ pub fn render_trace(
         Format::Terminal => Ok(terminal::trace(state, cells, opts)),
         Format::Markdown => Ok(markdown::trace(state, cells)),
         Format::Json => json::trace(state, cells),
+        Format::Yaml => yaml(&json::trace(state, cells)?),
         Format::Junit => Ok(junit::trace(state, cells)),
-        Format::Html | Format::Dot | Format::Mermaid => Err(RenderError::Unsupported {
-            format,
-            input: "a trace",
-            suggest:
-                "terminal, markdown, json or junit (or `sim --format html` and click the cell)",
-        }),
+        Format::Html | Format::Dot | Format::Mermaid | Format::Sarif | Format::Github => {
+            Err(RenderError::Unsupported {
+                format,
+                input: "a trace",
+                suggest: "terminal, markdown, json, yaml or junit (or `sim --format html` and click the cell)",
+            })
+        }
     }
+}
+
+/// The YAML form of a JSON document: the same shape, for readers who prefer YAML.
+fn yaml(json: &str) -> Result<String, RenderError> {
+    let value: serde_json::Value = serde_json::from_str(json)?;
+    Ok(serde_yaml_ng::to_string(&value)?)
 }

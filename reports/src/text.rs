@@ -104,6 +104,25 @@ pub fn md_code(s: &str) -> String {
     }
 }
 
+/// Words of `text` in lines of at most `width` columns (a longer word stands alone).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && self::width(&line) + 1 + self::width(word) > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 /// `1 error`, `2 errors`.
 pub fn plural(n: usize, word: &str) -> String {
     if n == 1 {

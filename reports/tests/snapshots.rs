@@ -138,7 +138,8 @@ fn formats_without_meaning_for_an_input_are_refused() {
             .contains("--format dot cannot render a trace"),
         "{err}"
     );
-    assert!("yaml".parse::<Format>().is_err());
+    assert!("pdf".parse::<Format>().is_err());
+    assert_eq!("yml".parse::<Format>().unwrap(), Format::Yaml);
     assert_eq!("MD".parse::<Format>().unwrap(), Format::Markdown);
     let _ = Probe::Icmp;
 }

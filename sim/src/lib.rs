@@ -29,6 +29,12 @@ pub use trace::{trace, TraceError};
 
 use hnsim_model::{Analysis, Document};
 
+/// The objects of one state's design, as the reports draw them (DOT, Mermaid, HTML):
+/// a report carries the final state's; a view of an earlier state draws that state.
+pub fn topology(design: &hnsim_model::Design) -> Topology {
+    graph::World::new(design).topology()
+}
+
 /// Simulates a parsed scenario: every state of its timeline, with `check`'s findings.
 pub fn simulate(doc: &Document) -> Report {
     let analysis = hnsim_model::analyse(doc);
@@ -48,7 +54,7 @@ pub fn simulate_with(file: &str, analysis: &Analysis, mode: Mode) -> Report {
         .iter()
         .map(|s| engine::state_matrix(&s.design, s.step, &s.label, mode))
         .collect();
-    let topology = graph::World::new(&analysis.final_state().design).topology();
+    let topology = topology(&analysis.final_state().design);
     Report {
         schema_version: SCHEMA_VERSION,
         scenario: ScenarioInfo {
