@@ -139,10 +139,10 @@ fn typo_in_a_key_is_exit_2_with_file_line_field_and_suggestion() {
 
 #[test]
 fn unreadable_inputs_exit_2_and_say_why() {
-    let o = hnsim(&["check", "/nonexistent/design.yaml"]);
+    let o = hnsim(&["check", "scenarios/no-such-dir/design.yaml"]);
     assert_eq!(code(&o), 2);
     assert!(
-        stderr(&o).contains("/nonexistent/design.yaml"),
+        stderr(&o).contains("no-such-dir/design.yaml"),
         "{}",
         both(&o)
     );
@@ -581,7 +581,7 @@ fn explain_and_scenarios() {
         "{}",
         both(&o)
     );
-    let o = hnsim(&["scenarios", "/nonexistent"]);
+    let o = hnsim(&["scenarios", "no-such-dir"]);
     assert_eq!(code(&o), 2);
 }
 
@@ -602,7 +602,7 @@ fn every_bundled_scenario_checks_simulates_and_traces() {
             continue;
         }
         let o = hnsim(&["sim", "--format", "json", p(f)]);
-        if code(&o) != 0 {
+        if code(&o) != 0 && code(&o) != 1 {
             failures.push(format!("sim {shown}: {}", both(&o)));
             continue;
         }

@@ -1,6 +1,8 @@
-//! Behaviour a user would trip over that lives outside the CLI's own code (resolver,
-//! timeline, analysis, parser, simulator). Each test states what real Docker/HNS does
-//! and fails today; it is ignored until its owner fixes the cause, then un-ignored.
+//! Regression tests, through the binary, for behaviour users tripped over that lives
+//! outside the CLI's own code (resolver, timeline, analysis, parser, simulator). Each
+//! states what real Docker/HNS does; each once failed and was fixed at its cause, and
+//! fails again if the cause comes back. A newly found bug that is not fixed yet goes
+//! here as an `#[ignore = "why"]` reproduction, un-ignored with the fix.
 
 mod common;
 

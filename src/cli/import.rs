@@ -43,8 +43,12 @@ pub fn run_import(a: ImportArgs) -> anyhow::Result<ExitCode> {
         name: a.host.clone(),
         os,
     };
-    let (doc, findings) = super::input::load_imported(&a.file, &template)?;
-    let yaml = render(&doc.scenario, &doc.file)?;
+    let original = super::input::load_with(&a.file, &template)?;
+    let imported = hnsim_model::import::expand(&original);
+    let yaml = render(&imported.scenario, &original.file)?;
+    // What `check` says of the same file: the importer's findings and the validator's,
+    // located at the lines of the commands they come from.
+    let findings = hnsim_model::analyse(&original).findings;
     match &a.output {
         Some(path) => std::fs::write(path, &yaml)
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
@@ -93,11 +97,12 @@ mod tests {
     }
 
     fn round_trip(path: &Path) -> (Scenario, Vec<Finding>) {
-        let (doc, findings) =
-            super::super::input::load_imported(path, &HostTemplate::default()).unwrap();
-        let yaml = render(&doc.scenario, &doc.file).unwrap();
+        let doc = super::super::input::load_with(path, &HostTemplate::default()).unwrap();
+        let findings = hnsim_model::analyse(&doc).findings;
+        let imported = hnsim_model::import::expand(&doc);
+        let yaml = render(&imported.scenario, &doc.file).unwrap();
         let back = parse_scenario("out.yaml", &yaml).unwrap_or_else(|e| panic!("{e}\n{yaml}"));
-        let mut expected = doc.scenario.clone();
+        let mut expected = imported.scenario.clone();
         assign_origins(&mut expected);
         assert_eq!(back.scenario, expected, "\n{yaml}");
         (back.scenario, findings)

@@ -10,7 +10,7 @@
 
 use anyhow::Context;
 use hnsim_model::import::{self, HostTemplate};
-use hnsim_model::{Document, Finding};
+use hnsim_model::Document;
 use std::path::Path;
 
 /// Reads and parses one input file. Docker commands, compose files and daemon.json stay
@@ -19,24 +19,17 @@ use std::path::Path;
 /// options, ...) are reported with the validator's, at their lines. The error text names
 /// file, line, column, field and how to fix it.
 pub fn load(path: &Path) -> anyhow::Result<Document> {
-    let text = read_text(path)?;
-    let file = path.display().to_string();
-    let mut doc = import::document(&file, &text, HostTemplate::default())?;
-    inline_referenced_files(path, &mut doc)?;
-    Ok(doc)
+    load_with(path, &HostTemplate::default())
 }
 
-/// Like [`load`], with the commands, compose files and daemon.json already translated into
-/// scenario objects, and what the importer noticed. `host` names the host a plain
-/// commands / compose / daemon.json file describes.
-pub fn load_imported(path: &Path, host: &HostTemplate) -> anyhow::Result<(Document, Vec<Finding>)> {
+/// Like [`load`], with `host` naming the host a plain commands / compose / daemon.json
+/// file describes (`import --host/--os`).
+pub fn load_with(path: &Path, host: &HostTemplate) -> anyhow::Result<Document> {
     let text = read_text(path)?;
     let file = path.display().to_string();
     let mut doc = import::document(&file, &text, host.clone())?;
     inline_referenced_files(path, &mut doc)?;
-    let imported = import::expand(&doc);
-    doc.scenario = imported.scenario;
-    Ok((doc, imported.findings))
+    Ok(doc)
 }
 
 /// A text file as Windows editors save it too: UTF-8 with or without a byte order mark,

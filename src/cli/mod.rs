@@ -1,12 +1,18 @@
 //! Command-line surface. One module per subcommand family; each has an `Args` (clap)
-//! and a `run` that returns the process exit code.
+//! and a `run` that returns the process exit code. The CLI parses arguments, reads
+//! input, calls the crates, picks a renderer and sets the exit code; it decides and
+//! renders nothing itself.
 
 pub mod check;
 pub mod conform;
+pub mod explain;
+pub mod files;
 pub mod import;
 pub mod input;
 pub mod output;
+pub mod scenarios;
 pub mod sim;
+pub mod trace;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -23,13 +29,13 @@ pub enum Command {
     /// Validate scenario files: errors and warnings with rule codes and fact IDs.
     Check(check::CheckArgs),
     /// Print the long form of a rule code (e.g. `hnsim explain HNS001`).
-    Explain(check::ExplainArgs),
+    Explain(explain::ExplainArgs),
     /// List the bundled scenarios with a one-line description.
-    Scenarios(check::ScenariosArgs),
+    Scenarios(scenarios::ScenariosArgs),
     /// Compute the connectivity matrix of a scenario.
     Sim(sim::SimArgs),
     /// Explain one cell of the matrix hop by hop.
-    Trace(sim::TraceArgs),
+    Trace(trace::TraceArgs),
     /// Compare the matrices of two designs cell by cell.
     Diff(sim::DiffArgs),
     /// Realize a scenario on a real dataplane, probe it, compare with the simulation.
@@ -45,10 +51,10 @@ pub enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Check(a) => check::run_check(a),
-        Command::Explain(a) => check::run_explain(a),
-        Command::Scenarios(a) => check::run_scenarios(a),
+        Command::Explain(a) => explain::run_explain(a),
+        Command::Scenarios(a) => scenarios::run_scenarios(a),
         Command::Sim(a) => sim::run_sim(a),
-        Command::Trace(a) => sim::run_trace(a),
+        Command::Trace(a) => trace::run_trace(a),
         Command::Diff(a) => sim::run_diff(a),
         Command::Conform(a) => conform::run_conform(a),
         Command::Probe(a) => conform::run_probe(a),

@@ -1,44 +1,58 @@
-//! Output formats and where output goes (`--format`, `-o`).
+//! Where output goes and in which format (`--format`, `-o`), and how wide the terminal
+//! is. The formats themselves are [`hnsim_reports::Format`]: one list for every command.
 
-use clap::ValueEnum;
+use hnsim_reports::{Format, RenderOptions};
 use std::io::Write;
 use std::path::PathBuf;
 
-/// `--format`. Not every format suits every command: DOT and Mermaid draw the topology
-/// of a `sim` report, HTML is the whole report; `check` and `trace` offer terminal,
-/// markdown, json and junit (the renderer says so clearly otherwise).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Terminal,
-    Markdown,
-    Json,
-    Junit,
-    Html,
-    Dot,
-    Mermaid,
-}
+/// Parses `--format` with the renderer's own names (and its aliases: `md`, `yml`), so
+/// the CLI keeps no second list; lists the names for `--help` and shell completions.
+#[derive(Clone, Copy, Debug)]
+struct FormatParser;
 
-impl From<Format> for hnsim_reports::Format {
-    fn from(f: Format) -> Self {
-        match f {
-            Format::Terminal => hnsim_reports::Format::Terminal,
-            Format::Markdown => hnsim_reports::Format::Markdown,
-            Format::Json => hnsim_reports::Format::Json,
-            Format::Junit => hnsim_reports::Format::Junit,
-            Format::Html => hnsim_reports::Format::Html,
-            Format::Dot => hnsim_reports::Format::Dot,
-            Format::Mermaid => hnsim_reports::Format::Mermaid,
-        }
+impl clap::builder::TypedValueParser for FormatParser {
+    type Value = Format;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Format, clap::Error> {
+        let text = value.to_string_lossy();
+        parse_format(&text).map_err(|e| {
+            clap::Error::raw(
+                clap::error::ErrorKind::InvalidValue,
+                format!("--format: {e}\n"),
+            )
+            .with_cmd(cmd)
+        })
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            Format::ALL
+                .into_iter()
+                .map(|f| clap::builder::PossibleValue::new(f.name())),
+        ))
     }
 }
 
-#[derive(clap::Args, Debug, Clone)]
+fn parse_format(s: &str) -> Result<Format, String> {
+    s.parse()
+        .map_err(|e: hnsim_reports::RenderError| e.to_string())
+}
+
+#[derive(clap::Args, Debug, Clone, Default)]
 pub struct OutputArgs {
-    /// Output format.
-    #[arg(long, value_enum, default_value = "terminal")]
-    pub format: Format,
+    /// Output format. Default: from the extension of the `-o` file (.html .json .yaml
+    /// .xml .md .dot .mmd .sarif), else terminal.
+    #[arg(long, value_name = "FORMAT", value_parser = FormatParser)]
+    pub format: Option<Format>,
     /// Shorthand for `--format json`.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
     /// Write to FILE instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
@@ -46,12 +60,18 @@ pub struct OutputArgs {
 }
 
 impl OutputArgs {
+    /// `--format`, else `--json`, else the output file's extension, else terminal.
     pub fn format(&self) -> Format {
-        if self.json {
-            Format::Json
-        } else {
-            self.format
+        if let Some(f) = self.format {
+            return f;
         }
+        if self.json {
+            return Format::Json;
+        }
+        self.output
+            .as_deref()
+            .and_then(Format::from_extension)
+            .unwrap_or(Format::Terminal)
     }
 
     /// Colour only for a terminal on stdout, and never when NO_COLOR is set.
@@ -62,23 +82,17 @@ impl OutputArgs {
             && std::io::stdout().is_terminal()
     }
 
-    /// The renderer's format for [`Self::format`].
-    pub fn report_format(&self) -> hnsim_reports::Format {
-        self.format().into()
-    }
-
-    /// Colour as [`Self::colour`] decides; the terminal matrix folds to `$COLUMNS` (or
-    /// 120 when unset or not a number, e.g. when writing to a file or a pipe). Every
-    /// subcommand should render with these so they all honour `NO_COLOR` and `$COLUMNS`.
-    pub fn render_options(&self) -> hnsim_reports::RenderOptions {
-        let width = std::env::var("COLUMNS")
-            .ok()
-            .and_then(|c| c.trim().parse::<usize>().ok())
-            .filter(|w| *w >= 20)
-            .unwrap_or(120);
-        hnsim_reports::RenderOptions {
+    /// Colour as [`Self::colour`] decides, and the width the terminal views may use:
+    /// see [`terminal_width`]. Every subcommand renders with these so they all honour
+    /// `NO_COLOR`, `$COLUMNS` and the terminal's own size.
+    pub fn render_options(&self) -> RenderOptions {
+        RenderOptions {
             colour: self.colour(),
-            width,
+            width: if self.output.is_some() {
+                DEFAULT_WIDTH
+            } else {
+                terminal_width()
+            },
         }
     }
 
@@ -89,6 +103,26 @@ impl OutputArgs {
             None => print_stdout(text),
         }
     }
+}
+
+/// Width for output that goes to a file or a pipe, where no terminal says otherwise.
+pub const DEFAULT_WIDTH: usize = 120;
+
+/// `$COLUMNS` when set (a user's explicit choice, and what shells export), else the
+/// size of the terminal on standard output or standard error, else [`DEFAULT_WIDTH`].
+pub fn terminal_width() -> usize {
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|w| *w >= 20);
+    columns
+        .or_else(|| {
+            terminal_size::terminal_size_of(std::io::stdout())
+                .or_else(|| terminal_size::terminal_size_of(std::io::stderr()))
+                .map(|(w, _)| usize::from(w.0))
+                .filter(|w| *w >= 20)
+        })
+        .unwrap_or(DEFAULT_WIDTH)
 }
 
 /// Writes to standard output. A reader that went away (`hnsim check ... | head`) is not
@@ -104,27 +138,34 @@ pub fn print_stdout(text: &str) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::ValueEnum;
 
-    #[test]
-    fn every_cli_format_maps_to_the_renderer_format_of_the_same_name() {
-        for f in Format::value_variants() {
-            let name = f.to_possible_value().unwrap().get_name().to_string();
-            let mapped: hnsim_reports::Format = (*f).into();
-            assert_eq!(mapped.name(), name);
+    fn args(format: Option<Format>, json: bool, output: Option<&str>) -> OutputArgs {
+        OutputArgs {
+            format,
+            json,
+            output: output.map(PathBuf::from),
         }
     }
 
     #[test]
-    fn json_shorthand_and_options() {
-        let args = OutputArgs {
-            format: Format::Html,
-            json: true,
-            output: Some(PathBuf::from("out.json")),
-        };
-        assert_eq!(args.report_format(), hnsim_reports::Format::Json);
+    fn format_comes_from_flag_then_extension_then_terminal() {
+        assert_eq!(args(None, false, None).format(), Format::Terminal);
+        assert_eq!(args(None, true, None).format(), Format::Json);
+        assert_eq!(args(None, false, Some("r.html")).format(), Format::Html);
+        assert_eq!(args(None, false, Some("r.SARIF")).format(), Format::Sarif);
+        assert_eq!(args(None, false, Some("r.xml")).format(), Format::Junit);
+        assert_eq!(args(None, false, Some("r.out")).format(), Format::Terminal);
+        let explicit = args(Some(Format::Markdown), false, Some("r.html"));
+        assert_eq!(explicit.format(), Format::Markdown);
         // Writing to a file never colours.
-        assert!(!args.render_options().colour);
-        assert!(args.render_options().width >= 20);
+        assert!(!explicit.render_options().colour);
+    }
+
+    #[test]
+    fn every_format_name_parses_back() {
+        for f in Format::ALL {
+            assert_eq!(parse_format(f.name()), Ok(f));
+        }
+        assert!(parse_format("pdf").is_err());
     }
 }

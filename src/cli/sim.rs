@@ -1,44 +1,31 @@
-//! `hnsim sim`, `hnsim trace`, `hnsim diff`.
+//! `hnsim sim` and `hnsim diff`.
 //!
-//! Exit codes: `sim` and `trace` exit 0 whenever the scenario could be read and
-//! simulated, whatever the findings (use `hnsim check --deny` to fail on findings); 2
-//! when the input is unreadable or a node/probe named on the command line does not
-//! exist. `diff` exits 0 when no cell changed, 1 when some did, 2 on unreadable input.
+//! Exit codes: `sim` exits 0 when the scenario could be read and simulated and has no
+//! finding at or above `--deny` (default `error`: a design with errors does not exist as
+//! written), 1 when it has; `diff` exits 0 when no cell changed, 1 when some did; both
+//! exit 2 when an input is unreadable or an argument names something that does not
+//! exist.
 
+use super::check::DenyArg;
+use super::output::OutputArgs;
 use anyhow::Context;
-use hnsim_sim::{Probe, Report, StateMatrix};
-use std::fmt::Write as _;
-use std::path::PathBuf;
+use hnsim_model::Analysis;
+use hnsim_sim::{Report, StateMatrix};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]
 pub struct SimArgs {
+    /// Scenario, docker commands, compose file or daemon.json; `-` reads standard input.
     pub file: PathBuf,
     /// State to show: 0 = the initial design, N = after timeline step N. Default: every
-    /// state of a timeline.
+    /// state of a timeline. DOT, Mermaid and HTML draw the topology of this state.
     #[arg(long)]
     pub step: Option<usize>,
     #[command(flatten)]
-    pub out: super::output::OutputArgs,
-}
-
-#[derive(clap::Args, Debug)]
-pub struct TraceArgs {
-    pub file: PathBuf,
-    /// Node id (`web@nat`, `host:win1`, `client:laptop`, `internet`), container, host or
-    /// client name.
-    #[arg(long)]
-    pub from: String,
-    #[arg(long)]
-    pub to: String,
-    /// icmp, tcp/80, udp/53. Default: every probe of the destination.
-    #[arg(long)]
-    pub proto: Option<String>,
-    /// State: 0 = the initial design, N = after timeline step N. Default: the final state.
-    #[arg(long)]
-    pub step: Option<usize>,
+    pub deny: DenyArg,
     #[command(flatten)]
-    pub out: super::output::OutputArgs,
+    pub out: OutputArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -49,25 +36,38 @@ pub struct DiffArgs {
     #[arg(long)]
     pub step: Option<usize>,
     #[command(flatten)]
-    pub out: super::output::OutputArgs,
+    pub out: OutputArgs,
 }
 
-fn simulate(file: &std::path::Path) -> anyhow::Result<Report> {
-    let doc = super::input::load(file)?;
-    Ok(hnsim_sim::simulate(&doc))
+/// A scenario read, analysed and simulated: the analysis stays at hand for what the
+/// report does not carry (each state's design).
+pub struct Simulated {
+    pub analysis: Analysis,
+    pub report: Report,
 }
 
-fn pick_state(report: &Report, step: Option<usize>) -> anyhow::Result<&StateMatrix> {
+pub fn simulate(file: &Path) -> anyhow::Result<Simulated> {
+    let shown = super::files::shown(file);
+    let doc = super::input::load(&shown)?;
+    let analysis = hnsim_model::analyse(&doc);
+    let report = hnsim_sim::simulate_analysis(&doc.file, &analysis);
+    Ok(Simulated { analysis, report })
+}
+
+/// The index into `report.states` of `--step` (`None`: the final state).
+pub fn state_index(report: &Report, step: Option<usize>) -> anyhow::Result<usize> {
+    let count = report.states.len();
     match step {
-        None => report
-            .final_state()
+        None => count
+            .checked_sub(1)
             .context("the simulation produced no state"),
-        Some(n) => report.states.get(n).with_context(|| match report.states.len() {
-            0 => format!("--step {n}: the simulation produced no state"),
-            1 => format!(
+        Some(n) if n < count => Ok(n),
+        Some(n) => Err(match count {
+            0 => anyhow::anyhow!("--step {n}: the simulation produced no state"),
+            1 => anyhow::anyhow!(
                 "--step {n}: the scenario has no timeline steps; its only state is --step 0 (the design)"
             ),
-            k => format!(
+            k => anyhow::anyhow!(
                 "--step {n}: the scenario has {k} states (0 = initial design, 1..{} = after each step)",
                 k - 1
             ),
@@ -75,152 +75,60 @@ fn pick_state(report: &Report, step: Option<usize>) -> anyhow::Result<&StateMatr
     }
 }
 
-pub fn run_sim(a: SimArgs) -> anyhow::Result<ExitCode> {
-    let mut report = simulate(&a.file)?;
-    if let Some(n) = a.step {
-        let state = pick_state(&report, Some(n))?.clone();
-        report.states = vec![state];
-    }
-    let text =
-        hnsim_reports::render_report(&report, a.out.report_format(), &a.out.render_options())
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-    a.out.write(&text)?;
-    Ok(ExitCode::SUCCESS)
+pub fn pick_state(report: &Report, step: Option<usize>) -> anyhow::Result<&StateMatrix> {
+    Ok(&report.states[state_index(report, step)?])
 }
 
-pub fn run_trace(a: TraceArgs) -> anyhow::Result<ExitCode> {
-    let report = simulate(&a.file)?;
-    let state = pick_state(&report, a.step)?;
-    let probe: Option<Probe> = match &a.proto {
-        Some(p) => Some(p.parse().map_err(|e| anyhow::anyhow!("--proto: {e}"))?),
-        None => None,
-    };
-    let cells =
-        hnsim_sim::trace(state, &a.from, &a.to, probe).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let text = hnsim_reports::render_trace(
-        state,
-        &cells,
-        a.out.report_format(),
-        &a.out.render_options(),
-    )
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+pub fn run_sim(a: SimArgs) -> anyhow::Result<ExitCode> {
+    let Simulated {
+        analysis,
+        mut report,
+    } = simulate(&a.file)?;
+    if let Some(n) = a.step {
+        let i = state_index(&report, Some(n))?;
+        // The drawing shows the state the matrix shows, not the final one.
+        if let Some(s) = analysis.states.get(i) {
+            report.topology = hnsim_sim::topology(&s.design);
+        }
+        report.states = vec![report.states.swap_remove(i)];
+    }
+    let text = hnsim_reports::render_report(&report, a.out.format(), &a.out.render_options())?;
     a.out.write(&text)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(if a.deny.denies(&report.findings) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 pub fn run_diff(a: DiffArgs) -> anyhow::Result<ExitCode> {
-    let before = simulate(&a.before)?;
-    let after = simulate(&a.after)?;
+    let before = simulate(&a.before)?.report;
+    let after = simulate(&a.after)?.report;
     let changes = hnsim_sim::diff(pick_state(&before, a.step)?, pick_state(&after, a.step)?);
-    let text = if a.out.format() == super::output::Format::Json {
-        let mut t = serde_json::to_string_pretty(&serde_json::json!({
-            "schema_version": hnsim_sim::SCHEMA_VERSION,
-            "before": a.before.display().to_string(),
-            "after": a.after.display().to_string(),
-            "changes": changes,
-        }))?;
-        t.push('\n');
-        t
-    } else {
-        render_changes(&changes, &a)
+    let doc = hnsim_reports::DiffDoc {
+        schema_version: hnsim_sim::SCHEMA_VERSION,
+        before: super::files::shown(&a.before).display().to_string(),
+        after: super::files::shown(&a.after).display().to_string(),
+        changes,
     };
+    let text = hnsim_reports::render_diff(&doc, a.out.format())?;
     a.out.write(&text)?;
-    Ok(if changes.is_empty() {
+    Ok(if doc.changes.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
 }
 
-fn disposition_text(d: &Option<hnsim_sim::Disposition>) -> String {
-    match d {
-        None => "(no such cell)".into(),
-        Some(hnsim_sim::Disposition::Delivered) => "delivered".into(),
-        Some(hnsim_sim::Disposition::Denied { reason, .. }) => format!("denied ({reason})"),
-        Some(hnsim_sim::Disposition::Unknown { .. }) => "unknown".into(),
-    }
-}
-
-fn render_changes(changes: &[hnsim_sim::CellChange], a: &DiffArgs) -> String {
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "{} -> {}: {} changed cell(s)",
-        a.before.display(),
-        a.after.display(),
-        changes.len()
-    );
-    for c in changes {
-        let addr = |x: &Option<hnsim_sim::Address>| {
-            x.as_ref()
-                .map(|x| format!(" via {}", x.value))
-                .unwrap_or_default()
-        };
-        let _ = writeln!(
-            s,
-            "  {} -> {} {}: {}{} => {}{}",
-            c.from,
-            c.to,
-            c.probe,
-            disposition_text(&c.before),
-            addr(&c.before_address),
-            disposition_text(&c.after),
-            addr(&c.after_address),
-        );
-    }
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn bundled() -> Vec<PathBuf> {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/designs");
-        let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map(|rd| rd.flatten().map(|e| e.path()).collect())
-            .unwrap_or_default();
-        v.retain(|p| p.extension().is_some_and(|x| x == "yaml"));
-        v.sort();
-        v
-    }
-
-    /// `hnsim trace` on any cell of any bundled design names the cell's facts.
-    #[test]
-    fn trace_output_names_every_fact_of_the_cell() {
-        let files = bundled();
-        assert!(files.len() >= 15, "bundled designs missing");
-        for file in files {
-            let report = simulate(&file).expect("bundled design loads");
-            for state in &report.states {
-                for c in &state.cells {
-                    let cells =
-                        hnsim_sim::trace(state, &c.from, &c.to, Some(c.probe)).expect("traceable");
-                    let text = hnsim_reports::render_trace(
-                        state,
-                        &cells,
-                        hnsim_reports::Format::Terminal,
-                        &hnsim_reports::RenderOptions::default(),
-                    )
-                    .expect("renders");
-                    for f in &c.facts {
-                        assert!(
-                            text.contains(f.as_str()),
-                            "{}: trace {} -> {} {} does not name {f}:\n{text}",
-                            file.display(),
-                            c.from,
-                            c.to,
-                            c.probe
-                        );
-                    }
-                }
-            }
-        }
-    }
-
     #[test]
     fn step_out_of_range_is_an_error() {
-        let report = simulate(&bundled()[0]).expect("loads");
+        let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/designs/timeline-reboot-ws2019.yaml");
+        let report = simulate(&file).expect("loads").report;
         assert!(pick_state(&report, Some(99)).is_err());
         assert!(pick_state(&report, Some(0)).is_ok());
     }
