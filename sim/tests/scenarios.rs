@@ -1,7 +1,8 @@
 //! Every bundled scenario: its `expect.cells` spot checks hold, and each state's matrix
 //! matches its reviewed snapshot (scenarios whose findings include errors are skipped:
-//! their design does not exist). Accept changed snapshots with
-//! `INSTA_UPDATE=always cargo test -p hnsim-sim --test scenarios` and read the diff.
+//! their design does not exist). A scenario without a snapshot fails like a changed one:
+//! write and review it with `INSTA_UPDATE=always cargo test -p hnsim-sim --test scenarios`
+//! (or `cargo insta review`) and read the diff.
 
 mod common;
 
@@ -93,18 +94,6 @@ fn matrices_match_snapshots() {
             text.push('\n');
         }
         let name = short_name(&path).replace('/', "__");
-        // A scenario added without a snapshot gets one on its first run, to be reviewed
-        // in the diff like any other; a matrix that changes fails until accepted.
-        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/snapshots")
-            .join(format!("{name}.snap"));
-        if !file.exists() {
-            let body = format!(
-                "---\nsource: sim/tests/scenarios.rs\n---\n{}\n",
-                text.trim_end()
-            );
-            std::fs::write(&file, body).expect("snapshot directory is writable");
-        }
         insta::with_settings!({snapshot_path => "snapshots", prepend_module_to_snapshot => false, omit_expression => true}, {
             insta::assert_snapshot!(name, text);
         });
