@@ -81,7 +81,7 @@ fn main() {
             std::hint::black_box(&report);
         }
         let m = median(times);
-        let (nodes, classes) = hnsim_sim::engine::class_count(&analysis.final_state().design, mode);
+        let (nodes, classes) = hnsim_sim::class_count(&analysis.final_state().design, mode);
         println!(
             "matrix/{name:<10} {endpoints} endpoints, {nodes} nodes in {classes} classes, {cells} cells: median {m:?} over {runs} runs"
         );
@@ -97,7 +97,7 @@ fn main() {
         let mut answers = 0;
         for _ in 0..runs {
             let t = Instant::now();
-            answers = std::hint::black_box(hnsim_sim::engine::decide_only(design, mode));
+            answers = std::hint::black_box(hnsim_sim::decide_only(design, mode));
             times.push(t.elapsed());
         }
         let m = median(times);
@@ -119,7 +119,7 @@ fn main() {
         cells = report.states.iter().map(|s| s.cells.len()).sum();
         std::hint::black_box(&report);
     }
-    let (nodes, classes) = hnsim_sim::engine::class_count(design, Mode::Classes);
+    let (nodes, classes) = hnsim_sim::class_count(design, Mode::Classes);
     println!(
         "service/classes {} endpoints, {nodes} nodes in {classes} classes, {cells} cells: median {:?} over {runs} runs",
         design.endpoints.len(),

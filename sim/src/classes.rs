@@ -4,10 +4,11 @@
 //! classes and instantiates it per pair of endpoints, so the cost grows with classes,
 //! not with endpoints squared. Hosts, clients and the internet are classes of one.
 
-use crate::fabric::Cx;
+use crate::context::Context;
 use crate::graph::is_public;
 use crate::matrix::Probe;
-use crate::nodes::{Pub, Who};
+use crate::nodes::Party;
+use hnsim_model::PortForward;
 use std::collections::HashMap;
 
 /// How classes are formed.
@@ -32,29 +33,30 @@ struct Key {
     on_segment_subnet: bool,
     public: bool,
     listen: Vec<Probe>,
-    published: Vec<Pub>,
-    mesh: Vec<Pub>,
+    published: Vec<PortForward>,
+    mesh: Vec<PortForward>,
     service: Option<String>,
     aliases: Vec<String>,
     siblings: Vec<usize>,
     hyperv: bool,
+    gone_network: Option<String>,
 }
 
-pub struct Classes {
+pub(crate) struct Classes {
     /// Class of each matrix node.
     pub of: Vec<usize>,
     /// Members of each class, in node order.
     pub members: Vec<Vec<usize>>,
 }
 
-pub fn classify(cx: &Cx, mode: Mode) -> Classes {
-    let mut of = Vec::with_capacity(cx.n.who.len());
+pub(crate) fn classify(ctx: &Context, mode: Mode) -> Classes {
+    let mut of = Vec::with_capacity(ctx.parties.party.len());
     let mut members: Vec<Vec<usize>> = Vec::new();
     let mut seen: HashMap<Key, usize> = HashMap::new();
-    for (i, who) in cx.n.who.iter().enumerate() {
+    for (i, who) in ctx.parties.party.iter().enumerate() {
         let class = match (who, mode) {
-            (Who::Ep(k), Mode::Classes) => {
-                let key = key(cx, *k);
+            (Party::Endpoint(k), Mode::Classes) => {
+                let key = key(ctx, *k);
                 *seen.entry(key).or_insert_with(|| {
                     members.push(vec![]);
                     members.len() - 1
@@ -71,15 +73,18 @@ pub fn classify(cx: &Cx, mode: Mode) -> Classes {
     Classes { of, members }
 }
 
-fn key(cx: &Cx, k: usize) -> Key {
-    let ep = &cx.n.eps[k];
-    let net = ep.net.map(|n| &cx.d().scenario.networks[n]);
+fn key(ctx: &Context, k: usize) -> Key {
+    let ep = &ctx.parties.endpoints[k];
+    let net = ep.network.map(|n| &ctx.design.scenario.networks[n]);
     let subnet = ep
         .ip
         .and_then(|ip| net.and_then(|n| n.subnet.0.iter().position(|s| s.contains(&ip))));
     let on_segment_subnet = ep.ip.is_some_and(|ip| {
-        cx.ep_segment(ep)
-            .is_some_and(|(seg, ..)| cx.d().scenario.segments[seg].subnet.contains(&ip))
+        ctx.endpoint_segment(ep).is_some_and(|at| {
+            ctx.design.scenario.segments[at.segment]
+                .subnet
+                .contains(&ip)
+        })
     });
     let mut listen = ep.listen.clone();
     listen.sort();
@@ -89,11 +94,11 @@ fn key(cx: &Cx, k: usize) -> Key {
     siblings.sort();
     Key {
         host: ep.host,
-        net: ep.net,
+        net: ep.network,
         running: ep.running,
         has_ip: ep.ip.is_some(),
         no_ip: ep.no_ip.clone(),
-        ip_source: std::mem::discriminant(&cx.d().endpoints[ep.index].ip_source),
+        ip_source: std::mem::discriminant(&ctx.design.endpoints[ep.index].ip_source),
         subnet,
         on_segment_subnet,
         public: ep.ip.is_some_and(is_public),
@@ -104,5 +109,6 @@ fn key(cx: &Cx, k: usize) -> Key {
         aliases: ep.aliases.clone(),
         siblings,
         hyperv: ep.hyperv,
+        gone_network: ep.gone_network.clone(),
     }
 }

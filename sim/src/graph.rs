@@ -23,7 +23,7 @@ use std::net::IpAddr;
 
 /// What a graph node stands for (indices into the design's vectors).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Place {
+pub(crate) enum Place {
     Segment(usize),
     Router,
     Internet,
@@ -40,14 +40,14 @@ pub enum Place {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Link {
+pub(crate) enum Link {
     /// Segment to the routed core, or core to the internet: layer 3.
     Routed,
     /// Everything else: attachment.
     Attached,
 }
 
-pub struct World<'d> {
+pub(crate) struct TopologyGraph<'d> {
     pub design: &'d Design,
     pub graph: UnGraph<Place, Link>,
     segments: Vec<NodeIndex>,
@@ -56,8 +56,8 @@ pub struct World<'d> {
     routed: Vec<Vec<bool>>,
 }
 
-impl<'d> World<'d> {
-    pub fn new(design: &'d Design) -> World<'d> {
+impl<'d> TopologyGraph<'d> {
+    pub(crate) fn new(design: &'d Design) -> TopologyGraph<'d> {
         let s = &design.scenario;
         let mut g: UnGraph<Place, Link> = UnGraph::default();
         let segments: Vec<NodeIndex> = (0..s.segments.len())
@@ -138,7 +138,7 @@ impl<'d> World<'d> {
                 }
             }
         }
-        World {
+        TopologyGraph {
             design,
             graph: g,
             segments,
@@ -147,7 +147,7 @@ impl<'d> World<'d> {
         }
     }
 
-    pub fn segment_index(&self, name: &str) -> Option<usize> {
+    pub(crate) fn segment_index(&self, name: &str) -> Option<usize> {
         self.design
             .scenario
             .segments
@@ -155,12 +155,12 @@ impl<'d> World<'d> {
             .position(|s| s.name == name)
     }
 
-    pub fn segment_name(&self, i: usize) -> &str {
+    pub(crate) fn segment_name(&self, i: usize) -> &str {
         &self.design.scenario.segments[i].name
     }
 
     /// Segment `a` routes to segment `b` through the gateways.
-    pub fn routes(&self, a: usize, b: usize) -> bool {
+    pub(crate) fn routes(&self, a: usize, b: usize) -> bool {
         self.routed
             .get(a)
             .and_then(|r| r.get(b))
@@ -169,14 +169,14 @@ impl<'d> World<'d> {
     }
 
     /// The segment's gateway forwards to the internet.
-    pub fn has_internet(&self, seg: usize) -> bool {
+    pub(crate) fn has_internet(&self, seg: usize) -> bool {
         self.segments
             .get(seg)
             .is_some_and(|&n| self.graph.find_edge(n, self.internet).is_some())
     }
 
     /// VLAN `vlan` is carried on segment `seg` (tagged traffic can be switched/routed).
-    pub fn carries_vlan(&self, seg: usize, vlan: Option<u16>) -> bool {
+    pub(crate) fn carries_vlan(&self, seg: usize, vlan: Option<u16>) -> bool {
         match vlan {
             None => true,
             Some(v) => self.design.scenario.segments[seg].trunk_vlans.contains(&v),
@@ -185,25 +185,25 @@ impl<'d> World<'d> {
 
     /// The drawing of the design, read off the graph: every segment, host, vSwitch,
     /// network, endpoint and client node in graph order, with its attachments.
-    pub fn topology(&self) -> Topology {
+    pub(crate) fn topology(&self) -> Topology {
         let d = self.design;
         let s = &d.scenario;
         let nodes = crate::nodes::build(self);
         let node_of_endpoint: BTreeMap<usize, usize> = nodes
-            .who
+            .party
             .iter()
             .enumerate()
             .filter_map(|(i, w)| match w {
-                crate::nodes::Who::Ep(k) => Some((nodes.eps[*k].index, i)),
+                crate::nodes::Party::Endpoint(k) => Some((nodes.endpoints[*k].index, i)),
                 _ => None,
             })
             .collect();
         let node_of_client: BTreeMap<usize, String> = nodes
-            .who
+            .party
             .iter()
             .enumerate()
             .filter_map(|(i, w)| match w {
-                crate::nodes::Who::Client(c) => Some((*c, nodes.nodes[i].id.clone())),
+                crate::nodes::Party::Client(c) => Some((*c, nodes.nodes[i].id.clone())),
                 _ => None,
             })
             .collect();
@@ -312,7 +312,7 @@ impl<'d> World<'d> {
 }
 
 /// `win1/mynat` for a host-scoped network, `swarm/ovl` for a swarm-scoped one.
-pub fn network_id(n: &Network) -> String {
+pub(crate) fn network_id(n: &Network) -> String {
     match &n.host {
         Some(h) => format!("{h}/{}", n.name),
         None => format!("swarm/{}", n.name),
@@ -332,7 +332,7 @@ fn vswitch_kind(d: &Driver) -> &'static str {
 /// The vSwitch (or Linux bridge) a network's endpoints attach to on `host`. Windows
 /// external vSwitches are one per NIC (ARCH-6), so they are named after the NIC; an
 /// internal NAT vSwitch and a Linux bridge belong to one network.
-pub fn vswitch_id(d: &Design, n: &Network, host: &Host) -> Option<String> {
+pub(crate) fn vswitch_id(d: &Design, n: &Network, host: &Host) -> Option<String> {
     match n.driver {
         Driver::Host | Driver::None | Driver::Plugin(_) => None,
         Driver::Nat | Driver::Ics | Driver::Internal | Driver::Private | Driver::Bridge => {
@@ -348,7 +348,7 @@ pub fn vswitch_id(d: &Design, n: &Network, host: &Host) -> Option<String> {
 }
 
 /// Globally routable: what the internet can send to.
-pub fn is_public(ip: IpAddr) -> bool {
+pub(crate) fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
             let o = v4.octets();
@@ -373,7 +373,7 @@ mod tests {
     fn world_of(text: &str) -> Topology {
         let doc = hnsim_model::parse_scenario("t.yaml", text).expect("parses");
         let design = hnsim_model::resolve(&doc.scenario);
-        World::new(&design).topology()
+        TopologyGraph::new(&design).topology()
     }
 
     #[test]
@@ -410,7 +410,7 @@ mod tests {
         )
         .expect("parses");
         let design = hnsim_model::resolve(&doc.scenario);
-        let w = World::new(&design);
+        let w = TopologyGraph::new(&design);
         assert!(w.routes(0, 1) && w.routes(1, 0));
         assert!(!w.routes(0, 2) && !w.routes(2, 1));
         assert!(w.has_internet(0));

@@ -1,38 +1,44 @@
 //! The hnsim simulation engine: from a resolved design to an explained connectivity
 //! matrix. Pure computation: no OS calls.
 //!
-//! Code map: [`graph`] builds the topology (petgraph) and answers segment/internet
-//! reachability; [`nodes`] lists sources, destinations and probes; [`driver`] holds one
-//! module per network driver with its reachability rules; [`fabric`] joins a source's
-//! way out of its network to a destination's way in; [`classes`] groups endpoints the
-//! rules cannot tell apart; [`engine`] computes the matrix per class pair (rayon) and
-//! instantiates it per node pair; [`trace`] and [`diff`] answer questions about
-//! matrices.
+//! The public surface is the answer types ([`matrix`], re-exported here) and a few
+//! entry points: [`simulate`] (every state of a design), [`trace`] (cells by the names
+//! a user types), [`diff`] (two matrices cell by cell) and [`topology`] (what the
+//! reports draw).
+//!
+//! Code map (all crate-private): [`graph`] builds the topology (petgraph) and answers
+//! segment/internet reachability; [`nodes`] lists the matrix's parties and the probes
+//! each destination is asked with; [`context`] is what the rules look at; [`driver`]
+//! holds one module per network driver with its rules (same network, exits, entries,
+//! names, what it refuses); [`fabric`] joins a source's way out of its network to a
+//! destination's way in; [`dns`] gives a cell its name; [`answer`] is what a rule
+//! returns; [`classes`] groups endpoints the rules cannot tell apart; [`engine`]
+//! decides per class pair (rayon) and instantiates per node pair.
 
-pub mod address;
-pub mod classes;
-pub mod diff;
-pub mod dns;
-pub mod driver;
-pub mod engine;
-pub mod fabric;
-pub mod graph;
+mod answer;
+mod classes;
+mod context;
+mod diff;
+mod dns;
+mod driver;
+mod engine;
+mod fabric;
+mod graph;
 pub mod matrix;
-pub mod nodes;
-pub mod path;
-pub mod trace;
+mod nodes;
+mod trace;
 
 pub use classes::Mode;
 pub use diff::{diff, CellChange};
 pub use matrix::*;
 pub use trace::{trace, TraceError};
 
-use hnsim_model::{Analysis, Document};
+use hnsim_model::{Analysis, Design, Document};
 
 /// The objects of one state's design, as the reports draw them (DOT, Mermaid, HTML):
 /// a report carries the final state's; a view of an earlier state draws that state.
-pub fn topology(design: &hnsim_model::Design) -> Topology {
-    graph::World::new(design).topology()
+pub fn topology(design: &Design) -> Topology {
+    graph::TopologyGraph::new(design).topology()
 }
 
 /// Simulates a parsed scenario: every state of its timeline, with `check`'s findings.
@@ -68,4 +74,16 @@ pub fn simulate_with(file: &str, analysis: &Analysis, mode: Mode) -> Report {
         states,
         conformance: None,
     }
+}
+
+/// How many matrix nodes a design has and how many classes they fall into (for
+/// benchmarks and capacity reports).
+pub fn class_count(design: &Design, mode: Mode) -> (usize, usize) {
+    engine::class_count(design, mode)
+}
+
+/// Decides one answer per class pair and probe without building cells; returns how
+/// many answers were decided (benchmarks time the engine's decisions with it).
+pub fn decide_only(design: &Design, mode: Mode) -> usize {
+    engine::decide_only(design, mode)
 }

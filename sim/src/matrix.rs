@@ -134,6 +134,16 @@ pub enum Probe {
     Udp(u16),
 }
 
+impl Probe {
+    /// The destination port of a TCP or UDP probe.
+    pub fn port(self) -> Option<u16> {
+        match self {
+            Probe::Icmp => None,
+            Probe::Tcp(p) | Probe::Udp(p) => Some(p),
+        }
+    }
+}
+
 impl fmt::Display for Probe {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -8,14 +8,13 @@
 //! to tell VFP NAT's TCP/UDP-only outbound path (OVL-3) from a full one. Hosts get ICMP
 //! only: services on a host's own stack are not part of a scenario.
 
-use crate::graph::{network_id, World};
+use crate::graph::{network_id, TopologyGraph};
 use crate::matrix::{Node, NodeKind, Probe};
 use hnsim_model::{Driver, Protocol};
 use std::collections::HashMap;
 use std::net::IpAddr;
 
-/// One port mapping of an endpoint, with its host port decided by the model (NAT-9).
-pub use hnsim_model::PortForward as Pub;
+use hnsim_model::PortForward;
 
 /// A TCP or UDP probe asks a mapping for its port; ICMP has none.
 impl From<Probe> for Option<hnsim_model::PortProto> {
@@ -31,14 +30,14 @@ impl From<Probe> for Option<hnsim_model::PortProto> {
 
 /// An endpoint as the rules see it.
 #[derive(Clone, Debug)]
-pub struct Ep {
+pub(crate) struct Endpoint {
     /// Index into `design.endpoints`.
     pub index: usize,
     pub container: usize,
     pub name: String,
     pub service: Option<String>,
     pub host: Option<usize>,
-    pub net: Option<usize>,
+    pub network: Option<usize>,
     pub driver: Driver,
     pub ip: Option<IpAddr>,
     /// Why there is no IP (IPAM), when there is none.
@@ -46,32 +45,46 @@ pub struct Ep {
     pub running: bool,
     pub listen: Vec<Probe>,
     /// Port mappings that apply to this endpoint (nat / bridge attachments only).
-    pub published: Vec<Pub>,
+    pub published: Vec<PortForward>,
     /// Ports the endpoint's swarm service publishes through the routing mesh, on the
     /// replica's endpoint that receives them (`ingress`); see [`hnsim_model::Design::mesh_ports`].
-    pub mesh: Vec<Pub>,
+    pub mesh: Vec<PortForward>,
     pub aliases: Vec<String>,
     /// Networks of the container's other endpoints.
     pub siblings: Vec<usize>,
     /// Hyper-V isolation: a synthetic VM NIC instead of a host vNIC (ARCH-3).
     pub hyperv: bool,
+    /// The network a stopped container's attachment named, when it no longer exists.
+    pub gone_network: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Who {
-    /// Index into [`Nodes::eps`].
-    Ep(usize),
+pub(crate) enum Party {
+    /// Index into [`Parties::endpoints`].
+    Endpoint(usize),
     Host(usize),
     Client(usize),
     Internet,
 }
 
-pub struct Nodes {
-    pub eps: Vec<Ep>,
-    /// Parallel to the matrix nodes.
-    pub who: Vec<Who>,
+/// The matrix's sources and destinations: the nodes as the answer shows them, and
+/// what each stands for.
+pub(crate) struct Parties {
+    pub endpoints: Vec<Endpoint>,
+    /// What each matrix node is, parallel to `nodes`.
+    pub party: Vec<Party>,
     pub nodes: Vec<Node>,
+    /// The probes each node is asked with as a destination, parallel to `nodes`.
     pub probes: Vec<Vec<Probe>>,
+    /// The matrix nodes of each container's endpoints, by container index.
+    by_container: HashMap<usize, Vec<usize>>,
+}
+
+impl Parties {
+    /// The matrix nodes of container `c`'s endpoints.
+    pub fn nodes_of_container(&self, c: usize) -> impl Iterator<Item = usize> + '_ {
+        self.by_container.get(&c).into_iter().flatten().copied()
+    }
 }
 
 fn probe_of(proto: Protocol, port: u16) -> Option<Probe> {
@@ -114,7 +127,7 @@ fn mesh_endpoint(d: &hnsim_model::Design, container: usize) -> Option<usize> {
         .or_else(|| on(&|n| n.driver == Driver::Overlay))
 }
 
-pub fn build(w: &World) -> Nodes {
+pub(crate) fn build(w: &TopologyGraph) -> Parties {
     let d = w.design;
     let s = &d.scenario;
     let mut mesh_at: HashMap<usize, usize> = HashMap::new();
@@ -147,7 +160,7 @@ pub fn build(w: &World) -> Nodes {
             .host
             .and_then(|h| s.hosts.get(h))
             .is_some_and(|h| h.is_windows());
-        let published: Vec<Pub> = if publishes(&driver) {
+        let published: Vec<PortForward> = if publishes(&driver) {
             published_by
                 .get(&e.container)
                 .into_iter()
@@ -179,13 +192,13 @@ pub fn build(w: &World) -> Nodes {
             }
             _ => vec![],
         };
-        eps.push(Ep {
+        eps.push(Endpoint {
             index: i,
             container: e.container,
             name: c.name.clone(),
             service: c.service.clone(),
             host: e.host,
-            net: e.network,
+            network: e.network,
             driver,
             ip: e.ip,
             no_ip: match &e.ip_source {
@@ -199,6 +212,10 @@ pub fn build(w: &World) -> Nodes {
             aliases: e.aliases.clone(),
             siblings,
             hyperv: c.isolation == hnsim_model::Isolation::Hyperv,
+            gone_network: match e.network {
+                None if !c.is_running() => c.networks.get(e.attachment).map(|a| a.network.clone()),
+                _ => None,
+            },
         });
     }
 
@@ -207,7 +224,7 @@ pub fn build(w: &World) -> Nodes {
         .iter()
         .map(|e| {
             let net = e
-                .net
+                .network
                 .map(|n| s.networks[n].name.clone())
                 .or_else(|| {
                     s.containers[e.container]
@@ -264,12 +281,12 @@ pub fn build(w: &World) -> Nodes {
             host,
             container: Some(e.name.clone()),
             service: e.service.clone(),
-            network: e.net.map(|n| network_id(&s.networks[n])),
+            network: e.network.map(|n| network_id(&s.networks[n])),
             driver: Some(e.driver.to_string()),
             ip: e.ip,
             listens: e.listen.clone(),
         });
-        who.push(Who::Ep(k));
+        who.push(Party::Endpoint(k));
         probes.push(ps);
     }
     for (hi, h) in s.hosts.iter().enumerate() {
@@ -285,7 +302,7 @@ pub fn build(w: &World) -> Nodes {
             ip: h.primary_ip(),
             listens: vec![],
         });
-        who.push(Who::Host(hi));
+        who.push(Party::Host(hi));
         probes.push(vec![Probe::Icmp]);
     }
     for (ci, c) in s.clients.iter().enumerate() {
@@ -314,7 +331,7 @@ pub fn build(w: &World) -> Nodes {
             ip: c.ip,
             listens,
         });
-        who.push(Who::Client(ci));
+        who.push(Party::Client(ci));
         probes.push(ps);
     }
     nodes.push(Node {
@@ -329,12 +346,19 @@ pub fn build(w: &World) -> Nodes {
         ip: None,
         listens: vec![Probe::Tcp(443), Probe::Udp(53)],
     });
-    who.push(Who::Internet);
+    who.push(Party::Internet);
     probes.push(vec![Probe::Icmp, Probe::Tcp(443), Probe::Udp(53)]);
-    Nodes {
-        eps,
-        who,
+    let mut by_container: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, p) in who.iter().enumerate() {
+        if let Party::Endpoint(k) = p {
+            by_container.entry(eps[*k].container).or_default().push(i);
+        }
+    }
+    Parties {
+        endpoints: eps,
+        party: who,
         nodes,
         probes,
+        by_container,
     }
 }

@@ -24,7 +24,7 @@ pub enum TraceError {
 
 /// Finds a node by id, container name, host name (`win1` or `host:win1`), client name
 /// or `internet`.
-pub fn resolve<'a>(state: &'a StateMatrix, name: &str) -> Result<&'a Node, TraceError> {
+pub(crate) fn resolve<'a>(state: &'a StateMatrix, name: &str) -> Result<&'a Node, TraceError> {
     if let Some(n) = state.node(name) {
         return Ok(n);
     }

@@ -24,15 +24,22 @@
 //! and its connection to another bridge's published port on the host IP timed out
 //! (no `-i <bridge> -j RETURN` rule for an internal bridge, so it is DNATed and dropped).
 
-use super::*;
-use crate::fabric::{At, StackOnly};
-use crate::graph::is_public;
-use crate::matrix::AddressKind;
+use super::checks::icc_disabled;
+use super::hops::{bridged, dst_deliver, host_label, not_listening};
+use super::through_host::{arrive, container_ip_entry, snat_exits};
+use super::{DriverRules, Facts};
+use crate::answer::{hop, Answer, Denial, DST_IP, DST_NAME};
+use crate::context::Context;
+use crate::fabric::hosts::address_entry;
+use crate::fabric::{Entry, Exit, Point};
+use crate::matrix::{AddressKind, DenyReason, Mechanism, Probe};
+use crate::nodes::{Endpoint, Party};
 
-pub struct Bridge;
+#[derive(Debug)]
+pub(super) struct Bridge;
 
-fn bridge_name(cx: &Cx, ep: &Ep) -> String {
-    let name = cx.net_name(ep);
+fn bridge_name(ctx: &Context, ep: &Endpoint) -> String {
+    let name = ctx.network_name(ep);
     if name == "bridge" {
         "docker0".into()
     } else {
@@ -42,100 +49,83 @@ fn bridge_name(cx: &Cx, ep: &Ep) -> String {
 
 /// `internal: true` on a Linux bridge (see the module comment). The flag means nothing
 /// on Windows, where the validator refuses it.
-fn internal(cx: &Cx, ep: &Ep) -> bool {
-    ep.net.is_some_and(|n| cx.d().scenario.networks[n].internal)
-        && ep.host.is_some_and(|h| !cx.host(h).is_windows())
+fn internal(ctx: &Context, ep: &Endpoint) -> bool {
+    ctx.network(ep).is_some_and(|n| n.internal)
+        && ep.host.is_some_and(|h| !ctx.host(h).is_windows())
 }
 
-fn internal_deny(cx: &Cx, ep: &Ep, why: String) -> Deny {
-    Deny::new(
+fn internal_deny(ctx: &Context, ep: &Endpoint, why: String) -> Denial {
+    Denial::new(
         DenyReason::NoRoute,
-        format!("{} iptables", host_label(cx, ep)),
+        format!("{} iptables", host_label(ctx, ep)),
         why,
         &["EXT-10", "LNX-1"],
     )
 }
 
-/// The host itself through the bridge gateway, and every NIC with MASQUERADE.
-pub fn masquerade_exits(cx: &Cx, src: &Ep, bridge: &str, facts: &[&str]) -> Vec<Exit> {
-    let Some(h) = src.host else { return vec![] };
-    let host = cx.host(h);
-    let at = format!("{}/{bridge}", host.name);
-    let mut out = Vec::new();
-    let mut local = Exit::new(
-        At::Stack(h),
+/// The host itself through the bridge gateway, and every NIC with MASQUERADE (a Linux
+/// bridge, and overlay's docker_gwbridge).
+pub(super) fn masquerade_exits(
+    ctx: &Context,
+    src: &Endpoint,
+    bridge: &str,
+    facts: &[&str],
+) -> Vec<Exit> {
+    let at = format!("{}/{bridge}", host_label(ctx, src));
+    let to_stack = vec![hop(
+        &at,
+        Mechanism::LinuxBridge,
+        format!("through {bridge} to the host's gateway address"),
+        facts,
+    )];
+    let out_of = |nic: &hnsim_model::Nic| {
         vec![
-            src_vnic(cx, src),
             hop(
                 &at,
                 Mechanism::LinuxBridge,
-                format!("through {bridge} to the host's gateway address"),
+                format!("through {bridge} to the host"),
                 facts,
             ),
-        ],
-    );
-    local.host = Some(h);
-    out.push(local);
-    for nic in &host.nics {
-        let Some(seg) = cx.w.segment_index(&nic.segment) else {
-            continue;
-        };
-        let mut e = Exit::new(
-            At::Seg { seg, vlan: None },
-            vec![
-                src_vnic(cx, src),
-                hop(
-                    &at,
-                    Mechanism::LinuxBridge,
-                    format!("through {bridge} to the host"),
-                    facts,
-                ),
-                hop(
-                    format!("{} iptables", host.name),
-                    Mechanism::Masquerade,
-                    format!("MASQUERADE to {} out of {}", nic.ip.addr(), nic.name),
-                    facts,
-                ),
-            ],
-        );
-        e.host = Some(h);
-        e.snat_host = Some(h);
-        out.push(e);
-    }
-    out
+            hop(
+                format!("{} iptables", host_label(ctx, src)),
+                Mechanism::Masquerade,
+                format!("MASQUERADE to {} out of {}", nic.ip.addr(), nic.name),
+                facts,
+            ),
+        ]
+    };
+    snat_exits(ctx, src, Some(to_stack), out_of, false)
 }
 
 impl DriverRules for Bridge {
-    fn same_network(&self, cx: &Cx, a: &Ep, b: &Ep, probe: Probe) -> Answer {
-        if let Some(x) = icc_disabled(cx, a, b, probe) {
+    fn same_network(&self, ctx: &Context, a: &Endpoint, b: &Endpoint, probe: Probe) -> Answer {
+        if let Some(x) = icc_disabled(ctx, a, b, probe) {
             return x;
         }
-        bridged(
-            cx,
-            a,
-            b,
-            probe,
-            hop(
-                format!("{}/{}", host_label(cx, a), bridge_name(cx, a)),
-                Mechanism::LinuxBridge,
-                "bridged by the Linux bridge",
-                &["EXT-10", "LNX-1"],
-            ),
-        )
+        let via = hop(
+            format!("{}/{}", host_label(ctx, a), bridge_name(ctx, a)),
+            Mechanism::LinuxBridge,
+            "bridged by the Linux bridge",
+            &["EXT-10", "LNX-1"],
+        );
+        bridged(ctx, a, b, probe, via)
     }
 
-    fn exits(&self, cx: &Cx, src: &Ep, _dst: Who, _probe: Probe) -> Vec<Exit> {
-        let mut out = masquerade_exits(cx, src, &bridge_name(cx, src), &["EXT-10", "LNX-1"]);
-        if internal(cx, src) {
+    fn exits(&self, ctx: &Context, src: &Endpoint, _dst: Party, _probe: Probe) -> Vec<Exit> {
+        let mut out = masquerade_exits(ctx, src, &bridge_name(ctx, src), &["EXT-10", "LNX-1"]);
+        if internal(ctx, src) {
             let deny = internal_deny(
-                cx,
+                ctx,
                 src,
                 format!(
                     "network {} is internal: Docker drops forwarded traffic leaving its subnet and has no MASQUERADE rule for it",
-                    cx.net_name(src)
+                    ctx.network_name(src)
                 ),
             );
-            for e in out.iter_mut().filter(|e| !matches!(e.at, At::Stack(_))) {
+            for e in out
+                .iter_mut()
+                .filter(|e| !matches!(e.at, Point::HostStack(_)))
+            {
                 // Up to the bridge; the iptables hop never happens.
                 e.hops.truncate(2);
                 e.block = Some(deny.clone());
@@ -144,112 +134,73 @@ impl DriverRules for Bridge {
         out
     }
 
-    fn entries(&self, cx: &Cx, dst: &Ep, probe: Probe) -> Vec<Entry> {
+    fn entries(&self, ctx: &Context, dst: &Endpoint, probe: Probe) -> Vec<Entry> {
         let Some(h) = dst.host else { return vec![] };
-        let host = cx.host(h);
-        let br = format!("{}/{}", host.name, bridge_name(cx, dst));
-        let deliver = dst_deliver(cx, dst, probe);
-        let mut out = Vec::new();
-        let mut stack = Entry::new(
-            At::Stack(h),
-            container_addr(probe),
-            vec![
-                hop(
-                    &br,
-                    Mechanism::LinuxBridge,
-                    "the host routes the bridge subnet onto the bridge",
-                    &["EXT-10"],
-                ),
-                deliver.clone(),
-            ],
+        let host = ctx.host(h);
+        let br = format!("{}/{}", host.name, bridge_name(ctx, dst));
+        let iptables = format!("{} iptables", host.name);
+        let is_internal = internal(ctx, dst);
+        let mut route_in = hop(
+            &br,
+            Mechanism::LinuxBridge,
+            "the host routes the bridge subnet onto the bridge",
+            &["EXT-10"],
         );
-        stack.stack_only = Some(StackOnly {
-            remote_via_host_ip: true,
-            host: h,
-            same_host: Deny::new(
-                DenyReason::IsolatedNetwork,
-                format!("{} iptables", host.name),
-                "two different Docker bridges are isolated from each other (DOCKER-ISOLATION rules)",
-                &["EXT-10"],
-            ),
-            remote: Deny::new(
-                DenyReason::NatNoInbound,
-                format!("{} iptables", host.name),
-                format!("a bridge container's IP is not routed from outside {}: publish a port", host.name),
-                &["EXT-10", "LNX-1"],
-            ),
-        });
-        stack.block = not_listening(dst, probe);
-        stack.host = Some(h);
-        let is_internal = internal(cx, dst);
         let loopback = dst
             .published
             .iter()
             .filter(|p| p.loopback_only())
             .find_map(|p| p.host_port(probe));
         if let (Some(port), false) = (loopback, is_internal) {
-            if let Some(h0) = stack.hops.first_mut() {
-                h0.detail.push_str(&format!(
-                    "; localhost:{port} also works from this host (published on its loopback only)"
-                ));
-            }
+            route_in.detail.push_str(&format!(
+                "; localhost:{port} also works from this host (published on its loopback only)"
+            ));
         }
-        out.push(stack);
-        for nic in &host.nics {
-            let Some(seg) = cx.w.segment_index(&nic.segment) else {
-                continue;
-            };
+        let mut out = Vec::new();
+        let isolated = Denial::new(
+            DenyReason::IsolatedNetwork,
+            &iptables,
+            "two different Docker bridges are isolated from each other (DOCKER-ISOLATION rules)",
+            &["EXT-10"],
+        );
+        let remote = Denial::new(
+            DenyReason::NatNoInbound,
+            &iptables,
+            format!(
+                "a bridge container's IP is not routed from outside {}: publish a port",
+                host.name
+            ),
+            &["EXT-10", "LNX-1"],
+        );
+        out.extend(container_ip_entry(
+            ctx,
+            (dst, probe),
+            vec![route_in],
+            (isolated, remote),
+            not_listening(dst, probe),
+        ));
+        for (nic, seg) in ctx.host_nics(h) {
             let ip = nic.ip.addr();
             let published = dst
                 .published
                 .iter()
                 .filter(|p| p.binds(ip))
                 .find_map(|p| p.host_port(probe));
-            let elsewhere = dst
-                .published
-                .iter()
-                .find(|p| !p.binds(ip) && p.host_port(probe).is_some())
-                .and_then(|p| p.host_ip);
-            let arrive = hop(
-                format!("{} NIC {}", host.name, nic.name),
-                Mechanism::HostStack,
-                format!("arrives at the host address {ip}"),
-                &["EXT-10"],
-            );
-            let mut e = match published {
-                Some(_) if is_internal => {
-                    let mut e = Entry::new(
-                        At::Seg { seg, vlan: None },
-                        AddrT::fixed(
-                            AddressKind::HostIp,
-                            Some(ip),
-                            crate::fabric::probe_port(probe),
-                        ),
-                        vec![arrive],
-                    );
-                    e.block = Some(internal_deny(
-                        cx,
-                        dst,
-                        format!(
-                            "network {} is internal: Docker programs no port mapping for it, and drops forwarded traffic from outside its subnet",
-                            cx.net_name(dst)
-                        ),
-                    ));
-                    e
-                }
-                Some(port) => {
-                    let mut e = Entry::new(
-                        At::Seg { seg, vlan: None },
-                        AddrT::fixed(AddressKind::HostPort, Some(ip), Some(port)),
+            let arrive = arrive(ctx, h, nic, "host address", &["EXT-10"]);
+            let e = match (published, probe.port()) {
+                (Some(port), Some(to)) if !is_internal => {
+                    let mut e = address_entry(
+                        h,
+                        seg,
+                        AddressKind::HostPort,
+                        ip,
+                        Some(port),
                         vec![
                             arrive,
                             hop(
-                                format!("{} iptables", host.name),
+                                &iptables,
                                 Mechanism::Dnat,
-                                format!(
-                                    "DNAT {ip}:{port} -> {DST_IP}:{}",
-                                    super::nat::probe_port(probe)
-                                ),
+                                format!("DNAT {ip}:{port} -> {DST_IP}:{to}"),
                                 &["EXT-10"],
                             ),
                             hop(
@@ -258,58 +209,90 @@ impl DriverRules for Bridge {
                                 "forwarded onto the bridge",
                                 &["EXT-10"],
                             ),
-                            deliver.clone(),
+                            dst_deliver(ctx, dst, probe),
                         ],
                     );
                     e.published = true;
-                    e.proxied = true;
                     e.block = not_listening(dst, probe);
                     e
                 }
-                None => {
-                    let mut e = Entry::new(
-                        At::Seg { seg, vlan: None },
-                        AddrT::fixed(
-                            AddressKind::HostIp,
-                            Some(ip),
-                            crate::fabric::probe_port(probe),
-                        ),
-                        vec![arrive],
-                    );
-                    e.block = Some(if probe == Probe::Icmp {
-                        Deny::new(
-                            DenyReason::NatNoInbound,
-                            format!("{} iptables", host.name),
-                            "ICMP is answered by the host itself; only TCP/UDP ports can be published to a container",
-                            &["EXT-10"],
-                        )
-                    } else if let Some(bound) = elsewhere {
-                        Deny::new(
-                            DenyReason::NotPublished,
-                            format!("{} iptables", host.name),
-                            if bound.is_loopback() {
-                                format!("{probe} of {DST_NAME} is published on {bound} only: reachable from {} itself by localhost, not on {ip}", host.name)
-                            } else {
-                                format!("{probe} of {DST_NAME} is published on {bound} only, not on {ip}")
-                            },
-                            &["EXT-10"],
+                (published, port) => {
+                    let mut e = address_entry(h, seg, AddressKind::HostIp, ip, port, vec![arrive]);
+                    e.block = Some(if published.is_some() {
+                        internal_deny(
+                            ctx,
+                            dst,
+                            format!(
+                                "network {} is internal: Docker programs no port mapping for it, and drops forwarded traffic from outside its subnet",
+                                ctx.network_name(dst)
+                            ),
                         )
                     } else {
-                        Deny::new(
-                            DenyReason::NotPublished,
-                            format!("{} iptables", host.name),
-                            format!("{probe} of {DST_NAME} is not published on {}", host.name),
-                            &["EXT-10"],
-                        )
+                        not_published(dst, probe, ip, &iptables, &host.name)
                     });
                     e
                 }
             };
-            e.owner_host = Some(h);
-            e.public = is_public(ip);
-            e.host = Some(h);
             out.push(e);
         }
         out
     }
+
+    /// EXT-10: user-defined bridges resolve container names; the default bridge does
+    /// not.
+    fn name_resolution(&self, ctx: &Context, src: &Endpoint, dst: &Endpoint) -> Option<Facts> {
+        let linux = dst.host.is_some_and(|h| !ctx.host(h).is_windows());
+        (linux && src.network == dst.network && ctx.network_name(dst) != "bridge")
+            .then_some(&["EXT-10", "DNS-1"])
+    }
+
+    /// Linux bridge ports: modelled on Docker Engine 20.10-28 with `userland-proxy` on
+    /// (the default; the model has no setting for it). The nat `DOCKER` chain starts
+    /// with `-i <bridge> -j RETURN` for every Docker bridge, so a packet from any
+    /// container to a host address is not DNATed: it reaches the host's INPUT, where
+    /// docker-proxy listens on the mapping's address and opens its own connection to the
+    /// container. That never crosses FORWARD, so the DOCKER-ISOLATION rules do not apply
+    /// and a container on another bridge reaches the port too (EXT-10). This was checked
+    /// on Docker 20.10.24: bridge A to host-IP:port published by a container on bridge B
+    /// answered, bridge A to B's container IP timed out, and a port bound to 127.0.0.1
+    /// refused the connection. moby/moby#38784 and moby/moby#49577 (Docker 28) describe
+    /// the same: with the proxy the packet bypasses isolation; with
+    /// `userland-proxy: false` it is DNATed and dropped by DOCKER-ISOLATION-STAGE-2. An
+    /// `internal` network has no RETURN rule and drops the DNATed packet (its exits are
+    /// blocked before this point).
+    fn hairpin(&self, ctx: &Context, exit: &Exit, entry: &Entry) -> Answer {
+        crate::fabric::hairpin::through_host(ctx, exit, entry, true)
+    }
+}
+
+/// Why `probe` of `dst` does not pass host address `ip`: ICMP is the host's own; a TCP
+/// or UDP port is published elsewhere or not at all.
+fn not_published(
+    dst: &Endpoint,
+    probe: Probe,
+    ip: std::net::IpAddr,
+    at: &str,
+    host: &str,
+) -> Denial {
+    if probe == Probe::Icmp {
+        return Denial::new(
+            DenyReason::NatNoInbound,
+            at,
+            "ICMP is answered by the host itself; only TCP/UDP ports can be published to a container",
+            &["EXT-10"],
+        );
+    }
+    let elsewhere = dst
+        .published
+        .iter()
+        .find(|p| !p.binds(ip) && p.host_port(probe).is_some())
+        .and_then(|p| p.host_ip);
+    let why = match elsewhere {
+        Some(bound) if bound.is_loopback() => format!(
+            "{probe} of {DST_NAME} is published on {bound} only: reachable from {host} itself by localhost, not on {ip}"
+        ),
+        Some(bound) => format!("{probe} of {DST_NAME} is published on {bound} only, not on {ip}"),
+        None => format!("{probe} of {DST_NAME} is not published on {host}"),
+    };
+    Denial::new(DenyReason::NotPublished, at, why, &["EXT-10"])
 }

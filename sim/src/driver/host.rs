@@ -1,27 +1,37 @@
 //! Linux `host` network (LNX-2, EXT-11): no isolation; the container *is* the host's
 //! stack, uses the host's addresses, and `-p` is ignored. Its cells are the host's.
 
-use super::*;
-use crate::fabric::{host_entries, host_exits};
-use crate::matrix::AddressKind;
+use super::hops::{finish, host_label, not_listening};
+use super::{DriverRules, Facts};
+use crate::answer::{hop, AddressTemplate, Answer, DST_NAME, SRC_NAME};
+use crate::context::Context;
+use crate::fabric::{hosts, Entry, Exit};
+use crate::matrix::{AddressKind, Mechanism, Probe};
+use crate::nodes::{Endpoint, Party};
 
-pub struct HostNet;
+#[derive(Debug)]
+pub(super) struct HostNet;
 
 impl DriverRules for HostNet {
-    fn same_network(&self, cx: &Cx, a: &Ep, b: &Ep, probe: Probe) -> Answer {
+    /// The container uses the host's addresses (LNX-2).
+    fn address_facts(&self) -> Option<Facts> {
+        None
+    }
+
+    fn same_network(&self, ctx: &Context, a: &Endpoint, b: &Endpoint, probe: Probe) -> Answer {
         let hops = vec![hop(
-            format!("{} host stack", host_label(cx, a)),
+            format!("{} host stack", host_label(ctx, a)),
             Mechanism::HostStack,
             "both containers use the host's own network stack",
             &["EXT-11", "LNX-2"],
         )];
-        let addr = port_addr(cx, b, probe);
-        finish(cx, b, probe, addr, hops)
+        let addr = port_addr(ctx, b, probe);
+        finish(ctx, b, probe, addr, hops)
     }
 
-    fn exits(&self, cx: &Cx, src: &Ep, _dst: Who, _probe: Probe) -> Vec<Exit> {
+    fn exits(&self, ctx: &Context, src: &Endpoint, _dst: Party, _probe: Probe) -> Vec<Exit> {
         let Some(h) = src.host else { return vec![] };
-        let mut out = host_exits(cx, h);
+        let mut out = hosts::exits(ctx, h);
         for e in &mut out {
             e.hops.insert(
                 0,
@@ -36,12 +46,14 @@ impl DriverRules for HostNet {
         out
     }
 
-    fn entries(&self, cx: &Cx, dst: &Ep, probe: Probe) -> Vec<Entry> {
+    fn entries(&self, ctx: &Context, dst: &Endpoint, probe: Probe) -> Vec<Entry> {
         let Some(h) = dst.host else { return vec![] };
-        let mut out = host_entries(cx, h, probe);
+        let mut out = hosts::entries(ctx, h, probe);
         for e in &mut out {
             e.addr = match &e.addr {
-                AddrT::Fixed { ip, .. } => AddrT::fixed(AddressKind::HostIp, *ip, port_of(probe)),
+                AddressTemplate::Fixed { ip, .. } => {
+                    AddressTemplate::fixed(AddressKind::HostIp, *ip, probe.port())
+                }
                 other => other.clone(),
             };
             if let Some(last) = e.hops.last_mut() {
@@ -56,14 +68,7 @@ impl DriverRules for HostNet {
     }
 }
 
-fn port_of(p: Probe) -> Option<u16> {
-    match p {
-        Probe::Icmp => None,
-        Probe::Tcp(x) | Probe::Udp(x) => Some(x),
-    }
-}
-
-fn port_addr(cx: &Cx, ep: &Ep, probe: Probe) -> AddrT {
-    let ip = ep.host.and_then(|h| cx.host(h).primary_ip());
-    AddrT::fixed(AddressKind::HostIp, ip, port_of(probe))
+fn port_addr(ctx: &Context, ep: &Endpoint, probe: Probe) -> AddressTemplate {
+    let ip = ep.host.and_then(|h| ctx.host(h).primary_ip());
+    AddressTemplate::fixed(AddressKind::HostIp, ip, probe.port())
 }

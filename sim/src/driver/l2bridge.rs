@@ -11,66 +11,70 @@
 //! - a custom subnet (L2B-2) is routed by the host endpoint acting as its gateway; the
 //!   routes for the prefix are assumed configured (the validator warns about them).
 
-use super::transparent::{on_segment_entry, on_segment_exit};
-use super::*;
-use ipnet::IpNet;
+use super::hops::{container_addr, denied_at_src, finish, host_label, src_vnic};
+use super::on_segment::{on_segment_entry, on_segment_exit, subnet_of};
+use super::{DriverRules, Facts};
+use crate::answer::{hop, Answer, Denial};
+use crate::context::Context;
+use crate::fabric::{Entry, Exit};
+use crate::matrix::{DenyReason, Hop, Mechanism, Probe};
+use crate::nodes::{Endpoint, Party};
+use hnsim_model::Driver;
 
-pub struct L2bridge;
+#[derive(Debug)]
+pub(super) struct L2bridge;
 
-/// The network subnet containing the endpoint's IP (class-level, see classes.rs).
-pub fn subnet_of(cx: &Cx, ep: &Ep) -> Option<IpNet> {
-    let ip = ep.ip?;
-    let net = &cx.d().scenario.networks[ep.net?];
-    net.subnet.0.iter().copied().find(|s| s.contains(&ip))
+fn sdn(ctx: &Context, ep: &Endpoint) -> bool {
+    ep.host.is_some_and(|h| ctx.host(h).sdn.is_some())
 }
 
-fn sdn(cx: &Cx, ep: &Ep) -> bool {
-    ep.host.is_some_and(|h| cx.host(h).sdn.is_some())
-}
-
-fn policy_hop(cx: &Cx, ep: &Ep) -> Hop {
+fn policy_hop(ctx: &Context, ep: &Endpoint) -> Hop {
     hop(
-        format!("physical Hyper-V host of {}", host_label(cx, ep)),
+        format!("physical Hyper-V host of {}", host_label(ctx, ep)),
         Mechanism::SdnPolicy,
         "forwarded to the physical Hyper-V host: network controller policies (ACLs, QoS) apply",
         &["SDN-1"],
     )
 }
 
-fn rewrite_out(cx: &Cx, ep: &Ep) -> Hop {
+/// Layer-2 address translation in the host's vSwitch (L2B-1).
+fn rewrite(ctx: &Context, ep: &Endpoint, detail: &str) -> Hop {
     hop(
-        format!("{}/vSwitch {}", host_label(cx, ep), cx.net_name(ep)),
+        format!("{}/vSwitch {}", host_label(ctx, ep), ctx.network_name(ep)),
         Mechanism::MacRewrite,
-        "source MAC rewritten to the host's MAC",
+        detail,
         &["L2B-1"],
     )
 }
 
-fn rewrite_in(cx: &Cx, ep: &Ep) -> Hop {
-    hop(
-        format!("{}/vSwitch {}", host_label(cx, ep), cx.net_name(ep)),
-        Mechanism::MacRewrite,
+fn rewrite_out(ctx: &Context, ep: &Endpoint) -> Hop {
+    rewrite(ctx, ep, "source MAC rewritten to the host's MAC")
+}
+
+fn rewrite_in(ctx: &Context, ep: &Endpoint) -> Hop {
+    rewrite(
+        ctx,
+        ep,
         "destination MAC rewritten from the host's MAC to the container's",
-        &["L2B-1"],
     )
 }
 
 /// L2B-2: the network's subnet is not the segment's: the host endpoint routes it.
-fn custom_subnet(cx: &Cx, ep: &Ep) -> bool {
-    let (Some(sub), Some((seg, ..))) = (subnet_of(cx, ep), cx.ep_segment(ep)) else {
+fn custom_subnet(ctx: &Context, ep: &Endpoint) -> bool {
+    let (Some(sub), Some(at)) = (subnet_of(ctx, ep), ctx.endpoint_segment(ep)) else {
         return false;
     };
-    let seg_net = cx.d().scenario.segments[seg].subnet;
+    let seg_net = ctx.design.scenario.segments[at.segment].subnet;
     !(seg_net.contains(&sub.network()) && seg_net.prefix_len() <= sub.prefix_len())
 }
 
 /// L2B-5: l2bridge exists from WS2016 / Windows 10 Creators Update on.
-fn too_old(cx: &Cx, ep: &Ep) -> Option<Deny> {
-    let host = cx.host(ep.host?);
+fn too_old(ctx: &Context, ep: &Endpoint) -> Option<Denial> {
+    let host = ctx.host(ep.host?);
     (!host.os.supports_l2bridge()).then(|| {
-        Deny::new(
+        Denial::new(
             DenyReason::Unsupported,
-            format!("{}/vSwitch {}", host.name, cx.net_name(ep)),
+            format!("{}/vSwitch {}", host.name, ctx.network_name(ep)),
             format!(
                 "{} has no l2bridge driver (needs WS2016 or Windows 10 Creators Update)",
                 host.os
@@ -81,23 +85,32 @@ fn too_old(cx: &Cx, ep: &Ep) -> Option<Deny> {
 }
 
 impl DriverRules for L2bridge {
-    fn same_network(&self, cx: &Cx, a: &Ep, b: &Ep, probe: Probe) -> Answer {
-        if let Some(d) = too_old(cx, a) {
-            return denied_at_src(cx, a, Some(container_addr(probe)), d);
+    /// DNS-2: l2bridge names resolve only with Kubernetes DNS, between l2bridge
+    /// endpoints on different nodes.
+    fn name_resolution(&self, ctx: &Context, src: &Endpoint, dst: &Endpoint) -> Option<Facts> {
+        let (sh, dh) = (ctx.host(src.host?), ctx.host(dst.host?));
+        let k8s = sh.kubernetes && dh.kubernetes;
+        (dh.is_windows() && src.host != dst.host && src.driver == Driver::L2bridge && k8s)
+            .then_some(&["DNS-2"])
+    }
+
+    fn same_network(&self, ctx: &Context, a: &Endpoint, b: &Endpoint, probe: Probe) -> Answer {
+        if let Some(d) = too_old(ctx, a) {
+            return denied_at_src(ctx, a, Some(container_addr(probe)), d);
         }
-        let at = crate::fabric::vswitch_at(cx, a);
-        if subnet_of(cx, a) == subnet_of(cx, b) {
+        let at = ctx.vswitch_at(a);
+        if subnet_of(ctx, a) == subnet_of(ctx, b) {
             let mut hops = vec![
-                src_vnic(cx, a),
+                src_vnic(ctx, a),
                 hop(
                     at,
                     Mechanism::VswitchBridge,
-                    if sdn(cx, a) {
+                    if sdn(ctx, a) {
                         "bridged in the VM's vSwitch (same host, same subnet): never reaches the physical host, so SDN policies do not apply"
                     } else {
                         "bridged in the vSwitch (same subnet)"
                     },
-                    if sdn(cx, a) {
+                    if sdn(ctx, a) {
                         &["L2B-3", "SDN-1", "MAT-1"]
                     } else {
                         &["L2B-3", "MAT-1"]
@@ -105,11 +118,11 @@ impl DriverRules for L2bridge {
                 ),
             ];
             hops.shrink_to_fit();
-            return finish(cx, b, probe, container_addr(probe), hops);
+            return finish(ctx, b, probe, container_addr(probe), hops);
         }
         let mut hops = vec![
-            src_vnic(cx, a),
-            rewrite_out(cx, a),
+            src_vnic(ctx, a),
+            rewrite_out(ctx, a),
             hop(
                 at,
                 Mechanism::Routed,
@@ -117,80 +130,80 @@ impl DriverRules for L2bridge {
                 &["L2B-3", "MAT-3"],
             ),
         ];
-        if sdn(cx, a) {
-            hops.push(policy_hop(cx, a));
+        if sdn(ctx, a) {
+            hops.push(policy_hop(ctx, a));
         }
-        hops.push(rewrite_in(cx, b));
-        finish(cx, b, probe, container_addr(probe), hops)
+        hops.push(rewrite_in(ctx, b));
+        finish(ctx, b, probe, container_addr(probe), hops)
     }
 
-    fn exits(&self, cx: &Cx, src: &Ep, dst: Who, _probe: Probe) -> Vec<Exit> {
-        let mut pre = vec![src_vnic(cx, src), rewrite_out(cx, src)];
-        if custom_subnet(cx, src) {
+    fn exits(&self, ctx: &Context, src: &Endpoint, dst: Party, _probe: Probe) -> Vec<Exit> {
+        let mut pre = vec![src_vnic(ctx, src), rewrite_out(ctx, src)];
+        if custom_subnet(ctx, src) {
             pre.push(hop(
-                format!("{} host endpoint", host_label(cx, src)),
+                format!("{} host endpoint", host_label(ctx, src)),
                 Mechanism::ManagementVnic,
                 "routed by the host endpoint that is the custom subnet's gateway",
                 &["L2B-2"],
             ));
         }
-        let Some(mut e) = on_segment_exit(cx, src, pre, &["L2B-1"]) else {
+        let Some(mut e) = on_segment_exit(ctx, src, pre, &["L2B-1"]) else {
             return vec![];
         };
         // Multi-node, cross subnet (L2B-3).
-        if let (Who::Ep(k), Some(h)) = (dst, src.host) {
-            let d = &cx.n.eps[k];
+        if let (Party::Endpoint(k), Some(h)) = (dst, src.host) {
+            let d = &ctx.parties.endpoints[k];
             if d.driver == Driver::L2bridge
                 && d.host != src.host
-                && subnet_of(cx, d) != subnet_of(cx, src)
+                && subnet_of(ctx, d) != subnet_of(ctx, src)
             {
-                if cx.host(h).os.l2bridge_routes_cross_subnet_between_nodes() {
+                if ctx.host(h).os.l2bridge_routes_cross_subnet_between_nodes() {
                     e.hops.push(hop(
-                        format!("{} management vNIC", cx.host_name(h)),
+                        format!("{} management vNIC", ctx.host_name(h)),
                         Mechanism::ManagementVnic,
                         "cross-subnet traffic to another node routed via the management vNIC (Windows Server 1809+)",
                         &["L2B-3", "MAT-3"],
                     ));
                 } else {
-                    e.block = Some(Deny::new(
+                    e.block = Some(Denial::new(
                         DenyReason::Unsupported,
-                        format!("{}/vSwitch {}", cx.host_name(h), cx.net_name(src)),
+                        format!("{}/vSwitch {}", ctx.host_name(h), ctx.network_name(src)),
                         format!(
                             "{} routes multi-node cross-subnet l2bridge traffic only from Windows Server 1809 on",
-                            cx.host(h).os
+                            ctx.host(h).os
                         ),
                         &["L2B-3"],
                     ));
                 }
             }
         }
-        if sdn(cx, src) {
-            e.offhost_hops.push(policy_hop(cx, src));
+        if sdn(ctx, src) {
+            e.offhost_hops.push(policy_hop(ctx, src));
         }
-        if let Some(d) = too_old(cx, src) {
+        if let Some(d) = too_old(ctx, src) {
             e.block = Some(d);
         }
         vec![e]
     }
 
-    fn entries(&self, cx: &Cx, dst: &Ep, probe: Probe) -> Vec<Entry> {
+    fn entries(&self, ctx: &Context, dst: &Endpoint, probe: Probe) -> Vec<Entry> {
         let mut pre = vec![];
-        if custom_subnet(cx, dst) {
+        if custom_subnet(ctx, dst) {
             pre.push(hop(
-                format!("{} host endpoint", host_label(cx, dst)),
+                format!("{} host endpoint", host_label(ctx, dst)),
                 Mechanism::ManagementVnic,
                 "routed by the host endpoint that is the custom subnet's gateway",
                 &["L2B-2"],
             ));
         }
-        pre.push(rewrite_in(cx, dst));
-        let Some(mut e) = on_segment_entry(cx, dst, probe, pre, &["L2B-1"]) else {
+        pre.push(rewrite_in(ctx, dst));
+        let Some(mut e) = on_segment_entry(ctx, dst, probe, pre, &["L2B-1"]) else {
             return vec![];
         };
-        if sdn(cx, dst) {
-            e.offhost_hops.push(policy_hop(cx, dst));
+        if sdn(ctx, dst) {
+            e.offhost_hops.push(policy_hop(ctx, dst));
         }
-        if let Some(d) = too_old(cx, dst) {
+        if let Some(d) = too_old(ctx, dst) {
             e.block = Some(d);
         }
         vec![e]

@@ -3,36 +3,43 @@
 //! network controller's policies apply; outbound passes the virtual network gateway.
 //! Outside Azure / Azure Stack nothing is forwarded (Unsupported).
 
-use super::transparent::{on_segment_entry, on_segment_exit};
-use super::*;
+use super::hops::{container_addr, denied_at_src, finish, host_label, src_vnic};
+use super::on_segment::{on_segment_entry, on_segment_exit};
+use super::DriverRules;
+use crate::answer::{hop, Answer, Denial};
+use crate::context::Context;
+use crate::fabric::{Entry, Exit};
+use crate::matrix::{DenyReason, Hop, Mechanism, Probe};
+use crate::nodes::{Endpoint, Party};
 
-pub struct L2tunnel;
+#[derive(Debug)]
+pub(super) struct L2tunnel;
 
-fn cloud(cx: &Cx, ep: &Ep) -> bool {
+fn cloud(ctx: &Context, ep: &Endpoint) -> bool {
     ep.host
-        .and_then(|h| cx.host(h).sdn.as_ref())
+        .and_then(|h| ctx.host(h).sdn.as_ref())
         .is_some_and(|s| s.azure)
 }
 
-fn unsupported(cx: &Cx, ep: &Ep) -> Deny {
-    Deny::new(
+fn unsupported(ctx: &Context, ep: &Endpoint) -> Denial {
+    Denial::new(
         DenyReason::Unsupported,
-        format!("{}/vSwitch {}", host_label(cx, ep), cx.net_name(ep)),
+        format!("{}/vSwitch {}", host_label(ctx, ep), ctx.network_name(ep)),
         "l2tunnel works only on Microsoft's cloud stack (Azure); this host is not attached to it",
         &["L2T-1"],
     )
 }
 
-fn hairpin(cx: &Cx, ep: &Ep) -> Vec<Hop> {
+fn hairpin(ctx: &Context, ep: &Endpoint) -> Vec<Hop> {
     vec![
         hop(
-            format!("physical Hyper-V host of {}", host_label(cx, ep)),
+            format!("physical Hyper-V host of {}", host_label(ctx, ep)),
             Mechanism::PhysicalHostHairpin,
             "hairpinned through the physical host's Hyper-V vSwitch",
             &["L2T-1", "MAT-3"],
         ),
         hop(
-            format!("physical Hyper-V host of {}", host_label(cx, ep)),
+            format!("physical Hyper-V host of {}", host_label(ctx, ep)),
             Mechanism::SdnPolicy,
             "network controller policies (ACLs, QoS) applied",
             &["SDN-1", "L2T-1"],
@@ -41,19 +48,19 @@ fn hairpin(cx: &Cx, ep: &Ep) -> Vec<Hop> {
 }
 
 impl DriverRules for L2tunnel {
-    fn same_network(&self, cx: &Cx, a: &Ep, b: &Ep, probe: Probe) -> Answer {
-        if !cloud(cx, a) {
-            return denied_at_src(cx, a, Some(container_addr(probe)), unsupported(cx, a));
+    fn same_network(&self, ctx: &Context, a: &Endpoint, b: &Endpoint, probe: Probe) -> Answer {
+        if !cloud(ctx, a) {
+            return denied_at_src(ctx, a, Some(container_addr(probe)), unsupported(ctx, a));
         }
-        let mut hops = vec![src_vnic(cx, a)];
-        hops.extend(hairpin(cx, a));
-        finish(cx, b, probe, container_addr(probe), hops)
+        let mut hops = vec![src_vnic(ctx, a)];
+        hops.extend(hairpin(ctx, a));
+        finish(ctx, b, probe, container_addr(probe), hops)
     }
 
-    fn exits(&self, cx: &Cx, src: &Ep, _dst: Who, _probe: Probe) -> Vec<Exit> {
-        let mut pre = vec![src_vnic(cx, src)];
-        pre.extend(hairpin(cx, src));
-        let Some(mut e) = on_segment_exit(cx, src, pre, &["L2T-1"]) else {
+    fn exits(&self, ctx: &Context, src: &Endpoint, _dst: Party, _probe: Probe) -> Vec<Exit> {
+        let mut pre = vec![src_vnic(ctx, src)];
+        pre.extend(hairpin(ctx, src));
+        let Some(mut e) = on_segment_exit(ctx, src, pre, &["L2T-1"]) else {
             return vec![];
         };
         e.vswitch = None;
@@ -61,19 +68,19 @@ impl DriverRules for L2tunnel {
             last.detail
                 .push_str("; outbound passes the virtual network gateway");
         }
-        if !cloud(cx, src) {
-            e.block = Some(unsupported(cx, src));
+        if !cloud(ctx, src) {
+            e.block = Some(unsupported(ctx, src));
         }
         vec![e]
     }
 
-    fn entries(&self, cx: &Cx, dst: &Ep, probe: Probe) -> Vec<Entry> {
-        let Some(mut e) = on_segment_entry(cx, dst, probe, hairpin(cx, dst), &["L2T-1"]) else {
+    fn entries(&self, ctx: &Context, dst: &Endpoint, probe: Probe) -> Vec<Entry> {
+        let Some(mut e) = on_segment_entry(ctx, dst, probe, hairpin(ctx, dst), &["L2T-1"]) else {
             return vec![];
         };
         e.vswitch = None;
-        if !cloud(cx, dst) {
-            e.block = Some(unsupported(cx, dst));
+        if !cloud(ctx, dst) {
+            e.block = Some(unsupported(ctx, dst));
         }
         vec![e]
     }

@@ -4,19 +4,38 @@
 //! host and its own macvlan endpoints cannot reach each other (EXT-12). On a Hyper-V VM
 //! without MAC spoofing the extra MACs are dropped like transparent's (TRANS-4, ARCH-5).
 
-use super::transparent::{on_segment_entry, on_segment_exit};
-use super::*;
+use super::checks::mac_spoofing_block;
+use super::hops::{bridged, src_vnic};
+use super::on_segment::{on_segment_entry, on_segment_exit};
+use super::{DriverRules, Facts};
+use crate::answer::{hop, Answer, Denial};
+use crate::context::Context;
+use crate::fabric::{Entry, Exit};
+use crate::matrix::{DenyReason, Mechanism, Probe};
+use crate::nodes::{Endpoint, Party};
 
-pub struct Macvlan;
+#[derive(Debug)]
+pub(super) struct Macvlan;
+
+/// EXT-12: the kernel does not pass traffic between a macvlan sub-interface and its
+/// own parent host.
+fn parent(ctx: &Context, h: usize) -> Denial {
+    Denial::new(
+        DenyReason::MacvlanParent,
+        format!("{} parent interface", ctx.host_name(h)),
+        "the kernel does not pass traffic between a macvlan sub-interface and its own parent host",
+        &["EXT-12", "LNX-4"],
+    )
+}
 
 impl DriverRules for Macvlan {
-    fn same_network(&self, cx: &Cx, a: &Ep, b: &Ep, probe: Probe) -> Answer {
-        let at = cx
-            .ep_segment(a)
-            .map(|x| format!("macvlan {}", x.2))
+    fn same_network(&self, ctx: &Context, a: &Endpoint, b: &Endpoint, probe: Probe) -> Answer {
+        let at = ctx
+            .endpoint_segment(a)
+            .map(|x| format!("macvlan {}", x.vswitch))
             .unwrap_or_else(|| "macvlan".into());
         bridged(
-            cx,
+            ctx,
             a,
             b,
             probe,
@@ -29,8 +48,8 @@ impl DriverRules for Macvlan {
         )
     }
 
-    fn exits(&self, cx: &Cx, src: &Ep, _dst: Who, _probe: Probe) -> Vec<Exit> {
-        let Some(mut e) = on_segment_exit(cx, src, vec![src_vnic(cx, src)], &["LNX-4"]) else {
+    fn exits(&self, ctx: &Context, src: &Endpoint, _dst: Party, _probe: Probe) -> Vec<Exit> {
+        let Some(mut e) = on_segment_exit(ctx, src, vec![src_vnic(ctx, src)], &["LNX-4"]) else {
             return vec![];
         };
         if let Some(last) = e
@@ -43,27 +62,43 @@ impl DriverRules for Macvlan {
                 "out of the macvlan sub-interface with its own MAC onto the parent's segment"
                     .into();
         }
-        e.macvlan_parent = src.host;
         e.vswitch = None;
-        if let Some(b) = mac_spoofing_block(cx, src, &["ARCH-5", "TRANS-4", "LNX-4"]) {
+        if let Some(b) = mac_spoofing_block(ctx, src, &["ARCH-5", "TRANS-4", "LNX-4"]) {
             e.offhost = Some(b);
         }
         vec![e]
     }
 
-    fn entries(&self, cx: &Cx, dst: &Ep, probe: Probe) -> Vec<Entry> {
-        let Some(mut e) = on_segment_entry(cx, dst, probe, vec![], &["LNX-4", "EXT-12"]) else {
+    fn entries(&self, ctx: &Context, dst: &Endpoint, probe: Probe) -> Vec<Entry> {
+        let Some(mut e) = on_segment_entry(ctx, dst, probe, vec![], &["LNX-4", "EXT-12"]) else {
             return vec![];
         };
         if let Some(first) = e.hops.first_mut() {
             first.mechanism = Mechanism::Macvlan;
             first.detail = "received on the parent NIC for the sub-interface's own MAC".into();
         }
-        e.macvlan_parent = dst.host;
         e.vswitch = None;
-        if let Some(b) = mac_spoofing_block(cx, dst, &["ARCH-5", "TRANS-4", "LNX-4"]) {
+        if let Some(b) = mac_spoofing_block(ctx, dst, &["ARCH-5", "TRANS-4", "LNX-4"]) {
             e.offhost = Some(b);
         }
         vec![e]
+    }
+
+    /// Towards an address of the endpoint's own parent host (EXT-12).
+    fn refuses_towards(&self, ctx: &Context, exit: &Exit, entry: &Entry) -> Option<Denial> {
+        let h = exit.host?;
+        (entry.owner_host == Some(h)).then(|| parent(ctx, h))
+    }
+
+    /// From the parent host's own stack or its translated containers (EXT-12).
+    fn refuses_from(&self, ctx: &Context, exit: &Exit, entry: &Entry) -> Option<Denial> {
+        let h = entry.host?;
+        (exit.snat_host == Some(h)).then(|| parent(ctx, h))
+    }
+
+    /// DNS-1: a user-defined macvlan network resolves its containers' names.
+    fn name_resolution(&self, ctx: &Context, src: &Endpoint, dst: &Endpoint) -> Option<Facts> {
+        let linux = dst.host.is_some_and(|h| !ctx.host(h).is_windows());
+        (linux && src.network == dst.network).then_some(&["DNS-1"])
     }
 }

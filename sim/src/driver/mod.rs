@@ -1,35 +1,91 @@
-//! One module per network driver. Each owns its driver's reachability rules: how two
-//! endpoints of one network reach each other, how an endpoint's traffic leaves its
-//! network ([`Exit`]s) and how an endpoint is entered from outside its network
-//! ([`Entry`]s). Adding a driver means adding a module and one line in [`rules`].
+//! One module per network driver. Each owns its driver's rules: how two endpoints of
+//! one network reach each other, how an endpoint's traffic leaves its network
+//! ([`Exit`]s) and how an endpoint is entered from outside it ([`Entry`]s), whether
+//! Docker's DNS names its endpoints, and what only it knows when an exit meets an entry
+//! (a macvlan parent, a published port reached from its own host). Adding a driver
+//! means adding a module and one line in [`rules`].
 
-use crate::fabric::{Cx, Entry, Exit};
-use crate::matrix::{DenyReason, Hop, Mechanism, Probe};
-use crate::nodes::{Ep, Who};
-use crate::path::{hop, AddrT, Answer, Deny, DST_IP, DST_NAME, SRC_IP, SRC_NAME};
+use crate::answer::{Answer, Denial};
+use crate::context::Context;
+use crate::fabric::{Entry, Exit};
+use crate::matrix::Probe;
+use crate::nodes::{Endpoint, Party};
 use hnsim_model::Driver;
 
-pub mod bridge;
-pub mod host;
-pub mod l2bridge;
-pub mod l2tunnel;
-pub mod macvlan;
-pub mod nat;
-pub mod none;
-pub mod overlay;
-pub mod transparent;
-pub mod unmodelled;
+mod bridge;
+mod checks;
+mod hops;
+mod host;
+mod l2bridge;
+mod l2tunnel;
+mod macvlan;
+mod nat;
+mod none;
+mod on_segment;
+mod overlay;
+mod through_host;
+mod transparent;
+mod unmodelled;
 
-pub trait DriverRules: Sync {
-    /// `a` and `b` are endpoints of the same network (`a.net == b.net`).
-    fn same_network(&self, cx: &Cx, a: &Ep, b: &Ep, probe: Probe) -> Answer;
+pub(crate) use hops::{container_addr, finish};
+
+/// SPEC fact IDs a rule rests on.
+pub(crate) type Facts = &'static [&'static str];
+
+pub(crate) trait DriverRules: Sync + std::fmt::Debug {
+    /// `a` and `b` are endpoints of the same network (`a.network == b.network`).
+    fn same_network(&self, ctx: &Context, a: &Endpoint, b: &Endpoint, probe: Probe) -> Answer;
+
     /// Ways `src`'s traffic for `dst` leaves its network.
-    fn exits(&self, cx: &Cx, src: &Ep, dst: Who, probe: Probe) -> Vec<Exit>;
+    fn exits(&self, ctx: &Context, src: &Endpoint, dst: Party, probe: Probe) -> Vec<Exit>;
+
     /// Ways into `dst` from outside its network.
-    fn entries(&self, cx: &Cx, dst: &Ep, probe: Probe) -> Vec<Entry>;
+    fn entries(&self, ctx: &Context, dst: &Endpoint, probe: Probe) -> Vec<Entry>;
+
+    /// Whether Docker's embedded DNS gives `src` the name of `dst`, an endpoint of this
+    /// driver's network, and the facts that say so (DNS-2's table on Windows, EXT-10 and
+    /// DNS-1 on Linux). `None`: no name.
+    fn name_resolution(&self, _ctx: &Context, _src: &Endpoint, _dst: &Endpoint) -> Option<Facts> {
+        None
+    }
+
+    /// An endpoint of this driver that takes part in nothing, before any path is looked
+    /// at (driver `none`: loopback only). `who` names it in the denial.
+    fn isolated(&self, _ep: &Endpoint, _who: &str) -> Option<Denial> {
+        None
+    }
+
+    /// Whether an endpoint needs an address of its own to take part (not so on `host`
+    /// and `none`), and the facts behind it having none.
+    fn address_facts(&self) -> Option<Facts> {
+        Some(&["IPAM-1"])
+    }
+
+    /// Whether the seeds describe this driver's forwarding; a path through a driver
+    /// they do not describe is undecided, not guessed.
+    fn modelled(&self) -> bool {
+        true
+    }
+
+    /// This driver's endpoint, leaving by `exit`, can never reach `entry`, whatever lies
+    /// between (macvlan and its own parent host, EXT-12).
+    fn refuses_towards(&self, _ctx: &Context, _exit: &Exit, _entry: &Entry) -> Option<Denial> {
+        None
+    }
+
+    /// This driver's endpoint, entered by `entry`, can never be reached from `exit`.
+    fn refuses_from(&self, _ctx: &Context, _exit: &Exit, _entry: &Entry) -> Option<Denial> {
+        None
+    }
+
+    /// A container on the same host reaching a port this driver publishes for `entry`'s
+    /// endpoint, through the host's address.
+    fn hairpin(&self, ctx: &Context, exit: &Exit, entry: &Entry) -> Answer {
+        crate::fabric::hairpin::through_host(ctx, exit, entry, false)
+    }
 }
 
-pub fn rules(driver: &Driver) -> &'static dyn DriverRules {
+pub(crate) fn rules(driver: &Driver) -> &'static dyn DriverRules {
     match driver {
         Driver::Nat => &nat::Nat,
         Driver::Transparent => &transparent::Transparent,
@@ -44,178 +100,4 @@ pub fn rules(driver: &Driver) -> &'static dyn DriverRules {
             &unmodelled::Unmodelled
         }
     }
-}
-
-/// Facts for a container's vNIC and compartment on this platform.
-pub fn vnic_facts(cx: &Cx, ep: &Ep) -> &'static [&'static str] {
-    if ep.host.is_some_and(|h| cx.host(h).is_windows()) {
-        if ep.hyperv {
-            &["ARCH-1", "ARCH-2", "ARCH-3"]
-        } else {
-            &["ARCH-1", "ARCH-2"]
-        }
-    } else {
-        &["LNX-1"]
-    }
-}
-
-fn nic_word(cx: &Cx, ep: &Ep) -> &'static str {
-    match ep.host.map(|h| cx.host(h).is_windows()) {
-        Some(true) if ep.hyperv => "VM NIC",
-        Some(true) => "vNIC",
-        _ => "eth",
-    }
-}
-
-/// The first hop of every endpoint source.
-pub fn src_vnic(cx: &Cx, ep: &Ep) -> Hop {
-    hop(
-        format!("{SRC_NAME} {}", nic_word(cx, ep)),
-        Mechanism::Vnic,
-        format!("sent from {SRC_IP} on network {}", cx.net_name(ep)),
-        vnic_facts(cx, ep),
-    )
-}
-
-/// The last hop of a delivered flow to an endpoint.
-pub fn dst_deliver(cx: &Cx, ep: &Ep, probe: Probe) -> Hop {
-    hop(
-        format!("{DST_NAME} {}", nic_word(cx, ep)),
-        Mechanism::Deliver,
-        format!("{probe} delivered to {DST_IP}"),
-        vnic_facts(cx, ep),
-    )
-}
-
-/// Nothing listens on the probed port (the path reaches the container first).
-pub fn not_listening(ep: &Ep, probe: Probe) -> Option<Deny> {
-    (probe != Probe::Icmp && !ep.listen.contains(&probe)).then(|| {
-        Deny::new(
-            DenyReason::NotListening,
-            DST_NAME.to_string(),
-            format!("nothing in {DST_NAME} listens on {probe}"),
-            &["NAT-9"],
-        )
-    })
-}
-
-/// Container IP (and port) as the address.
-pub fn container_addr(probe: Probe) -> AddrT {
-    AddrT::ContainerIp {
-        port: match probe {
-            Probe::Icmp => None,
-            Probe::Tcp(p) | Probe::Udp(p) => Some(p),
-        },
-    }
-}
-
-/// Two endpoints of one network on one host, bridged at `via`.
-pub fn bridged(cx: &Cx, a: &Ep, b: &Ep, probe: Probe, via: Hop) -> Answer {
-    let hops = vec![src_vnic(cx, a), via];
-    finish(cx, b, probe, container_addr(probe), hops)
-}
-
-/// Ends a path at `dst`: delivered, or not listening.
-pub fn finish(cx: &Cx, dst: &Ep, probe: Probe, addr: AddrT, mut hops: Vec<Hop>) -> Answer {
-    if let Some(d) = not_listening(dst, probe) {
-        return Answer::denied(Some(addr), hops, d);
-    }
-    hops.push(dst_deliver(cx, dst, probe));
-    Answer::delivered(Some(addr), hops)
-}
-
-/// EXT-8 `disableicc` / Linux `enable_icc=false`.
-pub fn icc_disabled(cx: &Cx, a: &Ep, b: &Ep, probe: Probe) -> Option<Answer> {
-    let net = &cx.d().scenario.networks[a.net?];
-    net.icc_disabled()
-        .then(|| {
-            Answer::denied(
-                Some(container_addr(probe)),
-                vec![src_vnic(cx, a)],
-                Deny::new(
-                    DenyReason::IccDisabled,
-                    format!("network {}", net.name),
-                    format!("inter-container communication is disabled on {}", net.name),
-                    &["EXT-8"],
-                ),
-            )
-        })
-        .filter(|_| b.net == a.net)
-}
-
-/// TRANS-4 / ARCH-5: frames from extra MACs of a VM are dropped by the Hyper-V host
-/// unless MAC spoofing is on; Azure does not allow it at all.
-pub fn mac_spoofing_block(cx: &Cx, ep: &Ep, facts: &[&str]) -> Option<Deny> {
-    use hnsim_model::Machine;
-    let h = ep.host?;
-    let host = cx.host(h);
-    match host.machine {
-        Machine::HypervVm if !host.mac_spoofing => Some(Deny::new(
-            DenyReason::MacSpoofingBlocked,
-            format!("Hyper-V host of {}", host.name),
-            format!(
-                "{} is a VM without MAC address spoofing: the Hyper-V host drops frames from the containers' MACs",
-                host.name
-            ),
-            facts,
-        )),
-        Machine::AzureVm => Some(Deny::new(
-            DenyReason::MacSpoofingBlocked,
-            format!("Azure host of {}", host.name),
-            format!(
-                "{} is an Azure VM: Azure drops frames from MACs it did not assign (transparent networks do not work on Azure)",
-                host.name
-            ),
-            facts,
-        )),
-        _ => None,
-    }
-}
-
-/// OPT-3: a VLAN needs the bound NIC in trunk mode.
-pub fn vlan_trunk_block(cx: &Cx, ep: &Ep) -> Option<Deny> {
-    let h = ep.host?;
-    let net = &cx.d().scenario.networks[ep.net?];
-    let vlan = net.vlan_id()?;
-    let host = cx.host(h);
-    let nic = cx.d().network_nic(net, host)?;
-    (!nic.trunk).then(|| {
-        Deny::new(
-            DenyReason::VlanMismatch,
-            format!("{}/{}", host.name, nic.name),
-            format!(
-                "VLAN {vlan} needs NIC {} in trunk mode; the switch drops the tagged frames",
-                nic.name
-            ),
-            &["OPT-3"],
-        )
-    })
-}
-
-/// The ICMP echo to a container on the host's own stack path (EXT-5): Windows drops
-/// the exchange unless the host firewall allows inbound ICMPv4. Applied where the host
-/// routes to the container itself (NAT), which is where the CI needed the rule.
-pub fn host_icmp_block(cx: &Cx, ep: &Ep, probe: Probe) -> Option<Deny> {
-    let h = ep.host?;
-    let host = cx.host(h);
-    (probe == Probe::Icmp && !host.allows_inbound_icmp()).then(|| {
-        Deny::new(
-            DenyReason::FirewallBlocked,
-            format!("{} firewall", host.name),
-            "Windows Firewall on the host drops the ICMPv4 echo exchange with its containers unless an inbound ICMPv4 rule allows it",
-            &["EXT-5"],
-        )
-    })
-}
-
-/// Exits and entries of a NAT-like endpoint's own host.
-pub fn host_label(cx: &Cx, ep: &Ep) -> String {
-    ep.host
-        .map(|h| cx.host_name(h).to_string())
-        .unwrap_or_else(|| "?".into())
-}
-
-/// Denial used by drivers that cannot express a flow.
-pub fn denied_at_src(cx: &Cx, src: &Ep, addr: Option<AddrT>, deny: Deny) -> Answer {
-    Answer::denied(addr, vec![src_vnic(cx, src)], deny)
 }

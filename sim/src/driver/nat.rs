@@ -15,108 +15,85 @@
 //! and a mapping with a host IP is not created at all (Docker on Windows fails it), so
 //! the port is unpublished.
 
-use super::*;
-use crate::fabric::{At, StackOnly};
-use crate::graph::is_public;
-use crate::matrix::AddressKind;
+use super::checks::{host_icmp_block, icc_disabled};
+use super::hops::{bridged, dst_deliver, not_listening};
+use super::through_host::{arrive, container_ip_entry, snat_exits};
+use super::{DriverRules, Facts};
+use crate::answer::{hop, Answer, Denial, DST_IP, DST_NAME};
+use crate::context::Context;
+use crate::fabric::hosts::address_entry;
+use crate::fabric::{Entry, Exit};
+use crate::matrix::{AddressKind, DenyReason, Hop, Mechanism, Probe};
+use crate::nodes::{Endpoint, Party};
 
-pub struct Nat;
+#[derive(Debug)]
+pub(super) struct Nat;
+
+/// The hop across a NAT network's internal vSwitch.
+fn internal_vswitch(ctx: &Context, ep: &Endpoint, detail: &str, facts: &[&str]) -> Hop {
+    hop(ctx.vswitch_at(ep), Mechanism::VswitchBridge, detail, facts)
+}
 
 impl DriverRules for Nat {
-    fn same_network(&self, cx: &Cx, a: &Ep, b: &Ep, probe: Probe) -> Answer {
-        if let Some(x) = icc_disabled(cx, a, b, probe) {
+    fn same_network(&self, ctx: &Context, a: &Endpoint, b: &Endpoint, probe: Probe) -> Answer {
+        if let Some(x) = icc_disabled(ctx, a, b, probe) {
             return x;
         }
-        bridged(
-            cx,
+        let via = internal_vswitch(
+            ctx,
             a,
-            b,
-            probe,
-            hop(
-                super::super::fabric::vswitch_at(cx, a),
-                Mechanism::VswitchBridge,
-                "bridged in the internal vSwitch of the NAT network",
-                &["NAT-5", "MAT-1"],
-            ),
-        )
+            "bridged in the internal vSwitch of the NAT network",
+            &["NAT-5", "MAT-1"],
+        );
+        bridged(ctx, a, b, probe, via)
     }
 
-    fn exits(&self, cx: &Cx, src: &Ep, _dst: Who, _probe: Probe) -> Vec<Exit> {
+    fn exits(&self, ctx: &Context, src: &Endpoint, _dst: Party, _probe: Probe) -> Vec<Exit> {
         let Some(h) = src.host else { return vec![] };
-        let host = cx.host(h);
-        let net = &cx.d().scenario.networks[src.net.unwrap_or(0)];
-        let gw = net
-            .gateway
+        let host = ctx.host(h);
+        let gw = ctx
+            .network(src)
+            .and_then(|n| n.gateway)
             .map(|g| g.to_string())
             .unwrap_or_else(|| "the gateway".into());
-        let vs = crate::fabric::vswitch_at(cx, src);
-        let mut out = Vec::new();
-        let mut local = Exit::new(
-            At::Stack(h),
+        let bridge = || internal_vswitch(ctx, src, "bridged in the internal vSwitch", &["NAT-5"]);
+        let to_stack = vec![
+            bridge(),
+            hop(
+                format!("{} host vNIC", host.name),
+                Mechanism::ManagementVnic,
+                format!("to the host vNIC {gw}, the NAT network's gateway"),
+                &["NAT-7"],
+            ),
+        ];
+        let out_of = |nic: &hnsim_model::Nic| {
             vec![
-                src_vnic(cx, src),
+                bridge(),
                 hop(
-                    &vs,
-                    Mechanism::VswitchBridge,
-                    "bridged in the internal vSwitch",
-                    &["NAT-5"],
-                ),
-                hop(
-                    format!("{} host vNIC", host.name),
+                    format!("{} management vNIC", host.name),
                     Mechanism::ManagementVnic,
-                    format!("to the host vNIC {gw}, the NAT network's gateway"),
+                    format!("routed through the management vNIC ({gw})"),
                     &["NAT-7"],
                 ),
-            ],
-        );
-        local.host = Some(h);
-        out.push(local);
-        for nic in &host.nics {
-            let Some(seg) = cx.w.segment_index(&nic.segment) else {
-                continue;
-            };
-            let mut e = Exit::new(
-                At::Seg { seg, vlan: None },
-                vec![
-                    src_vnic(cx, src),
-                    hop(
-                        &vs,
-                        Mechanism::VswitchBridge,
-                        "bridged in the internal vSwitch",
-                        &["NAT-5"],
+                hop(
+                    format!("{} WinNAT", host.name),
+                    Mechanism::WinNat,
+                    format!(
+                        "source address translated to {} and sent out of {}",
+                        nic.ip.addr(),
+                        nic.name
                     ),
-                    hop(
-                        format!("{} management vNIC", host.name),
-                        Mechanism::ManagementVnic,
-                        format!("routed through the management vNIC ({gw})"),
-                        &["NAT-7"],
-                    ),
-                    hop(
-                        format!("{} WinNAT", host.name),
-                        Mechanism::WinNat,
-                        format!(
-                            "source address translated to {} and sent out of {}",
-                            nic.ip.addr(),
-                            nic.name
-                        ),
-                        &["NAT-7", "MAT-1", "MAT-2"],
-                    ),
-                ],
-            );
-            e.host = Some(h);
-            e.snat_host = Some(h);
-            e.vswitch = cx.nic_vswitch(h, &nic.name);
-            out.push(e);
-        }
-        out
+                    &["NAT-7", "MAT-1", "MAT-2"],
+                ),
+            ]
+        };
+        snat_exits(ctx, src, Some(to_stack), out_of, true)
     }
 
-    fn entries(&self, cx: &Cx, dst: &Ep, probe: Probe) -> Vec<Entry> {
+    fn entries(&self, ctx: &Context, dst: &Endpoint, probe: Probe) -> Vec<Entry> {
         let Some(h) = dst.host else { return vec![] };
-        let host = cx.host(h);
-        let vs = crate::fabric::vswitch_at(cx, dst);
-        let mut out = Vec::new();
-        let deliver = dst_deliver(cx, dst, probe);
+        let host = ctx.host(h);
+        let bridge = || internal_vswitch(ctx, dst, "bridged in the internal vSwitch", &["NAT-5"]);
         // From the host's own stack, by container IP (NAT-12).
         let published_here = dst.published.iter().find_map(|p| p.host_port(probe));
         let mut route_in = hop(
@@ -126,104 +103,55 @@ impl DriverRules for Nat {
             &["NAT-12"],
         );
         if let Some(port) = published_here {
-            if host.os.supports_nat_localhost_loopback() {
-                route_in.detail.push_str(&format!(
-                    "; localhost:{port} also works from this host ({} has WinNAT loopback)",
+            let loopback = if host.os.supports_nat_localhost_loopback() {
+                format!(
+                    "also works from this host ({} has WinNAT loopback)",
                     host.os
-                ));
+                )
             } else {
-                route_in.detail.push_str(&format!(
-                    "; localhost:{port} does not work from this host ({}: no WinNAT loopback)",
+                format!(
+                    "does not work from this host ({}: no WinNAT loopback)",
                     host.os
-                ));
-            }
+                )
+            };
+            route_in
+                .detail
+                .push_str(&format!("; localhost:{port} {loopback}"));
             route_in.facts.push("EXT-2".into());
         }
-        let mut stack = Entry::new(
-            At::Stack(h),
-            container_addr(probe),
-            vec![
-                route_in,
-                hop(
-                    &vs,
-                    Mechanism::VswitchBridge,
-                    "bridged in the internal vSwitch",
-                    &["NAT-5"],
-                ),
-                deliver.clone(),
-            ],
+        let winnat = format!("{} WinNAT", host.name);
+        let mut out = Vec::new();
+        let isolated = Denial::new(
+            DenyReason::IsolatedNetwork,
+            &winnat,
+            format!(
+                "separate NAT networks on one host are isolated by container IP; {DST_NAME} is only reachable through a published port"
+            ),
+            &["EXT-3", "NAT-6"],
         );
-        stack.stack_only = Some(StackOnly {
-            remote_via_host_ip: true,
-            host: h,
-            same_host: Deny::new(
-                DenyReason::IsolatedNetwork,
-                format!("{} WinNAT", host.name),
-                format!(
-                    "separate NAT networks on one host are isolated by container IP; {DST_NAME} is only reachable through a published port"
-                ),
-                &["EXT-3", "NAT-6"],
+        let remote = Denial::new(
+            DenyReason::NatNoInbound,
+            &winnat,
+            format!(
+                "a NAT container's IP and port are reachable only from its own host ({})",
+                host.name
             ),
-            remote: Deny::new(
-                DenyReason::NatNoInbound,
-                format!("{} WinNAT", host.name),
-                format!("a NAT container's IP and port are reachable only from its own host ({})", host.name),
-                &["NAT-12", "NAT-8"],
-            ),
-        });
-        stack.block = host_icmp_block(cx, dst, probe).or_else(|| not_listening(dst, probe));
-        stack.host = Some(h);
-        out.push(stack);
+            &["NAT-12", "NAT-8"],
+        );
+        let block = host_icmp_block(ctx, dst, probe).or_else(|| not_listening(dst, probe));
+        out.extend(container_ip_entry(
+            ctx,
+            (dst, probe),
+            vec![route_in, bridge()],
+            (isolated, remote),
+            block,
+        ));
         // From anywhere that reaches a host address: a port mapping (NAT-8, NAT-9).
-        for nic in &host.nics {
-            let Some(seg) = cx.w.segment_index(&nic.segment) else {
-                continue;
-            };
+        for (nic, seg) in ctx.host_nics(h) {
             let ip = nic.ip.addr();
-            let arrive = hop(
-                format!("{} NIC {}", host.name, nic.name),
-                Mechanism::HostStack,
-                format!("arrives at the host address {ip}"),
-                &["NAT-8"],
-            );
-            let mut e = match (probe, published_here) {
-                (Probe::Icmp, _) => {
-                    let mut e = Entry::new(
-                        At::Seg { seg, vlan: None },
-                        AddrT::fixed(
-                            AddressKind::HostIp,
-                            Some(ip),
-                            crate::fabric::probe_port(probe),
-                        ),
-                        vec![arrive],
-                    );
-                    e.block = Some(Deny::new(
-                        DenyReason::NatNoInbound,
-                        format!("{} WinNAT", host.name),
-                        "ICMP cannot be port-mapped (mappings are TCP or UDP only): the echo is answered by the host, never forwarded to a container",
-                        &["NAT-8", "EXT-7"],
-                    ));
-                    e
-                }
-                (_, None) => {
-                    let mut e = Entry::new(
-                        At::Seg { seg, vlan: None },
-                        AddrT::fixed(
-                            AddressKind::HostIp,
-                            Some(ip),
-                            crate::fabric::probe_port(probe),
-                        ),
-                        vec![arrive],
-                    );
-                    e.block = Some(Deny::new(
-                        DenyReason::NotPublished,
-                        format!("{} WinNAT", host.name),
-                        format!("{probe} of {DST_NAME} is not published on {}: from outside its host a NAT container is reachable only through a port mapping", host.name),
-                        &["NAT-8", "NAT-9"],
-                    ));
-                    e
-                }
-                (_, Some(port)) => {
+            let arrive = arrive(ctx, h, nic, "host address", &["NAT-8"]);
+            let mut e = match (probe.port(), published_here) {
+                (Some(to), Some(port)) => {
                     let mut hops = vec![arrive];
                     if host.os.port_mapping_creates_firewall_rule() {
                         hops.push(hop(
@@ -234,44 +162,48 @@ impl DriverRules for Nat {
                         ));
                     }
                     hops.push(hop(
-                        format!("{} WinNAT", host.name),
+                        &winnat,
                         Mechanism::WinNatPortMapping,
-                        format!(
-                            "static mapping {ip}:{port} -> {DST_IP}:{}",
-                            probe_port(probe)
-                        ),
+                        format!("static mapping {ip}:{port} -> {DST_IP}:{to}"),
                         &["NAT-8", "NAT-9"],
                     ));
-                    hops.push(hop(
-                        &vs,
-                        Mechanism::VswitchBridge,
-                        "bridged in the internal vSwitch",
-                        &["NAT-5"],
-                    ));
-                    hops.push(deliver.clone());
-                    let mut e = Entry::new(
-                        At::Seg { seg, vlan: None },
-                        AddrT::fixed(AddressKind::HostPort, Some(ip), Some(port)),
-                        hops,
-                    );
+                    hops.push(bridge());
+                    hops.push(dst_deliver(ctx, dst, probe));
+                    let mut e = address_entry(h, seg, AddressKind::HostPort, ip, Some(port), hops);
                     e.published = true;
                     e.block = not_listening(dst, probe);
                     e
                 }
+                (port, _) => {
+                    let mut e = address_entry(h, seg, AddressKind::HostIp, ip, port, vec![arrive]);
+                    e.block = Some(match port {
+                        None => Denial::new(
+                            DenyReason::NatNoInbound,
+                            &winnat,
+                            "ICMP cannot be port-mapped (mappings are TCP or UDP only): the echo is answered by the host, never forwarded to a container",
+                            &["NAT-8", "EXT-7"],
+                        ),
+                        Some(_) => Denial::new(
+                            DenyReason::NotPublished,
+                            &winnat,
+                            format!("{probe} of {DST_NAME} is not published on {}: from outside its host a NAT container is reachable only through a port mapping", host.name),
+                            &["NAT-8", "NAT-9"],
+                        ),
+                    });
+                    e
+                }
             };
-            e.owner_host = Some(h);
-            e.vswitch = cx.nic_vswitch(h, &nic.name);
-            e.public = is_public(ip);
-            e.host = Some(h);
+            e.vswitch = ctx.nic_vswitch(h, &nic.name);
             out.push(e);
         }
         out
     }
-}
 
-pub fn probe_port(p: Probe) -> u16 {
-    match p {
-        Probe::Icmp => 0,
-        Probe::Tcp(x) | Probe::Udp(x) => x,
+    /// DNS-2: a NAT network resolves names on the local host only (global with
+    /// Docker EE is not modelled for NAT: the cell's address would be a host port).
+    fn name_resolution(&self, ctx: &Context, src: &Endpoint, dst: &Endpoint) -> Option<Facts> {
+        let windows = dst.host.is_some_and(|h| ctx.host(h).is_windows());
+        (windows && src.network == dst.network && src.host == dst.host)
+            .then_some(&["DNS-1", "DNS-2"])
     }
 }

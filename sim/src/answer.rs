@@ -1,24 +1,25 @@
-//! Building blocks of an answer: hops, denials and the answer template a rule returns.
+//! What a rule answers for one (source, destination, probe): the outcome, the address
+//! the source must use and the hops, before they become a matrix cell.
 //!
 //! Answers are computed once per pair of endpoint *classes* (see [`crate::classes`]) and
 //! then instantiated per pair of endpoints. So that one computed answer can serve every
 //! endpoint of a class, rules never write an endpoint's own IP or container name into
 //! a hop: they write the tokens [`SRC_IP`], [`DST_IP`], [`SRC_NAME`], [`DST_NAME`],
-//! which [`instantiate`](crate::engine) replaces with the concrete values.
+//! which instantiation replaces with the concrete values.
 
 use crate::matrix::{AddressKind, DenyReason, Hop, Mechanism};
 use std::net::IpAddr;
 
 /// The source endpoint's IP.
-pub const SRC_IP: &str = "{s.ip}";
+pub(crate) const SRC_IP: &str = "{s.ip}";
 /// The destination endpoint's IP.
-pub const DST_IP: &str = "{d.ip}";
+pub(crate) const DST_IP: &str = "{d.ip}";
 /// The source endpoint's container name.
-pub const SRC_NAME: &str = "{s.name}";
+pub(crate) const SRC_NAME: &str = "{s.name}";
 /// The destination endpoint's container name.
-pub const DST_NAME: &str = "{d.name}";
+pub(crate) const DST_NAME: &str = "{d.name}";
 
-pub fn hop(
+pub(crate) fn hop(
     at: impl Into<String>,
     mechanism: Mechanism,
     detail: impl Into<String>,
@@ -34,7 +35,7 @@ pub fn hop(
 
 /// Why a flow stops, and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Deny {
+pub(crate) struct Denial {
     pub reason: DenyReason,
     pub why: String,
     pub facts: Vec<String>,
@@ -42,14 +43,14 @@ pub struct Deny {
     pub at: String,
 }
 
-impl Deny {
+impl Denial {
     pub fn new(
         reason: DenyReason,
         at: impl Into<String>,
         why: impl Into<String>,
         facts: &[&str],
-    ) -> Deny {
-        Deny {
+    ) -> Denial {
+        Denial {
             reason,
             why: why.into(),
             facts: facts.iter().map(|f| f.to_string()).collect(),
@@ -92,8 +93,8 @@ impl Deny {
 }
 
 /// The address a source must use, before instantiation.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum AddrT {
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum AddressTemplate {
     /// The destination endpoint's own IP (token), optionally with a port.
     ContainerIp { port: Option<u16> },
     /// A fixed address (host IP, host IP + published port, client, internet).
@@ -105,8 +106,8 @@ pub enum AddrT {
     },
 }
 
-impl AddrT {
-    pub fn fixed(kind: AddressKind, ip: Option<IpAddr>, port: Option<u16>) -> AddrT {
+impl AddressTemplate {
+    pub fn fixed(kind: AddressKind, ip: Option<IpAddr>, port: Option<u16>) -> AddressTemplate {
         let value = match (ip, port) {
             (Some(ip), Some(p)) => format!("{ip}:{p}"),
             (Some(ip), None) => ip.to_string(),
@@ -114,7 +115,7 @@ impl AddrT {
             (None, Some(p)) => format!("localhost:{p}"),
             (None, None) => "localhost".to_string(),
         };
-        AddrT::Fixed {
+        AddressTemplate::Fixed {
             kind,
             value,
             ip,
@@ -123,10 +124,11 @@ impl AddrT {
     }
 }
 
+/// Delivered, denied (where and why), or undecided (why).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Outcome {
     Delivered,
-    Denied(Deny),
+    Denied(Denial),
     Unknown {
         why: String,
         facts: Vec<String>,
@@ -134,21 +136,21 @@ pub enum Verdict {
     },
 }
 
-/// What a rule answers for one (source, destination, probe): disposition, address and
+/// What a rule answers for one (source, destination, probe): outcome, address and
 /// path, with identity tokens in place of the endpoints' own IPs and names.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Answer {
-    pub verdict: Verdict,
-    pub address: Option<AddrT>,
+pub(crate) struct Answer {
+    pub outcome: Outcome,
+    pub address: Option<AddressTemplate>,
     /// Name the destination is resolved by (DNS-1/2), possibly a token.
     pub name: Option<String>,
     pub hops: Vec<Hop>,
 }
 
 impl Answer {
-    pub fn delivered(address: Option<AddrT>, hops: Vec<Hop>) -> Answer {
+    pub fn delivered(address: Option<AddressTemplate>, hops: Vec<Hop>) -> Answer {
         Answer {
-            verdict: Verdict::Delivered,
+            outcome: Outcome::Delivered,
             address,
             name: None,
             hops,
@@ -156,10 +158,10 @@ impl Answer {
     }
 
     /// A denial: the path up to the drop point, then the Drop hop.
-    pub fn denied(address: Option<AddrT>, mut hops: Vec<Hop>, deny: Deny) -> Answer {
-        hops.push(deny.drop_hop());
+    pub fn denied(address: Option<AddressTemplate>, mut hops: Vec<Hop>, denial: Denial) -> Answer {
+        hops.push(denial.drop_hop());
         Answer {
-            verdict: Verdict::Denied(deny),
+            outcome: Outcome::Denied(denial),
             address,
             name: None,
             hops,
@@ -167,7 +169,7 @@ impl Answer {
     }
 
     pub fn unknown(
-        address: Option<AddrT>,
+        address: Option<AddressTemplate>,
         mut hops: Vec<Hop>,
         at: &str,
         why: String,
@@ -181,7 +183,7 @@ impl Answer {
             facts: facts.clone(),
         });
         Answer {
-            verdict: Verdict::Unknown {
+            outcome: Outcome::Unknown {
                 why,
                 facts,
                 at: at.to_string(),
@@ -195,17 +197,17 @@ impl Answer {
     /// Order of preference between candidate answers: delivered, then undecided, then
     /// the most specific denial; on ties the shortest path (the nearest explanation).
     pub fn preference(&self) -> (u8, u8, usize) {
-        match &self.verdict {
-            Verdict::Delivered => (0, 0, self.hops.len()),
-            Verdict::Unknown { .. } => (1, 0, self.hops.len()),
-            Verdict::Denied(d) => (2, d.rank(), self.hops.len()),
+        match &self.outcome {
+            Outcome::Delivered => (0, 0, self.hops.len()),
+            Outcome::Unknown { .. } => (1, 0, self.hops.len()),
+            Outcome::Denied(d) => (2, d.rank(), self.hops.len()),
         }
     }
 }
 
 /// Picks the preferred answer among candidates (the first on ties, so rule order
 /// breaks ties deterministically).
-pub fn best(candidates: Vec<Answer>) -> Option<Answer> {
+pub(crate) fn best(candidates: Vec<Answer>) -> Option<Answer> {
     let mut best: Option<Answer> = None;
     for c in candidates {
         let better = match &best {

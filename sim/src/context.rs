@@ -1,0 +1,127 @@
+//! What the rules look at: the resolved design, its topology graph and the matrix's
+//! parties, with the lookups every driver needs (a host, its first NIC, the segment an
+//! endpoint's network is bound to).
+
+use crate::graph::TopologyGraph;
+use crate::nodes::{Endpoint, Parties};
+use hnsim_model::{Design, Host, Network, Nic};
+use std::collections::HashSet;
+use std::net::IpAddr;
+
+/// One resolved design as the rules see it.
+pub(crate) struct Context<'a> {
+    pub design: &'a Design,
+    pub graph: &'a TopologyGraph<'a>,
+    pub parties: &'a Parties,
+    /// (host, NIC) pairs bound by an external vSwitch (see [`Context::nic_vswitch`]),
+    /// gathered once: every exit and entry of a host asks.
+    bound_nics: HashSet<(usize, String)>,
+}
+
+/// Where an endpoint of an external-vSwitch or macvlan network meets the physical
+/// network: the segment (index), its VLAN, the vSwitch id and the NIC it is bound to.
+pub(crate) struct SegmentAttachment {
+    pub segment: usize,
+    pub vlan: Option<u16>,
+    pub vswitch: String,
+    pub nic: String,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(graph: &'a TopologyGraph<'a>, parties: &'a Parties) -> Context<'a> {
+        let design = graph.design;
+        let s = &design.scenario;
+        let mut bound_nics = HashSet::new();
+        let mut bind = |h: usize, n: &Network| {
+            if n.driver.uses_external_vswitch() {
+                if let Some(nic) = design.network_nic(n, &s.hosts[h]) {
+                    bound_nics.insert((h, nic.name.clone()));
+                }
+            }
+        };
+        for e in &design.endpoints {
+            if let (Some(h), Some(n)) = (e.host, e.network) {
+                bind(h, &s.networks[n]);
+            }
+        }
+        for (h, host) in s.hosts.iter().enumerate() {
+            for n in &s.networks {
+                if n.host.as_deref() == Some(host.name.as_str()) {
+                    bind(h, n);
+                }
+            }
+        }
+        Context {
+            design,
+            graph,
+            parties,
+            bound_nics,
+        }
+    }
+
+    pub fn host(&self, h: usize) -> &'a Host {
+        &self.design.scenario.hosts[h]
+    }
+
+    pub fn host_name(&self, h: usize) -> &'a str {
+        &self.host(h).name
+    }
+
+    /// Host `h`'s NICs that are on a segment of the design, with that segment's index.
+    pub fn host_nics(&self, h: usize) -> impl Iterator<Item = (&'a Nic, usize)> + '_ {
+        self.host(h)
+            .nics
+            .iter()
+            .filter_map(|nic| Some((nic, self.graph.segment_index(&nic.segment)?)))
+    }
+
+    /// Host `h`'s first NIC: its address and segment.
+    pub fn host_primary(&self, h: usize) -> Option<(IpAddr, Option<usize>, String)> {
+        let nic = self.host(h).nics.first()?;
+        Some((
+            nic.ip.addr(),
+            self.graph.segment_index(&nic.segment),
+            nic.name.clone(),
+        ))
+    }
+
+    /// The external vSwitch bound to `nic` of host `h`, when a network binds it (its
+    /// management vNIC then carries the host's address on that vSwitch).
+    pub fn nic_vswitch(&self, h: usize, nic: &str) -> Option<String> {
+        self.bound_nics
+            .contains(&(h, nic.to_string()))
+            .then(|| format!("{}/{}", self.host(h).name, nic))
+    }
+
+    /// The network an endpoint is attached to, when it exists.
+    pub fn network(&self, ep: &Endpoint) -> Option<&'a Network> {
+        ep.network.map(|n| &self.design.scenario.networks[n])
+    }
+
+    /// Where an endpoint of an external-vSwitch or macvlan network enters the physical
+    /// network directly.
+    pub fn endpoint_segment(&self, ep: &Endpoint) -> Option<SegmentAttachment> {
+        let host = self.host(ep.host?);
+        let net = self.network(ep)?;
+        let nic = self.design.network_nic(net, host)?;
+        Some(SegmentAttachment {
+            segment: self.graph.segment_index(&nic.segment)?,
+            vlan: net.vlan_id(),
+            vswitch: crate::graph::vswitch_id(self.design, net, host)?,
+            nic: nic.name.clone(),
+        })
+    }
+
+    pub fn network_name(&self, ep: &Endpoint) -> &'a str {
+        self.network(ep).map(|n| n.name.as_str()).unwrap_or("?")
+    }
+
+    /// `at` label of an endpoint's host vSwitch for its network.
+    pub fn vswitch_at(&self, ep: &Endpoint) -> String {
+        format!(
+            "{}/vSwitch {}",
+            ep.host.map(|h| self.host_name(h)).unwrap_or("?"),
+            self.network_name(ep)
+        )
+    }
+}

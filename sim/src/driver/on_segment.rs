@@ -1,0 +1,111 @@
+//! Endpoints that sit on the physical network through an external vSwitch (or a
+//! macvlan parent) bound to one NIC: transparent, l2bridge, l2tunnel, macvlan. Their
+//! way out is onto the NIC's segment, their way in is from it.
+
+use super::checks::vlan_trunk_block;
+use super::hops::{container_addr, dst_deliver, not_listening};
+use crate::answer::hop;
+use crate::context::{Context, SegmentAttachment};
+use crate::fabric::{Entry, Exit, Point};
+use crate::graph::is_public;
+use crate::matrix::{Hop, Mechanism, Probe};
+use crate::nodes::Endpoint;
+use ipnet::IpNet;
+
+/// The network subnet containing the endpoint's IP (class-level, see classes.rs).
+pub(super) fn subnet_of(ctx: &Context, ep: &Endpoint) -> Option<IpNet> {
+    let ip = ep.ip?;
+    ctx.network(ep)?
+        .subnet
+        .0
+        .iter()
+        .copied()
+        .find(|s| s.contains(&ip))
+}
+
+/// Shared by transparent-like drivers (l2bridge adds MAC rewrite around it).
+pub(super) fn on_segment_exit(
+    ctx: &Context,
+    src: &Endpoint,
+    mut hops: Vec<Hop>,
+    facts: &[&str],
+) -> Option<Exit> {
+    let SegmentAttachment {
+        segment: seg,
+        vlan,
+        vswitch: vs,
+        nic,
+    } = ctx.endpoint_segment(src)?;
+    hops.push(hop(
+        format!("vSwitch {vs}"),
+        Mechanism::VswitchBridge,
+        format!("onto the external vSwitch bound to NIC {nic}"),
+        facts,
+    ));
+    if let Some(v) = vlan {
+        hops.push(hop(
+            format!("vSwitch {vs}"),
+            Mechanism::VlanTag,
+            format!("tagged with VLAN {v}"),
+            &["OPT-3"],
+        ));
+    }
+    let mut e = Exit::new(Point::Segment { seg, vlan }, hops);
+    e.host = src.host;
+    e.vswitch = Some(vs);
+    e.offhost = vlan_trunk_block(ctx, src);
+    e.local_subnet = without_gateway(ctx, src);
+    Some(e)
+}
+
+pub(super) fn on_segment_entry(
+    ctx: &Context,
+    dst: &Endpoint,
+    probe: Probe,
+    mut pre: Vec<Hop>,
+    facts: &[&str],
+) -> Option<Entry> {
+    let SegmentAttachment {
+        segment: seg,
+        vlan,
+        vswitch: vs,
+        nic,
+    } = ctx.endpoint_segment(dst)?;
+    let mut hops = vec![hop(
+        format!("vSwitch {vs}"),
+        Mechanism::VswitchBridge,
+        format!("from NIC {nic} through the external vSwitch"),
+        facts,
+    )];
+    hops.append(&mut pre);
+    hops.push(dst_deliver(ctx, dst, probe));
+    let mut e = Entry::new(Point::Segment { seg, vlan }, container_addr(probe), hops);
+    e.host = dst.host;
+    e.vswitch = Some(vs);
+    e.offhost = vlan_trunk_block(ctx, dst);
+    e.block = not_listening(dst, probe);
+    e.public = dst.ip.is_some_and(is_public);
+    e.subnet = subnet_of(ctx, dst).or_else(|| {
+        let ip = dst.ip?;
+        let seg = &ctx.design.scenario.segments[seg];
+        seg.subnet.contains(&ip).then_some(seg.subnet)
+    });
+    Some(e)
+}
+
+/// TRANS-2: a statically addressed endpoint whose network has no gateway has no
+/// default route: only its own subnet is reachable. DHCP hands out the segment's gateway.
+fn without_gateway(ctx: &Context, ep: &Endpoint) -> Option<IpNet> {
+    let net = ctx.network(ep)?;
+    if net.gateway.is_some() {
+        return None;
+    }
+    let static_ip = matches!(
+        ctx.design.endpoints.get(ep.index).map(|e| &e.ip_source),
+        Some(hnsim_model::IpSource::Static | hnsim_model::IpSource::HnsDynamic)
+    );
+    if !static_ip {
+        return None;
+    }
+    subnet_of(ctx, ep)
+}

@@ -1,0 +1,240 @@
+//! The answer for one (source, destination, probe), before it is instantiated: the
+//! checks that hold for any pair (an endpoint that cannot take part, a container's own
+//! other attachment, names), then the driver's same-network rule or the fabric between
+//! the source's exits and the destination's entries.
+
+use crate::answer::{best, hop, AddressTemplate, Answer, Denial, DST_NAME, SRC_IP, SRC_NAME};
+use crate::context::Context;
+use crate::driver::{self, container_addr};
+use crate::fabric::{self, Entry, Exit};
+use crate::matrix::{DenyReason, Hop, Mechanism, Probe};
+use crate::nodes::{Endpoint, Party};
+
+/// Whether matrix nodes `s` and `t` are two endpoints of one container.
+pub(super) fn same_container(ctx: &Context, s: usize, t: usize) -> bool {
+    match (ctx.parties.party[s], ctx.parties.party[t]) {
+        (Party::Endpoint(a), Party::Endpoint(b)) => {
+            ctx.parties.endpoints[a].container == ctx.parties.endpoints[b].container
+        }
+        _ => false,
+    }
+}
+
+/// Two endpoints of one container: the container talks to its own address inside its
+/// compartment (ARCH-2).
+pub(super) fn own_address(ctx: &Context, s: usize, t: usize, probe: Probe) -> Answer {
+    let (Party::Endpoint(a), Party::Endpoint(b)) = (ctx.parties.party[s], ctx.parties.party[t])
+    else {
+        return between(ctx, s, t, probe);
+    };
+    let (a, b) = (&ctx.parties.endpoints[a], &ctx.parties.endpoints[b]);
+    if let Some(x) = unusable(a, true, probe).or_else(|| unusable(b, false, probe)) {
+        return x;
+    }
+    let hops = vec![hop(
+        format!("{SRC_NAME} compartment"),
+        Mechanism::Vnic,
+        "the destination address is the container's own: delivered inside its compartment",
+        &["ARCH-2"],
+    )];
+    driver::finish(ctx, b, probe, container_addr(probe), hops)
+}
+
+/// A source or destination endpoint that cannot take part at all.
+fn unusable(ep: &Endpoint, as_source: bool, probe: Probe) -> Option<Answer> {
+    let who = if as_source { SRC_NAME } else { DST_NAME };
+    let rules = driver::rules(&ep.driver);
+    let denial = if let Some(d) = rules.isolated(ep, who) {
+        d
+    } else if !ep.running {
+        let gone = ep
+            .gone_network
+            .as_ref()
+            .map(|n| format!(" (its network `{n}` no longer exists)"))
+            .unwrap_or_default();
+        Denial::new(
+            DenyReason::EndpointDown,
+            who,
+            format!("{who} is not running{gone}: its vNIC is down"),
+            &["ARCH-1"],
+        )
+    } else if ep.network.is_none() || ep.host.is_none() {
+        Denial::new(
+            DenyReason::InvalidDesign,
+            who,
+            "the attachment names a network or host that does not exist",
+            &["ARCH-1"],
+        )
+    } else if let Some(facts) = rules.address_facts().filter(|_| ep.ip.is_none()) {
+        let why = ep.no_ip.clone().unwrap_or_else(|| "no address".into());
+        Denial::new(
+            DenyReason::NoAddress,
+            who,
+            format!("{who} has no IP address: {why}"),
+            facts,
+        )
+    } else {
+        return None;
+    };
+    let addr = (!as_source).then(|| container_addr(probe));
+    Some(Answer::denied(addr, vec![], denial))
+}
+
+/// A container is one network stack (ARCH-2): whichever of its endpoints a cell starts
+/// from, traffic to an address on a network the container is also attached to leaves
+/// through that attachment (the connected route), not through the source endpoint's.
+/// Returns the node index of the sibling endpoint that the kernel/compartment would use.
+fn connected_sibling(ctx: &Context, a: usize, b: usize) -> Option<usize> {
+    let (ea, eb) = (&ctx.parties.endpoints[a], &ctx.parties.endpoints[b]);
+    if ea.network == eb.network || eb.network.is_none() {
+        return None;
+    }
+    ctx.parties.nodes_of_container(ea.container).find(|&i| {
+        let Party::Endpoint(k) = ctx.parties.party[i] else {
+            return false;
+        };
+        let e = &ctx.parties.endpoints[k];
+        k != a && e.network == eb.network && e.running
+    })
+}
+
+/// Nodes `s` and `t` belong to different containers (or are not both endpoints).
+pub(super) fn between(ctx: &Context, s: usize, t: usize, probe: Probe) -> Answer {
+    let (ws, wt) = (ctx.parties.party[s], ctx.parties.party[t]);
+    if let (Party::Endpoint(a), Party::Endpoint(b)) = (ws, wt) {
+        if let Some(s2) = connected_sibling(ctx, a, b) {
+            return through_sibling(ctx, a, b, between(ctx, s2, t, probe));
+        }
+    }
+    for (party, as_source) in [(ws, true), (wt, false)] {
+        if let Party::Endpoint(k) = party {
+            if let Some(x) = unusable(&ctx.parties.endpoints[k], as_source, probe) {
+                return x;
+            }
+        }
+    }
+    let mut ans = match (ws, wt) {
+        (Party::Endpoint(a), Party::Endpoint(b))
+            if ctx.parties.endpoints[a].network == ctx.parties.endpoints[b].network =>
+        {
+            let (a, b) = (&ctx.parties.endpoints[a], &ctx.parties.endpoints[b]);
+            driver::rules(&b.driver).same_network(ctx, a, b, probe)
+        }
+        _ => through_fabric(ctx, ws, wt, probe),
+    };
+    if let (Party::Endpoint(a), Party::Endpoint(b)) = (ws, wt) {
+        if matches!(ans.address, Some(AddressTemplate::ContainerIp { .. })) {
+            let (a, b) = (&ctx.parties.endpoints[a], &ctx.parties.endpoints[b]);
+            if let Some((name, h)) = crate::dns::name(ctx, a, b) {
+                ans.name = Some(name);
+                ans.hops.insert(0, h);
+            }
+        }
+    }
+    ans
+}
+
+/// The answer of the sibling attachment `a`'s container uses towards `b`, told from
+/// `a`'s side.
+fn through_sibling(ctx: &Context, a: usize, b: usize, mut ans: Answer) -> Answer {
+    let (ea, eb) = (&ctx.parties.endpoints[a], &ctx.parties.endpoints[b]);
+    let via = ctx.network_name(eb).to_string();
+    // The sibling's hops speak of "the source"; say which attachment that is, without
+    // its address (members of a class differ in it).
+    for h in &mut ans.hops {
+        h.detail = h.detail.replace(SRC_IP, &format!("its address on {via}"));
+    }
+    ans.hops.insert(
+        0,
+        hop(
+            format!("{} compartment", ea.name),
+            Mechanism::HostStack,
+            format!(
+                "the container is also attached to {via}: its routing table sends traffic for that network out of that attachment, not out of {}",
+                ctx.network_name(ea)
+            ),
+            &["ARCH-2"],
+        ),
+    );
+    ans
+}
+
+/// The exits of the source and the entries of the destination, each tagged with the
+/// driver that made it.
+fn exits_and_entries(ctx: &Context, ws: Party, wt: Party, probe: Probe) -> (Vec<Exit>, Vec<Entry>) {
+    let mut exits = match ws {
+        Party::Endpoint(a) => {
+            let ep = &ctx.parties.endpoints[a];
+            let rules = driver::rules(&ep.driver);
+            let mut v = rules.exits(ctx, ep, wt, probe);
+            v.iter_mut().for_each(|e| e.driver = Some(rules));
+            v
+        }
+        Party::Host(h) => fabric::hosts::exits(ctx, h),
+        Party::Client(c) => fabric::clients::exits(ctx, c),
+        Party::Internet => fabric::clients::internet_exits(),
+    };
+    exits.shrink_to_fit();
+    let entries = match wt {
+        Party::Endpoint(b) => {
+            let ep = &ctx.parties.endpoints[b];
+            let rules = driver::rules(&ep.driver);
+            let mut v = rules.entries(ctx, ep, probe);
+            v.iter_mut().for_each(|e| e.driver = Some(rules));
+            v
+        }
+        Party::Host(h) => fabric::hosts::entries(ctx, h, probe),
+        Party::Client(c) => fabric::clients::entries(ctx, c, probe),
+        Party::Internet => fabric::clients::internet_entries(probe),
+    };
+    (exits, entries)
+}
+
+fn through_fabric(ctx: &Context, ws: Party, wt: Party, probe: Probe) -> Answer {
+    for party in [ws, wt] {
+        if let Party::Endpoint(k) = party {
+            let ep = &ctx.parties.endpoints[k];
+            if !driver::rules(&ep.driver).modelled() {
+                return Answer::unknown(
+                    None,
+                    vec![],
+                    &format!("network {}", ctx.network_name(ep)),
+                    format!("driver {} is not modelled", ep.driver),
+                    &["LNX-6", "EXT-9"],
+                );
+            }
+        }
+    }
+    let (exits, entries) = exits_and_entries(ctx, ws, wt, probe);
+    let mut candidates = Vec::new();
+    for e in &exits {
+        for n in &entries {
+            candidates.extend(fabric::join(ctx, e, n));
+        }
+    }
+    best(candidates).unwrap_or_else(|| {
+        // No exit meets any entry. Explain with the destination's own refusal when it
+        // has one (overlay: only from the overlay), else a plain no-route.
+        let hops: Vec<Hop> = exits.first().map(|e| e.hops.clone()).unwrap_or_default();
+        let addr = entries.first().map(|e| e.addr.clone());
+        let denial = entries
+            .iter()
+            .find_map(|e| {
+                e.stack_only
+                    .as_ref()
+                    .map(|so| so.remote.clone())
+                    .or(e.block.clone())
+            })
+            .unwrap_or_else(|| {
+                Denial::new(
+                    DenyReason::NoRoute,
+                    hops.last()
+                        .map(|h| h.at.clone())
+                        .unwrap_or_else(|| "source".into()),
+                    "neither end has a path onto a network the other is on",
+                    &["MAT-1", "MAT-2"],
+                )
+            });
+        Answer::denied(addr, hops, denial)
+    })
+}

@@ -1,0 +1,297 @@
+//! Rules seen through whole matrices: one small design per rule, asserting the cells
+//! the rule decides.
+
+use crate::matrix::{DenyReason, Disposition, Probe, StateMatrix};
+
+fn matrix(text: &str) -> StateMatrix {
+    let doc = hnsim_model::parse_scenario("t.yaml", text).expect("parses");
+    let r = crate::simulate(&doc);
+    r.final_state().expect("state").clone()
+}
+
+fn reason(m: &StateMatrix, from: &str, to: &str, p: Probe) -> Option<DenyReason> {
+    match &m.cell(from, to, p).expect("cell").disposition {
+        Disposition::Denied { reason, .. } => Some(*reason),
+        _ => None,
+    }
+}
+
+const LAN: &str = "segments: [{name: lan, subnet: 10.0.0.0/24, gateway: 10.0.0.1, dhcp: true}]\n";
+
+fn transparent_on(machine: &str) -> String {
+    format!(
+        "name: t\n{LAN}hosts:\n  - {{name: h, os: ws2019, machine: {machine}, nics: [{{name: Ethernet, ip: 10.0.0.10/24, segment: lan}}]}}\nnetworks: [{{name: t, host: h, driver: transparent}}]\ncontainers:\n  - {{name: a, host: h, networks: [t], listen: [tcp/80]}}\n  - {{name: b, host: h, networks: [t]}}\nclients: [{{name: pc, segment: lan, ip: 10.0.0.50}}]\n"
+    )
+}
+
+/// TRANS-4: on a VM without MAC spoofing, container frames that leave the VM are
+/// dropped by the Hyper-V host; traffic inside the VM's vSwitch is not.
+#[test]
+fn mac_spoofing_blocks_only_off_host_traffic() {
+    let m = matrix(&transparent_on("hyperv-vm"));
+    assert_eq!(
+        reason(&m, "client:pc", "a@t", Probe::Tcp(80)),
+        Some(DenyReason::MacSpoofingBlocked)
+    );
+    assert_eq!(
+        reason(&m, "b@t", "internet", Probe::Tcp(443)),
+        Some(DenyReason::MacSpoofingBlocked)
+    );
+    assert_eq!(reason(&m, "b@t", "a@t", Probe::Tcp(80)), None);
+    let m = matrix(&transparent_on("physical"));
+    assert_eq!(reason(&m, "client:pc", "a@t", Probe::Tcp(80)), None);
+    let m = matrix(&transparent_on("azure-vm"));
+    assert_eq!(
+        reason(&m, "client:pc", "a@t", Probe::Tcp(80)),
+        Some(DenyReason::MacSpoofingBlocked)
+    );
+}
+
+#[test]
+fn l2tunnel_outside_the_cloud_forwards_nothing() {
+    let m = matrix(&format!(
+        "name: t\n{LAN}hosts:\n  - {{name: h, os: ws2019, nics: [{{name: Ethernet, ip: 10.0.0.10/24, segment: lan}}]}}\nnetworks: [{{name: tun, host: h, driver: l2tunnel, subnet: 10.0.0.0/24}}]\ncontainers:\n  - {{name: a, host: h, networks: [{{network: tun, ip: 10.0.0.101}}]}}\n  - {{name: b, host: h, networks: [{{network: tun, ip: 10.0.0.102}}]}}\n"
+    ));
+    assert_eq!(
+        reason(&m, "a@tun", "b@tun", Probe::Icmp),
+        Some(DenyReason::Unsupported)
+    );
+    assert_eq!(
+        reason(&m, "a@tun", "internet", Probe::Icmp),
+        Some(DenyReason::Unsupported)
+    );
+}
+
+#[test]
+fn disabled_icc_isolates_a_network() {
+    let m = matrix(&format!(
+        "name: t\n{LAN}hosts:\n  - {{name: h, os: ws2019, nics: [{{name: Ethernet, ip: 10.0.0.10/24, segment: lan}}]}}\nnetworks: [{{name: n, host: h, driver: nat, subnet: 172.16.20.0/24, options: {{com.docker.network.windowsshim.disableicc: 'true'}}}}]\ncontainers:\n  - {{name: a, host: h, networks: [n]}}\n  - {{name: b, host: h, networks: [n]}}\n"
+    ));
+    assert_eq!(
+        reason(&m, "a@n", "b@n", Probe::Icmp),
+        Some(DenyReason::IccDisabled)
+    );
+}
+
+#[test]
+fn vlan_needs_a_trunk_port() {
+    let m = matrix(&format!(
+        "name: t\n{LAN}hosts:\n  - {{name: h, os: ws2019, nics: [{{name: Ethernet, ip: 10.0.0.10/24, segment: lan}}]}}\nnetworks: [{{name: v, host: h, driver: transparent, vlan: 11}}]\ncontainers:\n  - {{name: a, host: h, networks: [v]}}\nclients: [{{name: pc, segment: lan, ip: 10.0.0.50, vlan: 11}}]\n"
+    ));
+    assert_eq!(
+        reason(&m, "client:pc", "a@v", Probe::Icmp),
+        Some(DenyReason::VlanMismatch)
+    );
+}
+
+/// DNS-2: overlay names resolve across hosts only with Docker EE or Kubernetes.
+#[test]
+fn global_overlay_discovery_needs_enterprise() {
+    let text = |ee: bool| {
+        format!(
+            "name: t\n{LAN}hosts:\n  - {{name: h1, os: ws2019, swarm: manager, updates: [KB4489899], docker: {{enterprise: {ee}}}, nics: [{{name: Ethernet, ip: 10.0.0.10/24, segment: lan}}]}}\n  - {{name: h2, os: ws2019, swarm: worker, updates: [KB4489899], docker: {{enterprise: {ee}}}, nics: [{{name: Ethernet, ip: 10.0.0.11/24, segment: lan}}]}}\nnetworks: [{{name: o, driver: overlay, attachable: true}}]\ncontainers:\n  - {{name: a, host: h1, networks: [o]}}\n  - {{name: b, host: h2, networks: [o]}}\n  - {{name: c, host: h1, networks: [o]}}\n"
+        )
+    };
+    let name = |m: &StateMatrix, from: &str, to: &str| {
+        m.cell(from, to, Probe::Icmp)
+            .and_then(|c| c.address.as_ref())
+            .and_then(|a| a.name.clone())
+    };
+    let ce = matrix(&text(false));
+    assert_eq!(name(&ce, "a@o", "b@o"), None);
+    assert_eq!(
+        name(&ce, "a@o", "c@o").as_deref(),
+        Some("c"),
+        "local discovery"
+    );
+    let ee = matrix(&text(true));
+    assert_eq!(name(&ee, "a@o", "b@o").as_deref(), Some("b"));
+}
+
+/// EXT-5 / NAT-12: the NAT host reaches its containers by IP (TCP); ICMP needs the
+/// inbound ICMPv4 rule.
+#[test]
+fn nat_host_reaches_its_containers() {
+    let text = |icmp: bool| {
+        format!(
+            "name: t\n{LAN}hosts:\n  - {{name: h, os: ws2016, firewall: {{inbound-icmp: {icmp}}}, nics: [{{name: Ethernet, ip: 10.0.0.10/24, segment: lan}}]}}\ncontainers: [{{name: a, host: h, ports: ['8080:80']}}]\n"
+        )
+    };
+    let m = matrix(&text(false));
+    let c = m.cell("host:h", "a@nat", Probe::Tcp(80)).expect("cell");
+    assert!(c.disposition.is_delivered());
+    assert_eq!(
+        c.address.as_ref().map(|a| a.value.as_str()),
+        Some("172.16.0.2:80")
+    );
+    assert!(c
+        .path
+        .iter()
+        .any(|h| h.detail.contains("localhost:8080 does not work")));
+    assert_eq!(
+        reason(&m, "host:h", "a@nat", Probe::Icmp),
+        Some(DenyReason::FirewallBlocked)
+    );
+    let m = matrix(&text(true));
+    assert_eq!(reason(&m, "host:h", "a@nat", Probe::Icmp), None);
+}
+
+/// OVL-4: without the prerequisite update, cross-host overlay is undecided.
+#[test]
+fn overlay_without_its_update_is_undecided() {
+    let text = |kb: &str| {
+        format!(
+            "name: t\n{LAN}hosts:\n  - {{name: h1, os: ws2019, swarm: manager, updates: [{kb}], nics: [{{name: Ethernet, ip: 10.0.0.10/24, segment: lan}}]}}\n  - {{name: h2, os: ws2019, swarm: worker, updates: [KB4489899], nics: [{{name: Ethernet, ip: 10.0.0.11/24, segment: lan}}]}}\nnetworks: [{{name: o, driver: overlay, attachable: true}}]\ncontainers:\n  - {{name: a, host: h1, networks: [o]}}\n  - {{name: b, host: h2, networks: [o]}}\n"
+        )
+    };
+    let m = matrix(&text("KB0000001"));
+    let c = m.cell("a@o", "b@o", Probe::Icmp).expect("cell");
+    assert!(matches!(c.disposition, Disposition::Unknown { .. }));
+    assert!(c.facts.iter().any(|f| f == "OVL-4"));
+    let m = matrix(&text("KB4489899"));
+    assert!(m
+        .cell("a@o", "b@o", Probe::Icmp)
+        .expect("cell")
+        .disposition
+        .is_delivered());
+}
+
+fn linux(extra: &str) -> String {
+    format!(
+        "name: t\nsegments: [{{name: lan, subnet: 10.0.0.0/24, gateway: 10.0.0.1, internet: true}}]\nhosts:\n  - {{name: d1, os: linux, nics: [{{name: eth0, ip: 10.0.0.5/24, segment: lan}}, {{name: eth1, ip: 10.0.0.6/24, segment: lan}}]}}\nclients: [{{name: pc, segment: lan, ip: 10.0.0.50, listen: [tcp/9100]}}]\n{extra}"
+    )
+}
+
+/// A mapping bound to one host address is published on that address only; one bound
+/// to loopback only from the host itself.
+#[test]
+fn host_ip_of_a_mapping_limits_where_it_is_published() {
+    let m = matrix(&linux(
+        "networks: [{name: x, host: d1, driver: bridge}]\ncontainers:\n  - {name: a, host: d1, ports: ['10.0.0.5:80:80']}\n  - {name: b, host: d1, ports: ['127.0.0.1:3000:3000']}\n  - {name: c, host: d1, networks: [x]}\n",
+    ));
+    let c = m
+        .cell("client:pc", "a@bridge", Probe::Tcp(80))
+        .expect("cell");
+    assert!(c.disposition.is_delivered());
+    assert_eq!(
+        c.address.as_ref().map(|a| a.value.as_str()),
+        Some("10.0.0.5:80")
+    );
+    assert_eq!(
+        reason(&m, "client:pc", "b@bridge", Probe::Tcp(3000)),
+        Some(DenyReason::NotPublished)
+    );
+    assert!(
+        reason(&m, "c@x", "b@bridge", Probe::Tcp(3000)).is_some(),
+        "a loopback port is not reachable from a container either"
+    );
+    let c = m
+        .cell("host:d1", "b@bridge", Probe::Tcp(3000))
+        .expect("cell");
+    assert!(c.disposition.is_delivered());
+    assert!(c.path.iter().any(|h| h.detail.contains("localhost:3000")));
+}
+
+/// Every TCP/UDP destination address carries the probe's port.
+#[test]
+fn client_addresses_carry_the_port() {
+    let m = matrix(&linux("containers:\n  - {name: a, host: d1}\n"));
+    let c = m
+        .cell("a@bridge", "client:pc", Probe::Tcp(9100))
+        .expect("cell");
+    assert_eq!(
+        c.address.as_ref().map(|a| a.value.as_str()),
+        Some("10.0.0.50:9100")
+    );
+    assert_eq!(c.address.as_ref().and_then(|a| a.port), Some(9100));
+    let c = m.cell("a@bridge", "client:pc", Probe::Icmp).expect("cell");
+    assert_eq!(
+        c.address.as_ref().map(|a| a.value.as_str()),
+        Some("10.0.0.50")
+    );
+}
+
+/// `internal: true`: containers reach each other and the host, nothing beyond; its
+/// published ports are not programmed.
+#[test]
+fn internal_bridge_is_closed_to_the_outside() {
+    let m = matrix(&linux(
+        "networks: [{name: back, host: d1, driver: bridge, internal: true}]\ncontainers:\n  - {name: db, host: d1, networks: [back], ports: ['5432:5432']}\n  - {name: api, host: d1, networks: [back]}\n",
+    ));
+    assert!(m
+        .cell("api@back", "db@back", Probe::Tcp(5432))
+        .expect("cell")
+        .disposition
+        .is_delivered());
+    assert!(m
+        .cell("host:d1", "db@back", Probe::Tcp(5432))
+        .expect("cell")
+        .disposition
+        .is_delivered());
+    assert!(m
+        .cell("db@back", "host:d1", Probe::Icmp)
+        .expect("cell")
+        .disposition
+        .is_delivered());
+    assert_eq!(
+        reason(&m, "db@back", "internet", Probe::Tcp(443)),
+        Some(DenyReason::NoRoute)
+    );
+    assert_eq!(
+        reason(&m, "db@back", "client:pc", Probe::Tcp(9100)),
+        Some(DenyReason::NoRoute)
+    );
+    assert_eq!(
+        reason(&m, "client:pc", "db@back", Probe::Tcp(5432)),
+        Some(DenyReason::NoRoute)
+    );
+}
+
+fn mesh(os: &str) -> StateMatrix {
+    matrix(&format!(
+        "name: t\n{LAN}hosts:\n  - {{name: m, os: {os}, swarm: manager, updates: [KB4489899, KB4015217], nics: [{{name: Ethernet, ip: 10.0.0.10/24, segment: lan}}]}}\n  - {{name: w, os: {os}, swarm: worker, updates: [KB4489899, KB4015217], nics: [{{name: Ethernet, ip: 10.0.0.11/24, segment: lan}}]}}\nnetworks: [{{name: o, driver: overlay}}]\nservices: [{{name: web, replicas: 1, hosts: [m], networks: [o], ports: ['8080:80']}}]\nclients: [{{name: pc, segment: lan, ip: 10.0.0.50}}]\n"
+    ))
+}
+
+fn mesh_target(m: &StateMatrix) -> String {
+    m.nodes
+        .iter()
+        .find(|n| {
+            n.container.as_deref() == Some("web.1")
+                && n.network.as_deref().is_some_and(|x| x.contains("ingress"))
+        })
+        .or_else(|| {
+            m.nodes
+                .iter()
+                .find(|n| n.container.as_deref() == Some("web.1"))
+        })
+        .map(|n| n.id.clone())
+        .expect("replica")
+}
+
+/// The routing mesh publishes a service port on every swarm node (Linux, WS1709+);
+/// WS2016 only on the node running the replica (mode=host).
+#[test]
+fn routing_mesh_publishes_on_every_node_from_1709() {
+    for (os, on_worker) in [("linux", true), ("ws2019", true), ("ws2016", false)] {
+        let m = mesh(os);
+        let to = mesh_target(&m);
+        let c = m.cell("client:pc", &to, Probe::Tcp(80)).expect("cell");
+        assert!(c.disposition.is_delivered(), "{os}: {c:?}");
+        let cells: Vec<_> = m
+            .cells
+            .iter()
+            .filter(|c| c.from == "host:w" && c.to == to && c.probe == Probe::Tcp(80))
+            .collect();
+        assert_eq!(cells.len(), 1);
+        let via_worker = cells[0]
+            .address
+            .as_ref()
+            .is_some_and(|a| a.value == "10.0.0.11:8080");
+        assert!(
+            !via_worker || on_worker,
+            "{os}: WS2016 has no routing mesh: {:?}",
+            cells[0].address
+        );
+    }
+}
