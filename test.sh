@@ -34,3 +34,5 @@ echo "== cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 echo "== cargo test"
 cargo test --workspace
+echo "== hnsim test scenarios"
+cargo run --quiet -- test scenarios

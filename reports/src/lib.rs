@@ -25,12 +25,14 @@ mod mermaid;
 mod sarif;
 mod svg;
 mod terminal;
+mod test_results;
 mod text;
 
 pub use check::{render_check, Checked, CheckedInput};
 pub use diff::{render_diff, DiffDoc};
 pub use explain::{explain_rule, rule_list};
 pub use json::SCHEMA;
+pub use test_results::{render_test, TestRun, TestSummary};
 
 /// JSON Schemas of the other documents (`check`, `trace`, `diff`), each built on the
 /// report schema's `$defs` by reference (`report.v1.schema.json#/$defs/...`, resolved

@@ -22,6 +22,7 @@ mod diff;
 mod dns;
 mod driver;
 mod engine;
+mod expect;
 mod fabric;
 mod graph;
 pub mod matrix;
@@ -30,6 +31,7 @@ mod trace;
 
 pub use classes::Mode;
 pub use diff::{diff, CellChange};
+pub use expect::{check_expectations, CellCheck, CellSide, FindingsCheck, ScenarioCheck};
 pub use matrix::*;
 pub use trace::{trace, TraceError};
 

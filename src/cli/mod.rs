@@ -12,6 +12,7 @@ pub mod input;
 pub mod output;
 pub mod scenarios;
 pub mod sim;
+pub mod test;
 pub mod trace;
 
 use clap::{Parser, Subcommand};
@@ -36,6 +37,8 @@ pub enum Command {
     Sim(sim::SimArgs),
     /// Explain one cell of the matrix hop by hop.
     Trace(trace::TraceArgs),
+    /// Check each scenario's `expect:` block (findings and cells); exit 1 on a mismatch.
+    Test(test::TestArgs),
     /// Compare the matrices of two designs cell by cell.
     Diff(sim::DiffArgs),
     /// Realize a scenario on a real dataplane, probe it, compare with the simulation.
@@ -55,6 +58,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scenarios(a) => scenarios::run_scenarios(a),
         Command::Sim(a) => sim::run_sim(a),
         Command::Trace(a) => trace::run_trace(a),
+        Command::Test(a) => test::run_test(a),
         Command::Diff(a) => sim::run_diff(a),
         Command::Conform(a) => conform::run_conform(a),
         Command::Probe(a) => conform::run_probe(a),
