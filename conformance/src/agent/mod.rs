@@ -1,20 +1,27 @@
 //! The probe agent: `hnsim probe ...`, run inside one network namespace.
 //!
+//! The agent is the same program on Linux and on Windows (cross-compiled for
+//! `x86_64-pc-windows-gnu`, or built natively with the static CRT so that it runs in
+//! nanoserver): only ICMP ([`icmp`]), the list of local addresses ([`addrs`]) and the
+//! meaning of socket error codes ([`outcome`]) differ per platform.
+//!
 //! One agent process per namespace serves the scenario's TCP and UDP ports (`serve`),
 //! and one agent process per source namespace sends a whole batch of probes (`run
 //! --batch FILE`) with a bounded pool of worker threads. Spawning one process per cell
 //! would cost a fork+exec+setns for each of thousands of cells; a batch costs one.
 //!
 //! ICMP echo is answered by the kernel of the destination namespace, exactly as a
-//! container's or host's stack would; the agent sends it through an unprivileged ICMP
-//! datagram socket (`net.ipv4.ping_group_range` is set per namespace by the realizer),
-//! so the kernel matches replies to the socket by echo id.
+//! container's or host's stack would; the agent sends it without privileges (a ping
+//! socket on Linux, `IcmpSendEcho2` on Windows).
 //!
 //! What the agent reports is what the wire showed: a reply (echo reply, SYN-ACK, UDP
 //! echo), a refusal (TCP RST or ICMP port unreachable: the destination's stack was
 //! reached but nothing listened), unreachable (no route, or ICMP host/net unreachable),
 //! or a timeout after the bounded retries.
 
+mod addrs;
+pub mod icmp;
+pub mod outcome;
 mod probe;
 mod serve;
 
@@ -120,7 +127,7 @@ pub enum AgentError {
 }
 
 const USAGE: &str = "hnsim probe serve [--tcp P,P..] [--udp P,P..]\n\
-    hnsim probe run --batch FILE.json\n\
+    hnsim probe run --batch FILE.json|-\n\
     hnsim probe icmp IP | tcp IP:PORT | udp IP:PORT [--timeout-ms N] [--retries N]";
 
 fn ports(list: &str) -> Result<Vec<u16>, AgentError> {
@@ -222,12 +229,18 @@ pub fn main(args: &[String]) -> Result<i32, AgentError> {
     }
 }
 
+/// Reads a batch from a file, or from standard input when the path is `-` (Windows has
+/// no `/dev/stdin`).
 fn read_batch(path: &Path) -> Result<Batch, AgentError> {
     let err = |e: String| AgentError::Batch {
         path: path.display().to_string(),
         err: e,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+    let text = if path == Path::new("-") {
+        std::io::read_to_string(std::io::stdin()).map_err(|e| err(e.to_string()))?
+    } else {
+        std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?
+    };
     serde_json::from_str(&text).map_err(|e| err(e.to_string()))
 }
 

@@ -1,10 +1,11 @@
-//! Sending probes: ICMP echo over a ping socket, TCP connect, UDP echo.
+//! Sending probes: a batch over a pool of workers, each probe with bounded retries;
+//! TCP connect and UDP echo here, ICMP echo in [`super::icmp`].
 
-use super::{Batch, ProbeResult, ProbeSpec, Timing};
+use super::outcome::classify;
+use super::{icmp, Batch, ProbeResult, ProbeSpec, Timing};
 use hnsim_sim::{Probe, ProbeOutcome};
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
-use std::io::ErrorKind;
-use std::net::{IpAddr, SocketAddr, TcpStream, UdpSocket};
+use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -69,7 +70,7 @@ pub fn run_one(spec: &ProbeSpec, timing: &Timing) -> ProbeResult {
 
 fn attempt(spec: &ProbeSpec, timeout: Duration, seq: u32) -> ProbeOutcome {
     match spec.probe {
-        Probe::Icmp => icmp(spec.ip, timeout, spec.id, seq),
+        Probe::Icmp => icmp::echo(spec.ip, timeout, spec.id, seq),
         Probe::Tcp(p) => tcp(SocketAddr::new(spec.ip, spec.port.unwrap_or(p)), timeout),
         Probe::Udp(p) => udp(
             SocketAddr::new(spec.ip, spec.port.unwrap_or(p)),
@@ -79,30 +80,53 @@ fn attempt(spec: &ProbeSpec, timeout: Duration, seq: u32) -> ProbeOutcome {
     }
 }
 
-fn classify(err: &std::io::Error) -> ProbeOutcome {
-    match err.kind() {
-        ErrorKind::ConnectionRefused => return ProbeOutcome::Refused,
-        ErrorKind::TimedOut | ErrorKind::WouldBlock => return ProbeOutcome::Timeout,
-        ErrorKind::HostUnreachable | ErrorKind::NetworkUnreachable => {
-            return ProbeOutcome::Unreachable
-        }
-        _ => {}
-    }
-    match err.raw_os_error() {
-        Some(libc::EHOSTUNREACH) | Some(libc::ENETUNREACH) | Some(libc::EADDRNOTAVAIL) => {
-            ProbeOutcome::Unreachable
-        }
-        Some(libc::EPERM) | Some(libc::EACCES) => ProbeOutcome::Unreachable,
-        _ => ProbeOutcome::Error {
-            message: err.to_string(),
-        },
+fn tcp(addr: SocketAddr, timeout: Duration) -> ProbeOutcome {
+    let run = || -> std::io::Result<()> {
+        let sock = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+        #[cfg(windows)]
+        no_syn_retransmissions(&sock);
+        sock.connect_timeout(&SockAddr::from(addr), timeout)
+    };
+    match run() {
+        Ok(()) => ProbeOutcome::Reply,
+        Err(e) => classify(&e),
     }
 }
 
-fn tcp(addr: SocketAddr, timeout: Duration) -> ProbeOutcome {
-    match TcpStream::connect_timeout(&addr, timeout) {
-        Ok(_) => ProbeOutcome::Reply,
-        Err(e) => classify(&e),
+/// Windows answers a RST to its SYN by sending the SYN again (twice, 500 ms apart, by
+/// default), so a closed port looks like silence to a one-second probe. With no SYN
+/// retransmissions the first RST is final, as on Linux, and silence still times out
+/// (the agent's own retries stand in for the stack's). Failing to set it (Wine, old
+/// builds) leaves the stack's default.
+#[cfg(windows)]
+fn no_syn_retransmissions(sock: &Socket) {
+    use std::os::windows::io::AsRawSocket;
+    use windows_sys::Win32::Networking::WinSock::{
+        WSAIoctl, SIO_TCP_INITIAL_RTO, TCP_INITIAL_RTO_PARAMETERS,
+    };
+    /// `TCP_INITIAL_RTO_UNSPECIFIED_RTT` and `TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS`
+    /// of `mstcpip.h`.
+    const UNSPECIFIED_RTT: u16 = 0xffff;
+    const NO_SYN_RETRANSMISSIONS: u8 = 0xfe;
+    let params = TCP_INITIAL_RTO_PARAMETERS {
+        Rtt: UNSPECIFIED_RTT,
+        MaxSynRetransmissions: NO_SYN_RETRANSMISSIONS,
+    };
+    let mut returned = 0u32;
+    // SAFETY: the input buffer is a live TCP_INITIAL_RTO_PARAMETERS of the size given;
+    // no output buffer, no overlapped I/O.
+    unsafe {
+        WSAIoctl(
+            sock.as_raw_socket() as _,
+            SIO_TCP_INITIAL_RTO,
+            std::ptr::from_ref(&params).cast(),
+            std::mem::size_of::<TCP_INITIAL_RTO_PARAMETERS>() as u32,
+            std::ptr::null_mut(),
+            0,
+            &mut returned,
+            std::ptr::null_mut(),
+            None,
+        );
     }
 }
 
@@ -132,62 +156,9 @@ fn udp(addr: SocketAddr, timeout: Duration, id: usize) -> ProbeOutcome {
     run().unwrap_or_else(|e| classify(&e))
 }
 
-fn checksum(data: &[u8]) -> u16 {
-    let mut sum = 0u32;
-    for chunk in data.chunks(2) {
-        let word = u16::from_be_bytes([chunk[0], *chunk.get(1).unwrap_or(&0)]);
-        sum += u32::from(word);
-    }
-    while sum >> 16 != 0 {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    !(sum as u16)
-}
-
-fn icmp(ip: IpAddr, timeout: Duration, id: usize, seq: u32) -> ProbeOutcome {
-    let IpAddr::V4(v4) = ip else {
-        return ProbeOutcome::NotEmulated {
-            why: "ICMPv6 probes are not implemented".into(),
-        };
-    };
-    let run = || -> std::io::Result<ProbeOutcome> {
-        let sock = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::ICMPV4))?;
-        sock.set_read_timeout(Some(timeout))?;
-        let dest = SockAddr::from(SocketAddr::new(IpAddr::V4(v4), 0));
-        sock.connect(&dest)?;
-        let seq = (seq as u16).wrapping_add((id as u16).wrapping_mul(7));
-        let mut pkt = vec![8u8, 0, 0, 0, 0, 0];
-        pkt.extend_from_slice(&seq.to_be_bytes());
-        pkt.extend_from_slice(b"hnsim-probe");
-        let sum = checksum(&pkt);
-        pkt[2..4].copy_from_slice(&sum.to_be_bytes());
-        sock.send(&pkt)?;
-        let deadline = Instant::now() + timeout;
-        let mut buf = [0u8; 1500];
-        loop {
-            let n = std::io::Read::read(&mut &sock, &mut buf)?;
-            let bytes = &buf[..n];
-            if bytes.len() >= 8 && bytes[0] == 0 && bytes[6..8] == seq.to_be_bytes() {
-                return Ok(ProbeOutcome::Reply);
-            }
-            if Instant::now() >= deadline {
-                return Ok(ProbeOutcome::Timeout);
-            }
-        }
-    };
-    run().unwrap_or_else(|e| classify(&e))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn icmp_checksum_of_known_packet() {
-        // Echo request, id 0, seq 1, no payload: checksum 0xf7fe.
-        let pkt = [8u8, 0, 0, 0, 0, 0, 0, 1];
-        assert_eq!(checksum(&pkt), 0xf7fe);
-    }
 
     #[test]
     fn tcp_to_closed_loopback_port_is_refused() {
@@ -214,6 +185,18 @@ mod tests {
             ProbeOutcome::Reply
         );
         h.join().unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn udp_to_closed_loopback_port_is_refused() {
+        let u = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let addr = u.local_addr().unwrap();
+        drop(u);
+        assert_eq!(
+            udp(addr, Duration::from_millis(500), 1),
+            ProbeOutcome::Refused
+        );
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! the namespace's workload listens on.
 
 use super::AgentError;
+use socket2::{Domain, Protocol, Socket, Type};
 use std::io::Write;
-use std::net::{IpAddr, Ipv4Addr, TcpListener, UdpSocket};
+use std::net::{SocketAddr, TcpListener, UdpSocket};
 
 /// Binds every port, prints `ready` on stdout (the realizer waits for that line before
 /// probing), then serves until killed.
@@ -18,11 +19,11 @@ pub fn serve(tcp: &[u16], udp: &[u16]) -> Result<(), AgentError> {
     }
     // UDP is bound per local address: a wildcard socket would answer from the
     // outgoing interface's primary address, which a connected prober drops.
-    let addrs = local_addresses();
+    let addrs = super::addrs::local_ipv4();
     let mut sockets = Vec::new();
     for &p in udp {
         for a in &addrs {
-            let s = UdpSocket::bind((*a, p)).map_err(|err| AgentError::Listen {
+            let s = bind_udp(SocketAddr::new(*a, p)).map_err(|err| AgentError::Listen {
                 what: format!("udp/{a}:{p}"),
                 err,
             })?;
@@ -55,29 +56,15 @@ pub fn serve(tcp: &[u16], udp: &[u16]) -> Result<(), AgentError> {
     }
 }
 
-/// The namespace's IPv4 addresses (from `ip -o -4 addr show`); the wildcard address
-/// when they cannot be listed.
-fn local_addresses() -> Vec<IpAddr> {
-    let out = std::process::Command::new("ip")
-        .args(["-o", "-4", "addr", "show"])
-        .output();
-    let mut addrs: Vec<IpAddr> = out
-        .ok()
-        .map(|o| {
-            String::from_utf8_lossy(&o.stdout)
-                .lines()
-                .filter_map(|l| {
-                    let mut words = l.split_whitespace();
-                    words.find(|w| *w == "inet")?;
-                    words.next()?.split('/').next()?.parse().ok()
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    addrs.sort();
-    addrs.dedup();
-    if addrs.is_empty() {
-        addrs.push(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-    }
-    addrs
+/// A UDP socket on one address. On Windows with `SO_REUSEADDR`: Wine binds a socket
+/// meant for one interface address to the wildcard address of that interface, so the
+/// second address of a port would collide with the first; on Windows itself the
+/// option changes nothing for sockets on distinct addresses, and nothing else in a
+/// probe container binds the scenario's ports.
+fn bind_udp(addr: SocketAddr) -> std::io::Result<UdpSocket> {
+    let sock = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
+    #[cfg(windows)]
+    sock.set_reuse_address(true)?;
+    sock.bind(&addr.into())?;
+    Ok(sock.into())
 }
