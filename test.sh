@@ -13,6 +13,9 @@ command -v nft >/dev/null 2>&1 || need+=(nftables)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v ping >/dev/null 2>&1 || need+=(iputils-ping)
 command -v sysctl >/dev/null 2>&1 || need+=(procps)
+# The Windows build, proven under Wine (.ci/windows.sh): MinGW links it, Wine 8 runs it.
+command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || need+=(gcc-mingw-w64-x86-64)
+command -v wine64 >/dev/null 2>&1 || [ -x /usr/lib/wine/wine64 ] || need+=(wine64)
 if ((${#need[@]})); then
   if [ "$(id -u)" = 0 ]; then
     echo "== installing: ${need[*]}"
@@ -28,6 +31,12 @@ if [ "$(id -u)" = 0 ]; then
   done
 fi
 
+windows_target=x86_64-pc-windows-gnu
+if ! rustup target list --installed 2>/dev/null | grep -qx "$windows_target"; then
+  echo "== rustup target add $windows_target"
+  rustup target add "$windows_target" || true
+fi
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
@@ -36,3 +45,15 @@ echo "== cargo test"
 cargo test --workspace
 echo "== hnsim test scenarios"
 cargo run --quiet -- test scenarios
+
+# The Windows build under Wine: cross-build, clippy for Windows, `hnsim.exe sim`
+# against the Linux binary on every bundled scenario, the agent on loopback.
+# HNSIM_SKIP_WINE=1 skips it where MinGW or Wine cannot be installed.
+if [ "${HNSIM_SKIP_WINE:-}" = 1 ]; then
+  echo "== Windows cross-build and Wine: skipped (HNSIM_SKIP_WINE=1)"
+else
+  echo "== Windows cross-build and Wine"
+  start=$(date +%s)
+  ./.ci/windows.sh
+  echo "== Windows cross-build and Wine: $(($(date +%s) - start)) s"
+fi
