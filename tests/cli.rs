@@ -279,9 +279,9 @@ fn windows_refused_options_name_the_line_and_exit_1() {
     assert_eq!(code(&o), 1, "{}", both(&o));
     let out = stdout(&o);
     for (codes, at) in [
-        ("IMP001", "refused.ps1:2:1"),
-        ("IMP002", "refused.ps1:3:1"),
-        ("IMP003", "refused.ps1:4:1"),
+        ("HNS050", "refused.ps1:2:1"),
+        ("HNS051", "refused.ps1:3:1"),
+        ("HNS061", "refused.ps1:4:1"),
     ] {
         let block = out
             .split("\n\n")

@@ -14,14 +14,16 @@ pub struct Document {
 
 impl Document {
     /// A [`crate::finding::Location`] for a field path, falling back to the nearest
-    /// ancestor that is written in the file.
+    /// ancestor that is written in the file. A model field the input spells otherwise
+    /// (a compose key) is located, and named, as the input spells it.
     pub fn locate(&self, path: &str) -> crate::finding::Location {
-        let (line, column) = self.source_map.position(path).unwrap_or((0, 0));
+        let path = self.source_map.input_path(path);
+        let (line, column) = self.source_map.position(&path).unwrap_or((0, 0));
         crate::finding::Location {
             file: self.file.clone(),
             line,
             column,
-            path: path.to_string(),
+            path,
         }
     }
 }

@@ -14,6 +14,10 @@ const VALUE: &str = "#value";
 #[derive(Clone, Debug, Default)]
 pub struct SourceMap {
     positions: HashMap<String, (u32, u32)>,
+    /// Model field paths written under another name in the input: an object the
+    /// importer made from a compose file carries model paths (`...services.web.link`)
+    /// whose text is a compose key (`...services.web.links`). See [`SourceMap::rename`].
+    renames: HashMap<String, String>,
 }
 
 impl SourceMap {
@@ -27,6 +31,7 @@ impl SourceMap {
         }
         SourceMap {
             positions: builder.positions,
+            renames: HashMap::new(),
         }
     }
 
@@ -66,7 +71,35 @@ impl SourceMap {
                 (key, *v)
             })
             .collect();
-        SourceMap { positions }
+        SourceMap {
+            positions,
+            renames: HashMap::new(),
+        }
+    }
+
+    /// Records that the model field `model_path` (and everything below it) was written
+    /// at `input_path`, so that a finding about the model field points at the input's
+    /// own key and says its name.
+    pub fn rename(&mut self, model_path: impl Into<String>, input_path: impl Into<String>) {
+        self.renames.insert(model_path.into(), input_path.into());
+    }
+
+    /// The path as the input spells it: the longest renamed ancestor of `path` (itself
+    /// included) replaced by its input path; `path` itself when nothing was renamed.
+    pub fn input_path(&self, path: &str) -> String {
+        if self.renames.is_empty() {
+            return path.to_string();
+        }
+        let mut cut = path.len();
+        loop {
+            if let Some(to) = self.renames.get(&path[..cut]) {
+                return format!("{to}{}", &path[cut..]);
+            }
+            match path[..cut].rfind(['.', '[']) {
+                Some(c) => cut = c,
+                None => return path.to_string(),
+            }
+        }
     }
 
     /// Where the value of the field at `path` starts (after `key: `), if written.
@@ -196,5 +229,25 @@ mod tests {
         );
         assert!(map.exact("networks[1].gateway").is_none());
         assert_eq!(map.value_position("networks[0].subnet"), Some((4, 13)));
+    }
+
+    #[test]
+    fn renamed_fields_use_the_input_path() {
+        let mut map = SourceMap::default();
+        map.rename("c.services.web.link", "c.services.web.links");
+        map.rename("c.services.web.networks[1]", "c.services.web.networks.back");
+        assert_eq!(
+            map.input_path("c.services.web.link"),
+            "c.services.web.links"
+        );
+        assert_eq!(
+            map.input_path("c.services.web.networks[1].ip"),
+            "c.services.web.networks.back.ip"
+        );
+        assert_eq!(
+            map.input_path("c.services.web.ports[0]"),
+            "c.services.web.ports[0]"
+        );
+        assert_eq!(map.input_path("x"), "x");
     }
 }

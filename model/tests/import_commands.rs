@@ -14,6 +14,17 @@ fn find<'a>(i: &'a Imported, code: &str) -> Vec<&'a Finding> {
     i.findings.iter().filter(|f| f.code == code).collect()
 }
 
+/// The commands imported and validated, as `hnsim check` sees them.
+fn analysed(os: &str, commands: &str) -> Analysis {
+    let text = format!("name: t\nhosts:\n  - name: h1\n    os: {os}\n    commands:\n{commands}");
+    let doc = parse_scenario("t.yaml", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    analyse(&doc)
+}
+
+fn found<'a>(a: &'a Analysis, code: &str) -> Vec<&'a Finding> {
+    a.findings.iter().filter(|f| f.code == code).collect()
+}
+
 #[test]
 fn long_short_equals_and_space_forms_agree() {
     let forms = [
@@ -101,30 +112,47 @@ fn unbalanced_quote_is_a_located_error() {
     assert_eq!(f[0].location.file, "c.sh");
 }
 
-/// OPT-6, EXT-6: refused network options, with Docker's text and the command's location.
+/// OPT-6, EXT-6: refused network options are carried into the model and reported once,
+/// by the validator, at the command (with Docker's text where Docker has one).
 #[test]
 fn opt_6_ext_6_refused_network_options_are_located() {
-    let i = scenario(
-        "ws2019",
-        "      - docker network create -d nat --subnet 172.20.0.0/16 n1\n      - docker network create -d nat --internal --ip-range 172.21.0.0/24 --subnet 172.21.0.0/16 --aux-address r=172.21.0.5 --ipv6 --ipam-driver x --ipam-opt a=b n2\n      - docker network create -d overlay -o encrypted --subnet fd00::/64 n3\n",
-    );
-    let f = find(&i, "IMP001");
-    assert_eq!(f.len(), 8, "{f:#?}");
+    let commands = "      - docker swarm init\n      - docker network create -d nat --subnet 172.20.0.0/16 n1\n      - docker network create -d nat --internal --ip-range 172.21.0.0/24 --subnet 172.21.0.0/16 --aux-address r=172.21.0.5 --ipv6 --ipam-driver x --ipam-opt a=b n2\n      - docker network create -d overlay -o encrypted --subnet fd00::/64 n3\n";
+    let a = analysed("ws2019", commands);
+    let f = found(&a, "HNS050");
+    assert_eq!(f.len(), 7, "{f:#?}");
+    let n2: Vec<_> = f
+        .iter()
+        .filter(|f| f.location.path.starts_with("hosts[0].commands[2]."))
+        .collect();
+    assert_eq!(n2.len(), 6, "{f:#?}");
+    assert!(n2.iter().all(|f| f.location.line == 8), "{n2:#?}");
+    let internal = f
+        .iter()
+        .find(|f| f.location.path == "hosts[0].commands[2].internal")
+        .expect("--internal");
+    assert!(internal.message.contains("`--internal`"), "{internal}");
+    assert_eq!(internal.facts, ["OPT-6", "EXT-6"]);
+    assert_eq!(internal.severity, Severity::Error);
     assert!(f
         .iter()
-        .take(6)
-        .all(|f| f.location.path == "hosts[0].commands[1]" && f.location.line == 7));
-    assert!(f.iter().any(|f| f
-        .message
-        .contains("`--internal` is not supported on Windows")));
-    assert!(f.iter().any(|f| f.message.contains("`--ip-range`")));
+        .any(|f| f.message.contains("`--ip-range 172.21.0.0/24`")));
     assert!(f.iter().any(|f| f.message.contains("`--opt encrypted`")));
-    assert!(f.iter().any(|f| f
+    let v6 = found(&a, "HNS052");
+    assert_eq!(v6.len(), 1, "{v6:#?}");
+    assert!(v6[0]
         .message
-        .contains("windowsshim driver doesn't support v6 subnets")));
-    assert_eq!(f[0].facts, ["OPT-6", "EXT-6"]);
-    assert_eq!(f[0].severity, Severity::Error);
+        .contains("windowsshim driver doesn't support v6 subnets"));
+    assert_eq!(v6[0].location.line, 9);
+    // Each problem once: the importer does not repeat what the validator says.
+    assert!(
+        a.findings
+            .iter()
+            .all(|f| f.severity < Severity::Error || f.code.starts_with("HNS")),
+        "{:#?}",
+        a.findings
+    );
     // Carried into the model fields that exist for them.
+    let i = scenario("ws2019", commands);
     let n2 = &i.scenario.networks[1];
     assert!(n2.internal && n2.ipv6);
     assert_eq!(n2.ip_range, Some("172.21.0.0/24".parse().unwrap()));
@@ -136,44 +164,60 @@ fn opt_6_ext_6_refused_network_options_are_located() {
     assert_eq!(n2.ipam_opt["a"], "b");
     assert!(i.scenario.networks[2].options.contains_key(shim::ENCRYPTED));
     // The same commands on Linux are fine.
-    let l = scenario(
+    let l = analysed(
         "linux",
         "      - docker network create --internal --ip-range 172.21.0.0/24 --subnet 172.21.0.0/16 n2\n",
     );
-    assert!(find(&l, "IMP001").is_empty());
+    assert!(found(&l, "HNS050").is_empty());
 }
 
-/// OPT-6, EXT-6, EXT-7: refused container options and port mappings.
+/// OPT-6, EXT-6, EXT-7: refused container options and port mappings, reported once by
+/// the validator at the command, port mappings with Docker's error.
 #[test]
 fn opt_6_ext_7_refused_run_options_are_located() {
-    let i = scenario(
-        "ws2022",
-        "      - docker run --name a --link b:b --add-host x:1.2.3.4 --dns-opt ndots:2 --dns-option timeout:1 --dns-search corp --ip6 fd00::5 img\n      - docker run --name b -p 127.0.0.1:8080:80 -p 8000-8001:80-81 -p 5000:5000/sctp -p 0.0.0.0:9090:90 img\n",
-    );
-    let f = find(&i, "IMP002");
+    let commands = "      - docker run --name a --link b:b --add-host x:1.2.3.4 --dns-opt ndots:2 --dns-option timeout:1 --dns-search corp --ip6 fd00::5 img\n      - docker run --name b -p 127.0.0.1:8080:80 -p 8000-8001:80 -p 5000:5000/sctp -p 0.0.0.0:9090:90 img\n";
+    let a = analysed("ws2022", commands);
+    let f = found(&a, "HNS051");
     assert_eq!(f.len(), 5, "{f:#?}");
     assert!(f
         .iter()
-        .all(|f| f.location.path == "hosts[0].commands[0]" && f.location.line == 6));
-    let p = find(&i, "IMP003");
-    assert_eq!(p.len(), 3, "{p:#?}");
-    assert!(p[0]
-        .message
+        .all(|f| f.location.path.starts_with("hosts[0].commands[0].") && f.location.line == 6));
+    let messages =
+        |code: &str| -> Vec<String> { found(&a, code).iter().map(|f| f.message.clone()).collect() };
+    assert!(messages("HNS061")[0]
         .contains("Windows does not support host IP addresses in NAT settings"));
-    assert!(p[1]
-        .message
+    assert!(messages("HNS062")[0]
         .contains("Windows does not support more than one host port in NAT settings"));
-    assert!(p[2].message.contains("invalid protocol sctp"));
-    assert!(p.iter().all(|f| f.location.line == 7));
-    let a = &i.scenario.containers[0];
-    assert_eq!(a.link, ["b:b"]);
-    assert_eq!(a.add_host, ["x:1.2.3.4"]);
-    assert_eq!(a.dns_opt, ["ndots:2", "timeout:1"]);
-    assert_eq!(a.dns_search, ["corp"]);
-    assert!(a.ip6.is_some());
+    assert!(messages("HNS063")[0].contains("invalid protocol sctp"));
+    for code in ["HNS061", "HNS062", "HNS063"] {
+        let f = found(&a, code);
+        assert_eq!(f.len(), 1, "{code}: {f:#?}");
+        assert_eq!(f[0].location.line, 7, "{code}");
+    }
+    let i = scenario("ws2022", commands);
+    let c = &i.scenario.containers[0];
+    assert_eq!(c.link, ["b:b"]);
+    assert_eq!(c.add_host, ["x:1.2.3.4"]);
+    assert_eq!(c.dns_opt, ["ndots:2", "timeout:1"]);
+    assert_eq!(c.dns_search, ["corp"]);
+    assert!(c.ip6.is_some());
     let b = &i.scenario.containers[1];
     assert_eq!(b.ports[0].host_ip, Some("127.0.0.1".parse().unwrap()));
     assert_eq!(b.ports.len(), 4);
+}
+
+/// `--link` / `--ip6` on `docker network connect` to a running Windows container: a
+/// timeline step cannot carry them, so the importer reports them under HNS051 itself.
+#[test]
+fn connect_options_a_step_cannot_carry_are_reported_under_the_validators_code() {
+    let a = analysed(
+        "ws2019",
+        "      - docker network create -d nat --subnet 172.20.0.0/16 b\n      - docker run -d --name a img\n      - docker network connect --link x:x b a\n",
+    );
+    let f = found(&a, "HNS051");
+    assert_eq!(f.len(), 1, "{:#?}", a.findings);
+    assert_eq!(f[0].location.line, 8);
+    assert!(f[0].message.contains("`--link`"), "{}", f[0]);
 }
 
 /// OPT-7: connect before start folds into the design; connect to a running container
@@ -258,14 +302,14 @@ fn swarm_service_create() {
 
 #[test]
 fn block_scalar_commands_have_their_own_lines() {
-    let i = scenario(
+    let a = analysed(
         "ws2019",
         "      - |\n        docker network create -d nat --subnet 172.20.0.0/16 a\n        docker run --name x --link y img\n",
     );
-    let f = find(&i, "IMP002");
+    let f = found(&a, "HNS051");
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].location.line, 8, "{f:#?}");
-    assert_eq!(f[0].location.path, "hosts[0].commands[0]");
+    assert_eq!(f[0].location.path, "hosts[0].commands[0].lines[1].link");
 }
 
 #[test]

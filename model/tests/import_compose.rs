@@ -145,39 +145,64 @@ networks:
     assert!(i.findings.iter().any(|f| f.code == "IMP004"));
 }
 
-/// Refused options in compose on Windows point at the compose key (OPT-6, EXT-6, EXT-7).
+/// Refused options in compose on Windows are reported once, by the validator, at the
+/// compose key that carries them and under its name (OPT-6, EXT-6, EXT-7).
 #[test]
 fn refused_options_in_compose_are_located() {
-    let text = "services:\n  web:\n    image: iis\n    isolation: process\n    extra_hosts:\n      - \"db:10.0.0.5\"\n    ports:\n      - \"127.0.0.1:8080:80\"\nnetworks:\n  default:\n    driver: nat\n    internal: true\n";
-    let i = compose(text, None);
-    let f = i
-        .findings
-        .iter()
-        .find(|f| f.code == "IMP002")
-        .expect("extra_hosts");
-    assert_eq!(f.location.path, "hosts[0].compose.services.web.extra_hosts");
-    assert_eq!(f.location.line, 5);
-    let f = i
-        .findings
-        .iter()
-        .find(|f| f.code == "IMP003")
-        .expect("host ip");
-    assert!(f
-        .message
-        .contains("Windows does not support host IP addresses in NAT settings"));
-    assert_eq!(f.location.path, "hosts[0].compose.services.web.ports[0]");
-    assert_eq!(f.location.line, 8);
-    let f = i
-        .findings
-        .iter()
-        .find(|f| f.code == "IMP001")
-        .expect("internal");
-    assert_eq!(
-        f.location.path,
-        "hosts[0].compose.networks.default.internal"
+    let text = "services:\n  web:\n    image: iis\n    isolation: process\n    extra_hosts:\n      - \"db:10.0.0.5\"\n    ports:\n      - \"bad\"\n      - \"127.0.0.1:8080:80\"\n    networks:\n      back:\n        ipv4_address: 172.30.0.300\nnetworks:\n  back:\n    driver: nat\n    internal: true\n    ipam:\n      config:\n        - subnet: 172.30.0.0/24\n          ip_range: 172.30.0.0/25\n";
+    let doc = hnsim_model::import::document(
+        "shop/docker-compose.yml",
+        text,
+        HostTemplate {
+            name: "h".into(),
+            os: None,
+        },
+    )
+    .expect("valid compose");
+    let a = analyse(&doc);
+    let at = |code: &str, what: &str| -> Location {
+        a.findings
+            .iter()
+            .find(|f| f.code == code && f.message.contains(what))
+            .unwrap_or_else(|| panic!("no {code} about {what}: {:#?}", a.findings))
+            .location
+            .clone()
+    };
+    let l = at("HNS051", "--add-host");
+    assert_eq!(l.path, "hosts[0].compose.services.web.extra_hosts");
+    assert_eq!(l.line, 5);
+    // The second entry of `ports:` is the container's first mapping.
+    let l = at(
+        "HNS061",
+        "Windows does not support host IP addresses in NAT settings",
     );
-    assert_eq!(f.location.line, 12);
+    assert_eq!(l.path, "hosts[0].compose.services.web.ports[1]");
+    assert_eq!(l.line, 9);
+    let l = at("HNS050", "--internal");
+    assert_eq!(l.path, "hosts[0].compose.networks.back.internal");
+    assert_eq!(l.line, 16);
+    let l = at("HNS050", "--ip-range");
+    assert_eq!(
+        l.path,
+        "hosts[0].compose.networks.back.ipam.config[0].ip_range"
+    );
+    assert_eq!(l.line, 20);
+    // Nothing twice: no importer finding repeats the validator's.
+    let mut errors: Vec<&str> = a
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| f.code.as_str())
+        .collect();
+    errors.sort();
+    assert_eq!(
+        errors,
+        ["HNS050", "HNS050", "HNS051", "HNS061", "IMP008", "IMP008"],
+        "{:#?}",
+        a.findings
+    );
     // Carried into the model for the validator.
+    let i = compose(text, None);
     assert!(i.scenario.networks[0].internal);
     assert_eq!(i.scenario.containers[0].add_host, ["db:10.0.0.5"]);
 }
@@ -317,4 +342,25 @@ fn variables_take_their_defaults() {
     let ports: Vec<String> = c.ports.iter().map(|p| p.to_string()).collect();
     assert_eq!(ports, ["8080:80", "9090:90"]);
     assert_eq!(i.scenario.networks[0].name, "${NET:?must-be-set}");
+}
+
+/// A stack on a Windows swarm: the service's mappings are judged like a container's
+/// (EXT-7), and what a service has no field for is reported by the importer under the
+/// validator's code (OPT-6), each at its compose key.
+#[test]
+fn windows_stack_service_options_are_judged_once() {
+    let text = "name: s\nhosts:\n  - name: m1\n    os: ws2019\n    swarm: manager\n    compose:\n      services:\n        web:\n          image: iis\n          deploy:\n            replicas: 2\n          extra_hosts: [\"db:10.0.0.5\"]\n          ports: [\"8000-8010:80\"]\n";
+    let a = analyse(&parse_scenario("s.yaml", text).unwrap());
+    let one = |code: &str| -> &Finding {
+        let f: Vec<&Finding> = a.findings.iter().filter(|f| f.code == code).collect();
+        assert_eq!(f.len(), 1, "{code}: {:#?}", a.findings);
+        f[0]
+    };
+    let f = one("HNS051");
+    assert_eq!(f.location.path, "hosts[0].compose.services.web.extra_hosts");
+    assert_eq!(f.location.line, 12);
+    let f = one("HNS062");
+    assert!(f.message.starts_with("service `m1_web`"), "{f}");
+    assert_eq!(f.location.path, "hosts[0].compose.services.web.ports[0]");
+    assert_eq!(f.location.line, 13);
 }

@@ -113,8 +113,8 @@ fn import_text_detects_every_kind() {
     assert_eq!(i.scenario.networks[0].driver, Driver::L2bridge);
 }
 
-/// `analyse` runs the importer: a commands file given as a document reports the import
-/// findings with the validator's, at the command's line.
+/// `analyse` runs the importer: a commands file given as a document reports the
+/// validator's findings about what the commands created at the command's line.
 #[test]
 fn analyse_reports_import_findings_at_their_lines() {
     let doc = hnsim_model::import::document(
@@ -128,8 +128,8 @@ fn analyse_reports_import_findings_at_their_lines() {
     let f = a
         .findings
         .iter()
-        .find(|f| f.code == "IMP003")
-        .expect("import finding");
+        .find(|f| f.code == "HNS061")
+        .expect("the validator's finding about the mapping");
     assert_eq!((f.location.file.as_str(), f.location.line), ("c.txt", 3));
     assert_eq!(a.scenario.containers[0].name, "a");
 }

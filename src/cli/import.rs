@@ -136,7 +136,7 @@ mod tests {
             s.hosts[0].docker.fixed_cidr,
             Some("172.30.0.0/16".parse().unwrap())
         );
-        assert!(findings.iter().any(|f| f.code == "IMP003"), "{findings:#?}");
+        assert!(findings.iter().any(|f| f.code == "HNS061"), "{findings:#?}");
         assert_eq!(exit_code(&findings), ExitCode::from(1));
     }
 

@@ -10,7 +10,7 @@
 //! `deploy:` is read as a stack (`docker stack deploy`): every service becomes a swarm
 //! [`Service`] and networks default to the overlay driver (OVL-1).
 
-use super::translate::{image_base, parse_long_port, ContainerLint, HostCtx, Translator};
+use super::translate::{image_base, parse_long_port, HostCtx, Translator};
 use super::Src;
 use crate::driver::Driver;
 use crate::finding::Location;
@@ -478,35 +478,7 @@ pub(crate) fn apply(
         to_create.push((net, cx.src("services")));
     }
     for (net, src) in to_create {
-        let add = |field: &str| -> String {
-            match field {
-                "internal" => "internal".into(),
-                "ipv6" => "enable_ipv6".into(),
-                "ipam-driver" => "ipam.driver".into(),
-                "ipam-opt" => "ipam.options".into(),
-                "options.encrypted" => "driver_opts.encrypted".into(),
-                f if f.starts_with("options.") => format!("driver_opts.{}", &f["options.".len()..]),
-                _ => "ipam.config".into(),
-            }
-        };
-        let at = |field: &str| {
-            let mut s = cx.src(&format!(
-                "{}.{}",
-                src.path
-                    .strip_prefix(&format!("{base}."))
-                    .unwrap_or(&src.path),
-                add(field)
-            ));
-            if s.location.line == 0 {
-                s.location = src.location.clone();
-            }
-            s
-        };
-        if src.path.ends_with("services") {
-            t.lint_network(&h, &net, &|_| src.clone());
-        } else {
-            t.lint_network(&h, &net, &at);
-        }
+        t.check_subnets(&net, &src);
         if net.driver == Driver::Overlay
             && net.host.is_none()
             && t.scenario.hosts[index].swarm != SwarmRole::Manager
@@ -627,6 +599,15 @@ fn network(
         .get("enable_ipv6")
         .and_then(Value::as_bool)
         .unwrap_or(false);
+    let mut spelt: Vec<(String, String)> = [
+        ("ipv6", "enable_ipv6"),
+        ("ipam-driver", "ipam.driver"),
+        ("ipam-opt", "ipam.options"),
+        ("options", "driver_opts"),
+    ]
+    .iter()
+    .map(|(field, key)| (field.to_string(), key.to_string()))
+    .collect();
     if let Some(ipam) = m.get("ipam") {
         net.ipam_driver = ipam
             .get("driver")
@@ -641,9 +622,14 @@ fn network(
         for (i, c) in configs.iter().enumerate() {
             let cp = format!("{p}.ipam.config[{i}]");
             let field = |f: &str| c.get(f).and_then(scalar);
+            let config = format!("ipam.config[{i}]");
             if let Some(s) = field("subnet") {
                 match s.parse::<IpNet>() {
-                    Ok(n) => net.subnet.0.push(n),
+                    Ok(n) => {
+                        let k = net.subnet.0.len();
+                        spelt.push((format!("subnet[{k}]"), format!("{config}.subnet")));
+                        net.subnet.0.push(n)
+                    }
                     Err(_) => t.emit(
                         "IMP008",
                         &cx.src(&format!("{cp}.subnet")),
@@ -653,7 +639,10 @@ fn network(
             }
             if let Some(g) = field("gateway") {
                 match g.parse::<IpAddr>() {
-                    Ok(ip) if net.gateway.is_none() => net.gateway = Some(ip),
+                    Ok(ip) if net.gateway.is_none() => {
+                        spelt.push(("gateway".into(), format!("{config}.gateway")));
+                        net.gateway = Some(ip)
+                    }
                     Ok(_) => t.emit(
                         "IMP005",
                         &cx.src(&format!("{cp}.gateway")),
@@ -668,7 +657,10 @@ fn network(
             }
             if let Some(r) = field("ip_range") {
                 match r.parse::<IpNet>() {
-                    Ok(n) => net.ip_range = Some(n),
+                    Ok(n) => {
+                        spelt.push(("ip-range".into(), format!("{config}.ip_range")));
+                        net.ip_range = Some(n)
+                    }
                     Err(_) => t.emit(
                         "IMP008",
                         &cx.src(&format!("{cp}.ip_range")),
@@ -679,6 +671,7 @@ fn network(
             for (k, v) in str_map(c.get("aux_addresses")) {
                 match v.parse::<IpAddr>() {
                     Ok(ip) => {
+                        spelt.push(("aux-address".into(), format!("{config}.aux_addresses")));
                         net.aux_address.insert(k, ip);
                     }
                     Err(_) => t.emit(
@@ -690,6 +683,13 @@ fn network(
             }
         }
     }
+    // One subnet is named without an index (`subnet`), as the validator names it.
+    if net.subnet.0.len() == 1 {
+        if let Some(first) = spelt.iter_mut().find(|(f, _)| f == "subnet[0]") {
+            first.0 = "subnet".into();
+        }
+    }
+    t.spell_fields(&cx.src(&p).path, &spelt);
     Some(net)
 }
 
@@ -791,14 +791,28 @@ fn service(
     };
     let mut networks: Vec<Attachment> = Vec::new();
     let mut ip6 = None;
+    // How the model's fields are spelt in this service, for findings about them
+    // (model field -> compose key, both below the service).
+    let mut spelt: Vec<(String, String)> = [
+        ("link", "links"),
+        ("add-host", "extra_hosts"),
+        ("dns-opt", "dns_opt"),
+        ("dns-search", "dns_search"),
+    ]
+    .iter()
+    .map(|(field, key)| (field.to_string(), key.to_string()))
+    .collect();
     if let Some(mode) = m.get("network_mode") {
         let mode = scalar(mode).unwrap_or_default();
         match mode.as_str() {
-            "host" | "none" | "bridge" | "nat" => networks.push(Attachment {
-                network: mode,
-                ip: None,
-                aliases: vec![],
-            }),
+            "host" | "none" | "bridge" | "nat" => {
+                spelt.push(("networks[0]".into(), "network_mode".into()));
+                networks.push(Attachment {
+                    network: mode,
+                    ip: None,
+                    aliases: vec![],
+                })
+            }
             "default" => {}
             other => t.emit(
                 "IMP005",
@@ -827,6 +841,10 @@ fn service(
                         continue;
                     };
                     let network = resolve(t, &key, &at);
+                    spelt.push((
+                        format!("networks[{}]", networks.len()),
+                        format!("networks[{i}]"),
+                    ));
                     networks.push(Attachment {
                         network,
                         ip: None,
@@ -839,6 +857,13 @@ fn service(
                     let Some(key) = scalar(k) else { continue };
                     let at = at_key(&format!("networks.{key}"));
                     let network = resolve(t, &key, &at);
+                    let here = format!("networks.{key}");
+                    let index = networks.len();
+                    spelt.push((format!("networks[{index}]"), here.clone()));
+                    spelt.push((
+                        format!("networks[{index}].ip"),
+                        format!("{here}.ipv4_address"),
+                    ));
                     let mut a = Attachment {
                         network,
                         ip: None,
@@ -852,7 +877,10 @@ fn service(
                     }
                     if let Some(ip) = v.get("ipv6_address").and_then(scalar) {
                         match ip.parse::<IpAddr>() {
-                            Ok(x) => ip6 = Some(x),
+                            Ok(x) => {
+                                ip6 = Some(x);
+                                spelt.push(("ip6".into(), format!("{here}.ipv6_address")));
+                            }
                             Err(_) => t.emit("IMP008", &at, format!("invalid ipv6_address {ip}")),
                         }
                     }
@@ -872,7 +900,10 @@ fn service(
         Some(Value::Sequence(list)) => {
             for (i, v) in list.iter().enumerate() {
                 match port(v) {
-                    Ok(pm) => ports.push(pm),
+                    Ok(pm) => {
+                        spelt.push((format!("ports[{}]", ports.len()), format!("ports[{i}]")));
+                        ports.push(pm)
+                    }
                     Err(e) => t.emit(
                         "IMP008",
                         &at_key(&format!("ports[{i}]")),
@@ -906,29 +937,32 @@ fn service(
         .and_then(|v| scalar(v)?.parse::<u32>().ok())
         .unwrap_or(1);
     let image = m.get("image").and_then(scalar);
-    let mut lint = ContainerLint {
-        link: m.get("links").is_some(),
-        add_host: m.get("extra_hosts").is_some(),
-        dns_opt: m.get("dns_opt").is_some(),
-        dns_search: m.get("dns_search").is_some(),
-        ip6: ip6.is_some(),
-        ports: ports.clone(),
-    };
-    let at = |field: &str, i: Option<usize>| -> Src {
-        let key = match field {
-            "link" => "links".to_string(),
-            "add-host" => "extra_hosts".to_string(),
-            "dns-opt" => "dns_opt".to_string(),
-            "dns-search" => "dns_search".to_string(),
-            "ip6" => "networks".to_string(),
-            "ports" => format!("ports[{}]", i.unwrap_or(0)),
-            other => other.to_string(),
-        };
-        at_key(&key)
-    };
+    t.spell_fields(&src.path, &spelt);
     if stack {
-        lint.link = false; // links are ignored by `docker stack deploy`
-        t.lint_container(h, svc, &lint, &at);
+        // A service has no field for these (and `docker stack deploy` ignores `links`):
+        // say here what Windows refuses (OPT-6), under the validator's code.
+        if h.windows {
+            let refused = [
+                ("extra_hosts", "--add-host"),
+                ("dns_opt", "--dns-opt"),
+                ("dns_search", "--dns-search"),
+            ];
+            let mut found: Vec<(Src, &str)> = refused
+                .iter()
+                .filter(|(key, _)| m.get(*key).is_some())
+                .map(|(key, flag)| (at_key(key), *flag))
+                .collect();
+            if ip6.is_some() {
+                found.push((at_key("networks"), "--ip6"));
+            }
+            for (at, flag) in found {
+                let msg = format!(
+                    "service `{svc}` on Windows host `{}` uses `{flag}`, which Windows does not support",
+                    h.name
+                );
+                t.emit(crate::rules::CONTAINER_OPTION.code, &at, msg);
+            }
+        }
         // A service has no `expose`; what its tasks listen on is the exposed ports and
         // the published ones' container ports.
         let mut listen: Vec<PortProto> = Vec::new();
@@ -962,7 +996,6 @@ fn service(
         t.add_service(h, s, &src);
         return;
     }
-    t.lint_container(h, svc, &lint, &at);
     let explicit = m.get("container_name").and_then(scalar);
     for n in 1..=replicas.max(1) {
         let name = match &explicit {

@@ -187,7 +187,7 @@ pub struct Src {
 }
 
 /// The import rule codes, in the validator's [`crate::rules::Rule`] shape so that
-/// `hnsim explain IMP001` and scenario `expect:` lists treat them like any other rule.
+/// `hnsim explain IMP008` and scenario `expect:` lists treat them like any other rule.
 pub mod code {
     use super::Src;
     use crate::finding::{Finding, Severity};
@@ -213,16 +213,10 @@ pub mod code {
 
     use Severity::{Error, Info, Warning};
 
+    /// IMP001-IMP003 and IMP017 are retired (never reused): what Windows refuses in a
+    /// network, a container or a port mapping, and unknown windowsshim options, are the
+    /// validator's HNS050-HNS053 and HNS061-HNS063, reported once at the option.
     pub const CODES: &[Rule] = &[
-        c("IMP001", Error, &["OPT-6", "EXT-6"], "network option Docker on Windows refuses",
-          "The Windows shim driver rejects --internal, --ip-range, --aux-address, --ipv6, --ipam-driver, --ipam-opt and `-o encrypted`, and an IPv6 subnet fails with \"windowsshim driver doesn't support v6 subnets\" (seed 000 and the newer Windows docs; moby's windows driver). `docker network create` fails as a whole. The importer keeps the value in the network so the validator can point at it too.",
-          "remove the option: Docker on Windows refuses the whole `docker network create`"),
-        c("IMP002", Error, &["OPT-6", "EXT-6"], "container option Docker on Windows refuses",
-          "--link, --add-host, --dns-opt/--dns-option, --dns-search and --ip6 are not supported by Docker on Windows (seed 000, newer Windows docs). Containers find each other through Docker's embedded DNS by container or service name instead (DNS-1).",
-          "remove the option: name resolution on Windows is the embedded DNS by container or service name (DNS-1)"),
-        c("IMP003", Error, &["EXT-7", "NAT-9"], "port mapping Windows refuses",
-          "moby's Windows port binding code accepts only TCP and UDP (\"invalid protocol\"), one host port per mapping (\"Windows does not support more than one host port in NAT settings\") and no host IP (\"Windows does not support host IP addresses in NAT settings\"). The container fails to start.",
-          "publish one host port per mapping, without a host IP, TCP or UDP only: -p 8080:80 or -p 53:53/udp"),
         c("IMP004", Info, &[], "flags with no effect on networking were ignored",
           "Flags such as -i, -t, -d, --rm, -v, -e, --restart, --memory or --entrypoint change nothing about connectivity; the importer accepts and ignores them.",
           "nothing to do: the flags do not change connectivity"),
@@ -262,9 +256,6 @@ pub mod code {
         c("IMP016", Error, &["OVL-1"], "swarm object created on a node that is not a swarm manager",
           "Overlay networks and services are created on a swarm manager (OVL-1): Docker answers \"This node is not a swarm manager\".",
           "run `docker swarm init` on this host first, or create the object on a manager"),
-        c("IMP017", Warning, &["EXT-8", "OPT-1", "OPT-2", "OPT-3", "OPT-4"], "unknown Windows shim option",
-          "The option starts with com.docker.network.windowsshim. but is none of the keys the Windows driver reads; HNS ignores it, usually because of a typo.",
-          "use one of the com.docker.network.windowsshim.* keys HNS knows (networkname, interface, vlanid, vsid, dnssuffix, dnsservers, ...)"),
         c("IMP018", Info, &["TRANS-4", "TRANS-7", "ARCH-5", "SDN-3"], "host setting taken from a PowerShell command",
           "Set-VMNetworkAdapter -MacAddressSpoofing sets the host's MAC spoofing (and marks it a Hyper-V VM), New-VMSwitch records an out-of-band vSwitch Docker does not see until hns and docker restart (TRANS-7), and the SDN scripts record the network proxy and the private cloud plug-in (SDN-3).",
           "nothing to do"),
@@ -285,8 +276,10 @@ pub mod code {
             .find(|c| c.code.eq_ignore_ascii_case(code.trim()))
     }
 
+    /// A finding of `code`: an IMP code, or a validator code for what the model has no
+    /// field to carry (so the validator cannot see it).
     pub(crate) fn finding(code: &str, src: &Src, message: String) -> Finding {
-        let meta = get(code);
+        let meta = crate::rules::rule(code);
         Finding {
             code: code.to_string(),
             severity: meta.map(|m| m.severity).unwrap_or(Severity::Warning),
@@ -535,18 +528,27 @@ pub fn expand(doc: &Document) -> Imported {
             let path = format!("hosts[{i}].commands[{j}]");
             let base = doc.locate(&path);
             let multi = entry.contains('\n');
-            let locate = |_k: usize, first: usize| {
+            let several = multi && shell::logical_lines(entry).len() > 1;
+            let locate = |k: usize, first: usize| {
                 let mut location = base.clone();
-                // A block scalar (`- |`) is located at its first content line.
+                // A block scalar (`- |`) is located at its first content line; each of
+                // its lines has a path of its own, so that what a line creates is
+                // located at that line.
                 if multi && location.line > 0 {
                     location.line += first as u32;
                 }
-                Src {
-                    path: path.clone(),
-                    location,
-                }
+                let path = if several {
+                    format!("{path}.lines[{k}]")
+                } else {
+                    path.clone()
+                };
+                location.path = path.clone();
+                Src { path, location }
             };
             let list = entries(entry, &locate, &mut vars, &mut t.findings);
+            if several {
+                t.written_at.extend(list.iter().map(|e| e.src.clone()));
+            }
             run_entries(&mut t, i, list);
         }
         if let Some(c) = compose_value {
@@ -579,17 +581,19 @@ pub fn expand(doc: &Document) -> Imported {
         };
         t.findings.push(code::finding("IMP019", &src, text));
     }
-    let step_sources = std::mem::take(&mut t.step_sources);
+    let written_at = std::mem::take(&mut t.written_at);
+    let spellings = std::mem::take(&mut t.spellings);
     let mut imported = t.finish();
     // The input's positions, and those of the steps the commands became.
     imported.source_map = doc.source_map.clone();
-    for (i, src) in step_sources {
+    for (model_path, input_path) in spellings {
+        imported.source_map.rename(model_path, input_path);
+    }
+    for src in written_at {
         if src.location.line > 0 {
-            imported.source_map.insert(
-                format!("steps[{i}]"),
-                src.location.line,
-                src.location.column,
-            );
+            imported
+                .source_map
+                .insert(src.path, src.location.line, src.location.column);
         }
     }
     // Said once (IMP019); from here on the assumed LAN is part of the design, as it is

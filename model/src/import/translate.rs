@@ -14,9 +14,11 @@
 //! container) and the order of later commands stay visible to the validator and the
 //! simulator instead of being silently folded into the initial state.
 //!
-//! Options Windows refuses are carried into the model fields that exist for them and are
-//! also reported here with the error Docker gives; objects are never dropped because of
-//! them, so that the validator can point at them too.
+//! The translator translates; the validator judges. Options Windows refuses are carried
+//! into the model fields that exist for them, objects are never dropped because of them,
+//! and the validator reports each once (HNS050-HNS053, HNS061-HNS063) at the option. The
+//! importer reports only what the input itself gets wrong (a malformed command or value,
+//! a name that does not exist) and what no model field can carry.
 
 use super::docker_cli::{Args, Command, Effect};
 use super::{code, Src};
@@ -54,10 +56,15 @@ pub(crate) struct Translator {
     timeline: HashSet<String>,
     states: HashMap<(String, String), RunState>,
     refs: Vec<NetRef>,
-    /// The command being translated, and where each step it produced was written, so
-    /// that a finding about `steps[i]` points at its command line.
+    /// The command being translated.
     current: Option<Src>,
-    pub step_sources: Vec<(usize, Src)>,
+    /// Where paths the input does not spell were written: each step a command produced
+    /// (`steps[i]`, so that a finding about it points at its command line), each line of
+    /// a multi-line command entry (`hosts[0].commands[0].lines[1]`).
+    pub written_at: Vec<Src>,
+    /// Model field paths and the input paths they were written at, where the two differ
+    /// (a compose key); see [`crate::source_map::SourceMap::rename`].
+    pub spellings: Vec<(String, String)>,
 }
 
 fn attachment(network: &str) -> Attachment {
@@ -163,7 +170,8 @@ impl Translator {
             states,
             refs: Vec::new(),
             current: None,
-            step_sources: Vec::new(),
+            written_at: Vec::new(),
+            spellings: Vec::new(),
         }
     }
 
@@ -193,7 +201,10 @@ impl Translator {
         self.scenario.steps.push(step);
         let n = self.scenario.steps.len();
         if let Some(src) = &self.current {
-            self.step_sources.push((n - 1, src.clone()));
+            self.written_at.push(Src {
+                path: format!("steps[{}]", n - 1),
+                location: src.location.clone(),
+            });
         }
         n
     }
@@ -284,126 +295,29 @@ impl Translator {
         }
     }
 
-    // ---------------------------------------------------------------- checks
+    /// Records how the object at `base` spells its model fields in the input: pairs of
+    /// (model field, input key), both relative to `base`.
+    pub fn spell_fields(&mut self, base: &str, fields: &[(String, String)]) {
+        for (field, key) in fields.iter().filter(|(f, k)| f != k) {
+            self.spellings
+                .push((format!("{base}.{field}"), format!("{base}.{key}")));
+        }
+    }
 
-    /// OPT-6, EXT-6: what the Windows shim driver refuses. `at(field)` locates a field.
-    pub fn lint_network(&mut self, h: &HostCtx, n: &Network, at: &dyn Fn(&str) -> Src) {
-        // moby's network create: "invalid subnet %s : it should be %s".
+    /// moby's network create refuses a subnet with host bits: "invalid subnet %s : it
+    /// should be %s". A malformed value, so the importer says it (IMP008); what the
+    /// platform refuses is the validator's to judge.
+    pub fn check_subnets(&mut self, n: &Network, src: &Src) {
         for subnet in &n.subnet.0 {
             if *subnet != subnet.trunc() {
                 self.emit(
                     "IMP008",
-                    &at("subnet"),
+                    src,
                     format!(
                         "network `{}`: invalid subnet {subnet} : it should be {}",
                         n.name,
                         subnet.trunc()
                     ),
-                );
-            }
-        }
-        for key in n.options.keys() {
-            if let Some(rest) = key.strip_prefix(shim::PREFIX) {
-                if !shim::KNOWN.contains(&key.as_str()) {
-                    let best = shim::KNOWN
-                        .iter()
-                        .map(|k| (strsim::jaro_winkler(key, k), *k))
-                        .max_by(|a, b| a.0.total_cmp(&b.0))
-                        .filter(|(s, _)| *s > 0.85)
-                        .map(|(_, k)| format!("; did you mean `{k}`?"))
-                        .unwrap_or_default();
-                    self.emit(
-                        "IMP017",
-                        &at(&format!("options.{key}")),
-                        format!("unknown Windows shim option `{rest}`: HNS ignores it{best}"),
-                    );
-                }
-            }
-        }
-        if !h.windows {
-            return;
-        }
-        let name = &n.name;
-        if n.subnet.0.iter().any(|s| matches!(s, IpNet::V6(_))) {
-            self.emit(
-                "IMP001",
-                &at("subnet"),
-                format!("network `{name}`: windowsshim driver doesn't support v6 subnets"),
-            );
-        }
-        let refused: [(&str, bool, &str); 7] = [
-            ("internal", n.internal, "--internal"),
-            ("ip-range", n.ip_range.is_some(), "--ip-range"),
-            ("aux-address", !n.aux_address.is_empty(), "--aux-address"),
-            ("ipv6", n.ipv6, "--ipv6"),
-            ("ipam-driver", n.ipam_driver.is_some(), "--ipam-driver"),
-            ("ipam-opt", !n.ipam_opt.is_empty(), "--ipam-opt"),
-            (
-                "options.encrypted",
-                n.options.contains_key(shim::ENCRYPTED),
-                "--opt encrypted",
-            ),
-        ];
-        for (field, present, flag) in refused {
-            if present {
-                self.emit(
-                    "IMP001",
-                    &at(field),
-                    format!("network `{name}`: `{flag}` is not supported on Windows"),
-                );
-            }
-        }
-    }
-
-    /// OPT-6, EXT-6, EXT-7: container options and port mappings Windows refuses.
-    /// `at(field, index)` locates a field (an element of a list field).
-    pub fn lint_container(
-        &mut self,
-        h: &HostCtx,
-        name: &str,
-        c: &ContainerLint,
-        at: &dyn Fn(&str, Option<usize>) -> Src,
-    ) {
-        if !h.windows {
-            return;
-        }
-        let refused: [(&str, bool, &str); 5] = [
-            ("link", c.link, "--link"),
-            ("add-host", c.add_host, "--add-host"),
-            ("dns-opt", c.dns_opt, "--dns-opt"),
-            ("dns-search", c.dns_search, "--dns-search"),
-            ("ip6", c.ip6, "--ip6"),
-        ];
-        for (field, present, flag) in refused {
-            if present {
-                self.emit(
-                    "IMP002",
-                    &at(field, None),
-                    format!("`{name}`: `{flag}` is not supported on Windows"),
-                );
-            }
-        }
-        for (i, p) in c.ports.iter().enumerate() {
-            let src = at("ports", Some(i));
-            if p.proto != Protocol::Tcp && p.proto != Protocol::Udp {
-                self.emit(
-                    "IMP003",
-                    &src,
-                    format!("`{name}` -p {p}: invalid protocol {}", p.proto),
-                );
-            }
-            if p.host_port.is_some_and(|r| !r.is_single()) {
-                self.emit(
-                    "IMP003",
-                    &src,
-                    format!("`{name}` -p {p}: Windows does not support more than one host port in NAT settings"),
-                );
-            }
-            if p.host_ip.is_some_and(|ip| !ip.is_unspecified()) {
-                self.emit(
-                    "IMP003",
-                    &src,
-                    format!("`{name}` -p {p}: Windows does not support host IP addresses in NAT settings"),
                 );
             }
         }
@@ -744,8 +658,7 @@ impl Translator {
             net.host = None;
             self.swarm_manager_check(h, &format!("network `{name}`"), src);
         }
-        let at = |_: &str| src.clone();
-        self.lint_network(h, &net, &at);
+        self.check_subnets(&net, src);
         self.add_network(h, net, src);
     }
 
@@ -872,9 +785,6 @@ impl Translator {
             service: None,
             origin: Origin::default(),
         };
-        let lint = ContainerLint::of(&c);
-        let at = |_: &str, _: Option<usize>| src.clone();
-        self.lint_container(h, &name, &lint, &at);
         self.add_container(h, c, src);
     }
 
@@ -949,14 +859,7 @@ impl Translator {
         };
         let links = a.values("link");
         let aliases = a.values("alias");
-        if h.windows && (a.value("ip6").is_some() || !links.is_empty()) {
-            let flag = if links.is_empty() { "--ip6" } else { "--link" };
-            self.emit(
-                "IMP002",
-                src,
-                format!("`{container}`: `{flag}` is not supported on Windows"),
-            );
-        }
+        let ip6 = a.value("ip6").and_then(|v| v.parse::<IpAddr>().ok());
         let running = state == RunState::Running;
         let in_design = !self.in_timeline(h) && !running;
         let default_exists = self.default_network_exists(h);
@@ -979,7 +882,20 @@ impl Translator {
                     aliases,
                 });
                 c.link.extend(links);
+                c.ip6 = c.ip6.or(ip6);
                 return;
+            }
+        }
+        // A timeline step has no place for `--link` / `--ip6`, so the validator cannot
+        // see them: say here, under the validator's code, what Windows refuses (OPT-6).
+        if windows {
+            let lost = [(!links.is_empty(), "--link"), (ip6.is_some(), "--ip6")];
+            for (_, flag) in lost.iter().filter(|(present, _)| *present) {
+                let msg = format!(
+                    "container `{container}` on Windows host `{}` uses `{flag}`, which Windows does not support",
+                    h.name
+                );
+                self.emit(crate::rules::CONTAINER_OPTION.code, src, msg);
             }
         }
         self.enter_timeline(h);
@@ -1273,12 +1189,6 @@ impl Translator {
         } else {
             Isolation::Process
         };
-        let lint = ContainerLint {
-            ports: ports.clone(),
-            ..ContainerLint::default()
-        };
-        let at = |_: &str, _: Option<usize>| src.clone();
-        self.lint_container(h, &name, &lint, &at);
         let s = Service {
             name,
             replicas,
@@ -1392,30 +1302,6 @@ impl Translator {
             scenario: self.scenario,
             findings: self.findings,
             source_map: crate::source_map::SourceMap::default(),
-        }
-    }
-}
-
-/// The parts of a container the Windows checks look at (also used for services).
-#[derive(Clone, Debug, Default)]
-pub(crate) struct ContainerLint {
-    pub link: bool,
-    pub add_host: bool,
-    pub dns_opt: bool,
-    pub dns_search: bool,
-    pub ip6: bool,
-    pub ports: Vec<PortMapping>,
-}
-
-impl ContainerLint {
-    pub fn of(c: &Container) -> Self {
-        ContainerLint {
-            link: !c.link.is_empty(),
-            add_host: !c.add_host.is_empty(),
-            dns_opt: !c.dns_opt.is_empty(),
-            dns_search: !c.dns_search.is_empty(),
-            ip6: c.ip6.is_some(),
-            ports: c.ports.clone(),
         }
     }
 }

@@ -22,6 +22,7 @@ mod l2tunnel;
 mod linux;
 mod nat;
 mod options;
+pub(crate) use options::CONTAINER_OPTION;
 mod overlay;
 mod ports;
 mod references;

@@ -196,7 +196,7 @@ pub(super) fn check(cx: &mut Cx) {
                     &IPV6,
                     &path,
                     format!(
-                        "network `{}` on Windows host `{host}` has IPv6 subnet {subnet}",
+                        "network `{}` on Windows host `{host}` has IPv6 subnet {subnet}: Docker refuses it (\"windowsshim driver doesn't support v6 subnets\")",
                         net.name
                     ),
                 );

@@ -4,8 +4,8 @@
 use super::{Cx, Rule};
 use crate::driver::Driver;
 use crate::finding::Severity::{Error, Info, Warning};
-use crate::port::{PortRange, Protocol};
-use crate::scenario::Container;
+use crate::port::{PortMapping, PortRange, Protocol};
+use crate::scenario::{Service, SwarmRole};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
@@ -200,7 +200,14 @@ pub(super) fn check(cx: &mut Cx) {
                 format!("container `{}` sets -P but exposes no port", c.name),
             ));
         }
-        mapping_limits(c, host.is_windows(), &mut found);
+        mapping_limits(
+            "container",
+            &c.name,
+            &c.ports,
+            &c.origin.path,
+            host.is_windows(),
+            &mut found,
+        );
         let applies = kinds.contains(&"other");
         if c.is_running() && applies {
             for p in cx.design.published_of(ci).filter(|p| !p.ephemeral) {
@@ -222,6 +229,17 @@ pub(super) fn check(cx: &mut Cx) {
                     ));
             }
         }
+    }
+    for svc in &cx.design.scenario.services {
+        let windows = service_on_windows(cx, svc);
+        mapping_limits(
+            "service",
+            &svc.name,
+            &svc.ports,
+            &svc.origin.path,
+            windows,
+            &mut found,
+        );
     }
     for ((host, proto), list) in taken {
         for (k, this) in list.iter().enumerate() {
@@ -249,9 +267,20 @@ pub(super) fn check(cx: &mut Cx) {
     }
 }
 
-fn mapping_limits(c: &Container, windows: bool, found: &mut Vec<(&'static Rule, String, String)>) {
-    for (mi, m) in c.ports.iter().enumerate() {
-        let path = format!("{}.ports[{mi}]", c.origin.path);
+/// What Docker refuses in the mappings of a container or service (`what`, `name`) whose
+/// mappings are at `path` (`path.ports[i]`): ranges of different lengths anywhere, and on
+/// Windows a host IP, a host port range for one container port, or a protocol other than
+/// TCP and UDP, each with the error Docker gives.
+fn mapping_limits(
+    what: &str,
+    name: &str,
+    ports: &[PortMapping],
+    path: &str,
+    windows: bool,
+    found: &mut Vec<(&'static Rule, String, String)>,
+) {
+    for (mi, m) in ports.iter().enumerate() {
+        let path = format!("{path}.ports[{mi}]");
         if let Some(h) = m.host_port {
             let (hn, cn) = (h.count(), m.container_port.count());
             if hn > 1 && cn > 1 && hn != cn || hn == 1 && cn > 1 {
@@ -259,8 +288,8 @@ fn mapping_limits(c: &Container, windows: bool, found: &mut Vec<(&'static Rule, 
                     &RANGE_MISMATCH,
                     path.clone(),
                     format!(
-                        "container `{}` maps host ports {h} ({hn}) to container ports {} ({cn})",
-                        c.name, m.container_port
+                        "{what} `{name}` maps host ports {h} ({hn}) to container ports {} ({cn})",
+                        m.container_port
                     ),
                 ));
             }
@@ -269,8 +298,8 @@ fn mapping_limits(c: &Container, windows: bool, found: &mut Vec<(&'static Rule, 
                     &HOST_PORT_RANGE,
                     path.clone(),
                     format!(
-                        "container `{}` maps host port range {h} to container port {}",
-                        c.name, m.container_port
+                        "{what} `{name}` maps host port range {h} to container port {}: Docker refuses it (\"Windows does not support more than one host port in NAT settings\")",
+                        m.container_port
                     ),
                 ));
             }
@@ -282,15 +311,32 @@ fn mapping_limits(c: &Container, windows: bool, found: &mut Vec<(&'static Rule, 
             found.push((
                 &HOST_IP,
                 path.clone(),
-                format!("container `{}` maps `{m}` with host IP {ip}", c.name),
+                format!("{what} `{name}` maps `{m}` with host IP {ip}: Docker refuses it (\"Windows does not support host IP addresses in NAT settings\")"),
             ));
         }
         if m.proto == Protocol::Sctp {
             found.push((
                 &PROTOCOL,
                 path,
-                format!("container `{}` maps `{m}` over sctp", c.name),
+                format!("{what} `{name}` maps `{m}` over sctp: Docker refuses it (\"invalid protocol sctp\")"),
             ));
         }
     }
+}
+
+/// Whether a swarm service runs on Windows: a replica on a Windows host, or, with no
+/// replica placed, a Windows node in the swarm.
+fn service_on_windows(cx: &Cx, service: &Service) -> bool {
+    let mut replicas = cx
+        .containers()
+        .iter()
+        .filter(|c| c.service.as_deref() == Some(service.name.as_str()))
+        .peekable();
+    if replicas.peek().is_none() {
+        return cx
+            .hosts()
+            .iter()
+            .any(|h| h.swarm != SwarmRole::None && h.is_windows());
+    }
+    replicas.any(|c| cx.host(&c.host).is_some_and(|h| h.is_windows()))
 }
