@@ -16,6 +16,7 @@ command -v sysctl >/dev/null 2>&1 || need+=(procps)
 # The Windows build, proven under Wine (.ci/windows.sh): MinGW links it, Wine 8 runs it.
 command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || need+=(gcc-mingw-w64-x86-64)
 command -v wine64 >/dev/null 2>&1 || [ -x /usr/lib/wine/wine64 ] || need+=(wine64)
+command -v script >/dev/null 2>&1 || need+=(bsdutils)
 if ((${#need[@]})); then
   if [ "$(id -u)" = 0 ]; then
     echo "== installing: ${need[*]}"

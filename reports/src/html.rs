@@ -252,7 +252,22 @@ fn data(report: &Report) -> Value {
         "paths": it.paths,
         "observations": observations,
         "legend": legend,
+        "facts": fact_texts(),
     })
+}
+
+/// Every fact of the catalogue, `ID -> "title: text"`, so a fact chip shows what the
+/// fact says on hover.
+fn fact_texts() -> Value {
+    hnsim_model::fact::all()
+        .iter()
+        .map(|f| (f.id.clone(), Value::from(fact_tip(f))))
+        .collect::<serde_json::Map<String, Value>>()
+        .into()
+}
+
+fn fact_tip(f: &hnsim_model::fact::Fact) -> String {
+    format!("{}: {}", f.title, f.text.trim())
 }
 
 /// JSON inside `<script>`: `<` is escaped so no string can close the element or open a
@@ -407,7 +422,12 @@ fn rich(s: &str) -> String {
 fn facts_html(facts: &[String]) -> String {
     facts
         .iter()
-        .map(|f| format!("<span class=\"fact\">{}</span>", esc(f)))
+        .map(|f| {
+            let tip = hnsim_model::fact::lookup(f)
+                .map(|x| format!(" title=\"{}\"", esc(&fact_tip(x))))
+                .unwrap_or_default();
+            format!("<span class=\"fact\"{tip}>{}</span>", esc(f))
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }

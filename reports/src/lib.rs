@@ -16,6 +16,7 @@ mod diff;
 mod dot;
 mod explain;
 mod github;
+pub mod glossary;
 mod html;
 mod json;
 mod junit;
@@ -30,7 +31,9 @@ mod text;
 
 pub use check::{render_check, Checked, CheckedInput};
 pub use diff::{render_diff, DiffDoc};
-pub use explain::{explain_rule, rule_list};
+pub use explain::{
+    every_word, everything, explain, explain_rule, lookup as explain_lookup, rule_list, Explained,
+};
 pub use json::SCHEMA;
 pub use test_results::{render_test, TestRun, TestSummary};
 

@@ -11,6 +11,7 @@ pub mod import;
 pub mod input;
 pub mod output;
 pub mod scenarios;
+pub mod shell;
 pub mod sim;
 pub mod test;
 pub mod trace;
@@ -49,6 +50,10 @@ pub enum Command {
     Clean(conform::CleanArgs),
     /// Translate docker commands / compose / daemon.json into a native scenario.
     Import(import::ImportArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(shell::CompletionsArgs),
+    /// Print the man page (roff), or write one per command with --dir.
+    Man(shell::ManArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -64,5 +69,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Probe(a) => conform::run_probe(a),
         Command::Clean(a) => conform::run_clean(a),
         Command::Import(a) => import::run_import(a),
+        Command::Completions(a) => shell::run_completions(a),
+        Command::Man(a) => shell::run_man(a),
     }
 }

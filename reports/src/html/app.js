@@ -38,7 +38,13 @@
 
   function factChips(parent, facts) {
     if (!facts) return;
-    facts.split(", ").forEach(function (f) { if (f) parent.appendChild(el("span", "fact", f)); });
+    facts.split(", ").forEach(function (f) {
+      if (!f) return;
+      var chip = el("span", "fact", f);
+      // The fact's own words on hover (catalogue embedded in the data by html.rs).
+      if (D.facts && D.facts[f]) chip.title = D.facts[f];
+      parent.appendChild(chip);
+    });
   }
 
   function nodeText(i) {
