@@ -305,10 +305,16 @@ pub fn changes<'a>(prev: &Grid<'a>, cur: &Grid<'a>) -> Vec<PairChange<'a>> {
     out
 }
 
-/// Short text for a disposition: `delivered`, `denied: not-published`, `unknown`.
+/// Short text for a disposition: `delivered`, `denied: not-published`, `unknown`. A
+/// flow the network delivers to a port where nothing listens is no network denial, and
+/// reads so.
 pub fn disposition_text(d: &Disposition) -> String {
     match d {
         Disposition::Delivered => "delivered".to_string(),
+        Disposition::Denied {
+            reason: hnsim_sim::matrix::DenyReason::NotListening,
+            ..
+        } => "reached, nothing listens: not-listening".to_string(),
         Disposition::Denied { reason, .. } => format!("denied: {reason}"),
         Disposition::Unknown { .. } => "unknown".to_string(),
     }

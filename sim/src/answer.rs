@@ -68,10 +68,13 @@ impl Denial {
     }
 
     /// Ranks denials when several candidate paths fail: the most specific explanation
-    /// wins (a VLAN or isolation rule says more than "no route").
+    /// wins (a VLAN or isolation rule says more than "no route"). A path that reaches
+    /// the destination, where nothing listens, wins over every network denial: the
+    /// network is not what stops that flow.
     pub fn rank(&self) -> u8 {
         use DenyReason::*;
         match self.reason {
+            NotListening => 0,
             MacvlanParent => 0,
             IsolatedNetwork => 1,
             VlanMismatch => 2,
@@ -82,7 +85,6 @@ impl Denial {
             NotPublished => 7,
             NatNoInbound => 8,
             PolicyDenied => 9,
-            NotListening => 10,
             Unsupported => 11,
             NoRoute => 12,
             NoAddress => 13,

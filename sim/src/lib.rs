@@ -27,12 +27,14 @@ mod fabric;
 mod graph;
 pub mod matrix;
 mod nodes;
+mod query;
 mod trace;
 
 pub use classes::Mode;
 pub use diff::{diff, CellChange};
 pub use expect::{check_expectations, CellCheck, CellSide, FindingsCheck, ScenarioCheck};
 pub use matrix::*;
+pub use query::{query, resolve_name, FlowAnswer, FlowQuery, NameError, ProbeSpec, QueryError};
 pub use trace::{trace, TraceError};
 
 use hnsim_model::{Analysis, Design, Document};
@@ -57,10 +59,17 @@ pub fn simulate_analysis(file: &str, analysis: &Analysis) -> Report {
 /// Like [`simulate_analysis`], choosing how endpoints are grouped (benchmarks and the
 /// class-equivalence test compare the two modes).
 pub fn simulate_with(file: &str, analysis: &Analysis, mode: Mode) -> Report {
+    simulate_probing(file, analysis, mode, &[])
+}
+
+/// Like [`simulate_with`], asking every destination `extra` probes besides its own
+/// (`sim --probe tcp/443,udp/53`): a port nothing listens on comes out as
+/// `not-listening` where the network delivers it.
+pub fn simulate_probing(file: &str, analysis: &Analysis, mode: Mode, extra: &[Probe]) -> Report {
     let states = analysis
         .states
         .iter()
-        .map(|s| engine::state_matrix(&s.design, s.step, &s.label, mode))
+        .map(|s| engine::state_matrix_probing(&s.design, s.step, &s.label, mode, extra))
         .collect();
     let topology = topology(&analysis.final_state().design);
     Report {

@@ -10,7 +10,7 @@ use super::check::DenyArg;
 use super::output::OutputArgs;
 use anyhow::Context;
 use hnsim_model::Analysis;
-use hnsim_sim::{Report, StateMatrix};
+use hnsim_sim::{Probe, Report, StateMatrix};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -22,6 +22,10 @@ pub struct SimArgs {
     /// state of a timeline. DOT, Mermaid and HTML draw the topology of this state.
     #[arg(long)]
     pub step: Option<usize>,
+    /// Probes to ask every destination besides its own: `--probe tcp/443,udp/53`. A port
+    /// nothing listens on comes out as `not-listening` where the network delivers it.
+    #[arg(long, value_delimiter = ',', value_name = "PROBE", value_parser = parse_probe)]
+    pub probe: Vec<Probe>,
     #[command(flatten)]
     pub deny: DenyArg,
     #[command(flatten)]
@@ -47,11 +51,20 @@ pub struct Simulated {
 }
 
 pub fn simulate(file: &Path) -> anyhow::Result<Simulated> {
+    simulate_probing(file, &[])
+}
+
+/// [`simulate`], asking every destination `extra` probes too.
+pub fn simulate_probing(file: &Path, extra: &[Probe]) -> anyhow::Result<Simulated> {
     let shown = super::files::shown(file);
     let doc = super::input::load(&shown)?;
     let analysis = hnsim_model::analyse(&doc);
-    let report = hnsim_sim::simulate_analysis(&doc.file, &analysis);
+    let report = hnsim_sim::simulate_probing(&doc.file, &analysis, hnsim_sim::Mode::Classes, extra);
     Ok(Simulated { analysis, report })
+}
+
+fn parse_probe(s: &str) -> Result<Probe, String> {
+    s.parse().map_err(|e: hnsim_sim::BadProbe| e.to_string())
 }
 
 /// The index into `report.states` of `--step` (`None`: the final state).
@@ -83,7 +96,7 @@ pub fn run_sim(a: SimArgs) -> anyhow::Result<ExitCode> {
     let Simulated {
         analysis,
         mut report,
-    } = simulate(&a.file)?;
+    } = simulate_probing(&a.file, &a.probe)?;
     if let Some(n) = a.step {
         let i = state_index(&report, Some(n))?;
         // The drawing shows the state the matrix shows, not the final one.

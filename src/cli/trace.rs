@@ -5,8 +5,8 @@
 //! does not exist.
 
 use super::output::OutputArgs;
-use super::sim::{pick_state, simulate};
-use hnsim_sim::Probe;
+use anyhow::Context;
+use hnsim_sim::{Cell, FlowQuery, ProbeSpec};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -14,13 +14,18 @@ use std::process::ExitCode;
 pub struct TraceArgs {
     /// Scenario, docker commands, compose file or daemon.json; `-` reads standard input.
     pub file: PathBuf,
-    /// Node id (`web@nat`, `host:win1`, `client:laptop`, `internet`), container, host or
-    /// client name.
+    /// Source: a node id (`web@nat`, `host:win1`, `client:laptop`, `internet`), a
+    /// container, compose service, swarm service, host or client name, or an address
+    /// (a machine on a segment the design does not list is added for the query).
     #[arg(long)]
     pub from: String,
+    /// Destination: as --from, or ADDRESS:PORT (`10.0.0.10:8080`: the container a port
+    /// mapping there forwards to).
     #[arg(long)]
     pub to: String,
-    /// icmp, tcp/80, udp/53. Default: every probe of the destination.
+    /// icmp, tcp/8443, udp/53, or tcp / udp with the port of --to. Any port: one the
+    /// destination does not listen on is answered too (`not-listening`). Default: every
+    /// probe the matrix asks the destination with.
     #[arg(long)]
     pub proto: Option<String>,
     /// State: 0 = the initial design, N = after timeline step N. Default: the final state.
@@ -31,20 +36,53 @@ pub struct TraceArgs {
 }
 
 pub fn run_trace(a: TraceArgs) -> anyhow::Result<ExitCode> {
-    let report = simulate(&a.file)?.report;
-    let state = pick_state(&report, a.step)?;
-    let probe: Option<Probe> = match &a.proto {
+    let doc = super::input::load(&super::files::shown(&a.file))?;
+    let analysis = hnsim_model::analyse(&doc);
+    let probe: Option<ProbeSpec> = match &a.proto {
         Some(p) => Some(p.parse().map_err(|e| anyhow::anyhow!("--proto: {e}"))?),
         None => None,
     };
-    let cells = hnsim_sim::trace(state, &a.from, &a.to, probe)?;
-    let text = hnsim_reports::render_trace(state, &cells, a.out.format(), &a.out.render_options())?;
+    let count = analysis.states.len();
+    let i = match a.step {
+        None => count
+            .checked_sub(1)
+            .context("the analysis produced no state")?,
+        Some(n) if n < count => n,
+        Some(n) => anyhow::bail!(
+            "--step {n}: the scenario has {count} state(s) (0 = initial design{})",
+            if count > 1 {
+                ", then one after each step"
+            } else {
+                "; it has no timeline steps"
+            }
+        ),
+    };
+    let state = &analysis.states[i];
+    let query = FlowQuery {
+        from: a.from.clone(),
+        to: a.to.clone(),
+        probe,
+    };
+    let answer = hnsim_sim::query(&state.design, state.step, &state.label, &query)?;
+    // How names and addresses were read goes to standard error, so a machine format on
+    // standard output stays one document.
+    for note in &answer.notes {
+        eprintln!("note: {note}");
+    }
+    let cells: Vec<&Cell> = answer.cells.iter().collect();
+    let text = hnsim_reports::render_trace(
+        &answer.state,
+        &cells,
+        a.out.format(),
+        &a.out.render_options(),
+    )?;
     a.out.write(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::sim::simulate;
     use super::*;
 
     /// `hnsim trace` on any cell of any bundled design names the cell's facts.

@@ -54,8 +54,8 @@ pub(crate) fn not_listening(ep: &Endpoint, probe: Probe) -> Option<Denial> {
         Denial::new(
             DenyReason::NotListening,
             DST_NAME.to_string(),
-            format!("nothing in {DST_NAME} listens on {probe}"),
-            &["NAT-9"],
+            format!("the network delivers it, but nothing in {DST_NAME} listens on {probe}"),
+            &["ARCH-2"],
         )
     })
 }

@@ -60,7 +60,12 @@ impl DriverRules for HostNet {
                 last.detail = format!("{probe} delivered to {DST_NAME} on the host's stack");
                 last.facts = vec!["EXT-11".into(), "LNX-2".into()];
             }
-            if e.block.is_none() {
+            // The host's own stack declares no service; the container on it does.
+            let host_closed = e
+                .block
+                .as_ref()
+                .is_none_or(|b| b.reason == crate::matrix::DenyReason::NotListening);
+            if host_closed {
                 e.block = not_listening(dst, probe);
             }
         }

@@ -18,15 +18,33 @@ use instantiate::Ident;
 use rayon::prelude::*;
 use std::collections::HashMap;
 
-/// The matrix of one resolved design.
-pub(crate) fn state_matrix(
+/// The matrix of one resolved design, asking every destination `extra` probes besides
+/// its own (`sim --probe tcp/443,udp/53`; none for the plain matrix).
+pub(crate) fn state_matrix_probing(
     design: &Design,
     step: Option<usize>,
     label: &str,
     mode: Mode,
+    extra: &[Probe],
 ) -> StateMatrix {
     let graph = TopologyGraph::new(design);
-    let parties = nodes::build(&graph);
+    let mut parties = nodes::build(&graph);
+    if !extra.is_empty() {
+        for list in &mut parties.probes {
+            for p in extra {
+                if !list.contains(p) {
+                    list.push(*p);
+                }
+            }
+            // ICMP first, then the ports in order, as `nodes` lists them.
+            list.sort_by_key(|p| *p != Probe::Icmp);
+            let rest = list
+                .iter()
+                .position(|p| *p != Probe::Icmp)
+                .unwrap_or(list.len());
+            list[rest..].sort();
+        }
+    }
     let ctx = Context::new(&graph, &parties);
     let cells = cells(&ctx, mode);
     StateMatrix {
@@ -110,6 +128,24 @@ fn cells(ctx: &Context, mode: Mode) -> Vec<Cell> {
             out
         })
         .collect()
+}
+
+/// One cell decided on its own, for any probe (flows the matrix does not list).
+pub(crate) fn single_cell(ctx: &Context, s: usize, t: usize, probe: Probe) -> Cell {
+    let answer = if pair::same_container(ctx, s, t) {
+        pair::own_address(ctx, s, t, probe)
+    } else {
+        pair::between(ctx, s, t, probe)
+    };
+    instantiate::cell(
+        ctx,
+        &Ident::of(ctx, s),
+        &Ident::of(ctx, t),
+        s,
+        t,
+        probe,
+        &answer,
+    )
 }
 
 /// How many matrix nodes a design has and how many classes they fall into.

@@ -60,6 +60,21 @@ pub(crate) fn entries(ctx: &Context, h: usize, probe: Probe) -> Vec<Entry> {
             &["EXT-5"],
         )
     });
+    // A scenario declares no services on a host's own stack, so a TCP or UDP flow that
+    // gets there finds nothing listening (a published port is reached through its
+    // container: the matrix and `trace --to HOST:PORT` resolve the mapping).
+    let closed = (probe != Probe::Icmp).then(|| {
+        Denial::new(
+            DenyReason::NotListening,
+            format!("{} host stack", host.name),
+            format!(
+                "the network delivers {probe} to {}'s own stack, where the design declares no service listening",
+                host.name
+            ),
+            &["ARCH-2"],
+        )
+    });
+    let firewall = firewall.or(closed);
     let deliver = |detail: String| {
         hop(
             format!("{} host stack", host.name),

@@ -1,0 +1,310 @@
+//! Any flow, not only the cells the matrix lists (Batfish's traceroute answers any
+//! header; so does this): a source and destination by name or address, any protocol
+//! and port. The answer is computed by the same rules as the matrix, for the one pair
+//! and probe asked, and a flow that reaches a destination where nothing listens says
+//! so (`not-listening`), distinct from a network denial.
+//!
+//! [`names`] resolves what people type; [`address`] what they paste.
+
+mod address;
+mod names;
+
+pub use names::{resolve as resolve_name, NameError};
+
+use crate::context::Context;
+use crate::graph::TopologyGraph;
+use crate::matrix::{Cell, NodeKind, Probe, StateMatrix};
+use crate::nodes::{self, Party};
+use hnsim_model::{Client, Design, Protocol};
+use std::net::IpAddr;
+
+/// What to ask: `from` and `to` as typed (a node id, a name, an address, `to` also
+/// `IP:PORT`), and the probe (`None`: every probe the destination is asked with in the
+/// matrix, or the port of `to` when it names one).
+#[derive(Clone, Debug, Default)]
+pub struct FlowQuery {
+    pub from: String,
+    pub to: String,
+    pub probe: Option<ProbeSpec>,
+}
+
+/// `--proto`: a protocol with or without a port (`tcp`, `tcp/8443`, `icmp`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProbeSpec {
+    Exactly(Probe),
+    /// TCP or UDP without a port: the port comes from the destination address.
+    Protocol(Protocol),
+}
+
+impl std::str::FromStr for ProbeSpec {
+    type Err = crate::matrix::BadProbe;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "tcp" => Ok(ProbeSpec::Protocol(Protocol::Tcp)),
+            "udp" => Ok(ProbeSpec::Protocol(Protocol::Udp)),
+            _ => s.parse().map(ProbeSpec::Exactly),
+        }
+    }
+}
+
+/// The answer: the cells of the flow, in the state they were computed in (its nodes
+/// include a machine the query added for an address), and what the query understood.
+#[derive(Clone, Debug)]
+pub struct FlowAnswer {
+    pub state: StateMatrix,
+    pub cells: Vec<Cell>,
+    /// How names and addresses were read (`10.0.0.10:8080 is win1's mapping to web@nat
+    /// tcp/80`), for the reader to check.
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    #[error("--{side}: {error}")]
+    Name {
+        side: &'static str,
+        error: NameError,
+    },
+    #[error("--{side}: no node has address {ip}, and it is on no segment of the design; name a node, or an address on a segment")]
+    UnknownAddress { side: &'static str, ip: IpAddr },
+    #[error("`{from}` and `{to}` are the same node")]
+    SameNode { from: String, to: String },
+    #[error("--to {to} names port {port}, --proto says {probe}: give the port once")]
+    PortConflict { to: String, port: u16, probe: Probe },
+    #[error("{what} needs a port: write --proto tcp/PORT or udp/PORT, or --to ADDRESS:PORT")]
+    NoPort { what: String },
+}
+
+/// A side of the flow once read: a node index, and for `to` the port an address named.
+struct Side {
+    node: usize,
+    port: Option<u16>,
+    /// The probe a port mapping translates to (host IP:port -> container port).
+    mapped: Option<Probe>,
+}
+
+/// Answers one flow in `design` (one state of a scenario: `step`, `label`).
+pub fn query(
+    design: &Design,
+    step: Option<usize>,
+    label: &str,
+    q: &FlowQuery,
+) -> Result<FlowAnswer, QueryError> {
+    let mut notes = Vec::new();
+    // A machine at an address no node owns is added to the design as a client.
+    let mut owned = design.clone();
+    for (side, text) in [("from", &q.from), ("to", &q.to)] {
+        if let Some(client) = added_client(design, text, side, &mut notes)? {
+            owned.scenario.clients.push(client);
+        }
+    }
+    let graph = TopologyGraph::new(&owned);
+    let parties = nodes::build(&graph);
+    let ctx = Context::new(&graph, &parties);
+    let from = side(&ctx, "from", &q.from, None, None, &mut notes)?;
+    // The protocol a port mapping is looked up with: TCP unless --proto says UDP; none
+    // for ICMP (a ping to a host address is a ping to the host).
+    let proto = match q.probe {
+        Some(ProbeSpec::Exactly(Probe::Icmp)) => None,
+        Some(ProbeSpec::Exactly(Probe::Udp(_)) | ProbeSpec::Protocol(Protocol::Udp)) => {
+            Some(Protocol::Udp)
+        }
+        _ => Some(Protocol::Tcp),
+    };
+    let near = ctx.parties.nodes[from.node].host.clone();
+    let to = side(&ctx, "to", &q.to, proto, near.as_deref(), &mut notes)?;
+    if from.node == to.node {
+        return Err(QueryError::SameNode {
+            from: q.from.clone(),
+            to: q.to.clone(),
+        });
+    }
+    let probes = probes(&ctx, q, &to)?;
+    let cells = probes
+        .iter()
+        .map(|&p| crate::engine::single_cell(&ctx, from.node, to.node, p))
+        .collect();
+    Ok(FlowAnswer {
+        state: StateMatrix {
+            step,
+            label: label.to_string(),
+            nodes: parties.nodes.clone(),
+            cells: Vec::new(),
+        },
+        cells,
+        notes,
+    })
+}
+
+/// The probes to ask: `--proto` (with the address's port when it gives none), the
+/// mapping's container port, or every probe of the destination.
+fn probes(ctx: &Context, q: &FlowQuery, to: &Side) -> Result<Vec<Probe>, QueryError> {
+    let with_port = |proto: Protocol, port: u16| match proto {
+        Protocol::Udp => Probe::Udp(port),
+        _ => Probe::Tcp(port),
+    };
+    Ok(match (q.probe, to.port) {
+        (Some(ProbeSpec::Exactly(p)), Some(port)) => {
+            let same = matches!(p, Probe::Tcp(x) | Probe::Udp(x) if x == port);
+            if !same && p != Probe::Icmp {
+                return Err(QueryError::PortConflict {
+                    to: q.to.clone(),
+                    port,
+                    probe: p,
+                });
+            }
+            vec![to.mapped.filter(|_| p != Probe::Icmp).unwrap_or(p)]
+        }
+        (Some(ProbeSpec::Exactly(p)), None) => vec![p],
+        (Some(ProbeSpec::Protocol(proto)), Some(port)) => {
+            vec![to.mapped.unwrap_or(with_port(proto, port))]
+        }
+        (Some(ProbeSpec::Protocol(proto)), None) => {
+            return Err(QueryError::NoPort {
+                what: format!(
+                    "--proto {}",
+                    if proto == Protocol::Udp { "udp" } else { "tcp" }
+                ),
+            })
+        }
+        (None, Some(port)) => vec![to.mapped.unwrap_or(Probe::Tcp(port))],
+        (None, None) => ctx.parties.probes[to.node].clone(),
+    })
+}
+
+/// A client for an address on a segment that no node owns, so a flow can start or end
+/// at any machine of the LAN.
+fn added_client(
+    d: &Design,
+    text: &str,
+    side: &'static str,
+    notes: &mut Vec<String>,
+) -> Result<Option<Client>, QueryError> {
+    let Some((ip, _)) = address::parse(text) else {
+        return Ok(None);
+    };
+    let owned = address::host_with(d, ip).is_some()
+        || d.endpoints.iter().any(|e| e.ip == Some(ip))
+        || d.scenario.clients.iter().any(|c| c.ip == Some(ip));
+    if owned {
+        return Ok(None);
+    }
+    match address::segment_with(d, ip) {
+        Some(segment) => {
+            notes.push(format!(
+                "{ip} is no node of the design: taken as a machine on segment {segment} (client:{ip})"
+            ));
+            Ok(Some(Client {
+                name: ip.to_string(),
+                segment: Some(segment),
+                ip: Some(ip),
+                vlan: None,
+                internet: false,
+                listen: vec![],
+                origin: Default::default(),
+            }))
+        }
+        None if address::is_public(ip) => Ok(None),
+        None => Err(QueryError::UnknownAddress { side, ip }),
+    }
+}
+
+/// Reads one side: a name, or an address (with a port for `to`). `near`: the host the
+/// source is on, where a container address that several hosts reuse is the local one.
+fn side(
+    ctx: &Context,
+    side: &'static str,
+    text: &str,
+    proto: Option<Protocol>,
+    near: Option<&str>,
+    notes: &mut Vec<String>,
+) -> Result<Side, QueryError> {
+    let nodes = &ctx.parties.nodes;
+    let Some((ip, port)) = address::parse(text) else {
+        let node = names::resolve(nodes, text).map_err(|error| QueryError::Name { side, error })?;
+        return Ok(Side {
+            node,
+            port: None,
+            mapped: None,
+        });
+    };
+    let internet = || nodes.iter().position(|n| n.kind == NodeKind::Internet);
+    let d = ctx.design;
+    // A host address with a port: the container a mapping there forwards to.
+    if let (Some(h), Some(port), Some(proto)) = (address::host_with(d, ip), port, proto) {
+        if let Some(m) = address::mapping(d, h, ip, proto, port) {
+            let node =
+                ctx.parties
+                    .nodes_of_container(m.container)
+                    .find(|&i| match ctx.parties.party[i] {
+                        Party::Endpoint(k) => !ctx.parties.endpoints[k].published.is_empty(),
+                        _ => false,
+                    });
+            if let Some(node) = node {
+                let probe = match m.port.proto {
+                    Protocol::Udp => Probe::Udp(m.port.port),
+                    _ => Probe::Tcp(m.port.port),
+                };
+                notes.push(format!(
+                    "{ip}:{port} is {}'s port mapping to {} {probe}",
+                    d.scenario.hosts[h].name, nodes[node].id
+                ));
+                return Ok(Side {
+                    node,
+                    port: Some(port),
+                    mapped: Some(probe),
+                });
+            }
+        }
+    }
+    let mut owners: Vec<usize> = (0..nodes.len())
+        .filter(|&i| nodes[i].ip == Some(ip))
+        .collect();
+    let local: Vec<usize> = owners
+        .iter()
+        .copied()
+        .filter(|&i| near.is_some() && nodes[i].host.as_deref() == near)
+        .collect();
+    if owners.len() > 1 && local.len() == 1 {
+        owners = local;
+    }
+    if owners.len() > 1 {
+        // Two hosts' nat networks number their containers alike (IPAM-1): the address
+        // alone does not say which container is meant.
+        return Err(QueryError::Name {
+            side,
+            error: NameError::Ambiguous {
+                name: text.to_string(),
+                candidates: owners.iter().map(|&i| nodes[i].id.clone()).collect(),
+            },
+        });
+    }
+    let by_ip = owners.first().copied().or_else(|| {
+        address::host_with(d, ip).and_then(|h| {
+            let name = &d.scenario.hosts[h].name;
+            nodes
+                .iter()
+                .position(|n| n.kind == NodeKind::Host && n.host.as_deref() == Some(name))
+        })
+    });
+    let node = match by_ip {
+        Some(i) => i,
+        None if address::is_public(ip) => {
+            notes.push(format!("{ip} is outside the design: taken as the internet"));
+            internet().ok_or(QueryError::UnknownAddress { side, ip })?
+        }
+        None => return Err(QueryError::UnknownAddress { side, ip }),
+    };
+    let added = nodes[node].kind == NodeKind::Client && nodes[node].id == format!("client:{ip}");
+    if !added && (nodes[node].ip == Some(ip) || nodes[node].kind == NodeKind::Host) {
+        notes.push(format!("{text} is {}", nodes[node].id));
+    }
+    Ok(Side {
+        node,
+        port,
+        mapped: None,
+    })
+}
+
+#[cfg(test)]
+mod tests;

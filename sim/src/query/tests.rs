@@ -1,0 +1,144 @@
+use super::*;
+use crate::matrix::{DenyReason, Disposition};
+
+fn design(text: &str) -> Design {
+    let doc = hnsim_model::parse_scenario("q.yaml", text).expect("parses");
+    hnsim_model::analyse(&doc).final_state().design.clone()
+}
+
+/// The flow reaches its destination, where nothing listens.
+fn assert_not_listening(c: &Cell) {
+    assert!(
+        matches!(
+            c.disposition,
+            Disposition::Denied {
+                reason: DenyReason::NotListening,
+                ..
+            }
+        ),
+        "{c:?}"
+    );
+}
+
+fn ask(d: &Design, from: &str, to: &str, probe: Option<&str>) -> Result<FlowAnswer, QueryError> {
+    let q = FlowQuery {
+        from: from.into(),
+        to: to.into(),
+        probe: probe.map(|p| p.parse().expect("probe")),
+    };
+    query(d, None, "final", &q)
+}
+
+const NAT: &str = "name: q\nsegments: [{name: lan, subnet: 10.0.0.0/24, gateway: 10.0.0.1}]\nhosts:\n  - {name: win1, os: ws2019, nics: [{name: Ethernet, ip: 10.0.0.10/24, segment: lan}]}\n  - {name: win2, os: ws2019, nics: [{name: Ethernet, ip: 10.0.0.11/24, segment: lan}]}\ncontainers:\n  - {name: web, host: win1, ports: ['8080:80']}\n  - {name: app, host: win2}\n";
+
+#[test]
+fn a_declared_cell_is_answered_as_the_matrix_answers_it() {
+    let d = design(NAT);
+    let m = crate::engine::state_matrix_probing(&d, None, "final", crate::Mode::Classes, &[]);
+    for c in &m.cells {
+        let a = ask(&d, &c.from, &c.to, Some(&c.probe.to_string())).expect("answers");
+        assert_eq!(
+            a.cells,
+            vec![c.clone()],
+            "{} -> {} {}",
+            c.from,
+            c.to,
+            c.probe
+        );
+    }
+}
+
+#[test]
+fn any_port_nothing_listens_on_says_so() {
+    let d = design(NAT);
+    let a = ask(&d, "app", "web", Some("tcp/8443")).expect("answers");
+    let c = &a.cells[0];
+    assert!(
+        matches!(
+            c.disposition,
+            Disposition::Denied {
+                reason: DenyReason::NotPublished | DenyReason::NotListening,
+                ..
+            }
+        ),
+        "{c:?}"
+    );
+    // From the same host the flow reaches web, where nothing listens on 8443.
+    let a = ask(&d, "host:win1", "web", Some("tcp/8443")).expect("answers");
+    assert_not_listening(&a.cells[0]);
+}
+
+#[test]
+fn a_host_address_and_port_is_the_mapping_behind_it() {
+    let d = design(NAT);
+    let a = ask(&d, "app", "10.0.0.10:8080", None).expect("answers");
+    assert_eq!(a.cells[0].to, "web@nat");
+    assert_eq!(a.cells[0].probe, Probe::Tcp(80));
+    assert!(a.cells[0].disposition.is_delivered(), "{:?}", a.cells[0]);
+    assert!(
+        a.notes.iter().any(|n| n.contains("port mapping")),
+        "{:?}",
+        a.notes
+    );
+    // A port with no mapping stops at the host, where nothing listens.
+    let a = ask(&d, "app", "10.0.0.10:9999", None).expect("answers");
+    assert_eq!(a.cells[0].to, "host:win1");
+    assert_not_listening(&a.cells[0]);
+    // --proto and the address name different ports.
+    assert!(matches!(
+        ask(&d, "app", "10.0.0.10:8080", Some("tcp/81")),
+        Err(QueryError::PortConflict { .. })
+    ));
+}
+
+#[test]
+fn addresses_as_source_and_destination() {
+    let d = design(NAT);
+    // A machine of the LAN the design does not list.
+    let a = ask(&d, "10.0.0.77", "10.0.0.10:8080", Some("tcp")).expect("answers");
+    assert_eq!(a.cells[0].from, "client:10.0.0.77");
+    assert!(a.cells[0].disposition.is_delivered(), "{:?}", a.cells[0]);
+    // A container's own address.
+    let web_ip = a
+        .state
+        .nodes
+        .iter()
+        .find(|n| n.id == "web@nat")
+        .and_then(|n| n.ip)
+        .expect("ip");
+    let a = ask(&d, "host:win1", &web_ip.to_string(), Some("tcp/80")).expect("answers");
+    assert_eq!(a.cells[0].to, "web@nat");
+    // A public address is the internet.
+    let a = ask(&d, "app", "8.8.8.8:53", Some("udp")).expect("answers");
+    assert_eq!(a.cells[0].to, "internet");
+    assert_eq!(a.cells[0].probe, Probe::Udp(53));
+    // A private address on no segment is an error, not a guess.
+    assert!(matches!(
+        ask(&d, "app", "192.168.77.1", None),
+        Err(QueryError::UnknownAddress { .. })
+    ));
+}
+
+#[test]
+fn extra_probes_reach_every_destination() {
+    let d = design(NAT);
+    let m = crate::engine::state_matrix_probing(
+        &d,
+        None,
+        "final",
+        crate::Mode::Classes,
+        &[Probe::Tcp(8443)],
+    );
+    let to_web: Vec<_> = m
+        .cells
+        .iter()
+        .filter(|c| c.to == "web@nat")
+        .map(|c| c.probe)
+        .collect();
+    assert!(to_web.contains(&Probe::Tcp(8443)), "{to_web:?}");
+    assert!(to_web.contains(&Probe::Tcp(80)), "{to_web:?}");
+    let c = m
+        .cell("host:win1", "web@nat", Probe::Tcp(8443))
+        .expect("cell");
+    assert_not_listening(c);
+}

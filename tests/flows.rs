@@ -1,0 +1,214 @@
+//! Any flow, by the names and addresses people type: `trace` answers probes the
+//! design does not declare, destinations given as `ADDRESS[:PORT]`, sources given as
+//! an address on a segment; a flow that reaches a destination where nothing listens
+//! says so; `sim --probe` adds probes to every destination; unique container, compose
+//! service and swarm service names work without `@network`, ambiguous ones list their
+//! choices, wrong ones get "did you mean", node kinds in any case.
+
+mod common;
+
+use common::*;
+
+const NAT: &str = "scenarios/designs/nat-multi-node-port-mappings.yaml";
+
+fn trace(args: &[&str]) -> std::process::Output {
+    let mut all = vec!["trace", NAT];
+    all.extend_from_slice(args);
+    hnsim(&all)
+}
+
+#[test]
+fn any_port_is_answered_and_nothing_listening_is_not_a_network_denial() {
+    let o = trace(&["--from", "app", "--to", "web", "--proto", "tcp/8443"]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert!(stdout(&o).contains("tcp/8443"), "{}", both(&o));
+    assert!(
+        stdout(&o).contains("not-published"),
+        "no mapping for 8443 on win1: {}",
+        both(&o)
+    );
+    // From web's own host the network delivers it; nothing listens there.
+    let o = trace(&[
+        "--from",
+        "host:win1",
+        "--to",
+        "web",
+        "--proto",
+        "tcp/8443",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(
+        v["cells"][0]["disposition"]["reason"], "not-listening",
+        "{v}"
+    );
+    let o = trace(&["--from", "host:win1", "--to", "web", "--proto", "tcp/8443"]);
+    assert!(
+        stdout(&o).contains("nothing in web listens on tcp/8443"),
+        "{}",
+        both(&o)
+    );
+}
+
+#[test]
+fn destinations_and_sources_by_address() {
+    let o = trace(&["--from", "app", "--to", "10.0.0.10:8080"]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert!(
+        stdout(&o).contains("app@nat → web@nat  tcp/80"),
+        "{}",
+        both(&o)
+    );
+    assert!(stdout(&o).contains("delivered"), "{}", both(&o));
+    assert!(
+        stderr(&o).contains("port mapping to web@nat tcp/80"),
+        "{}",
+        both(&o)
+    );
+    // A container address, from its own host.
+    let o = trace(&[
+        "--from",
+        "host:win1",
+        "--to",
+        "172.16.0.2",
+        "--proto",
+        "tcp/80",
+    ]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert!(stdout(&o).contains("host:win1 → web@nat"), "{}", both(&o));
+    // The same address on two hosts' nat networks is ambiguous, and says so.
+    let o = trace(&["--from", "laptop", "--to", "172.16.0.2"]);
+    assert_eq!(code(&o), 2, "{}", both(&o));
+    assert!(stderr(&o).contains("web@nat, app@nat"), "{}", both(&o));
+    // A machine on the LAN that the design does not list.
+    let o = trace(&[
+        "--from",
+        "10.0.0.99",
+        "--to",
+        "10.0.0.10:8080",
+        "--proto",
+        "tcp",
+    ]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert!(
+        stdout(&o).contains("client:10.0.0.99 → web@nat"),
+        "{}",
+        both(&o)
+    );
+    // Somewhere on the internet.
+    let o = trace(&["--from", "web", "--to", "8.8.8.8:53", "--proto", "udp"]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert!(
+        stdout(&o).contains("web@nat → internet  udp/53"),
+        "{}",
+        both(&o)
+    );
+    // A private address on no segment is not guessed.
+    let o = trace(&["--from", "web", "--to", "192.168.77.1"]);
+    assert_eq!(code(&o), 2, "{}", both(&o));
+    assert!(stderr(&o).contains("on no segment"), "{}", both(&o));
+}
+
+#[test]
+fn sim_probe_adds_probes_to_every_destination() {
+    let o = hnsim(&["sim", NAT, "--probe", "tcp/8443,udp/53", "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let cells = v["states"][0]["cells"].as_array().expect("cells");
+    for to in ["web@nat", "app@nat", "host:win1", "client:laptop"] {
+        for probe in ["tcp/8443", "udp/53"] {
+            assert!(
+                cells.iter().any(|c| c["to"] == to && c["probe"] == probe),
+                "no {probe} cell towards {to}"
+            );
+        }
+    }
+    let o = hnsim(&["sim", NAT, "--probe", "sctp/9"]);
+    assert_eq!(code(&o), 2, "{}", both(&o));
+}
+
+#[test]
+fn names_people_type() {
+    let compose = "scenarios/users/compose-linux-web-api-db.yaml";
+    // A compose service name without project, index or network.
+    let o = hnsim(&[
+        "trace",
+        compose,
+        "--from",
+        "client:user",
+        "--to",
+        "web",
+        "--proto",
+        "icmp",
+    ]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert!(
+        stdout(&o).contains("shop-web-1@shop_frontend"),
+        "{}",
+        both(&o)
+    );
+    // On two networks: the choices are listed.
+    let o = hnsim(&["trace", compose, "--from", "api", "--to", "internet"]);
+    assert_eq!(code(&o), 2, "{}", both(&o));
+    assert!(
+        stderr(&o).contains("shop-api-1@shop_backend"),
+        "{}",
+        both(&o)
+    );
+    // Kinds in any case; a typo gets the nearest names.
+    let o = trace(&["--from", "Internet", "--to", "wbe"]);
+    assert_eq!(code(&o), 2, "{}", both(&o));
+    assert!(stderr(&o).contains("did you mean web@nat"), "{}", both(&o));
+    let o = trace(&["--from", "INTERNET", "--to", "Host:win1"]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    // A swarm service with one task.
+    let swarm = input(
+        "names",
+        "swarm.sh",
+        "docker swarm init\ndocker network create -d overlay ov\ndocker service create --name api --network ov nginx\ndocker run -d --name client --network bridge busybox\n",
+    );
+    let o = hnsim(&[
+        "trace",
+        p(&swarm),
+        "--from",
+        "host:host1",
+        "--to",
+        "api",
+        "--proto",
+        "icmp",
+    ]);
+    assert!(
+        code(&o) == 0 || stderr(&o).contains("ambiguous"),
+        "{}",
+        both(&o)
+    );
+    assert!(
+        stdout(&o).contains("api.1@") || stderr(&o).contains("api.1@"),
+        "{}",
+        both(&o)
+    );
+}
+
+#[test]
+#[ignore = "reading a scenario from standard input (`-`) lands with input.rs (model); the CLI passes `-` through"]
+fn a_dash_reads_standard_input() {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hnsim"))
+        .args(["check", "-"])
+        .current_dir(root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let text = std::fs::read(root().join(NAT)).expect("bundled scenario");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&text)
+        .expect("write");
+    let o = child.wait_with_output().expect("exits");
+    assert_eq!(code(&o), 0, "{}", both(&o));
+}
