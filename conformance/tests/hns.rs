@@ -66,8 +66,10 @@ fn runner_dump_agrees_with_the_model() {
         ("network n2", "subnet"),
         ("endpoint a@n1", "address"),
         ("endpoint a@n1", "port tcp/80"),
-        ("endpoint b@n1", "address"),
+        ("endpoint a@n1", "mask (Docker)"),
         ("endpoint c@n2", "address"),
+        ("network n1", "HNS name"),
+        ("network nat", "HNS name"),
         ("netnat n1", "WinNAT prefix"),
         ("netnat n2", "WinNAT prefix"),
     ] {
@@ -85,13 +87,43 @@ fn runner_dump_agrees_with_the_model() {
     assert_eq!(check(&i, "network nat", "gateway").status, Status::Match);
     assert_eq!(check(&i, "network nat", "gateway").expected, "172.22.64.1");
     assert!(i.checks.iter().all(|c| !c.facts.is_empty()));
-    let md = hns::render(&i, "markdown");
-    assert!(md.contains("| status | object | field | model | HNS | why | facts |"));
-    assert!(md.contains("✅"));
-    assert!(md.contains("`win1`"));
-    let json: serde_json::Value = serde_json::from_str(&hns::render(&i, "json")).unwrap();
-    assert_eq!(json["summary"]["mismatches"], 0);
-    assert!(hns::render(&i, "terminal").contains("0 mismatch, 0 missing"));
+    assert_eq!(i.summary.mismatches, 0);
+    // moby names the HNS network after the Docker network ID.
+    assert_eq!(
+        check(&i, "network n1", "HNS name").observed,
+        "7d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e"
+    );
+    // HNS chose b's address (not the model's next one), and Docker reports the
+    // classful /16 for it although the subnet is a /24.
+    let b = check(&i, "endpoint b@n1", "address");
+    assert_eq!(b.status, Status::Variant);
+    assert_eq!(
+        (b.expected.as_str(), b.observed.as_str()),
+        ("172.20.0.3", "172.20.0.37")
+    );
+    assert!(b.why.contains("HNS chose"), "{}", b.why);
+    let mask = check(&i, "endpoint b@n1", "mask (Docker)");
+    assert_eq!(
+        (mask.expected.as_str(), mask.observed.as_str(), mask.status),
+        ("/16", "/16", Status::Match)
+    );
+}
+
+/// The HNS network a Docker network of the runner dump stands for.
+fn hns_name_of(dump: &Dump, docker_name: &str) -> String {
+    let id = dump
+        .docker_networks
+        .iter()
+        .find(|d| d.name == docker_name)
+        .expect("docker network")
+        .id
+        .clone();
+    dump.networks
+        .iter()
+        .find(|n| n.name == id)
+        .expect("HNS network named after the Docker ID")
+        .name
+        .clone()
 }
 
 #[test]
@@ -126,7 +158,7 @@ fn port_mapping_differences() {
     let b = dump
         .endpoints
         .iter_mut()
-        .find(|e| e.ip == Some("172.20.0.3".parse().unwrap()))
+        .find(|e| e.ip == Some("172.20.0.37".parse().unwrap()))
         .unwrap();
     b.port_maps.push(json::PortMap {
         proto: Protocol::Udp,
@@ -156,8 +188,9 @@ fn ephemeral_host_port_may_differ() {
 #[test]
 fn missing_and_changed_networks() {
     let (a, mut dump) = runner();
-    dump.networks.retain(|n| n.name != "n2");
-    dump.docker_networks.retain(|(n, _)| n != "n2");
+    let n2 = hns_name_of(&dump, "n2");
+    dump.networks.retain(|n| n.name != n2);
+    dump.docker_networks.retain(|n| n.name != "n2");
     let i = hns::inspect(&a, "win1", &dump).unwrap();
     assert_eq!(check(&i, "network n2", "present").status, Status::Missing);
     assert!(
@@ -166,7 +199,8 @@ fn missing_and_changed_networks() {
     );
 
     let (a, mut dump) = runner();
-    let n1 = dump.networks.iter_mut().find(|n| n.name == "n1").unwrap();
+    let n1 = hns_name_of(&dump, "n1");
+    let n1 = dump.networks.iter_mut().find(|n| n.name == n1).unwrap();
     n1.subnets = vec!["172.20.5.0/24".parse().unwrap()];
     n1.kind = "transparent".into();
     n1.gateways = vec!["172.20.5.1".parse().unwrap()];
@@ -199,17 +233,13 @@ fn endpoints_missing_or_moved() {
         Status::Missing
     );
 
-    // HNS gave b another dynamic address in the subnet; Docker reports the same one.
+    // The endpoint is found by the container it serves (SharedContainers), whatever
+    // address it holds: HNS moved b to another dynamic address in the subnet.
     let (a, mut dump) = runner();
     let moved: std::net::IpAddr = "172.20.0.9".parse().unwrap();
     for e in &mut dump.endpoints {
-        if e.ip == Some("172.20.0.3".parse().unwrap()) {
+        if e.ip == Some("172.20.0.37".parse().unwrap()) {
             e.ip = Some(moved);
-        }
-    }
-    for d in &mut dump.docker_attachments {
-        if d.container == "b" {
-            d.ip = Some(moved);
         }
     }
     let i = hns::inspect(&a, "win1", &dump).unwrap();
@@ -218,6 +248,20 @@ fn endpoints_missing_or_moved() {
     assert_eq!(
         (c.expected.as_str(), c.observed.as_str()),
         ("172.20.0.3", "172.20.0.9")
+    );
+
+    // Without Docker's view, an endpoint of the network that no other container
+    // claims is taken for a dynamic attachment, and said so.
+    let (a, mut dump) = runner();
+    dump.docker_networks.clear();
+    dump.docker_attachments.clear();
+    let i = hns::inspect(&a, "win1", &dump).unwrap();
+    assert!(!i.failed(), "{:?}", failures(&i));
+    let p = check(&i, "endpoint b@n1", "present");
+    assert!(p.why.contains("no other container claims"), "{}", p.why);
+    assert_eq!(
+        check(&i, "endpoint b@n1", "address").observed,
+        "172.20.0.37"
     );
 }
 
@@ -457,4 +501,45 @@ fn commands_for_the_runner_scenario() {
         "designs/linux-bridge-default-vs-user-defined.yaml",
     ));
     assert!(hns::print_commands(&linux, "lx1", "img", "cmd").is_err());
+}
+
+#[test]
+fn hns_names_and_docker_masks_that_docker_would_not_give() {
+    // The HNS network behind n1 (found by the HNS ID Docker recorded) under a name
+    // moby would not give it.
+    let (a, mut dump) = runner();
+    let n1 = hns_name_of(&dump, "n1");
+    dump.networks
+        .iter_mut()
+        .find(|n| n.name == n1)
+        .unwrap()
+        .name = "something-else".into();
+    let i = hns::inspect(&a, "win1", &dump).unwrap();
+    let c = check(&i, "network n1", "HNS name");
+    assert_eq!(c.status, Status::Mismatch);
+    assert_eq!(c.observed, "something-else");
+
+    // Docker reporting the subnet's /24 for an address HNS chose is possible only if
+    // Docker's IPAM gave it: a variant; a /28 is neither.
+    let (a, mut dump) = runner();
+    dump.docker_attachments
+        .iter_mut()
+        .find(|x| x.container == "a")
+        .unwrap()
+        .prefix_len = Some(24);
+    let i = hns::inspect(&a, "win1", &dump).unwrap();
+    assert_eq!(
+        check(&i, "endpoint a@n1", "mask (Docker)").status,
+        Status::Variant
+    );
+    dump.docker_attachments
+        .iter_mut()
+        .find(|x| x.container == "a")
+        .unwrap()
+        .prefix_len = Some(28);
+    let i = hns::inspect(&a, "win1", &dump).unwrap();
+    assert_eq!(
+        check(&i, "endpoint a@n1", "mask (Docker)").status,
+        Status::Mismatch
+    );
 }

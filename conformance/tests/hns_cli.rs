@@ -108,3 +108,23 @@ fn print_commands_and_refusals() {
     assert_ne!(code, 0);
     assert!(err.contains("networks.json"), "{err}");
 }
+
+#[test]
+fn junit_for_test_reporters() {
+    let (code, out, err) = hnsim(&[
+        "conform",
+        RUNNER,
+        "--backend",
+        "hns",
+        "--from-json",
+        "conformance/tests/fixtures/hns/runner-nat-drift",
+        "--format",
+        "junit",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.starts_with("<?xml"), "{out}");
+    assert!(
+        out.contains("<failure message=\"MISMATCH: model host port 8080, HNS host port 8081\""),
+        "{out}"
+    );
+}

@@ -17,6 +17,7 @@ mod dot;
 mod explain;
 mod github;
 pub mod glossary;
+mod hns;
 mod html;
 mod json;
 mod junit;
@@ -34,6 +35,7 @@ pub use diff::{render_diff, DiffDoc};
 pub use explain::{
     every_word, everything, explain, explain_rule, lookup as explain_lookup, rule_list, Explained,
 };
+pub use hns::render_inspection;
 pub use json::SCHEMA;
 pub use test_results::{render_test, TestRun, TestSummary};
 

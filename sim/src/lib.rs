@@ -1,7 +1,8 @@
 //! The hnsim simulation engine: from a resolved design to an explained connectivity
 //! matrix. Pure computation: no OS calls.
 //!
-//! The public surface is the answer types ([`matrix`], re-exported here) and a few
+//! The public surface is the answer types ([`matrix`], and [`inspection`] for the
+//! HNS inspection the conformance crate makes; both re-exported here) and a few
 //! entry points: [`simulate`] (every state of a design), [`trace`] (cells by the names
 //! a user types), [`diff`] (two matrices cell by cell) and [`topology`] (what the
 //! reports draw).
@@ -25,6 +26,7 @@ mod engine;
 mod expect;
 mod fabric;
 mod graph;
+pub mod inspection;
 pub mod matrix;
 mod nodes;
 mod query;
@@ -33,6 +35,7 @@ mod trace;
 pub use classes::Mode;
 pub use diff::{diff, CellChange};
 pub use expect::{check_expectations, CellCheck, CellSide, FindingsCheck, ScenarioCheck};
+pub use inspection::{Check, CheckStatus, Inspection, InspectionSummary};
 pub use matrix::*;
 pub use query::{query, resolve_name, FlowAnswer, FlowQuery, NameError, ProbeSpec, QueryError};
 pub use trace::{trace, TraceError};

@@ -275,8 +275,10 @@ fn run_hns(a: &ConformArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let inspection = hns::run(&analysis, &host, a.from_json.as_deref())?;
-    let format = format!("{:?}", a.out.format()).to_ascii_lowercase();
-    a.out.write(&hns::render(&inspection, &format))?;
+    a.out.write(&hnsim_reports::render_inspection(
+        &inspection,
+        a.out.format(),
+    )?)?;
     let s = inspection.summary;
     eprintln!(
         "conformance (hns) of {host}: {} match, {} variant, {} extra, {} mismatch, {} missing",

@@ -61,8 +61,9 @@ pub struct RawRoute {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct RawIpam {
+    /// `Static`/`Dhcp`, or their numbers.
     #[serde(rename = "Type")]
-    pub kind: Option<String>,
+    pub kind: Value,
     pub subnets: Vec<RawSubnet>,
 }
 
@@ -115,6 +116,8 @@ pub struct RawDockerNetwork {
     pub name: String,
     pub id: String,
     pub driver: String,
+    /// `local`, or `swarm` for a network the swarm manages.
+    pub scope: String,
     pub options: std::collections::BTreeMap<String, String>,
     pub containers: std::collections::BTreeMap<String, RawDockerAttachment>,
 }
@@ -166,6 +169,8 @@ pub struct HnsEndpoint {
     /// Every policy type present (`NAT`, `PortMapping`, `ACL`, `OutBoundNAT`, ...).
     pub policy_types: Vec<String>,
     pub remote: bool,
+    /// IDs of the containers sharing the endpoint (Docker's full container IDs).
+    pub containers: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -180,8 +185,28 @@ pub struct NetNat {
 pub struct DockerAttachment {
     pub network: String,
     pub hns_id: Option<String>,
+    /// The container's name.
     pub container: String,
+    /// The container's full ID: HNS lists it in the endpoint's `SharedContainers`.
+    pub container_id: String,
     pub ip: Option<IpAddr>,
+    /// The prefix length Docker prints after the address. For an address HNS chose,
+    /// moby's Windows driver has no mask from HNS and fills in the address's classful
+    /// default mask (`IPAddress.DefaultMask()`, libnetwork/drivers/windows): `/16` for
+    /// 172.16.0.0/12, whatever the subnet.
+    pub prefix_len: Option<u8>,
+}
+
+/// One network as Docker lists it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct DockerNetwork {
+    pub name: String,
+    /// Docker's network ID (64 hex digits). moby's Windows driver names the HNS network
+    /// after it when no `com.docker.network.windowsshim.networkname` is given.
+    pub id: String,
+    /// `com.docker.network.windowsshim.hnsid`: the HNS network's ID.
+    pub hns_id: Option<String>,
+    pub scope: String,
 }
 
 /// Everything captured on one host.
@@ -191,8 +216,8 @@ pub struct Dump {
     pub endpoints: Vec<HnsEndpoint>,
     /// `None`: `Get-NetNat` was not captured.
     pub netnat: Option<Vec<NetNat>>,
-    /// Docker network name -> HNS id (`com.docker.network.windowsshim.hnsid`).
-    pub docker_networks: Vec<(String, Option<String>)>,
+    /// `docker network inspect` of every network, when it was captured.
+    pub docker_networks: Vec<DockerNetwork>,
     pub docker_attachments: Vec<DockerAttachment>,
 }
 
@@ -241,11 +266,11 @@ fn number(v: &Value) -> Option<u64> {
     v.as_u64().or_else(|| v.as_str()?.trim().parse().ok())
 }
 
-fn policy_type(p: &Value) -> String {
+/// A policy's `Type`, by name; `names` reads a numeric one.
+fn policy_type_in(p: &Value, names: &[&str]) -> String {
     p.get("Type")
-        .and_then(Value::as_str)
+        .map(|t| enum_name(t, names))
         .unwrap_or_default()
-        .to_string()
 }
 
 /// A policy's field, in v1 (flat) or v2 (`Settings`) form.
@@ -254,18 +279,86 @@ fn field<'a>(p: &'a Value, name: &str) -> Option<&'a Value> {
         .or_else(|| p.get("Settings").and_then(|s| s.get(name)))
 }
 
-/// `Type`: a string, or (PowerShell on some versions) a number of hcn's NetworkType.
-fn kind(v: &Value) -> String {
+/// HCN's `NetworkMode` in the order of the HCN schema (the "HCN JSON document schemas"
+/// page gives NAT (0), ICS (1), Transparent (2); the full list is the schema's
+/// `NetworkMode` enum). PowerShell's `ConvertTo-Json` writes an enum-typed property as
+/// its number, so a capture through a typed cmdlet shows `"Type": 0` for nat.
+pub const NETWORK_MODES: [&str; 11] = [
+    "NAT",
+    "ICS",
+    "Transparent",
+    "L2Bridge",
+    "L2Tunnel",
+    "Overlay",
+    "Private",
+    "Internal",
+    "Mirrored",
+    "Infiniband",
+    "ConstrainedICS",
+];
+
+/// HCN's `NetworkPolicyType`, `SubnetPolicyType` and `EndpointPolicyType`, in schema
+/// order (the documented values: NetAdapterName (1), InterfaceConstraint (2); VLAN (0);
+/// PortMapping (0), ACL (1)).
+pub const NETWORK_POLICY_TYPES: [&str; 14] = [
+    "SourceMacAddress",
+    "NetAdapterName",
+    "InterfaceConstraint",
+    "VSwitchExtension",
+    "ProviderAddress",
+    "DrMacAddress",
+    "AutomaticDNS",
+    "RemoteSubnetRoute",
+    "VxlanPort",
+    "HostRoute",
+    "SetPolicy",
+    "L4Proxy",
+    "LayerConstraint",
+    "NetworkACL",
+];
+pub const SUBNET_POLICY_TYPES: [&str; 2] = ["VLAN", "VSID"];
+pub const ENDPOINT_POLICY_TYPES: [&str; 17] = [
+    "PortMapping",
+    "ACL",
+    "QOS",
+    "L2Driver",
+    "OutBoundNAT",
+    "SDNRoute",
+    "L4Proxy",
+    "L4WFPPROXY",
+    "ProviderAddress",
+    "PortName",
+    "EncapOverhead",
+    "InterfaceConstraint",
+    "Encryption",
+    "VLAN",
+    "InterfaceParameters",
+    "Iov",
+    "TierAcl",
+];
+
+/// An enum-typed field as its name: a string as it is, a number through `names`.
+fn enum_name(v: &Value, names: &[&str]) -> String {
     match v {
         Value::String(s) => s.clone(),
-        Value::Number(_) => v.to_string(),
+        Value::Number(_) => number(v)
+            .and_then(|n| names.get(usize::try_from(n).ok()?))
+            .map(|n| n.to_string())
+            .unwrap_or_else(|| format!("unknown ({v})")),
         _ => String::new(),
     }
 }
 
-fn isolation(policies: &[Value], name: &str) -> Option<u32> {
-    policies.iter().find_map(|p| {
-        if !policy_type(p).eq_ignore_ascii_case(name) {
+/// `Type` of a network: a string, or a number of HCN's `NetworkMode`.
+fn kind(v: &Value) -> String {
+    enum_name(v, &NETWORK_MODES)
+}
+
+/// The isolation ID of the first `name` (VLAN, VSID) policy among `policies`, given
+/// with their type names.
+fn isolation(policies: &[(String, &Value)], name: &str) -> Option<u32> {
+    policies.iter().find_map(|(t, p)| {
+        if !t.eq_ignore_ascii_case(name) {
             return None;
         }
         // v1: {"Type":"VLAN","VLAN":11}; v2: {"Type":"VLAN","Settings":{"IsolationId":11}}.
@@ -280,7 +373,14 @@ impl RawNetwork {
     pub fn normalize(&self) -> HnsNetwork {
         let mut subnets = Vec::new();
         let mut gateways = Vec::new();
-        let mut sub_policies = Vec::new();
+        // Each policy with its type name: network and subnet policies number their
+        // types in lists of their own (a subnet's VLAN is 0, a network's 0 is
+        // SourceMacAddress).
+        let mut policies: Vec<(String, &Value)> = self
+            .policies
+            .iter()
+            .map(|p| (policy_type_in(p, &NETWORK_POLICY_TYPES), p))
+            .collect();
         let all = self
             .subnets
             .iter()
@@ -301,16 +401,19 @@ impl RawNetwork {
                     gateways.extend(ip(&r.next_hop));
                 }
             }
-            sub_policies.extend(s.policies.iter().cloned());
+            policies.extend(
+                s.policies
+                    .iter()
+                    .map(|p| (policy_type_in(p, &SUBNET_POLICY_TYPES), p)),
+            );
         }
-        let policies: Vec<Value> = self.policies.iter().chain(&sub_policies).cloned().collect();
         let adapter = self
             .network_adapter_name
             .clone()
             .filter(|a| !a.is_empty())
             .or_else(|| {
-                policies.iter().find_map(|p| {
-                    if !policy_type(p).eq_ignore_ascii_case("NetAdapterName") {
+                policies.iter().find_map(|(t, p)| {
+                    if !t.eq_ignore_ascii_case("NetAdapterName") {
                         return None;
                     }
                     field(p, "NetworkAdapterName")?.as_str().map(str::to_string)
@@ -363,7 +466,7 @@ impl RawEndpoint {
         let mut port_maps = Vec::new();
         let mut policy_types = Vec::new();
         for p in &self.policies {
-            let t = policy_type(p);
+            let t = policy_type_in(p, &ENDPOINT_POLICY_TYPES);
             // v1 port mappings are `NAT` policies; v2 ones `PortMapping`.
             if t.eq_ignore_ascii_case("NAT") || t.eq_ignore_ascii_case("PortMapping") {
                 let proto = field(p, "Protocol")
@@ -402,6 +505,7 @@ impl RawEndpoint {
             policy_types,
             remote: self.is_remote_endpoint.unwrap_or(false)
                 || number(&self.flags).is_some_and(|f| f & 1 == 1),
+            containers: self.shared_containers.clone(),
         }
     }
 }
@@ -451,15 +555,25 @@ pub fn parse(
                 .options
                 .get("com.docker.network.windowsshim.hnsid")
                 .cloned();
-            for a in n.containers.values() {
+            for (container_id, a) in &n.containers {
                 docker_attachments.push(DockerAttachment {
                     network: n.name.clone(),
                     hns_id: hns_id.clone(),
                     container: a.name.clone(),
+                    container_id: container_id.clone(),
                     ip: ip(&Some(a.ipv4.clone())),
+                    prefix_len: a
+                        .ipv4
+                        .split_once('/')
+                        .and_then(|(_, l)| l.trim().parse().ok()),
                 });
             }
-            docker_networks.push((n.name, hns_id));
+            docker_networks.push(DockerNetwork {
+                name: n.name,
+                id: n.id,
+                hns_id,
+                scope: n.scope,
+            });
         }
     }
     Ok(Dump {

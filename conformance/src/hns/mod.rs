@@ -8,14 +8,15 @@
 //! PowerShell on Windows, or from a dump directory written by the same commands
 //! (`--from-json DIR`: `networks.json`, `endpoints.json`, optional `netnat.json` and
 //! `docker-networks.json`), which is how it is tested off Windows and how the GitHub
-//! Actions workflow (`.github/workflows/windows-hns.yml`) feeds it.
+//! Actions workflow (`.github/workflows/windows.yml`) feeds it. The answer is a
+//! [`hnsim_sim::Inspection`]; the reports crate renders it.
 
 pub mod commands;
 pub mod inspect;
 pub mod json;
-pub mod render;
 
-pub use inspect::{inspect, Check, Inspection, InspectionSummary, Status};
+pub use hnsim_sim::{Check, CheckStatus as Status, Inspection, InspectionSummary};
+pub use inspect::inspect;
 pub use json::{read_dir, Dump, DumpError};
 
 use hnsim_model::Analysis;
@@ -117,14 +118,4 @@ pub fn print_commands(
     let lines = commands::commands(design, &analysis.scenario.networks, host, image, command)
         .map_err(HnsError::Scenario)?;
     Ok(lines.join("\n") + "\n")
-}
-
-/// The inspection as `format` (`terminal`, `markdown`, `json`; others fall back to
-/// text).
-pub fn render(i: &Inspection, format: &str) -> String {
-    match format {
-        "markdown" => render::markdown(i),
-        "json" => serde_json::to_string_pretty(i).unwrap_or_default() + "\n",
-        _ => render::text(i),
-    }
 }
