@@ -438,6 +438,30 @@ pub struct Network {
 }
 
 impl Network {
+    /// A network with a name and a driver and everything else as Docker leaves it when
+    /// not told (no host: swarm-scoped until a host is set); the importer and the
+    /// resolver fill in the rest.
+    pub fn named(name: &str, driver: Driver) -> Network {
+        Network {
+            name: name.to_string(),
+            host: None,
+            driver,
+            subnet: Subnets::default(),
+            gateway: None,
+            vlan: None,
+            vni: None,
+            options: BTreeMap::new(),
+            scope: None,
+            attachable: false,
+            internal: false,
+            ip_range: None,
+            aux_address: BTreeMap::new(),
+            ipv6: false,
+            ipam_driver: None,
+            ipam_opt: BTreeMap::new(),
+            origin: Origin::default(),
+        }
+    }
     pub fn option(&self, key: &str) -> Option<&str> {
         self.options.get(key).map(String::as_str)
     }

@@ -8,7 +8,7 @@
 //! ignored with an info finding.
 
 use super::translate::Translator;
-use super::Src;
+use crate::finding::Location;
 use ipnet::IpNet;
 use serde_yaml_ng::Value;
 
@@ -54,7 +54,7 @@ const NETWORKING: &[&str] = &[
 ];
 
 /// Applies a daemon.json (a mapping, or a string holding JSON) to host `index`.
-pub(crate) fn apply(t: &mut Translator, index: usize, value: &Value, src: &Src) {
+pub(crate) fn apply(t: &mut Translator, index: usize, value: &Value, src: &Location) {
     let parsed;
     let value = match value {
         Value::String(text) => match serde_json::from_str::<serde_json::Value>(text)

@@ -336,14 +336,6 @@ impl Args {
                     .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "false" | "0"))
         })
     }
-    /// How `name` was written, for messages.
-    pub fn spelled(&self, name: &str) -> String {
-        self.flags
-            .iter()
-            .find(|f| f.name == name)
-            .map(|f| f.spelled.clone())
-            .unwrap_or_else(|| format!("--{name}"))
-    }
 }
 
 fn find_long<'a>(specs: &'a [Spec], name: &str) -> Option<&'a Spec> {

@@ -6,33 +6,11 @@ use crate::driver::Driver;
 use crate::scenario::*;
 use std::collections::HashMap;
 
-fn plain_network_named(name: &str, driver: Driver) -> Network {
-    Network {
-        name: name.to_string(),
-        host: None,
-        driver,
-        subnet: Subnets::default(),
-        gateway: None,
-        vlan: None,
-        vni: None,
-        options: Default::default(),
-        scope: None,
-        attachable: false,
-        internal: false,
-        ip_range: None,
-        aux_address: Default::default(),
-        ipv6: false,
-        ipam_driver: None,
-        ipam_opt: Default::default(),
-        origin: Origin::default(),
-    }
-}
-
 fn plain_network(name: &str, host: &Host, driver: Driver) -> Network {
     Network {
         host: Some(host.name.clone()),
         origin: implicit(format!("{}.docker", host.origin.path)),
-        ..plain_network_named(name, driver)
+        ..Network::named(name, driver)
     }
 }
 
@@ -64,7 +42,7 @@ fn add_ingress(s: &mut Scenario) {
         scope: Some(Scope::Swarm),
         subnet: Subnets(vec!["10.0.0.0/24".parse().expect("constant prefix")]),
         gateway: Some("10.0.0.1".parse().expect("constant address")),
-        ..plain_network_named("ingress", Driver::Overlay)
+        ..Network::named("ingress", Driver::Overlay)
     };
     ingress.origin = implicit(
         s.hosts

@@ -142,7 +142,7 @@ pub fn rule(code: &str) -> Option<&'static Rule> {
     RULES
         .iter()
         .find(|r| r.code.eq_ignore_ascii_case(code.trim()))
-        .or_else(|| crate::import::code::get(code))
+        .or_else(|| crate::import::code(code))
 }
 
 /// Codes closest to `code`, best first, for "did you mean" on an unknown code: the same

@@ -1,0 +1,192 @@
+//! One entry of a compose file's `networks:`: a network Compose creates as
+//! `<project>_<key>` (or `name:`), or an `external` one that must exist (OPT-9).
+
+use super::values::{scalar, str_map};
+use super::ComposeLocator;
+use crate::driver::Driver;
+use crate::import::translate::{TargetHost, Translator};
+use crate::scenario::*;
+use ipnet::IpNet;
+use serde_yaml_ng::{Mapping, Value};
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+const NETWORK_KEYS: &[&str] = &[
+    "driver",
+    "driver_opts",
+    "ipam",
+    "external",
+    "name",
+    "internal",
+    "attachable",
+    "enable_ipv6",
+    "enable_ipv4",
+    "labels",
+];
+
+pub(super) fn blank(name: &str, h: &TargetHost, driver: Driver) -> Network {
+    Network {
+        host: Some(h.name.clone()),
+        ..Network::named(name, driver)
+    }
+}
+
+/// One entry of `networks:`; `None` for external networks (recorded in `names`).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn translate(
+    t: &mut Translator,
+    h: &TargetHost,
+    keys: &ComposeLocator,
+    project: &str,
+    key: &str,
+    m: &Mapping,
+    default_driver: &Driver,
+    names: &mut BTreeMap<String, String>,
+) -> Option<Network> {
+    let p = format!("networks.{key}");
+    for k in m.keys() {
+        let kk = scalar(k).unwrap_or_default();
+        if !NETWORK_KEYS.contains(&kk.as_str()) {
+            t.emit(
+                "IMP013",
+                &keys.at(&format!("{p}.{kk}")),
+                format!("unknown network key `{kk}`"),
+            );
+        }
+    }
+    let explicit_name = m.get("name").and_then(scalar);
+    match m.get("external") {
+        Some(Value::Bool(true)) | Some(Value::Mapping(_)) => {
+            // Legacy `external: {name: nat}` and current `external: true` + `name:`.
+            let ext = m
+                .get("external")
+                .and_then(|e| e.get("name"))
+                .and_then(scalar)
+                .or(explicit_name)
+                .unwrap_or_else(|| key.to_string());
+            let src = keys.at(&format!("{p}.external"));
+            t.reference(h, &ext, &src);
+            names.insert(key.to_string(), ext);
+            return None;
+        }
+        Some(Value::Bool(false)) | None => {}
+        Some(_) => t.emit(
+            "IMP013",
+            &keys.at(&format!("{p}.external")),
+            "`external` must be true, false or a mapping with `name`",
+        ),
+    }
+    let name = explicit_name.unwrap_or_else(|| format!("{project}_{key}"));
+    names.insert(key.to_string(), name.clone());
+    let driver = m
+        .get("driver")
+        .and_then(Value::as_str)
+        .map(Driver::parse)
+        .unwrap_or_else(|| default_driver.clone());
+    let mut net = blank(&name, h, driver);
+    if net.driver == Driver::Overlay {
+        net.host = None;
+    }
+    net.options = str_map(m.get("driver_opts"));
+    net.internal = m.get("internal").and_then(Value::as_bool).unwrap_or(false);
+    net.attachable = m
+        .get("attachable")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    net.ipv6 = m
+        .get("enable_ipv6")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let mut spelt: Vec<(String, String)> = [
+        ("ipv6", "enable_ipv6"),
+        ("ipam-driver", "ipam.driver"),
+        ("ipam-opt", "ipam.options"),
+        ("options", "driver_opts"),
+    ]
+    .iter()
+    .map(|(field, key)| (field.to_string(), key.to_string()))
+    .collect();
+    if let Some(ipam) = m.get("ipam") {
+        net.ipam_driver = ipam
+            .get("driver")
+            .and_then(scalar)
+            .filter(|d| d != "default");
+        net.ipam_opt = str_map(ipam.get("options"));
+        let configs = match ipam.get("config") {
+            Some(Value::Sequence(s)) => s.clone(),
+            Some(v @ Value::Mapping(_)) => vec![v.clone()],
+            _ => vec![],
+        };
+        for (i, c) in configs.iter().enumerate() {
+            let cp = format!("{p}.ipam.config[{i}]");
+            let field = |f: &str| c.get(f).and_then(scalar);
+            let config = format!("ipam.config[{i}]");
+            if let Some(s) = field("subnet") {
+                match s.parse::<IpNet>() {
+                    Ok(n) => {
+                        let k = net.subnet.0.len();
+                        spelt.push((format!("subnet[{k}]"), format!("{config}.subnet")));
+                        net.subnet.0.push(n)
+                    }
+                    Err(_) => t.emit(
+                        "IMP008",
+                        &keys.at(&format!("{cp}.subnet")),
+                        format!("invalid CIDR address: {s}"),
+                    ),
+                }
+            }
+            if let Some(g) = field("gateway") {
+                match g.parse::<IpAddr>() {
+                    Ok(ip) if net.gateway.is_none() => {
+                        spelt.push(("gateway".into(), format!("{config}.gateway")));
+                        net.gateway = Some(ip)
+                    }
+                    Ok(_) => t.emit(
+                        "IMP005",
+                        &keys.at(&format!("{cp}.gateway")),
+                        "only the first gateway is modelled",
+                    ),
+                    Err(_) => t.emit(
+                        "IMP008",
+                        &keys.at(&format!("{cp}.gateway")),
+                        format!("invalid gateway address: {g}"),
+                    ),
+                }
+            }
+            if let Some(r) = field("ip_range") {
+                match r.parse::<IpNet>() {
+                    Ok(n) => {
+                        spelt.push(("ip-range".into(), format!("{config}.ip_range")));
+                        net.ip_range = Some(n)
+                    }
+                    Err(_) => t.emit(
+                        "IMP008",
+                        &keys.at(&format!("{cp}.ip_range")),
+                        format!("invalid CIDR address: {r}"),
+                    ),
+                }
+            }
+            for (k, v) in str_map(c.get("aux_addresses")) {
+                match v.parse::<IpAddr>() {
+                    Ok(ip) => {
+                        spelt.push(("aux-address".into(), format!("{config}.aux_addresses")));
+                        net.aux_address.insert(k, ip);
+                    }
+                    Err(_) => t.emit(
+                        "IMP008",
+                        &keys.at(&format!("{cp}.aux_addresses")),
+                        format!("invalid auxiliary address {k}={v}"),
+                    ),
+                }
+            }
+        }
+    }
+    // One subnet is named without an index (`subnet`), as the validator names it.
+    if net.subnet.0.len() == 1 {
+        if let Some(first) = spelt.iter_mut().find(|(f, _)| f == "subnet[0]") {
+            first.0 = "subnet".into();
+        }
+    }
+    t.spell_fields(&keys.at(&p).path, &spelt);
+    Some(net)
+}

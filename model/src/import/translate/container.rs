@@ -1,0 +1,320 @@
+//! `docker run|create|start|stop|rm`: containers, their published and exposed ports
+//! (NAT-9), and their run state (a change to a running container is a timeline step).
+
+use super::network::{attachment, parse_network_value};
+use super::{TargetHost, Translator};
+use crate::finding::Location;
+use crate::import::docker_cli::Args;
+use crate::port::{PortMapping, PortProto, PortRange, Protocol};
+use crate::scenario::*;
+use std::net::IpAddr;
+
+/// Upper bound on ports expanded from one `--expose` range, so that `1-65535` cannot
+/// blow up the model.
+const MAX_EXPOSE: u32 = 1024;
+
+/// A name Docker might have generated, from the image: `mcr.microsoft.com/windows/servercore:ltsc2019` -> `servercore`.
+pub(crate) fn image_base(image: &str) -> String {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    let last = last.split(['@', ':']).next().unwrap_or(last);
+    let clean: String = last
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if clean.is_empty() {
+        "container".to_string()
+    } else {
+        clean
+    }
+}
+
+impl Translator {
+    pub(super) fn container_known(&self, host: &str, name: &str) -> bool {
+        self.states
+            .contains_key(&(host.to_string(), name.to_string()))
+    }
+
+    /// A name for a container `docker run` started without `--name`. Docker picks a
+    /// random `adjective_name`; a name from the image is stable and readable.
+    pub fn generated_name(&self, h: &TargetHost, base: &str) -> String {
+        (1..)
+            .map(|n| format!("{base}-{n}"))
+            .find(|n| !self.container_known(&h.name, n))
+            .unwrap_or_else(|| base.to_string())
+    }
+
+    pub fn add_container(&mut self, h: &TargetHost, mut c: Container, src: &Location) {
+        if self.container_known(&h.name, &c.name) {
+            self.emit(
+                "IMP015",
+                src,
+                format!(
+                    "Conflict. The container name \"/{}\" is already in use on host `{}`",
+                    c.name, h.name
+                ),
+            );
+            return;
+        }
+        for a in &c.networks {
+            self.reference(h, &a.network, src);
+        }
+        c.origin.path = src.path.clone();
+        self.states
+            .insert((h.name.clone(), c.name.clone()), c.state);
+        if self.in_timeline(h) {
+            self.push_step(Step::Run(c));
+        } else {
+            self.scenario.containers.push(c);
+        }
+    }
+
+    pub(super) fn design_container(
+        &mut self,
+        h: &TargetHost,
+        name: &str,
+    ) -> Option<&mut Container> {
+        self.scenario
+            .containers
+            .iter_mut()
+            .find(|c| c.host == h.name && c.name == name)
+    }
+
+    pub(super) fn no_such_container(&mut self, name: &str, src: &Location) {
+        self.emit(
+            "IMP009",
+            src,
+            format!("Error response from daemon: No such container: {name}"),
+        );
+    }
+
+    pub(super) fn run(&mut self, h: &TargetHost, a: &Args, create: bool, src: &Location) {
+        self.notes(a, src);
+        let verb = if create { "create" } else { "run" };
+        let Some(image) = a.positionals.first().cloned() else {
+            self.emit(
+                "IMP008",
+                src,
+                format!("\"docker {verb}\" requires at least 1 argument."),
+            );
+            return;
+        };
+        let name = match a.value("name") {
+            Some(n) => n,
+            None => {
+                let n = self.generated_name(h, &image_base(&image));
+                self.emit(
+                    "IMP011",
+                    src,
+                    format!("no --name: the container is called `{n}` here (Docker would pick a random name)"),
+                );
+                n
+            }
+        };
+        let mut networks = Vec::new();
+        for v in a.values("network") {
+            if v == "default" {
+                continue;
+            }
+            if v.starts_with("container:") {
+                self.emit(
+                    "IMP005",
+                    src,
+                    format!("`--network {v}` (sharing another container's network stack) is not modelled"),
+                );
+                continue;
+            }
+            match parse_network_value(&v) {
+                Ok(att) => networks.push(att),
+                Err(e) => self.emit("IMP008", src, e),
+            }
+        }
+        let ip = a.value("ip");
+        let aliases = a.values("network-alias");
+        if (ip.is_some() || !aliases.is_empty()) && networks.is_empty() {
+            if !h.windows {
+                self.emit(
+                    "IMP008",
+                    src,
+                    if ip.is_some() {
+                        "user specified IP address is supported on user defined networks only"
+                    } else {
+                        "network-scoped alias is supported only for containers in user defined networks"
+                    },
+                );
+            }
+            networks.push(attachment(default_network_name(h.windows)));
+        }
+        if let Some(ip) = ip {
+            match ip.parse::<IpAddr>() {
+                Ok(addr) => networks[0].ip = Some(addr),
+                Err(_) => self.emit("IMP008", src, format!("invalid IPv4 address: {ip}")),
+            }
+        }
+        if let Some(first) = networks.first_mut() {
+            first.aliases.extend(aliases);
+        }
+        let ip6 = match a.value("ip6") {
+            Some(v) => match v.parse::<IpAddr>() {
+                Ok(x) => Some(x),
+                Err(_) => {
+                    self.emit("IMP008", src, format!("invalid IPv6 address: {v}"));
+                    None
+                }
+            },
+            None => None,
+        };
+        let mut ports = Vec::new();
+        for p in a.values("publish") {
+            match p.parse::<PortMapping>() {
+                Ok(m) => ports.push(m),
+                Err(e) => self.emit("IMP008", src, format!("invalid -p `{p}`: {e}")),
+            }
+        }
+        let mut expose = Vec::new();
+        for e in a.values("expose") {
+            self.expose_into(&e, &mut expose, src);
+        }
+        let isolation = match a.value("isolation").as_deref() {
+            Some("hyperv") => Isolation::Hyperv,
+            Some("process" | "default") | None => Isolation::Process,
+            Some(other) => {
+                self.emit(
+                    "IMP008",
+                    src,
+                    format!("invalid isolation `{other}`: use process or hyperv"),
+                );
+                Isolation::Process
+            }
+        };
+        let c = Container {
+            name: name.clone(),
+            host: h.name.clone(),
+            image: Some(image),
+            isolation,
+            networks,
+            ports,
+            publish_all: a.is_set("publish-all"),
+            expose,
+            listen: vec![],
+            state: if create {
+                RunState::Created
+            } else {
+                RunState::Running
+            },
+            untrusted: false,
+            link: a.values("link"),
+            add_host: a.values("add-host"),
+            dns_opt: a.values("dns-opt"),
+            dns_search: a.values("dns-search"),
+            ip6,
+            service: None,
+            origin: Origin::default(),
+        };
+        self.add_container(h, c, src);
+    }
+
+    pub fn expose_into(&mut self, text: &str, out: &mut Vec<PortProto>, src: &Location) {
+        let (range, proto) = match text.split_once('/') {
+            Some((r, p)) => (r, p.parse::<Protocol>()),
+            None => (text, Ok(Protocol::Tcp)),
+        };
+        match (range.parse::<PortRange>(), proto) {
+            (Ok(r), Ok(proto)) => {
+                if r.count() > MAX_EXPOSE {
+                    self.emit(
+                        "IMP005",
+                        src,
+                        format!("--expose {text}: only the first {MAX_EXPOSE} ports of the range are modelled"),
+                    );
+                }
+                for port in (r.start..=r.end).take(MAX_EXPOSE as usize) {
+                    out.push(PortProto { proto, port });
+                }
+            }
+            (Err(e), _) => self.emit("IMP008", src, format!("invalid --expose `{text}`: {e}")),
+            (_, Err(e)) => self.emit("IMP008", src, format!("invalid --expose `{text}`: {e}")),
+        }
+    }
+
+    pub(super) fn start(&mut self, h: &TargetHost, a: &Args, src: &Location) {
+        self.notes(a, src);
+        for name in &a.positionals {
+            let key = (h.name.clone(), name.clone());
+            let Some(state) = self.states.get(&key).copied() else {
+                self.no_such_container(name, src);
+                continue;
+            };
+            if state == RunState::Running {
+                continue;
+            }
+            self.states.insert(key, RunState::Running);
+            if !self.in_timeline(h) {
+                if let Some(c) = self.design_container(h, name) {
+                    c.state = RunState::Running;
+                    continue;
+                }
+            }
+            self.push_step(Step::Start(name.clone()));
+        }
+    }
+
+    pub(super) fn stop(&mut self, h: &TargetHost, a: &Args, src: &Location) {
+        self.notes(a, src);
+        for name in &a.positionals {
+            let key = (h.name.clone(), name.clone());
+            let Some(state) = self.states.get(&key).copied() else {
+                self.no_such_container(name, src);
+                continue;
+            };
+            if state != RunState::Running {
+                continue;
+            }
+            self.states.insert(key, RunState::Stopped);
+            self.enter_timeline(h);
+            let n = self.push_step(Step::Stop(name.clone()));
+            self.emit(
+                "IMP010",
+                src,
+                format!("stopping `{name}` is recorded as timeline step {n}"),
+            );
+        }
+    }
+
+    pub(super) fn rm(&mut self, h: &TargetHost, a: &Args, src: &Location) {
+        self.notes(a, src);
+        let force = a.is_set("force");
+        for name in &a.positionals {
+            let key = (h.name.clone(), name.clone());
+            let Some(state) = self.states.get(&key).copied() else {
+                self.no_such_container(name, src);
+                continue;
+            };
+            if state == RunState::Running && !force {
+                self.emit(
+                    "IMP008",
+                    src,
+                    format!("Error response from daemon: You cannot remove a running container {name}. Stop the container before attempting removal or force remove"),
+                );
+                continue;
+            }
+            self.states.remove(&key);
+            if !self.in_timeline(h) && state != RunState::Running {
+                let before = self.scenario.containers.len();
+                self.scenario
+                    .containers
+                    .retain(|c| !(c.host == h.name && &c.name == name));
+                if self.scenario.containers.len() != before {
+                    continue;
+                }
+            }
+            self.enter_timeline(h);
+            let n = self.push_step(Step::Remove(name.clone()));
+            self.emit(
+                "IMP010",
+                src,
+                format!("removing `{name}` is recorded as timeline step {n}"),
+            );
+        }
+    }
+}
