@@ -1,0 +1,201 @@
+//! Containers, their attachments to networks, swarm services, and the clients on a
+//! segment that are not containers.
+
+use super::*;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Isolation {
+    #[default]
+    Process,
+    Hyperv,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RunState {
+    #[default]
+    Running,
+    Stopped,
+    /// Created but never started.
+    Created,
+}
+
+/// A container's attachment to one network: `web` or `{network: web, ip: 10.0.0.5}`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Attachment {
+    pub network: String,
+    pub ip: Option<IpAddr>,
+    pub aliases: Vec<String>,
+}
+
+impl Serialize for Attachment {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.ip.is_none() && self.aliases.is_empty() {
+            return s.serialize_str(&self.network);
+        }
+        AttachmentFull {
+            network: self.network.clone(),
+            ip: self.ip,
+            aliases: self.aliases.clone(),
+        }
+        .serialize(s)
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct AttachmentFull {
+    network: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ip: Option<IpAddr>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    aliases: Vec<String>,
+}
+
+/// [`AttachmentFull`] with the address still as text, to name a bad one in the error.
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct AttachmentText {
+    network: String,
+    #[serde(default)]
+    ip: Option<String>,
+    #[serde(default)]
+    aliases: Vec<String>,
+}
+
+impl<'de> Deserialize<'de> for Attachment {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        // Through a Value rather than an untagged enum, so that a bad field inside the
+        // map (an invalid IP) is reported as itself, not as "neither form matched".
+        let value = serde_yaml_ng::Value::deserialize(d)?;
+        match value {
+            serde_yaml_ng::Value::String(network) => Ok(Attachment {
+                network,
+                ip: None,
+                aliases: vec![],
+            }),
+            serde_yaml_ng::Value::Mapping(_) => {
+                let f: AttachmentText = serde_yaml_ng::from_value(value).map_err(|e| {
+                    D::Error::custom(format!("{e}; write a network name or {{network: NAME, ip: ADDRESS, aliases: [..]}}"))
+                })?;
+                let ip = match f.ip {
+                    None => None,
+                    Some(text) => Some(text.trim().parse::<IpAddr>().map_err(|_| {
+                        D::Error::custom(format!(
+                            "`{text}` is not an IP address (field `ip` of the attachment to `{}`)",
+                            f.network
+                        ))
+                    })?),
+                };
+                Ok(Attachment {
+                    network: f.network,
+                    ip,
+                    aliases: f.aliases,
+                })
+            }
+            _ => Err(D::Error::custom(
+                "expected a network name or a map with `network`, optional `ip` and `aliases`",
+            )),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Container {
+    pub name: String,
+    pub host: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub isolation: Isolation,
+    /// Networks in attach order. Empty: the host's default network (NAT-1, LNX-1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub networks: Vec<Attachment>,
+    /// `-p` mappings (NAT-9).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<PortMapping>,
+    /// `-P`: publish every exposed port on an ephemeral host port.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub publish_all: bool,
+    /// Ports the image EXPOSEs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expose: Vec<PortProto>,
+    /// Ports a service inside listens on. Default: the container ports of `ports` and
+    /// `expose`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub listen: Vec<PortProto>,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub state: RunState,
+    /// The workload is untrusted (ARCH-4).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub untrusted: bool,
+    // Flags Windows refuses (OPT-6, EXT-6); kept so the validator can point at them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub link: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub add_host: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dns_opt: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dns_search: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip6: Option<IpAddr>,
+    /// Set by [`crate::resolve`] for the replicas of a swarm service.
+    #[serde(skip)]
+    pub service: Option<String>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+impl Container {
+    pub fn is_running(&self) -> bool {
+        self.state == RunState::Running
+    }
+}
+
+/// A swarm service (DNS-1): `replicas` tasks spread over the swarm nodes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Service {
+    pub name: String,
+    #[serde(default = "one")]
+    pub replicas: u32,
+    /// Nodes the tasks are placed on, round-robin. Default: every swarm node.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub networks: Vec<Attachment>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<PortMapping>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub listen: Vec<PortProto>,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub isolation: Isolation,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// A machine outside the container hosts: a laptop on the LAN, or the internet.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Client {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<IpAddr>,
+    /// VLAN the client's port is an access port of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vlan: Option<u16>,
+    /// The client is somewhere on the internet (reached through a segment gateway).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub internet: bool,
+    /// Ports the client listens on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub listen: Vec<PortProto>,
+    #[serde(skip)]
+    pub origin: Origin,
+}

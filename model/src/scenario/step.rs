@@ -1,0 +1,51 @@
+//! Timeline steps: what happens to the design after its initial state.
+
+use super::*;
+
+/// One change in the timeline.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Step {
+    CreateNetwork(Network),
+    RemoveNetwork(NetworkRef),
+    Run(Container),
+    Stop(String),
+    Start(String),
+    Remove(String),
+    Connect(ConnectStep),
+    Disconnect(ConnectStep),
+    DaemonConfig(DaemonConfigStep),
+    Reboot(String),
+    RestartHns(String),
+    RestartDocker(String),
+    CreateVswitch(VSwitch),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct NetworkRef {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ConnectStep {
+    pub container: String,
+    pub network: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<IpAddr>,
+}
+
+/// `- daemon-config: {host: h, fixed-cidr: ..., bridge: ...}`: the new daemon.json
+/// network settings (NAT-3); absent keys are removed from the configuration.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct DaemonConfigStep {
+    pub host: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_cidr: Option<IpNet>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bridge: Option<String>,
+}
