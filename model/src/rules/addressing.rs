@@ -2,7 +2,7 @@
 //! conflicts on a network or a physical segment, and exhausted pools (IPAM-1, TRANS-2,
 //! TRANS-3, NAT-4).
 
-use super::{Cx, Rule};
+use super::{Checker, Rule};
 use crate::design::IpSource;
 use crate::driver::Driver;
 use crate::finding::Severity::{Error, Warning};
@@ -164,8 +164,8 @@ fn overlaps(a: &IpNet, b: &IpNet) -> bool {
     a.contains(&b.network()) || b.contains(&a.network())
 }
 
-pub(super) fn check(cx: &mut Cx) {
-    let design = cx.design;
+pub(super) fn check(checker: &mut Checker) {
+    let design = checker.design;
     let s = &design.scenario;
     let mut found: Vec<(&Rule, String, String)> = Vec::new();
     // Subnet overlaps between networks that share a host.
@@ -236,7 +236,7 @@ pub(super) fn check(cx: &mut Cx) {
         if !internal(&n.driver) {
             continue;
         }
-        for host in cx.hosts_of_network(ni) {
+        for host in checker.hosts_of_network(ni) {
             for nic in &host.nics {
                 let lan = nic.ip.trunc();
                 let Some(sn) = n.subnet.0.iter().find(|sn| overlaps(sn, &lan)) else {
@@ -304,9 +304,9 @@ pub(super) fn check(cx: &mut Cx) {
             }
         }
     }
-    endpoints(cx, &mut found);
+    endpoints(checker, &mut found);
     for (rule, path, msg) in found {
-        cx.emit(rule, &path, msg);
+        checker.emit(rule, &path, msg);
     }
 }
 
@@ -317,8 +317,8 @@ fn join(nets: &[IpNet]) -> String {
         .join(", ")
 }
 
-fn endpoints(cx: &Cx, found: &mut Vec<(&'static Rule, String, String)>) {
-    let design = cx.design;
+fn endpoints(checker: &Checker, found: &mut Vec<(&'static Rule, String, String)>) {
+    let design = checker.design;
     let s = &design.scenario;
     // Devices on each segment other than container endpoints.
     let mut devices: HashMap<(&str, IpAddr), String> = HashMap::new();
@@ -354,7 +354,7 @@ fn endpoints(cx: &Cx, found: &mut Vec<(&'static Rule, String, String)>) {
     // Per network, in order: (field path, container, reason). One finding per network,
     // so that 1000 replicas on a /24 are one error, not 700.
     let mut starved: Vec<(String, Vec<Starved>)> = Vec::new();
-    for a in cx.attached() {
+    for a in checker.attached() {
         let Some(ip) = a.ep.ip else {
             if let IpSource::Unassigned(reason) = &a.ep.ip_source {
                 if reason.contains("no free address") || reason.contains("exhausted") {
@@ -377,7 +377,7 @@ fn endpoints(cx: &Cx, found: &mut Vec<(&'static Rule, String, String)>) {
             None
         };
         if stat {
-            if !user_subnet(cx.doc, a.network) {
+            if !user_subnet(checker.doc, a.network) {
                 found.push((
                     &STATIC_WITHOUT_SUBNET,
                     a.ip_path(),

@@ -1,7 +1,7 @@
 //! The container host itself: isolation, nested virtualization and the host firewall
 //! (ARCH-2..5, EXT-5).
 
-use super::{Cx, Rule};
+use super::{Checker, Rule};
 use crate::finding::Severity::{Error, Info, Warning};
 use crate::scenario::{Isolation, Machine};
 
@@ -51,10 +51,10 @@ rejects it.",
     help: "remove `isolation: hyperv`, or run the container on a Windows host",
 };
 
-pub(super) fn check(cx: &mut Cx) {
+pub(super) fn check(checker: &mut Checker) {
     let mut found = Vec::new();
-    for c in cx.containers() {
-        let Some(host) = cx.host(&c.host) else {
+    for c in checker.containers() {
+        let Some(host) = checker.host(&c.host) else {
             continue;
         };
         // Replicas point at their service; one finding per service is enough.
@@ -95,8 +95,8 @@ pub(super) fn check(cx: &mut Cx) {
             _ => {}
         }
     }
-    for host in cx.hosts() {
-        let has_containers = cx.containers().iter().any(|c| c.host == host.name);
+    for host in checker.hosts() {
+        let has_containers = checker.containers().iter().any(|c| c.host == host.name);
         if host.is_windows() && has_containers && !host.allows_inbound_icmp() {
             found.push((
                 &INBOUND_ICMP,
@@ -109,6 +109,6 @@ pub(super) fn check(cx: &mut Cx) {
         }
     }
     for (rule, path, msg) in found {
-        cx.emit(rule, &path, msg);
+        checker.emit(rule, &path, msg);
     }
 }

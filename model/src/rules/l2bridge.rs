@@ -1,7 +1,7 @@
 //! l2bridge driver: subnets, address assignment in and out of SDN, OS support
 //! (L2B-1..5, SDN-1, IPAM-1).
 
-use super::{Cx, Rule};
+use super::{Checker, Rule};
 use crate::design::IpSource;
 use crate::driver::Driver;
 use crate::finding::Severity::{Error, Info, Warning};
@@ -78,17 +78,17 @@ cross-subnet traffic only (SDN-1). l2tunnel sends all traffic to the physical ho
     help: "if those containers must be isolated by ACLs, place them on different hosts or subnets, or use l2tunnel",
 };
 
-pub(super) fn check(cx: &mut Cx) {
-    for (ni, net) in cx.networks().iter().enumerate() {
+pub(super) fn check(checker: &mut Checker) {
+    for (ni, net) in checker.networks().iter().enumerate() {
         if net.driver != Driver::L2bridge {
             continue;
         }
-        for host in cx.hosts_of_network(ni) {
+        for host in checker.hosts_of_network(ni) {
             if !host.is_windows() {
                 continue;
             }
             if !host.os.supports_l2bridge() {
-                cx.emit(
+                checker.emit(
                     &OLD_OS,
                     &net.origin.path,
                     format!(
@@ -98,7 +98,7 @@ pub(super) fn check(cx: &mut Cx) {
                 );
             }
             match net.subnet.0.first() {
-                None => cx.emit(
+                None => checker.emit(
                     &NO_SUBNET,
                     &net.origin.path,
                     format!(
@@ -108,7 +108,7 @@ pub(super) fn check(cx: &mut Cx) {
                 ),
                 Some(subnet) => {
                     if net.gateway.is_none() {
-                        cx.emit(
+                        checker.emit(
                             &NO_SUBNET,
                             &net.origin.path,
                             format!(
@@ -119,7 +119,7 @@ pub(super) fn check(cx: &mut Cx) {
                     }
                     let on_host_subnet = host.nics.iter().any(|n| subnet.contains(&n.ip.addr()));
                     if !on_host_subnet && host.sdn.is_none() && !host.kubernetes {
-                        cx.emit(
+                        checker.emit(
                             &CUSTOM_SUBNET,
                             &format!("{}.subnet", net.origin.path),
                             format!(
@@ -131,13 +131,13 @@ pub(super) fn check(cx: &mut Cx) {
                 }
             }
             if host.sdn.is_some() {
-                let local = cx
+                let local = checker
                     .design
                     .endpoints_on(ni)
-                    .filter(|e| e.host.map(|h| &cx.hosts()[h].name) == Some(&host.name))
+                    .filter(|e| e.host.map(|h| &checker.hosts()[h].name) == Some(&host.name))
                     .count();
                 if local > 1 {
-                    cx.emit(
+                    checker.emit(
                         &SDN_POLICIES_BYPASSED,
                         &net.origin.path,
                         format!(
@@ -150,7 +150,7 @@ pub(super) fn check(cx: &mut Cx) {
         }
     }
     let mut found = Vec::new();
-    for a in cx.attached() {
+    for a in checker.attached() {
         if a.network.driver != Driver::L2bridge || !a.host.is_windows() {
             continue;
         }
@@ -181,6 +181,6 @@ pub(super) fn check(cx: &mut Cx) {
         }
     }
     for (rule, path, msg) in found {
-        cx.emit(rule, &path, msg);
+        checker.emit(rule, &path, msg);
     }
 }

@@ -1,6 +1,6 @@
 //! l2tunnel driver: only for Microsoft's cloud stack (L2T-1, SDN-1).
 
-use super::{Cx, Rule};
+use super::{Checker, Rule};
 use crate::driver::Driver;
 use crate::finding::Severity::Error;
 
@@ -17,18 +17,18 @@ traffic must pass the virtual network gateway. Its addresses come from the cloud
     help: "use l2bridge (or transparent) on your own hosts; use l2tunnel only on a tenant VM attached to the cloud SDN (`sdn: {azure: true, ...}`)",
 };
 
-pub(super) fn check(cx: &mut Cx) {
-    for (ni, net) in cx.networks().iter().enumerate() {
+pub(super) fn check(checker: &mut Checker) {
+    for (ni, net) in checker.networks().iter().enumerate() {
         if net.driver != Driver::L2tunnel {
             continue;
         }
-        for host in cx.hosts_of_network(ni) {
+        for host in checker.hosts_of_network(ni) {
             if !host.is_windows() {
                 continue;
             }
             let in_cloud = host.sdn.as_ref().is_some_and(|s| s.azure);
             if !in_cloud {
-                cx.emit(
+                checker.emit(
                     &OUTSIDE_CLOUD,
                     &net.origin.path,
                     format!(

@@ -1,6 +1,6 @@
 //! Docker on Linux: bridge, host, none and macvlan (LNX-1..6, EXT-10..12).
 
-use super::{Cx, Rule};
+use super::{Checker, Rule};
 use crate::driver::Driver;
 use crate::finding::Severity::{Error, Info, Warning};
 use crate::scenario::{shim, Machine};
@@ -86,10 +86,10 @@ containers that talk on one host (LNX-1).",
     help: "create a user-defined bridge and attach the containers to it",
 };
 
-pub(super) fn check(cx: &mut Cx) {
+pub(super) fn check(checker: &mut Checker) {
     let mut found = Vec::new();
     let mut default_bridge: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for a in cx.attached() {
+    for a in checker.attached() {
         let driver = &a.network.driver;
         if let Some(svc) = &a.container.service {
             if *driver == Driver::None {
@@ -104,7 +104,7 @@ pub(super) fn check(cx: &mut Cx) {
             }
         }
         if matches!(driver, Driver::Host | Driver::None) {
-            let others = cx.design.endpoints_of(a.ep.container).count();
+            let others = checker.design.endpoints_of(a.ep.container).count();
             if others > 1 {
                 found.push((
                     &EXCLUSIVE_NETWORK,
@@ -142,7 +142,7 @@ pub(super) fn check(cx: &mut Cx) {
     }
     for (host, names) in default_bridge {
         if names.len() > 1 {
-            let path = cx
+            let path = checker
                 .host(&host)
                 .map(|h| h.origin.path.clone())
                 .unwrap_or_default();
@@ -156,11 +156,11 @@ pub(super) fn check(cx: &mut Cx) {
             ));
         }
     }
-    for (ni, net) in cx.networks().iter().enumerate() {
+    for (ni, net) in checker.networks().iter().enumerate() {
         if !matches!(net.driver, Driver::Macvlan | Driver::Ipvlan) {
             continue;
         }
-        for host in cx.hosts_of_network(ni) {
+        for host in checker.hosts_of_network(ni) {
             if host.is_windows() {
                 continue;
             }
@@ -192,7 +192,7 @@ pub(super) fn check(cx: &mut Cx) {
                     ),
                 ));
             }
-            if cx.design.endpoints_on(ni).next().is_some() {
+            if checker.design.endpoints_on(ni).next().is_some() {
                 found.push((
                     &MACVLAN_HOST,
                     net.origin.path.clone(),
@@ -205,6 +205,6 @@ pub(super) fn check(cx: &mut Cx) {
         }
     }
     for (rule, path, msg) in found {
-        cx.emit(rule, &path, msg);
+        checker.emit(rule, &path, msg);
     }
 }

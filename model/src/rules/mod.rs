@@ -171,20 +171,20 @@ pub fn nearest(code: &str, max: usize) -> Vec<&'static str> {
 
 /// Findings for one resolved state of the design.
 pub fn check(doc: &Document, design: &Design) -> Vec<Finding> {
-    let mut cx = Cx::new(doc, design);
-    references::check(&mut cx);
-    addressing::check(&mut cx);
-    nat::check(&mut cx);
-    transparent::check(&mut cx);
-    overlay::check(&mut cx);
-    l2bridge::check(&mut cx);
-    l2tunnel::check(&mut cx);
-    sdn::check(&mut cx);
-    options::check(&mut cx);
-    ports::check(&mut cx);
-    host::check(&mut cx);
-    linux::check(&mut cx);
-    cx.out
+    let mut checker = Checker::new(doc, design);
+    references::check(&mut checker);
+    addressing::check(&mut checker);
+    nat::check(&mut checker);
+    transparent::check(&mut checker);
+    overlay::check(&mut checker);
+    l2bridge::check(&mut checker);
+    l2tunnel::check(&mut checker);
+    sdn::check(&mut checker);
+    options::check(&mut checker);
+    ports::check(&mut checker);
+    host::check(&mut checker);
+    linux::check(&mut checker);
+    checker.out
 }
 
 /// Findings for what a timeline step caused.
@@ -206,16 +206,16 @@ pub(crate) fn finding(rule: &Rule, doc: &Document, path: &str, message: String) 
 }
 
 /// What every rule module works with: the document (for locations), the resolved design
-/// and the findings so far.
-pub(crate) struct Cx<'a> {
+/// and the findings so far; rules report through it.
+pub(crate) struct Checker<'a> {
     pub doc: &'a Document,
     pub design: &'a Design,
     pub out: Vec<Finding>,
 }
 
-impl<'a> Cx<'a> {
+impl<'a> Checker<'a> {
     fn new(doc: &'a Document, design: &'a Design) -> Self {
-        Cx {
+        Checker {
             doc,
             design,
             out: Vec::new(),
@@ -226,7 +226,7 @@ impl<'a> Cx<'a> {
         self.out.push(finding(rule, self.doc, path, message));
     }
 
-    /// Like [`Cx::emit`] with a help line specific to this finding.
+    /// Like [`Checker::emit`] with a help line specific to this finding.
     pub fn emit_help(&mut self, rule: &Rule, path: &str, message: String, help: String) {
         let mut f = finding(rule, self.doc, path, message);
         f.help = help;

@@ -1,7 +1,7 @@
 //! nat driver: the WinNAT prefix, how many NAT networks a host may have, and what port
 //! mappings do to the host (NAT-1..NAT-13, EXT-1, EXT-2, OPT-9).
 
-use super::{Cx, Rule};
+use super::{Checker, Rule};
 use crate::driver::Driver;
 use crate::finding::Severity::{Error, Info};
 use crate::scenario::{Host, Network};
@@ -110,8 +110,8 @@ created again (NAT-13).",
 
 /// The host's NAT networks, the default `nat` first: it is created at Docker's first
 /// start, so any other one is the "second" network.
-fn nat_networks<'a>(cx: &Cx<'a>, host: &Host) -> Vec<(usize, &'a Network)> {
-    let mut nats: Vec<(usize, &Network)> = cx
+fn nat_networks<'a>(checker: &Checker<'a>, host: &Host) -> Vec<(usize, &'a Network)> {
+    let mut nats: Vec<(usize, &Network)> = checker
         .networks()
         .iter()
         .enumerate()
@@ -121,20 +121,20 @@ fn nat_networks<'a>(cx: &Cx<'a>, host: &Host) -> Vec<(usize, &'a Network)> {
     nats
 }
 
-pub(super) fn check(cx: &mut Cx) {
-    for host in cx.hosts() {
+pub(super) fn check(checker: &mut Checker) {
+    for host in checker.hosts() {
         if !host.is_windows() || host.docker.absent {
             continue;
         }
-        let nats = nat_networks(cx, host);
+        let nats = nat_networks(checker, host);
         if nats.is_empty() {
             continue;
         }
-        prefix_contains_host(cx, host, &nats);
+        prefix_contains_host(checker, host, &nats);
         if !host.os.supports_multiple_nat_networks() && nats.len() > 1 {
             let names: Vec<&str> = nats.iter().map(|(_, n)| n.name.as_str()).collect();
             for (_, n) in nats.iter().skip(1) {
-                cx.emit(
+                checker.emit(
                     &SECOND_NAT_NETWORK,
                     &n.origin.path,
                     format!(
@@ -150,7 +150,7 @@ pub(super) fn check(cx: &mut Cx) {
             for (_, n) in &nats {
                 for (si, subnet) in n.subnet.0.iter().enumerate() {
                     if !prefix.contains(subnet) {
-                        cx.emit(
+                        checker.emit(
                             &OUTSIDE_NAT_PREFIX,
                             &subnet_path(n, si),
                             format!(
@@ -165,7 +165,7 @@ pub(super) fn check(cx: &mut Cx) {
         if !host.os.nat_networks_survive_reboot() {
             for (_, n) in &nats {
                 if n.name != "nat" && !n.origin.implicit {
-                    cx.emit(
+                    checker.emit(
                         &NOT_PERSISTENT,
                         &n.origin.path,
                         format!(
@@ -177,30 +177,30 @@ pub(super) fn check(cx: &mut Cx) {
             }
         }
     }
-    no_default_nat(cx);
-    port_mapping_notes(cx);
-    hairpin(cx);
+    no_default_nat(checker);
+    port_mapping_notes(checker);
+    hairpin(checker);
 }
 
 /// EXT-2: a host with several NAT networks and a published port invites hairpinning.
-fn hairpin(cx: &mut Cx) {
+fn hairpin(checker: &mut Checker) {
     let mut notes = Vec::new();
-    for host in cx.hosts() {
+    for host in checker.hosts() {
         if !host.is_windows() {
             continue;
         }
-        let nats = nat_networks(cx, host);
+        let nats = nat_networks(checker, host);
         let used: Vec<usize> = nats
             .iter()
             .map(|(i, _)| *i)
-            .filter(|i| cx.design.endpoints_on(*i).next().is_some())
+            .filter(|i| checker.design.endpoints_on(*i).next().is_some())
             .collect();
         if used.len() < 2 {
             continue;
         }
-        for p in &cx.design.published {
-            let c = &cx.containers()[p.container];
-            let on_nat = cx
+        for p in &checker.design.published {
+            let c = &checker.containers()[p.container];
+            let on_nat = checker
                 .design
                 .endpoints_of(p.container)
                 .any(|e| e.network.is_some_and(|n| used.contains(&n)));
@@ -224,7 +224,7 @@ fn hairpin(cx: &mut Cx) {
         }
     }
     for (path, msg) in notes {
-        cx.emit(&HAIRPIN_ACROSS_NAT_NETWORKS, &path, msg);
+        checker.emit(&HAIRPIN_ACROSS_NAT_NETWORKS, &path, msg);
     }
 }
 
@@ -236,7 +236,7 @@ fn subnet_path(n: &Network, index: usize) -> String {
     }
 }
 
-fn prefix_contains_host(cx: &mut Cx, host: &Host, nats: &[(usize, &Network)]) {
+fn prefix_contains_host(checker: &mut Checker, host: &Host, nats: &[(usize, &Network)]) {
     let prefix = host.nat_prefix();
     let prefix_path = if host.docker.fixed_cidr.is_some() {
         format!("{}.docker.fixed-cidr", host.origin.path)
@@ -255,7 +255,7 @@ fn prefix_contains_host(cx: &mut Cx, host: &Host, nats: &[(usize, &Network)]) {
             } else {
                 format!("{}.nics[{ni}].ip", host.origin.path)
             };
-            cx.emit(
+            checker.emit(
                 &PREFIX_CONTAINS_HOST_IP,
                 &path,
                 format!(
@@ -268,7 +268,7 @@ fn prefix_contains_host(cx: &mut Cx, host: &Host, nats: &[(usize, &Network)]) {
         for (_, n) in nats {
             for (si, subnet) in n.subnet.0.iter().enumerate() {
                 if subnet.contains(&ip) {
-                    cx.emit(
+                    checker.emit(
                         &PREFIX_CONTAINS_HOST_IP,
                         &subnet_path(n, si),
                         format!(
@@ -282,16 +282,16 @@ fn prefix_contains_host(cx: &mut Cx, host: &Host, nats: &[(usize, &Network)]) {
     }
 }
 
-fn no_default_nat(cx: &mut Cx) {
+fn no_default_nat(checker: &mut Checker) {
     let mut found = Vec::new();
-    for (ci, c) in cx.containers().iter().enumerate() {
-        let Some(host) = cx.host(&c.host) else {
+    for (ci, c) in checker.containers().iter().enumerate() {
+        let Some(host) = checker.host(&c.host) else {
             continue;
         };
         if !host.is_windows() || host.docker.absent || host.docker.creates_default_network() {
             continue;
         }
-        for ep in cx.design.endpoints_of(ci) {
+        for ep in checker.design.endpoints_of(ci) {
             let att = &c.networks[ep.attachment];
             if ep.network.is_none() && att.network == "nat" {
                 let path = format!("{}.networks[{}]", c.origin.path, ep.attachment);
@@ -306,17 +306,17 @@ fn no_default_nat(cx: &mut Cx) {
         }
     }
     for (path, msg) in found {
-        cx.emit(&NO_DEFAULT_NAT, &path, msg);
+        checker.emit(&NO_DEFAULT_NAT, &path, msg);
     }
 }
 
-fn port_mapping_notes(cx: &mut Cx) {
+fn port_mapping_notes(checker: &mut Checker) {
     let mut notes = Vec::new();
-    for a in cx.attached() {
+    for a in checker.attached() {
         if a.network.driver != Driver::Nat || !a.host.is_windows() {
             continue;
         }
-        let mapped = cx.design.published_of(a.ep.container).count();
+        let mapped = checker.design.published_of(a.ep.container).count();
         if mapped == 0 {
             continue;
         }
@@ -347,6 +347,6 @@ fn port_mapping_notes(cx: &mut Cx) {
         }
     }
     for (rule, path, msg) in notes {
-        cx.emit(rule, &path, msg);
+        checker.emit(rule, &path, msg);
     }
 }

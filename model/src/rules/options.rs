@@ -1,6 +1,6 @@
 //! Docker options and their limits on Windows (OPT-1..6, EXT-6, EXT-8).
 
-use super::{Cx, Rule};
+use super::{Checker, Rule};
 use crate::driver::Driver;
 use crate::finding::Severity::{Error, Warning};
 use crate::scenario::{shim, Host, Network};
@@ -123,11 +123,11 @@ fn bad_value(key: &str, value: &str) -> Option<&'static str> {
 }
 
 /// Whether the network exists on at least one Windows host.
-fn on_windows(cx: &Cx, ni: usize, net: &Network) -> Option<String> {
-    let hosts: Vec<&Host> = cx.hosts_of_network(ni);
+fn on_windows(checker: &Checker, ni: usize, net: &Network) -> Option<String> {
+    let hosts: Vec<&Host> = checker.hosts_of_network(ni);
     if net.host.is_none() && hosts.is_empty() {
         // A swarm network nobody uses yet: judge by the swarm's nodes.
-        return cx
+        return checker
             .hosts()
             .iter()
             .find(|h| h.is_windows() && h.swarm != crate::scenario::SwarmRole::None)
@@ -139,18 +139,18 @@ fn on_windows(cx: &Cx, ni: usize, net: &Network) -> Option<String> {
         .map(|h| h.name.clone())
 }
 
-pub(super) fn check(cx: &mut Cx) {
-    for (ni, net) in cx.networks().iter().enumerate() {
+pub(super) fn check(checker: &mut Checker) {
+    for (ni, net) in checker.networks().iter().enumerate() {
         let p = &net.origin.path;
         if let Some(lower) = net.driver.miscased_builtin() {
-            cx.emit_help(
+            checker.emit_help(
                 &MISCASED_DRIVER,
                 &format!("{p}.driver"),
                 format!("network `{}` uses driver `{}`", net.name, net.driver),
                 format!("write `driver: {lower}`"),
             );
         }
-        let Some(host) = on_windows(cx, ni, net) else {
+        let Some(host) = on_windows(checker, ni, net) else {
             continue;
         };
         let mut refused: Vec<(&str, String)> = Vec::new();
@@ -176,7 +176,7 @@ pub(super) fn check(cx: &mut Cx) {
             refused.push(("options", "--opt encrypted".into()));
         }
         for (field, flag) in refused {
-            cx.emit(
+            checker.emit(
                 &NETWORK_OPTION,
                 &format!("{p}.{field}"),
                 format!(
@@ -192,7 +192,7 @@ pub(super) fn check(cx: &mut Cx) {
                 } else {
                     format!("{p}.subnet")
                 };
-                cx.emit(
+                checker.emit(
                     &IPV6,
                     &path,
                     format!(
@@ -213,7 +213,7 @@ pub(super) fn check(cx: &mut Cx) {
                     Some((_, k)) => format!("did you mean `{k}`?"),
                     None => UNKNOWN_SHIM_OPTION.help.to_string(),
                 };
-                cx.emit_help(
+                checker.emit_help(
                     &UNKNOWN_SHIM_OPTION,
                     &format!("{p}.options.{key}"),
                     format!(
@@ -226,7 +226,7 @@ pub(super) fn check(cx: &mut Cx) {
         }
         for (key, value) in &net.options {
             if let Some(wanted) = bad_value(key, value) {
-                cx.emit(
+                checker.emit(
                     &BAD_OPTION_VALUE,
                     &format!("{p}.options.{key}"),
                     format!(
@@ -243,7 +243,7 @@ pub(super) fn check(cx: &mut Cx) {
                 .filter(|s| s.parse::<IpAddr>().is_err())
                 .collect();
             if !bad.is_empty() {
-                cx.emit(
+                checker.emit(
                     &BAD_DNS_SERVERS,
                     &format!("{p}.options.{}", shim::DNSSERVERS),
                     format!(
@@ -254,13 +254,13 @@ pub(super) fn check(cx: &mut Cx) {
                 );
             }
         }
-        vlan(cx, ni);
+        vlan(checker, ni);
     }
-    container_options(cx);
+    container_options(checker);
 }
 
-fn vlan(cx: &mut Cx, ni: usize) {
-    let net = &cx.networks()[ni];
+fn vlan(checker: &mut Checker, ni: usize) {
+    let net = &checker.networks()[ni];
     let Some(vlan) = net.vlan_id() else {
         return;
     };
@@ -272,15 +272,15 @@ fn vlan(cx: &mut Cx, ni: usize) {
     } else {
         format!("{}.options", net.origin.path)
     };
-    for host in cx.hosts_of_network(ni) {
-        let Some(nic) = cx.design.network_nic(net, host) else {
+    for host in checker.hosts_of_network(ni) {
+        let Some(nic) = checker.design.network_nic(net, host) else {
             continue;
         };
-        let segment = cx.design.segment(&nic.segment);
+        let segment = checker.design.segment(&nic.segment);
         let carried =
             segment.is_none_or(|s| s.trunk_vlans.is_empty() || s.trunk_vlans.contains(&vlan));
         if !nic.trunk {
-            cx.emit(
+            checker.emit(
                 &VLAN_WITHOUT_TRUNK,
                 &path,
                 format!(
@@ -289,7 +289,7 @@ fn vlan(cx: &mut Cx, ni: usize) {
                 ),
             );
         } else if !carried {
-            cx.emit(
+            checker.emit(
                 &VLAN_WITHOUT_TRUNK,
                 &path,
                 format!(
@@ -301,10 +301,10 @@ fn vlan(cx: &mut Cx, ni: usize) {
     }
 }
 
-fn container_options(cx: &mut Cx) {
+fn container_options(checker: &mut Checker) {
     let mut found = Vec::new();
-    for c in cx.containers() {
-        let Some(host) = cx.host(&c.host).filter(|h| h.is_windows()) else {
+    for c in checker.containers() {
+        let Some(host) = checker.host(&c.host).filter(|h| h.is_windows()) else {
             continue;
         };
         let p = &c.origin.path;
@@ -335,6 +335,6 @@ fn container_options(cx: &mut Cx) {
         }
     }
     for (path, msg) in found {
-        cx.emit(&CONTAINER_OPTION, &path, msg);
+        checker.emit(&CONTAINER_OPTION, &path, msg);
     }
 }

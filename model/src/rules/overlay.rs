@@ -1,7 +1,7 @@
 //! overlay driver: swarm, VXLAN identifiers, update prerequisites and outbound
 //! connectivity (OVL-1..5, EXT-4, LNX-3).
 
-use super::{has_update, Cx, Rule};
+use super::{has_update, Checker, Rule};
 use crate::driver::Driver;
 use crate::finding::Severity::{Error, Info, Warning};
 use crate::os::OsVersion;
@@ -99,12 +99,12 @@ answers \"network is not manually attachable\".",
     help: "create the network with `--attachable` (`attachable: true`), or run the workload as a service",
 };
 
-fn windows_overlay(cx: &Cx, ni: usize) -> bool {
-    let hosts = cx.hosts_of_network(ni);
+fn windows_overlay(checker: &Checker, ni: usize) -> bool {
+    let hosts = checker.hosts_of_network(ni);
     if !hosts.is_empty() {
         return hosts.iter().any(|h| h.is_windows());
     }
-    cx.hosts().iter().any(|h| h.is_windows())
+    checker.hosts().iter().any(|h| h.is_windows())
 }
 
 fn required_update(os: OsVersion) -> Option<&'static str> {
@@ -115,21 +115,24 @@ fn required_update(os: OsVersion) -> Option<&'static str> {
     }
 }
 
-pub(super) fn check(cx: &mut Cx) {
-    let has_manager = cx.hosts().iter().any(|h| h.swarm == SwarmRole::Manager);
+pub(super) fn check(checker: &mut Checker) {
+    let has_manager = checker
+        .hosts()
+        .iter()
+        .any(|h| h.swarm == SwarmRole::Manager);
     let mut update_hosts: Vec<&Host> = Vec::new();
-    for (ni, net) in cx.networks().iter().enumerate() {
+    for (ni, net) in checker.networks().iter().enumerate() {
         if net.driver != Driver::Overlay {
             continue;
         }
-        let windows = windows_overlay(cx, ni);
+        let windows = windows_overlay(checker, ni);
         if !has_manager {
             let rule = if windows {
                 &NO_SWARM_MANAGER
             } else {
                 &LINUX_NO_SWARM_MANAGER
             };
-            cx.emit(
+            checker.emit(
                 rule,
                 &net.origin.path,
                 format!(
@@ -145,7 +148,7 @@ pub(super) fn check(cx: &mut Cx) {
                 } else {
                     format!("{}.options", net.origin.path)
                 };
-                cx.emit(
+                checker.emit(
                     &LOW_VNI,
                     &path,
                     format!(
@@ -154,7 +157,7 @@ pub(super) fn check(cx: &mut Cx) {
                     ),
                 );
             }
-            for h in cx.hosts_of_network(ni) {
+            for h in checker.hosts_of_network(ni) {
                 if h.is_windows() && !update_hosts.iter().any(|o| o.name == h.name) {
                     update_hosts.push(h);
                 }
@@ -169,7 +172,7 @@ pub(super) fn check(cx: &mut Cx) {
                 } else {
                     format!("{}.updates", h.origin.path)
                 };
-                cx.emit(
+                checker.emit(
                     &MISSING_UPDATE,
                     &path,
                     format!(
@@ -180,12 +183,12 @@ pub(super) fn check(cx: &mut Cx) {
             }
         }
     }
-    endpoints(cx);
+    endpoints(checker);
 }
 
-fn endpoints(cx: &mut Cx) {
+fn endpoints(checker: &mut Checker) {
     let mut found = Vec::new();
-    for a in cx.attached() {
+    for a in checker.attached() {
         if a.network.driver != Driver::Overlay {
             continue;
         }
@@ -214,11 +217,11 @@ fn endpoints(cx: &mut Cx) {
         if !a.host.is_windows() {
             continue;
         }
-        let has_nat = cx
+        let has_nat = checker
             .design
             .endpoints_of(a.ep.container)
             .filter_map(|e| e.network)
-            .any(|n| cx.networks()[n].driver == Driver::Nat);
+            .any(|n| checker.networks()[n].driver == Driver::Nat);
         if has_nat {
             continue;
         }
@@ -243,6 +246,6 @@ fn endpoints(cx: &mut Cx) {
         }
     }
     for (rule, path, msg) in found {
-        cx.emit(rule, &path, msg);
+        checker.emit(rule, &path, msg);
     }
 }

@@ -1,7 +1,7 @@
 //! Port mappings: where `-p` does nothing, what Windows cannot program, and clashes
 //! between mappings (NAT-9, TRANS-6, EXT-7, EXT-11, EXT-12).
 
-use super::{Cx, Rule};
+use super::{Checker, Rule};
 use crate::driver::Driver;
 use crate::finding::Severity::{Error, Info, Warning};
 use crate::port::{PortMapping, PortRange, Protocol};
@@ -135,11 +135,12 @@ fn collides(a: &Mapped, b: &Mapped) -> bool {
 }
 
 /// Drivers of the container's networks, on its own host.
-fn drivers(cx: &Cx, ci: usize) -> Vec<&'static str> {
-    cx.design
+fn drivers(checker: &Checker, ci: usize) -> Vec<&'static str> {
+    checker
+        .design
         .endpoints_of(ci)
         .filter_map(|e| e.network)
-        .map(|n| match cx.networks()[n].driver {
+        .map(|n| match checker.networks()[n].driver {
             Driver::Transparent => "transparent",
             Driver::Host => "host",
             Driver::Macvlan | Driver::Ipvlan => "macvlan",
@@ -152,15 +153,15 @@ fn only(drivers: &[&str], kind: &str) -> bool {
     !drivers.is_empty() && drivers.iter().all(|d| *d == kind)
 }
 
-pub(super) fn check(cx: &mut Cx) {
+pub(super) fn check(checker: &mut Checker) {
     let mut found = Vec::new();
     // (host, proto) -> [(container, host ports, path)]
     let mut taken: BTreeMap<(String, Protocol), Vec<Mapped>> = BTreeMap::new();
-    for (ci, c) in cx.containers().iter().enumerate() {
-        let Some(host) = cx.host(&c.host) else {
+    for (ci, c) in checker.containers().iter().enumerate() {
+        let Some(host) = checker.host(&c.host) else {
             continue;
         };
-        let kinds = drivers(cx, ci);
+        let kinds = drivers(checker, ci);
         let publishes = !c.ports.is_empty() || (c.publish_all && !c.expose.is_empty());
         if publishes {
             let ports_path = format!("{}.ports", c.origin.path);
@@ -210,7 +211,7 @@ pub(super) fn check(cx: &mut Cx) {
         );
         let applies = kinds.contains(&"other");
         if c.is_running() && applies {
-            for p in cx.design.published_of(ci).filter(|p| !p.ephemeral) {
+            for p in checker.design.published_of(ci).filter(|p| !p.ephemeral) {
                 let path = match p.mapping {
                     Some(m) => format!("{}.ports[{m}]", c.origin.path),
                     None => c.origin.path.clone(),
@@ -230,8 +231,8 @@ pub(super) fn check(cx: &mut Cx) {
             }
         }
     }
-    for svc in &cx.design.scenario.services {
-        let windows = service_on_windows(cx, svc);
+    for svc in &checker.design.scenario.services {
+        let windows = service_on_windows(checker, svc);
         mapping_limits(
             "service",
             &svc.name,
@@ -249,13 +250,13 @@ pub(super) fn check(cx: &mut Cx) {
                 let message = if other.0 == this.0 {
                     format!(
                         "container `{}` publishes {proto} port {port} on host `{host}` twice",
-                        cx.containers()[this.0].name
+                        checker.containers()[this.0].name
                     )
                 } else {
                     format!(
                         "containers `{}` and `{}` both publish {proto} port {port} on host `{host}`",
-                        cx.containers()[other.0].name,
-                        cx.containers()[this.0].name
+                        checker.containers()[other.0].name,
+                        checker.containers()[this.0].name
                     )
                 };
                 found.push((&PORT_TAKEN, this.3.clone(), message));
@@ -263,7 +264,7 @@ pub(super) fn check(cx: &mut Cx) {
         }
     }
     for (rule, path, msg) in found {
-        cx.emit(rule, &path, msg);
+        checker.emit(rule, &path, msg);
     }
 }
 
@@ -326,17 +327,17 @@ fn mapping_limits(
 
 /// Whether a swarm service runs on Windows: a replica on a Windows host, or, with no
 /// replica placed, a Windows node in the swarm.
-fn service_on_windows(cx: &Cx, service: &Service) -> bool {
-    let mut replicas = cx
+fn service_on_windows(checker: &Checker, service: &Service) -> bool {
+    let mut replicas = checker
         .containers()
         .iter()
         .filter(|c| c.service.as_deref() == Some(service.name.as_str()))
         .peekable();
     if replicas.peek().is_none() {
-        return cx
+        return checker
             .hosts()
             .iter()
             .any(|h| h.swarm != SwarmRole::None && h.is_windows());
     }
-    replicas.any(|c| cx.host(&c.host).is_some_and(|h| h.is_windows()))
+    replicas.any(|c| checker.host(&c.host).is_some_and(|h| h.is_windows()))
 }

@@ -1,7 +1,7 @@
 //! Consistency of the scenario itself: names that clash, names that point nowhere, and
 //! objects on the wrong platform (SCN0xx).
 
-use super::{Cx, Rule};
+use super::{Checker, Rule};
 use crate::driver::Driver;
 use crate::finding::Severity::{Error, Info};
 use crate::scenario::{Platform, SwarmRole};
@@ -95,11 +95,11 @@ must agree.",
     help: "remove `platform:` (it is inferred from `os:`), or fix `os:`",
 };
 
-fn dupes<'a>(cx: &mut Cx, what: &str, items: impl Iterator<Item = (String, &'a str)>) {
+fn dupes<'a>(checker: &mut Checker, what: &str, items: impl Iterator<Item = (String, &'a str)>) {
     let mut seen = HashSet::new();
     for (key, path) in items {
         if !seen.insert(key.clone()) {
-            cx.emit(
+            checker.emit(
                 &DUPLICATE,
                 path,
                 format!("{what} `{key}` is defined more than once"),
@@ -108,46 +108,46 @@ fn dupes<'a>(cx: &mut Cx, what: &str, items: impl Iterator<Item = (String, &'a s
     }
 }
 
-pub(super) fn check(cx: &mut Cx) {
-    let design = cx.design;
+pub(super) fn check(checker: &mut Checker) {
+    let design = checker.design;
     let s = &design.scenario;
     dupes(
-        cx,
+        checker,
         "segment",
         s.segments
             .iter()
             .map(|x| (x.name.clone(), x.origin.path.as_str())),
     );
     dupes(
-        cx,
+        checker,
         "host",
         s.hosts
             .iter()
             .map(|x| (x.name.clone(), x.origin.path.as_str())),
     );
     dupes(
-        cx,
+        checker,
         "container",
         s.containers
             .iter()
             .map(|x| (x.name.clone(), x.origin.path.as_str())),
     );
     dupes(
-        cx,
+        checker,
         "service",
         s.services
             .iter()
             .map(|x| (x.name.clone(), x.origin.path.as_str())),
     );
     dupes(
-        cx,
+        checker,
         "client",
         s.clients
             .iter()
             .map(|x| (x.name.clone(), x.origin.path.as_str())),
     );
     dupes(
-        cx,
+        checker,
         "vSwitch",
         s.vswitches.iter().map(|x| {
             (
@@ -157,7 +157,7 @@ pub(super) fn check(cx: &mut Cx) {
         }),
     );
     dupes(
-        cx,
+        checker,
         "network",
         s.networks.iter().map(|x| {
             let key = match &x.host {
@@ -225,7 +225,7 @@ pub(super) fn check(cx: &mut Cx) {
         }
     }
     for v in &s.vswitches {
-        match cx.host(&v.host) {
+        match checker.host(&v.host) {
             None => found.push((
                 &UNKNOWN,
                 format!("{}.host", v.origin.path),
@@ -262,12 +262,12 @@ pub(super) fn check(cx: &mut Cx) {
             }
         }
         let Some(hname) = &n.host else {
-            for h in cx.hosts_of_network(ni) {
+            for h in checker.hosts_of_network(ni) {
                 platform_driver(&mut found, n, h);
             }
             continue;
         };
-        match cx.host(hname) {
+        match checker.host(hname) {
             None => found.push((
                 &UNKNOWN,
                 format!("{}.host", n.origin.path),
@@ -304,7 +304,7 @@ pub(super) fn check(cx: &mut Cx) {
         }
     }
     for c in &s.containers {
-        match cx.host(&c.host) {
+        match checker.host(&c.host) {
             None if c.service.is_none() => found.push((
                 &UNKNOWN,
                 format!("{}.host", c.origin.path),
@@ -341,7 +341,7 @@ pub(super) fn check(cx: &mut Cx) {
         }
         // A stopped container whose network the timeline removed (reboot, rm) is
         // SCN050's when it tries to start, not a dangling reference.
-        if !c.is_running() && defined_in_file(cx.doc, &c.host, &att.network) {
+        if !c.is_running() && defined_in_file(checker.doc, &c.host, &att.network) {
             continue;
         }
         let path = format!("{}.networks[{}]", c.origin.path, ep.attachment);
@@ -381,7 +381,7 @@ pub(super) fn check(cx: &mut Cx) {
                 c.name, att.network, host.name
             );
             match help {
-                Some(help) => cx.emit_help(&UNKNOWN, &path, message, help),
+                Some(help) => checker.emit_help(&UNKNOWN, &path, message, help),
                 None => found.push((&UNKNOWN, path, message)),
             }
         } else {
@@ -393,14 +393,14 @@ pub(super) fn check(cx: &mut Cx) {
                 elsewhere.join(", ")
             );
             match default_hint {
-                Some(help) => cx.emit_help(&WRONG_HOST, &path, message, help.to_string()),
+                Some(help) => checker.emit_help(&WRONG_HOST, &path, message, help.to_string()),
                 None => found.push((&WRONG_HOST, path, message)),
             }
         }
     }
-    services(cx, &mut found, &hosts);
+    services(checker, &mut found, &hosts);
     for (rule, path, msg) in found {
-        cx.emit(rule, &path, msg);
+        checker.emit(rule, &path, msg);
     }
 }
 
@@ -439,8 +439,8 @@ fn platform_driver(
     }
 }
 
-fn services(cx: &Cx, found: &mut Vec<(&Rule, String, String)>, hosts: &HashSet<&str>) {
-    let design = cx.design;
+fn services(checker: &Checker, found: &mut Vec<(&Rule, String, String)>, hosts: &HashSet<&str>) {
+    let design = checker.design;
     let s = &design.scenario;
     let swarm: Vec<&str> = s
         .hosts

@@ -1,6 +1,6 @@
 //! Attaching container endpoints to an SDN tenant virtual network (003: SDN-1..3).
 
-use super::{Cx, Rule};
+use super::{Checker, Rule};
 use crate::design::IpSource;
 use crate::finding::Severity::Error;
 
@@ -40,8 +40,8 @@ cloud plug-in (SDN-2). When they are all in use, the next endpoint gets no addre
     help: "add IP configurations to the VM NIC (and to `sdn.ip-configs`), or run fewer containers on this VM",
 };
 
-pub(super) fn check(cx: &mut Cx) {
-    for host in cx.hosts() {
+pub(super) fn check(checker: &mut Checker) {
+    for host in checker.hosts() {
         let Some(sdn) = &host.sdn else {
             continue;
         };
@@ -69,7 +69,7 @@ pub(super) fn check(cx: &mut Cx) {
             missing.push("a VM NIC not created through SCVMM (SCVMM NICs cannot have several IP configurations)");
         }
         if !missing.is_empty() {
-            cx.emit(
+            checker.emit(
                 &PREREQUISITES,
                 &path,
                 format!(
@@ -80,7 +80,7 @@ pub(super) fn check(cx: &mut Cx) {
             );
         }
         if sdn.public_cloud {
-            cx.emit(
+            checker.emit(
                 &PUBLIC_CLOUD,
                 &format!("{path}.public-cloud"),
                 format!(
@@ -91,7 +91,7 @@ pub(super) fn check(cx: &mut Cx) {
         }
     }
     let mut found = Vec::new();
-    for a in cx.attached() {
+    for a in checker.attached() {
         if matches!(&a.ep.ip_source, IpSource::Unassigned(r) if r.contains("SDN-2")) {
             let n = a.host.sdn.as_ref().map_or(0, |s| s.ip_configs.len());
             found.push((
@@ -104,6 +104,6 @@ pub(super) fn check(cx: &mut Cx) {
         }
     }
     for (path, msg) in found {
-        cx.emit(&IP_CONFIGS_EXHAUSTED, &path, msg);
+        checker.emit(&IP_CONFIGS_EXHAUSTED, &path, msg);
     }
 }

@@ -2,7 +2,7 @@
 //! DNS-2). The NIC rule applies to every external-vSwitch driver, because they compete
 //! for the same adapters.
 
-use super::{Cx, Rule};
+use super::{Checker, Rule};
 use crate::design::IpSource;
 use crate::driver::Driver;
 use crate::finding::Severity::{Error, Warning};
@@ -106,27 +106,27 @@ neither local nor global discovery; l2bridge has only global discovery, with Kub
     help: "address peers by IP on this network, attach the containers to a nat or overlay network for discovery, or run Kubernetes DNS for l2bridge",
 };
 
-pub(super) fn check(cx: &mut Cx) {
-    shared_nics(cx);
-    for (ni, net) in cx.networks().iter().enumerate() {
+pub(super) fn check(checker: &mut Checker) {
+    shared_nics(checker);
+    for (ni, net) in checker.networks().iter().enumerate() {
         if net.driver != Driver::Transparent {
             continue;
         }
-        for host in cx.hosts_of_network(ni) {
+        for host in checker.hosts_of_network(ni) {
             if !host.is_windows() {
                 continue;
             }
-            vm_checks(cx, host, &net.name, &net.origin.path);
+            vm_checks(checker, host, &net.name, &net.origin.path);
             // A VLAN-tagged network (OPT-3) lives in that VLAN's subnet, which the
             // segment (its untagged subnet) does not describe.
             let segment = match net.vlan_id() {
                 Some(_) => None,
-                None => cx.design.network_segment(net, host),
+                None => checker.design.network_segment(net, host),
             };
             if let Some(seg) = segment {
                 if let Some(subnet) = net.subnet.0.first() {
                     if subnet.trunc() != seg.subnet.trunc() {
-                        cx.emit(
+                        checker.emit(
                             &SUBNET_MISMATCH,
                             &format!("{}.subnet", net.origin.path),
                             format!(
@@ -137,7 +137,7 @@ pub(super) fn check(cx: &mut Cx) {
                     }
                 }
                 if net.gateway.is_none() && !net.subnet.0.is_empty() {
-                    cx.emit(
+                    checker.emit(
                         &NO_GATEWAY,
                         &net.origin.path,
                         format!(
@@ -148,7 +148,7 @@ pub(super) fn check(cx: &mut Cx) {
                 }
                 if let (Some(gw), Some(seg_gw)) = (net.gateway, seg.gateway) {
                     if gw != seg_gw && !net.subnet.0.is_empty() {
-                        cx.emit(
+                        checker.emit(
                             &SUBNET_MISMATCH,
                             &format!("{}.gateway", net.origin.path),
                             format!(
@@ -159,11 +159,11 @@ pub(super) fn check(cx: &mut Cx) {
                     }
                 }
             }
-            hidden_vswitch(cx, host, ni);
+            hidden_vswitch(checker, host, ni);
         }
     }
     let mut found = Vec::new();
-    for a in cx.attached() {
+    for a in checker.attached() {
         if a.network.driver == Driver::Transparent
             && a.host.is_windows()
             && matches!(&a.ep.ip_source, IpSource::Unassigned(r) if r.contains("TRANS-2"))
@@ -178,15 +178,15 @@ pub(super) fn check(cx: &mut Cx) {
         }
     }
     for (path, msg) in found {
-        cx.emit(&NO_ADDRESS, &path, msg);
+        checker.emit(&NO_ADDRESS, &path, msg);
     }
-    name_resolution(cx);
+    name_resolution(checker);
 }
 
 /// TRANS-4 for a network on `host`.
-fn vm_checks(cx: &mut Cx, host: &Host, network: &str, path: &str) {
+fn vm_checks(checker: &mut Checker, host: &Host, network: &str, path: &str) {
     match host.machine {
-        Machine::HypervVm if !host.mac_spoofing => cx.emit(
+        Machine::HypervVm if !host.mac_spoofing => checker.emit(
             &NO_MAC_SPOOFING,
             path,
             format!(
@@ -194,7 +194,7 @@ fn vm_checks(cx: &mut Cx, host: &Host, network: &str, path: &str) {
                 host.name
             ),
         ),
-        Machine::AzureVm => cx.emit(
+        Machine::AzureVm => checker.emit(
             &AZURE,
             path,
             format!("transparent network `{network}` on host `{}`, an Azure VM", host.name),
@@ -203,18 +203,18 @@ fn vm_checks(cx: &mut Cx, host: &Host, network: &str, path: &str) {
     }
 }
 
-fn shared_nics(cx: &mut Cx) {
+fn shared_nics(checker: &mut Checker) {
     // (host, nic) -> networks bound there
     let mut bound: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
-    for (ni, net) in cx.networks().iter().enumerate() {
+    for (ni, net) in checker.networks().iter().enumerate() {
         if !net.driver.uses_external_vswitch() {
             continue;
         }
-        for host in cx.hosts_of_network(ni) {
+        for host in checker.hosts_of_network(ni) {
             if !host.is_windows() {
                 continue;
             }
-            if let Some(nic) = cx.design.network_nic(net, host) {
+            if let Some(nic) = checker.design.network_nic(net, host) {
                 bound
                     .entry((host.name.clone(), nic.name.clone()))
                     .or_default()
@@ -223,9 +223,9 @@ fn shared_nics(cx: &mut Cx) {
         }
     }
     for ((host, nic), nets) in bound {
-        let nets: Vec<_> = nets.iter().map(|&i| &cx.networks()[i]).collect();
+        let nets: Vec<_> = nets.iter().map(|&i| &checker.networks()[i]).collect();
         for (k, net) in nets.iter().enumerate().skip(1) {
-            let kubernetes = cx.host(&host).is_some_and(|h| h.kubernetes);
+            let kubernetes = checker.host(&host).is_some_and(|h| h.kubernetes);
             let shareable = |a: &Driver, b: &Driver| {
                 (*a == Driver::Overlay && *b == Driver::Overlay)
                     || (kubernetes && *a != Driver::Transparent && *b != Driver::Transparent)
@@ -234,7 +234,7 @@ fn shared_nics(cx: &mut Cx) {
                 .iter()
                 .find(|o| !shareable(&o.driver, &net.driver));
             if let Some(other) = clash {
-                cx.emit(
+                checker.emit(
                     &SHARED_NIC,
                     &net.origin.path,
                     format!(
@@ -247,12 +247,12 @@ fn shared_nics(cx: &mut Cx) {
     }
 }
 
-fn hidden_vswitch(cx: &mut Cx, host: &Host, ni: usize) {
-    let net = &cx.networks()[ni];
-    let Some(nic) = cx.design.network_nic(net, host) else {
+fn hidden_vswitch(checker: &mut Checker, host: &Host, ni: usize) {
+    let net = &checker.networks()[ni];
+    let Some(nic) = checker.design.network_nic(net, host) else {
         return;
     };
-    let hidden: Vec<_> = cx
+    let hidden: Vec<_> = checker
         .design
         .scenario
         .vswitches
@@ -262,7 +262,7 @@ fn hidden_vswitch(cx: &mut Cx, host: &Host, ni: usize) {
         })
         .collect();
     for v in hidden {
-        cx.emit(
+        checker.emit(
             &HIDDEN_VSWITCH,
             &net.origin.path,
             format!(
@@ -273,9 +273,9 @@ fn hidden_vswitch(cx: &mut Cx, host: &Host, ni: usize) {
     }
 }
 
-fn name_resolution(cx: &mut Cx) {
+fn name_resolution(checker: &mut Checker) {
     let mut found = Vec::new();
-    for a in cx.attached() {
+    for a in checker.attached() {
         if !a.host.is_windows() {
             continue;
         }
@@ -307,6 +307,6 @@ fn name_resolution(cx: &mut Cx) {
         }
     }
     for (path, msg) in found {
-        cx.emit(&NO_NAME_RESOLUTION, &path, msg);
+        checker.emit(&NO_NAME_RESOLUTION, &path, msg);
     }
 }
