@@ -18,7 +18,7 @@ use crate::driver::Driver;
 use crate::finding::Location;
 use crate::import::translate::Translator;
 use crate::scenario::*;
-use serde_yaml_ng::Value;
+use serde_yaml_ng::{Mapping, Value};
 use std::collections::BTreeMap;
 use values::{as_map, interpolate, scalar};
 
@@ -82,40 +82,37 @@ pub fn uses_windows(value: &Value) -> bool {
     net_hint || svc_hint
 }
 
+/// The definitions of the overlay networks a compose file declares.
+fn overlay_networks(value: &Value) -> impl Iterator<Item = &Value> {
+    value
+        .get("networks")
+        .and_then(Value::as_mapping)
+        .into_iter()
+        .flat_map(|m| m.values())
+        .filter(|def| {
+            def.get("driver")
+                .and_then(Value::as_str)
+                .is_some_and(|d| Driver::parse(d) == Driver::Overlay)
+        })
+}
+
 /// Whether a compose file declares an overlay network: such a file is a stack file
 /// (`docker stack deploy`), since `docker compose up` cannot create an overlay network
 /// on a node that is not a swarm manager (OVL-1, LNX-3).
 pub fn declares_overlay(value: &Value) -> bool {
-    value
-        .get("networks")
-        .and_then(Value::as_mapping)
-        .is_some_and(|m| {
-            m.values().any(|def| {
-                def.get("driver")
-                    .and_then(Value::as_str)
-                    .is_some_and(|d| Driver::parse(d) == Driver::Overlay)
-                    && def
-                        .get("external")
-                        .is_none_or(|e| e.as_bool() == Some(false))
-            })
-        })
+    overlay_networks(value).any(|def| {
+        def.get("external")
+            .is_none_or(|e| e.as_bool() == Some(false))
+    })
 }
 
 /// An overlay network that is not `attachable`: standalone containers of `docker
 /// compose up` cannot join it, so the file is meant for `docker stack deploy`.
 fn declares_stack_overlay(value: &Value) -> bool {
-    value
-        .get("networks")
-        .and_then(Value::as_mapping)
-        .is_some_and(|m| {
-            m.values().any(|def| {
-                def.get("driver")
-                    .and_then(Value::as_str)
-                    .is_some_and(|d| Driver::parse(d) == Driver::Overlay)
-                    && def.get("attachable").and_then(Value::as_bool) != Some(true)
-                    && def.get("external").is_none()
-            })
-        })
+    overlay_networks(value).any(|def| {
+        def.get("attachable").and_then(Value::as_bool) != Some(true)
+            && def.get("external").is_none()
+    })
 }
 
 /// Locates a compose key (`services.web.ports[0]`) in the input, below the field path
@@ -214,21 +211,11 @@ pub(crate) fn apply(
     let mut to_create: Vec<(Network, Location)> = Vec::new();
     match root.get("networks") {
         Some(Value::Mapping(nets)) => {
-            for (k, def) in nets {
-                let Some(key) = scalar(k) else { continue };
-                let p = format!("networks.{key}");
-                let Some(m) = as_map(def) else {
-                    t.emit(
-                        "IMP013",
-                        &keys.at(&p),
-                        format!("network `{key}` must be a mapping"),
-                    );
-                    continue;
-                };
+            for (key, path, m) in mapping_entries(t, &keys, "networks", "network", nets) {
                 if let Some(net) =
                     network::translate(t, &h, &keys, &project, &key, m, &default_driver, &mut names)
                 {
-                    to_create.push((net, keys.at(&p)));
+                    to_create.push((net, keys.at(&path)));
                 }
             }
         }
@@ -269,17 +256,33 @@ pub(crate) fn apply(
     }
 
     let Some(services) = services else { return };
-    for (k, def) in services {
-        let Some(svc) = scalar(k) else { continue };
-        let p = format!("services.{svc}");
-        let Some(m) = as_map(def) else {
-            t.emit(
-                "IMP013",
-                &keys.at(&p),
-                format!("service `{svc}` must be a mapping"),
-            );
-            continue;
-        };
+    for (svc, _, m) in mapping_entries(t, &keys, "services", "service", services) {
         service::translate(t, &h, &keys, &project, &svc, m, &names, stack);
     }
+}
+
+/// The entries of a top-level section (`networks`, `services`) with their key and field
+/// path, each a mapping (an empty entry is an empty mapping); an entry that is not a
+/// mapping is reported (IMP013) and left out.
+fn mapping_entries<'v>(
+    t: &mut Translator,
+    keys: &ComposeLocator,
+    section: &str,
+    what: &str,
+    entries: &'v Mapping,
+) -> Vec<(String, String, &'v Mapping)> {
+    let mut out = Vec::new();
+    for (k, def) in entries {
+        let Some(key) = scalar(k) else { continue };
+        let path = format!("{section}.{key}");
+        match as_map(def) {
+            Some(m) => out.push((key, path, m)),
+            None => t.emit(
+                "IMP013",
+                &keys.at(&path),
+                format!("{what} `{key}` must be a mapping"),
+            ),
+        }
+    }
+    out
 }

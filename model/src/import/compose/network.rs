@@ -4,7 +4,7 @@
 use super::values::{scalar, str_map};
 use super::ComposeLocator;
 use crate::driver::Driver;
-use crate::import::translate::{TargetHost, Translator};
+use crate::import::translate::{Spellings, TargetHost, Translator};
 use crate::scenario::*;
 use ipnet::IpNet;
 use serde_yaml_ng::{Mapping, Value};
@@ -97,15 +97,12 @@ pub(super) fn translate(
         .get("enable_ipv6")
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    let mut spelt: Vec<(String, String)> = [
+    let mut spelt = Spellings::of(&[
         ("ipv6", "enable_ipv6"),
         ("ipam-driver", "ipam.driver"),
         ("ipam-opt", "ipam.options"),
         ("options", "driver_opts"),
-    ]
-    .iter()
-    .map(|(field, key)| (field.to_string(), key.to_string()))
-    .collect();
+    ]);
     if let Some(ipam) = m.get("ipam") {
         net.ipam_driver = ipam
             .get("driver")
@@ -125,7 +122,7 @@ pub(super) fn translate(
                 match s.parse::<IpNet>() {
                     Ok(n) => {
                         let k = net.subnet.0.len();
-                        spelt.push((format!("subnet[{k}]"), format!("{config}.subnet")));
+                        spelt.add(format!("subnet[{k}]"), format!("{config}.subnet"));
                         net.subnet.0.push(n)
                     }
                     Err(_) => t.emit(
@@ -138,7 +135,7 @@ pub(super) fn translate(
             if let Some(g) = field("gateway") {
                 match g.parse::<IpAddr>() {
                     Ok(ip) if net.gateway.is_none() => {
-                        spelt.push(("gateway".into(), format!("{config}.gateway")));
+                        spelt.add("gateway", format!("{config}.gateway"));
                         net.gateway = Some(ip)
                     }
                     Ok(_) => t.emit(
@@ -156,7 +153,7 @@ pub(super) fn translate(
             if let Some(r) = field("ip_range") {
                 match r.parse::<IpNet>() {
                     Ok(n) => {
-                        spelt.push(("ip-range".into(), format!("{config}.ip_range")));
+                        spelt.add("ip-range", format!("{config}.ip_range"));
                         net.ip_range = Some(n)
                     }
                     Err(_) => t.emit(
@@ -169,7 +166,7 @@ pub(super) fn translate(
             for (k, v) in str_map(c.get("aux_addresses")) {
                 match v.parse::<IpAddr>() {
                     Ok(ip) => {
-                        spelt.push(("aux-address".into(), format!("{config}.aux_addresses")));
+                        spelt.add("aux-address", format!("{config}.aux_addresses"));
                         net.aux_address.insert(k, ip);
                     }
                     Err(_) => t.emit(
@@ -183,10 +180,8 @@ pub(super) fn translate(
     }
     // One subnet is named without an index (`subnet`), as the validator names it.
     if net.subnet.0.len() == 1 {
-        if let Some(first) = spelt.iter_mut().find(|(f, _)| f == "subnet[0]") {
-            first.0 = "subnet".into();
-        }
+        spelt.rename_field("subnet[0]", "subnet");
     }
-    t.spell_fields(&keys.at(&p).path, &spelt);
+    t.spell_fields(&keys.at(&p).path, spelt);
     Some(net)
 }

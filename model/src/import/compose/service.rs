@@ -5,7 +5,7 @@
 use super::values::{scalar, strings};
 use super::ComposeLocator;
 use crate::finding::Location;
-use crate::import::translate::{image_base, parse_long_port, TargetHost, Translator};
+use crate::import::translate::{image_base, parse_long_port, Spellings, TargetHost, Translator};
 use crate::port::{PortMapping, PortProto};
 use crate::scenario::*;
 use serde_yaml_ng::{Mapping, Value};
@@ -218,20 +218,17 @@ pub(super) fn translate(
     let mut ip6 = None;
     // How the model's fields are spelt in this service, for findings about them
     // (model field -> compose key, both below the service).
-    let mut spelt: Vec<(String, String)> = [
+    let mut spelt = Spellings::of(&[
         ("link", "links"),
         ("add-host", "extra_hosts"),
         ("dns-opt", "dns_opt"),
         ("dns-search", "dns_search"),
-    ]
-    .iter()
-    .map(|(field, key)| (field.to_string(), key.to_string()))
-    .collect();
+    ]);
     if let Some(mode) = m.get("network_mode") {
         let mode = scalar(mode).unwrap_or_default();
         match mode.as_str() {
             "host" | "none" | "bridge" | "nat" => {
-                spelt.push(("networks[0]".into(), "network_mode".into()));
+                spelt.add("networks[0]", "network_mode");
                 networks.push(Attachment {
                     network: mode,
                     ip: None,
@@ -266,10 +263,10 @@ pub(super) fn translate(
                         continue;
                     };
                     let network = resolve(t, &key, &at);
-                    spelt.push((
+                    spelt.add(
                         format!("networks[{}]", networks.len()),
                         format!("networks[{i}]"),
-                    ));
+                    );
                     networks.push(Attachment {
                         network,
                         ip: None,
@@ -284,11 +281,11 @@ pub(super) fn translate(
                     let network = resolve(t, &key, &at);
                     let here = format!("networks.{key}");
                     let index = networks.len();
-                    spelt.push((format!("networks[{index}]"), here.clone()));
-                    spelt.push((
+                    spelt.add(format!("networks[{index}]"), here.clone());
+                    spelt.add(
                         format!("networks[{index}].ip"),
                         format!("{here}.ipv4_address"),
-                    ));
+                    );
                     let mut a = Attachment {
                         network,
                         ip: None,
@@ -304,7 +301,7 @@ pub(super) fn translate(
                         match ip.parse::<IpAddr>() {
                             Ok(x) => {
                                 ip6 = Some(x);
-                                spelt.push(("ip6".into(), format!("{here}.ipv6_address")));
+                                spelt.add("ip6", format!("{here}.ipv6_address"));
                             }
                             Err(_) => t.emit("IMP008", &at, format!("invalid ipv6_address {ip}")),
                         }
@@ -326,7 +323,7 @@ pub(super) fn translate(
             for (i, v) in list.iter().enumerate() {
                 match port(v) {
                     Ok(pm) => {
-                        spelt.push((format!("ports[{}]", ports.len()), format!("ports[{i}]")));
+                        spelt.add(format!("ports[{}]", ports.len()), format!("ports[{i}]"));
                         ports.push(pm)
                     }
                     Err(e) => t.emit(
@@ -362,7 +359,7 @@ pub(super) fn translate(
         .and_then(|v| scalar(v)?.parse::<u32>().ok())
         .unwrap_or(1);
     let image = m.get("image").and_then(scalar);
-    t.spell_fields(&src.path, &spelt);
+    t.spell_fields(&src.path, spelt);
     if stack {
         // A service has no field for these (and `docker stack deploy` ignores `links`):
         // say here what Windows refuses (OPT-6), under the validator's code.

@@ -145,25 +145,13 @@ impl Translator {
             }
             networks.push(attachment(default_network_name(h.windows)));
         }
-        if let Some(ip) = ip {
-            match ip.parse::<IpAddr>() {
-                Ok(addr) => networks[0].ip = Some(addr),
-                Err(_) => self.emit("IMP008", src, format!("invalid IPv4 address: {ip}")),
-            }
+        if let Some(addr) = self.address(ip, "IPv4", src) {
+            networks[0].ip = Some(addr);
         }
         if let Some(first) = networks.first_mut() {
             first.aliases.extend(aliases);
         }
-        let ip6 = match a.value("ip6") {
-            Some(v) => match v.parse::<IpAddr>() {
-                Ok(x) => Some(x),
-                Err(_) => {
-                    self.emit("IMP008", src, format!("invalid IPv6 address: {v}"));
-                    None
-                }
-            },
-            None => None,
-        };
+        let ip6 = self.address(a.value("ip6"), "IPv6", src);
         let mut ports = Vec::new();
         for p in a.values("publish") {
             match p.parse::<PortMapping>() {
@@ -237,14 +225,47 @@ impl Translator {
         }
     }
 
+    /// The run state of container `name` on the host, or `None` once Docker's "No such
+    /// container" is reported (IMP009).
+    pub(super) fn known_state(
+        &mut self,
+        h: &TargetHost,
+        name: &str,
+        src: &Location,
+    ) -> Option<RunState> {
+        let state = self
+            .states
+            .get(&(h.name.clone(), name.to_string()))
+            .copied();
+        if state.is_none() {
+            self.no_such_container(name, src);
+        }
+        state
+    }
+
+    /// `value` as an address, or `None` once Docker's "invalid IPv4 address" (of
+    /// `family`) is reported (IMP008).
+    pub(super) fn address(
+        &mut self,
+        value: Option<String>,
+        family: &str,
+        src: &Location,
+    ) -> Option<IpAddr> {
+        let v = value?;
+        let parsed = v.parse::<IpAddr>().ok();
+        if parsed.is_none() {
+            self.emit("IMP008", src, format!("invalid {family} address: {v}"));
+        }
+        parsed
+    }
+
     pub(super) fn start(&mut self, h: &TargetHost, a: &Args, src: &Location) {
         self.notes(a, src);
         for name in &a.positionals {
-            let key = (h.name.clone(), name.clone());
-            let Some(state) = self.states.get(&key).copied() else {
-                self.no_such_container(name, src);
+            let Some(state) = self.known_state(h, name, src) else {
                 continue;
             };
+            let key = (h.name.clone(), name.clone());
             if state == RunState::Running {
                 continue;
             }
@@ -262,11 +283,10 @@ impl Translator {
     pub(super) fn stop(&mut self, h: &TargetHost, a: &Args, src: &Location) {
         self.notes(a, src);
         for name in &a.positionals {
-            let key = (h.name.clone(), name.clone());
-            let Some(state) = self.states.get(&key).copied() else {
-                self.no_such_container(name, src);
+            let Some(state) = self.known_state(h, name, src) else {
                 continue;
             };
+            let key = (h.name.clone(), name.clone());
             if state != RunState::Running {
                 continue;
             }
@@ -285,11 +305,10 @@ impl Translator {
         self.notes(a, src);
         let force = a.is_set("force");
         for name in &a.positionals {
-            let key = (h.name.clone(), name.clone());
-            let Some(state) = self.states.get(&key).copied() else {
-                self.no_such_container(name, src);
+            let Some(state) = self.known_state(h, name, src) else {
                 continue;
             };
+            let key = (h.name.clone(), name.clone());
             if state == RunState::Running && !force {
                 self.emit(
                     "IMP008",

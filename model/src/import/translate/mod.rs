@@ -50,6 +50,31 @@ struct NetRef {
     src: Location,
 }
 
+/// How an object's model fields are spelt in the input: (model field, input key), both
+/// relative to the object (`link` is `links` in a compose service).
+#[derive(Default)]
+pub(crate) struct Spellings(Vec<(String, String)>);
+
+impl Spellings {
+    pub fn of(pairs: &[(&str, &str)]) -> Self {
+        Spellings(
+            pairs
+                .iter()
+                .map(|(field, key)| (field.to_string(), key.to_string()))
+                .collect(),
+        )
+    }
+    pub fn add(&mut self, field: impl Into<String>, key: impl Into<String>) {
+        self.0.push((field.into(), key.into()));
+    }
+    /// Renames a recorded model field (`subnet[0]` -> `subnet` for a single subnet).
+    pub fn rename_field(&mut self, from: &str, to: &str) {
+        for (field, _) in self.0.iter_mut().filter(|(f, _)| f == from) {
+            *field = to.to_string();
+        }
+    }
+}
+
 pub(crate) struct Translator {
     pub scenario: Scenario,
     pub findings: Vec<Finding>,
@@ -210,10 +235,9 @@ impl Translator {
         }
     }
 
-    /// Records how the object at `base` spells its model fields in the input: pairs of
-    /// (model field, input key), both relative to `base`.
-    pub fn spell_fields(&mut self, base: &str, fields: &[(String, String)]) {
-        for (field, key) in fields.iter().filter(|(f, k)| f != k) {
+    /// Records how the object at `base` spells its model fields in the input.
+    pub fn spell_fields(&mut self, base: &str, spellings: Spellings) {
+        for (field, key) in spellings.0.into_iter().filter(|(f, k)| f != k) {
             self.spellings
                 .push((format!("{base}.{field}"), format!("{base}.{key}")));
         }

@@ -205,25 +205,11 @@ impl Translator {
         let Some((network, container)) = self.two_positionals(a, "connect", src) else {
             return;
         };
-        let Some(state) = self
-            .states
-            .get(&(h.name.clone(), container.clone()))
-            .copied()
-        else {
-            self.no_such_container(&container, src);
+        let Some(state) = self.known_state(h, &container, src) else {
             return;
         };
         self.reference(h, &network, src);
-        let ip = match a.value("ip") {
-            Some(v) => match v.parse::<IpAddr>() {
-                Ok(x) => Some(x),
-                Err(_) => {
-                    self.emit("IMP008", src, format!("invalid IPv4 address: {v}"));
-                    None
-                }
-            },
-            None => None,
-        };
+        let ip = self.address(a.value("ip"), "IPv4", src);
         let links = a.values("link");
         let aliases = a.values("alias");
         let ip6 = a.value("ip6").and_then(|v| v.parse::<IpAddr>().ok());
@@ -288,12 +274,7 @@ impl Translator {
         let Some((network, container)) = self.two_positionals(a, "disconnect", src) else {
             return;
         };
-        let Some(state) = self
-            .states
-            .get(&(h.name.clone(), container.clone()))
-            .copied()
-        else {
-            self.no_such_container(&container, src);
+        let Some(state) = self.known_state(h, &container, src) else {
             return;
         };
         let default_name = default_network_name(h.windows);
