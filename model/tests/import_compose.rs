@@ -1,6 +1,6 @@
 //! Compose files: networks, default network, OPT-9, ports, replicas, stacks.
 
-use hnsim_model::import::{expand, from_compose, HostTemplate, Imported};
+use hnsim_model::import::{at_least, expand, from_compose, HostTemplate, Imported};
 use hnsim_model::*;
 
 fn compose(text: &str, os: Option<OsVersion>) -> Imported {
@@ -16,10 +16,7 @@ fn compose(text: &str, os: Option<OsVersion>) -> Imported {
 }
 
 fn warnings(i: &Imported) -> Vec<&Finding> {
-    i.findings
-        .iter()
-        .filter(|f| f.severity >= Severity::Warning)
-        .collect()
+    at_least(&i.findings, Severity::Warning).collect()
 }
 
 /// OPT-9: `networks: default: external: name: nat` (000) uses the existing nat network.

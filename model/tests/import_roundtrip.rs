@@ -1,7 +1,7 @@
 //! `hnsim import` prints the scenario as YAML; it must parse back to the same scenario,
 //! timeline steps included. The bundled scenarios under `scenarios/imported/` import.
 
-use hnsim_model::import::{expand, from_commands, import_text, HostTemplate};
+use hnsim_model::import::{at_least, expand, from_commands, import_text, HostTemplate};
 use hnsim_model::parse::assign_origins;
 use hnsim_model::*;
 
@@ -147,11 +147,7 @@ fn native_files_import() {
         let file = e.path().display().to_string();
         let i = import_text(&file, &text, HostTemplate::default())
             .unwrap_or_else(|err| panic!("{err}"));
-        let bad: Vec<_> = i
-            .findings
-            .iter()
-            .filter(|f| f.severity >= Severity::Warning)
-            .collect();
+        let bad: Vec<_> = at_least(&i.findings, Severity::Warning).collect();
         assert!(bad.is_empty(), "{file}: {bad:#?}");
         assert!(
             !i.scenario.networks.is_empty()

@@ -1,7 +1,7 @@
 //! Every docker command example of the documentation, translated into the model the
 //! documentation describes (driver, subnet, gateway, options, IP, ports).
 
-use hnsim_model::import::{from_commands, HostTemplate, Imported};
+use hnsim_model::import::{at_least, from_commands, HostTemplate, Imported};
 use hnsim_model::*;
 
 fn win(text: &str) -> Imported {
@@ -29,11 +29,7 @@ fn codes(i: &Imported) -> Vec<&str> {
 }
 
 fn no_errors(i: &Imported) {
-    let bad: Vec<_> = i
-        .findings
-        .iter()
-        .filter(|f| f.severity >= Severity::Warning)
-        .collect();
+    let bad: Vec<_> = at_least(&i.findings, Severity::Warning).collect();
     assert!(bad.is_empty(), "{bad:#?}");
 }
 

@@ -15,35 +15,22 @@ const HOSTS: &[&str] = &["h1", "h2", "lin", "ghost"];
 const NETWORKS: &[&str] = &["nat", "n1", "n2", "bridge", "host", "none", "ovl", "t"];
 const CONTAINERS: &[&str] = &["a", "b", "c", "web.1"];
 const SEGMENTS: &[&str] = &["lan", "lab", "nowhere"];
-const OS: &[&str] = &[
-    "ws2016",
-    "ws1709",
-    "ws1803",
-    "ws2019",
-    "ws2022",
-    "ws2025",
-    "win10-14393",
-    "win10-15063",
-    "linux",
-];
-const DRIVERS: &[&str] = &[
-    "nat",
-    "transparent",
-    "overlay",
-    "l2bridge",
-    "l2tunnel",
-    "ics",
-    "private",
-    "internal",
-    "bridge",
-    "host",
-    "macvlan",
-    "ipvlan",
-    "none",
-    "NAT",
-    "Transparent",
-    "weave",
-];
+/// Every OS name a scenario may use, with a concrete Windows 10 build and one more.
+fn os_names() -> Vec<String> {
+    OsVersion::ALL_NAMES
+        .iter()
+        .map(|n| n.replace("<build>", "15063"))
+        .chain(["win10-14393".to_string()])
+        .collect()
+}
+/// The built-in drivers, a miscased one and a plugin.
+fn driver_names() -> Vec<&'static str> {
+    hnsim_model::Driver::BUILTIN
+        .iter()
+        .copied()
+        .chain(["NAT", "Transparent", "weave"])
+        .collect()
+}
 const SUBNETS: &[&str] = &[
     "172.16.0.0/12",
     "172.16.0.0/20",
@@ -188,7 +175,8 @@ fn host() -> impl Strategy<Value = Host> {
     let basics = (
         pick(HOSTS),
         option::of(prop_oneof![Just(Platform::Windows), Just(Platform::Linux)]),
-        proptest::sample::select(OS).prop_map(|s| s.parse::<OsVersion>().expect("constant os")),
+        proptest::sample::select(os_names())
+            .prop_map(|s| s.parse::<OsVersion>().expect("constant os")),
         prop_oneof![
             Just(Machine::Physical),
             Just(Machine::HypervVm),
@@ -251,7 +239,8 @@ fn network() -> impl Strategy<Value = Network> {
     let basics = (
         pick(NETWORKS),
         option::of(pick(HOSTS)),
-        pick(DRIVERS).prop_map(|d| serde_yaml_ng::from_str(&d).expect("driver name")),
+        proptest::sample::select(driver_names())
+            .prop_map(|d| serde_yaml_ng::from_str(d).expect("driver name")),
         vec(net(), 0..3).prop_map(Subnets),
         option::of(ip()),
         option::of(0u16..5000),

@@ -84,11 +84,7 @@ fn clean_nat_design_has_no_warnings() {
     let text = "name: t\nsegments:\n  - {name: lan, subnet: 10.0.0.0/24, gateway: 10.0.0.1}\nhosts:\n  - name: h\n    os: ws2019\n    firewall: {inbound-icmp: true}\n    nics: [{name: Ethernet, ip: 10.0.0.10/24, segment: lan}]\ncontainers:\n  - {name: web, host: h, ports: ['8080:80']}\n  - {name: db, host: h}\n";
     let doc = parse_scenario("t.yaml", text).unwrap();
     let a = crate::analyse(&doc);
-    let bad: Vec<_> = a
-        .findings
-        .iter()
-        .filter(|f| f.severity >= Severity::Warning)
-        .collect();
+    let bad: Vec<_> = crate::import::at_least(&a.findings, Severity::Warning).collect();
     assert!(bad.is_empty(), "{bad:#?}");
 }
 
@@ -162,10 +158,8 @@ fn static_ip_needs_a_user_subnet_also_for_networks_created_in_steps() {
 #[test]
 fn clean_transparent_and_overlay_designs_stay_clean() {
     let text = "name: t\nsegments:\n  - {name: lan, subnet: 192.168.10.0/24, gateway: 192.168.10.1, dhcp: true}\nhosts:\n  - {name: w1, os: ws2019, swarm: manager, updates: [KB4489899], nics: [{name: Ethernet, ip: 192.168.10.10/24, segment: lan}, {name: Ethernet 2, ip: 192.168.10.11/24, segment: lan}]}\nnetworks:\n  - {name: t, host: w1, driver: transparent, options: {com.docker.network.windowsshim.interface: Ethernet 2}}\n  - {name: ovl, driver: overlay, vni: 4097}\ncontainers:\n  - {name: a, host: w1, networks: [t]}\nservices:\n  - {name: web, replicas: 2, networks: [ovl]}\n";
-    let bad: Vec<_> = findings(text)
-        .into_iter()
-        .filter(|f| f.severity >= Severity::Warning)
-        .collect();
+    let all = findings(text);
+    let bad: Vec<_> = crate::import::at_least(&all, Severity::Warning).collect();
     assert!(bad.is_empty(), "{bad:#?}");
 }
 
