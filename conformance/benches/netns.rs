@@ -9,8 +9,7 @@
 mod common;
 
 use common::*;
-use hnsim_conformance::realize::Placement;
-use hnsim_conformance::{probe, realize, Options};
+use hnsim_conformance::netns::plan::Placement;
 use hnsim_sim::{NodeKind, Probe};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -73,18 +72,15 @@ fn main() {
         "scenario: {endpoints} endpoints on 4 hosts, {} probes per run (icmp + tcp/80, every ordered pair)",
         expected.cells.len()
     );
-    let mut opts = Options::new(agent());
-    opts.progress = false;
-    opts.timing.timeout_ms = 1000;
+    let mut opts = probe_opts(1000, 1);
     opts.timing.workers = 64;
     let (mut realize_s, mut agent_pps, mut ping_pps, mut ratios) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for i in 0..runs {
-        let run = realize(&d, &opts).expect("realization");
-        realize_s.push(run.realize_time.as_secs_f64());
-        let t = Instant::now();
-        let observed = probe(&run, &d, &expected, &opts).expect("probing");
-        let agent_time = t.elapsed();
+        let mut run = netns(true);
+        let (observed, realize_time, agent_time) =
+            realize_and_probe(&mut run, &d, &expected, &opts);
+        realize_s.push(realize_time.as_secs_f64());
         let replies = observed
             .iter()
             .filter(|o| o.observation.outcome == hnsim_sim::ProbeOutcome::Reply)
@@ -111,7 +107,8 @@ fn main() {
         let mut pings = 0usize;
         let mut ok = 0usize;
         for (ci, src) in d.endpoints.iter().enumerate() {
-            let Some(Placement::Ns(ns)) = run.plan.containers.get(src.container) else {
+            let Some(Placement::Ns(ns)) = run.plan().and_then(|p| p.containers.get(src.container))
+            else {
                 continue;
             };
             let targets: Vec<String> = d
@@ -147,7 +144,7 @@ fn main() {
             "run {}: realized in {:.2}s; agents: {} probes ({} replies) in {:.2}s = {:.0} probes/s; \
              sequential ping: {} pings ({} replies) in {:.2}s = {:.0} pings/s",
             i + 1,
-            run.realize_time.as_secs_f64(),
+            realize_time.as_secs_f64(),
             observed.len(),
             replies,
             agent_time.as_secs_f64(),

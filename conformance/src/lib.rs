@@ -1,37 +1,66 @@
-//! Conformance: realize a scenario on a real Linux dataplane (network namespaces, veth,
-//! bridges, VXLAN, nftables), probe every cell of the simulated matrix with real
-//! packets, and compare what the wire showed with what the model said.
+//! Conformance: realize a scenario on a real dataplane (Linux network namespaces, the
+//! Docker engine, ...), probe every cell of the simulated matrix with real packets, and
+//! compare what the wire showed with what the model said.
 //!
-//! The realization is driven by the resolved [`hnsim_model::Design`] only, never by the
-//! simulator's answers, so agreement is an independent check. The simulated matrix
-//! only says which cells to probe and which address the source must use.
-//!
-//! Safety: everything happens inside the run's own namespaces (`hns-<6 hex>-*`); the
-//! root namespace's interfaces, routes and firewall are never touched, and every
-//! address probed exists only inside those namespaces.
+//! Every backend is a [`Dataplane`]; what to probe comes from the resolved
+//! [`hnsim_model::Design`] only ([`target`]), never from the simulator's answers, so
+//! agreement is an independent check: the simulated matrix only says which cells to
+//! probe, and [`compare`] is the one place that reads its answers.
 
 pub mod agent;
 pub mod compare;
+pub mod dataplane;
 pub mod docker;
 pub mod hns;
-pub mod realize;
-pub mod run;
+pub mod kernel;
+#[cfg(target_os = "linux")]
+pub mod netns;
+pub mod probing;
+pub mod session;
 pub mod sys;
+pub mod target;
+pub mod timeline;
 
 pub use compare::{compare, ObservedCell};
-pub use run::{conform, probe, realize, Options, Run, RunError, BACKEND};
-pub use sys::{is_root, SysError, NS_PREFIX};
+pub use dataplane::{BatchResult, Dataplane, DataplaneError, Resolved, Source};
+pub use probing::{probe_state, ProbeOptions};
+pub use sys::{is_root, SysError};
+pub use timeline::{attach, StateRun};
 
-/// Removes what runs left behind: every namespace starting with `prefix` (default:
-/// every namespace of this backend, `hns-`), and the agents still running in them.
-/// Returns the namespaces removed.
-pub fn clean(prefix: Option<&str>) -> Result<Vec<String>, SysError> {
-    sys::require_root()?;
-    let prefix = match prefix {
-        // A whole run prefix (`hns-1a2b3c`) names that run's namespaces only.
-        Some(p) if p.len() == NS_PREFIX.len() + 6 => format!("{p}-"),
-        Some(p) => p.to_string(),
-        None => NS_PREFIX.to_string(),
-    };
-    sys::clean(&prefix)
+/// What `clean` removed for one backend.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Removed {
+    pub backend: &'static str,
+    pub names: Vec<String>,
+}
+
+/// Removes what killed runs left behind: everything of run `prefix` (a run prefix of
+/// any backend: `hns-1a2b3c`, `hnsim-1a2b3c`), or of every run of every backend usable
+/// here.
+pub fn clean(prefix: Option<&str>) -> Result<Vec<Removed>, DataplaneError> {
+    let mut out = Vec::new();
+    let docker_prefix = prefix.filter(|p| p.starts_with(docker::PREFIX));
+    #[cfg(target_os = "linux")]
+    let netns_prefix = prefix.filter(|p| p.starts_with(netns::NS_PREFIX));
+    #[cfg(not(target_os = "linux"))]
+    let netns_prefix: Option<&str> = None;
+    if let Some(p) = prefix {
+        if docker_prefix.is_none() && netns_prefix.is_none() {
+            return Err(DataplaneError::NotARun(p.to_string()));
+        }
+    }
+    if docker_prefix.is_some() || (prefix.is_none() && docker::available().is_ok()) {
+        out.push(Removed {
+            backend: docker::BACKEND,
+            names: docker::clean(docker_prefix)?,
+        });
+    }
+    #[cfg(target_os = "linux")]
+    if netns_prefix.is_some() || (prefix.is_none() && is_root()) {
+        out.push(Removed {
+            backend: netns::BACKEND,
+            names: netns::clean(netns_prefix).map_err(netns::NetnsError::from)?,
+        });
+    }
+    Ok(out)
 }

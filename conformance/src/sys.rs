@@ -1,12 +1,8 @@
-//! Talking to the kernel through iproute2, nft and sysctl, always scoped to one of the
-//! run's own namespaces (`ip -n NS ...`, `ip netns exec NS ...`). Nothing here takes a
-//! command that would act on the root namespace's links, routes or firewall.
+//! Running the command-line tools the backends drive (`ip`, `nft`, `docker`): one way to
+//! spawn, feed and wait, with errors that carry the command line and its stderr.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
-
-/// Every namespace this backend creates starts with this; `hnsim clean` looks for it.
-pub const NS_PREFIX: &str = "hns-";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SysError {
@@ -19,7 +15,7 @@ pub enum SysError {
     Command { cmd: String, stderr: String },
     #[error("cannot run `{cmd}`: {err} (is iproute2/nftables installed?)")]
     Spawn { cmd: String, err: std::io::Error },
-    #[error("refusing to act on `{0}`: not a namespace of this backend")]
+    #[error("refusing to act on `{0}`: not a namespace of this backend (they start with `hns-`)")]
     NotOurs(String),
 }
 
@@ -53,7 +49,13 @@ pub fn output(
     args: &[&str],
     stdin: Option<&[u8]>,
 ) -> std::io::Result<std::process::Output> {
-    let mut child = Command::new(program)
+    let mut cmd = Command::new(program);
+    // A process group of its own: Ctrl-C at the terminal reaches `hnsim` only, whose
+    // handler removes the run in order, instead of killing a half-done command whose
+    // failure would then be reported as an error of the run.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    let mut child = cmd
         .args(args)
         .stdin(if stdin.is_some() {
             Stdio::piped()
@@ -97,104 +99,5 @@ pub fn run(program: &str, args: &[&str], stdin: Option<&str>) -> Result<String, 
             stderr.push_str(text);
         }
         Err(SysError::Command { cmd: line, stderr })
-    }
-}
-
-fn ours(ns: &str) -> Result<(), SysError> {
-    if ns.starts_with(NS_PREFIX) {
-        Ok(())
-    } else {
-        Err(SysError::NotOurs(ns.to_string()))
-    }
-}
-
-pub fn netns_add(ns: &str) -> Result<(), SysError> {
-    ours(ns)?;
-    run("ip", &["netns", "add", ns], None).map(drop)
-}
-
-/// `ip -n NS -batch -`: many iproute2 commands in one process.
-pub fn ip_batch(ns: &str, lines: &[String]) -> Result<(), SysError> {
-    ours(ns)?;
-    let mut text = lines.join("\n");
-    text.push('\n');
-    run("ip", &["-n", ns, "-batch", "-"], Some(&text)).map(drop)
-}
-
-/// `bridge -n NS -batch -`.
-pub fn bridge_batch(ns: &str, lines: &[String]) -> Result<(), SysError> {
-    ours(ns)?;
-    let mut text = lines.join("\n");
-    text.push('\n');
-    run("bridge", &["-n", ns, "-batch", "-"], Some(&text)).map(drop)
-}
-
-/// Loads an nftables script into the namespace.
-pub fn nft(ns: &str, script: &str) -> Result<(), SysError> {
-    ours(ns)?;
-    run("ip", &["netns", "exec", ns, "nft", "-f", "-"], Some(script)).map(drop)
-}
-
-/// Sets sysctls inside the namespace (net.* sysctls are per namespace).
-pub fn sysctl(ns: &str, settings: &[(String, String)]) -> Result<(), SysError> {
-    ours(ns)?;
-    let pairs: Vec<String> = settings.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    // `-e`: the bridge sysctls exist only when br_netfilter is loaded.
-    let mut args = vec!["netns", "exec", ns, "sysctl", "-q", "-e", "-w"];
-    args.extend(pairs.iter().map(String::as_str));
-    run("ip", &args, None).map(drop)
-}
-
-/// Namespaces whose name starts with `prefix` (which must start with [`NS_PREFIX`]).
-pub fn list_netns(prefix: &str) -> Result<Vec<String>, SysError> {
-    ours(prefix)?;
-    let out = run("ip", &["netns", "list"], None)?;
-    Ok(out
-        .lines()
-        .filter_map(|l| l.split_whitespace().next())
-        .filter(|n| n.starts_with(prefix))
-        .map(str::to_string)
-        .collect())
-}
-
-/// Kills what still runs inside one of our namespaces (agents of a killed run), then
-/// deletes it. Its links (veth ends, bridges, VXLAN devices) and nftables tables go
-/// with it; a veth pair dies when either end's namespace does.
-pub fn netns_del(ns: &str) -> Result<(), SysError> {
-    ours(ns)?;
-    if let Ok(pids) = run("ip", &["netns", "pids", ns], None) {
-        for pid in pids.split_whitespace() {
-            if pid.parse::<u32>().is_ok() {
-                let _ = run("kill", &["-KILL", pid], None);
-            }
-        }
-    }
-    run("ip", &["netns", "del", ns], None).map(drop)
-}
-
-/// Removes every namespace whose name starts with `prefix`; returns their names.
-pub fn clean(prefix: &str) -> Result<Vec<String>, SysError> {
-    let found = list_netns(prefix)?;
-    let mut first_err = None;
-    for ns in &found {
-        if let Err(e) = netns_del(ns) {
-            first_err.get_or_insert(e);
-        }
-    }
-    match first_err {
-        Some(e) => Err(e),
-        None => Ok(found),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn refuses_foreign_namespaces() {
-        assert!(matches!(netns_add("default"), Err(SysError::NotOurs(_))));
-        assert!(matches!(nft("x", ""), Err(SysError::NotOurs(_))));
-        assert!(matches!(list_netns(""), Err(SysError::NotOurs(_))));
     }
 }

@@ -1,29 +1,41 @@
 //! The Docker engine backend against the real engine of this machine: a bundled Linux
 //! scenario is realized, probed and compared with the simulation, and nothing of the
-//! run remains afterwards. Skipped, with a message, where `docker info` fails.
+//! run remains afterwards. Fails where `docker info` fails, unless `HNSIM_SKIP_DOCKER=1`
+//! skips it on purpose.
 
 #[path = "common/mod.rs"]
 mod common;
 
 use hnsim_conformance::docker;
-use hnsim_conformance::{compare, ObservedCell};
+use hnsim_conformance::{compare, Dataplane, ObservedCell};
 use hnsim_sim::{ProbeOutcome, Verdict};
 use std::sync::Mutex;
 
 /// Runs touch the same engine; one at a time keeps "objects of this run" clear.
 static SERIAL: Mutex<()> = Mutex::new(());
 
+/// True when the engine is usable. Not usable: the test fails, unless
+/// `HNSIM_SKIP_DOCKER=1` asks to skip it (then it says so and passes).
 fn docker_or_skip(test: &str) -> bool {
-    match docker::available() {
-        Ok(()) => true,
-        Err(e) => {
-            println!("SKIP {test}: {e}");
-            false
-        }
+    if std::env::var_os("HNSIM_SKIP_DOCKER").is_some_and(|v| v == "1") {
+        println!("SKIP {test}: HNSIM_SKIP_DOCKER=1");
+        return false;
     }
+    if let Err(e) = docker::available() {
+        panic!("{test} needs a Docker engine ({e}); set HNSIM_SKIP_DOCKER=1 to skip it");
+    }
+    true
 }
 
-fn run(file: &str) -> (hnsim_sim::Conformance, Vec<ObservedCell>, docker::Outcome) {
+/// What a run gives back besides its observations.
+struct Outcome {
+    prefix: String,
+    notes: Vec<String>,
+}
+
+/// Realizes the final state of a bundled scenario on the engine, probes it and
+/// removes it.
+fn run(file: &str) -> (hnsim_sim::Conformance, Vec<ObservedCell>, Outcome) {
     let path = common::workspace().join(file);
     let text = std::fs::read_to_string(&path).expect("bundled scenario");
     let doc = hnsim_model::parse_scenario(file, &text).expect("parses");
@@ -31,10 +43,26 @@ fn run(file: &str) -> (hnsim_sim::Conformance, Vec<ObservedCell>, docker::Outcom
     let analysis = hnsim_model::analyse(&doc);
     let design = &analysis.final_state().design;
     let expected = report.final_state().expect("a state").clone();
-    let opts = docker::Options::new(common::hnsim_bin());
-    let outcome = docker::conform(design, &expected, &opts).expect("the run completes");
-    let conf = compare(&expected, &outcome.observed);
-    (conf, outcome.observed.clone(), outcome)
+    let mut dp = docker::Docker::new(docker::Options::new(common::hnsim_bin())).expect("engine");
+    dp.realize(design, None).expect("realization");
+    let notes = dp.observe(design).expect("read back");
+    let observed =
+        hnsim_conformance::probe_state(&dp, design, &expected, &common::probe_opts(1000, 1))
+            .expect("probing");
+    let prefix = dp.prefix().to_string();
+    dp.clean().expect("clean-up");
+    let conf = compare(&expected, &observed);
+    (conf, observed, Outcome { prefix, notes })
+}
+
+/// Realizes `text`'s final state with `opts`; the error, if any.
+fn realize_error(text: &str, opts: docker::Options) -> String {
+    let doc = hnsim_model::parse_scenario("t.yaml", text).unwrap();
+    let analysis = hnsim_model::analyse(&doc);
+    let mut dp = docker::Docker::new(opts).expect("engine");
+    dp.realize(&analysis.final_state().design, None)
+        .expect_err("the realization fails")
+        .to_string()
 }
 
 /// Probes that failed because the machine's neighbour table was full (ENOBUFS: other
@@ -125,34 +153,18 @@ fn a_failed_run_leaves_nothing() {
     let prefix = format!("hnsim-{:06x}-", std::process::id() & 0xff_ffff);
     let file = "scenarios/designs/linux-bridge-default-vs-user-defined.yaml";
     let text = std::fs::read_to_string(common::workspace().join(file)).unwrap();
-    let doc = hnsim_model::parse_scenario(file, &text).unwrap();
-    let report = hnsim_sim::simulate(&doc);
-    let analysis = hnsim_model::analyse(&doc);
     // The probe image cannot be built from a binary that does not exist.
     let mut opts = docker::Options::new("/nonexistent/hnsim".into());
     opts.prefix = Some(prefix.clone());
-    let err = docker::conform(
-        &analysis.final_state().design,
-        report.final_state().unwrap(),
-        &opts,
-    )
-    .expect_err("no agent binary");
-    assert!(err.to_string().contains("image"), "{err}");
+    let err = realize_error(&text, opts);
+    assert!(err.contains("image"), "{err}");
     assert_eq!(docker::leftovers(&prefix).unwrap(), Vec::<String>::new());
     // A Windows-only scenario is refused before anything is created.
     let text = "name: t\nhosts:\n  - {name: w, os: ws2019}\ncontainers:\n  - {name: a, host: w}\n";
-    let doc = hnsim_model::parse_scenario("w.yaml", text).unwrap();
-    let analysis = hnsim_model::analyse(&doc);
-    let report = hnsim_sim::simulate(&doc);
     let mut opts = docker::Options::new(common::hnsim_bin());
     opts.prefix = Some(prefix.clone());
-    let err = docker::conform(
-        &analysis.final_state().design,
-        report.final_state().unwrap(),
-        &opts,
-    )
-    .expect_err("no Linux host");
-    assert!(err.to_string().contains("Linux"), "{err}");
+    let err = realize_error(text, opts);
+    assert!(err.contains("Linux"), "{err}");
     assert_eq!(docker::leftovers(&prefix).unwrap(), Vec::<String>::new());
 }
 

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use hnsim_conformance::{compare, Options};
+use hnsim_conformance::{compare, Dataplane};
 use hnsim_sim::{NodeKind, Probe, Verdict};
 use std::net::IpAddr;
 use std::path::Path;
@@ -97,16 +97,11 @@ fn linux_bridge_none_and_macvlan_conform() {
     }
     let d = design(LINUX);
     let expected = matrix(&d, &[Probe::Icmp, Probe::Tcp(80)], linux_rule);
-    let mut opts = Options::new(agent());
-    opts.progress = false;
-    opts.timing.timeout_ms = 600;
-    let run = hnsim_conformance::realize(&d, &opts).expect("realization");
-    let prefix = run.plan.prefix.clone();
+    let mut run = netns(true);
+    let (observed, realize, probe) =
+        realize_and_probe(&mut run, &d, &expected, &probe_opts(600, 1));
+    let prefix = run.prefix().to_string();
     assert!(our_namespaces().iter().any(|n| n.starts_with(&prefix)));
-    let realize = run.realize_time;
-    let start = Instant::now();
-    let observed = hnsim_conformance::probe(&run, &d, &expected, &opts).expect("probing");
-    let probe = start.elapsed();
     drop(run);
     // Dropping the run removes every namespace it made (other runs may exist).
     assert!(
@@ -173,11 +168,7 @@ fn a_disagreement_is_detected() {
     expected
         .cells
         .retain(|c| c.from == "web@app" && (c.to == "iso@other" || c.to == "api@app"));
-    let mut opts = Options::new(agent());
-    opts.progress = false;
-    opts.timing.timeout_ms = 500;
-    opts.timing.retries = 0;
-    let (observed, _, _) = hnsim_conformance::conform(&d, &expected, &opts).expect("run");
+    let (observed, _, _) = realize_and_probe(&mut netns(true), &d, &expected, &probe_opts(500, 0));
     let conf = compare(&expected, &observed);
     assert_eq!(conf.summary.disagree, 1, "{:?}", conf.cells);
     assert_eq!(conf.summary.agree, 1);
@@ -206,6 +197,7 @@ fn write_expected(dir: &Path, text: &str, name: &str) -> (std::path::PathBuf, st
         topology: Default::default(),
         states: vec![m],
         conformance: None,
+        earlier_conformance: Vec::new(),
     };
     let scen = dir.join(format!("{name}.yaml"));
     let exp = dir.join(format!("{name}.expected.json"));
@@ -240,7 +232,7 @@ fn a_killed_run_is_cleaned_and_a_rerun_works() {
     let before = our_namespaces();
     let chosen = format!(
         "{}{:06x}",
-        hnsim_conformance::NS_PREFIX,
+        hnsim_conformance::netns::NS_PREFIX,
         (std::process::id() as u64 * 2654435761) & 0xff_ffff
     );
     let mut child = Command::new(&bin)
@@ -501,7 +493,7 @@ fn bundled_scenarios_conform() {
             .cells
             .iter()
             .find_map(|c| c.observation.repro.split_whitespace().nth(3))
-            .and_then(|ns| ns.get(..hnsim_conformance::NS_PREFIX.len() + 6))
+            .and_then(|ns| ns.get(..hnsim_conformance::netns::NS_PREFIX.len() + 6))
         {
             let left: Vec<String> = our_namespaces()
                 .into_iter()
@@ -568,10 +560,7 @@ fn bundled_scenarios_realize_and_probe() {
     if !root_or_skip("bundled_scenarios_realize_and_probe") {
         return;
     }
-    let mut opts = Options::new(agent());
-    opts.progress = false;
-    opts.timing.timeout_ms = 400;
-    opts.timing.retries = 0;
+    let opts = probe_opts(400, 0);
     let mut errors = Vec::new();
     for f in bundled_scenarios() {
         let Some(d) = design_of_file(&f) else {
@@ -579,8 +568,14 @@ fn bundled_scenarios_realize_and_probe() {
             continue;
         };
         let expected = matrix(&d, &[Probe::Icmp, Probe::Tcp(80)], |_, _, _| Expect::Direct);
-        match hnsim_conformance::conform(&d, &expected, &opts) {
-            Ok((observed, realize, probe)) => {
+        let mut dp = netns(true);
+        let run = dp.realize(&d, None).map(|()| {
+            let start = Instant::now();
+            let observed = hnsim_conformance::probe_state(&dp, &d, &expected, &opts);
+            (observed, start.elapsed())
+        });
+        match run {
+            Ok((Ok(observed), probe)) => {
                 let mut counts = std::collections::BTreeMap::new();
                 for o in &observed {
                     let key = serde_json::to_value(&o.observation.outcome).unwrap()["result"]
@@ -604,12 +599,9 @@ fn bundled_scenarios_realize_and_probe() {
                         );
                     }
                 }
-                println!(
-                    "{}: realized {realize:?}, probed {probe:?}: {counts:?}",
-                    f.display()
-                );
+                println!("{}: probed {probe:?}: {counts:?}", f.display());
             }
-            Err(e) => errors.push(format!("{}: {e}", f.display())),
+            Ok((Err(e), _)) | Err(e) => errors.push(format!("{}: {e}", f.display())),
         }
     }
     assert!(errors.is_empty(), "{}", errors.join("\n"));

@@ -10,7 +10,7 @@ use crate::legend::{self, Grid, Symbol};
 use crate::text::{self, serde_name, xml_escape as esc};
 use crate::{svg, RenderError};
 use hnsim_model::Severity;
-use hnsim_sim::matrix::{Cell, Disposition, Hop, Observation, Report, Verdict};
+use hnsim_sim::matrix::{Cell, Conformance, Disposition, Hop, Observation, Report, Verdict};
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -247,6 +247,7 @@ fn data(report: &Report) -> Value {
         "states": states,
         "final": report.states.len().saturating_sub(1),
         "conformanceState": report.conformance.as_ref().map(|c| c.state),
+        "conformanceStates": report.conformances().map(|c| c.state).collect::<Vec<_>>(),
         "strings": it.strings,
         "hops": it.hops,
         "paths": it.paths,
@@ -433,9 +434,12 @@ fn facts_html(facts: &[String]) -> String {
 }
 
 fn conformance_html(out: &mut String, report: &Report) {
-    let Some(conf) = &report.conformance else {
-        return;
-    };
+    for conf in report.conformances() {
+        conformance_state_html(out, report, conf);
+    }
+}
+
+fn conformance_state_html(out: &mut String, report: &Report, conf: &Conformance) {
     let label = report
         .states
         .get(conf.state)
@@ -444,7 +448,14 @@ fn conformance_html(out: &mut String, report: &Report) {
     let s = &conf.summary;
     let _ = writeln!(
         out,
-        "<section id=\"conformance\">\n<h2>Conformance on {}</h2>\n<p>State <b>{}</b>: <span class=\"badge ok\">{} agree</span> <span class=\"badge {}\">{} disagree</span> <span class=\"badge neutral\">{} not emulated</span> <span class=\"badge neutral\">{} known divergence</span></p>",
+        "<section id=\"conformance{}\" class=\"conformance\" data-state=\"{}\">\n<h2>Conformance on {}</h2>\n<p>State <b>{}</b>: <span class=\"badge ok\">{} agree</span> <span class=\"badge {}\">{} disagree</span> <span class=\"badge neutral\">{} not emulated</span> <span class=\"badge neutral\">{} known divergence</span></p>",
+        // The final state's section is the one the header badge links to.
+        if report.conformance.as_ref() == Some(conf) {
+            String::new()
+        } else {
+            format!("-{}", conf.state)
+        },
+        conf.state,
         esc(&conf.backend),
         esc(label),
         s.agree,

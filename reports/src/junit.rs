@@ -268,7 +268,7 @@ pub fn report(report: &Report) -> String {
         findings.file = Some(report.scenario.file.clone());
     }
     suites.push(findings);
-    if let Some(conf) = &report.conformance {
+    for conf in report.conformances() {
         suites.push(conformance_suite(name, report, conf));
     }
     document(&format!("hnsim {name}"), &suites)

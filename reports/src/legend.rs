@@ -182,10 +182,10 @@ impl<'a> Grid<'a> {
     }
 
     /// The grid of state `index` of a report, with the conformance verdicts when that
-    /// state is the probed one.
+    /// state was probed.
     pub fn for_report(report: &'a Report, index: usize) -> Option<Grid<'a>> {
         let state = report.states.get(index)?;
-        let conf = report.conformance.as_ref().filter(|c| c.state == index);
+        let conf = report.conformance_of(index);
         Some(Grid::new(state, conf))
     }
 

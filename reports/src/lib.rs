@@ -12,6 +12,7 @@ use std::fmt;
 use std::str::FromStr;
 
 mod check;
+mod conform;
 mod diff;
 mod dot;
 mod explain;
@@ -31,6 +32,7 @@ mod test_results;
 mod text;
 
 pub use check::{render_check, Checked, CheckedInput};
+pub use conform::{conform_summary, render_conform, StateTiming};
 pub use diff::{render_diff, DiffDoc};
 pub use explain::{
     every_word, everything, explain, explain_rule, lookup as explain_lookup, rule_list, Explained,

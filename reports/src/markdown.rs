@@ -47,7 +47,7 @@ pub fn report(report: &Report) -> String {
     let _ = writeln!(out, "\n{}", legend_line());
     out.push('\n');
     out.push_str(&findings(&report.findings));
-    if let Some(conf) = &report.conformance {
+    for conf in report.conformances() {
         out.push('\n');
         conformance(&mut out, report, conf);
     }

@@ -61,7 +61,7 @@ pub fn report(report: &Report, opts: &RenderOptions) -> String {
         out.push('\n');
         out.push_str(&findings(&report.findings, opts));
     }
-    if let Some(conf) = &report.conformance {
+    for conf in report.conformances() {
         out.push('\n');
         conformance(&mut out, report, conf, c);
     }

@@ -30,6 +30,7 @@ fn empty_report() {
         topology: Topology::default(),
         states: vec![],
         conformance: None,
+        earlier_conformance: Vec::new(),
     };
     all_formats(&report);
     let out = render_report(&report, Format::Terminal, &RenderOptions::default()).unwrap();

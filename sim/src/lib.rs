@@ -87,6 +87,7 @@ pub fn simulate_probing(file: &str, analysis: &Analysis, mode: Mode, extra: &[Pr
         topology,
         states,
         conformance: None,
+        earlier_conformance: Vec::new(),
     }
 }
 

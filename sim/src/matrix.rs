@@ -25,14 +25,27 @@ pub struct Report {
     /// One matrix per state: the initial design, then the state after each step. The last
     /// one is the final state. A scenario without steps has exactly one.
     pub states: Vec<StateMatrix>,
-    /// Present when the matrix was also probed on a real dataplane.
+    /// Present when the matrix was also probed on a real dataplane: the comparison of
+    /// the last state probed (the final state).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conformance: Option<Conformance>,
+    /// The comparisons of the timeline's earlier states, in order, when each state was
+    /// realized and probed in turn.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_conformance: Vec<Conformance>,
 }
 
 impl Report {
     pub fn final_state(&self) -> Option<&StateMatrix> {
         self.states.last()
+    }
+    /// Every comparison, in state order.
+    pub fn conformances(&self) -> impl Iterator<Item = &Conformance> {
+        self.earlier_conformance.iter().chain(&self.conformance)
+    }
+    /// The comparison of state `index`, when it was probed.
+    pub fn conformance_of(&self, index: usize) -> Option<&Conformance> {
+        self.conformances().find(|c| c.state == index)
     }
 }
 
@@ -124,6 +137,40 @@ pub struct Node {
     /// Ports the node listens on (`tcp/80`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub listens: Vec<Probe>,
+    /// What the node is in the design, by typed id, so that a consumer (a conformance
+    /// backend) finds the container, attachment, host or client without parsing `id`.
+    /// Absent only in reports written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub design_id: Option<DesignId>,
+}
+
+/// A node's identity in the design.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "of", rename_all = "kebab-case")]
+pub enum DesignId {
+    Endpoint(EndpointId),
+    Host { host: String },
+    Client { client: String },
+    Internet,
+}
+
+/// One container's attachment to one network (ARCH-1).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct EndpointId {
+    pub container: String,
+    /// Position of the attachment in the container's `networks`.
+    pub attachment: usize,
+    /// `None` when the attachment names a network that does not exist.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<NetworkId>,
+}
+
+/// A network: host-local (`host` set) or swarm-scoped (`host` absent, OVL-1).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct NetworkId {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
 }
 
 /// What is sent: an ICMP echo, or a TCP/UDP packet to a destination port.

@@ -9,7 +9,7 @@
 //! only: services on a host's own stack are not part of a scenario.
 
 use crate::graph::{network_id, TopologyGraph};
-use crate::matrix::{Node, NodeKind, Probe};
+use crate::matrix::{DesignId, EndpointId, NetworkId, Node, NodeKind, Probe};
 use hnsim_model::{Driver, Protocol};
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -285,6 +285,14 @@ pub(crate) fn build(w: &TopologyGraph) -> Parties {
             driver: Some(e.driver.to_string()),
             ip: e.ip,
             listens: e.listen.clone(),
+            design_id: Some(DesignId::Endpoint(EndpointId {
+                container: e.name.clone(),
+                attachment: d.endpoints[e.index].attachment,
+                network: e.network.map(|n| NetworkId {
+                    name: s.networks[n].name.clone(),
+                    host: s.networks[n].host.clone(),
+                }),
+            })),
         });
         who.push(Party::Endpoint(k));
         probes.push(ps);
@@ -301,6 +309,9 @@ pub(crate) fn build(w: &TopologyGraph) -> Parties {
             driver: None,
             ip: h.primary_ip(),
             listens: vec![],
+            design_id: Some(DesignId::Host {
+                host: h.name.clone(),
+            }),
         });
         who.push(Party::Host(hi));
         probes.push(vec![Probe::Icmp]);
@@ -330,6 +341,9 @@ pub(crate) fn build(w: &TopologyGraph) -> Parties {
             driver: None,
             ip: c.ip,
             listens,
+            design_id: Some(DesignId::Client {
+                client: c.name.clone(),
+            }),
         });
         who.push(Party::Client(ci));
         probes.push(ps);
@@ -345,6 +359,7 @@ pub(crate) fn build(w: &TopologyGraph) -> Parties {
         driver: None,
         ip: None,
         listens: vec![Probe::Tcp(443), Probe::Udp(53)],
+        design_id: Some(DesignId::Internet),
     });
     who.push(Party::Internet);
     probes.push(vec![Probe::Icmp, Probe::Tcp(443), Probe::Udp(53)]);

@@ -1,10 +1,10 @@
 //! `hnsim conform`, `hnsim probe`, `hnsim clean`.
 
 use anyhow::Context;
-use hnsim_conformance::{agent, compare, run, ObservedCell, Options};
-use hnsim_sim::{Report, Verdict};
-use std::fmt::Write as _;
-use std::path::PathBuf;
+use hnsim_conformance::{agent, docker, session, timeline, Dataplane, ProbeOptions};
+use hnsim_reports::StateTiming;
+use hnsim_sim::Report;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]
@@ -33,6 +33,12 @@ pub struct ConformArgs {
     /// No progress bar on stderr.
     #[arg(long)]
     pub no_progress: bool,
+    /// netns: resolve every neighbour by ARP instead of installing permanent neighbour
+    /// entries on the internal bridges and Linux overlays (same observations, but at
+    /// the kernel's default neighbour-table limits a large mesh is probed a few sources
+    /// at a time).
+    #[arg(long)]
+    pub no_static_neighbours: bool,
     /// docker/hns: the scenario host to realize or inspect (default: the first Linux,
     /// resp. Windows, host).
     #[arg(long)]
@@ -75,183 +81,123 @@ fn expected_report(a: &ConformArgs, doc: &hnsim_model::Document) -> anyhow::Resu
         return serde_json::from_str(&text)
             .with_context(|| format!("{} is not a JSON report", path.display()));
     }
-    simulate(doc)
+    Ok(hnsim_sim::simulate(doc))
 }
 
-fn simulate(doc: &hnsim_model::Document) -> anyhow::Result<Report> {
-    Ok(hnsim_sim::simulate(doc))
+/// The dataplane `--backend` names; the only place the CLI tells backends apart.
+fn dataplane(a: &ConformArgs, exe: &Path, report: &Report) -> anyhow::Result<Box<dyn Dataplane>> {
+    match a.backend.as_str() {
+        #[cfg(target_os = "linux")]
+        "netns" => {
+            use hnsim_conformance::netns;
+            let mut o = netns::NetnsOptions::new(vec![exe.display().to_string(), "probe".into()]);
+            o.internet_listens = report
+                .final_state()
+                .map(hnsim_conformance::probing::internet_listens)
+                .unwrap_or_default();
+            o.static_neighbours = !a.no_static_neighbours;
+            Ok(Box::new(netns::Netns::new(o)?))
+        }
+        "docker" => {
+            let mut o = docker::Options::new(exe.to_path_buf());
+            o.host = a.host.clone();
+            Ok(Box::new(docker::Docker::new(o)?))
+        }
+        other => anyhow::bail!(
+            "unknown backend `{other}`; this build has `netns` (Linux network namespaces), \
+             `docker` (the Docker engine) and `hns` (Windows HNS inspection)"
+        ),
+    }
+}
+
+/// The expected matrix of each analysed state, matched by the step it follows (an
+/// `--expected` report may hold fewer states than the scenario's timeline).
+fn expected_states(analysis: &hnsim_model::Analysis, report: &Report) -> Vec<Option<usize>> {
+    analysis
+        .states
+        .iter()
+        .map(|st| report.states.iter().position(|m| m.step == st.step))
+        .collect()
 }
 
 pub fn run_conform(a: ConformArgs) -> anyhow::Result<ExitCode> {
     if a.backend == hnsim_conformance::hns::BACKEND {
         return run_hns(&a);
     }
-    if a.backend != run::BACKEND && a.backend != hnsim_conformance::docker::BACKEND {
-        anyhow::bail!(
-            "unknown backend `{}`; this build has `netns` (Linux network namespaces), \
-             `docker` (the Docker engine) and `hns` (Windows HNS inspection)",
-            a.backend
-        );
-    }
     let doc = super::input::load(&a.file)?;
     let mut report = expected_report(&a, &doc)?;
     let analysis = hnsim_model::analyse(&doc);
-    let design = &analysis.final_state().design;
-    let state = report
-        .states
-        .len()
-        .checked_sub(1)
-        .context("the report has no state")?;
-    let expected = report.states[state].clone();
     let exe = std::env::current_exe().context("cannot find the hnsim binary for the agent")?;
-    let mut opts = Options::new(vec![exe.display().to_string(), "probe".into()]);
-    opts.timing.timeout_ms = a.timeout_ms;
-    opts.timing.retries = a.retries;
-    opts.timing.workers = a.workers;
-    opts.parallel_sources = a.parallel_sources;
-    opts.progress = !a.no_progress;
-    let (observed, realize_time, probe_time) = if a.backend == hnsim_conformance::docker::BACKEND {
-        let mut d = hnsim_conformance::docker::Options::new(exe.clone());
-        d.timing = opts.timing;
-        d.host = a.host.clone();
-        d.parallel_sources = a.parallel_sources;
-        let o = hnsim_conformance::docker::conform(design, &expected, &d)?;
-        for n in &o.notes {
-            eprintln!("note: {n}");
-        }
-        (o.observed, o.realize_time, o.probe_time)
-    } else {
-        hnsim_conformance::conform(design, &expected, &opts)?
+    let opts = ProbeOptions {
+        timing: agent::Timing {
+            timeout_ms: a.timeout_ms,
+            retries: a.retries,
+            workers: a.workers,
+        },
+        parallel_sources: a.parallel_sources,
+        progress: !a.no_progress,
     };
-    let mut conf = compare(&expected, &observed);
-    conf.state = state;
-    attach_observations(&mut report, state, &observed);
-    report.conformance = Some(conf);
-    let text = render(&report, &a.out)?;
-    a.out.write(&text)?;
-    let s = report
-        .conformance
-        .as_ref()
-        .map(|c| c.summary)
-        .unwrap_or_default();
-    let probed = observed
-        .iter()
-        .filter(|o| o.observation.attempts > 0)
-        .count();
-    eprintln!(
-        "conformance ({}): {} agree, {} disagree, {} not emulated, {} known divergence; \
-         realized in {:.2}s, {} probes in {:.2}s",
-        a.backend,
-        s.agree,
-        s.disagree,
-        s.not_emulated,
-        s.known_divergence,
-        realize_time.as_secs_f64(),
-        probed,
-        probe_time.as_secs_f64()
+    let matched = expected_states(&analysis, &report);
+    anyhow::ensure!(
+        matched.iter().any(Option::is_some),
+        "the expected report has no state of this scenario's timeline"
     );
-    Ok(if s.disagree > 0 {
+    let result = dataplane(&a, &exe, &report).and_then(|mut dp| {
+        let expected: Vec<Option<&hnsim_sim::StateMatrix>> = matched
+            .iter()
+            .map(|i| i.and_then(|i| report.states.get(i)))
+            .collect();
+        Ok(timeline::run(dp.as_mut(), &analysis, &expected, &opts)?)
+    });
+    // After Ctrl-C the handler removes the run and exits with 130; an error the
+    // interruption caused is not one to report.
+    session::wait_if_interrupted();
+    let runs = result?;
+    let mut runs = runs;
+    for r in &mut runs {
+        // The report's own state index, for an `--expected` with fewer states.
+        if let Some(Some(i)) = matched.get(r.state) {
+            r.state = *i;
+        }
+    }
+    timeline::attach(&mut report, &runs);
+    let format = a.out.format();
+    let ropts = hnsim_reports::RenderOptions {
+        colour: a.out.colour(),
+        ..Default::default()
+    };
+    let text = hnsim_reports::render_conform(&report, format, &ropts)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    a.out.write(&text)?;
+    let timings: Vec<StateTiming> = runs
+        .iter()
+        .map(|r| StateTiming {
+            state: r.state,
+            realize_secs: r.realize_time.as_secs_f64(),
+            probe_secs: r.probe_time.as_secs_f64(),
+            probes: r
+                .observed
+                .iter()
+                .filter(|o| o.observation.attempts > 0)
+                .count(),
+        })
+        .collect();
+    let mut notes: Vec<String> = Vec::new();
+    for n in runs.iter().flat_map(|r| &r.notes) {
+        if !notes.contains(n) {
+            notes.push(n.clone());
+        }
+    }
+    eprint!(
+        "{}",
+        hnsim_reports::conform_summary(&report, &timings, &notes)
+    );
+    let disagree = report.conformances().any(|c| c.summary.disagree > 0);
+    Ok(if disagree {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
-}
-
-fn attach_observations(report: &mut Report, state: usize, observed: &[ObservedCell]) {
-    let Some(m) = report.states.get_mut(state) else {
-        return;
-    };
-    for o in observed {
-        if let Some(c) = m
-            .cells
-            .iter_mut()
-            .find(|c| c.from == o.from && c.to == o.to && c.probe == o.probe)
-        {
-            c.observation = Some(o.observation.clone());
-        }
-    }
-}
-
-fn render(report: &Report, out: &super::output::OutputArgs) -> anyhow::Result<String> {
-    let format: hnsim_reports::Format = format!("{:?}", out.format())
-        .to_ascii_lowercase()
-        .parse()
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let opts = hnsim_reports::RenderOptions {
-        colour: out.colour(),
-        ..Default::default()
-    };
-    let mut text =
-        hnsim_reports::render_report(report, format, &opts).map_err(|e| anyhow::anyhow!("{e}"))?;
-    if format == hnsim_reports::Format::Terminal {
-        text.push_str(&mismatches(report));
-    }
-    Ok(text)
-}
-
-/// Every disagreement with the simulated path next to what the wire showed, and how to
-/// repeat the probe by hand.
-fn mismatches(report: &Report) -> String {
-    let mut s = String::new();
-    let Some(conf) = &report.conformance else {
-        return s;
-    };
-    let state = report.states.get(conf.state);
-    let bad: Vec<_> = conf
-        .cells
-        .iter()
-        .filter(|c| c.verdict == Verdict::Disagree)
-        .collect();
-    let _ = writeln!(
-        s,
-        "\nConformance on {}: {} agree, {} disagree, {} not emulated, {} known divergence",
-        conf.backend,
-        conf.summary.agree,
-        conf.summary.disagree,
-        conf.summary.not_emulated,
-        conf.summary.known_divergence
-    );
-    for c in bad {
-        let _ = writeln!(s, "\n✗ {} → {} {}", c.from, c.to, c.probe);
-        let _ = writeln!(s, "  simulated: {}", disposition(&c.expected));
-        if let Some(cell) = state.and_then(|m| m.cell(&c.from, &c.to, c.probe)) {
-            for hop in &cell.path {
-                let _ = writeln!(
-                    s,
-                    "    {} [{:?}] {} ({})",
-                    hop.at,
-                    hop.mechanism,
-                    hop.detail,
-                    hop.facts.join(", ")
-                );
-            }
-        }
-        let o = &c.observation;
-        let _ = writeln!(
-            s,
-            "  wire: {} → {} after {} attempt(s)",
-            o.sent,
-            outcome(&o.outcome),
-            o.attempts
-        );
-        let _ = writeln!(s, "  repeat: {}", o.repro);
-    }
-    s
-}
-
-fn disposition(d: &hnsim_sim::Disposition) -> String {
-    match d {
-        hnsim_sim::Disposition::Delivered => "delivered".into(),
-        hnsim_sim::Disposition::Denied { reason, why } => format!("denied ({reason}): {why}"),
-        hnsim_sim::Disposition::Unknown { why } => format!("unknown: {why}"),
-    }
-}
-
-fn outcome(o: &hnsim_sim::ProbeOutcome) -> String {
-    serde_json::to_value(o)
-        .ok()
-        .and_then(|v| v.get("result").and_then(|r| r.as_str()).map(str::to_string))
-        .unwrap_or_else(|| format!("{o:?}"))
 }
 
 pub fn run_probe(a: ProbeArgs) -> anyhow::Result<ExitCode> {
@@ -292,50 +238,16 @@ fn run_hns(a: &ConformArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn run_clean(a: CleanArgs) -> anyhow::Result<ExitCode> {
-    use hnsim_conformance::docker;
-    if let Some(p) = a
-        .prefix
-        .as_deref()
-        .filter(|p| p.starts_with(docker::PREFIX))
-    {
-        let removed = docker::clean(Some(p))?;
-        if removed.is_empty() {
-            eprintln!("nothing to clean");
-        } else {
-            eprintln!(
-                "removed {} Docker object(s): {}",
-                removed.len(),
-                removed.join(" ")
-            );
-        }
-        return Ok(ExitCode::SUCCESS);
-    }
-    if a.prefix.is_none() && docker::available().is_ok() {
-        let removed = docker::clean(None)?;
-        if !removed.is_empty() {
-            eprintln!(
-                "removed {} Docker object(s): {}",
-                removed.len(),
-                removed.join(" ")
-            );
-        }
-    }
-    if let Some(p) = &a.prefix {
-        if !p.starts_with(hnsim_conformance::NS_PREFIX) {
-            anyhow::bail!(
-                "`{p}` is not a run prefix of this backend (they start with `{}`)",
-                hnsim_conformance::NS_PREFIX
-            );
-        }
-    }
     let removed = hnsim_conformance::clean(a.prefix.as_deref())?;
-    if removed.is_empty() {
+    if removed.iter().all(|r| r.names.is_empty()) {
         eprintln!("nothing to clean");
-    } else {
+    }
+    for r in removed.iter().filter(|r| !r.names.is_empty()) {
         eprintln!(
-            "removed {} namespace(s): {}",
-            removed.len(),
-            removed.join(" ")
+            "removed {} {} object(s): {}",
+            r.names.len(),
+            r.backend,
+            r.names.join(" ")
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -155,6 +155,7 @@ mod tests {
             topology: Default::default(),
             states: vec![StateMatrix::default()],
             conformance: None,
+            earlier_conformance: Vec::new(),
         };
         let e = pick_state(&report, Some(1)).expect_err("no step 1");
         let text = format!("{e:#}");

@@ -16,10 +16,6 @@ pub fn ours(name: &str, prefix: &str) -> bool {
     name.starts_with(PREFIX) && name.starts_with(prefix)
 }
 
-/// Set by the signal handler: from then on only listing and removing run, so nothing
-/// is created behind the clean-up's back.
-pub static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
 fn removes_or_lists(args: &[&str]) -> bool {
     matches!(
         args,
@@ -28,9 +24,11 @@ fn removes_or_lists(args: &[&str]) -> bool {
 }
 
 /// `docker ARGS`, feeding `stdin`; returns stdout. Errors carry the command and stderr.
+/// Once the run is interrupted only listing and removal run, so nothing is created
+/// behind the clean-up's back.
 pub fn docker(args: &[&str], stdin: Option<&[u8]>) -> Result<String, DockerError> {
     let line = format!("docker {}", args.join(" "));
-    if INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) && !removes_or_lists(args) {
+    if crate::session::interrupted() && !removes_or_lists(args) {
         return Err(DockerError::Command {
             cmd: line,
             stderr: "interrupted".into(),

@@ -61,10 +61,40 @@ fn copy_into(root: &Path, src: &Path, dest: &Path) -> Result<(), DockerError> {
     Ok(())
 }
 
+/// Where the image of `name` is put together: `<temp>/<name>-image`, so that a run
+/// killed while building leaves a directory `hnsim clean` finds by the run's prefix.
+fn stage_dir(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("{}-image", name.replace(':', "-")))
+}
+
+/// Staging directories of runs whose prefix starts with `prefix`.
+pub fn staging(prefix: &str) -> Vec<PathBuf> {
+    let Ok(rd) = std::fs::read_dir(std::env::temp_dir()) else {
+        return Vec::new();
+    };
+    rd.flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                n.starts_with(prefix) && n.starts_with(super::PREFIX) && n.ends_with("-image")
+            })
+        })
+        .collect()
+}
+
+/// Removes the staging directories of runs whose prefix starts with `prefix`.
+pub fn remove_staging(prefix: &str) -> Vec<String> {
+    staging(prefix)
+        .into_iter()
+        .filter(|p| std::fs::remove_dir_all(p).is_ok())
+        .map(|p| p.display().to_string())
+        .collect()
+}
+
 /// Builds the image `name` from `agent_exe`. The staging directory and tarball are
 /// removed before returning.
 pub fn build(name: &str, agent_exe: &Path) -> Result<(), DockerError> {
-    let stage = std::env::temp_dir().join(format!("{}-image", name.replace(':', "-")));
+    let stage = stage_dir(name);
     let result = build_in(&stage, name, agent_exe);
     let _ = std::fs::remove_dir_all(&stage);
     result

@@ -5,7 +5,8 @@
 
 use hnsim_model::{Design, Driver};
 use hnsim_sim::{
-    Address, AddressKind, Cell, DenyReason, Disposition, Node, NodeKind, Probe, StateMatrix,
+    Address, AddressKind, Cell, DenyReason, DesignId, Disposition, EndpointId, NetworkId, Node,
+    NodeKind, Probe, StateMatrix,
 };
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -22,13 +23,57 @@ pub fn workspace() -> PathBuf {
         .to_path_buf()
 }
 
-/// True when running as root; otherwise prints why the test is skipped.
+/// True when the test may run as root. Not root: the test fails, unless
+/// `HNSIM_SKIP_ROOT=1` asks to skip it (then it says so and passes).
 pub fn root_or_skip(test: &str) -> bool {
-    if hnsim_conformance::is_root() {
-        return true;
+    if std::env::var_os("HNSIM_SKIP_ROOT").is_some_and(|v| v == "1") {
+        println!("SKIP {test}: HNSIM_SKIP_ROOT=1");
+        return false;
     }
-    println!("SKIP {test}: the netns backend needs root (CI runs as root)");
-    false
+    assert!(
+        hnsim_conformance::is_root(),
+        "{test} needs root (network namespaces); run as root, or set HNSIM_SKIP_ROOT=1 to skip it"
+    );
+    true
+}
+
+/// The netns backend with the test agent, no progress bar.
+pub fn netns(static_neighbours: bool) -> hnsim_conformance::netns::Netns {
+    let mut o = hnsim_conformance::netns::NetnsOptions::new(agent());
+    o.static_neighbours = static_neighbours;
+    o.internet_listens = vec![Probe::Tcp(443), Probe::Udp(53)];
+    hnsim_conformance::netns::Netns::new(o).expect("netns backend")
+}
+
+/// Probe options for tests: no progress bar, the given timeout.
+pub fn probe_opts(timeout_ms: u64, retries: u32) -> hnsim_conformance::ProbeOptions {
+    let mut o = hnsim_conformance::ProbeOptions {
+        progress: false,
+        ..Default::default()
+    };
+    o.timing.timeout_ms = timeout_ms;
+    o.timing.retries = retries;
+    o
+}
+
+/// Realizes `d` on `dp`, probes `expected`, and returns the observations with the time
+/// to realize and to probe.
+pub fn realize_and_probe(
+    dp: &mut dyn hnsim_conformance::Dataplane,
+    d: &Design,
+    expected: &StateMatrix,
+    opts: &hnsim_conformance::ProbeOptions,
+) -> (
+    Vec<hnsim_conformance::ObservedCell>,
+    std::time::Duration,
+    std::time::Duration,
+) {
+    let start = std::time::Instant::now();
+    dp.realize(d, None).expect("realization");
+    let realize = start.elapsed();
+    let start = std::time::Instant::now();
+    let observed = hnsim_conformance::probe_state(dp, d, expected, opts).expect("probing");
+    (observed, realize, start.elapsed())
 }
 
 /// The `hnsim` binary: `HNSIM_BIN`, else the workspace's debug build, built if missing.
@@ -79,6 +124,14 @@ pub fn nodes(d: &Design) -> Vec<Node> {
                     _ => Probe::Tcp(p.port),
                 })
                 .collect(),
+            design_id: Some(DesignId::Endpoint(EndpointId {
+                container: c.name.clone(),
+                attachment: e.attachment,
+                network: net.map(|n| NetworkId {
+                    name: n.name.clone(),
+                    host: n.host.clone(),
+                }),
+            })),
         });
     }
     for h in &d.scenario.hosts {
@@ -93,6 +146,9 @@ pub fn nodes(d: &Design) -> Vec<Node> {
             driver: None,
             ip: h.primary_ip(),
             listens: vec![],
+            design_id: Some(DesignId::Host {
+                host: h.name.clone(),
+            }),
         });
     }
     for c in &d.scenario.clients {
@@ -107,6 +163,9 @@ pub fn nodes(d: &Design) -> Vec<Node> {
             driver: None,
             ip: c.ip,
             listens: vec![],
+            design_id: Some(DesignId::Client {
+                client: c.name.clone(),
+            }),
         });
     }
     out.push(Node {
@@ -120,6 +179,7 @@ pub fn nodes(d: &Design) -> Vec<Node> {
         driver: None,
         ip: Some("203.0.113.1".parse().expect("constant")),
         listens: vec![],
+        design_id: Some(DesignId::Internet),
     });
     out
 }
@@ -214,7 +274,7 @@ pub fn our_namespaces() -> Vec<String> {
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| l.split_whitespace().next())
-        .filter(|n| n.starts_with(hnsim_conformance::NS_PREFIX))
+        .filter(|n| n.starts_with(hnsim_conformance::netns::NS_PREFIX))
         .map(str::to_string)
         .collect()
 }

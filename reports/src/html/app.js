@@ -415,7 +415,7 @@
 
   D.states.forEach(function (s, i) {
     var o = el("option", null, (i + 1) + "/" + D.states.length + ": " + s.label +
-      (D.conformanceState === i ? " (probed)" : ""));
+      ((D.conformanceStates || []).indexOf(i) >= 0 ? " (probed)" : ""));
     o.value = String(i);
     stateSel.appendChild(o);
   });
@@ -425,9 +425,10 @@
   legend();
 
   // Conformance rows and topology elements lead to the matrix.
-  Array.prototype.forEach.call(document.querySelectorAll("#conformance tr[data-from]"), function (tr) {
+  Array.prototype.forEach.call(document.querySelectorAll("section.conformance tr[data-from]"), function (tr) {
     tr.addEventListener("click", function () {
-      var probed = D.conformanceState;
+      var section = tr.closest("section.conformance");
+      var probed = section ? Number(section.getAttribute("data-state")) : D.conformanceState;
       if (probed !== null && probed !== undefined && probed !== stIndex && probed < D.states.length) {
         stateSel.value = String(probed);
         loadState(probed);

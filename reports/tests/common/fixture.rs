@@ -92,6 +92,7 @@ fn node(id: &str, kind: NodeKind, label: &str) -> Node {
         driver: None,
         ip: None,
         listens: vec![],
+        design_id: None,
     }
 }
 
@@ -676,6 +677,7 @@ pub fn small() -> Report {
             },
         ],
         conformance: Some(conf),
+        earlier_conformance: Vec::new(),
     }
 }
 
@@ -823,5 +825,6 @@ pub fn large(n: usize) -> Report {
             cells,
         }],
         conformance: None,
+        earlier_conformance: Vec::new(),
     }
 }

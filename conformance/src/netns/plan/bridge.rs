@@ -14,7 +14,7 @@
 //! - `enable_icc=false`: bridge ports are isolated from each other;
 //! - `--internal`: no masquerade, no default route, nothing routed in or out.
 
-use super::{prefix_len, Builder};
+use super::{bridge_mac, prefix_len, Builder};
 use hnsim_model::{Endpoint, Protocol};
 
 pub(super) fn endpoint(b: &mut Builder, e: &Endpoint, ni: usize, k: usize) {
@@ -36,7 +36,10 @@ pub(super) fn internal_bridge(b: &mut Builder, e: &Endpoint, ni: usize, k: usize
             .push("ct status dnat accept".into());
     }
     if b.once(format!("h{k}/{br}")) {
-        b.ip(&hns, format!("link add {br} type bridge"));
+        b.ip(
+            &hns,
+            format!("link add {br} address {} type bridge", bridge_mac(k, ni)),
+        );
         b.ip(&hns, format!("link set {br} up"));
         if let Some(gw) = net.gateway {
             b.ip(&hns, format!("addr add {gw}/{len} dev {br}"));

@@ -1,6 +1,6 @@
 //! From a resolved [`Design`] to a [`Plan`]: which namespaces, links, addresses, routes,
 //! sysctls and nftables rules realize it on one Linux kernel. Planning is pure (no
-//! system calls) so it is unit-tested without root; [`crate::run`] applies a plan.
+//! system calls) so it is unit-tested without root; [`super::apply`] applies a plan.
 //!
 //! Objects and their namespaces (`<prefix>` is `hns-<6 hex>`, unique per run):
 //!
@@ -56,7 +56,7 @@ pub enum Placement {
 }
 
 /// Everything needed to build one design on a kernel, and to find the nodes in it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Plan {
     pub prefix: String,
     /// Full namespace names, in creation order.
@@ -75,6 +75,9 @@ pub struct Plan {
     pub hosts: Vec<Placement>,
     /// Per client index.
     pub clients: Vec<Placement>,
+    /// Per client index: its address (internet clients without one get a public
+    /// documentation address here).
+    pub client_ips: Vec<Option<IpAddr>>,
     pub internet: Placement,
     /// The internet node's address.
     pub internet_ip: IpAddr,
@@ -98,6 +101,17 @@ pub(crate) fn host_mac(host: usize, nic: usize) -> String {
         host >> 8,
         host & 0xff,
         nic & 0xff
+    )
+}
+/// The MAC of network `network`'s bridge on host `host` (the gateway's, on internal
+/// bridges), set explicitly so that permanent neighbour entries can name it.
+pub(crate) fn bridge_mac(host: usize, network: usize) -> String {
+    format!(
+        "02:42:{:02x}:{:02x}:{:02x}:{:02x}",
+        (host >> 8) & 0xff,
+        host & 0xff,
+        (network >> 8) & 0xff,
+        network & 0xff
     )
 }
 pub(crate) fn endpoint_mac(container: usize, attachment: usize) -> String {
@@ -189,7 +203,9 @@ impl<'a> Builder<'a> {
         self.ip(b_ns, format!("link set {b_name} up"));
     }
     /// A container interface on a bridge of the host: `eth<a>` in the container,
-    /// `p<ci>a<a>` on `bridge` in `host_ns`.
+    /// `p<ci>a<a>` on `bridge` in `host_ns`. The pair is created from the host's side
+    /// (its peer straight into the container), so that every container of a host is
+    /// created by one `ip -batch` of the host's namespace.
     pub fn attach_to_bridge(
         &mut self,
         ci: usize,
@@ -201,9 +217,9 @@ impl<'a> Builder<'a> {
         let cns = self.container_ns(ci);
         let port = format!("p{ci}a{a}");
         self.ip(
-            &cns,
+            host_ns,
             format!(
-                "link add eth{a} address {} type veth peer name {port} netns {host_ns}",
+                "link add {port} type veth peer name eth{a} address {} netns {cns}",
                 endpoint_mac(ci, a)
             ),
         );
@@ -297,6 +313,7 @@ pub fn plan(design: &Design, prefix: &str, internet_listens: &[hnsim_sim::Probe]
             endpoint_not_emulated: HashMap::new(),
             hosts: Vec::new(),
             clients: Vec::new(),
+            client_ips: Vec::new(),
             internet: Placement::NotEmulated("no internet namespace".into()),
             internet_ip: IpAddr::V4(INTERNET_IP),
             endpoint_divergence: HashMap::new(),
@@ -568,12 +585,14 @@ fn clients(b: &mut Builder) {
             b.plan.clients.push(Placement::NotEmulated(
                 "VLAN access ports (OPT-3) are not emulated".into(),
             ));
+            b.plan.client_ips.push(cl.ip);
             continue;
         }
         let seg = cl
             .segment
             .as_ref()
             .and_then(|name| d.scenario.segments.iter().position(|s| &s.name == name));
+        let mut client_ip = cl.ip;
         let placement = match (seg, cl.internet) {
             (Some(si), false) => match cl.ip {
                 Some(ip) => {
@@ -600,6 +619,7 @@ fn clients(b: &mut Builder) {
                     IpAddr::V4(Ipv4Addr::new(203, 0, 113, next_public))
                 });
                 b.ip(&internet, format!("addr add {ip}/32 dev lo"));
+                client_ip = Some(ip);
                 Placement::Ns(internet.clone())
             }
         };
@@ -614,6 +634,7 @@ fn clients(b: &mut Builder) {
             }
         }
         b.plan.clients.push(placement);
+        b.plan.client_ips.push(client_ip);
     }
 }
 

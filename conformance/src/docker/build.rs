@@ -1,0 +1,368 @@
+//! Building one state on the engine: the probe image, the run's networks (with their
+//! macvlan parents), then the containers, static addresses first as the model reserves
+//! them, each agent waited for; what Docker refuses becomes a not-emulated reason with
+//! Docker's own words. The single-object operations are also what timeline steps use.
+
+use super::plan::{self, ContainerPlan, NetMode, NetPlan, Plan};
+use super::{cli, image, DockerError, Options};
+use crate::session;
+use hnsim_model::{Design, Protocol, RunState};
+use ipnet::IpNet;
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+/// A realized state of the design.
+#[derive(Clone, Debug)]
+pub struct Realized {
+    pub plan: Plan,
+    /// (container, attachment) -> the address Docker gave.
+    pub ips: HashMap<(usize, usize), IpAddr>,
+    /// (protocol, the model's host port) -> the host port Docker published.
+    pub ports: HashMap<(Protocol, u16), u16>,
+    pub notes: Vec<String>,
+}
+
+/// Subnets the engine's other networks and the machine's routes already use.
+fn taken_subnets() -> Result<Vec<IpNet>, DockerError> {
+    let mut out = Vec::new();
+    let ids = cli::lines(&cli::docker(&["network", "ls", "-q"], None)?);
+    if !ids.is_empty() {
+        let mut args = vec![
+            "network",
+            "inspect",
+            "--format",
+            "{{range .IPAM.Config}}{{.Subnet}} {{end}}",
+        ];
+        args.extend(ids.iter().map(String::as_str));
+        let text = cli::docker(&args, None)?;
+        out.extend(
+            text.split_whitespace()
+                .filter_map(|w| w.parse::<IpNet>().ok()),
+        );
+    }
+    // Reading the routing table changes nothing.
+    if let Ok(o) = std::process::Command::new("ip")
+        .args(["-4", "route", "show"])
+        .output()
+    {
+        let text = String::from_utf8_lossy(&o.stdout);
+        out.extend(text.lines().filter_map(|l| {
+            let first = l.split_whitespace().next()?;
+            first.parse::<IpNet>().ok().or_else(|| {
+                first
+                    .parse::<IpAddr>()
+                    .ok()
+                    .and_then(|a| IpNet::new(a, 32).ok())
+            })
+        }));
+    }
+    Ok(out)
+}
+
+pub(super) fn create_args<'a>(p: &'a Plan, c: &'a ContainerPlan) -> Vec<String> {
+    let mut a: Vec<String> = vec![
+        "create".into(),
+        "--name".into(),
+        c.name.clone(),
+        "--label".into(),
+        format!("{}={}", cli::LABEL, p.prefix),
+    ];
+    match &c.mode {
+        NetMode::Host => a.extend(["--network".into(), "host".into()]),
+        NetMode::None => a.extend(["--network".into(), "none".into()]),
+        NetMode::Bridges(att) => {
+            a.extend([
+                "--sysctl".into(),
+                "net.ipv4.ping_group_range=0 2147483647".into(),
+            ]);
+            if let Some(first) = att.first() {
+                a.extend(["--network".into(), p.networks[first.net].name.clone()]);
+                if let Some(ip) = first.ip {
+                    a.extend(["--ip".into(), ip.to_string()]);
+                }
+                for al in &first.aliases {
+                    a.extend(["--network-alias".into(), al.clone()]);
+                }
+            }
+            for pp in &c.publish {
+                a.extend(["-p".into(), pp.arg()]);
+            }
+        }
+    }
+    if c.mode == NetMode::None {
+        a.extend([
+            "--sysctl".into(),
+            "net.ipv4.ping_group_range=0 2147483647".into(),
+        ]);
+    }
+    a.push(p.image.clone());
+    a.extend([image::AGENT.into(), "probe".into(), "serve".into()]);
+    let join = |v: &[u16]| v.iter().map(u16::to_string).collect::<Vec<_>>().join(",");
+    if !c.tcp.is_empty() {
+        a.extend(["--tcp".into(), join(&c.tcp)]);
+    }
+    if !c.udp.is_empty() {
+        a.extend(["--udp".into(), join(&c.udp)]);
+    }
+    a
+}
+
+pub(super) fn docker_owned(args: &[String]) -> Result<String, DockerError> {
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    cli::docker(&refs, None)
+}
+
+pub(super) fn wait_ready(name: &str, within: Duration) -> Result<(), DockerError> {
+    let deadline = Instant::now() + within;
+    loop {
+        let out = std::process::Command::new("docker")
+            .args(["logs", name])
+            .output()
+            .map_err(|err| DockerError::Spawn {
+                cmd: format!("docker logs {name}"),
+                err,
+            })?;
+        if String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .any(|l| l.trim() == "ready")
+        {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            return Err(DockerError::Agent {
+                container: name.to_string(),
+                message: format!(
+                    "agent did not start: {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ),
+            });
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Creates network `n` of the plan (and its macvlan parent first).
+pub(super) fn create_network(
+    plan: &Plan,
+    n: &NetPlan,
+    within: Duration,
+) -> Result<(), DockerError> {
+    if let Some(link) = &n.macvlan_parent {
+        macvlan_parent(plan, link, &n.subnet, within)?;
+    }
+    let driver = if n.macvlan_parent.is_some() {
+        "macvlan"
+    } else {
+        "bridge"
+    };
+    let mut a: Vec<String> = vec![
+        "network".into(),
+        "create".into(),
+        "--driver".into(),
+        driver.into(),
+        "--label".into(),
+        format!("{}={}", cli::LABEL, plan.prefix),
+        "--subnet".into(),
+        n.subnet.to_string(),
+        "--gateway".into(),
+        n.gateway.to_string(),
+    ];
+    if let Some(r) = n.ip_range {
+        a.extend(["--ip-range".into(), r.to_string()]);
+    }
+    if n.internal {
+        a.push("--internal".into());
+    }
+    for (k, v) in &n.options {
+        a.extend(["-o".into(), format!("{k}={v}")]);
+    }
+    if let Some(link) = &n.macvlan_parent {
+        a.extend(["-o".into(), format!("parent={link}")]);
+    }
+    a.push(n.name.clone());
+    docker_owned(&a)?;
+    Ok(())
+}
+
+/// What Docker refused, as the reason the container's cells are not probed.
+fn refusal(design: &Design, c: &ContainerPlan, e: DockerError) -> String {
+    let why = match e {
+        DockerError::Command { stderr, .. } => stderr,
+        other => other.to_string(),
+    };
+    format!(
+        "Docker refused container `{}`: {why}",
+        design.scenario.containers[c.index].name
+    )
+}
+
+/// Creates container `c` and connects it to its further networks. An error leaves
+/// nothing of it behind.
+pub(super) fn create_container(plan: &Plan, c: &ContainerPlan) -> Result<(), DockerError> {
+    docker_owned(&create_args(plan, c))?;
+    if let NetMode::Bridges(att) = &c.mode {
+        for at in att.iter().skip(1) {
+            if let Err(e) = connect(plan, c, at) {
+                let _ = cli::docker(&["rm", "-f", &c.name], None);
+                return Err(e);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `docker network connect` of one attachment.
+pub(super) fn connect(
+    plan: &Plan,
+    c: &ContainerPlan,
+    at: &plan::Attach,
+) -> Result<(), DockerError> {
+    let mut a: Vec<String> = vec!["network".into(), "connect".into()];
+    if let Some(ip) = at.ip {
+        a.extend(["--ip".into(), ip.to_string()]);
+    }
+    for al in &at.aliases {
+        a.extend(["--alias".into(), al.clone()]);
+    }
+    a.extend([plan.networks[at.net].name.clone(), c.name.clone()]);
+    docker_owned(&a).map(drop)
+}
+
+/// Starts container `c`, waits for its agent, and stops it again when the design says
+/// it is stopped (it then has an address it does not use, as in Docker).
+pub(super) fn start_container(c: &ContainerPlan, within: Duration) -> Result<(), DockerError> {
+    cli::docker(&["start", &c.name], None)?;
+    wait_ready(&c.name, within)?;
+    if c.state == RunState::Stopped {
+        cli::docker(&["stop", "-t", "0", &c.name], None)?;
+    }
+    Ok(())
+}
+
+/// Builds `design` under `prefix`: image, networks, containers; then reads back what
+/// Docker gave. Another run taking a subnet between our look and our create is planned
+/// around, a few times.
+pub fn build(
+    design: &Design,
+    opts: &Options,
+    host: usize,
+    prefix: &str,
+) -> Result<Realized, DockerError> {
+    let mut attempt = 0;
+    loop {
+        match build_once(design, opts, host, prefix) {
+            Err(DockerError::Command { stderr, .. })
+                if attempt < 3
+                    && !session::interrupted()
+                    && (stderr.contains("Pool overlaps") || stderr.contains("File exists")) =>
+            {
+                cli::remove_all(prefix)?;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+fn build_once(
+    design: &Design,
+    opts: &Options,
+    host: usize,
+    prefix: &str,
+) -> Result<Realized, DockerError> {
+    let taken = taken_subnets()?;
+    let mut plan = plan::plan(design, prefix, host, &taken);
+    image::build(&plan.image, &opts.agent_exe)?;
+    for n in &plan.networks {
+        create_network(&plan, n, opts.agent_start)?;
+    }
+    let mut order: Vec<ContainerPlan> = plan.containers.clone();
+    order.sort_by_key(|c| (!c.has_static_ip(), c.index));
+    // What Docker refuses (a duplicate name or address, a port range it cannot map) is
+    // the engine's answer to an invalid design: those containers' cells become
+    // not-emulated with Docker's words, and the rest of the run goes on.
+    let mut refused: BTreeMap<usize, String> = BTreeMap::new();
+    for c in &order {
+        if let Err(e) = create_container(&plan, c) {
+            if session::interrupted() {
+                return Err(e);
+            }
+            refused.insert(c.index, refusal(design, c, e));
+        }
+    }
+    for c in &order {
+        if c.state == RunState::Created || refused.contains_key(&c.index) {
+            continue;
+        }
+        if let Err(e) = start_container(c, opts.agent_start) {
+            if session::interrupted() || matches!(e, DockerError::Agent { .. }) {
+                return Err(e);
+            }
+            let _ = cli::docker(&["rm", "-f", &c.name], None);
+            refused.insert(c.index, refusal(design, c, e));
+        }
+    }
+    plan.containers.retain(|c| !refused.contains_key(&c.index));
+    for (ci, why) in refused {
+        plan.notes.push(why.clone());
+        plan.container_not_emulated.insert(ci, why);
+    }
+    let mut r = Realized {
+        notes: plan.notes.clone(),
+        plan,
+        ips: HashMap::new(),
+        ports: HashMap::new(),
+    };
+    super::readback::read_back(design, &mut r)?;
+    Ok(r)
+}
+
+/// A parent for a macvlan network: one end of a veth pair of the run, whose other end
+/// lives in a `--network none` container of the run (the "wire"), where nothing routes:
+/// what the children send off the segment is dropped there, never forwarded by the
+/// machine. A route for the subnet on the parent keeps what the host sends there on it
+/// (EXT-12: the parent does not reach its macvlan children) instead of following the
+/// default route out of the machine. Removing the wire container takes the pair, and
+/// the route, with it.
+pub(super) fn macvlan_parent(
+    plan: &Plan,
+    link: &str,
+    subnet: &IpNet,
+    within: Duration,
+) -> Result<(), DockerError> {
+    let peer = format!("{link}w");
+    let wire = format!("{}{link}", plan.prefix);
+    cli::ip_link(
+        &["link", "add", link, "type", "veth", "peer", "name", &peer],
+        link,
+    )?;
+    let label = format!("{}={}", cli::LABEL, plan.prefix);
+    cli::docker(
+        &[
+            "run",
+            "-d",
+            "--name",
+            &wire,
+            "--label",
+            &label,
+            "--network",
+            "none",
+            "--cap-add",
+            "NET_ADMIN",
+            &plan.image,
+            image::AGENT,
+            "probe",
+            "serve",
+        ],
+        None,
+    )?;
+    wait_ready(&wire, within)?;
+    let pid = cli::docker(&["inspect", "--format", "{{.State.Pid}}", &wire], None)?;
+    cli::ip_link(&["link", "set", &peer, "netns", pid.trim()], link)?;
+    cli::docker(&["exec", &wire, "ip", "link", "set", &peer, "up"], None)?;
+    cli::ip_link(&["link", "set", link, "up"], link)?;
+    let subnet = subnet.to_string();
+    cli::ip_link(&["route", "add", &subnet, "dev", link], link)?;
+    Ok(())
+}

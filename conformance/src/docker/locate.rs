@@ -1,0 +1,200 @@
+//! Where a party's probes leave from on the engine, and what a design target is there:
+//! container addresses as Docker gave them, the scenario host's addresses as the run's
+//! stand-in, published ports as Docker published them. Every address probed belongs
+//! to one of the run's own networks, or is the machine's loopback on a port the run
+//! published.
+
+use super::build::Realized;
+use super::plan::NetMode;
+use crate::dataplane::{Resolved, Source};
+use crate::target::{Party, Target, Via};
+use hnsim_model::{Design, Protocol, RunState};
+use std::collections::BTreeSet;
+
+/// The source key of the engine's host itself (the host and host-network containers
+/// probe from the machine's namespace).
+pub const HOST: &str = "";
+
+fn realized_host(r: &Realized, design: &Design) -> Option<usize> {
+    r.plan.host.filter(|&h| h < design.scenario.hosts.len())
+}
+
+fn host_name(design: &Design, k: usize) -> &str {
+    design
+        .scenario
+        .hosts
+        .get(k)
+        .map(|h| h.name.as_str())
+        .unwrap_or("?")
+}
+
+/// The realized container of an endpoint, or why there is none.
+fn endpoint(r: &Realized, design: &Design, ci: usize, att: usize) -> Result<(), String> {
+    let name = &design.scenario.containers[ci].name;
+    if let Some(why) = r.plan.container_not_emulated.get(&ci) {
+        return Err(why.clone());
+    }
+    if let Some(why) = r.plan.endpoint_not_emulated.get(&(ci, att)) {
+        return Err(why.clone());
+    }
+    if r.plan.container(ci).is_none() {
+        return Err(format!("container `{name}` is not realized"));
+    }
+    Ok(())
+}
+
+pub fn source(r: &Realized, design: &Design, party: &Party) -> Result<Source, String> {
+    match *party {
+        Party::Endpoint {
+            container,
+            attachment,
+        } => {
+            endpoint(r, design, container, attachment)?;
+            let c = r.plan.container(container).ok_or("not realized")?;
+            if c.state != RunState::Running {
+                return Err(format!(
+                    "container `{}` is not running; it sends nothing",
+                    design.scenario.containers[container].name
+                ));
+            }
+            Ok(Source(match c.mode {
+                NetMode::Host => HOST.to_string(),
+                _ => c.name.clone(),
+            }))
+        }
+        Party::Host(k) if Some(k) == realized_host(r, design) => Ok(Source(HOST.into())),
+        Party::Host(k) => Err(format!(
+            "host `{}` is another machine; the docker backend realizes one host",
+            host_name(design, k)
+        )),
+        Party::Client(_) => Err(
+            "LAN clients are other machines; the docker backend sends nothing off this one".into(),
+        ),
+        Party::Internet => Err("the internet is not emulated by the docker backend".into()),
+    }
+}
+
+/// What `target` is on the engine; `listeners` are the machine's own listening ports.
+pub fn resolve(
+    r: &Realized,
+    design: &Design,
+    from: &Source,
+    target: &Target,
+    listeners: &BTreeSet<(Protocol, u16)>,
+) -> Result<Resolved, String> {
+    let probe_proto = protocol(target.probe);
+    let stand_in = r
+        .plan
+        .host_addr()
+        .ok_or("the run has no host stand-in address")?;
+    let dest = |why: String| format!("destination: {why}");
+    let on_realized_host = |k: usize| {
+        if Some(k) == realized_host(r, design) {
+            Ok(())
+        } else {
+            Err(dest(format!(
+                "host `{}` is another machine",
+                host_name(design, k)
+            )))
+        }
+    };
+    let model = target.ip;
+    let (ip, port) = match target.via {
+        Via::Endpoint {
+            container,
+            attachment,
+        } => {
+            endpoint(r, design, container, attachment).map_err(dest)?;
+            let c = r.plan.container(container).ok_or("not realized")?;
+            if c.mode == NetMode::Host {
+                if probe_proto.is_some() {
+                    return Err(dest(
+                        "a host-network container serves no ports here (it would listen on \
+                         the machine's real interfaces)"
+                            .into(),
+                    ));
+                }
+                (stand_in, None)
+            } else {
+                let ip = r
+                    .ips
+                    .get(&(container, attachment))
+                    .copied()
+                    .ok_or_else(|| dest("Docker gave the endpoint no address".into()))?;
+                (ip, target.port)
+            }
+        }
+        Via::Published { mapping, host } => {
+            on_realized_host(host)?;
+            let m = design.published.get(mapping).ok_or("no such mapping")?;
+            if let Some(why) = r.plan.container_not_emulated.get(&m.container) {
+                return Err(dest(why.clone()));
+            }
+            if r.plan.container(m.container).is_none() {
+                return Err(dest("the publishing container is not realized".into()));
+            }
+            let model_port = target.port.ok_or("a mapping without a port")?;
+            let real = r
+                .ports
+                .get(&(m.forward.proto, model_port))
+                .copied()
+                .ok_or_else(|| {
+                    dest(format!(
+                        "the engine published no {}/{model_port}",
+                        m.forward.proto
+                    ))
+                })?;
+            let ip = match model {
+                Some(ip) if ip.is_loopback() && from.0 == HOST => ip,
+                _ => stand_in,
+            };
+            (ip, Some(real))
+        }
+        Via::Host { host, .. } => {
+            on_realized_host(host)?;
+            if let (Some(proto), Some(port)) = (probe_proto, target.port) {
+                if listeners.contains(&(proto, port)) {
+                    return Err(format!(
+                        "{proto}/{port} is not published by the run and this machine itself \
+                         listens on it"
+                    ));
+                }
+            }
+            (stand_in, target.port)
+        }
+        Via::Mesh { .. } => {
+            return Err(
+                "swarm's routing mesh needs swarm mode (--backend swarm); the run does not \
+                 change the engine's swarm state"
+                    .into(),
+            )
+        }
+        Via::Client(_) | Via::Internet => {
+            return Err(dest("outside this machine; nothing is sent there".into()))
+        }
+    };
+    // The machine's loopback only on a port the run published (`127.0.0.1:P:C`).
+    let published_loopback = ip.is_loopback() && matches!(target.via, Via::Published { .. });
+    if !(r.plan.owns(ip) || published_loopback) {
+        return Err(format!(
+            "refused: {ip} is not an address of the run's networks"
+        ));
+    }
+    let note = match model {
+        Some(m) if m != ip => Some(format!("model address {m} is {ip} in this run")),
+        _ => None,
+    };
+    Ok(Resolved {
+        note,
+        ..Resolved::at(ip, port)
+    })
+}
+
+/// The probe's protocol.
+pub fn protocol(p: hnsim_sim::Probe) -> Option<Protocol> {
+    match p {
+        hnsim_sim::Probe::Icmp => None,
+        hnsim_sim::Probe::Tcp(_) => Some(Protocol::Tcp),
+        hnsim_sim::Probe::Udp(_) => Some(Protocol::Udp),
+    }
+}

@@ -1,0 +1,99 @@
+//! What Docker gave, read back after a build: each endpoint's address and each
+//! published port, with a note wherever the engine chose differently from the model
+//! (IPAM-1, NAT-9).
+
+use super::build::{docker_owned, Realized};
+use super::plan::NetMode;
+use super::DockerError;
+use hnsim_model::{Design, Protocol};
+use std::net::IpAddr;
+
+/// Addresses and published ports as Docker gave them, compared with the model's.
+pub(super) fn read_back(design: &Design, r: &mut Realized) -> Result<(), DockerError> {
+    let names: Vec<String> = r.plan.containers.iter().map(|c| c.name.clone()).collect();
+    if names.is_empty() {
+        return Ok(());
+    }
+    let mut args = vec!["inspect".to_string()];
+    args.extend(names);
+    let text = docker_owned(&args)?;
+    let all: Vec<serde_json::Value> = serde_json::from_str(&text)
+        .map_err(|e| DockerError::Scenario(format!("unexpected `docker inspect` output: {e}")))?;
+    for (c, info) in r.plan.containers.clone().iter().zip(&all) {
+        let settings = &info["NetworkSettings"];
+        if let NetMode::Bridges(att) = &c.mode {
+            for at in att {
+                let net = &r.plan.networks[at.net];
+                let ip = settings["Networks"][net.name.as_str()]["IPAddress"]
+                    .as_str()
+                    .and_then(|s| s.parse::<IpAddr>().ok());
+                let model = design
+                    .endpoints_of(c.index)
+                    .find(|e| e.attachment == at.attachment)
+                    .and_then(|e| e.ip);
+                let expected = model.and_then(|m| r.plan.translate(m));
+                match ip {
+                    Some(ip) => {
+                        r.ips.insert((c.index, at.attachment), ip);
+                        if expected.is_some_and(|e| e != ip) {
+                            r.notes.push(format!(
+                                "`{}` on `{}`: the model gives {} (here {}), Docker gave {ip} \
+                                 (IPAM-1)",
+                                design.scenario.containers[c.index].name,
+                                net.name.trim_start_matches(&r.plan.prefix),
+                                model.map(|m| m.to_string()).unwrap_or_default(),
+                                expected.map(|m| m.to_string()).unwrap_or_default(),
+                            ));
+                        }
+                    }
+                    None => {
+                        if let Some(e) = expected {
+                            // A container that is not running has no address; its
+                            // cells are probed at the address the model gives.
+                            r.ips.insert((c.index, at.attachment), e);
+                        }
+                    }
+                }
+            }
+        }
+        for pp in &c.publish {
+            let count = pp.container_ports.1.saturating_sub(pp.container_ports.0);
+            for i in 0..=count {
+                let model_host = pp.model_host_ports.0.saturating_add(i);
+                let real = match pp.host_ports {
+                    Some((h, _)) => Some(h.saturating_add(i)),
+                    None => {
+                        let proto = if pp.proto == Protocol::Udp {
+                            "udp"
+                        } else {
+                            "tcp"
+                        };
+                        let key = format!("{}/{proto}", pp.container_ports.0 + i);
+                        settings["Ports"][key.as_str()]
+                            .as_array()
+                            .and_then(|b| {
+                                b.iter().find(|b| {
+                                    b["HostIp"].as_str() == Some(pp.host_ip.to_string().as_str())
+                                })
+                            })
+                            .and_then(|b| b["HostPort"].as_str())
+                            .and_then(|p| p.parse::<u16>().ok())
+                    }
+                };
+                if let Some(real) = real {
+                    if real != model_host {
+                        r.notes.push(format!(
+                            "`{}`: the model publishes {}/{} on host port {model_host}, \
+                             Docker picked {real} (NAT-9)",
+                            design.scenario.containers[c.index].name,
+                            pp.container_ports.0 + i,
+                            pp.proto,
+                        ));
+                    }
+                    r.ports.insert((pp.proto, model_host), real);
+                }
+            }
+        }
+    }
+    Ok(())
+}

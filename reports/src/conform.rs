@@ -1,0 +1,123 @@
+//! What `hnsim conform` prints: the report in the chosen format (every probed state's
+//! verdicts are part of it, in every format), and the one-line account per state on
+//! stderr (counts, time to realize, probes sent and time to probe).
+
+use crate::{render_report, Format, RenderError, RenderOptions};
+use hnsim_sim::matrix::Report;
+use std::fmt::Write;
+
+/// How long one state took on the dataplane.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct StateTiming {
+    /// Index into the report's `states`.
+    pub state: usize,
+    pub realize_secs: f64,
+    pub probe_secs: f64,
+    /// Probes actually sent (cells not emulated send none).
+    pub probes: usize,
+}
+
+/// The report of a conformance run, in `format`.
+pub fn render_conform(
+    report: &Report,
+    format: Format,
+    opts: &RenderOptions,
+) -> Result<String, RenderError> {
+    render_report(report, format, opts)
+}
+
+/// One line per probed state: `conformance (netns) on after step 1: stop api: 10
+/// agree, 0 disagree, ...; realized in 0.21s, 40 probes in 0.30s`, then the notes.
+pub fn conform_summary(report: &Report, timings: &[StateTiming], notes: &[String]) -> String {
+    let mut out = String::new();
+    let several = report.conformances().count() > 1;
+    for conf in report.conformances() {
+        let s = &conf.summary;
+        let label = report
+            .states
+            .get(conf.state)
+            .map(|m| m.label.as_str())
+            .unwrap_or("(missing state)");
+        let _ = write!(
+            out,
+            "conformance ({}){}: {} agree, {} disagree, {} not emulated, {} known divergence",
+            conf.backend,
+            if several {
+                format!(" on {label}")
+            } else {
+                String::new()
+            },
+            s.agree,
+            s.disagree,
+            s.not_emulated,
+            s.known_divergence
+        );
+        if let Some(t) = timings.iter().find(|t| t.state == conf.state) {
+            let _ = write!(
+                out,
+                "; realized in {:.2}s, {} probes in {:.2}s",
+                t.realize_secs, t.probes, t.probe_secs
+            );
+        }
+        out.push('\n');
+    }
+    for n in notes {
+        let _ = writeln!(out, "note: {n}");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hnsim_sim::matrix::{Conformance, ConformanceSummary, StateMatrix};
+
+    fn conf(state: usize, disagree: usize) -> Conformance {
+        Conformance {
+            backend: "netns".into(),
+            state,
+            cells: vec![],
+            summary: ConformanceSummary {
+                agree: 3,
+                disagree,
+                not_emulated: 1,
+                known_divergence: 0,
+            },
+        }
+    }
+
+    #[test]
+    fn one_line_per_probed_state_with_its_timing() {
+        let report = Report {
+            schema_version: 1,
+            scenario: Default::default(),
+            findings: vec![],
+            topology: Default::default(),
+            states: vec![
+                StateMatrix {
+                    label: "initial design".into(),
+                    ..Default::default()
+                },
+                StateMatrix {
+                    label: "after step 1: stop api".into(),
+                    ..Default::default()
+                },
+            ],
+            conformance: Some(conf(1, 2)),
+            earlier_conformance: vec![conf(0, 0)],
+        };
+        let timings = [StateTiming {
+            state: 1,
+            realize_secs: 0.25,
+            probe_secs: 1.5,
+            probes: 12,
+        }];
+        let text = conform_summary(&report, &timings, &["engine moved a subnet".into()]);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3, "{text}");
+        assert!(lines[0].starts_with("conformance (netns) on initial design: 3 agree, 0 disagree"));
+        assert!(lines[1].contains("on after step 1: stop api: 3 agree, 2 disagree"));
+        assert!(lines[1].ends_with("realized in 0.25s, 12 probes in 1.50s"));
+        assert_eq!(lines[2], "note: engine moved a subnet");
+    }
+}
