@@ -149,6 +149,7 @@ mod tests {
             driver: None,
             ip: None,
             listens: vec![],
+            design_id: None,
         }
     }
 
