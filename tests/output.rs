@@ -266,3 +266,62 @@ fn drawings_show_the_state_asked_for() {
         assert!(!after.contains("ws01/nat"), "{format}: {after}");
     }
 }
+
+/// The README's sample workflow is YAML whose `hnsim` command lines work: each is run
+/// on the bundled designs (output files in a temporary directory) and is no usage
+/// error; the SARIF it uploads is SARIF 2.1.0.
+#[test]
+fn the_readme_workflow_runs() {
+    let readme = read(&root().join("README.md"));
+    let start = readme
+        .find("```yaml\nname: network designs")
+        .expect("workflow in README")
+        + 8;
+    let end = start + readme[start..].find("```").expect("end of block");
+    let workflow: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(&readme[start..end]).expect("the workflow is YAML");
+    let steps = workflow["jobs"]["hnsim"]["steps"]
+        .as_sequence()
+        .expect("steps");
+    let uploads = steps
+        .iter()
+        .filter_map(|s| s["with"]["sarif_file"].as_str())
+        .collect::<Vec<_>>();
+    assert_eq!(uploads, ["hnsim.sarif"]);
+    let dir = out_file("workflow", "x")
+        .parent()
+        .expect("dir")
+        .to_path_buf();
+    let mut ran = 0;
+    for step in steps {
+        let Some(script) = step["run"].as_str() else {
+            continue;
+        };
+        for line in script
+            .lines()
+            .filter(|l| l.trim_start().starts_with("hnsim "))
+        {
+            let command = line
+                .split(" >>")
+                .next()
+                .unwrap_or(line)
+                .replace(" || true", "");
+            let args: Vec<String> = command
+                .split_whitespace()
+                .skip(1)
+                .map(|a| match a {
+                    "designs" => "scenarios/designs".to_string(),
+                    a if a.contains('.') && !a.starts_with('-') => p(&dir.join(a)).to_string(),
+                    a => a.to_string(),
+                })
+                .collect();
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let o = hnsim(&args);
+            assert!(code(&o) == 0 || code(&o) == 1, "{line}: {}", both(&o));
+            ran += 1;
+        }
+    }
+    assert_eq!(ran, 4, "the workflow's hnsim commands");
+    let sarif: Value = serde_json::from_str(&read(&dir.join("hnsim.sarif"))).expect("SARIF");
+    assert_eq!(sarif["version"], "2.1.0");
+}

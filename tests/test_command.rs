@@ -91,6 +91,15 @@ fn test_results_render_as_junit_and_markdown() {
         "{}",
         both(&o)
     );
+    let o = hnsim(&["test", p(&f), "--format", "github"]);
+    let out = stdout(&o);
+    assert!(out.contains("::error file="), "{out}");
+    assert!(
+        out.contains(
+            "wrong-junit.yaml,line=13,col=7,title=expected cell app@nat → web@nat tcp/80::"
+        ),
+        "{out}"
+    );
     let o = hnsim(&["test", "scenarios/designs", "--format", "sarif"]);
     assert_eq!(code(&o), 2, "refused: {}", both(&o));
 }

@@ -52,11 +52,12 @@ pub fn render_test(
         Format::Json => json::pretty(&document(run)),
         Format::Yaml => crate::yaml(&json::pretty(&document(run))?),
         Format::Junit => Ok(junit(run)),
-        Format::Html | Format::Dot | Format::Mermaid | Format::Sarif | Format::Github => {
+        Format::Github => Ok(github(run)),
+        Format::Html | Format::Dot | Format::Mermaid | Format::Sarif => {
             Err(RenderError::Unsupported {
                 format,
                 input: "test results",
-                suggest: "terminal, markdown, json, yaml or junit",
+                suggest: "terminal, markdown, json, yaml, junit or github",
             })
         }
     }
@@ -238,6 +239,66 @@ fn located(l: &hnsim_model::Location) -> String {
     } else {
         l.file.clone()
     }
+}
+
+/// An annotation at each expectation that does not hold, then the tally.
+fn github(run: &TestRun) -> String {
+    use crate::github::annotation;
+    use hnsim_model::Severity;
+    let mut out = String::new();
+    for i in &run.unreadable {
+        let error = i.error.as_deref().unwrap_or_default();
+        out.push_str(&annotation(
+            Severity::Error,
+            &i.file,
+            0,
+            0,
+            "unreadable input",
+            error,
+        ));
+    }
+    for sc in run.scenarios.iter().filter(|s| s.tested() && !s.passed()) {
+        if let Some(f) = sc.findings.as_ref().filter(|f| !f.passed()) {
+            let l = &f.location;
+            let text = findings_text(f);
+            out.push_str(&annotation(
+                Severity::Error,
+                &l.file,
+                l.line,
+                l.column,
+                "expected findings",
+                text.trim(),
+            ));
+        }
+        for cell in sc.cells.iter().filter(|c| !c.passed()) {
+            let l = &cell.location;
+            let mut text = String::new();
+            match &cell.problem {
+                Some(p) => text.push_str(p),
+                None => table(
+                    &mut text,
+                    ["", "expected", "observed", "comparison"],
+                    &rows(cell),
+                ),
+            }
+            let title = format!("expected cell {}", cell_title(cell));
+            out.push_str(&annotation(
+                Severity::Error,
+                &l.file,
+                l.line,
+                l.column,
+                &title,
+                text.trim_end(),
+            ));
+        }
+    }
+    let s = run.summary();
+    let _ = writeln!(
+        out,
+        "hnsim test: {} passed, {} failed, {} skipped",
+        s.passed, s.failed, s.skipped
+    );
+    out
 }
 
 fn markdown(run: &TestRun) -> String {
