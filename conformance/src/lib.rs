@@ -16,6 +16,7 @@ pub mod kernel;
 #[cfg(target_os = "linux")]
 pub mod netns;
 pub mod probing;
+pub mod record;
 pub mod session;
 pub mod sys;
 pub mod target;

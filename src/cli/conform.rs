@@ -1,7 +1,7 @@
 //! `hnsim conform`, `hnsim probe`, `hnsim clean`.
 
 use anyhow::Context;
-use hnsim_conformance::{agent, docker, session, timeline, Dataplane, ProbeOptions};
+use hnsim_conformance::{agent, docker, record, session, timeline, Dataplane, ProbeOptions};
 use hnsim_reports::StateTiming;
 use hnsim_sim::Report;
 use std::path::{Path, PathBuf};
@@ -50,6 +50,14 @@ pub struct ConformArgs {
     /// hns: print the docker commands that build the host for real, and exit.
     #[arg(long)]
     pub print_commands: bool,
+    /// Also keep what the run observed, with the engine and host it ran on, as a
+    /// recording in DIR (replay it anywhere with `--replay DIR`).
+    #[arg(long, value_name = "DIR", conflicts_with = "replay")]
+    pub record: Option<PathBuf>,
+    /// Compare a recording (written by `--record DIR`, on any OS) with today's model
+    /// instead of probing: nothing is realized.
+    #[arg(long, value_name = "DIR")]
+    pub replay: Option<PathBuf>,
     /// hns --print-commands: the Windows image the containers run.
     #[arg(long, default_value = "mcr.microsoft.com/windows/nanoserver:ltsc2022")]
     pub image: String,
@@ -142,24 +150,41 @@ pub fn run_conform(a: ConformArgs) -> anyhow::Result<ExitCode> {
         matched.iter().any(Option::is_some),
         "the expected report has no state of this scenario's timeline"
     );
-    let result = dataplane(&a, &exe, &report).and_then(|mut dp| {
-        let expected: Vec<Option<&hnsim_sim::StateMatrix>> = matched
-            .iter()
-            .map(|i| i.and_then(|i| report.states.get(i)))
-            .collect();
-        Ok(timeline::run(dp.as_mut(), &analysis, &expected, &opts)?)
-    });
-    // After Ctrl-C the handler removes the run and exits with 130; an error the
-    // interruption caused is not one to report.
-    session::wait_if_interrupted();
-    let runs = result?;
-    let mut runs = runs;
-    for r in &mut runs {
-        // The report's own state index, for an `--expected` with fewer states.
-        if let Some(Some(i)) = matched.get(r.state) {
-            r.state = *i;
+    let mut recorded_notes = Vec::new();
+    let runs = if let Some(dir) = &a.replay {
+        let replayed = replay(dir, &a.file, &report)?;
+        recorded_notes = replayed.notes;
+        replayed.runs
+    } else {
+        let mut environment = record::Environment::default();
+        let result = dataplane(&a, &exe, &report).and_then(|mut dp| {
+            let expected: Vec<Option<&hnsim_sim::StateMatrix>> = matched
+                .iter()
+                .map(|i| i.and_then(|i| report.states.get(i)))
+                .collect();
+            if a.record.is_none() {
+                return Ok(timeline::run(dp.as_mut(), &analysis, &expected, &opts)?);
+            }
+            let mut recorder = record::Recorder::new(dp.as_mut());
+            let runs = timeline::run(&mut recorder, &analysis, &expected, &opts)?;
+            environment = recorder.environment;
+            Ok(runs)
+        });
+        // After Ctrl-C the handler removes the run and exits with 130; an error the
+        // interruption caused is not one to report.
+        session::wait_if_interrupted();
+        let mut runs = result?;
+        for r in &mut runs {
+            // The report's own state index, for an `--expected` with fewer states.
+            if let Some(Some(i)) = matched.get(r.state) {
+                r.state = *i;
+            }
         }
-    }
+        if let Some(dir) = &a.record {
+            write_recording(dir, &a, &doc, &report, &runs, &environment)?;
+        }
+        runs
+    };
     timeline::attach(&mut report, &runs);
     let format = a.out.format();
     let ropts = hnsim_reports::RenderOptions {
@@ -169,8 +194,10 @@ pub fn run_conform(a: ConformArgs) -> anyhow::Result<ExitCode> {
     let text = hnsim_reports::render_conform(&report, format, &ropts)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     a.out.write(&text)?;
+    // A replay has no timings of its own: the notes say where it was recorded.
     let timings: Vec<StateTiming> = runs
         .iter()
+        .filter(|_| a.replay.is_none())
         .map(|r| StateTiming {
             state: r.state,
             realize_secs: r.realize_time.as_secs_f64(),
@@ -182,7 +209,7 @@ pub fn run_conform(a: ConformArgs) -> anyhow::Result<ExitCode> {
                 .count(),
         })
         .collect();
-    let mut notes: Vec<String> = Vec::new();
+    let mut notes: Vec<String> = recorded_notes;
     for n in runs.iter().flat_map(|r| &r.notes) {
         if !notes.contains(n) {
             notes.push(n.clone());
@@ -198,6 +225,57 @@ pub fn run_conform(a: ConformArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `--replay DIR`: the recorded runs, lined up with today's report.
+fn replay(dir: &Path, file: &Path, report: &Report) -> anyhow::Result<record::Replayed> {
+    let rec = record::read(dir)?;
+    let then = record::scenario_text(dir, &rec)?;
+    let now = std::fs::read_to_string(file).unwrap_or_default();
+    Ok(record::replay(&rec, &report.states, &now, &then)?)
+}
+
+/// `--record DIR`: the runs, the scenario and what the recorder captured.
+fn write_recording(
+    dir: &Path,
+    a: &ConformArgs,
+    doc: &hnsim_model::Document,
+    report: &Report,
+    runs: &[timeline::StateRun],
+    environment: &record::Environment,
+) -> anyhow::Result<()> {
+    let states = runs
+        .iter()
+        .map(|r| record::RecordedState {
+            index: r.state,
+            label: report
+                .states
+                .get(r.state)
+                .map(|m| m.label.clone())
+                .unwrap_or_default(),
+            cells: r.observed.clone(),
+        })
+        .collect();
+    let scenario = record::ScenarioRef {
+        name: doc.scenario.name.clone(),
+        file: a
+            .file
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        copy: record::scenario_copy_name(&a.file),
+    };
+    let mut rec = record::Recording::new(&a.backend, a.host.clone(), scenario, states);
+    for n in runs.iter().flat_map(|r| &r.notes).chain(&environment.notes) {
+        if !rec.notes.contains(n) {
+            rec.notes.push(n.clone());
+        }
+    }
+    let text = std::fs::read_to_string(&a.file)
+        .with_context(|| format!("cannot read {}", a.file.display()))?;
+    let index = record::write(dir, &rec, &text, environment)?;
+    eprintln!("recorded: {}", index.display());
+    Ok(())
 }
 
 pub fn run_probe(a: ProbeArgs) -> anyhow::Result<ExitCode> {
