@@ -97,6 +97,26 @@ fn text_wraps_to_the_terminals_own_width() {
         .filter(|l| l.chars().count() > 50)
         .collect();
     assert!(long.is_empty(), "lines wider than the terminal: {long:?}");
+    // Traces and findings wrap their long text under its column too.
+    let trace = Command::new(exe)
+        .args([
+            "trace",
+            "scenarios/designs/nat-multi-node-port-mappings.yaml",
+            "--from",
+            "app",
+            "--to",
+            "web",
+            "--proto",
+            "tcp/8443",
+        ])
+        .env("COLUMNS", "90")
+        .current_dir(root())
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&trace.stdout).into_owned();
+    assert!(text.contains("not-published"), "{text}");
+    let long: Vec<&str> = text.lines().filter(|l| l.chars().count() > 90).collect();
+    assert!(long.is_empty(), "lines wider than 90 columns: {long:?}");
     // The same command with a wide terminal uses the room.
     let o = hnsim(&["explain", "HNS001"]);
     assert!(

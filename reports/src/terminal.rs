@@ -332,7 +332,21 @@ pub fn findings(findings: &[Finding], opts: &RenderOptions) -> String {
             severity_sgr(f.severity),
             c,
         );
-        let _ = writeln!(out, "{sev}: {}", paint(&f.message, "1", c));
+        // The message wraps under itself; each line is painted on its own.
+        let plain_lead = format!("{}[{}]: ", f.severity, f.code);
+        let indent = text::width(&plain_lead);
+        for (i, line) in text::hang(&plain_lead, &f.message, opts.width)
+            .lines()
+            .enumerate()
+        {
+            let rest: String = line.chars().skip(indent).collect();
+            let lead = if i == 0 {
+                format!("{sev}: ")
+            } else {
+                " ".repeat(indent)
+            };
+            let _ = writeln!(out, "{lead}{}", paint(&rest, "1", c));
+        }
         let arrow = paint("  -->", "34", c);
         let _ = writeln!(out, "{arrow} {}", f.location);
         let eq = paint("  =", "34", c);
@@ -343,7 +357,10 @@ pub fn findings(findings: &[Finding], opts: &RenderOptions) -> String {
             let _ = writeln!(out, "{eq} facts: {}", f.facts.join(", "));
         }
         if !f.help.is_empty() {
-            let _ = writeln!(out, "{eq} help: {}", f.help);
+            let lead = format!("{eq} help: ");
+            let plain = "  = help: ";
+            let wrapped = text::hang(plain, &f.help, opts.width);
+            let _ = writeln!(out, "{}", wrapped.replacen(plain, &lead, 1));
         }
         out.push('\n');
     }
@@ -474,7 +491,7 @@ pub fn trace(state: &StateMatrix, cells: &[&Cell], opts: &RenderOptions) -> Stri
             )
         );
         if let Some(why) = legend::disposition_why(&cell.disposition) {
-            let _ = writeln!(out, "  why:     {why}");
+            let _ = writeln!(out, "{}", text::hang("  why:     ", why, opts.width));
         }
         match &cell.address {
             Some(a) if cell.disposition.is_delivered() => {
@@ -500,15 +517,23 @@ pub fn trace(state: &StateMatrix, cells: &[&Cell], opts: &RenderOptions) -> Stri
             let mech_w = mech.iter().map(|m| text::width(m)).max().unwrap_or(0);
             let num_w = cell.path.len().to_string().len();
             for (k, hop) in cell.path.iter().enumerate() {
-                let _ = writeln!(
-                    out,
-                    "    {}. {}  {}  {}  {}",
+                // The detail and facts wrap under their column when the line is wider
+                // than the terminal; colour goes on after wrapping.
+                let mech_col = pad_right(&mech[k], mech_w);
+                let lead = format!(
+                    "    {}. {}  {}  ",
                     pad_left(&(k + 1).to_string(), num_w),
                     pad_right(&hop.at, at_w),
-                    paint(&pad_right(&mech[k], mech_w), "36", c),
-                    hop.detail,
-                    paint(&format!("[{}]", hop.facts.join(", ")), "2", c)
+                    mech_col
                 );
+                let facts = format!("[{}]", hop.facts.join(", "));
+                let body = text::hang(&lead, &format!("{}  {facts}", hop.detail), opts.width);
+                let body = body.replacen(&mech_col, &paint(&mech_col, "36", c), 1);
+                let body = match body.rfind(&facts) {
+                    Some(at) => format!("{}{}", &body[..at], paint(&facts, "2", c)),
+                    None => body,
+                };
+                let _ = writeln!(out, "{body}");
             }
         }
         if !cell.facts.is_empty() {

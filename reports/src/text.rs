@@ -123,6 +123,24 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// `lead` then `text`, wrapped to `width` columns with the continuation lines indented
+/// under the text (`  help: long text…` / `        …continued`). Keeps one line when
+/// the room left after the lead is too narrow to wrap into.
+pub fn hang(lead: &str, text: &str, width: usize) -> String {
+    let indent = self::width(lead);
+    let room = width.saturating_sub(indent);
+    if room < 30 || self::width(text) <= room {
+        return format!("{lead}{text}");
+    }
+    let pad = " ".repeat(indent);
+    wrap(text, room)
+        .iter()
+        .enumerate()
+        .map(|(i, line)| format!("{}{line}", if i == 0 { lead } else { &pad }))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// `1 error`, `2 errors`.
 pub fn plural(n: usize, word: &str) -> String {
     if n == 1 {
@@ -199,5 +217,14 @@ mod tests {
         assert_eq!(clip("abc", 4), "abc");
         assert_eq!(pad_left("●", 3), "  ●");
         assert_eq!(md_code("a`b"), "`` a`b ``");
+        let long = "word ".repeat(20);
+        let wrapped = hang("  why: ", long.trim(), 40);
+        assert!(wrapped.lines().count() > 1, "{wrapped}");
+        assert!(wrapped.lines().all(|l| width(l) <= 40), "{wrapped}");
+        assert!(
+            wrapped.lines().skip(1).all(|l| l.starts_with("       w")),
+            "{wrapped}"
+        );
+        assert_eq!(hang("a: ", "short", 40), "a: short");
     }
 }

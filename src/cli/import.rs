@@ -58,7 +58,7 @@ pub fn run_import(a: ImportArgs) -> anyhow::Result<ExitCode> {
         // The same rendering as `hnsim check`, so that a finding reads the same everywhere.
         let opts = hnsim_reports::RenderOptions {
             colour: false,
-            ..Default::default()
+            width: super::output::terminal_width(),
         };
         let text =
             hnsim_reports::render_findings(&findings, hnsim_reports::Format::Terminal, &opts)?;

@@ -9,6 +9,8 @@ pub fn hnsim(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hnsim"))
         .args(args)
         .env("NO_COLOR", "1")
+        // Wide enough that no assertion depends on where the test's own terminal wraps.
+        .env("COLUMNS", "200")
         .current_dir(root())
         .output()
         .expect("the hnsim binary runs")
