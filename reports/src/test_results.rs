@@ -196,24 +196,40 @@ fn terminal(run: &TestRun, opts: &RenderOptions) -> String {
                 cell.location_text(),
                 cell_title(cell)
             );
-            if let Some(p) = &cell.problem {
-                let _ = writeln!(out, "    {p}");
-                continue;
+            match &cell.problem {
+                Some(p) => {
+                    let _ = writeln!(out, "    {p}");
+                }
+                None => out.push_str(&mismatch(cell)),
             }
-            table(
-                &mut out,
-                ["", "expected", "observed", "comparison"],
-                &rows(cell),
-            );
         }
     }
-    let s = run.summary();
-    let _ = writeln!(
-        out,
-        "hnsim test: {} passed, {} failed, {} skipped",
-        s.passed, s.failed, s.skipped
-    );
+    out.push_str(&tally(run));
     out
+}
+
+/// `hnsim test: 3 passed, 1 failed, 2 skipped`, the closing line of the text formats.
+fn tally(run: &TestRun) -> String {
+    let s = run.summary();
+    format!(
+        "hnsim test: {} passed, {} failed, {} skipped\n",
+        s.passed, s.failed, s.skipped
+    )
+}
+
+/// Why a cell's expectation does not hold: the problem with the expectation itself, or
+/// the expected / observed / comparison table.
+fn mismatch(cell: &CellCheck) -> String {
+    let mut t = String::new();
+    match &cell.problem {
+        Some(p) => t.push_str(p),
+        None => table(
+            &mut t,
+            ["", "expected", "observed", "comparison"],
+            &rows(cell),
+        ),
+    }
+    t
 }
 
 /// `file:line:column` of a check, for the text formats.
@@ -272,15 +288,7 @@ fn github(run: &TestRun) -> String {
         }
         for cell in sc.cells.iter().filter(|c| !c.passed()) {
             let l = &cell.location;
-            let mut text = String::new();
-            match &cell.problem {
-                Some(p) => text.push_str(p),
-                None => table(
-                    &mut text,
-                    ["", "expected", "observed", "comparison"],
-                    &rows(cell),
-                ),
-            }
+            let text = mismatch(cell);
             let title = format!("expected cell {}", cell_title(cell));
             out.push_str(&annotation(
                 Severity::Error,
@@ -292,12 +300,7 @@ fn github(run: &TestRun) -> String {
             ));
         }
     }
-    let s = run.summary();
-    let _ = writeln!(
-        out,
-        "hnsim test: {} passed, {} failed, {} skipped",
-        s.passed, s.failed, s.skipped
-    );
+    out.push_str(&tally(run));
     out
 }
 
@@ -437,18 +440,7 @@ fn junit(run: &TestRun) -> String {
             false,
         ));
         for cell in &sc.cells {
-            let failure = (!cell.passed()).then(|| {
-                let mut t = String::new();
-                match &cell.problem {
-                    Some(p) => t.push_str(p),
-                    None => table(
-                        &mut t,
-                        ["", "expected", "observed", "comparison"],
-                        &rows(cell),
-                    ),
-                }
-                t
-            });
+            let failure = (!cell.passed()).then(|| mismatch(cell));
             let name = format!("{} ({})", cell_title(cell), cell.location_text());
             cases.push((name, failure, cell.location.line, false));
         }
