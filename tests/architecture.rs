@@ -120,6 +120,8 @@ fn reports_decide_nothing() {
     let engine_entry_points = [
         "hnsim_sim::simulate",
         "hnsim_sim::trace(",
+        "hnsim_sim::query(",
+        "hnsim_sim::check_expectations",
         "hnsim_sim::diff(",
         "hnsim_model::analyse",
         "hnsim_model::resolve",

@@ -1,12 +1,18 @@
 //! `hnsim trace`: one cell (or the cells of every probe) between two nodes, named the
 //! way a user thinks of them.
 
-use crate::matrix::{Cell, Node, NodeKind, Probe, StateMatrix};
+use crate::matrix::{Cell, Node, Probe, StateMatrix};
+use crate::query::NameError;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TraceError {
-    #[error("no node matches `{name}`; nodes are: {}", known.join(", "))]
-    NotFound { name: String, known: Vec<String> },
+    #[error("{}", NameError::NotFound { name: name.clone(), near: near.clone(), known: known.clone() })]
+    NotFound {
+        name: String,
+        /// Names close in spelling, best first.
+        near: Vec<String>,
+        known: Vec<String>,
+    },
     #[error("`{name}` is ambiguous; it matches {}: use one of these ids", candidates.join(", "))]
     Ambiguous {
         name: String,
@@ -22,32 +28,17 @@ pub enum TraceError {
     },
 }
 
-/// Finds a node by id, container name, host name (`win1` or `host:win1`), client name
-/// or `internet`.
+/// Finds a node by the names people type (see [`crate::query`]): id, container, compose
+/// or swarm service name, host or client name, kinds in any case.
 pub(crate) fn resolve<'a>(state: &'a StateMatrix, name: &str) -> Result<&'a Node, TraceError> {
-    if let Some(n) = state.node(name) {
-        return Ok(n);
-    }
-    let matches: Vec<&Node> = state
-        .nodes
-        .iter()
-        .filter(|n| match n.kind {
-            NodeKind::Endpoint => n.container.as_deref() == Some(name),
-            NodeKind::Host => n.host.as_deref() == Some(name),
-            NodeKind::Client => n.id.strip_prefix("client:") == Some(name),
-            NodeKind::Internet => false,
-        })
-        .collect();
-    match matches.as_slice() {
-        [one] => Ok(one),
-        [] => Err(TraceError::NotFound {
-            name: name.to_string(),
-            known: state.nodes.iter().map(|n| n.id.clone()).collect(),
-        }),
-        many => Err(TraceError::Ambiguous {
-            name: name.to_string(),
-            candidates: many.iter().map(|n| n.id.clone()).collect(),
-        }),
+    match crate::query::resolve_name(&state.nodes, name) {
+        Ok(i) => Ok(&state.nodes[i]),
+        Err(NameError::NotFound { name, near, known }) => {
+            Err(TraceError::NotFound { name, near, known })
+        }
+        Err(NameError::Ambiguous { name, candidates }) => {
+            Err(TraceError::Ambiguous { name, candidates })
+        }
     }
 }
 
