@@ -601,7 +601,7 @@ fn every_bundled_scenario_checks_simulates_and_traces() {
             failures.push(format!("check {shown}: {}", both(&o)));
             continue;
         }
-        let o = hnsim(&["sim", "--format", "json", p(f)]);
+        let o = hnsim(&["sim", "--format", "json", "--schema", "v1", p(f)]);
         if code(&o) != 0 && code(&o) != 1 {
             failures.push(format!("sim {shown}: {}", both(&o)));
             continue;

@@ -113,7 +113,16 @@ fn destinations_and_sources_by_address() {
 
 #[test]
 fn sim_probe_adds_probes_to_every_destination() {
-    let o = hnsim(&["sim", NAT, "--probe", "tcp/8443,udp/53", "--format", "json"]);
+    let o = hnsim(&[
+        "sim",
+        NAT,
+        "--probe",
+        "tcp/8443,udp/53",
+        "--format",
+        "json",
+        "--schema",
+        "v1",
+    ]);
     assert_eq!(code(&o), 0, "{}", both(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     let cells = v["states"][0]["cells"].as_array().expect("cells");

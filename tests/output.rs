@@ -28,7 +28,7 @@ fn the_output_file_extension_picks_the_format() {
     let cases = [
         ("report.html", "<!DOCTYPE html>"),
         ("report.json", "\"schema_version\""),
-        ("report.yaml", "schema_version: 1"),
+        ("report.yaml", "schema_version: 2"),
         ("report.xml", "<testsuites"),
         ("report.md", "|"),
         ("report.dot", "graph"),
@@ -128,7 +128,7 @@ fn json_of(args: &[&str]) -> Value {
 
 #[test]
 fn json_documents_hold_to_their_published_schemas() {
-    let cases: [(&str, Vec<&str>); 4] = [
+    let cases: [(&str, Vec<&str>); 5] = [
         (
             "check.v1.schema.json",
             vec!["check", PITFALL, DESIGN, "--format", "json"],
@@ -151,6 +151,10 @@ fn json_documents_hold_to_their_published_schemas() {
         ),
         (
             "report.v1.schema.json",
+            vec!["sim", DESIGN, "--format", "json", "--schema", "v1"],
+        ),
+        (
+            "report.v2.schema.json",
             vec!["sim", DESIGN, "--format", "json"],
         ),
     ];

@@ -60,17 +60,17 @@ fn main() {
             .node(id)
             .is_some_and(|n| n.kind == NodeKind::Endpoint)
     };
-    let keep: Vec<bool> = expected
-        .cells
+    let keep: std::collections::HashSet<String> = expected
+        .nodes
         .iter()
-        .map(|c| endpoint(&c.from) && endpoint(&c.to))
+        .filter(|n| endpoint(&n.id))
+        .map(|n| n.id.clone())
         .collect();
-    let mut it = keep.iter();
-    expected.cells.retain(|_| *it.next().unwrap_or(&false));
+    expected.retain(|c| keep.contains(&c.from) && keep.contains(&c.to));
     let endpoints = d.endpoints.len();
     println!(
         "scenario: {endpoints} endpoints on 4 hosts, {} probes per run (icmp + tcp/80, every ordered pair)",
-        expected.cells.len()
+        expected.cell_count()
     );
     let mut opts = probe_opts(1000, 1);
     opts.timing.workers = 64;

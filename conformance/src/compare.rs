@@ -30,14 +30,19 @@ pub struct ObservedCell {
 /// Judges every observed cell against the expected matrix. `Conformance::state` is 0;
 /// the caller sets the index of the state it probed.
 pub fn compare(expected: &StateMatrix, observed: &[ObservedCell]) -> Conformance {
+    // Each expected cell's position and disposition, by (from, to, probe): the matrix
+    // makes its cells on demand, so they are read once.
+    let index: std::collections::HashMap<(&str, &str, Probe), (usize, Disposition)> = expected
+        .outcomes()
+        .enumerate()
+        .map(|(i, (from, to, probe, d, _))| ((from, to, probe), (i, d)))
+        .collect();
     let mut cells: Vec<(usize, CellVerdict)> = observed
         .iter()
         .map(|o| {
-            let position = expected
-                .cells
-                .iter()
-                .position(|c| c.from == o.from && c.to == o.to && c.probe == o.probe);
-            let exp = position.map(|i| expected.cells[i].disposition.clone());
+            let found = index.get(&(o.from.as_str(), o.to.as_str(), o.probe));
+            let position = found.map(|(i, _)| *i);
+            let exp = found.map(|(_, d)| d.clone());
             let verdict = judge(exp.as_ref(), o);
             let expected = exp.unwrap_or(Disposition::Unknown {
                 why: "the simulated matrix has no such cell".into(),
@@ -152,11 +157,11 @@ mod tests {
         }
     }
     fn matrix() -> StateMatrix {
-        StateMatrix {
-            step: None,
-            label: "initial design".into(),
-            nodes: vec![],
-            cells: vec![
+        StateMatrix::from_cells(
+            None,
+            "initial design",
+            vec![],
+            vec![
                 cell("a", "b", Probe::Icmp, Disposition::Delivered),
                 cell("a", "b", Probe::Tcp(80), denied()),
                 cell(
@@ -167,7 +172,7 @@ mod tests {
                 ),
                 cell("b", "a", Probe::Udp(53), Disposition::Delivered),
             ],
-        }
+        )
     }
 
     #[test]

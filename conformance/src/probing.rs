@@ -187,9 +187,8 @@ pub fn probe_state(
 ) -> Result<Vec<ObservedCell>, DataplaneError> {
     let mut specs: Vec<(Source, ProbeSpec)> = Vec::new();
     let plans: Vec<CellPlan> = expected
-        .cells
-        .iter()
-        .map(|c| plan_cell(dp, design, expected, c, &mut specs))
+        .cells()
+        .map(|c| plan_cell(dp, design, expected, &c, &mut specs))
         .collect();
     let mut by_source: BTreeMap<Source, Vec<ProbeSpec>> = BTreeMap::new();
     for (src, spec) in &specs {
@@ -241,10 +240,9 @@ pub fn probe_state(
     let results: BTreeMap<usize, ProbeResult> =
         results.into_iter().map(|(id, (r, _))| (id, r)).collect();
     Ok(expected
-        .cells
-        .iter()
+        .cells()
         .zip(plans)
-        .map(|(cell, plan)| observe(dp, cell, plan, &specs, &results))
+        .map(|(cell, plan)| observe(dp, &cell, plan, &specs, &results))
         .collect())
 }
 

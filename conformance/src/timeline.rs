@@ -80,13 +80,7 @@ pub fn attach(report: &mut Report, runs: &[StateRun]) {
         let mut conf = compare(m, &run.observed);
         conf.state = run.state;
         for o in &run.observed {
-            if let Some(c) = m
-                .cells
-                .iter_mut()
-                .find(|c| c.from == o.from && c.to == o.to && c.probe == o.probe)
-            {
-                c.observation = Some(o.observation.clone());
-            }
+            m.observe(&o.from, &o.to, o.probe, o.observation.clone());
         }
         all.push(conf);
     }

@@ -94,14 +94,8 @@ mod tests {
             findings: vec![],
             topology: Default::default(),
             states: vec![
-                StateMatrix {
-                    label: "initial design".into(),
-                    ..Default::default()
-                },
-                StateMatrix {
-                    label: "after step 1: stop api".into(),
-                    ..Default::default()
-                },
+                StateMatrix::from_cells(None, "initial design", vec![], vec![]),
+                StateMatrix::from_cells(Some(0), "after step 1: stop api", vec![], vec![]),
             ],
             conformance: Some(conf(1, 2)),
             earlier_conformance: vec![conf(0, 0)],

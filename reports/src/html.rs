@@ -2,18 +2,19 @@
 //! with each cell's path, the findings and the conformance comparison. No network, no
 //! external assets: CSS and JS are inlined from `html/`.
 //!
-//! The matrix is embedded as compact JSON and drawn on a `<canvas>` on load, so a
-//! 200 × 200 matrix (40 000 pairs, over 100 000 probes) stays a few megabytes and opens
-//! quickly. Strings, hops and paths are interned: the simulator repeats them a lot.
+//! The matrix is embedded by class as compact JSON ([`data`]) and drawn on a `<canvas>`
+//! on load: one square per node pair up to [`crate::legend::MAX_NODES`] nodes, beyond
+//! that one per pair of classes, grouped by network; a click shows the pair's path,
+//! made by the script from the shared answers. The page stays small at any size.
 
-use crate::legend::{self, Grid, Symbol};
-use crate::text::{self, serde_name, xml_escape as esc};
+mod data;
+
+use crate::legend;
+use crate::text::{self, xml_escape as esc};
 use crate::{svg, RenderError};
 use hnsim_model::Severity;
-use hnsim_sim::matrix::{Cell, Conformance, Disposition, Hop, Observation, Report, Verdict};
-use serde::Serialize;
-use serde_json::{json, Value};
-use std::collections::HashMap;
+use hnsim_sim::matrix::{Conformance, Report, Verdict};
+use serde_json::Value;
 use std::fmt::Write;
 
 const CSS: &str = include_str!("html/style.css");
@@ -21,245 +22,9 @@ const JS: &str = include_str!("html/app.js");
 /// Runs before anything else so the self-test can report script errors of the page.
 const ERRORS_JS: &str = "window.__hnsimErrors=[];addEventListener('error',function(e){__hnsimErrors.push(String(e.message||e))});(function(){var c=console.error;console.error=function(){__hnsimErrors.push(Array.prototype.join.call(arguments,' '));c.apply(console,arguments)}})();";
 
-#[derive(Default)]
-struct Interner {
-    strings: Vec<String>,
-    index: HashMap<String, usize>,
-    hops: Vec<[usize; 4]>,
-    hop_index: HashMap<[usize; 4], usize>,
-    paths: Vec<Vec<usize>>,
-    path_index: HashMap<Vec<usize>, usize>,
-}
-
-impl Interner {
-    fn s(&mut self, s: &str) -> usize {
-        if let Some(&i) = self.index.get(s) {
-            return i;
-        }
-        self.strings.push(s.to_string());
-        self.index.insert(s.to_string(), self.strings.len() - 1);
-        self.strings.len() - 1
-    }
-
-    fn hop(&mut self, h: &Hop) -> usize {
-        let key = [
-            self.s(&h.at),
-            self.s(&serde_name(&h.mechanism)),
-            self.s(&h.detail),
-            self.s(&h.facts.join(", ")),
-        ];
-        if let Some(&i) = self.hop_index.get(&key) {
-            return i;
-        }
-        self.hops.push(key);
-        self.hop_index.insert(key, self.hops.len() - 1);
-        self.hops.len() - 1
-    }
-
-    fn path(&mut self, hops: &[Hop]) -> usize {
-        let key: Vec<usize> = hops.iter().map(|h| self.hop(h)).collect();
-        if let Some(&i) = self.path_index.get(&key) {
-            return i;
-        }
-        self.paths.push(key.clone());
-        self.path_index.insert(key, self.paths.len() - 1);
-        self.paths.len() - 1
-    }
-}
-
-/// -1 in the compact arrays means "none".
-const NONE: i64 = -1;
-
-fn observation_json(o: &Observation) -> Value {
-    json!({
-        "text": text::observation(o),
-        "repro": o.repro,
-        "attempts": o.attempts,
-    })
-}
-
-fn cell_row(
-    it: &mut Interner,
-    cell: &Cell,
-    from: usize,
-    to: usize,
-    verdict: Option<&Verdict>,
-    observations: &mut Vec<Value>,
-) -> Value {
-    let (code, reason, why) = match &cell.disposition {
-        Disposition::Delivered => (0, NONE, NONE),
-        Disposition::Denied { reason, why } => {
-            (1, it.s(&reason.to_string()) as i64, it.s(why) as i64)
-        }
-        Disposition::Unknown { why } => (2, NONE, it.s(why) as i64),
-    };
-    let address = match &cell.address {
-        Some(a) => it.s(&text::address(a)) as i64,
-        None => NONE,
-    };
-    let obs = match &cell.observation {
-        Some(o) => {
-            observations.push(observation_json(o));
-            (observations.len() - 1) as i64
-        }
-        None => NONE,
-    };
-    let verdict = match verdict {
-        Some(v) => it.s(legend::verdict_text(v)) as i64,
-        None => NONE,
-    };
-    json!([
-        from,
-        to,
-        it.s(&cell.probe.to_string()),
-        code,
-        reason,
-        why,
-        address,
-        it.path(&cell.path),
-        it.s(&cell.facts.join(", ")),
-        obs,
-        verdict
-    ])
-}
-
-fn symbol_code(s: Symbol) -> char {
-    match s {
-        Symbol::SelfPair => 'd',
-        Symbol::Empty => 'e',
-        Symbol::All => 'a',
-        Symbol::Some => 's',
-        Symbol::None => 'n',
-        Symbol::Unknown => 'u',
-        Symbol::Disagree => 'x',
-    }
-}
-
-#[derive(Serialize)]
-struct Legend {
-    code: char,
-    symbol: char,
-    key: &'static str,
-    meaning: &'static str,
-}
-
-fn data(report: &Report) -> Value {
-    let mut it = Interner::default();
-    let mut observations = Vec::new();
-    let mut states = Vec::new();
-    for (i, state) in report.states.iter().enumerate() {
-        let Some(grid) = Grid::for_report(report, i) else {
-            continue;
-        };
-        let index: HashMap<&str, usize> = state
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(k, n)| (n.id.as_str(), k))
-            .collect();
-        let nodes: Vec<Value> = state
-            .nodes
-            .iter()
-            .map(|n| {
-                json!([
-                    n.id,
-                    serde_name(&n.kind),
-                    n.label,
-                    n.host.clone().unwrap_or_default(),
-                    n.network.clone().unwrap_or_default(),
-                    n.driver.clone().unwrap_or_default(),
-                    n.ip.map(|ip| ip.to_string()).unwrap_or_default(),
-                    n.listens
-                        .iter()
-                        .map(|p| p.to_string())
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                ])
-            })
-            .collect();
-        let mut sym = String::with_capacity(grid.n * grid.n);
-        for r in 0..grid.n {
-            for c in 0..grid.n {
-                sym.push(symbol_code(grid.symbol(r, c)));
-            }
-        }
-        let cells: Vec<Value> = state
-            .cells
-            .iter()
-            .filter_map(|cell| {
-                let from = *index.get(cell.from.as_str())?;
-                let to = *index.get(cell.to.as_str())?;
-                let verdict = grid
-                    .verdict(&cell.from, &cell.to, cell.probe)
-                    .map(|v| &v.verdict);
-                Some(cell_row(
-                    &mut it,
-                    cell,
-                    from,
-                    to,
-                    verdict,
-                    &mut observations,
-                ))
-            })
-            .collect();
-        // Before-symbols of the pairs a timeline step changed ('.' where unchanged).
-        let mut before = String::new();
-        if i > 0 {
-            if let Some(prev) = Grid::for_report(report, i - 1) {
-                let changed: HashMap<(&str, &str), Symbol> = legend::changes(&prev, &grid)
-                    .into_iter()
-                    .map(|c| ((c.from, c.to), c.before))
-                    .collect();
-                if !changed.is_empty() {
-                    for r in 0..grid.n {
-                        for c in 0..grid.n {
-                            let key = (state.nodes[r].id.as_str(), state.nodes[c].id.as_str());
-                            before.push(changed.get(&key).map_or('.', |s| symbol_code(*s)));
-                        }
-                    }
-                }
-            }
-        }
-        let summary = state.summary();
-        states.push(json!({
-            "label": state.label,
-            "step": state.step,
-            "nodes": nodes,
-            "sym": sym,
-            "before": before,
-            "cells": cells,
-            "summary": [summary.delivered, summary.denied, summary.unknown],
-            "reasons": legend::deny_reasons(state),
-        }));
-    }
-    let legend: Vec<Legend> = Symbol::LEGEND
-        .iter()
-        .chain([Symbol::SelfPair].iter())
-        .map(|s| Legend {
-            code: symbol_code(*s),
-            symbol: s.char(),
-            key: s.key(),
-            meaning: s.meaning(),
-        })
-        .collect();
-    json!({
-        "scenario": report.scenario.name,
-        "states": states,
-        "final": report.states.len().saturating_sub(1),
-        "conformanceState": report.conformance.as_ref().map(|c| c.state),
-        "conformanceStates": report.conformances().map(|c| c.state).collect::<Vec<_>>(),
-        "strings": it.strings,
-        "hops": it.hops,
-        "paths": it.paths,
-        "observations": observations,
-        "legend": legend,
-        "facts": fact_texts(),
-    })
-}
-
 /// Every fact of the catalogue, `ID -> "title: text"`, so a fact chip shows what the
 /// fact says on hover.
-fn fact_texts() -> Value {
+pub(crate) fn fact_texts() -> Value {
     hnsim_model::fact::all()
         .iter()
         .map(|f| (f.id.clone(), Value::from(fact_tip(f))))
@@ -279,7 +44,7 @@ fn script_json(v: &Value) -> Result<String, RenderError> {
 
 pub fn report(report: &Report) -> Result<String, RenderError> {
     let sc = &report.scenario;
-    let data = script_json(&data(report))?;
+    let data = script_json(&data::data(report))?;
     let mut out = String::with_capacity(data.len() + 64 * 1024);
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");

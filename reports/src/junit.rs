@@ -6,8 +6,9 @@
 //! simulation. Layout: one `<testsuite>` per state (one `<testcase>` per cell), one for
 //! the findings, one for the conformance comparison when present.
 
-use crate::legend;
-use crate::text::{self, serde_name, xml_escape as esc};
+use crate::by_class;
+use crate::legend::{self, Grid};
+use crate::text::{self, xml_escape as esc};
 use hnsim_model::{Finding, Severity};
 use hnsim_sim::matrix::{Cell, Conformance, Report, StateMatrix, Verdict};
 use std::fmt::Write;
@@ -149,15 +150,7 @@ fn cell_text(cell: &Cell, full_path: bool) -> String {
         &cell.path
     };
     for (k, hop) in path.iter().enumerate() {
-        let _ = writeln!(
-            s,
-            "{}. {} [{}] {} ({})",
-            k + 1,
-            hop.at,
-            serde_name(&hop.mechanism),
-            hop.detail,
-            hop.facts.join(", ")
-        );
+        let _ = writeln!(s, "{}", text::hop_line(k + 1, hop));
     }
     if !cell.facts.is_empty() {
         let _ = writeln!(s, "facts: {}", cell.facts.join(", "));
@@ -168,15 +161,40 @@ fn cell_text(cell: &Cell, full_path: bool) -> String {
 fn state_suite(scenario: &str, index: usize, state: &StateMatrix) -> Suite {
     let mut suite = Suite::new(format!("{scenario}: state {}: {}", index + 1, state.label));
     let classname = class(scenario, &format!("state{}", index + 1));
-    for cell in &state.cells {
-        let out = cell_text(cell, false);
+    let mut case = |cell: &Cell, name: String, note: String| {
+        let mut out = cell_text(cell, false);
+        out.push_str(&note);
         let status = match legend::disposition_why(&cell.disposition) {
             Some(why) if !cell.disposition.is_delivered() && is_unknown(cell) => {
                 Status::Skipped { message: why }
             }
             _ => Status::Pass,
         };
-        suite.case(&classname, &cell_name(cell), status, &out);
+        suite.case(&classname, &name, status, &out);
+    };
+    let grid = Grid::new(state, None);
+    if !grid.by_class() {
+        for cell in state.cells() {
+            case(&cell, cell_name(&cell), String::new());
+        }
+        return suite;
+    }
+    // Too many cells for a test case each: one per probe of each pair of classes,
+    // shown on its first node pair.
+    let names = by_class::classes(state);
+    for line in by_class::class_pairs(&grid) {
+        let (s, t) = line.example;
+        for cell in state.pair_cells(s, t) {
+            let name = format!(
+                "{} -> {} {}",
+                names[line.from].name, names[line.to].name, cell.probe
+            );
+            let note = format!(
+                "stands for every pair of the two classes: {}\n",
+                legend::pairs_text(line.pairs)
+            );
+            case(&cell, name, note);
+        }
     }
     suite
 }
@@ -317,7 +335,7 @@ pub fn check(c: &crate::check::Checked) -> String {
     document("hnsim check", &suites)
 }
 
-pub fn trace(state: &StateMatrix, cells: &[&Cell]) -> String {
+pub fn trace(state: &StateMatrix, cells: &[Cell]) -> String {
     let mut suite = Suite::new(format!("trace: {}", state.label));
     for cell in cells {
         let status = match legend::disposition_why(&cell.disposition) {

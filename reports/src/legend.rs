@@ -3,7 +3,7 @@
 //! everywhere.
 
 use hnsim_sim::matrix::{
-    CellVerdict, Conformance, Disposition, Probe, Report, StateMatrix, Verdict,
+    Cell, CellVerdict, Conformance, Disposition, Probe, Report, StateMatrix, Verdict,
 };
 use std::collections::HashMap;
 
@@ -27,6 +27,14 @@ pub enum Symbol {
 }
 
 impl Symbol {
+    /// The symbol as a change list shows it: blank reads `(not probed)`.
+    pub fn shown(self) -> String {
+        match self {
+            Symbol::Empty => "(not probed)".to_string(),
+            s => s.char().to_string(),
+        }
+    }
+
     pub const LEGEND: [Symbol; 6] = [
         Symbol::All,
         Symbol::Some,
@@ -117,16 +125,43 @@ impl PairCounts {
     }
 }
 
+/// Above this many nodes a matrix is shown by class: one row per class instead of one
+/// per node, and every line says how many node pairs it stands for.
+pub const MAX_NODES: usize = 250;
+
+/// How many node pairs a line stands for (`1 pair`, `2,500 pairs`).
+pub fn pairs_text(n: usize) -> String {
+    let grouped = crate::text::thousands(n);
+    if n == 1 {
+        format!("{grouped} pair")
+    } else {
+        format!("{grouped} pairs")
+    }
+}
+
+/// Counts of the answers of each list of a state's table.
+fn list_counts(state: &StateMatrix, list: u32) -> PairCounts {
+    let t = state.table();
+    let mut c = PairCounts::default();
+    for &(_, id) in t.list(list) {
+        match t.answer(id).disposition {
+            Disposition::Delivered => c.delivered += 1,
+            Disposition::Denied { .. } => c.denied += 1,
+            Disposition::Unknown { .. } => c.unknown += 1,
+        }
+    }
+    c
+}
+
 /// A state's matrix indexed by node: rows are sources, columns destinations, both in
-/// the state's node order.
+/// the state's node order. Nothing is made per cell: a pair's symbol comes from its
+/// list of answers, shared by its classes.
 pub struct Grid<'a> {
     pub state: &'a StateMatrix,
     pub n: usize,
-    counts: Vec<PairCounts>,
-    /// Indices into `state.cells`, per pair, in the state's cell order.
-    cells: Vec<Vec<u32>>,
-    /// Cells naming a node the state does not list; rendered apart so nothing is lost.
-    pub stray: Vec<u32>,
+    counts: HashMap<u32, PairCounts>,
+    /// Pairs with probes a real dataplane disagreed on, and how many.
+    disagree: HashMap<(usize, usize), u32>,
     verdicts: HashMap<(&'a str, &'a str, Probe), &'a CellVerdict>,
 }
 
@@ -134,12 +169,6 @@ impl<'a> Grid<'a> {
     /// `conformance` is used only when it was probed on this state.
     pub fn new(state: &'a StateMatrix, conformance: Option<&'a Conformance>) -> Grid<'a> {
         let n = state.nodes.len();
-        let index: HashMap<&str, usize> = state
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, node)| (node.id.as_str(), i))
-            .collect();
         let verdicts: HashMap<_, _> = conformance
             .map(|c| {
                 c.cells
@@ -148,35 +177,37 @@ impl<'a> Grid<'a> {
                     .collect()
             })
             .unwrap_or_default();
-        let mut counts = vec![PairCounts::default(); n * n];
-        let mut cells = vec![Vec::new(); n * n];
-        let mut stray = Vec::new();
-        for (ci, cell) in state.cells.iter().enumerate() {
-            let (Some(&r), Some(&c)) = (index.get(cell.from.as_str()), index.get(cell.to.as_str()))
-            else {
-                stray.push(ci as u32);
-                continue;
-            };
-            let k = r * n + c;
-            let pc = &mut counts[k];
-            match cell.disposition {
-                Disposition::Delivered => pc.delivered += 1,
-                Disposition::Denied { .. } => pc.denied += 1,
-                Disposition::Unknown { .. } => pc.unknown += 1,
-            }
-            if let Some(v) = verdicts.get(&(cell.from.as_str(), cell.to.as_str(), cell.probe)) {
-                if v.verdict == Verdict::Disagree {
-                    pc.disagree += 1;
+        let mut disagree: HashMap<(usize, usize), u32> = HashMap::new();
+        if !verdicts.is_empty() {
+            let index: HashMap<&str, usize> = state
+                .nodes
+                .iter()
+                .enumerate()
+                .map(|(i, node)| (node.id.as_str(), i))
+                .collect();
+            for ((from, to, probe), v) in &verdicts {
+                let (Some(&r), Some(&c)) = (index.get(from), index.get(to)) else {
+                    continue;
+                };
+                let probed = state.pair(r, c).iter().any(|(p, _)| p == probe);
+                if probed && v.verdict == Verdict::Disagree {
+                    *disagree.entry((r, c)).or_default() += 1;
                 }
             }
-            cells[k].push(ci as u32);
+        }
+        let mut counts = HashMap::new();
+        let lists = state
+            .class_pairs()
+            .map(|(_, _, l)| l)
+            .chain(state.own_pairs().iter().map(|p| p.list));
+        for l in lists {
+            counts.entry(l).or_insert_with(|| list_counts(state, l));
         }
         Grid {
             state,
             n,
             counts,
-            cells,
-            stray,
+            disagree,
             verdicts,
         }
     }
@@ -189,8 +220,27 @@ impl<'a> Grid<'a> {
         Some(Grid::new(state, conf))
     }
 
+    /// Too many nodes to show one row per node: renderers show classes.
+    pub fn by_class(&self) -> bool {
+        self.n > MAX_NODES
+    }
+
+    /// Counts of a list of answers.
+    pub fn list_counts(&self, list: u32) -> PairCounts {
+        self.counts
+            .get(&list)
+            .copied()
+            .unwrap_or_else(|| list_counts(self.state, list))
+    }
+
     pub fn counts(&self, row: usize, col: usize) -> PairCounts {
-        self.counts[row * self.n + col]
+        let mut c = self
+            .state
+            .pair_list(row, col)
+            .map(|l| self.list_counts(l))
+            .unwrap_or_default();
+        c.disagree = self.disagree.get(&(row, col)).copied().unwrap_or(0);
+        c
     }
 
     pub fn symbol(&self, row: usize, col: usize) -> Symbol {
@@ -215,43 +265,138 @@ impl<'a> Grid<'a> {
         }
     }
 
-    /// Cell indices (into `state.cells`) of a pair.
-    pub fn pair_cells(&self, row: usize, col: usize) -> &[u32] {
-        &self.cells[row * self.n + col]
+    /// The symbol of every pair of a node of class `a` with a node of class `b` (other
+    /// than pairs answered on their own).
+    pub fn class_symbol(&self, a: usize, b: usize) -> Symbol {
+        self.state
+            .class_pair(a, b)
+            .map_or(Symbol::Empty, |l| self.list_counts(l).symbol())
+    }
+
+    /// The cells of a pair, made now.
+    pub fn pair_cells(&self, row: usize, col: usize) -> impl Iterator<Item = Cell> + 'a {
+        self.state.pair_cells(row, col)
+    }
+
+    /// Cells naming a node the state does not list.
+    pub fn stray(&self) -> &'a [Cell] {
+        self.state.stray_cells()
     }
 
     pub fn verdict(&self, from: &str, to: &str, probe: Probe) -> Option<&'a CellVerdict> {
         self.verdicts.get(&(from, to, probe)).copied()
     }
 
-    /// How many pairs show each symbol, in [`Symbol::LEGEND`] order.
-    pub fn symbol_counts(&self) -> Vec<(Symbol, usize)> {
-        let mut out: Vec<(Symbol, usize)> = Symbol::LEGEND.iter().map(|s| (*s, 0)).collect();
-        for r in 0..self.n {
+    /// Every verdict of the comparison on this state.
+    pub fn verdicts(&self) -> impl Iterator<Item = &'a CellVerdict> + '_ {
+        self.verdicts.values().copied()
+    }
+
+    /// `✗ observed timeout` when a real dataplane disagreed on this cell.
+    pub fn disagreement(&self, cell: &Cell) -> Option<String> {
+        let v = self.verdict(&cell.from, &cell.to, cell.probe)?;
+        (v.verdict == Verdict::Disagree).then(|| {
+            format!(
+                "✗ observed {}",
+                crate::text::outcome(&v.observation.outcome)
+            )
+        })
+    }
+
+    /// Pairs shown with a symbol that hides something (mixed, undecided, disputed), in
+    /// node order; at most `max`, and how many there are in all.
+    pub fn notable_pairs(&self, max: usize) -> (Vec<(usize, usize)>, usize) {
+        let notable = |s: Symbol| matches!(s, Symbol::Some | Symbol::Unknown | Symbol::Disagree);
+        let mut list = Vec::new();
+        let mut total = 0;
+        for (sym, k) in self.symbol_counts() {
+            if notable(sym) {
+                total += k;
+            }
+        }
+        if total == 0 {
+            return (list, 0);
+        }
+        'rows: for r in 0..self.n {
             for c in 0..self.n {
-                let s = self.symbol(r, c);
-                if let Some(slot) = out.iter_mut().find(|(k, _)| *k == s) {
-                    slot.1 += 1;
+                if notable(self.symbol(r, c)) {
+                    list.push((r, c));
+                    if list.len() >= max {
+                        break 'rows;
+                    }
                 }
             }
         }
-        out
+        (list, total)
+    }
+
+    /// How many pairs show each symbol, in [`Symbol::LEGEND`] order, counted by class.
+    pub fn symbol_counts(&self) -> Vec<(Symbol, usize)> {
+        let mut count: HashMap<Symbol, i64> = HashMap::new();
+        let state = self.state;
+        let size = |c: usize| state.classes()[c].members.len() as i64;
+        for (a, b, l) in state.class_pairs() {
+            let pairs = size(a) * size(b) - if a == b { size(a) } else { 0 };
+            *count.entry(self.list_counts(l).symbol()).or_default() += pairs;
+        }
+        for p in state.own_pairs() {
+            let (f, t) = (p.from as usize, p.to as usize);
+            let class = state.class_pair(state.class_of(f), state.class_of(t));
+            let before = class.map_or(Symbol::Empty, |l| self.list_counts(l).symbol());
+            if class.is_some() {
+                *count.entry(before).or_default() -= 1;
+            }
+            *count.entry(self.list_counts(p.list).symbol()).or_default() += 1;
+        }
+        for &(r, c) in self.disagree.keys() {
+            *count.entry(self.reach_symbol(r, c)).or_default() -= 1;
+            *count.entry(Symbol::Disagree).or_default() += 1;
+        }
+        let n = self.n as i64;
+        let shown: i64 = count.values().sum();
+        *count.entry(Symbol::Empty).or_default() += n * (n - 1).max(0) - shown;
+        Symbol::LEGEND
+            .iter()
+            .map(|s| (*s, count.get(s).copied().unwrap_or(0).max(0) as usize))
+            .collect()
     }
 }
 
-/// A pair whose symbol differs between two states (matched by node id).
+/// A pair whose symbol differs between two states (matched by node id); by class, one
+/// line stands for `pairs` node pairs alike.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PairChange<'a> {
     pub from: &'a str,
     pub to: &'a str,
     pub before: Symbol,
     pub after: Symbol,
+    /// Node pairs this change stands for (1 unless the matrix is shown by class).
+    pub pairs: usize,
+}
+
+impl PairChange<'_> {
+    /// ` (and every pair of their classes: 2,500 pairs)` when the change stands for more
+    /// than one node pair.
+    pub fn alike(&self) -> String {
+        if self.pairs > 1 {
+            format!(
+                " (and every pair of their classes: {})",
+                pairs_text(self.pairs)
+            )
+        } else {
+            String::new()
+        }
+    }
 }
 
 /// Pairs of `cur` whose symbol differs from `prev`, in `cur`'s order, then the pairs of
 /// `prev` that involve a node `cur` no longer has. A node that is new in `cur` (or gone
-/// from it) compares against [`Symbol::Empty`].
+/// from it) compares against [`Symbol::Empty`]. Past [`MAX_NODES`] nodes the pairs are
+/// grouped: nodes in the same class in both states change alike.
 pub fn changes<'a>(prev: &Grid<'a>, cur: &Grid<'a>) -> Vec<PairChange<'a>> {
+    if prev.by_class() || cur.by_class() {
+        return class_changes(prev, cur);
+    }
     let index: HashMap<&str, usize> = prev
         .state
         .nodes
@@ -280,6 +425,7 @@ pub fn changes<'a>(prev: &Grid<'a>, cur: &Grid<'a>) -> Vec<PairChange<'a>> {
                     to: &nodes[c].id,
                     before,
                     after,
+                    pairs: 1,
                 });
             }
         }
@@ -298,6 +444,65 @@ pub fn changes<'a>(prev: &Grid<'a>, cur: &Grid<'a>) -> Vec<PairChange<'a>> {
                     to: &old[c].id,
                     before,
                     after: Symbol::Empty,
+                    pairs: 1,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// [`changes`] by groups of nodes that share their class in both states (pairs two
+/// endpoints of one container form are answered on their own and left out here).
+fn class_changes<'a>(prev: &Grid<'a>, cur: &Grid<'a>) -> Vec<PairChange<'a>> {
+    let (p, c) = (prev.state, cur.state);
+    let index: HashMap<&str, usize> = p
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.id.as_str(), i))
+        .collect();
+    // A group: (class now or none, class before or none), its first node and size.
+    let mut groups: Vec<(Option<usize>, Option<usize>, &'a str, usize)> = Vec::new();
+    let mut seen: HashMap<(Option<usize>, Option<usize>), usize> = HashMap::new();
+    let mut add = |now: Option<usize>, before: Option<usize>, id: &'a str| {
+        let g = *seen.entry((now, before)).or_insert_with(|| {
+            groups.push((now, before, id, 0));
+            groups.len() - 1
+        });
+        groups[g].3 += 1;
+    };
+    let mut here = std::collections::HashSet::new();
+    for (i, node) in c.nodes.iter().enumerate() {
+        let before = index.get(node.id.as_str()).map(|&j| p.class_of(j));
+        add(Some(c.class_of(i)), before, &node.id);
+        here.insert(node.id.as_str());
+    }
+    for (j, node) in p.nodes.iter().enumerate() {
+        if !here.contains(node.id.as_str()) {
+            add(None, Some(p.class_of(j)), &node.id);
+        }
+    }
+    let symbol = |g: &Grid, a: Option<usize>, b: Option<usize>| match (a, b) {
+        (Some(a), Some(b)) => g.class_symbol(a, b),
+        _ => Symbol::Empty,
+    };
+    let mut out = Vec::new();
+    for (ga, &(na, ba, from, sa)) in groups.iter().enumerate() {
+        for (gb, &(nb, bb, to, sb)) in groups.iter().enumerate() {
+            let pairs = if ga == gb {
+                sa * sa.saturating_sub(1)
+            } else {
+                sa * sb
+            };
+            let (before, after) = (symbol(prev, ba, bb), symbol(cur, na, nb));
+            if pairs > 0 && before != after {
+                out.push(PairChange {
+                    from,
+                    to,
+                    before,
+                    after,
+                    pairs,
                 });
             }
         }
@@ -328,10 +533,19 @@ pub fn disposition_why(d: &Disposition) -> Option<&str> {
     }
 }
 
-/// Denied cells per reason, most frequent first (ties by reason name).
+/// Denied cells per reason, most frequent first (ties by reason name), counted by
+/// class.
 pub fn deny_reasons(state: &StateMatrix) -> Vec<(String, usize)> {
     let mut map: HashMap<String, usize> = HashMap::new();
-    for c in &state.cells {
+    let table = state.table();
+    state.tally(|id, n| {
+        if let Disposition::Denied { reason, .. } = &table.answer(id).disposition {
+            if n > 0 {
+                *map.entry(reason.to_string()).or_default() += n;
+            }
+        }
+    });
+    for c in state.stray_cells() {
         if let Disposition::Denied { reason, .. } = &c.disposition {
             *map.entry(reason.to_string()).or_default() += 1;
         }

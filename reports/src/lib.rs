@@ -11,6 +11,7 @@ use hnsim_sim::matrix::{Cell, Report, StateMatrix};
 use std::fmt;
 use std::str::FromStr;
 
+mod by_class;
 mod check;
 mod conform;
 mod diff;
@@ -38,7 +39,7 @@ pub use explain::{
     every_word, everything, explain, explain_rule, lookup as explain_lookup, rule_list, Explained,
 };
 pub use hns::render_inspection;
-pub use json::SCHEMA;
+pub use json::{ReportSchema, SCHEMA, SCHEMA_V2};
 pub use test_results::{render_test, TestRun, TestSummary};
 
 /// JSON Schemas of the other documents (`check`, `trace`, `diff`), each built on the
@@ -144,6 +145,8 @@ pub struct RenderOptions {
     pub colour: bool,
     /// Columns the terminal matrix may use before it is folded into chunks.
     pub width: usize,
+    /// The report document `--format json` (and yaml) writes.
+    pub schema: ReportSchema,
 }
 
 impl Default for RenderOptions {
@@ -151,6 +154,7 @@ impl Default for RenderOptions {
         RenderOptions {
             colour: false,
             width: 120,
+            schema: ReportSchema::default(),
         }
     }
 }
@@ -170,6 +174,20 @@ pub enum RenderError {
     Yaml(#[from] serde_yaml_ng::Error),
     #[error("cannot serialize to JSON: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("cannot write the output: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl RenderError {
+    /// The reader went away (`hnsim sim … | head`): not an error for a Unix tool.
+    pub fn is_broken_pipe(&self) -> bool {
+        let kind = match self {
+            RenderError::Io(e) => Some(e.kind()),
+            RenderError::Json(e) => e.io_error_kind(),
+            _ => None,
+        };
+        kind == Some(std::io::ErrorKind::BrokenPipe)
+    }
 }
 
 /// Renders the whole output of `sim` or `conform`: every state's matrix, the findings,
@@ -181,18 +199,37 @@ pub fn render_report(
     format: Format,
     opts: &RenderOptions,
 ) -> Result<String, RenderError> {
-    match format {
-        Format::Terminal => Ok(terminal::report(report, opts)),
-        Format::Markdown => Ok(markdown::report(report)),
-        Format::Json => json::report(report),
-        Format::Yaml => yaml(&json::report(report)?),
-        Format::Junit => Ok(junit::report(report)),
-        Format::Html => html::report(report),
-        Format::Dot => Ok(dot::topology(&report.topology, &report.scenario.name)),
-        Format::Mermaid => Ok(mermaid::topology(&report.topology)),
-        Format::Sarif => sarif::findings(&report.findings),
-        Format::Github => Ok(github::findings(&report.findings)),
-    }
+    let mut out = Vec::new();
+    render_report_to(report, format, opts, &mut out)?;
+    Ok(String::from_utf8(out).unwrap_or_default())
+}
+
+/// [`render_report`] written to `w`: JSON streams (a large report is never one string
+/// in memory); the other formats are written once rendered.
+pub fn render_report_to(
+    report: &Report,
+    format: Format,
+    opts: &RenderOptions,
+    w: &mut dyn std::io::Write,
+) -> Result<(), RenderError> {
+    let text = match format {
+        Format::Json => return json::report(report, opts.schema, w),
+        Format::Terminal => terminal::report(report, opts),
+        Format::Markdown => markdown::report(report),
+        Format::Yaml => {
+            let mut doc = Vec::new();
+            json::report(report, opts.schema, &mut doc)?;
+            yaml(std::str::from_utf8(&doc).unwrap_or_default())?
+        }
+        Format::Junit => junit::report(report),
+        Format::Html => html::report(report)?,
+        Format::Dot => dot::topology(&report.topology, &report.scenario.name),
+        Format::Mermaid => mermaid::topology(&report.topology),
+        Format::Sarif => sarif::findings(&report.findings)?,
+        Format::Github => github::findings(&report.findings),
+    };
+    w.write_all(text.as_bytes())?;
+    Ok(())
 }
 
 /// Renders a list of findings (what `import` prints on standard error, and the body of
@@ -222,7 +259,7 @@ pub fn render_findings(
 /// hop with its mechanism and fact IDs, and where and why a denied flow stops.
 pub fn render_trace(
     state: &StateMatrix,
-    cells: &[&Cell],
+    cells: &[Cell],
     format: Format,
     opts: &RenderOptions,
 ) -> Result<String, RenderError> {

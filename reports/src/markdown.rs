@@ -1,6 +1,7 @@
 //! GitHub-flavoured Markdown for PR comments and `$GITHUB_STEP_SUMMARY`: the matrix as a
 //! table, per-probe detail folded in `<details>`, findings and conformance as tables.
 
+use crate::by_class;
 use crate::legend::{self, Grid, Symbol};
 use crate::text::{self, md_cell, md_code, serde_name};
 use hnsim_model::{Finding, Severity};
@@ -74,18 +75,65 @@ fn matrix(out: &mut String, grid: &Grid) {
         s.delivered,
         s.denied,
         s.unknown,
-        grid.state.cells.len()
+        s.delivered + s.denied + s.unknown
     );
     if grid.n == 0 {
         let _ = writeln!(out, "_No nodes._");
         return;
     }
-    let chunks = grid.n.div_ceil(MAX_COLUMNS);
+    if grid.by_class() {
+        let classes = by_class::classes(grid.state);
+        let _ = writeln!(
+            out,
+            "{} nodes in {} classes: nodes of one class are answered alike, so the matrix is shown by class (`--format json` has every class and its members).\n",
+            text::thousands(grid.n),
+            classes.len()
+        );
+        out.push_str("| class | first member | members |\n| --: | :-- | :-- |\n");
+        for (i, class) in classes.iter().take(MAX_PROBE_ROWS).enumerate() {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                i + 1,
+                md_code(&class.name),
+                md_cell(&class.about)
+            );
+        }
+        if classes.len() > MAX_PROBE_ROWS {
+            let _ = writeln!(out, "\n_{} more classes._", classes.len() - MAX_PROBE_ROWS);
+        } else {
+            out.push('\n');
+            let labels: Vec<String> = (1..=classes.len()).map(|i| format!("class {i}")).collect();
+            table(out, &labels, &|a, b| grid.class_symbol(a, b));
+        }
+    } else {
+        let labels: Vec<String> = grid.state.nodes.iter().map(|n| n.id.clone()).collect();
+        table(out, &labels, &|r, c| grid.symbol(r, c));
+    }
+    let reasons = legend::deny_reasons(grid.state);
+    if !reasons.is_empty() {
+        let list: Vec<String> = reasons
+            .iter()
+            .map(|(r, k)| format!("{} {k}", md_code(r)))
+            .collect();
+        let _ = writeln!(out, "\nDenied by reason: {}.", list.join(", "));
+    }
+    if grid.by_class() {
+        class_table(out, grid);
+    } else {
+        probe_table(out, grid);
+    }
+}
+
+/// The matrix as tables of at most [`MAX_COLUMNS`] destinations each.
+fn table(out: &mut String, labels: &[String], symbol: &dyn Fn(usize, usize) -> Symbol) {
+    let n = labels.len();
+    let chunks = n.div_ceil(MAX_COLUMNS);
     for chunk in 0..chunks {
         let lo = chunk * MAX_COLUMNS;
-        let hi = (lo + MAX_COLUMNS).min(grid.n);
+        let hi = (lo + MAX_COLUMNS).min(n);
         if chunks > 1 {
-            let _ = writeln!(out, "Destinations {}–{} of {}:\n", lo + 1, hi, grid.n);
+            let _ = writeln!(out, "Destinations {}–{} of {}:\n", lo + 1, hi, n);
         }
         out.push_str("| from \\ to |");
         for col in lo..hi {
@@ -96,10 +144,10 @@ fn matrix(out: &mut String, grid: &Grid) {
             out.push_str(" :-: |");
         }
         out.push('\n');
-        for (row, node) in grid.state.nodes.iter().enumerate() {
-            let _ = write!(out, "| {} {} |", row + 1, md_code(&node.id));
+        for (row, label) in labels.iter().enumerate() {
+            let _ = write!(out, "| {} {} |", row + 1, md_code(label));
             for col in lo..hi {
-                let _ = write!(out, " {} |", grid.symbol(row, col).char());
+                let _ = write!(out, " {} |", symbol(row, col).char());
             }
             out.push('\n');
         }
@@ -107,15 +155,6 @@ fn matrix(out: &mut String, grid: &Grid) {
             out.push('\n');
         }
     }
-    let reasons = legend::deny_reasons(grid.state);
-    if !reasons.is_empty() {
-        let list: Vec<String> = reasons
-            .iter()
-            .map(|(r, k)| format!("{} {k}", md_code(r)))
-            .collect();
-        let _ = writeln!(out, "\nDenied by reason: {}.", list.join(", "));
-    }
-    probe_table(out, grid);
 }
 
 fn changes(out: &mut String, prev: &Grid, cur: &Grid) {
@@ -124,23 +163,17 @@ fn changes(out: &mut String, prev: &Grid, cur: &Grid) {
         let _ = writeln!(out, "\nNo pair changed since the previous state.");
         return;
     }
-    let _ = writeln!(
-        out,
-        "\nChanged since the previous state ({} pairs):\n",
-        list.len()
-    );
+    let total: usize = list.iter().map(|ch| ch.pairs).sum();
+    let _ = writeln!(out, "\nChanged since the previous state ({total} pairs):\n");
     for ch in list.iter().take(MAX_PROBE_ROWS) {
-        let sym = |s: Symbol| match s {
-            Symbol::Empty => "(not probed)".to_string(),
-            s => s.char().to_string(),
-        };
         let _ = writeln!(
             out,
-            "- {} → {}: {} → {}",
+            "- {} → {}: {} → {}{}",
             md_code(ch.from),
             md_code(ch.to),
-            sym(ch.before),
-            sym(ch.after)
+            ch.before.shown(),
+            ch.after.shown(),
+            ch.alike()
         );
     }
     if list.len() > MAX_PROBE_ROWS {
@@ -148,71 +181,103 @@ fn changes(out: &mut String, prev: &Grid, cur: &Grid) {
     }
 }
 
+/// One row of a per-probe table: `| from | to | probe | result | use | facts |`.
+fn probe_row(out: &mut String, grid: &Grid, cell: &Cell) {
+    let mut result = format!(
+        "{} {}",
+        cell_symbol(cell).char(),
+        legend::disposition_text(&cell.disposition)
+    );
+    if let Some(why) = legend::disposition_why(&cell.disposition) {
+        let _ = write!(result, ": {why}");
+    }
+    if let Some(d) = grid.disagreement(cell) {
+        let _ = write!(result, " — {d}");
+    }
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} | {} | {} | {} |",
+        md_code(&cell.from),
+        md_code(&cell.to),
+        cell.probe,
+        md_cell(&result),
+        cell.address
+            .as_ref()
+            .map(|a| md_code(&a.value))
+            .unwrap_or_default(),
+        md_cell(&cell.facts.join(", "))
+    );
+}
+
+const PROBE_HEADER: &str =
+    "| from | to | probe | result | use | facts |\n| :-- | :-- | :-- | :-- | :-- | :-- |\n";
+
 fn probe_table(out: &mut String, grid: &Grid) {
-    let cells = &grid.state.cells;
-    if cells.is_empty() {
+    let total = grid.state.cell_count();
+    if total == 0 {
+        return;
+    }
+    let _ = writeln!(out, "\n<details><summary>Every probe ({total})</summary>\n");
+    out.push_str(PROBE_HEADER);
+    // When the table must be cut, the probes a reviewer looks for come first: disputed,
+    // undecided, denied; otherwise the state's order.
+    let mut order: Vec<Cell> = grid.state.cells().collect();
+    if total > MAX_PROBE_ROWS {
+        order.sort_by_key(|c| match (&c.disposition, grid.disagreement(c).is_some()) {
+            (_, true) => 0,
+            (Disposition::Unknown { .. }, _) => 1,
+            (Disposition::Denied { .. }, _) => 2,
+            (Disposition::Delivered, _) => 3,
+        });
+    }
+    for cell in order.iter().take(MAX_PROBE_ROWS) {
+        probe_row(out, grid, cell);
+    }
+    if total > MAX_PROBE_ROWS {
+        let _ = writeln!(
+            out,
+            "\n_{} more probes (delivered ones last); `--format json` or `--format html` has every cell._",
+            total - MAX_PROBE_ROWS
+        );
+    }
+    out.push_str("\n</details>\n");
+}
+
+/// Per probe of each pair of classes, on its first node pair.
+fn class_table(out: &mut String, grid: &Grid) {
+    let lines = by_class::class_pairs(grid);
+    if lines.is_empty() {
         return;
     }
     let _ = writeln!(
         out,
-        "\n<details><summary>Every probe ({})</summary>\n",
-        cells.len()
+        "\n<details><summary>Every pair of classes ({}), on its first node pair; each row stands for every pair of its two classes</summary>\n",
+        lines.len()
     );
-    out.push_str("| from | to | probe | result | use | facts |\n");
-    out.push_str("| :-- | :-- | :-- | :-- | :-- | :-- |\n");
-    // When the table must be cut, the probes a reviewer looks for come first: disputed,
-    // undecided, denied; otherwise the state's order.
-    let mut order: Vec<&Cell> = cells.iter().collect();
-    if cells.len() > MAX_PROBE_ROWS {
-        order.sort_by_key(|c| {
-            let disputed = grid
-                .verdict(&c.from, &c.to, c.probe)
-                .is_some_and(|v| v.verdict == Verdict::Disagree);
-            match (&c.disposition, disputed) {
-                (_, true) => 0,
-                (Disposition::Unknown { .. }, _) => 1,
-                (Disposition::Denied { .. }, _) => 2,
-                (Disposition::Delivered, _) => 3,
-            }
-        });
-    }
-    for cell in order.into_iter().take(MAX_PROBE_ROWS) {
-        let mut result = format!(
-            "{} {}",
-            cell_symbol(cell).char(),
-            legend::disposition_text(&cell.disposition)
-        );
-        if let Some(why) = legend::disposition_why(&cell.disposition) {
-            let _ = write!(result, ": {why}");
-        }
-        if let Some(v) = grid.verdict(&cell.from, &cell.to, cell.probe) {
-            if v.verdict == Verdict::Disagree {
-                let _ = write!(
-                    result,
-                    " — ✗ observed {}",
-                    text::outcome(&v.observation.outcome)
-                );
-            }
+    let mut rows = 0;
+    for l in &lines {
+        if rows >= MAX_PROBE_ROWS {
+            break;
         }
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} |",
-            md_code(&cell.from),
-            md_code(&cell.to),
-            cell.probe,
-            md_cell(&result),
-            cell.address
-                .as_ref()
-                .map(|a| md_code(&a.value))
-                .unwrap_or_default(),
-            md_cell(&cell.facts.join(", "))
+            "{}class {} → class {}: {}\n",
+            if rows == 0 { "" } else { "\n" },
+            l.from + 1,
+            l.to + 1,
+            l.stands_for()
         );
+        out.push_str(PROBE_HEADER);
+        let (s, t) = l.example;
+        for cell in grid.pair_cells(s, t) {
+            probe_row(out, grid, &cell);
+            rows += 1;
+        }
     }
-    if cells.len() > MAX_PROBE_ROWS {
+    if rows >= MAX_PROBE_ROWS {
         let _ = writeln!(
             out,
-            "\n_{} more probes (delivered ones last); `--format json` or `--format html` has every cell._",
-            cells.len() - MAX_PROBE_ROWS
+            "\n_Cut at {MAX_PROBE_ROWS} rows; `--format json` has every class pair._"
         );
     }
     out.push_str("\n</details>\n");
@@ -337,7 +402,7 @@ fn conformance(out: &mut String, report: &Report, conf: &Conformance) {
     }
 }
 
-pub fn trace(state: &StateMatrix, cells: &[&Cell]) -> String {
+pub fn trace(state: &StateMatrix, cells: &[Cell]) -> String {
     let mut out = String::new();
     if cells.is_empty() {
         let _ = writeln!(out, "No cell matches in state {}.", md_cell(&state.label));

@@ -1,6 +1,7 @@
 //! Terminal output: aligned matrices folded to the terminal width, a legend, a summary,
 //! per-probe detail for the pairs that need it, findings cargo-style, conformance.
 
+use crate::by_class;
 use crate::legend::{self, Grid, Symbol};
 use crate::text::{self, clip, pad_left, pad_right, paint, serde_name};
 use crate::RenderOptions;
@@ -112,35 +113,89 @@ fn legend_lines(c: bool, width: usize) -> String {
 
 fn matrix(out: &mut String, grid: &Grid, opts: &RenderOptions) {
     let c = opts.colour;
-    let n = grid.n;
-    if n == 0 {
+    if grid.n == 0 {
         let _ = writeln!(out, "no nodes");
         return;
     }
+    if grid.by_class() {
+        class_matrix(out, grid, opts);
+    } else {
+        let labels: Vec<String> = grid.state.nodes.iter().map(|n| n.id.clone()).collect();
+        let _ = writeln!(
+            out,
+            "rows: from (source) · columns: to (destination), numbered as the rows"
+        );
+        draw(out, &labels, &|r, col| grid.symbol(r, col), opts);
+    }
+    out.push('\n');
+    let s = grid.state.summary();
+    let pairs: Vec<String> = grid
+        .symbol_counts()
+        .into_iter()
+        .filter(|(sym, k)| *k > 0 && *sym != Symbol::Empty)
+        .map(|(sym, k)| format!("{} {k}", sym.char()))
+        .collect();
+    let _ = writeln!(
+        out,
+        "{} {} delivered, {} denied, {} unknown of {} probes; pairs: {}",
+        paint("summary:", "1", c),
+        paint(&s.delivered.to_string(), Symbol::All.ansi(), c),
+        s.denied,
+        paint(&s.unknown.to_string(), Symbol::Unknown.ansi(), c),
+        s.delivered + s.denied + s.unknown,
+        if pairs.is_empty() {
+            "none".to_string()
+        } else {
+            pairs.join("  ")
+        }
+    );
+    let reasons = legend::deny_reasons(grid.state);
+    if !reasons.is_empty() {
+        let list: Vec<String> = reasons.iter().map(|(r, k)| format!("{r} {k}")).collect();
+        let _ = writeln!(out, "denied by reason: {}", list.join(", "));
+    }
+    if !grid.stray().is_empty() {
+        let _ = writeln!(
+            out,
+            "{} cells naming a node this state does not list: {} (`--format json` has them)",
+            paint("note:", "33", c),
+            grid.stray().len()
+        );
+    }
+    if grid.by_class() {
+        class_details(out, grid, c);
+    } else {
+        details(out, grid, c);
+    }
+}
+
+/// A grid of symbols, one row and one column per label, folded to the width: numbers
+/// wider than one digit are written vertically above their column, so a 200-node
+/// matrix folds into four chunks, not eight.
+fn draw(
+    out: &mut String,
+    labels: &[String],
+    symbol: &dyn Fn(usize, usize) -> Symbol,
+    opts: &RenderOptions,
+) {
+    let c = opts.colour;
+    let n = labels.len();
     let num_w = n.to_string().len();
-    // Two columns per destination: numbers wider than one digit are written vertically
-    // above their column, so a 200-node matrix folds into four chunks, not eight.
     let col_w = 2;
-    let labels: Vec<String> = grid
-        .state
-        .nodes
+    let labels: Vec<String> = labels
         .iter()
         .enumerate()
-        .map(|(i, node)| {
+        .map(|(i, l)| {
             format!(
                 "{} {}",
                 pad_left(&(i + 1).to_string(), num_w),
-                clip(&node.id, MAX_LABEL)
+                clip(l, MAX_LABEL)
             )
         })
         .collect();
     let label_w = labels.iter().map(|l| text::width(l)).max().unwrap_or(0) + 2;
     let per_chunk = (opts.width.saturating_sub(label_w) / col_w).max(1);
     let chunks = n.div_ceil(per_chunk);
-    let _ = writeln!(
-        out,
-        "rows: from (source) · columns: to (destination), numbered as the rows"
-    );
     for chunk in 0..chunks {
         let lo = chunk * per_chunk;
         let hi = ((chunk + 1) * per_chunk).min(n);
@@ -159,7 +214,7 @@ fn matrix(out: &mut String, grid: &Grid, opts: &RenderOptions) {
         for (row, label) in labels.iter().enumerate() {
             let mut line = pad_right(label, label_w);
             for col in lo..hi {
-                let sym = grid.symbol(row, col);
+                let sym = symbol(row, col);
                 line.push_str(&" ".repeat(col_w - 1));
                 if sym == Symbol::Empty {
                     line.push(' ');
@@ -170,42 +225,41 @@ fn matrix(out: &mut String, grid: &Grid, opts: &RenderOptions) {
             let _ = writeln!(out, "{}", line.trim_end());
         }
     }
-    out.push('\n');
-    let s = grid.state.summary();
-    let pairs: Vec<String> = grid
-        .symbol_counts()
-        .into_iter()
-        .filter(|(sym, k)| *k > 0 && *sym != Symbol::Empty)
-        .map(|(sym, k)| format!("{} {k}", sym.char()))
-        .collect();
+}
+
+/// Too many nodes for a row each: the classes, and their matrix when it fits.
+fn class_matrix(out: &mut String, grid: &Grid, opts: &RenderOptions) {
+    let classes = by_class::classes(grid.state);
     let _ = writeln!(
         out,
-        "{} {} delivered, {} denied, {} unknown of {} probes; pairs: {}",
-        paint("summary:", "1", c),
-        paint(&s.delivered.to_string(), Symbol::All.ansi(), c),
-        s.denied,
-        paint(&s.unknown.to_string(), Symbol::Unknown.ansi(), c),
-        grid.state.cells.len(),
-        if pairs.is_empty() {
-            "none".to_string()
-        } else {
-            pairs.join("  ")
-        }
+        "{} nodes in {} classes: nodes of one class are answered alike, so the matrix is shown by class (`--format json` has every class and its members, `hnsim trace` explains one cell)",
+        text::thousands(grid.n),
+        classes.len()
     );
-    let reasons = legend::deny_reasons(grid.state);
-    if !reasons.is_empty() {
-        let list: Vec<String> = reasons.iter().map(|(r, k)| format!("{r} {k}")).collect();
-        let _ = writeln!(out, "denied by reason: {}", list.join(", "));
-    }
-    if !grid.stray.is_empty() {
+    let num_w = classes.len().to_string().len();
+    for (i, class) in classes.iter().take(legend::MAX_NODES).enumerate() {
         let _ = writeln!(
             out,
-            "{} cells naming a node this state does not list: {} (`--format json` has them)",
-            paint("note:", "33", c),
-            grid.stray.len()
+            "  {} {}  ({})",
+            pad_left(&(i + 1).to_string(), num_w),
+            class.name,
+            class.about
         );
     }
-    details(out, grid, c);
+    if classes.len() > legend::MAX_NODES {
+        let _ = writeln!(
+            out,
+            "  … {} more classes",
+            classes.len() - legend::MAX_NODES
+        );
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "rows: from (source class) · columns: to (destination class), numbered as the classes"
+    );
+    let labels: Vec<String> = classes.into_iter().map(|c| c.name).collect();
+    draw(out, &labels, &|a, b| grid.class_symbol(a, b), opts);
 }
 
 /// Pairs whose symbol changed since the previous state: what a timeline step did.
@@ -215,19 +269,17 @@ fn changes(out: &mut String, prev: &Grid, cur: &Grid, c: bool) {
         let _ = writeln!(out, "\nno pair changed since the previous state");
         return;
     }
-    let _ = writeln!(
-        out,
-        "\nchanged since the previous state ({} pairs):",
-        list.len()
-    );
+    let total: usize = list.iter().map(|ch| ch.pairs).sum();
+    let _ = writeln!(out, "\nchanged since the previous state ({total} pairs):");
     for ch in list.iter().take(MAX_DETAIL_PAIRS) {
         let _ = writeln!(
             out,
-            "  {} → {}: {} → {}",
+            "  {} → {}: {} → {}{}",
             ch.from,
             ch.to,
-            paint(&symbol_or_blank(ch.before), ch.before.ansi(), c),
-            paint(&symbol_or_blank(ch.after), ch.after.ansi(), c)
+            paint(&ch.before.shown(), ch.before.ansi(), c),
+            paint(&ch.after.shown(), ch.after.ansi(), c),
+            ch.alike()
         );
     }
     if list.len() > MAX_DETAIL_PAIRS {
@@ -235,59 +287,71 @@ fn changes(out: &mut String, prev: &Grid, cur: &Grid, c: bool) {
     }
 }
 
-fn symbol_or_blank(s: Symbol) -> String {
-    match s {
-        Symbol::Empty => "(not probed)".to_string(),
-        s => s.char().to_string(),
+/// One line per probe of a pair: `    tcp/80    ● delivered to …  ✗ observed timeout`.
+fn probe_lines(out: &mut String, grid: &Grid, (r, col): (usize, usize), c: bool) {
+    for cell in grid.pair_cells(r, col) {
+        let mut line = format!("    {}", pad_right(&cell.probe.to_string(), 10));
+        line.push_str(&probe_result(&cell, c));
+        if let Some(d) = grid.disagreement(&cell) {
+            let _ = write!(line, "  {}", paint(&d, Symbol::Disagree.ansi(), c));
+        }
+        let _ = writeln!(out, "{line}");
     }
 }
 
 /// Per-probe lines for the pairs whose one symbol hides something: mixed, unknown or
 /// disputed pairs. Uniform pairs are fully described by their symbol.
 fn details(out: &mut String, grid: &Grid, c: bool) {
-    let mut pairs = Vec::new();
-    for r in 0..grid.n {
-        for col in 0..grid.n {
-            if matches!(
-                grid.symbol(r, col),
-                Symbol::Some | Symbol::Unknown | Symbol::Disagree
-            ) {
-                pairs.push((r, col));
-            }
-        }
-    }
+    let (pairs, total) = grid.notable_pairs(MAX_DETAIL_PAIRS);
     if pairs.is_empty() {
         return;
     }
     let _ = writeln!(out, "\nper probe, for pairs marked ◐ ? ✗:");
     let nodes = &grid.state.nodes;
-    for &(r, col) in pairs.iter().take(MAX_DETAIL_PAIRS) {
+    for &(r, col) in &pairs {
         let _ = writeln!(out, "  {} → {}", nodes[r].id, nodes[col].id);
-        for &ci in grid.pair_cells(r, col) {
-            let cell = &grid.state.cells[ci as usize];
-            let mut line = format!("    {}", pad_right(&cell.probe.to_string(), 10));
-            line.push_str(&probe_result(cell, c));
-            if let Some(v) = grid.verdict(&cell.from, &cell.to, cell.probe) {
-                if v.verdict == Verdict::Disagree {
-                    let _ = write!(
-                        line,
-                        "  {}",
-                        paint(
-                            &format!("✗ observed {}", text::outcome(&v.observation.outcome)),
-                            Symbol::Disagree.ansi(),
-                            c
-                        )
-                    );
-                }
-            }
-            let _ = writeln!(out, "{line}");
-        }
+        probe_lines(out, grid, (r, col), c);
     }
-    if pairs.len() > MAX_DETAIL_PAIRS {
+    if total > pairs.len() {
         let _ = writeln!(
             out,
             "  … {} more pairs; `--format html` or `--format json` has every cell, `hnsim trace` explains one",
-            pairs.len() - MAX_DETAIL_PAIRS
+            total - pairs.len()
+        );
+    }
+}
+
+/// Per-probe lines for each pair of classes, shown on its first node pair: every line
+/// stands for all the node pairs of the two classes.
+fn class_details(out: &mut String, grid: &Grid, c: bool) {
+    let lines = by_class::class_pairs(grid);
+    if lines.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nper pair of classes (mixed and undecided first), shown on its first node pair; each stands for every pair of its two classes:"
+    );
+    let nodes = &grid.state.nodes;
+    for l in lines.iter().take(MAX_DETAIL_PAIRS) {
+        let (s, t) = l.example;
+        let _ = writeln!(
+            out,
+            "  {} {} → {}  {} → {}  ({})",
+            paint(&l.symbol.char().to_string(), l.symbol.ansi(), c),
+            l.from + 1,
+            l.to + 1,
+            nodes[s].id,
+            nodes[t].id,
+            l.stands_for()
+        );
+        probe_lines(out, grid, (s, t), c);
+    }
+    if lines.len() > MAX_DETAIL_PAIRS {
+        let _ = writeln!(
+            out,
+            "  … {} more class pairs; `--format json` has them all",
+            lines.len() - MAX_DETAIL_PAIRS
         );
     }
 }
@@ -432,20 +496,12 @@ fn conformance(out: &mut String, report: &Report, conf: &Conformance, c: bool) {
                 .states
                 .get(conf.state)
                 .and_then(|st| st.cell(&v.from, &v.to, v.probe));
-            let path = cell.map(|c| c.path.as_slice()).unwrap_or(&[]);
+            let path = cell.map(|c| c.path).unwrap_or_default();
             if !path.is_empty() {
                 let _ = writeln!(out, "      simulated path:");
             }
             for (k, hop) in path.iter().enumerate() {
-                let _ = writeln!(
-                    out,
-                    "        {}. {} [{}] {} ({})",
-                    k + 1,
-                    hop.at,
-                    serde_name(&hop.mechanism),
-                    hop.detail,
-                    hop.facts.join(", ")
-                );
+                let _ = writeln!(out, "        {}", text::hop_line(k + 1, hop));
             }
         }
         if !v.observation.repro.is_empty() {
@@ -454,7 +510,7 @@ fn conformance(out: &mut String, report: &Report, conf: &Conformance, c: bool) {
     }
 }
 
-pub fn trace(state: &StateMatrix, cells: &[&Cell], opts: &RenderOptions) -> String {
+pub fn trace(state: &StateMatrix, cells: &[Cell], opts: &RenderOptions) -> String {
     let c = opts.colour;
     let mut out = String::new();
     if cells.is_empty() {

@@ -1,6 +1,6 @@
 //! Small text helpers shared by the renderers: padding by displayed width, escaping.
 
-use hnsim_sim::matrix::{Address, AddressKind, Observation, ProbeOutcome};
+use hnsim_sim::matrix::{Address, AddressKind, Hop, Observation, ProbeOutcome};
 
 /// Displayed width, counting one column per char. The symbols the views use (● ◐ · ? ✗)
 /// are one column in every common terminal font.
@@ -141,6 +141,19 @@ pub fn hang(lead: &str, text: &str, width: usize) -> String {
         .join("\n")
 }
 
+/// `49,990,000`: digits grouped by thousands.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 /// `1 error`, `2 errors`.
 pub fn plural(n: usize, word: &str) -> String {
     if n == 1 {
@@ -190,6 +203,18 @@ pub fn observation(o: &Observation) -> String {
         s.push_str(&format!(" in {rtt:.1} ms"));
     }
     s
+}
+
+/// `3. win1 WinNAT [win-nat] source address translated … (NAT-7, MAT-1)`: one hop of a
+/// path as the plain-text views list it.
+pub fn hop_line(number: usize, hop: &Hop) -> String {
+    format!(
+        "{number}. {} [{}] {} ({})",
+        hop.at,
+        serde_name(&hop.mechanism),
+        hop.detail,
+        hop.facts.join(", ")
+    )
 }
 
 /// The kebab-case name a value serializes to (`win-nat-port-mapping`), so every format

@@ -68,7 +68,7 @@ fn check_document_validates_and_bad_ones_do_not() {
 fn trace_document_validates() {
     let report = fixture::small();
     for state in &report.states {
-        let cells: Vec<_> = state.cells.iter().collect();
+        let cells: Vec<_> = state.cells().collect();
         let out = render_trace(state, &cells, Format::Json, &RenderOptions::default()).unwrap();
         let errors = validate(TRACE_SCHEMA, &out);
         assert!(errors.is_empty(), "{errors:?}");
@@ -82,9 +82,15 @@ fn trace_document_validates() {
 fn diff_document_validates() {
     let report = fixture::small();
     let state = &report.states[0];
-    let mut other = state.clone();
-    other.cells.truncate(state.cells.len() / 2);
-    other.cells[0].disposition = hnsim_sim::Disposition::Unknown { why: "w".into() };
+    let mut cells: Vec<_> = state.cells().collect();
+    cells.truncate(cells.len() / 2);
+    cells[0].disposition = hnsim_sim::Disposition::Unknown { why: "w".into() };
+    let other = hnsim_sim::StateMatrix::from_cells(
+        state.step,
+        state.label.clone(),
+        state.nodes.clone(),
+        cells,
+    );
     let changes = hnsim_sim::diff(state, &other);
     assert!(!changes.is_empty());
     let doc = DiffDoc {

@@ -4,48 +4,66 @@
 mod common;
 
 use common::fixture;
-use hnsim_reports::{render_report, Format, RenderOptions, SCHEMA};
+use hnsim_reports::{render_report, Format, RenderOptions, ReportSchema, SCHEMA};
 use hnsim_sim::matrix::*;
 use serde_json::Value;
 
+use common::schema::{errors, v2 as validator_v2, violations};
+
 fn validator() -> jsonschema::Validator {
-    let schema: Value = serde_json::from_str(SCHEMA).expect("schema is JSON");
-    jsonschema::draft202012::new(&schema).expect("schema is a valid 2020-12 schema")
+    common::schema::v1()
 }
 
+fn v1() -> RenderOptions {
+    RenderOptions {
+        schema: ReportSchema::V1,
+        ..RenderOptions::default()
+    }
+}
+
+/// Valid against the schema of its own version (`schema_version`).
 fn assert_valid(doc: &str) {
-    let v: Value = serde_json::from_str(doc).expect("output is JSON");
-    let validator = validator();
-    let errors: Vec<String> = validator
-        .iter_errors(&v)
-        .take(10)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "schema violations:\n{}",
-        errors.join("\n")
-    );
+    let found = violations(doc);
+    assert!(found.is_empty(), "schema violations:\n{}", found.join("\n"));
 }
 
 #[test]
 fn small_report_validates() {
-    let out = render_report(&fixture::small(), Format::Json, &RenderOptions::default()).unwrap();
-    assert_valid(&out);
+    for opts in [RenderOptions::default(), v1()] {
+        assert_valid(&render_report(&fixture::small(), Format::Json, &opts).unwrap());
+    }
 }
 
 #[test]
 fn large_report_validates() {
-    let out = render_report(&fixture::large(30), Format::Json, &RenderOptions::default()).unwrap();
-    assert_valid(&out);
+    for opts in [RenderOptions::default(), v1()] {
+        assert_valid(&render_report(&fixture::large(30), Format::Json, &opts).unwrap());
+    }
 }
 
+/// Both documents read back to the same report: version 1 by serde, both by
+/// `Report::from_json`.
 #[test]
 fn report_round_trips() {
     let report = fixture::small();
-    let out = render_report(&report, Format::Json, &RenderOptions::default()).unwrap();
+    let out = render_report(&report, Format::Json, &v1()).unwrap();
     let back: Report = serde_json::from_str(&out).unwrap();
     assert_eq!(back, report);
+    assert_eq!(Report::from_json(&out).unwrap(), report);
+    let out = render_report(&report, Format::Json, &RenderOptions::default()).unwrap();
+    let back = Report::from_json(&out).unwrap();
+    assert_eq!(back, report);
+    assert_eq!(back.conformance, report.conformance);
+    // A simulated report, whose states share one table of answers.
+    let doc = hnsim_model::parse_scenario(
+        "t.yaml",
+        "name: t\nhosts:\n  - {name: d1, os: linux}\ncontainers:\n  - {name: a, host: d1, ports: ['8080:80']}\n  - {name: b, host: d1}\nsteps:\n  - stop: b\n",
+    )
+    .unwrap();
+    let report = hnsim_sim::simulate(&doc);
+    let out = render_report(&report, Format::Json, &RenderOptions::default()).unwrap();
+    assert_valid(&out);
+    assert_eq!(Report::from_json(&out).unwrap(), report);
 }
 
 #[test]
@@ -62,6 +80,30 @@ fn schema_rejects_what_it_should() {
     let mut v = serde_json::to_value(&report).unwrap();
     v["schema_version"] = 2.into();
     assert!(!validator.is_valid(&v), "another schema version must fail");
+
+    let out = render_report(&report, Format::Json, &RenderOptions::default()).unwrap();
+    let good: Value = serde_json::from_str(&out).unwrap();
+    let v2 = validator_v2();
+    assert!(v2.is_valid(&good), "{:?}", errors(&v2, &good));
+    let mut v = good.clone();
+    v["lists"][0][0][0] = "sctp/9".into();
+    assert!(!v2.is_valid(&v), "a bad probe in a list must fail");
+    let mut v = good.clone();
+    v["states"][0]["class_pairs"] = serde_json::json!([[0, 1]]);
+    assert!(!v2.is_valid(&v), "a class pair without its list must fail");
+    let mut v = good.clone();
+    v["answers"][0]["address"] = serde_json::json!({"template": "container-ip", "port": 0});
+    assert!(!v2.is_valid(&v), "port 0 must fail");
+    let mut v = good.clone();
+    v["schema_version"] = 1.into();
+    assert!(!v2.is_valid(&v), "another schema version must fail");
+    // What the schema cannot see, the reader refuses (never a panic).
+    let mut v = good.clone();
+    v["states"][0]["class_pairs"] = serde_json::json!([[0, 0, 99999]]);
+    assert!(Report::from_json(&v.to_string()).is_err());
+    let mut v = good;
+    v["states"][0]["classes"] = serde_json::json!([[0, 99999]]);
+    assert!(Report::from_json(&v.to_string()).is_err());
 }
 
 /// Every variant of every enum the report carries, checked against the schema one by
@@ -227,10 +269,11 @@ fn schema_lists_every_variant() {
 
     // One report that uses all of them.
     let mut report = fixture::small();
-    let template = report.states[0].cells[0].clone();
-    let state = &mut report.states[0];
+    let mut cells: Vec<Cell> = report.states[0].cells().collect();
+    let template = cells[0].clone();
+    let mut nodes = report.states[0].nodes.clone();
     for (i, kind) in node_kinds.iter().enumerate() {
-        state.nodes[i].kind = *kind;
+        nodes[i].kind = *kind;
     }
     for (i, r) in reasons.iter().enumerate() {
         let mut c = template.clone();
@@ -255,20 +298,22 @@ fn schema_lists_every_variant() {
             attempts: 1,
             repro: String::new(),
         });
-        state.cells.push(c);
+        cells.push(c);
     }
     for m in mechanisms {
         let mut c = template.clone();
         c.path[0].mechanism = m;
-        state.cells.push(c);
+        cells.push(c);
     }
+    report.states[0] = StateMatrix::from_cells(None, "initial design", nodes, cells);
     if let Some(conf) = report.conformance.as_mut() {
         for (i, v) in verdicts.iter().enumerate() {
             conf.cells[i].verdict = v.clone();
         }
     }
-    let out = render_report(&report, Format::Json, &RenderOptions::default()).unwrap();
-    assert_valid(&out);
+    for opts in [RenderOptions::default(), v1()] {
+        assert_valid(&render_report(&report, Format::Json, &opts).unwrap());
+    }
 }
 
 /// The report schema with its root replaced, so the other JSON documents are held to
@@ -322,7 +367,7 @@ fn findings_and_trace_documents_validate() {
     }));
     let report = fixture::small();
     for state in &report.states {
-        let cells: Vec<_> = state.cells.iter().collect();
+        let cells: Vec<_> = state.cells().collect();
         let out = render_trace(state, &cells, Format::Json, &RenderOptions::default()).unwrap();
         let v: Value = serde_json::from_str(&out).unwrap();
         let errors: Vec<String> = trace

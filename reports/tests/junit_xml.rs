@@ -7,6 +7,7 @@ mod common;
 use common::fixture;
 use hnsim_model::Severity;
 use hnsim_reports::{render_findings, render_report, Format, RenderOptions};
+use hnsim_sim::matrix::StateMatrix;
 use hnsim_sim::matrix::{Disposition, Verdict};
 
 fn attr<T: std::str::FromStr>(n: roxmltree::Node, name: &str) -> T {
@@ -118,7 +119,7 @@ fn report_counts_match_the_matrix() {
     let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
     let (tests, failures, skipped) = check_structure(&doc);
 
-    let cells: usize = report.states.iter().map(|s| s.cells.len()).sum();
+    let cells: usize = report.states.iter().map(|s| s.cell_count()).sum();
     let conf = report.conformance.as_ref().unwrap();
     assert_eq!(tests, cells + report.findings.len() + conf.cells.len());
     let errors = report
@@ -130,7 +131,7 @@ fn report_counts_match_the_matrix() {
     let unknown: usize = report
         .states
         .iter()
-        .flat_map(|s| &s.cells)
+        .flat_map(|s| s.cells())
         .filter(|c| matches!(c.disposition, Disposition::Unknown { .. }))
         .count();
     let not_emulated = conf
@@ -171,7 +172,11 @@ fn report_counts_match_the_matrix() {
 fn hostile_text_is_escaped() {
     let mut report = fixture::small();
     report.scenario.name = "a\"b<c>&d'e\u{1}f]]>".into();
-    report.states[0].cells[0].to = "x</testcase><y>".into();
+    let state = &report.states[0];
+    let mut cells: Vec<_> = state.cells().collect();
+    cells[0].to = "x</testcase><y>".into();
+    report.states[0] =
+        StateMatrix::from_cells(state.step, state.label.clone(), state.nodes.clone(), cells);
     report.findings[0].message = "<![CDATA[ & ]]> \u{0} \u{7}".into();
     let xml = render_report(&report, Format::Junit, &RenderOptions::default()).unwrap();
     let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
@@ -202,6 +207,30 @@ fn large_matrix_has_one_case_per_cell() {
     let xml = render_report(&report, Format::Junit, &RenderOptions::default()).unwrap();
     let doc = roxmltree::Document::parse(&xml).unwrap();
     let (tests, failures, _) = check_structure(&doc);
-    assert_eq!(tests, report.states[0].cells.len() + 1);
+    assert_eq!(tests, report.states[0].cell_count() + 1);
     assert_eq!(failures, 0);
+}
+
+/// Past the node limit a test case stands for a probe of a pair of classes, and says
+/// how many node pairs.
+#[test]
+fn matrix_by_class_has_one_case_per_class_pair_and_probe() {
+    let doc = hnsim_model::parse_scenario(
+        "t.yaml",
+        "name: t\nhosts:\n  - {name: n1, os: linux, swarm: manager}\nservices:\n  - {name: web, replicas: 300, ports: ['8080:80']}\n",
+    )
+    .unwrap();
+    let report = hnsim_sim::simulate(&doc);
+    let state = &report.states[0];
+    assert!(state.nodes.len() > hnsim_reports::legend::MAX_NODES);
+    let xml = render_report(&report, Format::Junit, &RenderOptions::default()).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let (tests, _, _) = check_structure(&doc);
+    let cases: usize = state
+        .class_pairs()
+        .map(|(_, _, l)| state.table().list(l).len())
+        .sum();
+    assert_eq!(tests, cases + report.findings.len().max(1));
+    assert!(tests < 1000, "{tests} cases");
+    assert!(xml.contains("stands for every pair of the two classes"));
 }

@@ -11,6 +11,7 @@ fn plain(width: usize) -> RenderOptions {
     RenderOptions {
         colour: false,
         width,
+        ..RenderOptions::default()
     }
 }
 
@@ -35,6 +36,17 @@ fn markdown_report() {
 #[test]
 fn json_report() {
     let out = render_report(&fixture::small(), Format::Json, &plain(120)).unwrap();
+    insta::assert_snapshot!(out);
+}
+
+/// `--schema v1`: every cell written out, in node order.
+#[test]
+fn json_report_v1() {
+    let opts = RenderOptions {
+        schema: hnsim_reports::ReportSchema::V1,
+        ..plain(120)
+    };
+    let out = render_report(&fixture::small(), Format::Json, &opts).unwrap();
     insta::assert_snapshot!(out);
 }
 
@@ -75,8 +87,7 @@ fn trace_in_every_text_format() {
     let report = fixture::small();
     let state = &report.states[0];
     let cells: Vec<_> = state
-        .cells
-        .iter()
+        .cells()
         .filter(|c| c.from == "client:laptop" && c.to == "web@mynat")
         .collect();
     assert_eq!(cells.len(), 2);
@@ -101,7 +112,7 @@ fn colour_is_ansi_only_when_asked() {
         Format::Terminal,
         &RenderOptions {
             colour: true,
-            width: 120,
+            ..plain(120)
         },
     )
     .unwrap();
@@ -131,7 +142,7 @@ fn formats_without_meaning_for_an_input_are_refused() {
         assert!(err.to_string().contains("cannot render findings"), "{err}");
     }
     let report = fixture::small();
-    let cells: Vec<_> = report.states[0].cells.iter().take(1).collect();
+    let cells: Vec<_> = report.states[0].cells().take(1).collect();
     let err = render_trace(&report.states[0], &cells, Format::Dot, &plain(120)).unwrap_err();
     assert!(
         err.to_string()
@@ -154,7 +165,7 @@ fn every_cell_of_a_large_matrix_is_summarised() {
         s.delivered,
         s.denied,
         s.unknown,
-        report.states[0].cells.len()
+        report.states[0].cell_count()
     )));
     // 60 columns of width 3 do not fit in 120 with labels: folded into chunks.
     assert!(out.contains("destinations 1–"), "{out}");

@@ -77,7 +77,7 @@ fn main() {
             let t = Instant::now();
             let report = hnsim_sim::simulate_with("bench.yaml", &analysis, mode);
             times.push(t.elapsed());
-            cells = report.states.iter().map(|s| s.cells.len()).sum();
+            cells = report.states.iter().map(|s| s.cell_count()).sum();
             std::hint::black_box(&report);
         }
         let m = median(times);
@@ -116,7 +116,7 @@ fn main() {
         let t = Instant::now();
         let report = hnsim_sim::simulate_with("service.yaml", &analysis, Mode::Classes);
         times.push(t.elapsed());
-        cells = report.states.iter().map(|s| s.cells.len()).sum();
+        cells = report.states.iter().map(|s| s.cell_count()).sum();
         std::hint::black_box(&report);
     }
     let (nodes, classes) = hnsim_sim::class_count(design, Mode::Classes);

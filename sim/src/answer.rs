@@ -5,19 +5,11 @@
 //! then instantiated per pair of endpoints. So that one computed answer can serve every
 //! endpoint of a class, rules never write an endpoint's own IP or container name into
 //! a hop: they write the tokens [`SRC_IP`], [`DST_IP`], [`SRC_NAME`], [`DST_NAME`],
-//! which instantiation replaces with the concrete values.
+//! which [`crate::matrix::AnswerTable::cell`] replaces with the concrete values.
 
-use crate::matrix::{AddressKind, DenyReason, Hop, Mechanism};
-use std::net::IpAddr;
+use crate::matrix::{DenyReason, Hop, Mechanism};
 
-/// The source endpoint's IP.
-pub(crate) const SRC_IP: &str = "{s.ip}";
-/// The destination endpoint's IP.
-pub(crate) const DST_IP: &str = "{d.ip}";
-/// The source endpoint's container name.
-pub(crate) const SRC_NAME: &str = "{s.name}";
-/// The destination endpoint's container name.
-pub(crate) const DST_NAME: &str = "{d.name}";
+pub(crate) use crate::matrix::{AddressTemplate, DST_IP, DST_NAME, SRC_IP, SRC_NAME};
 
 pub(crate) fn hop(
     at: impl Into<String>,
@@ -90,38 +82,6 @@ impl Denial {
             NoAddress => 13,
             EndpointDown => 14,
             InvalidDesign => 15,
-        }
-    }
-}
-
-/// The address a source must use, before instantiation.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum AddressTemplate {
-    /// The destination endpoint's own IP (token), optionally with a port.
-    ContainerIp { port: Option<u16> },
-    /// A fixed address (host IP, host IP + published port, client, internet).
-    Fixed {
-        kind: AddressKind,
-        value: String,
-        ip: Option<IpAddr>,
-        port: Option<u16>,
-    },
-}
-
-impl AddressTemplate {
-    pub fn fixed(kind: AddressKind, ip: Option<IpAddr>, port: Option<u16>) -> AddressTemplate {
-        let value = match (ip, port) {
-            (Some(ip), Some(p)) => format!("{ip}:{p}"),
-            (Some(ip), None) => ip.to_string(),
-            (None, _) if kind == AddressKind::External => "any public address".to_string(),
-            (None, Some(p)) => format!("localhost:{p}"),
-            (None, None) => "localhost".to_string(),
-        };
-        AddressTemplate::Fixed {
-            kind,
-            value,
-            ip,
-            port,
         }
     }
 }

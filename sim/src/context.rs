@@ -59,6 +59,14 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// The (host, NIC) pairs an external vSwitch is bound to, in order: part of what a
+    /// design's answers depend on.
+    pub fn bound_nics(&self) -> Vec<(usize, String)> {
+        let mut v: Vec<_> = self.bound_nics.iter().cloned().collect();
+        v.sort();
+        v
+    }
+
     pub fn host(&self, h: usize) -> &'a Host {
         &self.design.scenario.hosts[h]
     }

@@ -1,7 +1,7 @@
 //! Differential reachability (Batfish): two matrices compared cell by cell. Cells are
 //! matched on (from, to, probe); a cell present on one side only is a change too.
 
-use crate::matrix::{Address, Cell, Disposition, Probe, StateMatrix};
+use crate::matrix::{Address, Disposition, Probe, StateMatrix};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -27,14 +27,18 @@ impl CellChange {
     }
 }
 
-fn key(c: &Cell) -> (String, String, Probe) {
-    (c.from.clone(), c.to.clone(), c.probe)
+type Outcome = (Disposition, Option<Address>);
+
+fn outcomes(m: &StateMatrix) -> BTreeMap<(String, String, Probe), Outcome> {
+    m.outcomes()
+        .map(|(from, to, p, d, a)| ((from.to_string(), to.to_string(), p), (d, a)))
+        .collect()
 }
 
 /// Cells whose disposition or address differ, in a stable order.
 pub fn diff(a: &StateMatrix, b: &StateMatrix) -> Vec<CellChange> {
-    let before: BTreeMap<_, &Cell> = a.cells.iter().map(|c| (key(c), c)).collect();
-    let after: BTreeMap<_, &Cell> = b.cells.iter().map(|c| (key(c), c)).collect();
+    let before = outcomes(a);
+    let after = outcomes(b);
     let mut keys: Vec<_> = before.keys().chain(after.keys()).cloned().collect();
     keys.sort();
     keys.dedup();
@@ -42,21 +46,17 @@ pub fn diff(a: &StateMatrix, b: &StateMatrix) -> Vec<CellChange> {
     for k in keys {
         let x = before.get(&k);
         let y = after.get(&k);
-        let same = match (x, y) {
-            (Some(x), Some(y)) => x.disposition == y.disposition && x.address == y.address,
-            _ => false,
-        };
-        if same {
+        if x.is_some() && x == y {
             continue;
         }
         out.push(CellChange {
             from: k.0.clone(),
             to: k.1.clone(),
             probe: k.2,
-            before: x.map(|c| c.disposition.clone()),
-            after: y.map(|c| c.disposition.clone()),
-            before_address: x.and_then(|c| c.address.clone()),
-            after_address: y.and_then(|c| c.address.clone()),
+            before: x.map(|c| c.0.clone()),
+            after: y.map(|c| c.0.clone()),
+            before_address: x.and_then(|c| c.1.clone()),
+            after_address: y.and_then(|c| c.1.clone()),
         });
     }
     out

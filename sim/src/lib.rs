@@ -4,8 +4,8 @@
 //! The public surface is the answer types ([`matrix`], and [`inspection`] for the
 //! HNS inspection the conformance crate makes; both re-exported here) and a few
 //! entry points: [`simulate`] (every state of a design), [`trace`] (cells by the names
-//! a user types), [`diff`] (two matrices cell by cell) and [`topology`] (what the
-//! reports draw).
+//! a user types), [`query`] (any flow, decided alone), [`diff`] (two matrices cell by
+//! cell) and [`topology`] (what the reports draw).
 //!
 //! Code map (all crate-private): [`graph`] builds the topology (petgraph) and answers
 //! segment/internet reachability; [`nodes`] lists the matrix's parties and the probes
@@ -69,11 +69,7 @@ pub fn simulate_with(file: &str, analysis: &Analysis, mode: Mode) -> Report {
 /// (`sim --probe tcp/443,udp/53`): a port nothing listens on comes out as
 /// `not-listening` where the network delivers it.
 pub fn simulate_probing(file: &str, analysis: &Analysis, mode: Mode, extra: &[Probe]) -> Report {
-    let states = analysis
-        .states
-        .iter()
-        .map(|s| engine::state_matrix_probing(&s.design, s.step, &s.label, mode, extra))
-        .collect();
+    let states = engine::states(analysis, mode, extra);
     let topology = topology(&analysis.final_state().design);
     Report {
         schema_version: SCHEMA_VERSION,

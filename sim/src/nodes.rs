@@ -50,8 +50,6 @@ pub(crate) struct Endpoint {
     /// replica's endpoint that receives them (`ingress`); see [`hnsim_model::Design::mesh_ports`].
     pub mesh: Vec<PortForward>,
     pub aliases: Vec<String>,
-    /// Networks of the container's other endpoints.
-    pub siblings: Vec<usize>,
     /// Hyper-V isolation: a synthetic VM NIC instead of a host vNIC (ARCH-3).
     pub hyperv: bool,
     /// The network a stopped container's attachment named, when it no longer exists.
@@ -135,15 +133,6 @@ pub(crate) fn build(w: &TopologyGraph) -> Parties {
     for p in &d.published {
         published_by.entry(p.container).or_default().push(p);
     }
-    let mut nets_by: HashMap<usize, Vec<(usize, usize)>> = HashMap::new();
-    for e in &d.endpoints {
-        if let Some(n) = e.network {
-            nets_by
-                .entry(e.container)
-                .or_default()
-                .push((e.attachment, n));
-        }
-    }
     let mut eps = Vec::new();
     for (i, e) in d.endpoints.iter().enumerate() {
         let Some(c) = s.containers.get(e.container) else {
@@ -172,13 +161,6 @@ pub(crate) fn build(w: &TopologyGraph) -> Parties {
         } else {
             vec![]
         };
-        let siblings = nets_by
-            .get(&e.container)
-            .into_iter()
-            .flatten()
-            .filter(|(att, _)| *att != e.attachment)
-            .map(|(_, n)| *n)
-            .collect();
         let mesh = match &c.service {
             Some(svc) if !d.mesh_ports(svc).is_empty() => {
                 let at = *mesh_at
@@ -210,7 +192,6 @@ pub(crate) fn build(w: &TopologyGraph) -> Parties {
             published,
             mesh,
             aliases: e.aliases.clone(),
-            siblings,
             hyperv: c.isolation == hnsim_model::Isolation::Hyperv,
             gone_network: match e.network {
                 None if !c.is_running() => c.networks.get(e.attachment).map(|a| a.network.clone()),

@@ -1,7 +1,7 @@
 //! `hnsim trace`: one cell (or the cells of every probe) between two nodes, named the
 //! way a user thinks of them.
 
-use crate::matrix::{Cell, Node, Probe, StateMatrix};
+use crate::matrix::{Cell, Probe, StateMatrix};
 use crate::query::NameError;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -29,52 +29,44 @@ pub enum TraceError {
 }
 
 /// Finds a node by the names people type (see [`crate::query`]): id, container, compose
-/// or swarm service name, host or client name, kinds in any case.
-pub(crate) fn resolve<'a>(state: &'a StateMatrix, name: &str) -> Result<&'a Node, TraceError> {
-    match crate::query::resolve_name(&state.nodes, name) {
-        Ok(i) => Ok(&state.nodes[i]),
-        Err(NameError::NotFound { name, near, known }) => {
-            Err(TraceError::NotFound { name, near, known })
-        }
-        Err(NameError::Ambiguous { name, candidates }) => {
-            Err(TraceError::Ambiguous { name, candidates })
-        }
-    }
+/// or swarm service name, host or client name, kinds in any case. Returns its index.
+pub(crate) fn resolve(state: &StateMatrix, name: &str) -> Result<usize, TraceError> {
+    crate::query::resolve_name(&state.nodes, name).map_err(|e| match e {
+        NameError::NotFound { name, near, known } => TraceError::NotFound { name, near, known },
+        NameError::Ambiguous { name, candidates } => TraceError::Ambiguous { name, candidates },
+    })
 }
 
-/// The cells from `from` to `to`: the one for `probe`, or every probe of `to`.
-pub fn trace<'a>(
-    state: &'a StateMatrix,
+/// The cells from `from` to `to` of a simulated state: the one for `probe`, or every
+/// probe of `to`.
+pub fn trace(
+    state: &StateMatrix,
     from: &str,
     to: &str,
     probe: Option<Probe>,
-) -> Result<Vec<&'a Cell>, TraceError> {
+) -> Result<Vec<Cell>, TraceError> {
     let a = resolve(state, from)?;
     let b = resolve(state, to)?;
-    if a.id == b.id {
+    if a == b {
         return Err(TraceError::SameNode {
             from: from.to_string(),
             to: to.to_string(),
         });
     }
-    let cells: Vec<&Cell> = state
-        .cells
-        .iter()
-        .filter(|c| c.from == a.id && c.to == b.id && probe.is_none_or(|p| c.probe == p))
+    let cells: Vec<Cell> = state
+        .pair_cells(a, b)
+        .filter(|c| probe.is_none_or(|p| c.probe == p))
         .collect();
-    if cells.is_empty() {
-        if let Some(p) = probe {
-            return Err(TraceError::NoSuchProbe {
-                to: b.id.clone(),
-                probe: p,
-                probes: state
-                    .cells
-                    .iter()
-                    .filter(|c| c.from == a.id && c.to == b.id)
-                    .map(|c| c.probe.to_string())
-                    .collect(),
-            });
-        }
+    match probe {
+        Some(p) if cells.is_empty() => Err(TraceError::NoSuchProbe {
+            to: state.nodes[b].id.clone(),
+            probe: p,
+            probes: state
+                .pair(a, b)
+                .iter()
+                .map(|(p, _)| p.to_string())
+                .collect(),
+        }),
+        _ => Ok(cells),
     }
-    Ok(cells)
 }

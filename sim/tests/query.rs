@@ -15,8 +15,8 @@ fn queries_of_declared_cells_equal_the_matrix() {
         let analysis = hnsim_model::analyse(&doc);
         let report = hnsim_sim::simulate_analysis(&doc.file, &analysis);
         for (state, analysed) in report.states.iter().zip(&analysis.states) {
-            let step = (state.cells.len() / 25).max(1);
-            for c in state.cells.iter().step_by(step) {
+            let step = (state.cell_count() / 25).max(1);
+            for c in state.cells().step_by(step) {
                 let q = FlowQuery {
                     from: c.from.clone(),
                     to: c.to.clone(),

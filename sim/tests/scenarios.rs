@@ -111,7 +111,7 @@ fn tcp_and_udp_addresses_carry_a_port() {
         let Some(doc) = load(&path) else { continue };
         let report = hnsim_sim::simulate(&doc);
         for state in &report.states {
-            for c in &state.cells {
+            for c in state.cells() {
                 let (Probe::Tcp(_) | Probe::Udp(_), Some(a)) = (c.probe, &c.address) else {
                     continue;
                 };
@@ -131,4 +131,25 @@ fn tcp_and_udp_addresses_carry_a_port() {
         }
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+/// A timeline decides again only the class pairs a step changed; every state must still
+/// be what deciding every pair from scratch gives.
+#[test]
+fn timelines_reuse_only_what_did_not_change() {
+    let mut timelines = 0;
+    for path in scenario_files() {
+        let Some(doc) = load(&path) else { continue };
+        let analysis = hnsim_model::analyse(&doc);
+        if analysis.states.len() < 2 {
+            continue;
+        }
+        timelines += 1;
+        let by_class = hnsim_sim::simulate_with("t", &analysis, hnsim_sim::Mode::Classes);
+        let every = hnsim_sim::simulate_with("t", &analysis, hnsim_sim::Mode::EveryPair);
+        for (i, (a, b)) in by_class.states.iter().zip(&every.states).enumerate() {
+            assert!(a == b, "{}: state {i} differs", path.display());
+        }
+    }
+    assert!(timelines >= 3, "only {timelines} scenarios with steps");
 }

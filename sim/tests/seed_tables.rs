@@ -200,7 +200,7 @@ fn matrix(text: &str) -> StateMatrix {
     report.final_state().expect("a state").clone()
 }
 
-fn cell<'a>(m: &'a StateMatrix, from: &str, to: &str, probe: Probe) -> &'a Cell {
+fn cell(m: &StateMatrix, from: &str, to: &str, probe: Probe) -> Cell {
     m.cell(from, to, probe)
         .unwrap_or_else(|| panic!("no cell {from} -> {to} {probe}"))
 }
@@ -425,11 +425,11 @@ struct Row {
 
 fn nat_row() -> Row {
     let m = matrix(NAT);
-    let same = cell(&m, "b@nat", "a@nat", T80);
-    let cross = cell(&m, "c@second", "b@nat", T80);
-    let ext = cell(&m, "a@nat", "internet", WEB);
-    let multi = cell(&m, "d@nat", "a@nat", T80);
-    let ext2 = cell(&m, "d@nat", "internet", WEB);
+    let same = &cell(&m, "b@nat", "a@nat", T80);
+    let cross = &cell(&m, "c@second", "b@nat", T80);
+    let ext = &cell(&m, "a@nat", "internet", WEB);
+    let multi = &cell(&m, "d@nat", "a@nat", T80);
+    let ext2 = &cell(&m, "d@nat", "internet", WEB);
     Row {
         mat1: mat1(&[same], ext),
         mat2: mat2(multi, ext2, true),
@@ -443,10 +443,10 @@ fn nat_row() -> Row {
 
 fn transparent_row() -> Row {
     let m = matrix(TRANSPARENT);
-    let same = cell(&m, "a@t", "b@t", T80);
-    let cross = cell(&m, "a@t", "c@t2", T80);
-    let ext = cell(&m, "a@t", "internet", WEB);
-    let multi = cell(&m, "d@t", "a@t", T80);
+    let same = &cell(&m, "a@t", "b@t", T80);
+    let cross = &cell(&m, "a@t", "c@t2", T80);
+    let ext = &cell(&m, "a@t", "internet", WEB);
+    let multi = &cell(&m, "d@t", "a@t", T80);
     Row {
         mat1: mat1(&[same], ext),
         mat2: mat2(multi, ext, false),
@@ -461,13 +461,13 @@ fn transparent_row() -> Row {
 fn overlay_row() -> Row {
     let old = matrix(OVERLAY_WS2016);
     let new = matrix(OVERLAY_WS2019);
-    let cross_host_2016 = cell(&old, "a@ovl", "c@ovl", T80);
-    let same_host_2016 = cell(&old, "a@ovl", "b@ovl", T80);
-    let ext_2016 = cell(&old, "a@ovl", "internet", WEB);
-    let same = cell(&new, "a@ovl", "b@ovl", T80);
-    let cross_subnet = cell(&new, "a@ovl", "e@ovl", T80);
-    let multi_same = cell(&new, "a@ovl", "c@ovl", T80);
-    let ext_2019 = cell(&new, "a@ovl", "internet", WEB);
+    let cross_host_2016 = &cell(&old, "a@ovl", "c@ovl", T80);
+    let same_host_2016 = &cell(&old, "a@ovl", "b@ovl", T80);
+    let ext_2016 = &cell(&old, "a@ovl", "internet", WEB);
+    let same = &cell(&new, "a@ovl", "b@ovl", T80);
+    let cross_subnet = &cell(&new, "a@ovl", "e@ovl", T80);
+    let multi_same = &cell(&new, "a@ovl", "c@ovl", T80);
+    let ext_2019 = &cell(&new, "a@ovl", "internet", WEB);
     Row {
         mat1: mat1(&[cross_host_2016, same_host_2016], ext_2016),
         mat2: mat2(cross_host_2016, ext_2016, false),
@@ -481,11 +481,11 @@ fn overlay_row() -> Row {
 
 fn l2bridge_row() -> Row {
     let m = matrix(&l2bridge("ws2019"));
-    let same = cell(&m, "a@l2", "b@l2", T80);
-    let cross = cell(&m, "a@l2", "c@l2", T80);
-    let ext = cell(&m, "a@l2", "internet", WEB);
-    let multi_same = cell(&m, "a@l2", "d@l2", T80);
-    let multi_cross = cell(&m, "a@l2", "e@l2", T80);
+    let same = &cell(&m, "a@l2", "b@l2", T80);
+    let cross = &cell(&m, "a@l2", "c@l2", T80);
+    let ext = &cell(&m, "a@l2", "internet", WEB);
+    let multi_same = &cell(&m, "a@l2", "d@l2", T80);
+    let multi_cross = &cell(&m, "a@l2", "e@l2", T80);
     Row {
         mat1: mat1(&[same], ext),
         mat2: mat2(multi_same, ext, false),
@@ -499,9 +499,9 @@ fn l2bridge_row() -> Row {
 
 fn l2tunnel_mat3() -> (String, String, String) {
     let m = matrix(L2TUNNEL);
-    let same = cell(&m, "a@tun", "b@tun", T80);
-    let other = cell(&m, "a@tun", "c@tun", T80);
-    let ext = cell(&m, "a@tun", "internet", WEB);
+    let same = &cell(&m, "a@tun", "b@tun", T80);
+    let other = &cell(&m, "a@tun", "c@tun", T80);
+    let ext = &cell(&m, "a@tun", "internet", WEB);
     (
         single(same, None),
         seed001_ext(&[ext]),
@@ -555,7 +555,7 @@ fn mat3_driver_table_is_regenerated() {
 #[test]
 fn l2bridge_cross_subnet_multi_node_needs_1809() {
     let m = matrix(&l2bridge("ws1803"));
-    let c = cell(&m, "a@l2", "e@l2", T80);
+    let c = &cell(&m, "a@l2", "e@l2", T80);
     assert!(denied(c, DenyReason::Unsupported), "{:?}", c.disposition);
     assert!(c.facts.iter().any(|f| f == "L2B-3"));
 }

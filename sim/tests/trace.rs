@@ -13,10 +13,10 @@ fn every_cell_of_every_scenario_traces_with_facts() {
         let Some(doc) = load(&path) else { continue };
         let report = hnsim_sim::simulate(&doc);
         for state in &report.states {
-            for c in &state.cells {
+            for c in state.cells() {
                 let got = trace(state, &c.from, &c.to, Some(c.probe))
                     .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-                assert_eq!(got, vec![c], "{}", path.display());
+                assert_eq!(got, vec![c.clone()], "{}", path.display());
                 assert!(
                     !c.facts.is_empty(),
                     "{}: {} -> {} names no fact",

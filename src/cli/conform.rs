@@ -86,7 +86,7 @@ fn expected_report(a: &ConformArgs, doc: &hnsim_model::Document) -> anyhow::Resu
     if let Some(path) = &a.expected {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read expected report {}", path.display()))?;
-        return serde_json::from_str(&text)
+        return Report::from_json(&text)
             .with_context(|| format!("{} is not a JSON report", path.display()));
     }
     Ok(hnsim_sim::simulate(doc))

@@ -59,6 +59,7 @@ pub fn run_import(a: ImportArgs) -> anyhow::Result<ExitCode> {
         let opts = hnsim_reports::RenderOptions {
             colour: false,
             width: super::output::terminal_width(),
+            ..Default::default()
         };
         let text =
             hnsim_reports::render_findings(&findings, hnsim_reports::Format::Terminal, &opts)?;

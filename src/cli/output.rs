@@ -93,6 +93,31 @@ impl OutputArgs {
             } else {
                 terminal_width()
             },
+            ..RenderOptions::default()
+        }
+    }
+
+    /// Writes what `render` writes straight to the file or standard output, so a large
+    /// document is never held whole in memory. A reader that went away is not an error.
+    pub fn write_with(
+        &self,
+        render: impl FnOnce(&mut dyn Write) -> Result<(), hnsim_reports::RenderError>,
+    ) -> anyhow::Result<()> {
+        let result = match &self.output {
+            Some(path) => {
+                let file = std::fs::File::create(path)
+                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+                let mut w = std::io::BufWriter::new(file);
+                render(&mut w).and_then(|_| w.flush().map_err(Into::into))
+            }
+            None => {
+                let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+                render(&mut w).and_then(|_| w.flush().map_err(Into::into))
+            }
+        };
+        match result {
+            Err(e) if e.is_broken_pipe() => Ok(()),
+            other => Ok(other?),
         }
     }
 

@@ -28,6 +28,10 @@ pub struct SimArgs {
     pub probe: Vec<Probe>,
     #[command(flatten)]
     pub deny: DenyArg,
+    /// JSON (and YAML) document: v2 keeps the matrix by class (its size grows with the
+    /// classes, not the cells); v1 writes every cell out, as hnsim 0.x did.
+    #[arg(long, value_name = "VERSION", value_parser = ["v1", "v2"], default_value = "v2")]
+    pub schema: String,
     #[command(flatten)]
     pub out: OutputArgs,
 }
@@ -105,8 +109,16 @@ pub fn run_sim(a: SimArgs) -> anyhow::Result<ExitCode> {
         }
         report.states = vec![report.states.swap_remove(i)];
     }
-    let text = hnsim_reports::render_report(&report, a.out.format(), &a.out.render_options())?;
-    a.out.write(&text)?;
+    let opts = hnsim_reports::RenderOptions {
+        schema: if a.schema == "v1" {
+            hnsim_reports::ReportSchema::V1
+        } else {
+            hnsim_reports::ReportSchema::V2
+        },
+        ..a.out.render_options()
+    };
+    a.out
+        .write_with(|w| hnsim_reports::render_report_to(&report, a.out.format(), &opts, w))?;
     Ok(if a.deny.denies(&report.findings) {
         ExitCode::from(1)
     } else {

@@ -6,7 +6,7 @@
 
 use super::output::OutputArgs;
 use anyhow::Context;
-use hnsim_sim::{Cell, FlowQuery, ProbeSpec};
+use hnsim_sim::{FlowQuery, ProbeSpec};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -69,10 +69,9 @@ pub fn run_trace(a: TraceArgs) -> anyhow::Result<ExitCode> {
     for note in &answer.notes {
         eprintln!("note: {note}");
     }
-    let cells: Vec<&Cell> = answer.cells.iter().collect();
     let text = hnsim_reports::render_trace(
         &answer.state,
-        &cells,
+        &answer.cells,
         a.out.format(),
         &a.out.render_options(),
     )?;
@@ -94,7 +93,7 @@ mod tests {
         for file in files {
             let report = simulate(&file).expect("bundled design loads").report;
             for state in &report.states {
-                for c in &state.cells {
+                for c in state.cells() {
                     let cells =
                         hnsim_sim::trace(state, &c.from, &c.to, Some(c.probe)).expect("traceable");
                     let text = hnsim_reports::render_trace(

@@ -78,9 +78,10 @@ pub fn scenario_files() -> Vec<PathBuf> {
     out
 }
 
-/// `hnsim sim --json FILE`, parsed. Exit 1 (findings at error) still simulates.
+/// `hnsim sim --json --schema v1 FILE` (every cell written out), parsed. Exit 1
+/// (findings at error) still simulates.
 pub fn sim_json(path: &Path) -> serde_json::Value {
-    let o = hnsim(&["sim", "--format", "json", p(path)]);
+    let o = hnsim(&["sim", "--format", "json", "--schema", "v1", p(path)]);
     assert!(
         code(&o) == 0 || code(&o) == 1,
         "sim {}: {}",

@@ -143,7 +143,7 @@ fn container_ips_move_with_their_subnet_and_host_ports_go_to_the_stand_in() {
 fn every_probed_address_belongs_to_the_run() {
     let f = fixture();
     let mut probed = 0;
-    for c in &f.expected.cells {
+    for c in f.expected.cells() {
         if let Ok((_, r)) = cell(&f, &c.from, &c.to, c.probe, &[]) {
             for (ip, _) in addrs(&r) {
                 probed += 1;

@@ -88,7 +88,7 @@ fn line_up(
     let have: BTreeSet<_> = cells.iter().map(|c| key(&c.from, &c.to, c.probe)).collect();
     let mut observed = cells.to_vec();
     let mut missing = 0;
-    for c in &today.cells {
+    for c in today.cells() {
         if have.contains(&key(&c.from, &c.to, c.probe)) {
             continue;
         }

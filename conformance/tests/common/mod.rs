@@ -252,12 +252,7 @@ pub fn matrix(
             }
         }
     }
-    StateMatrix {
-        step: None,
-        label: "initial design".into(),
-        nodes,
-        cells,
-    }
+    StateMatrix::from_cells(None, "initial design", nodes, cells)
 }
 
 pub fn design(text: &str) -> Design {

@@ -1,1 +1,3 @@
 pub mod fixture;
+pub mod large;
+pub mod schema;

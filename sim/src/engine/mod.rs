@@ -1,151 +1,355 @@
-//! The matrix: every ordered (source, destination, probe), decided per pair of
-//! endpoint classes in parallel (rayon) and instantiated per pair of nodes.
+//! The matrix of every state of a design, kept by class: one list of per-probe answers
+//! per pair of endpoint classes, decided in parallel (rayon), plus the node pairs that
+//! differ from their classes' (two endpoints of one container). No cell is made here:
+//! [`crate::matrix::StateMatrix`] makes one when it is asked for.
 //!
-//! [`pair`] answers one (source, destination, probe); [`instantiate`] turns an answer
-//! with identity tokens into the cell of one concrete pair.
+//! Along a timeline, a state whose fabric (segments, hosts, networks, clients, services,
+//! bound NICs) equals the previous state's keeps the lists of every class pair whose
+//! classes it still has: a step that stops one container decides only the pairs of the
+//! classes it changed. [`pair`] answers one (source, destination, probe).
 
-mod instantiate;
 mod pair;
+#[cfg(test)]
+mod tests;
 
-use crate::answer::Answer;
-use crate::classes::{classify, Classes, Mode};
+use crate::answer::{Answer, Outcome};
+use crate::classes::{classify, ClassKey, Classes, Mode};
 use crate::context::Context;
 use crate::graph::TopologyGraph;
-use crate::matrix::{Cell, Probe, StateMatrix};
-use crate::nodes;
-use hnsim_model::Design;
-use instantiate::Ident;
+use crate::matrix::{
+    AnswerTemplate, ByClass, Cell, Class, Disposition, PairAnswers, Probe, ProbeAnswer,
+    StateMatrix, TableBuilder,
+};
+use crate::nodes::{self, Parties};
+use hnsim_model::{Analysis, Design};
 use rayon::prelude::*;
 use std::collections::HashMap;
+use std::sync::Arc;
 
-/// The matrix of one resolved design, asking every destination `extra` probes besides
-/// its own (`sim --probe tcp/443,udp/53`; none for the plain matrix).
-pub(crate) fn state_matrix_probing(
+/// The matrices of every state of an analysis, sharing one answer table; every
+/// destination is also asked the `extra` probes (`sim --probe tcp/443,udp/53`).
+pub(crate) fn states(analysis: &Analysis, mode: Mode, extra: &[Probe]) -> Vec<StateMatrix> {
+    let mut sim = Simulation::new(mode, extra);
+    let parts: Vec<ByClass> = analysis
+        .states
+        .iter()
+        .map(|s| sim.state(&s.design, s.step, &s.label))
+        .collect();
+    let table = Arc::new(sim.builder.finish());
+    parts
+        .into_iter()
+        .map(|b| StateMatrix::by_class(b, table.clone()))
+        .collect()
+}
+
+/// One pair's answer per probe of its destination, before it is stored.
+type Answers = Vec<(Probe, Answer)>;
+
+/// The matrix of one design alone (a state without a timeline around it).
+#[cfg(test)]
+pub(crate) fn state_matrix(
     design: &Design,
-    step: Option<usize>,
-    label: &str,
+    (step, label): (Option<usize>, &str),
     mode: Mode,
     extra: &[Probe],
 ) -> StateMatrix {
-    let graph = TopologyGraph::new(design);
-    let mut parties = nodes::build(&graph);
-    if !extra.is_empty() {
-        for list in &mut parties.probes {
-            for p in extra {
-                if !list.contains(p) {
-                    list.push(*p);
-                }
-            }
-            // ICMP first, then the ports in order, as `nodes` lists them.
-            list.sort_by_key(|p| *p != Probe::Icmp);
-            let rest = list
-                .iter()
-                .position(|p| *p != Probe::Icmp)
-                .unwrap_or(list.len());
-            list[rest..].sort();
+    let mut sim = Simulation::new(mode, extra);
+    let part = sim.state(design, step, label);
+    StateMatrix::by_class(part, Arc::new(sim.builder.finish()))
+}
+
+/// What a design's answers depend on besides the classes of the two ends.
+#[derive(PartialEq)]
+struct Fabric {
+    segments: Vec<hnsim_model::Segment>,
+    hosts: Vec<hnsim_model::Host>,
+    networks: Vec<hnsim_model::Network>,
+    clients: Vec<hnsim_model::Client>,
+    services: Vec<hnsim_model::Service>,
+    bound_nics: Vec<(usize, String)>,
+}
+
+impl Fabric {
+    fn of(ctx: &Context) -> Fabric {
+        let s = &ctx.design.scenario;
+        Fabric {
+            segments: s.segments.clone(),
+            hosts: s.hosts.clone(),
+            networks: s.networks.clone(),
+            clients: s.clients.clone(),
+            services: s.services.clone(),
+            bound_nics: ctx.bound_nics(),
         }
     }
-    let ctx = Context::new(&graph, &parties);
-    let cells = cells(&ctx, mode);
-    StateMatrix {
-        step,
-        label: label.to_string(),
-        nodes: parties.nodes.clone(),
-        cells,
+}
+
+/// Decisions already made, valid while the fabric stays the same.
+#[derive(Default)]
+struct Memo {
+    fabric: Option<Fabric>,
+    keys: HashMap<ClassKey, u32>,
+    /// (from key, to key) -> list, for pairs of different containers.
+    between: HashMap<(u32, u32), Option<u32>>,
+    /// The same, for two endpoints of one container.
+    own: HashMap<(u32, u32), u32>,
+}
+
+struct Simulation<'e> {
+    mode: Mode,
+    extra: &'e [Probe],
+    builder: TableBuilder,
+    memo: Memo,
+}
+
+impl<'e> Simulation<'e> {
+    fn new(mode: Mode, extra: &'e [Probe]) -> Simulation<'e> {
+        Simulation {
+            mode,
+            extra,
+            builder: TableBuilder::default(),
+            memo: Memo::default(),
+        }
     }
-}
 
-type Answers = HashMap<(usize, usize), Vec<(Probe, Answer)>>;
-
-/// The decisions alone: one answer per class pair and probe, before they are turned
-/// into cells. Returns how many answers were computed (the benchmark times this).
-pub(crate) fn decide_only(design: &Design, mode: Mode) -> usize {
-    let graph = TopologyGraph::new(design);
-    let parties = nodes::build(&graph);
-    let ctx = Context::new(&graph, &parties);
-    let classes = classify(&ctx, mode);
-    decide(&ctx, &classes).values().map(Vec::len).sum()
-}
-
-fn decide(ctx: &Context, classes: &Classes) -> Answers {
-    // One job per pair of classes that holds at least one pair of distinct nodes.
-    let mut jobs: Vec<(usize, usize, usize, usize)> = Vec::new();
-    for (ca, ma) in classes.members.iter().enumerate() {
-        for (cb, mb) in classes.members.iter().enumerate() {
-            let pick = if ca != cb {
-                Some((ma[0], mb[0]))
-            } else if ma.len() > 1 {
-                Some((ma[0], ma[1]))
-            } else {
-                None
+    fn state(&mut self, design: &Design, step: Option<usize>, label: &str) -> ByClass {
+        let graph = TopologyGraph::new(design);
+        let mut parties = nodes::build(&graph);
+        ask_also(&mut parties, self.extra);
+        let ctx = Context::new(&graph, &parties);
+        let classes = classify(&ctx, self.mode);
+        let fabric = Fabric::of(&ctx);
+        // Node indices mean nothing across states: only class keys carry over, and
+        // only while the fabric is the same.
+        if self.mode != Mode::Classes || self.memo.fabric.as_ref() != Some(&fabric) {
+            self.memo = Memo {
+                fabric: Some(fabric),
+                ..Memo::default()
             };
-            if let Some((s, t)) = pick {
-                jobs.push((ca, cb, s, t));
+        }
+        let ids: Vec<u32> = classes.keys.iter().map(|k| self.key_id(k)).collect();
+        let pairs = self.class_pairs(&ctx, &classes, &ids);
+        let own = self.own_pairs(&ctx, &classes, &ids);
+        ByClass {
+            step,
+            label: label.to_string(),
+            nodes: parties.nodes.clone(),
+            classes: classes
+                .members
+                .iter()
+                .map(|m| Class {
+                    members: m.iter().map(|&i| i as u32).collect(),
+                })
+                .collect(),
+            pairs,
+            own,
+        }
+    }
+
+    fn key_id(&mut self, key: &ClassKey) -> u32 {
+        let next = self.memo.keys.len() as u32;
+        *self.memo.keys.entry(key.clone()).or_insert(next)
+    }
+
+    /// The list of every class pair that holds a pair of nodes of different
+    /// containers: from the memo, or decided now (in parallel).
+    fn class_pairs(
+        &mut self,
+        ctx: &Context,
+        classes: &Classes,
+        ids: &[u32],
+    ) -> Vec<(u32, u32, u32)> {
+        let k = classes.members.len();
+        let todo: Vec<(usize, usize)> = (0..k)
+            .flat_map(|a| (0..k).map(move |b| (a, b)))
+            .filter(|&(a, b)| !self.memo.between.contains_key(&(ids[a], ids[b])))
+            .collect();
+        let decided: Vec<((usize, usize), Option<Answers>)> = todo
+            .par_iter()
+            .map(|&(a, b)| {
+                let answers = representative(ctx, &classes.members[a], &classes.members[b])
+                    .map(|(s, t)| decide(ctx, s, t, pair::between));
+                ((a, b), answers)
+            })
+            .collect();
+        for ((a, b), answers) in decided {
+            let list = answers.map(|l| self.list(l));
+            self.memo.between.insert((ids[a], ids[b]), list);
+        }
+        let mut out = Vec::new();
+        for a in 0..k {
+            for b in 0..k {
+                if let Some(Some(l)) = self.memo.between.get(&(ids[a], ids[b])) {
+                    out.push((a as u32, b as u32, *l));
+                }
+            }
+        }
+        out
+    }
+
+    /// Every ordered pair of two endpoints of one container, answered on its own.
+    fn own_pairs(&mut self, ctx: &Context, classes: &Classes, ids: &[u32]) -> Vec<PairAnswers> {
+        let pairs = same_container_pairs(ctx.parties);
+        let mut todo: Vec<(u32, u32, usize, usize)> = Vec::new();
+        for &(s, t) in &pairs {
+            let key = (ids[classes.of[s]], ids[classes.of[t]]);
+            if !self.memo.own.contains_key(&key) && !todo.iter().any(|x| (x.0, x.1) == key) {
+                todo.push((key.0, key.1, s, t));
+            }
+        }
+        let decided: Vec<((u32, u32), Answers)> = todo
+            .par_iter()
+            .map(|&(ka, kb, s, t)| ((ka, kb), decide(ctx, s, t, pair::own_address)))
+            .collect();
+        for (key, answers) in decided {
+            let list = self.list(answers);
+            self.memo.own.insert(key, list);
+        }
+        pairs
+            .into_iter()
+            .map(|(s, t)| PairAnswers {
+                from: s as u32,
+                to: t as u32,
+                list: self.memo.own[&(ids[classes.of[s]], ids[classes.of[t]])],
+            })
+            .collect()
+    }
+
+    /// Stores a pair's per-probe answers in the table.
+    fn list(&mut self, answers: Answers) -> u32 {
+        let list: Vec<ProbeAnswer> = answers
+            .into_iter()
+            .map(|(p, a)| (p, template(&mut self.builder, a)))
+            .collect();
+        self.builder.list(list)
+    }
+}
+
+/// Every destination is asked `extra` too: ICMP first, then the ports in order, as
+/// [`nodes`] lists them.
+fn ask_also(parties: &mut Parties, extra: &[Probe]) {
+    if extra.is_empty() {
+        return;
+    }
+    for list in &mut parties.probes {
+        for p in extra {
+            if !list.contains(p) {
+                list.push(*p);
+            }
+        }
+        list.sort_by_key(|p| *p != Probe::Icmp);
+        let rest = list
+            .iter()
+            .position(|p| *p != Probe::Icmp)
+            .unwrap_or(list.len());
+        list[rest..].sort();
+    }
+}
+
+/// Answers nodes `s` to `t` for every probe of `t`.
+fn decide(
+    ctx: &Context,
+    s: usize,
+    t: usize,
+    rule: fn(&Context, usize, usize, Probe) -> Answer,
+) -> Answers {
+    ctx.parties.probes[t]
+        .iter()
+        .map(|&p| (p, rule(ctx, s, t, p)))
+        .collect()
+}
+
+/// A pair (source in `a`, destination in `b`) of distinct nodes of different
+/// containers, to decide the class pair with; `None` when there is none.
+fn representative(ctx: &Context, a: &[usize], b: &[usize]) -> Option<(usize, usize)> {
+    for &s in a {
+        // Of any `own + 2` members of `b`, one is neither `s` nor in `s`'s container.
+        let own = match ctx.parties.party[s] {
+            crate::nodes::Party::Endpoint(k) => ctx
+                .parties
+                .nodes_of_container(ctx.parties.endpoints[k].container)
+                .count(),
+            _ => 0,
+        };
+        if let Some(&t) = b
+            .iter()
+            .take(own + 2)
+            .find(|&&t| t != s && !pair::same_container(ctx, s, t))
+        {
+            return Some((s, t));
+        }
+    }
+    None
+}
+
+/// (s, t) for every two distinct endpoints of one container.
+fn same_container_pairs(parties: &Parties) -> Vec<(usize, usize)> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for p in &parties.party {
+        let crate::nodes::Party::Endpoint(k) = p else {
+            continue;
+        };
+        let c = parties.endpoints[*k].container;
+        if !seen.insert(c) {
+            continue;
+        }
+        let nodes: Vec<usize> = parties.nodes_of_container(c).collect();
+        for &s in &nodes {
+            for &t in &nodes {
+                if s != t {
+                    out.push((s, t));
+                }
             }
         }
     }
-    jobs.par_iter()
-        .map(|&(ca, cb, s, t)| {
-            let list = ctx.parties.probes[t]
-                .iter()
-                .map(|&p| (p, pair::between(ctx, s, t, p)))
-                .collect();
-            ((ca, cb), list)
-        })
-        .collect()
+    out.sort_unstable();
+    out
 }
 
-fn cells(ctx: &Context, mode: Mode) -> Vec<Cell> {
-    let classes = classify(ctx, mode);
-    let count = ctx.parties.party.len();
-    let answers = decide(ctx, &classes);
-    // Dense class-pair table: one index per cell instead of hashing a key.
-    let k = classes.members.len();
-    let mut table: Vec<Option<&Vec<(Probe, Answer)>>> = vec![None; k * k];
-    for ((ca, cb), list) in &answers {
-        table[ca * k + cb] = Some(list);
-    }
-    let idents: Vec<Ident> = (0..count).map(|i| Ident::of(ctx, i)).collect();
-    (0..count)
-        .into_par_iter()
-        .flat_map_iter(|s| {
-            let mut out = Vec::new();
-            for t in 0..count {
-                if s == t {
-                    continue;
-                }
-                let cell = |p: Probe, a: &Answer| {
-                    instantiate::cell(ctx, &idents[s], &idents[t], s, t, p, a)
-                };
-                if pair::same_container(ctx, s, t) {
-                    for &p in &ctx.parties.probes[t] {
-                        out.push(cell(p, &pair::own_address(ctx, s, t, p)));
-                    }
-                } else if let Some(list) = table[classes.of[s] * k + classes.of[t]] {
-                    out.extend(list.iter().map(|(p, a)| cell(*p, a)));
-                }
+/// An answer as stored: its path, facts and texts with tokens.
+fn template(builder: &mut TableBuilder, a: Answer) -> u32 {
+    let mut facts: Vec<String> = Vec::new();
+    let mut union = |more: &[String]| {
+        for f in more {
+            if !facts.contains(f) {
+                facts.push(f.clone());
             }
-            out
-        })
-        .collect()
+        }
+    };
+    for h in &a.hops {
+        union(&h.facts);
+    }
+    let disposition = match a.outcome {
+        Outcome::Delivered => Disposition::Delivered,
+        Outcome::Denied(d) => {
+            union(&d.facts);
+            Disposition::Denied {
+                reason: d.reason,
+                why: d.why,
+            }
+        }
+        Outcome::Unknown { why, facts: f, .. } => {
+            union(&f);
+            Disposition::Unknown { why }
+        }
+    };
+    let answer = AnswerTemplate {
+        disposition,
+        address: a.address,
+        name: a.name,
+        path: builder.path(&a.hops),
+        facts: builder.facts(facts),
+    };
+    builder.answer(answer)
 }
 
-/// One cell decided on its own, for any probe (flows the matrix does not list).
+/// One cell decided on its own, for any probe (`trace`, flows the matrix does not
+/// list): nothing else of the design is decided.
 pub(crate) fn single_cell(ctx: &Context, s: usize, t: usize, probe: Probe) -> Cell {
-    let answer = if pair::same_container(ctx, s, t) {
-        pair::own_address(ctx, s, t, probe)
-    } else {
-        pair::between(ctx, s, t, probe)
-    };
-    instantiate::cell(
-        ctx,
-        &Ident::of(ctx, s),
-        &Ident::of(ctx, t),
-        s,
-        t,
-        probe,
-        &answer,
-    )
+    let mut builder = TableBuilder::default();
+    let id = template(&mut builder, pair::answer(ctx, s, t, probe));
+    let nodes = &ctx.parties.nodes;
+    builder.finish().cell(id, &nodes[s], &nodes[t], probe)
 }
 
 /// How many matrix nodes a design has and how many classes they fall into.
@@ -157,5 +361,19 @@ pub(crate) fn class_count(design: &Design, mode: Mode) -> (usize, usize) {
     (parties.party.len(), c.members.len())
 }
 
-#[cfg(test)]
-mod tests;
+/// The decisions alone, without a table: one answer per class pair and probe. Returns
+/// how many answers were decided (the benchmark times this).
+pub(crate) fn decide_only(design: &Design, mode: Mode) -> usize {
+    let graph = TopologyGraph::new(design);
+    let parties = nodes::build(&graph);
+    let ctx = Context::new(&graph, &parties);
+    let classes = classify(&ctx, mode);
+    let k = classes.members.len();
+    (0..k * k)
+        .into_par_iter()
+        .map(|i| {
+            representative(&ctx, &classes.members[i / k], &classes.members[i % k])
+                .map_or(0, |(s, t)| decide(&ctx, s, t, pair::between).len())
+        })
+        .sum()
+}

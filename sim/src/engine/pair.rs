@@ -20,6 +20,15 @@ pub(super) fn same_container(ctx: &Context, s: usize, t: usize) -> bool {
     }
 }
 
+/// The answer for matrix nodes `s` to `t` with `probe`, with identity tokens.
+pub(super) fn answer(ctx: &Context, s: usize, t: usize, probe: Probe) -> Answer {
+    if same_container(ctx, s, t) {
+        own_address(ctx, s, t, probe)
+    } else {
+        between(ctx, s, t, probe)
+    }
+}
+
 /// Two endpoints of one container: the container talks to its own address inside its
 /// compartment (ARCH-2).
 pub(super) fn own_address(ctx: &Context, s: usize, t: usize, probe: Probe) -> Answer {

@@ -94,8 +94,8 @@ fn global_overlay_discovery_needs_enterprise() {
     };
     let name = |m: &StateMatrix, from: &str, to: &str| {
         m.cell(from, to, Probe::Icmp)
-            .and_then(|c| c.address.as_ref())
-            .and_then(|a| a.name.clone())
+            .and_then(|c| c.address)
+            .and_then(|a| a.name)
     };
     let ce = matrix(&text(false));
     assert_eq!(name(&ce, "a@o", "b@o"), None);
@@ -279,8 +279,7 @@ fn routing_mesh_publishes_on_every_node_from_1709() {
         let c = m.cell("client:pc", &to, Probe::Tcp(80)).expect("cell");
         assert!(c.disposition.is_delivered(), "{os}: {c:?}");
         let cells: Vec<_> = m
-            .cells
-            .iter()
+            .cells()
             .filter(|c| c.from == "host:w" && c.to == to && c.probe == Probe::Tcp(80))
             .collect();
         assert_eq!(cells.len(), 1);

@@ -125,12 +125,7 @@ pub fn query(
         .map(|&p| crate::engine::single_cell(&ctx, from.node, to.node, p))
         .collect();
     Ok(FlowAnswer {
-        state: StateMatrix {
-            step,
-            label: label.to_string(),
-            nodes: parties.nodes.clone(),
-            cells: Vec::new(),
-        },
+        state: StateMatrix::from_cells(step, label, parties.nodes.clone(), Vec::new()),
         cells,
         notes,
     })

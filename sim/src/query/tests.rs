@@ -34,8 +34,8 @@ const NAT: &str = "name: q\nsegments: [{name: lan, subnet: 10.0.0.0/24, gateway:
 #[test]
 fn a_declared_cell_is_answered_as_the_matrix_answers_it() {
     let d = design(NAT);
-    let m = crate::engine::state_matrix_probing(&d, None, "final", crate::Mode::Classes, &[]);
-    for c in &m.cells {
+    let m = crate::engine::state_matrix(&d, (None, "final"), crate::Mode::Classes, &[]);
+    for c in m.cells() {
         let a = ask(&d, &c.from, &c.to, Some(&c.probe.to_string())).expect("answers");
         assert_eq!(
             a.cells,
@@ -122,16 +122,14 @@ fn addresses_as_source_and_destination() {
 #[test]
 fn extra_probes_reach_every_destination() {
     let d = design(NAT);
-    let m = crate::engine::state_matrix_probing(
+    let m = crate::engine::state_matrix(
         &d,
-        None,
-        "final",
+        (None, "final"),
         crate::Mode::Classes,
         &[Probe::Tcp(8443)],
     );
     let to_web: Vec<_> = m
-        .cells
-        .iter()
+        .cells()
         .filter(|c| c.to == "web@nat")
         .map(|c| c.probe)
         .collect();
@@ -140,5 +138,5 @@ fn extra_probes_reach_every_destination() {
     let c = m
         .cell("host:win1", "web@nat", Probe::Tcp(8443))
         .expect("cell");
-    assert_not_listening(c);
+    assert_not_listening(&c);
 }

@@ -73,7 +73,7 @@ pub fn disposition(d: &Disposition) -> String {
     }
 }
 
-fn symbol(cells: &[&Cell]) -> char {
+fn symbol(cells: &[Cell]) -> char {
     if cells.is_empty() {
         return ' ';
     }
@@ -124,16 +124,15 @@ pub fn render(state: &StateMatrix) -> String {
                 let _ = write!(s, "\\");
                 continue;
             }
-            let cells: Vec<&Cell> = state
-                .cells
-                .iter()
+            let cells: Vec<Cell> = state
+                .cells()
                 .filter(|c| c.from == a.id && c.to == b.id)
                 .collect();
             let _ = write!(s, "{}", symbol(&cells));
         }
         let _ = writeln!(s);
     }
-    for c in &state.cells {
+    for c in state.cells() {
         let addr = c
             .address
             .as_ref()

@@ -1,0 +1,139 @@
+//! A matrix too large to read node by node, told by class: one line per class of
+//! nodes the simulator could not tell apart, one per pair of classes, each saying how
+//! many node pairs and cells it stands for. Terminal and Markdown share these lines.
+
+use crate::legend::{pairs_text, Grid, Symbol};
+use crate::text::thousands as count_text;
+use hnsim_sim::matrix::{NodeKind, StateMatrix};
+use std::collections::BTreeSet;
+
+/// One class as the views list it.
+pub struct ClassLine {
+    /// `web.1@ingress +4,999 more`
+    pub name: String,
+    /// `5,000 endpoints · host n1 · network swarm/ingress (overlay)`
+    pub about: String,
+}
+
+/// The classes of a state, in class order.
+pub fn classes(state: &StateMatrix) -> Vec<ClassLine> {
+    state
+        .classes()
+        .iter()
+        .map(|class| {
+            let members: Vec<_> = class
+                .members
+                .iter()
+                .map(|&i| &state.nodes[i as usize])
+                .collect();
+            let first = members.first().map(|n| n.id.as_str()).unwrap_or("?");
+            let more = members.len().saturating_sub(1);
+            let name = if more == 0 {
+                first.to_string()
+            } else {
+                format!("{first} +{} more", count_text(more))
+            };
+            let kind = match members.first().map(|n| n.kind) {
+                Some(NodeKind::Endpoint) => "endpoint",
+                Some(NodeKind::Host) => "host",
+                Some(NodeKind::Client) => "client",
+                _ => "node",
+            };
+            let mut about = vec![format!(
+                "{} {kind}{}",
+                count_text(members.len()),
+                if members.len() == 1 { "" } else { "s" }
+            )];
+            let common = |f: &dyn Fn(&hnsim_sim::Node) -> Option<String>| {
+                let set: BTreeSet<Option<String>> = members.iter().map(|n| f(n)).collect();
+                match set.len() {
+                    1 => set.into_iter().next().flatten(),
+                    _ => None,
+                }
+            };
+            if let Some(h) = common(&|n| n.host.clone()).filter(|_| kind == "endpoint") {
+                about.push(format!("host {h}"));
+            }
+            if let Some(net) = common(&|n| n.network.clone()) {
+                let driver = common(&|n| n.driver.clone())
+                    .map(|d| format!(" ({d})"))
+                    .unwrap_or_default();
+                about.push(format!("network {net}{driver}"));
+            }
+            ClassLine {
+                name,
+                about: about.join(" · "),
+            }
+        })
+        .collect()
+}
+
+/// One pair of classes: what every node pair of it shows.
+pub struct ClassPairLine {
+    pub from: usize,
+    pub to: usize,
+    pub symbol: Symbol,
+    /// Node pairs it stands for, and their cells (one per probe).
+    pub pairs: usize,
+    pub cells: usize,
+    /// The first node pair of the two classes, whose cells the line shows.
+    pub example: (usize, usize),
+}
+
+impl ClassPairLine {
+    /// `5,000 × 4,999 pairs, 49,990,000 cells`
+    pub fn stands_for(&self) -> String {
+        format!(
+            "{}, {} cells",
+            pairs_text(self.pairs),
+            count_text(self.cells)
+        )
+    }
+}
+
+/// Every class pair with cells: mixed and undecided first (they need their probes
+/// read), then the rest, each in class order.
+pub fn class_pairs(grid: &Grid) -> Vec<ClassPairLine> {
+    let state = grid.state;
+    let size = |c: usize| state.classes()[c].members.len();
+    let mut out: Vec<ClassPairLine> = state
+        .class_pairs()
+        .filter_map(|(a, b, list)| {
+            let pairs = size(a) * size(b) - if a == b { size(a) } else { 0 };
+            let example = example(state, a, b)?;
+            Some(ClassPairLine {
+                from: a,
+                to: b,
+                symbol: grid.list_counts(list).symbol(),
+                pairs,
+                cells: pairs * state.table().list(list).len(),
+                example,
+            })
+        })
+        .collect();
+    out.sort_by_key(|l| {
+        let rank = match l.symbol {
+            Symbol::Disagree => 0,
+            Symbol::Unknown => 1,
+            Symbol::Some => 2,
+            _ => 3,
+        };
+        (rank, l.from, l.to)
+    });
+    out
+}
+
+/// The first (source in `a`, destination in `b`) whose answers are the class pair's.
+fn example(state: &StateMatrix, a: usize, b: usize) -> Option<(usize, usize)> {
+    let list = state.class_pair(a, b)?;
+    let classes = state.classes();
+    for &s in &classes[a].members {
+        for &t in classes[b].members.iter().take(64) {
+            let (s, t) = (s as usize, t as usize);
+            if state.pair_list(s, t) == Some(list) {
+                return Some((s, t));
+            }
+        }
+    }
+    None
+}
