@@ -329,3 +329,64 @@ fn the_readme_workflow_runs() {
     let sarif: Value = serde_json::from_str(&read(&dir.join("hnsim.sarif"))).expect("SARIF");
     assert_eq!(sarif["version"], "2.1.0");
 }
+
+/// Every command either produces each format (recognisably that format) or refuses it
+/// with exit 2 and the list of the formats it can produce: never terminal text instead.
+#[test]
+fn every_command_honours_or_refuses_every_format() {
+    let formats = [
+        "terminal", "markdown", "json", "yaml", "junit", "html", "dot", "mermaid", "sarif",
+        "github",
+    ];
+    let commands: [Vec<&str>; 5] = [
+        vec!["check", PITFALL],
+        vec!["sim", DESIGN],
+        vec!["trace", DESIGN, "--from", "app", "--to", "web"],
+        vec!["diff", DESIGN, "scenarios/designs/nat-single-host.yaml"],
+        vec!["test", "scenarios/designs/nat-single-host.yaml"],
+    ];
+    for command in &commands {
+        for format in formats {
+            let mut args = command.clone();
+            args.extend(["--format", format]);
+            let o = hnsim(&args);
+            let out = stdout(&o);
+            if code(&o) == 2 {
+                assert!(
+                    stderr(&o).contains("cannot render"),
+                    "{args:?}: {}",
+                    both(&o)
+                );
+                assert!(out.is_empty(), "{args:?} refused but printed: {out}");
+                continue;
+            }
+            assert!(code(&o) <= 1, "{args:?}: {}", both(&o));
+            let looks_right = match format {
+                "json" | "sarif" => serde_json::from_str::<Value>(&out).is_ok(),
+                "yaml" => serde_yaml_ng::from_str::<serde_yaml_ng::Value>(&out).is_ok(),
+                "junit" => out.starts_with("<?xml") && out.contains("<testsuites"),
+                "html" => out.starts_with("<!DOCTYPE html>"),
+                "dot" => out.contains("graph"),
+                "mermaid" => out.starts_with("flowchart"),
+                "markdown" => out.contains('|') || out.contains('#'),
+                "github" => out
+                    .lines()
+                    .all(|l| l.starts_with("::") || l.starts_with("hnsim")),
+                _ => !out.is_empty(),
+            };
+            assert!(looks_right, "{args:?} printed something else:\n{out:.400}");
+        }
+    }
+}
+
+/// The HTML report carries each fact's own words for the hover text.
+#[test]
+fn html_fact_chips_have_the_facts_text() {
+    let o = hnsim(&["sim", PITFALL, "--format", "html"]);
+    let html = stdout(&o);
+    let fact = hnsim_model::fact::lookup("NAT-11").expect("catalogued");
+    assert!(
+        html.contains(&format!("title=\"{}: ", fact.title)),
+        "no hover text"
+    );
+}
