@@ -16,7 +16,7 @@
 //! signal handler ([`crate::session`]), and by `hnsim clean` after a SIGKILL; the
 //! engine's own configuration is never changed.
 
-mod build;
+pub(crate) mod build;
 pub mod cli;
 mod icmp;
 pub mod image;
@@ -24,6 +24,7 @@ mod locate;
 pub mod plan;
 mod readback;
 mod send;
+pub mod windows;
 
 use crate::agent::{Batch, ProbeSpec};
 use crate::dataplane::{BatchResult, Dataplane, DataplaneError, Resolved, Source};
@@ -84,16 +85,45 @@ impl Options {
     }
 }
 
-/// `Ok` when `docker info` answers and the engine runs Linux containers.
+/// `Ok` when `docker info` answers and the engine runs Linux containers, or Windows
+/// containers on this (Windows) machine.
 pub fn available() -> Result<(), DockerError> {
-    let os = cli::docker(&["info", "--format", "{{.OSType}}"], None)
-        .map_err(|e| DockerError::Unavailable(e.to_string()))?;
-    match os.trim() {
+    let os = engine_os()?;
+    match os.as_str() {
         "linux" => Ok(()),
+        windows::OS_TYPE if cfg!(windows) => Ok(()),
         other => Err(DockerError::Unavailable(format!(
             "the engine runs `{other}` containers; this backend needs Linux containers"
         ))),
     }
+}
+
+/// The kind of containers the engine runs (`linux`, `windows`).
+pub fn engine_os() -> Result<String, DockerError> {
+    cli::docker(&["info", "--format", "{{.OSType}}"], None)
+        .map(|s| s.trim().to_string())
+        .map_err(|e| DockerError::Unavailable(e.to_string()))
+}
+
+/// The Docker dataplane for this machine's engine: Linux containers ([`Docker`]), or
+/// Windows containers on a Windows machine ([`windows::WindowsDocker`]).
+pub fn open(opts: Options) -> Result<Box<dyn Dataplane>, DockerError> {
+    if engine_os()? == windows::OS_TYPE {
+        if !cfg!(windows) {
+            return Err(DockerError::Unavailable(
+                "the engine runs Windows containers; drive it from hnsim on the Windows \
+                 host itself (its agent and firewall are local)"
+                    .into(),
+            ));
+        }
+        let prefix = match &opts.prefix {
+            Some(p) if p.starts_with(PREFIX) && p.ends_with('-') => p.clone(),
+            Some(p) => return Err(DockerError::NotOurs(p.clone())),
+            None => new_prefix()?,
+        };
+        return Ok(Box::new(windows::WindowsDocker::new(opts, prefix)?));
+    }
+    Ok(Box::new(Docker::new(opts)?))
 }
 
 /// A fresh run prefix `hnsim-<6 hex>-`, used by no existing object.
@@ -116,6 +146,9 @@ pub fn clean(prefix: Option<&str>) -> Result<Vec<String>, DockerError> {
     };
     let mut removed = cli::remove_all(&prefix)?;
     removed.extend(image::remove_staging(&prefix));
+    if cfg!(windows) && windows::remove_firewall_rules(&prefix).is_ok() {
+        removed.push(format!("{prefix}* (firewall rules)"));
+    }
     Ok(removed)
 }
 
