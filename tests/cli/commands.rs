@@ -4,9 +4,7 @@
 //! that name file, line, field and a fix; versioned JSON; import round trips; and every
 //! bundled scenario through check, sim and trace.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 const MS_DOCS_TRANSPARENT: &str = "\
 C:\\> docker network create -d transparent --subnet=10.123.174.0/23 --gateway=10.123.174.1 TransparentNet3

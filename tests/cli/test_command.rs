@@ -2,9 +2,7 @@
 //! expectations hold; a wrong one fails with an expected / observed / comparison table
 //! at the expectation's line, in terminal, Markdown and JUnit.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[test]
 fn every_bundled_scenario_meets_its_expectations() {

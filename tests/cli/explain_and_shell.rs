@@ -2,9 +2,7 @@
 //! completions and the man page; the terminal's own width; `hnsim scenarios` from
 //! another directory.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::process::Command;
 
 #[test]

@@ -4,9 +4,7 @@
 //! fails again if the cause comes back. A newly found bug that is not fixed yet goes
 //! here as an `#[ignore = "why"]` reproduction, un-ignored with the fix.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 /// IPAM-1/NAT-4: each host's nat network has its own HNS IPAM; addresses are not
 /// numbered across hosts. hostb's first two containers get .2 and .3.

@@ -5,9 +5,7 @@
 //! directory with their lines; `sim --deny`; `import` reports what `check` reports;
 //! drawings show the state asked for.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 const PITFALL: &str = "scenarios/users/ws2016-second-nat-network.yaml";

@@ -5,9 +5,7 @@
 //! service and swarm service names work without `@network`, ambiguous ones list their
 //! choices, wrong ones get "did you mean", node kinds in any case.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 const NAT: &str = "scenarios/designs/nat-multi-node-port-mappings.yaml";
 
