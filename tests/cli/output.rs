@@ -261,7 +261,7 @@ fn import_reports_what_check_reports() {
 #[test]
 fn drawings_show_the_state_asked_for() {
     let f = "scenarios/designs/nat3-fixed-cidr-procedure.yaml";
-    for format in ["dot", "mermaid"] {
+    for format in ["dot", "mermaid", "html"] {
         let before = stdout(&hnsim(&["sim", f, "--step", "0", "--format", format]));
         let after = stdout(&hnsim(&["sim", f, "--step", "1", "--format", format]));
         assert!(before.contains("ws01/nat"), "{format}: {before}");
