@@ -8,6 +8,7 @@ use crate::parse::Document;
 use crate::resolve::resolve;
 use crate::scenario::Scenario;
 use crate::timeline::{self, StepEvent};
+use std::collections::HashSet;
 
 /// One state of the design, resolved.
 #[derive(Clone, Debug)]
@@ -48,6 +49,12 @@ pub fn analyse(doc: &Document) -> Analysis {
         scenario: scenario.clone(),
         source_map: imported.source_map,
     };
+    // A finding is reported once, at the first state where it holds: the same code at
+    // the same field with the same message is the same finding.
+    let mut seen: HashSet<(String, String, String)> = findings
+        .iter()
+        .map(|f| (f.code.clone(), f.location.path.clone(), f.message.clone()))
+        .collect();
     let mut states = Vec::new();
     for state in timeline::states(&scenario) {
         let design = resolve(&state.scenario);
@@ -56,10 +63,8 @@ pub fn analyse(doc: &Document) -> Analysis {
             here.extend(crate::rules::check_events(doc, step, &state.events));
         }
         for mut f in here {
-            let seen = findings.iter().any(|g: &Finding| {
-                g.code == f.code && g.location.path == f.location.path && g.message == f.message
-            });
-            if !seen {
+            let key = (f.code.clone(), f.location.path.clone(), f.message.clone());
+            if seen.insert(key) {
                 if f.step.is_none() {
                     f.step = state.step;
                 }

@@ -5,6 +5,7 @@
 
 use crate::port::{PortProto, PortRange, Protocol};
 use crate::scenario::*;
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 /// Where an endpoint's address came from (IPAM-1, SDN-2, TRANS-2).
@@ -108,7 +109,9 @@ impl Published {
 }
 
 /// The resolved design: the scenario with implicit objects made explicit, plus the
-/// endpoints and port mappings the hosts would actually have.
+/// endpoints and port mappings the hosts would actually have. `endpoints` and `published`
+/// are in container order (what [`crate::resolve`] produces), which the per-container
+/// lookups rely on.
 #[derive(Clone, Debug, Default)]
 pub struct Design {
     pub scenario: Scenario,
@@ -138,20 +141,24 @@ impl Design {
     pub fn network_on(&self, host: &str, name: &str) -> Option<usize> {
         find_network(&self.scenario.networks, host, name)
     }
+    /// The endpoints of one container: a slice, since resolution lists endpoints in
+    /// container order.
     pub fn endpoints_of(&self, container: usize) -> impl Iterator<Item = &Endpoint> {
-        self.endpoints
-            .iter()
-            .filter(move |e| e.container == container)
+        let start = self.endpoints.partition_point(|e| e.container < container);
+        let end = self.endpoints.partition_point(|e| e.container <= container);
+        self.endpoints[start..end.max(start)].iter()
     }
     pub fn endpoints_on(&self, network: usize) -> impl Iterator<Item = &Endpoint> {
         self.endpoints
             .iter()
             .filter(move |e| e.network == Some(network))
     }
+    /// The port mappings of one container: a slice, since resolution lists them in
+    /// container order.
     pub fn published_of(&self, container: usize) -> impl Iterator<Item = &Published> {
-        self.published
-            .iter()
-            .filter(move |p| p.container == container)
+        let start = self.published.partition_point(|p| p.container < container);
+        let end = self.published.partition_point(|p| p.container <= container);
+        self.published[start..end.max(start)].iter()
     }
     /// The routing mesh's forwards of the swarm service `name` (empty for an unknown
     /// service or one that publishes nothing).
@@ -167,16 +174,50 @@ impl Design {
     /// `windowsshim.interface` / macvlan `parent` option, else the host's first NIC
     /// (what Docker picks when no interface is named).
     pub fn network_nic<'a>(&'a self, network: &Network, host: &'a Host) -> Option<&'a Nic> {
-        match network.interface() {
-            Some(name) => host.nic(name),
-            None => host.nics.first(),
-        }
+        host.network_nic(network)
     }
     /// Segment an endpoint's traffic enters directly (transparent, l2bridge, l2tunnel,
     /// macvlan), via the NIC its network binds to.
     pub fn network_segment(&self, network: &Network, host: &Host) -> Option<&Segment> {
-        let nic = self.network_nic(network, host)?;
-        self.segment(&nic.segment)
+        network_segment(&self.scenario, network, host)
+    }
+}
+
+/// [`Design::network_segment`] of a scenario not yet resolved.
+pub(crate) fn network_segment<'a>(
+    s: &'a Scenario,
+    network: &Network,
+    host: &Host,
+) -> Option<&'a Segment> {
+    let nic = host.network_nic(network)?;
+    s.segments.iter().find(|seg| seg.name == nic.segment)
+}
+
+/// [`find_network`] by hash lookups, for resolving every attachment of a design.
+pub(crate) struct NetworkIndex<'a> {
+    local: HashMap<(&'a str, &'a str), usize>,
+    swarm: HashMap<&'a str, usize>,
+}
+
+impl<'a> NetworkIndex<'a> {
+    pub fn new(networks: &'a [Network]) -> Self {
+        let mut local = HashMap::new();
+        let mut swarm = HashMap::new();
+        for (i, n) in networks.iter().enumerate() {
+            match &n.host {
+                Some(h) => local.entry((h.as_str(), n.name.as_str())).or_insert(i),
+                None => swarm.entry(n.name.as_str()).or_insert(i),
+            };
+        }
+        NetworkIndex { local, swarm }
+    }
+
+    /// The first network named `name` on `host`, else the first swarm-scoped one.
+    pub fn find(&self, host: &str, name: &str) -> Option<usize> {
+        self.local
+            .get(&(host, name))
+            .or_else(|| self.swarm.get(name))
+            .copied()
     }
 }
 

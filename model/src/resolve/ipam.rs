@@ -1,47 +1,105 @@
 //! Addresses: a subnet for every network created without one, and an address for every
 //! endpoint by its driver's IPAM (IPAM-1, TRANS-2, SDN-2, OVL-5).
 
-use crate::design::{find_network, Design, Endpoint, IpSource};
+use crate::design::{network_segment, Endpoint, IpSource, NetworkIndex};
 use crate::driver::Driver;
 use crate::scenario::*;
 use ipnet::IpNet;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;
 
-fn overlaps_any(net: &IpNet, taken: &[IpNet]) -> bool {
-    taken
-        .iter()
-        .any(|t| t.contains(&net.network()) || net.contains(&t.network()))
+/// Address ranges in use, merged, so that "does this prefix overlap anything taken?" is
+/// one lookup: scanning every taken subnet for every candidate made a few hundred
+/// networks without `--subnet` take seconds.
+#[derive(Default)]
+struct TakenRanges(BTreeMap<(bool, u128), u128>);
+
+impl TakenRanges {
+    /// (IPv6, first address, last address) of a prefix.
+    fn bounds(net: &IpNet) -> (bool, u128, u128) {
+        match net {
+            IpNet::V4(n) => (
+                false,
+                u32::from(n.network()).into(),
+                u32::from(n.broadcast()).into(),
+            ),
+            IpNet::V6(n) => (true, n.network().into(), n.broadcast().into()),
+        }
+    }
+
+    fn overlaps(&self, net: &IpNet) -> bool {
+        let (v6, start, end) = Self::bounds(net);
+        self.0
+            .range(..=(v6, end))
+            .next_back()
+            .is_some_and(|(&(family, _), &last)| family == v6 && last >= start)
+    }
+
+    fn insert(&mut self, net: &IpNet) {
+        let (v6, mut start, mut end) = Self::bounds(net);
+        // The ranges are disjoint and sorted, so those overlapping [start, end] are the
+        // last ones starting at or before `end`.
+        let overlapping: Vec<(bool, u128)> = self
+            .0
+            .range(..=(v6, end))
+            .rev()
+            .take_while(|(&(family, _), &last)| family == v6 && last >= start)
+            .map(|(key, _)| *key)
+            .collect();
+        for key in overlapping {
+            let last = self.0.remove(&key).unwrap_or(end);
+            start = start.min(key.1);
+            end = end.max(last);
+        }
+        self.0.insert((v6, start), end);
+    }
 }
 
-fn first_free(candidates: impl Iterator<Item = IpNet>, taken: &[IpNet]) -> Option<IpNet> {
-    candidates.take(4096).find(|c| !overlaps_any(c, taken))
+fn first_free(candidates: impl Iterator<Item = IpNet>, taken: &[&TakenRanges]) -> Option<IpNet> {
+    candidates
+        .take(4096)
+        .find(|c| !taken.iter().any(|t| t.overlaps(c)))
 }
 
 pub(super) fn assign_subnets(s: &mut Scenario) {
-    let hosts: HashMap<String, Host> = s
+    let hosts: HashMap<&str, &Host> = s.hosts.iter().map(|h| (h.name.as_str(), h)).collect();
+    // Subnets in use, by where their network lives (a host, or `None`: the swarm), and
+    // each host's LAN subnets.
+    let mut taken: HashMap<Option<String>, TakenRanges> = HashMap::new();
+    for n in &s.networks {
+        let ranges = taken.entry(n.host.clone()).or_default();
+        for subnet in &n.subnet.0 {
+            ranges.insert(subnet);
+        }
+    }
+    let lans: HashMap<&str, TakenRanges> = s
         .hosts
         .iter()
-        .map(|h| (h.name.clone(), h.clone()))
+        .map(|h| {
+            let mut ranges = TakenRanges::default();
+            for nic in &h.nics {
+                ranges.insert(&nic.ip.trunc());
+            }
+            (h.name.as_str(), ranges)
+        })
         .collect();
-    for i in 0..s.networks.len() {
-        if !s.networks[i].subnet.0.is_empty() {
+    let empty = TakenRanges::default();
+    let mut picks: Vec<(usize, IpNet)> = Vec::new();
+    for (i, net) in s.networks.iter().enumerate() {
+        if !net.subnet.0.is_empty() {
             continue;
         }
-        let net = &s.networks[i];
-        let host = net.host.as_ref().and_then(|h| hosts.get(h));
-        // Subnets already used where this network lives: same host, or anywhere for
-        // swarm-scoped networks.
-        let taken: Vec<IpNet> = s
-            .networks
-            .iter()
-            .filter(|n| n.host.is_none() || n.host == net.host || net.host.is_none())
-            .flat_map(|n| n.subnet.0.iter().copied())
-            .chain(
-                host.into_iter()
-                    .flat_map(|h| h.nics.iter().map(|n| n.ip.trunc())),
-            )
-            .collect();
+        let host = net.host.as_deref().and_then(|h| hosts.get(h).copied());
+        // Subnets already used where this network lives: same host and the swarm, or
+        // anywhere for a swarm-scoped network.
+        let here: Vec<&TakenRanges> = match &net.host {
+            Some(h) => vec![
+                taken.get(&net.host).unwrap_or(&empty),
+                taken.get(&None).unwrap_or(&empty),
+                lans.get(h.as_str()).unwrap_or(&empty),
+            ],
+            None => taken.values().collect(),
+        };
         let pick = match &net.driver {
             Driver::Nat | Driver::Ics | Driver::Internal | Driver::Private => host
                 .and_then(|h| {
@@ -49,25 +107,29 @@ pub(super) fn assign_subnets(s: &mut Scenario) {
                         .subnets(20.max(h.nat_prefix().prefix_len()))
                         .ok()
                 })
-                .and_then(|subs| first_free(subs, &taken)),
+                .and_then(|subs| first_free(subs, &here)),
             Driver::Bridge | Driver::Macvlan | Driver::Ipvlan => {
                 let pool_a = (17u8..=31).map(|b| IpNet::new(IpAddr::from([172, b, 0, 0]), 16));
                 let pool_b =
                     (0u8..=15).map(|b| IpNet::new(IpAddr::from([192, 168, b * 16, 0]), 20));
-                first_free(pool_a.chain(pool_b).filter_map(Result::ok), &taken)
+                first_free(pool_a.chain(pool_b).filter_map(Result::ok), &here)
             }
             Driver::Overlay => {
                 let pool = (0u8..=255).map(|b| IpNet::new(IpAddr::from([10, 0, b, 0]), 24));
-                first_free(pool.filter_map(Result::ok), &taken)
+                first_free(pool.filter_map(Result::ok), &here)
             }
             _ => None,
         };
         if let Some(subnet) = pick {
-            let net = &mut s.networks[i];
-            net.subnet = Subnets(vec![subnet]);
-            if net.gateway.is_none() {
-                net.gateway = nth_host(&subnet, 0);
-            }
+            taken.entry(net.host.clone()).or_default().insert(&subnet);
+            picks.push((i, subnet));
+        }
+    }
+    for (i, subnet) in picks {
+        let net = &mut s.networks[i];
+        net.subnet = Subnets(vec![subnet]);
+        if net.gateway.is_none() {
+            net.gateway = nth_host(&subnet, 0);
         }
     }
     // A given subnet without a gateway gets Docker's default: the first address.
@@ -106,26 +168,60 @@ pub fn nth_host(net: &IpNet, n: u64) -> Option<IpAddr> {
     }
 }
 
+/// The addresses in use in one address space (a private network's pool, or the shared
+/// space of the physical segments), and per subnet where the search for a free one
+/// resumes. The space only fills up, so a subnet's first free address never moves back:
+/// every allocation continues from the previous one and a whole resolution is linear in
+/// the number of endpoints (rescanning from the first address made it quadratic).
+#[derive(Default)]
+struct AddressSpace {
+    used: HashSet<IpAddr>,
+    resume_at: HashMap<IpNet, u64>,
+}
+
+/// How far into a subnet the allocator looks before it calls it exhausted.
+const MAX_HOST_INDEX: u64 = 1 << 20;
+
+impl AddressSpace {
+    fn take(&mut self, ip: IpAddr) {
+        self.used.insert(ip);
+    }
+
+    /// The first free host address of `subnet`, now taken.
+    fn next_free(&mut self, subnet: &IpNet) -> Option<IpAddr> {
+        let n = self.resume_at.entry(*subnet).or_insert(0);
+        while *n <= MAX_HOST_INDEX {
+            let ip = nth_host(subnet, *n)?;
+            *n += 1;
+            if self.used.insert(ip) {
+                return Some(ip);
+            }
+        }
+        None
+    }
+}
+
 /// Addresses already in use on a subnet before dynamic allocation: gateways, host NICs,
 /// other devices, static endpoint addresses.
-fn reserved_addresses(s: &Scenario) -> HashSet<IpAddr> {
-    let mut used: HashSet<IpAddr> = HashSet::new();
+fn reserved_addresses(s: &Scenario) -> AddressSpace {
+    let mut used = AddressSpace::default();
+    let mut take = |ip: IpAddr| used.take(ip);
     for seg in &s.segments {
-        used.extend(seg.gateway);
-        used.extend(seg.used.iter().copied());
+        seg.gateway.into_iter().for_each(&mut take);
+        seg.used.iter().copied().for_each(&mut take);
     }
     for h in &s.hosts {
-        used.extend(h.nics.iter().map(|n| n.ip.addr()));
+        h.nics.iter().map(|n| n.ip.addr()).for_each(&mut take);
     }
     for n in &s.networks {
-        used.extend(n.gateway);
-        used.extend(n.aux_address.values().copied());
+        n.gateway.into_iter().for_each(&mut take);
+        n.aux_address.values().copied().for_each(&mut take);
     }
     for c in &s.containers {
-        used.extend(c.networks.iter().filter_map(|a| a.ip));
+        c.networks.iter().filter_map(|a| a.ip).for_each(&mut take);
     }
     for cl in &s.clients {
-        used.extend(cl.ip);
+        cl.ip.into_iter().for_each(&mut take);
     }
     used
 }
@@ -148,20 +244,20 @@ fn has_private_address_space(driver: &Driver) -> bool {
 }
 
 /// Per private network: its gateway, auxiliary addresses and static endpoint addresses.
-fn reserved_per_network(s: &Scenario) -> HashMap<usize, HashSet<IpAddr>> {
-    let mut out: HashMap<usize, HashSet<IpAddr>> = HashMap::new();
+fn reserved_per_network(s: &Scenario, networks: &NetworkIndex) -> HashMap<usize, AddressSpace> {
+    let mut out: HashMap<usize, AddressSpace> = HashMap::new();
     for (i, n) in s.networks.iter().enumerate() {
         if has_private_address_space(&n.driver) {
-            let set = out.entry(i).or_default();
-            set.extend(n.gateway);
-            set.extend(n.aux_address.values().copied());
+            let space = out.entry(i).or_default();
+            n.gateway.into_iter().for_each(|ip| space.take(ip));
+            n.aux_address.values().for_each(|ip| space.take(*ip));
         }
     }
     for c in &s.containers {
         for a in &c.networks {
-            if let (Some(ip), Some(ni)) = (a.ip, find_network(&s.networks, &c.host, &a.network)) {
-                if let Some(set) = out.get_mut(&ni) {
-                    set.insert(ip);
+            if let (Some(ip), Some(ni)) = (a.ip, networks.find(&c.host, &a.network)) {
+                if let Some(space) = out.get_mut(&ni) {
+                    space.take(ip);
                 }
             }
         }
@@ -170,19 +266,23 @@ fn reserved_per_network(s: &Scenario) -> HashMap<usize, HashSet<IpAddr>> {
 }
 
 pub(super) fn assign_addresses(s: &Scenario) -> Vec<Endpoint> {
+    let networks = NetworkIndex::new(&s.networks);
     let mut used = reserved_addresses(s);
-    let mut private = reserved_per_network(s);
+    let mut private = reserved_per_network(s, &networks);
     let mut sdn_next: HashMap<&str, usize> = HashMap::new();
+    let hosts: HashMap<&str, usize> = s
+        .hosts
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, h)| (h.name.as_str(), i))
+        .collect();
     let mut endpoints = Vec::new();
-    let design_view = Design {
-        scenario: s.clone(),
-        ..Design::default()
-    };
     for (ci, c) in s.containers.iter().enumerate() {
-        let host_idx = s.hosts.iter().position(|h| h.name == c.host);
+        let host_idx = hosts.get(c.host.as_str()).copied();
         let host = host_idx.map(|i| &s.hosts[i]);
         for (ai, att) in c.networks.iter().enumerate() {
-            let net_idx = find_network(&s.networks, &c.host, &att.network);
+            let net_idx = networks.find(&c.host, &att.network);
             let (ip, source) = match (net_idx, host) {
                 _ if att.ip.is_some() => (att.ip, IpSource::Static),
                 (Some(ni), Some(host)) => {
@@ -191,7 +291,7 @@ pub(super) fn assign_addresses(s: &Scenario) -> Vec<Endpoint> {
                         Some(pool) => pool,
                         None => &mut used,
                     };
-                    dynamic_address(&design_view, net, host, pool, &mut sdn_next)
+                    dynamic_address(s, net, host, pool, &mut sdn_next)
                 }
                 (None, _) => (
                     None,
@@ -219,29 +319,15 @@ pub(super) fn assign_addresses(s: &Scenario) -> Vec<Endpoint> {
     endpoints
 }
 
-fn next_free(subnet: &IpNet, used: &mut HashSet<IpAddr>) -> Option<IpAddr> {
-    let mut n = 0u64;
-    loop {
-        let ip = nth_host(subnet, n)?;
-        n += 1;
-        if used.insert(ip) {
-            return Some(ip);
-        }
-        if n > 1 << 20 {
-            return None;
-        }
-    }
-}
-
 fn dynamic_address<'a>(
-    design: &'a Design,
+    s: &'a Scenario,
     net: &Network,
     host: &'a Host,
-    used: &mut HashSet<IpAddr>,
+    used: &mut AddressSpace,
     sdn_next: &mut HashMap<&'a str, usize>,
 ) -> (Option<IpAddr>, IpSource) {
-    let from_subnet = |used: &mut HashSet<IpAddr>, source: IpSource| match net.subnet.0.first() {
-        Some(subnet) => match next_free(subnet, used) {
+    let from_subnet = |used: &mut AddressSpace, source: IpSource| match net.subnet.0.first() {
+        Some(subnet) => match used.next_free(subnet) {
             Some(ip) => (Some(ip), source),
             None => (
                 None,
@@ -266,8 +352,8 @@ fn dynamic_address<'a>(
             from_subnet(used, IpSource::DockerIpam)
         }
         Driver::Overlay => from_subnet(used, IpSource::Swarm),
-        Driver::Transparent => match design.network_segment(net, host) {
-            Some(seg) if seg.dhcp => match next_free(&seg.subnet, used) {
+        Driver::Transparent => match network_segment(s, net, host) {
+            Some(seg) if seg.dhcp => match used.next_free(&seg.subnet) {
                 Some(ip) => (Some(ip), IpSource::Dhcp),
                 None => (
                     None,
@@ -287,7 +373,7 @@ fn dynamic_address<'a>(
                 match sdn.ip_configs.get(*next) {
                     Some(ip) => {
                         *next += 1;
-                        used.insert(*ip);
+                        used.take(*ip);
                         (Some(*ip), IpSource::SdnIpConfig)
                     }
                     None => (

@@ -37,6 +37,12 @@ pub fn resolve(scenario: &Scenario) -> Design {
     let endpoints = ipam::assign_addresses(&s);
     let published = ports::assign_host_ports(&s);
     let service_ports = swarm::mesh_ports(&s);
+    debug_assert!(endpoints
+        .windows(2)
+        .all(|w| w[0].container <= w[1].container));
+    debug_assert!(published
+        .windows(2)
+        .all(|w| w[0].container <= w[1].container));
     Design {
         scenario: s,
         endpoints,

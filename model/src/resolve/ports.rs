@@ -27,30 +27,78 @@ pub(super) fn default_listen_ports(s: &mut Scenario) {
     }
 }
 
+/// The host ports of one protocol in use on one host, and where the allocator's search
+/// resumes: ports are only ever taken, so the first free one never moves back and every
+/// allocation continues from the previous one (a scan from the first ephemeral port for
+/// every mapping made many `-p C` quadratic).
+struct HostPorts {
+    used: Box<[u64; 1024]>,
+    resume_at: u32,
+}
+
+impl Default for HostPorts {
+    fn default() -> Self {
+        HostPorts {
+            used: Box::new([0; 1024]),
+            resume_at: 0,
+        }
+    }
+}
+
+impl HostPorts {
+    fn is_used(&self, port: u32) -> bool {
+        self.used[(port / 64) as usize] & (1 << (port % 64)) != 0
+    }
+    fn take(&mut self, port: u32) {
+        self.used[(port / 64) as usize] |= 1 << (port % 64);
+    }
+    fn take_range(&mut self, range: PortRange) {
+        (u32::from(range.start)..=u32::from(range.end)).for_each(|p| self.take(p));
+    }
+    /// The first free port from `first` on, now taken (Docker's allocator).
+    fn allocate(&mut self, first: u16) -> Option<u16> {
+        let mut port = self.resume_at.max(u32::from(first));
+        while port <= u32::from(u16::MAX) && self.is_used(port) {
+            port += 1;
+        }
+        self.resume_at = port + 1;
+        let port = u16::try_from(port).ok()?;
+        self.take(u32::from(port));
+        Some(port)
+    }
+}
+
 pub(super) fn assign_host_ports(s: &Scenario) -> Vec<Published> {
-    let mut taken: HashMap<(String, Protocol), BTreeSet<u16>> = HashMap::new();
+    let mut taken: HashMap<(&str, Protocol), HostPorts> = HashMap::new();
     for c in &s.containers {
         for m in &c.ports {
             if let Some(h) = m.host_port {
                 taken
-                    .entry((c.host.clone(), m.proto))
+                    .entry((c.host.as_str(), m.proto))
                     .or_default()
-                    .extend(h.start..=h.end);
+                    .take_range(h);
             }
         }
     }
+    let hosts: HashMap<&str, usize> = s
+        .hosts
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, h)| (h.name.as_str(), i))
+        .collect();
     let mut out = Vec::new();
     for (ci, c) in s.containers.iter().enumerate() {
-        let host_idx = s.hosts.iter().position(|h| h.name == c.host);
+        let host_idx = hosts.get(c.host.as_str()).copied();
         let first_ephemeral = match host_idx.map(|i| s.hosts[i].is_windows()) {
             Some(false) => 32768u16,
             _ => 49153u16,
         };
         let mut allocate = |proto: Protocol| -> Option<u16> {
-            let used = taken.entry((c.host.clone(), proto)).or_default();
-            let port = (first_ephemeral..=u16::MAX).find(|p| !used.contains(p))?;
-            used.insert(port);
-            Some(port)
+            taken
+                .entry((c.host.as_str(), proto))
+                .or_default()
+                .allocate(first_ephemeral)
         };
         for (mi, m) in c.ports.iter().enumerate() {
             let (host_ports, ephemeral) = match m.host_port {

@@ -132,7 +132,6 @@ pub(super) fn check(checker: &mut Checker) {
             }
             if host.sdn.is_some() {
                 let local = checker
-                    .design
                     .endpoints_on(ni)
                     .filter(|e| e.host.map(|h| &checker.hosts()[h].name) == Some(&host.name))
                     .count();

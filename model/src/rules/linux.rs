@@ -192,7 +192,7 @@ pub(super) fn check(checker: &mut Checker) {
                     ),
                 ));
             }
-            if checker.design.endpoints_on(ni).next().is_some() {
+            if checker.endpoints_on(ni).next().is_some() {
                 found.push((
                     &MACVLAN_HOST,
                     net.origin.path.clone(),

@@ -14,6 +14,7 @@ use crate::finding::{Finding, Severity};
 use crate::parse::Document;
 use crate::scenario::{Container, Host, Network};
 use crate::timeline::StepEvent;
+use std::collections::{HashMap, HashSet};
 
 mod addressing;
 mod host;
@@ -211,14 +212,35 @@ pub(crate) struct Checker<'a> {
     pub doc: &'a Document,
     pub design: &'a Design,
     pub out: Vec<Finding>,
+    /// Hosts by name (the first of a repeated name), and the endpoints of each network:
+    /// rules ask for them per container and per network, which must not cost a scan of
+    /// the whole design each time.
+    hosts_by_name: HashMap<&'a str, usize>,
+    endpoints_by_network: Vec<Vec<usize>>,
 }
 
 impl<'a> Checker<'a> {
     fn new(doc: &'a Document, design: &'a Design) -> Self {
+        let s = &design.scenario;
+        let hosts_by_name = s
+            .hosts
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, h)| (h.name.as_str(), i))
+            .collect();
+        let mut endpoints_by_network = vec![Vec::new(); s.networks.len()];
+        for (i, ep) in design.endpoints.iter().enumerate() {
+            if let Some(list) = ep.network.and_then(|n| endpoints_by_network.get_mut(n)) {
+                list.push(i);
+            }
+        }
         Checker {
             doc,
             design,
             out: Vec::new(),
+            hosts_by_name,
+            endpoints_by_network,
         }
     }
 
@@ -243,7 +265,17 @@ impl<'a> Checker<'a> {
         &self.design.scenario.containers
     }
     pub fn host(&self, name: &str) -> Option<&'a Host> {
-        self.design.scenario.hosts.iter().find(|h| h.name == name)
+        let i = *self.hosts_by_name.get(name)?;
+        self.design.scenario.hosts.get(i)
+    }
+    /// The endpoints attached to network `index`.
+    pub fn endpoints_on(&self, index: usize) -> impl Iterator<Item = &'a Endpoint> + '_ {
+        let design = self.design;
+        self.endpoints_by_network
+            .get(index)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(move |i| &design.endpoints[*i])
     }
     /// The host a host-scoped network lives on.
     pub fn network_host(&self, net: &Network) -> Option<&'a Host> {
@@ -270,10 +302,11 @@ impl<'a> Checker<'a> {
         if let Some(h) = self.network_host(net) {
             return vec![h];
         }
+        let mut seen = HashSet::new();
         let mut out: Vec<&Host> = Vec::new();
-        for ep in self.design.endpoints_on(index) {
+        for ep in self.endpoints_on(index) {
             if let Some(h) = ep.host.and_then(|i| self.design.scenario.hosts.get(i)) {
-                if !out.iter().any(|o| o.name == h.name) {
+                if seen.insert(h.name.as_str()) {
                     out.push(h);
                 }
             }

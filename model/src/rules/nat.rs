@@ -193,7 +193,7 @@ fn hairpin(checker: &mut Checker) {
         let used: Vec<usize> = nats
             .iter()
             .map(|(i, _)| *i)
-            .filter(|i| checker.design.endpoints_on(*i).next().is_some())
+            .filter(|i| checker.endpoints_on(*i).next().is_some())
             .collect();
         if used.len() < 2 {
             continue;

@@ -89,6 +89,15 @@ impl Host {
     pub fn nic(&self, name: &str) -> Option<&Nic> {
         self.nics.iter().find(|n| n.name == name)
     }
+    /// The NIC an external-vSwitch network binds to (OPT-2): the
+    /// `windowsshim.interface` / macvlan `parent` option, else the first NIC (what
+    /// Docker picks when no interface is named).
+    pub fn network_nic(&self, network: &Network) -> Option<&Nic> {
+        match network.interface() {
+            Some(name) => self.nic(name),
+            None => self.nics.first(),
+        }
+    }
     /// The host's primary address: its first NIC's.
     pub fn primary_ip(&self) -> Option<IpAddr> {
         self.nics.first().map(|n| n.ip.addr())
