@@ -36,6 +36,9 @@ fn swarm_service(n: usize) -> String {
     s
 }
 
+/// Writes a design of the given number of endpoints.
+type Generator = fn(usize) -> String;
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
@@ -48,7 +51,7 @@ fn main() {
         .collect();
     let runs: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(5);
     let max: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
-    let designs: [(&str, fn(usize) -> String); 2] = [
+    let designs: [(&str, Generator); 2] = [
         ("one nat network", one_nat_network),
         ("swarm service", swarm_service),
     ];
