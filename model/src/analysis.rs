@@ -5,7 +5,7 @@
 use crate::design::Design;
 use crate::finding::Finding;
 use crate::parse::Document;
-use crate::resolve::resolve;
+use crate::resolve::resolve_owned;
 use crate::scenario::Scenario;
 use crate::timeline::{self, StepEvent};
 use std::collections::HashSet;
@@ -42,11 +42,10 @@ impl Analysis {
 pub fn analyse(doc: &Document) -> Analysis {
     let imported = crate::import::expand(doc);
     let mut findings: Vec<Finding> = imported.findings;
-    let scenario = imported.scenario;
     // The importer's map also knows the lines of objects and steps made from commands.
-    let doc = &Document {
+    let doc = Document {
         file: doc.file.clone(),
-        scenario: scenario.clone(),
+        scenario: imported.scenario,
         source_map: imported.source_map,
     };
     // A finding is reported once, at the first state where it holds: the same code at
@@ -56,11 +55,11 @@ pub fn analyse(doc: &Document) -> Analysis {
         .map(|f| (f.code.clone(), f.location.path.clone(), f.message.clone()))
         .collect();
     let mut states = Vec::new();
-    for state in timeline::states(&scenario) {
-        let design = resolve(&state.scenario);
-        let mut here = crate::rules::check(doc, &design);
+    for state in timeline::states(&doc.scenario) {
+        let design = resolve_owned(state.scenario);
+        let mut here = crate::rules::check(&doc, &design);
         if let Some(step) = state.step {
-            here.extend(crate::rules::check_events(doc, step, &state.events));
+            here.extend(crate::rules::check_events(&doc, step, &state.events));
         }
         for mut f in here {
             let key = (f.code.clone(), f.location.path.clone(), f.message.clone());
@@ -87,7 +86,7 @@ pub fn analyse(doc: &Document) -> Analysis {
         )
     });
     Analysis {
-        scenario,
+        scenario: doc.scenario,
         states,
         findings,
     }

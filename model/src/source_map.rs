@@ -5,15 +5,22 @@
 //! event), so it costs one extra pass over the text and no change to the types.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
 
-/// Suffix under which a field's value position is kept beside its key position.
-const VALUE: &str = "#value";
+/// Where a field path is written: its first mark (the key, or the value of a sequence
+/// element) and, when the field has a value, where that value starts.
+#[derive(Clone, Copy, Debug)]
+struct Marks {
+    first: (u32, u32),
+    value: Option<(u32, u32)>,
+}
 
 #[derive(Clone, Debug, Default)]
 pub struct SourceMap {
-    positions: HashMap<String, (u32, u32)>,
+    /// Shared between the copies a document's analysis makes; copied on write.
+    positions: Arc<HashMap<String, Marks>>,
     /// Model field paths written under another name in the input: an object the
     /// importer made from a compose file carries model paths (`...services.web.link`)
     /// whose text is a compose key (`...services.web.links`). See [`SourceMap::rename`].
@@ -30,7 +37,7 @@ impl SourceMap {
             return SourceMap::default();
         }
         SourceMap {
-            positions: builder.positions,
+            positions: Arc::new(builder.positions),
             renames: HashMap::new(),
         }
     }
@@ -40,8 +47,8 @@ impl SourceMap {
     pub fn position(&self, path: &str) -> Option<(u32, u32)> {
         let mut p = path;
         loop {
-            if let Some(pos) = self.positions.get(p) {
-                return Some(*pos);
+            if let Some(marks) = self.positions.get(p) {
+                return Some(marks.first);
             }
             let cut = p.rfind(['.', '['])?;
             p = &p[..cut];
@@ -51,7 +58,13 @@ impl SourceMap {
     /// Records where `path` is, for inputs that are not YAML (a file of docker commands
     /// imported into `hosts[0].commands[k]`).
     pub fn insert(&mut self, path: impl Into<String>, line: u32, column: u32) {
-        self.positions.insert(path.into(), (line, column));
+        Arc::make_mut(&mut self.positions)
+            .entry(path.into())
+            .and_modify(|m| m.first = (line, column))
+            .or_insert(Marks {
+                first: (line, column),
+                value: None,
+            });
     }
 
     /// The same positions below `prefix` (`services.web` -> `hosts[0].compose.services.web`),
@@ -72,7 +85,7 @@ impl SourceMap {
             })
             .collect();
         SourceMap {
-            positions,
+            positions: Arc::new(positions),
             renames: HashMap::new(),
         }
     }
@@ -104,79 +117,87 @@ impl SourceMap {
 
     /// Where the value of the field at `path` starts (after `key: `), if written.
     pub fn value_position(&self, path: &str) -> Option<(u32, u32)> {
-        self.positions.get(&format!("{path}{VALUE}")).copied()
+        self.positions.get(path).and_then(|m| m.value)
     }
 
     /// Like [`SourceMap::position`], but only an exact match.
     pub fn exact(&self, path: &str) -> Option<(u32, u32)> {
-        self.positions.get(path).copied()
+        self.positions.get(path).map(|m| m.first)
     }
 }
 
+/// One open collection while walking the events; `base` is the length of the current
+/// path where the collection's own segments start.
 enum Frame {
-    Map {
-        key: Option<String>,
-        expecting_key: bool,
-    },
-    Seq {
-        index: usize,
-    },
+    Map { base: usize, expecting_key: bool },
+    Seq { base: usize, index: usize },
 }
 
+/// Walks the YAML events keeping the current field path as one string that grows and
+/// shrinks with the nesting (building it afresh for every event made large files slow).
 #[derive(Default)]
 struct Builder {
     stack: Vec<Frame>,
-    positions: HashMap<String, (u32, u32)>,
+    path: String,
+    positions: HashMap<String, Marks>,
 }
 
 impl Builder {
-    fn current_path(&self) -> String {
-        let mut path = String::new();
-        for frame in &self.stack {
-            match frame {
-                Frame::Map { key: Some(k), .. } => {
-                    if !path.is_empty() {
-                        path.push('.');
-                    }
-                    path.push_str(k);
-                }
-                Frame::Map { key: None, .. } => {}
-                Frame::Seq { index } => path.push_str(&format!("[{index}]")),
-            }
-        }
-        path
-    }
-
     /// A value (scalar or collection start) appeared: record it and advance the parent.
     fn value_at(&mut self, mark: Marker) {
-        let path = self.current_path();
+        if let Some(Frame::Seq { base, index }) = self.stack.last() {
+            let (base, index) = (*base, *index);
+            self.path.truncate(base);
+            use std::fmt::Write;
+            let _ = write!(self.path, "[{index}]");
+        }
         let pos = (mark.line() as u32, mark.col() as u32 + 1);
-        self.positions.insert(format!("{path}{VALUE}"), pos);
-        self.positions.entry(path).or_insert(pos);
+        self.positions
+            .entry(self.path.clone())
+            .and_modify(|m| m.value = Some(pos))
+            .or_insert(Marks {
+                first: pos,
+                value: Some(pos),
+            });
     }
 
     fn after_value(&mut self) {
         match self.stack.last_mut() {
             Some(Frame::Map { expecting_key, .. }) => *expecting_key = true,
-            Some(Frame::Seq { index }) => *index += 1,
+            Some(Frame::Seq { index, .. }) => *index += 1,
             None => {}
         }
     }
 
     /// Returns true if the event was a mapping key (consumed).
     fn take_key(&mut self, value: &str, mark: Marker) -> bool {
-        if let Some(Frame::Map { key, expecting_key }) = self.stack.last_mut() {
+        if let Some(Frame::Map {
+            base,
+            expecting_key,
+        }) = self.stack.last_mut()
+        {
             if *expecting_key {
-                *key = Some(value.to_string());
                 *expecting_key = false;
-                let path = self.current_path();
-                self.positions
-                    .entry(path)
-                    .or_insert((mark.line() as u32, mark.col() as u32 + 1));
+                let base = *base;
+                self.path.truncate(base);
+                if base > 0 {
+                    self.path.push('.');
+                }
+                self.path.push_str(value);
+                self.positions.entry(self.path.clone()).or_insert(Marks {
+                    first: (mark.line() as u32, mark.col() as u32 + 1),
+                    value: None,
+                });
                 return true;
             }
         }
         false
+    }
+
+    fn open(&mut self, frame: impl FnOnce(usize) -> Frame, mark: Marker) {
+        self.value_at(mark);
+        let base = self.path.len();
+        self.stack.push(frame(base));
     }
 }
 
@@ -187,17 +208,14 @@ impl MarkedEventReceiver for Builder {
                 self.value_at(mark);
                 self.after_value();
             }
-            Event::MappingStart(..) => {
-                self.value_at(mark);
-                self.stack.push(Frame::Map {
-                    key: None,
+            Event::MappingStart(..) => self.open(
+                |base| Frame::Map {
+                    base,
                     expecting_key: true,
-                });
-            }
-            Event::SequenceStart(..) => {
-                self.value_at(mark);
-                self.stack.push(Frame::Seq { index: 0 });
-            }
+                },
+                mark,
+            ),
+            Event::SequenceStart(..) => self.open(|base| Frame::Seq { base, index: 0 }, mark),
             Event::MappingEnd | Event::SequenceEnd => {
                 self.stack.pop();
                 self.after_value();

@@ -55,7 +55,7 @@ pub struct TimelineState {
 }
 
 /// The initial state followed by the state after each step.
-pub fn states(initial: &Scenario) -> Vec<TimelineState> {
+pub fn states(initial: &Scenario) -> impl Iterator<Item = TimelineState> + '_ {
     let mut base = initial.clone();
     base.steps.clear();
     if !initial.steps.is_empty() {
@@ -65,23 +65,31 @@ pub fn states(initial: &Scenario) -> Vec<TimelineState> {
         crate::resolve::add_default_networks(&mut base);
         base.defaults_materialized = true;
     }
-    let mut out = vec![TimelineState {
-        step: None,
-        label: "initial design".to_string(),
-        scenario: base.clone(),
-        events: vec![],
-    }];
-    let mut current = base;
-    for (i, step) in initial.steps.iter().enumerate() {
-        let events = apply(&mut current, step);
-        out.push(TimelineState {
-            step: Some(i),
-            label: format!("after step {}: {}", i + 1, describe(step)),
-            scenario: current.clone(),
-            events,
-        });
-    }
-    out
+    // One state at a time: each is the previous one with a step applied, so only the
+    // state being looked at and the one the next is made from are in memory.
+    let mut current: Option<Scenario> = None;
+    let mut steps = initial.steps.iter().enumerate();
+    std::iter::from_fn(move || match current.as_mut() {
+        None => {
+            current = Some(base.clone());
+            Some(TimelineState {
+                step: None,
+                label: "initial design".to_string(),
+                scenario: std::mem::take(&mut base),
+                events: vec![],
+            })
+        }
+        Some(scenario) => {
+            let (i, step) = steps.next()?;
+            let events = apply(scenario, step);
+            Some(TimelineState {
+                step: Some(i),
+                label: format!("after step {}: {}", i + 1, describe(step)),
+                scenario: scenario.clone(),
+                events,
+            })
+        }
+    })
 }
 
 /// A short human description of a step.
@@ -398,7 +406,7 @@ mod tests {
     use crate::parse::parse_scenario;
 
     fn timeline(text: &str) -> Vec<TimelineState> {
-        states(&parse_scenario("t.yaml", text).unwrap().scenario)
+        states(&parse_scenario("t.yaml", text).unwrap().scenario).collect()
     }
 
     const BASE: &str = "name: t\nhosts:\n  - {name: h, os: OS}\nnetworks:\n  - {name: n1, host: h, driver: nat, subnet: 172.16.1.0/24}\ncontainers:\n  - {name: a, host: h, networks: [n1]}\n";

@@ -177,6 +177,8 @@ pub fn nth_host(net: &IpNet, n: u64) -> Option<IpAddr> {
 struct AddressSpace {
     used: HashSet<IpAddr>,
     resume_at: HashMap<IpNet, u64>,
+    /// Addresses looked at so far (what the complexity test counts).
+    probes: u64,
 }
 
 /// How far into a subnet the allocator looks before it calls it exhausted.
@@ -193,6 +195,7 @@ impl AddressSpace {
         while *n <= MAX_HOST_INDEX {
             let ip = nth_host(subnet, *n)?;
             *n += 1;
+            self.probes += 1;
             if self.used.insert(ip) {
                 return Some(ip);
             }
@@ -396,5 +399,53 @@ fn dynamic_address<'a>(
             None,
             IpSource::Unassigned(format!("driver `{name}` is not modelled")),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The allocator looks at each address of a subnet at most once however many
+    /// endpoints it serves: 30,000 allocations with 1,000 addresses taken beforehand
+    /// probe 31,000 addresses, not the 450 million a rescan per endpoint would.
+    #[test]
+    fn allocation_is_linear_in_the_number_of_addresses() {
+        let subnet: IpNet = "10.0.0.0/8".parse().unwrap();
+        let mut space = AddressSpace::default();
+        for n in (0..2000).step_by(2) {
+            space.take(nth_host(&subnet, n).unwrap());
+        }
+        let mut got = HashSet::new();
+        for _ in 0..30_000 {
+            assert!(got.insert(space.next_free(&subnet).unwrap()));
+        }
+        assert_eq!(space.probes, 31_000);
+        assert_eq!(got.len(), 30_000);
+    }
+
+    #[test]
+    fn an_exhausted_subnet_stays_exhausted() {
+        let subnet: IpNet = "10.0.0.0/30".parse().unwrap();
+        let mut space = AddressSpace::default();
+        assert!(space.next_free(&subnet).is_some());
+        assert!(space.next_free(&subnet).is_some());
+        assert!(space.next_free(&subnet).is_none());
+        assert!(space.next_free(&subnet).is_none());
+    }
+
+    #[test]
+    fn taken_ranges_merge_and_answer_overlaps() {
+        let mut t = TakenRanges::default();
+        for n in ["10.0.0.0/24", "10.0.2.0/24", "10.0.0.0/16", "fd00::/64"] {
+            t.insert(&n.parse().unwrap());
+        }
+        assert_eq!(t.0.len(), 2, "10.0.0.0/16 swallowed both /24s");
+        let over = |n: &str| t.overlaps(&n.parse().unwrap());
+        assert!(over("10.0.5.0/24"));
+        assert!(over("10.0.0.0/8"));
+        assert!(!over("10.1.0.0/24"));
+        assert!(over("fd00::1/128"));
+        assert!(!over("0.0.0.0/32"));
     }
 }

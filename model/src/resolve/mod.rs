@@ -28,7 +28,11 @@ use crate::scenario::{Origin, Scenario};
 /// Resolves a scenario (after import) into a [`Design`]. Never fails: what cannot be
 /// resolved is left unassigned for the validator to report.
 pub fn resolve(scenario: &Scenario) -> Design {
-    let mut s = scenario.clone();
+    resolve_owned(scenario.clone())
+}
+
+/// [`resolve`] of a scenario the caller no longer needs (no copy of it is made).
+pub fn resolve_owned(mut s: Scenario) -> Design {
     defaults::add_default_networks(&mut s);
     swarm::expand_services(&mut s);
     defaults::attach_default_networks(&mut s);

@@ -34,6 +34,8 @@ pub(super) fn default_listen_ports(s: &mut Scenario) {
 struct HostPorts {
     used: Box<[u64; 1024]>,
     resume_at: u32,
+    /// Ports looked at so far (what the complexity test counts).
+    probes: u64,
 }
 
 impl Default for HostPorts {
@@ -41,6 +43,7 @@ impl Default for HostPorts {
         HostPorts {
             used: Box::new([0; 1024]),
             resume_at: 0,
+            probes: 0,
         }
     }
 }
@@ -60,6 +63,7 @@ impl HostPorts {
         let mut port = self.resume_at.max(u32::from(first));
         while port <= u32::from(u16::MAX) && self.is_used(port) {
             port += 1;
+            self.probes += 1;
         }
         self.resume_at = port + 1;
         let port = u16::try_from(port).ok()?;
@@ -159,4 +163,27 @@ pub(super) fn assign_host_ports(s: &Scenario) -> Vec<Published> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every ephemeral port of the range is handed out once, each port looked at once.
+    #[test]
+    fn ephemeral_allocation_is_linear_and_ends_at_the_last_port() {
+        let mut ports = HostPorts::default();
+        ports.take_range(PortRange {
+            start: 49200,
+            end: 49299,
+        });
+        let mut got = Vec::new();
+        while let Some(p) = ports.allocate(49153) {
+            got.push(p);
+        }
+        assert_eq!(got.len(), 65535 - 49153 + 1 - 100);
+        assert!(got.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(ports.probes, 100, "only the taken ports were skipped");
+        assert_eq!(ports.allocate(49153), None);
+    }
 }

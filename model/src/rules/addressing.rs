@@ -168,37 +168,39 @@ pub(super) fn check(checker: &mut Checker) {
     let design = checker.design;
     let s = &design.scenario;
     let mut found: Vec<(&Rule, String, String)> = Vec::new();
-    // Subnet overlaps between networks that share a host.
+    // Subnet overlaps between networks that share a host: each network is reported
+    // once, with the first earlier network it overlaps (a pair per finding made a few
+    // hundred networks on one subnet report tens of thousands of findings).
     let swarm_nodes: Vec<&str> = s
         .hosts
         .iter()
         .filter(|h| h.swarm != SwarmRole::None)
         .map(|h| h.name.as_str())
         .collect();
-    fn present_on<'n>(n: &'n Network, swarm_nodes: &[&'n str]) -> Vec<&'n str> {
+    let present_on = |n: &'_ Network, host: &str| -> bool {
         match &n.host {
-            Some(h) => vec![h.as_str()],
-            None => swarm_nodes.to_vec(),
+            Some(h) => h == host,
+            None => swarm_nodes.contains(&host),
         }
-    }
-    for (j, b) in s.networks.iter().enumerate() {
-        if matches!(b.driver, Driver::Host | Driver::None) {
-            continue;
+    };
+    let shared_host = |a: &Network, b: &Network| -> Option<String> {
+        match (&a.host, &b.host) {
+            (Some(ha), _) if present_on(b, ha) => Some(ha.clone()),
+            (None, Some(hb)) if present_on(a, hb) => Some(hb.clone()),
+            (None, None) => swarm_nodes.first().map(|h| h.to_string()),
+            _ => None,
         }
-        for a in &s.networks[..j] {
-            if matches!(a.driver, Driver::Host | Driver::None) {
-                continue;
-            }
+    };
+    let addressed: Vec<&Network> = s
+        .networks
+        .iter()
+        .filter(|n| !matches!(n.driver, Driver::Host | Driver::None) && !n.subnet.0.is_empty())
+        .collect();
+    for (j, b) in addressed.iter().enumerate() {
+        for a in &addressed[..j] {
             if on_segment(&a.driver) && on_segment(&b.driver) {
                 continue; // both take the physical segment's subnet
             }
-            let ha = present_on(a, &swarm_nodes);
-            let Some(shared) = present_on(b, &swarm_nodes)
-                .into_iter()
-                .find(|h| ha.contains(h))
-            else {
-                continue;
-            };
             let clash = b.subnet.0.iter().find_map(|sb| {
                 a.subnet
                     .0
@@ -206,16 +208,19 @@ pub(super) fn check(checker: &mut Checker) {
                     .find(|sa| overlaps(sa, sb))
                     .map(|sa| (sa, sb))
             });
-            if let Some((sa, sb)) = clash {
-                found.push((
-                    &OVERLAP,
-                    format!("{}.subnet", b.origin.path),
-                    format!(
-                        "network `{}` ({sb}) overlaps network `{}` ({sa}) on host `{shared}`",
-                        b.name, a.name
-                    ),
-                ));
-            }
+            let Some((sa, sb)) = clash else { continue };
+            let Some(shared) = shared_host(a, b) else {
+                continue;
+            };
+            found.push((
+                &OVERLAP,
+                format!("{}.subnet", b.origin.path),
+                format!(
+                    "network `{}` ({sb}) overlaps network `{}` ({sa}) on host `{shared}`",
+                    b.name, a.name
+                ),
+            ));
+            break;
         }
     }
     // Container subnets over the host's LAN; gateways outside subnets.

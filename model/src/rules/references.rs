@@ -95,10 +95,14 @@ must agree.",
     help: "remove `platform:` (it is inferred from `os:`), or fix `os:`",
 };
 
-fn dupes<'a>(checker: &mut Checker, what: &str, items: impl Iterator<Item = (String, &'a str)>) {
+fn dupes<'a, K: std::hash::Hash + Eq + std::fmt::Display>(
+    checker: &mut Checker,
+    what: &str,
+    items: impl Iterator<Item = (K, &'a str)>,
+) {
     let mut seen = HashSet::new();
     for (key, path) in items {
-        if !seen.insert(key.clone()) {
+        if let Some(key) = seen.replace(key) {
             checker.emit(
                 &DUPLICATE,
                 path,
@@ -116,35 +120,35 @@ pub(super) fn check(checker: &mut Checker) {
         "segment",
         s.segments
             .iter()
-            .map(|x| (x.name.clone(), x.origin.path.as_str())),
+            .map(|x| (x.name.as_str(), x.origin.path.as_str())),
     );
     dupes(
         checker,
         "host",
         s.hosts
             .iter()
-            .map(|x| (x.name.clone(), x.origin.path.as_str())),
+            .map(|x| (x.name.as_str(), x.origin.path.as_str())),
     );
     dupes(
         checker,
         "container",
         s.containers
             .iter()
-            .map(|x| (x.name.clone(), x.origin.path.as_str())),
+            .map(|x| (x.name.as_str(), x.origin.path.as_str())),
     );
     dupes(
         checker,
         "service",
         s.services
             .iter()
-            .map(|x| (x.name.clone(), x.origin.path.as_str())),
+            .map(|x| (x.name.as_str(), x.origin.path.as_str())),
     );
     dupes(
         checker,
         "client",
         s.clients
             .iter()
-            .map(|x| (x.name.clone(), x.origin.path.as_str())),
+            .map(|x| (x.name.as_str(), x.origin.path.as_str())),
     );
     dupes(
         checker,

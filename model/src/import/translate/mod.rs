@@ -94,9 +94,16 @@ pub(crate) struct Translator {
 
 impl Translator {
     pub fn new(scenario: Scenario) -> Self {
+        // Only commands and compose files ask for a container's state: a scenario that
+        // imports nothing does not pay for the index.
+        let imports = scenario
+            .hosts
+            .iter()
+            .any(|h| !h.commands.is_empty() || h.compose.is_some() || h.daemon_json.is_some());
         let states = scenario
             .containers
             .iter()
+            .filter(|_| imports)
             .map(|c| ((c.host.clone(), c.name.clone()), c.state))
             .collect();
         Translator {
