@@ -25,11 +25,18 @@ use std::path::Path;
 pub const BACKEND: &str = "hns";
 
 /// The PowerShell that captures a dump; each writes one file of the dump directory.
+/// (`Get-HnsNetwork`/`Get-HnsEndpoint` come from the HostNetworkingService module, which
+/// a fresh session may not have loaded.)
 pub const CAPTURE: &[(&str, &str)] = &[
-    (json::NETWORKS, "Get-HnsNetwork | ConvertTo-Json -Depth 10"),
+    (
+        json::NETWORKS,
+        "Import-Module HostNetworkingService -ErrorAction SilentlyContinue; \
+         Get-HnsNetwork | ConvertTo-Json -Depth 10",
+    ),
     (
         json::ENDPOINTS,
-        "Get-HnsEndpoint | ConvertTo-Json -Depth 10",
+        "Import-Module HostNetworkingService -ErrorAction SilentlyContinue; \
+         Get-HnsEndpoint | ConvertTo-Json -Depth 10",
     ),
     (json::NETNAT, "Get-NetNat | ConvertTo-Json -Depth 4"),
     (
