@@ -109,6 +109,32 @@ fn destinations_and_sources_by_address() {
     assert!(stderr(&o).contains("on no segment"), "{}", both(&o));
 }
 
+/// A swarm node's address and a routing-mesh port is the service, not the node.
+#[test]
+fn a_routing_mesh_port_is_the_service_behind_it() {
+    let f = input(
+        "flows-mesh",
+        "mesh.sh",
+        "docker swarm init\ndocker network create -d overlay ov\ndocker service create --name web --replicas 2 --network ov -p 8080:80 nginx\n",
+    );
+    let o = hnsim(&[
+        "trace",
+        p(&f),
+        "--from",
+        "client:lan-client",
+        "--to",
+        "192.168.1.10:8080",
+    ]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert!(
+        stdout(&o).contains("→ web.1@ingress  tcp/80"),
+        "{}",
+        both(&o)
+    );
+    assert!(stdout(&o).contains("delivered"), "{}", both(&o));
+    assert!(stderr(&o).contains("routing mesh"), "{}", both(&o));
+}
+
 #[test]
 fn sim_probe_adds_probes_to_every_destination() {
     let o = hnsim(&[

@@ -29,27 +29,43 @@ pub struct Mapped {
 pub fn mapping(d: &Design, h: usize, ip: IpAddr, proto: Protocol, port: u16) -> Option<Mapped> {
     d.published.iter().find_map(|p| {
         let f = &p.forward;
-        let on_host = p.host == Some(h);
-        let hit = on_host
-            && f.proto == proto
-            && f.binds(ip)
-            && port >= f.host_ports.start
-            && port <= f.host_ports.end;
-        hit.then(|| {
-            let container_port = if f.container_ports.start == f.container_ports.end {
-                f.container_ports.start
-            } else {
-                f.container_ports.start + (port - f.host_ports.start)
-            };
-            Mapped {
-                container: p.container,
-                port: PortProto {
-                    proto,
-                    port: container_port,
-                },
-            }
+        let bound = p.host == Some(h) && f.binds(ip);
+        let container_port = container_port(f, proto, port).filter(|_| bound)?;
+        Some(Mapped {
+            container: p.container,
+            port: PortProto {
+                proto,
+                port: container_port,
+            },
         })
     })
+}
+
+/// The container port a forward maps host port `port` to, if it covers it.
+fn container_port(f: &hnsim_model::PortForward, proto: Protocol, port: u16) -> Option<u16> {
+    let covers = f.proto == proto && port >= f.host_ports.start && port <= f.host_ports.end;
+    covers.then(|| {
+        if f.container_ports.start == f.container_ports.end {
+            f.container_ports.start
+        } else {
+            f.container_ports.start + (port - f.host_ports.start)
+        }
+    })
+}
+
+/// A swarm routing-mesh port: published by a service on every swarm node, received by
+/// one of its replicas (the first found; the engine decides whether it gets there).
+pub fn mesh_port<'a>(
+    forwards: impl Iterator<Item = (usize, &'a [hnsim_model::PortForward])>,
+    proto: Protocol,
+    port: u16,
+) -> Option<(usize, PortProto)> {
+    for (node, list) in forwards {
+        if let Some(p) = list.iter().find_map(|f| container_port(f, proto, port)) {
+            return Some((node, PortProto { proto, port: p }));
+        }
+    }
+    None
 }
 
 /// The host whose NIC has address `ip`.

@@ -274,6 +274,30 @@ fn side(
             },
         });
     }
+    // A routing-mesh port on a swarm node: one of the service's replicas.
+    let swarm_node = address::host_with(d, ip)
+        .filter(|&h| d.scenario.hosts[h].swarm != hnsim_model::SwarmRole::None);
+    if let (Some(h), Some(port), Some(proto)) = (swarm_node, port, proto) {
+        let forwards = (0..nodes.len()).filter_map(|i| match ctx.parties.party[i] {
+            Party::Endpoint(k) => Some((i, ctx.parties.endpoints[k].mesh.as_slice())),
+            _ => None,
+        });
+        if let Some((node, p)) = address::mesh_port(forwards, proto, port) {
+            let probe = match p.proto {
+                Protocol::Udp => Probe::Udp(p.port),
+                _ => Probe::Tcp(p.port),
+            };
+            notes.push(format!(
+                "{ip}:{port} is the routing mesh on swarm node {}, to {} {probe}",
+                d.scenario.hosts[h].name, nodes[node].id
+            ));
+            return Ok(Side {
+                node,
+                port: Some(port),
+                mapped: Some(probe),
+            });
+        }
+    }
     let by_ip = owners.first().copied().or_else(|| {
         address::host_with(d, ip).and_then(|h| {
             let name = &d.scenario.hosts[h].name;
