@@ -73,7 +73,12 @@ fn parse_probe(s: &str) -> Result<Probe, String> {
 
 /// The index into `report.states` of `--step` (`None`: the final state).
 pub fn state_index(report: &Report, step: Option<usize>) -> anyhow::Result<usize> {
-    let count = report.states.len();
+    step_index(report.states.len(), step)
+}
+
+/// The index of `--step` among `count` states (`None`: the last), or an error that says
+/// which steps exist.
+pub fn step_index(count: usize, step: Option<usize>) -> anyhow::Result<usize> {
     match step {
         None => count
             .checked_sub(1)

@@ -5,7 +5,6 @@
 //! does not exist.
 
 use super::output::OutputArgs;
-use anyhow::Context;
 use hnsim_sim::{FlowQuery, ProbeSpec};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,21 +41,7 @@ pub fn run_trace(a: TraceArgs) -> anyhow::Result<ExitCode> {
         Some(p) => Some(p.parse().map_err(|e| anyhow::anyhow!("--proto: {e}"))?),
         None => None,
     };
-    let count = analysis.states.len();
-    let i = match a.step {
-        None => count
-            .checked_sub(1)
-            .context("the analysis produced no state")?,
-        Some(n) if n < count => n,
-        Some(n) => anyhow::bail!(
-            "--step {n}: the scenario has {count} state(s) (0 = initial design{})",
-            if count > 1 {
-                ", then one after each step"
-            } else {
-                "; it has no timeline steps"
-            }
-        ),
-    };
+    let i = super::sim::step_index(analysis.states.len(), a.step)?;
     let state = &analysis.states[i];
     let query = FlowQuery {
         from: a.from.clone(),
