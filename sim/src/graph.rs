@@ -186,9 +186,13 @@ impl<'d> TopologyGraph<'d> {
     /// The drawing of the design, read off the graph: every segment, host, vSwitch,
     /// network, endpoint and client node in graph order, with its attachments.
     pub(crate) fn topology(&self) -> Topology {
+        self.topology_of(&crate::nodes::build(self))
+    }
+
+    /// [`Self::topology`] with the design's matrix nodes already at hand.
+    pub(crate) fn topology_of(&self, nodes: &crate::nodes::Parties) -> Topology {
         let d = self.design;
         let s = &d.scenario;
-        let nodes = crate::nodes::build(self);
         let node_of_endpoint: BTreeMap<usize, usize> = nodes
             .party
             .iter()

@@ -69,8 +69,7 @@ pub fn simulate_with(file: &str, analysis: &Analysis, mode: Mode) -> Report {
 /// (`sim --probe tcp/443,udp/53`): a port nothing listens on comes out as
 /// `not-listening` where the network delivers it.
 pub fn simulate_probing(file: &str, analysis: &Analysis, mode: Mode, extra: &[Probe]) -> Report {
-    let states = engine::states(analysis, mode, extra);
-    let topology = topology(&analysis.final_state().design);
+    let (states, topology) = engine::states(analysis, mode, extra);
     Report {
         schema_version: SCHEMA_VERSION,
         scenario: ScenarioInfo {

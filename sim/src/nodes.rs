@@ -112,23 +112,32 @@ fn unique(taken: &mut std::collections::HashSet<String>, id: String) -> String {
     out
 }
 
-/// The endpoint of a replica that routing-mesh traffic arrives on: its `ingress`
+/// The endpoint of each replica that routing-mesh traffic arrives on: its `ingress`
 /// endpoint (resolve attaches publishing tasks to it), else its first overlay endpoint.
-fn mesh_endpoint(d: &hnsim_model::Design, container: usize) -> Option<usize> {
+/// One pass over the endpoints, whatever the number of replicas.
+fn mesh_endpoints(d: &hnsim_model::Design) -> HashMap<usize, usize> {
     let s = &d.scenario;
-    let on = |pred: &dyn Fn(&hnsim_model::Network) -> bool| {
-        d.endpoints.iter().position(|e| {
-            e.container == container && e.network.is_some_and(|n| pred(&s.networks[n]))
-        })
-    };
-    on(&|n| n.name == "ingress" && n.host.is_none())
-        .or_else(|| on(&|n| n.driver == Driver::Overlay))
+    let mut ingress: HashMap<usize, usize> = HashMap::new();
+    let mut overlay: HashMap<usize, usize> = HashMap::new();
+    for (i, e) in d.endpoints.iter().enumerate() {
+        let Some(n) = e.network.map(|n| &s.networks[n]) else {
+            continue;
+        };
+        if n.name == "ingress" && n.host.is_none() {
+            ingress.entry(e.container).or_insert(i);
+        }
+        if n.driver == Driver::Overlay {
+            overlay.entry(e.container).or_insert(i);
+        }
+    }
+    overlay.extend(ingress);
+    overlay
 }
 
 pub(crate) fn build(w: &TopologyGraph) -> Parties {
     let d = w.design;
     let s = &d.scenario;
-    let mut mesh_at: HashMap<usize, usize> = HashMap::new();
+    let mesh_at = mesh_endpoints(d);
     let mut published_by: HashMap<usize, Vec<&hnsim_model::Published>> = HashMap::new();
     for p in &d.published {
         published_by.entry(p.container).or_default().push(p);
@@ -163,9 +172,7 @@ pub(crate) fn build(w: &TopologyGraph) -> Parties {
         };
         let mesh = match &c.service {
             Some(svc) if !d.mesh_ports(svc).is_empty() => {
-                let at = *mesh_at
-                    .entry(e.container)
-                    .or_insert_with(|| mesh_endpoint(d, e.container).unwrap_or(usize::MAX));
+                let at = mesh_at.get(&e.container).copied().unwrap_or(usize::MAX);
                 if at == i {
                     d.mesh_ports(svc).to_vec()
                 } else {

@@ -7,6 +7,7 @@ pub mod check;
 pub mod conform;
 pub mod explain;
 pub mod files;
+pub mod gen;
 pub mod import;
 pub mod input;
 pub mod output;
@@ -50,6 +51,8 @@ pub enum Command {
     Clean(conform::CleanArgs),
     /// Translate docker commands / compose / daemon.json into a native scenario.
     Import(import::ImportArgs),
+    /// Write a valid design from parameters (hosts, drivers, containers, services, seed).
+    Gen(gen::GenArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(shell::CompletionsArgs),
     /// Print the man page (roff), or write one per command with --dir.
@@ -69,6 +72,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Probe(a) => conform::run_probe(a),
         Command::Clean(a) => conform::run_clean(a),
         Command::Import(a) => import::run_import(a),
+        Command::Gen(a) => gen::run_gen(a),
         Command::Completions(a) => shell::run_completions(a),
         Command::Man(a) => shell::run_man(a),
     }

@@ -18,7 +18,7 @@ use crate::context::Context;
 use crate::graph::TopologyGraph;
 use crate::matrix::{
     AnswerTemplate, ByClass, Cell, Class, Disposition, PairAnswers, Probe, ProbeAnswer,
-    StateMatrix, TableBuilder,
+    StateMatrix, TableBuilder, Topology,
 };
 use crate::nodes::{self, Parties};
 use hnsim_model::{Analysis, Design};
@@ -26,20 +26,33 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// The matrices of every state of an analysis, sharing one answer table; every
-/// destination is also asked the `extra` probes (`sim --probe tcp/443,udp/53`).
-pub(crate) fn states(analysis: &Analysis, mode: Mode, extra: &[Probe]) -> Vec<StateMatrix> {
+/// The matrices of every state of an analysis, sharing one answer table, and the
+/// final state's topology (drawn from the nodes already built); every destination is
+/// also asked the `extra` probes (`sim --probe tcp/443,udp/53`).
+pub(crate) fn states(
+    analysis: &Analysis,
+    mode: Mode,
+    extra: &[Probe],
+) -> (Vec<StateMatrix>, Topology) {
     let mut sim = Simulation::new(mode, extra);
+    let mut topology = Topology::default();
+    let last = analysis.states.len().saturating_sub(1);
     let parts: Vec<ByClass> = analysis
         .states
         .iter()
-        .map(|s| sim.state(&s.design, s.step, &s.label))
+        .enumerate()
+        .map(|(i, s)| {
+            let (part, top) = sim.state(&s.design, s.step, &s.label, i == last);
+            topology = top.unwrap_or(std::mem::take(&mut topology));
+            part
+        })
         .collect();
     let table = Arc::new(sim.builder.finish());
-    parts
+    let states = parts
         .into_iter()
         .map(|b| StateMatrix::by_class(b, table.clone()))
-        .collect()
+        .collect();
+    (states, topology)
 }
 
 /// One pair's answer per probe of its destination, before it is stored.
@@ -54,7 +67,7 @@ pub(crate) fn state_matrix(
     extra: &[Probe],
 ) -> StateMatrix {
     let mut sim = Simulation::new(mode, extra);
-    let part = sim.state(design, step, label);
+    let (part, _) = sim.state(design, step, label, false);
     StateMatrix::by_class(part, Arc::new(sim.builder.finish()))
 }
 
@@ -111,7 +124,14 @@ impl<'e> Simulation<'e> {
         }
     }
 
-    fn state(&mut self, design: &Design, step: Option<usize>, label: &str) -> ByClass {
+    /// One state's matrix by class, and with `draw` its topology.
+    fn state(
+        &mut self,
+        design: &Design,
+        step: Option<usize>,
+        label: &str,
+        draw: bool,
+    ) -> (ByClass, Option<Topology>) {
         let graph = TopologyGraph::new(design);
         let mut parties = nodes::build(&graph);
         ask_also(&mut parties, self.extra);
@@ -129,10 +149,11 @@ impl<'e> Simulation<'e> {
         let ids: Vec<u32> = classes.keys.iter().map(|k| self.key_id(k)).collect();
         let pairs = self.class_pairs(&ctx, &classes, &ids);
         let own = self.own_pairs(&ctx, &classes, &ids);
-        ByClass {
+        let topology = draw.then(|| graph.topology_of(&parties));
+        let part = ByClass {
             step,
             label: label.to_string(),
-            nodes: parties.nodes.clone(),
+            nodes: parties.nodes,
             classes: classes
                 .members
                 .iter()
@@ -142,7 +163,8 @@ impl<'e> Simulation<'e> {
                 .collect(),
             pairs,
             own,
-        }
+        };
+        (part, topology)
     }
 
     fn key_id(&mut self, key: &ClassKey) -> u32 {
