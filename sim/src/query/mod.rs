@@ -112,7 +112,22 @@ pub fn query(
         _ => Some(Protocol::Tcp),
     };
     let near = ctx.parties.nodes[from.node].host.clone();
-    let to = side(&ctx, "to", &q.to, proto, near.as_deref(), &mut notes)?;
+    let mut to = side(&ctx, "to", &q.to, proto, near.as_deref(), &mut notes)?;
+    // A host named with a port it forwards (`--to win1 --proto tcp/8080`): the flow goes
+    // where the mapping sends it, as it would to the host's address and that port.
+    if let (
+        Some(Party::Host(h)),
+        Some(ProbeSpec::Exactly(Probe::Tcp(port) | Probe::Udp(port))),
+        None,
+    ) = (ctx.parties.party.get(to.node).copied(), q.probe, to.mapped)
+    {
+        if let (Some(ip), Some(proto)) = (ctx.host(h).primary_ip(), proto) {
+            if let Some(mut f) = forwarded(&ctx, h, ip, proto, port, &mut notes) {
+                f.port = None;
+                to = f;
+            }
+        }
+    }
     if from.node == to.node {
         return Err(QueryError::SameNode {
             from: q.from.clone(),
@@ -150,7 +165,7 @@ fn probes(ctx: &Context, q: &FlowQuery, to: &Side) -> Result<Vec<Probe>, QueryEr
             }
             vec![to.mapped.filter(|_| p != Probe::Icmp).unwrap_or(p)]
         }
-        (Some(ProbeSpec::Exactly(p)), None) => vec![p],
+        (Some(ProbeSpec::Exactly(p)), None) => vec![to.mapped.unwrap_or(p)],
         (Some(ProbeSpec::Protocol(proto)), Some(port)) => {
             vec![to.mapped.unwrap_or(with_port(proto, port))]
         }
@@ -164,6 +179,62 @@ fn probes(ctx: &Context, q: &FlowQuery, to: &Side) -> Result<Vec<Probe>, QueryEr
         }
         (None, Some(port)) => vec![to.mapped.unwrap_or(Probe::Tcp(port))],
         (None, None) => ctx.parties.probes[to.node].clone(),
+    })
+}
+
+/// What host `h`'s address `ip` and `port` forward to: the container of a port mapping
+/// there, or on a swarm node a replica of the service publishing it in the routing mesh.
+fn forwarded(
+    ctx: &Context,
+    h: usize,
+    ip: IpAddr,
+    proto: Protocol,
+    port: u16,
+    notes: &mut Vec<String>,
+) -> Option<Side> {
+    let d = ctx.design;
+    let nodes = &ctx.parties.nodes;
+    let host = &d.scenario.hosts[h].name;
+    let as_probe = |p: hnsim_model::PortProto| match p.proto {
+        Protocol::Udp => Probe::Udp(p.port),
+        _ => Probe::Tcp(p.port),
+    };
+    let mapped = address::mapping(d, h, ip, proto, port).and_then(|m| {
+        let node =
+            ctx.parties
+                .nodes_of_container(m.container)
+                .find(|&i| match ctx.parties.party[i] {
+                    Party::Endpoint(k) => !ctx.parties.endpoints[k].published.is_empty(),
+                    _ => false,
+                })?;
+        let probe = as_probe(m.port);
+        notes.push(format!(
+            "{ip}:{port} is {host}'s port mapping to {} {probe}",
+            nodes[node].id
+        ));
+        Some((node, probe))
+    });
+    let mesh = || {
+        if d.scenario.hosts[h].swarm == hnsim_model::SwarmRole::None {
+            return None;
+        }
+        let forwards = (0..nodes.len()).filter_map(|i| match ctx.parties.party[i] {
+            Party::Endpoint(k) => Some((i, ctx.parties.endpoints[k].mesh.as_slice())),
+            _ => None,
+        });
+        let (node, p) = address::mesh_port(forwards, proto, port)?;
+        let probe = as_probe(p);
+        notes.push(format!(
+            "{ip}:{port} is the routing mesh on swarm node {host}, to {} {probe}",
+            nodes[node].id
+        ));
+        Some((node, probe))
+    };
+    let (node, probe) = mapped.or_else(mesh)?;
+    Some(Side {
+        node,
+        port: Some(port),
+        mapped: Some(probe),
     })
 }
 
@@ -225,31 +296,11 @@ fn side(
     };
     let internet = || nodes.iter().position(|n| n.kind == NodeKind::Internet);
     let d = ctx.design;
-    // A host address with a port: the container a mapping there forwards to.
+    // A host address with a port: the container a mapping (or the routing mesh) there
+    // forwards to.
     if let (Some(h), Some(port), Some(proto)) = (address::host_with(d, ip), port, proto) {
-        if let Some(m) = address::mapping(d, h, ip, proto, port) {
-            let node =
-                ctx.parties
-                    .nodes_of_container(m.container)
-                    .find(|&i| match ctx.parties.party[i] {
-                        Party::Endpoint(k) => !ctx.parties.endpoints[k].published.is_empty(),
-                        _ => false,
-                    });
-            if let Some(node) = node {
-                let probe = match m.port.proto {
-                    Protocol::Udp => Probe::Udp(m.port.port),
-                    _ => Probe::Tcp(m.port.port),
-                };
-                notes.push(format!(
-                    "{ip}:{port} is {}'s port mapping to {} {probe}",
-                    d.scenario.hosts[h].name, nodes[node].id
-                ));
-                return Ok(Side {
-                    node,
-                    port: Some(port),
-                    mapped: Some(probe),
-                });
-            }
+        if let Some(side) = forwarded(ctx, h, ip, proto, port, notes) {
+            return Ok(side);
         }
     }
     let mut owners: Vec<usize> = (0..nodes.len())
@@ -273,30 +324,6 @@ fn side(
                 candidates: owners.iter().map(|&i| nodes[i].id.clone()).collect(),
             },
         });
-    }
-    // A routing-mesh port on a swarm node: one of the service's replicas.
-    let swarm_node = address::host_with(d, ip)
-        .filter(|&h| d.scenario.hosts[h].swarm != hnsim_model::SwarmRole::None);
-    if let (Some(h), Some(port), Some(proto)) = (swarm_node, port, proto) {
-        let forwards = (0..nodes.len()).filter_map(|i| match ctx.parties.party[i] {
-            Party::Endpoint(k) => Some((i, ctx.parties.endpoints[k].mesh.as_slice())),
-            _ => None,
-        });
-        if let Some((node, p)) = address::mesh_port(forwards, proto, port) {
-            let probe = match p.proto {
-                Protocol::Udp => Probe::Udp(p.port),
-                _ => Probe::Tcp(p.port),
-            };
-            notes.push(format!(
-                "{ip}:{port} is the routing mesh on swarm node {}, to {} {probe}",
-                d.scenario.hosts[h].name, nodes[node].id
-            ));
-            return Ok(Side {
-                node,
-                port: Some(port),
-                mapped: Some(probe),
-            });
-        }
     }
     let by_ip = owners.first().copied().or_else(|| {
         address::host_with(d, ip).and_then(|h| {

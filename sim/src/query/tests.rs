@@ -80,6 +80,13 @@ fn a_host_address_and_port_is_the_mapping_behind_it() {
         "{:?}",
         a.notes
     );
+    // The host by name and a port it forwards: the same flow.
+    let a = ask(&d, "app", "win1", Some("tcp/8080")).expect("answers");
+    assert_eq!(
+        (a.cells[0].to.as_str(), a.cells[0].probe),
+        ("web@nat", Probe::Tcp(80))
+    );
+    assert!(a.cells[0].disposition.is_delivered(), "{:?}", a.cells[0]);
     // A port with no mapping stops at the host, where nothing listens.
     let a = ask(&d, "app", "10.0.0.10:9999", None).expect("answers");
     assert_eq!(a.cells[0].to, "host:win1");
