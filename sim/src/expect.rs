@@ -123,7 +123,10 @@ pub fn check_expectations(
         .cells
         .iter()
         .enumerate()
-        .map(|(i, e)| check_cell(e, doc.locate(&format!("expect.cells[{i}]")), last))
+        .map(|(i, e)| {
+            let at = doc.locate(&format!("expect.cells[{i}]"));
+            check_cell(e, at, last, &analysis.final_state().design)
+        })
         .collect();
     out
 }
@@ -152,7 +155,12 @@ fn disposition_holds(word: &str, d: &Disposition) -> Result<bool, String> {
     }
 }
 
-fn check_cell(e: &ExpectedCell, location: Location, last: &StateMatrix) -> CellCheck {
+fn check_cell(
+    e: &ExpectedCell,
+    location: Location,
+    last: &StateMatrix,
+    design: &hnsim_model::Design,
+) -> CellCheck {
     let mut check = CellCheck {
         location,
         from: e.from.clone(),
@@ -174,8 +182,29 @@ fn check_cell(e: &ExpectedCell, location: Location, last: &StateMatrix) -> CellC
             return check;
         }
     };
-    let Some(cell) = last.cell(&e.from, &e.to, probe) else {
-        return check;
+    // A flow the matrix does not list (a port nothing declares) is asked as a query, so
+    // an expectation can state any flow.
+    // A flow the matrix does not list (a port nothing declares) is asked as a query, so
+    // an expectation can state any flow.
+    let cell = match last.cell(&e.from, &e.to, probe) {
+        Some(c) => c,
+        None => {
+            let q = crate::query::FlowQuery {
+                from: e.from.clone(),
+                to: e.to.clone(),
+                probe: Some(crate::query::ProbeSpec::Exactly(probe)),
+            };
+            match crate::query::query(design, last.step, &last.label, &q) {
+                Ok(answer) => match answer.cells.into_iter().next() {
+                    Some(c) => c,
+                    None => return check,
+                },
+                Err(err) => {
+                    check.problem = Some(err.to_string());
+                    return check;
+                }
+            }
+        }
     };
     let address = cell.address.as_ref().map(|a| a.value.clone());
     match disposition_holds(&e.disposition, &cell.disposition) {

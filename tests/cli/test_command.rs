@@ -101,3 +101,24 @@ fn test_results_render_as_junit_and_markdown() {
     let o = hnsim(&["test", "scenarios/designs", "--format", "sarif"]);
     assert_eq!(code(&o), 2, "refused: {}", both(&o));
 }
+
+/// An expectation may state a flow the matrix does not list (a port nothing declares):
+/// it is answered as a query; a node that does not exist is named as the problem.
+#[test]
+fn expectations_may_state_any_flow() {
+    let f = input(
+        "test-cmd",
+        "any-flow.yaml",
+        "name: any flow\nhosts:\n  - {name: win1, os: ws2019}\ncontainers:\n  - {name: web, host: win1, ports: ['8080:80']}\nexpect:\n  findings: [HNS082]\n  cells:\n    - {from: host:win1, to: web@nat, probe: tcp/8443, disposition: not-listening}\n    - {from: host:win1, to: web@nat, probe: tcp/80, disposition: delivered}\n",
+    );
+    let o = hnsim(&["test", p(&f)]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    let bad = input(
+        "test-cmd",
+        "no-node.yaml",
+        "name: no node\nhosts:\n  - {name: win1, os: ws2019}\ncontainers:\n  - {name: web, host: win1}\nexpect:\n  findings: [HNS082]\n  cells:\n    - {from: host:win1, to: wbe@nat, probe: tcp/8443, disposition: delivered}\n",
+    );
+    let o = hnsim(&["test", p(&bad)]);
+    assert_eq!(code(&o), 1, "{}", both(&o));
+    assert!(stdout(&o).contains("did you mean web@nat"), "{}", both(&o));
+}
