@@ -31,7 +31,7 @@ impl Default for ProbeOptions {
     fn default() -> Self {
         ProbeOptions {
             timing: Timing::default(),
-            parallel_sources: 4,
+            parallel_sources: 16,
             progress: true,
         }
     }

@@ -27,8 +27,10 @@ pub struct ConformArgs {
     /// Probes in flight per source namespace.
     #[arg(long, default_value_t = 32)]
     pub workers: usize,
-    /// Source namespaces probed at once.
-    #[arg(long, default_value_t = 4)]
+    /// Sources probed at once, at most: a source's batch lasts as long as its slowest
+    /// probe (a timeout), so many run side by side. The backend may allow fewer (the
+    /// Docker engine's containers within the kernel's neighbour-table budget).
+    #[arg(long, default_value_t = 16)]
     pub parallel_sources: usize,
     /// No progress bar on stderr.
     #[arg(long)]

@@ -1,10 +1,13 @@
 //! Applying a [`Plan`] to the kernel in as few processes as the dependencies allow:
 //! every namespace in one `ip -batch`; sysctls written from a thread inside each
 //! namespace; link creation (which may reach into another namespace: a veth peer, a
-//! device moved) in plan order; then each namespace's own configuration in one
-//! `ip -batch` and one `nft -f`, the namespaces in parallel.
+//! device moved) in plan order; then each namespace's own configuration — through
+//! netlink from a thread inside it when it is only links up, addresses, a default route
+//! and neighbours (a container's), else in one `ip -batch` — and one `nft -f`, the
+//! namespaces in parallel.
 
 use super::namespaces::{self, within};
+use super::netlink::{Netlink, Request};
 use super::plan::{Plan, Step};
 use super::NetnsError;
 use crate::sys::{self, SysError};
@@ -126,10 +129,31 @@ fn configure(plan: &Plan, ns: &str, w: &NsWork) -> Result<(), NetnsError> {
         if let Some(kv) = plan.sysctls.get(ns) {
             namespaces::write_sysctls(kv)?;
         }
-        if !w.ip.is_empty() {
-            let mut text = w.ip.join("\n");
-            text.push('\n');
-            sys::run("ip", &["-batch", "-"], Some(&text))?;
+        // Runs of lines netlink understands go through it, the rest through `ip`, in
+        // their order.
+        let mut i = 0;
+        while i < w.ip.len() {
+            let understood = Request::parse(&w.ip[i]).is_some();
+            let end = (i..w.ip.len())
+                .find(|&j| Request::parse(&w.ip[j]).is_some() != understood)
+                .unwrap_or(w.ip.len());
+            let lines = &w.ip[i..end];
+            if understood {
+                let rs: Vec<Request> = lines.iter().filter_map(|l| Request::parse(l)).collect();
+                let mut nl = Netlink::open().map_err(|e| SysError::Command {
+                    cmd: "open a netlink socket".into(),
+                    stderr: e.to_string(),
+                })?;
+                nl.send_all(&rs).map_err(|(k, e)| SysError::Command {
+                    cmd: format!("ip {}", lines[k]),
+                    stderr: e.to_string(),
+                })?;
+            } else {
+                let mut text = lines.join("\n");
+                text.push('\n');
+                sys::run("ip", &["-batch", "-"], Some(&text))?;
+            }
+            i = end;
         }
         if !w.bridge.is_empty() {
             let mut text = w.bridge.join("\n");

@@ -19,6 +19,7 @@ mod agents;
 mod apply;
 pub mod namespaces;
 pub mod neighbours;
+mod netlink;
 pub mod plan;
 
 use crate::agent::{Batch, ProbeSpec};

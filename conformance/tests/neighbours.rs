@@ -1,0 +1,134 @@
+//! Faithful probing at the kernel's default neighbour-table limits (root only).
+//!
+//! The table's dynamic entries are capped machine-wide by `gc_thresh3` (1024 by
+//! default); a 100-endpoint mesh probed naively overflows it and the wire seems to deny
+//! what the design delivers. The netns backend's permanent neighbour entries keep such
+//! a mesh exact (`full_mesh_of_100_agrees_10_runs_in_a_row`), and change no observation
+//! of any bundled scenario (`permanent_neighbours_change_no_observation`).
+
+mod common;
+
+use common::*;
+use hnsim_conformance::Dataplane;
+use hnsim_sim::{Probe, ProbeOutcome, Verdict};
+
+fn sysctl(name: &str) -> String {
+    std::fs::read_to_string(format!("/proc/sys/net/ipv4/neigh/default/{name}"))
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|_| "?".into())
+}
+
+fn mesh(n: usize) -> String {
+    let mut s = String::from(
+        "name: mesh\nhosts:\n  - {name: l, os: linux}\nnetworks:\n  - {name: app, host: l, driver: bridge, subnet: 10.77.0.0/16}\ncontainers:\n",
+    );
+    for i in 0..n {
+        s.push_str(&format!(
+            "  - {{name: c{i}, host: l, networks: [app], listen: [tcp/80]}}\n"
+        ));
+    }
+    s
+}
+
+#[test]
+fn full_mesh_of_100_agrees_10_runs_in_a_row() {
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !root_or_skip("full_mesh_of_100_agrees_10_runs_in_a_row") {
+        return;
+    }
+    let limits = ["gc_thresh1", "gc_thresh2", "gc_thresh3"].map(sysctl);
+    println!("neighbour table limits (gc_thresh1/2/3): {}", limits.join("/"));
+    if limits != ["128", "512", "1024"] {
+        println!("note: not the kernel defaults 128/512/1024; the test still checks agreement");
+    }
+    let d = design(&mesh(100));
+    // Every container reaches every other on the bridge, by ICMP and on tcp/80.
+    let mut expected = matrix(&d, &[Probe::Icmp, Probe::Tcp(80)], |_, _, _| Expect::Direct);
+    let endpoint = |id: &str| id.contains('@');
+    expected
+        .cells
+        .retain(|c| endpoint(&c.from) && endpoint(&c.to));
+    assert_eq!(expected.cells.len(), 100 * 99 * 2);
+    for run in 1..=10 {
+        let mut dp = netns(true);
+        let (observed, realize, probe) =
+            realize_and_probe(&mut dp, &d, &expected, &probe_opts(1000, 1));
+        dp.clean().expect("clean-up");
+        let conf = hnsim_conformance::compare(&expected, &observed);
+        let bad: Vec<String> = conf
+            .cells
+            .iter()
+            .filter(|c| c.verdict != Verdict::Agree)
+            .take(10)
+            .map(|c| format!("{} -> {} {}: {:?}", c.from, c.to, c.probe, c.observation.outcome))
+            .collect();
+        println!(
+            "run {run}: realized in {realize:?}, {} probes in {probe:?}: {:?}",
+            observed.len(),
+            conf.summary
+        );
+        assert!(
+            bad.is_empty(),
+            "run {run}: {} cells do not agree, e.g.\n{}",
+            conf.cells.len() - conf.summary.agree,
+            bad.join("\n")
+        );
+    }
+}
+
+/// What a cell's probe showed, as far as a verdict is concerned.
+fn class(o: &ProbeOutcome) -> &'static str {
+    match o {
+        ProbeOutcome::Reply => "reply",
+        ProbeOutcome::Timeout | ProbeOutcome::Refused | ProbeOutcome::Unreachable => "no reply",
+        ProbeOutcome::NotEmulated { .. } => "not emulated",
+        ProbeOutcome::Error { .. } => "error",
+    }
+}
+
+#[test]
+fn permanent_neighbours_change_no_observation() {
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !root_or_skip("permanent_neighbours_change_no_observation") {
+        return;
+    }
+    let opts = probe_opts(800, 1);
+    let mut differences = Vec::new();
+    let mut compared = 0;
+    for f in bundled_scenarios() {
+        let Some(d) = design_of_file(&f) else {
+            continue;
+        };
+        let expected = matrix(&d, &[Probe::Icmp, Probe::Tcp(80)], |_, _, _| Expect::Direct);
+        let mut runs = Vec::new();
+        for with in [true, false] {
+            let mut dp = netns(with);
+            let (observed, _, _) = realize_and_probe(&mut dp, &d, &expected, &opts);
+            dp.clean().expect("clean-up");
+            runs.push(observed);
+        }
+        for (a, b) in runs[0].iter().zip(&runs[1]) {
+            compared += 1;
+            let (x, y) = (class(&a.observation.outcome), class(&b.observation.outcome));
+            if x != y {
+                differences.push(format!(
+                    "{}: {} -> {} {}: with permanent entries {x} ({}), without {y} ({})",
+                    f.display(),
+                    a.from,
+                    a.to,
+                    a.probe,
+                    a.observation.sent,
+                    b.observation.sent
+                ));
+            }
+        }
+    }
+    println!("{compared} cells compared");
+    assert!(compared > 3000, "{compared}");
+    assert!(
+        differences.is_empty(),
+        "{} cells differ:\n{}",
+        differences.len(),
+        differences.join("\n")
+    );
+}
