@@ -55,6 +55,16 @@ pub fn output(
     // failure would then be reported as an error of the run.
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    // And it dies with the thread that waits for it: a SIGKILLed run leaves no command
+    // running behind it.
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl is async-signal-safe and the closure allocates nothing.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong);
+            Ok(())
+        });
+    }
     let mut child = cmd
         .args(args)
         .stdin(if stdin.is_some() {
@@ -81,23 +91,33 @@ pub fn output(
     out
 }
 
+/// Runs a command, feeding `stdin`; returns stdout. Errors carry the command line,
+/// stderr and the input (a batch that failed says what it was).
+pub fn run(program: &str, args: &[&str], stdin: Option<&str>) -> Result<String, SysError> {
+    run_bytes(program, args, stdin.map(str::as_bytes)).map_err(|e| match (e, stdin) {
+        (SysError::Command { cmd, mut stderr }, Some(text)) => {
+            stderr.push_str("\ninput was:\n");
+            stderr.push_str(text);
+            SysError::Command { cmd, stderr }
+        }
+        (e, _) => e,
+    })
+}
+
 /// Runs a command, feeding `stdin`; returns stdout. Errors carry the command line and
 /// stderr.
-pub fn run(program: &str, args: &[&str], stdin: Option<&str>) -> Result<String, SysError> {
+pub fn run_bytes(program: &str, args: &[&str], stdin: Option<&[u8]>) -> Result<String, SysError> {
     let line = format!("{program} {}", args.join(" "));
-    let out = output(program, args, stdin.map(str::as_bytes));
-    let out = out.map_err(|err| SysError::Spawn {
+    let out = output(program, args, stdin).map_err(|err| SysError::Spawn {
         cmd: line.clone(),
         err,
     })?;
     if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
-        let mut stderr = String::from_utf8_lossy(&out.stderr).trim().to_string();
-        if let Some(text) = stdin {
-            stderr.push_str("\ninput was:\n");
-            stderr.push_str(text);
-        }
-        Err(SysError::Command { cmd: line, stderr })
+        Err(SysError::Command {
+            cmd: line,
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        })
     }
 }

@@ -174,45 +174,103 @@ fn ctrl_c_removes_the_run() {
     if !docker_or_skip("ctrl_c_removes_the_run") {
         return;
     }
-    let prefix = format!("hnsim-{:06x}-", (std::process::id() ^ 0x5a5a5a) & 0xff_ffff);
     let file =
         common::workspace().join("scenarios/designs/linux-bridge-default-vs-user-defined.yaml");
-    let mut child = std::process::Command::new(common::hnsim_bin())
-        .args(["conform", "--backend", "docker", "--no-progress"])
-        .arg(&file)
-        .env("HNSIM_DOCKER_PREFIX", &prefix)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("hnsim starts");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    // Wait for a container: by then the image and the networks exist too.
-    loop {
-        let now = docker::leftovers(&prefix).unwrap();
-        if now.iter().any(|n| n.ends_with("-api")) {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the run created nothing: {now:?}"
+    // Interrupted while the image is built, then while containers are created.
+    for (i, wait_for) in ["-probe:latest", "-api"].into_iter().enumerate() {
+        let prefix = format!(
+            "hnsim-{:06x}-",
+            (std::process::id() ^ 0x5a5a5a ^ (i as u32 * 0x1111)) & 0xff_ffff
         );
-        if let Ok(Some(status)) = child.try_wait() {
-            panic!("hnsim ended before the signal: {status}");
+        let mut child = std::process::Command::new(common::hnsim_bin())
+            .args(["conform", "--backend", "docker", "--no-progress"])
+            .arg(&file)
+            .env("HNSIM_DOCKER_PREFIX", &prefix)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("hnsim starts");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        loop {
+            let now = docker::leftovers(&prefix).unwrap();
+            if now.iter().any(|n| n.ends_with(wait_for)) {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the run created nothing: {now:?}"
+            );
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!("hnsim ended before the signal: {status}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
         }
-        std::thread::sleep(std::time::Duration::from_millis(50));
+        // SAFETY: sending a signal to our own child process.
+        unsafe {
+            libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+        }
+        let out = child.wait_with_output().expect("hnsim ends");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(130), "{stderr}");
+        // The handler removes the run; nothing the interruption caused is reported as
+        // an error of its own.
+        for spurious in [
+            "not found",
+            "already in progress",
+            "failed",
+            "error",
+            "Error",
+        ] {
+            assert!(
+                !stderr.contains(spurious),
+                "`{spurious}` on stderr:\n{stderr}"
+            );
+        }
+        assert!(stderr.contains("interrupted"), "{stderr}");
+        assert_eq!(docker::leftovers(&prefix).unwrap(), Vec::<String>::new());
     }
-    // SAFETY: sending a signal to our own child process.
-    unsafe {
-        libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+}
+
+/// A SIGKILL leaves objects and the image's staging directory; `hnsim clean` finds
+/// every one of them by the run's prefix.
+#[test]
+fn a_killed_run_is_cleaned_by_prefix() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !docker_or_skip("a_killed_run_is_cleaned_by_prefix") {
+        return;
     }
-    let out = child.wait_with_output().expect("hnsim ends");
-    assert_eq!(
-        out.status.code(),
-        Some(130),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(docker::leftovers(&prefix).unwrap(), Vec::<String>::new());
+    let file =
+        common::workspace().join("scenarios/designs/linux-bridge-default-vs-user-defined.yaml");
+    for (i, delay_ms) in [150u64, 2500, 6000].into_iter().enumerate() {
+        let prefix = format!(
+            "hnsim-{:06x}",
+            (std::process::id() ^ 0xa5a5a5 ^ (i as u32 * 0x2222)) & 0xff_ffff
+        );
+        let mut child = std::process::Command::new(common::hnsim_bin())
+            .args(["conform", "--backend", "docker", "--no-progress"])
+            .arg(&file)
+            .env("HNSIM_DOCKER_PREFIX", format!("{prefix}-"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("hnsim starts");
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        child.kill().expect("SIGKILL");
+        let _ = child.wait();
+        // A request the run had already sent is still carried out by the daemon.
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        let out = std::process::Command::new(common::hnsim_bin())
+            .args(["clean", "--prefix", &prefix])
+            .output()
+            .expect("hnsim clean runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let left = docker::leftovers(&format!("{prefix}-")).unwrap();
+        assert!(left.is_empty(), "killed after {delay_ms} ms: {left:?}");
+    }
 }
 
 #[test]
@@ -319,4 +377,43 @@ fn what_docker_refuses_is_not_emulated_with_its_words() {
         &o.observation.outcome,
         ProbeOutcome::NotEmulated { why } if why.contains("Address already in use")
     )));
+}
+
+/// Every state of a timeline is applied to the live engine and probed in order: stop,
+/// start, network create, run, connect, disconnect, remove, network remove.
+#[test]
+fn a_timeline_is_applied_to_the_live_engine_state_by_state() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !docker_or_skip("a_timeline_is_applied_to_the_live_engine_state_by_state") {
+        return;
+    }
+    let report = common::conform_timeline("docker");
+    assert_eq!(report.earlier_conformance.len(), 8);
+    for c in report.conformances() {
+        assert_eq!(c.summary.disagree, 0, "state {}: {:?}", c.state, c.summary);
+        assert!(c.summary.agree >= 6, "state {}: {:?}", c.state, c.summary);
+    }
+    // While `b` is stopped, nothing reaches it; once started again, `a` does.
+    let reply = |state: usize| {
+        report.conformance_of(state).and_then(|c| {
+            c.cells
+                .iter()
+                .find(|v| v.from == "a@app" && v.to == "b@app" && v.probe == hnsim_sim::Probe::Icmp)
+                .map(|v| v.observation.outcome == ProbeOutcome::Reply)
+        })
+    };
+    assert_eq!(reply(1), Some(false));
+    assert_eq!(reply(2), Some(true));
+    // `a` reaches `c` only while connected to `other` (state 5).
+    let to_c = |state: usize| {
+        report.conformance_of(state).map(|c| {
+            c.cells.iter().any(|v| {
+                v.from == "a@app"
+                    && v.to == "c@other"
+                    && v.observation.outcome == ProbeOutcome::Reply
+            })
+        })
+    };
+    assert_eq!(to_c(5), Some(true));
+    assert_eq!(to_c(6), Some(false));
 }

@@ -37,7 +37,10 @@ fn full_mesh_of_100_agrees_10_runs_in_a_row() {
         return;
     }
     let limits = ["gc_thresh1", "gc_thresh2", "gc_thresh3"].map(sysctl);
-    println!("neighbour table limits (gc_thresh1/2/3): {}", limits.join("/"));
+    println!(
+        "neighbour table limits (gc_thresh1/2/3): {}",
+        limits.join("/")
+    );
     if limits != ["128", "512", "1024"] {
         println!("note: not the kernel defaults 128/512/1024; the test still checks agreement");
     }
@@ -45,10 +48,8 @@ fn full_mesh_of_100_agrees_10_runs_in_a_row() {
     // Every container reaches every other on the bridge, by ICMP and on tcp/80.
     let mut expected = matrix(&d, &[Probe::Icmp, Probe::Tcp(80)], |_, _, _| Expect::Direct);
     let endpoint = |id: &str| id.contains('@');
-    expected
-        .cells
-        .retain(|c| endpoint(&c.from) && endpoint(&c.to));
-    assert_eq!(expected.cells.len(), 100 * 99 * 2);
+    expected.retain(|c| endpoint(&c.from) && endpoint(&c.to));
+    assert_eq!(expected.cell_count(), 100 * 99 * 2);
     for run in 1..=10 {
         let mut dp = netns(true);
         let (observed, realize, probe) =
@@ -60,7 +61,12 @@ fn full_mesh_of_100_agrees_10_runs_in_a_row() {
             .iter()
             .filter(|c| c.verdict != Verdict::Agree)
             .take(10)
-            .map(|c| format!("{} -> {} {}: {:?}", c.from, c.to, c.probe, c.observation.outcome))
+            .map(|c| {
+                format!(
+                    "{} -> {} {}: {:?}",
+                    c.from, c.to, c.probe, c.observation.outcome
+                )
+            })
             .collect();
         println!(
             "run {run}: realized in {realize:?}, {} probes in {probe:?}: {:?}",

@@ -604,3 +604,116 @@ fn bundled_scenarios_realize_and_probe() {
     }
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
+
+/// Every state of a timeline is realized and probed in order.
+#[test]
+fn a_timeline_is_probed_state_by_state() {
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !root_or_skip("a_timeline_is_probed_state_by_state") {
+        return;
+    }
+    let before = our_namespaces();
+    let report = conform_timeline("netns");
+    assert_eq!(report.earlier_conformance.len(), 8);
+    for c in report.conformances() {
+        assert_eq!(c.summary.disagree, 0, "state {}: {:?}", c.state, c.summary);
+    }
+    // `b` stopped (state 1) sends nothing and is reached by nothing; started, it is.
+    let to_b = |state: usize| {
+        report.conformance_of(state).map(|c| {
+            c.cells
+                .iter()
+                .filter(|v| v.to == "b@app")
+                .any(|v| v.observation.outcome == hnsim_sim::ProbeOutcome::Reply)
+        })
+    };
+    assert_eq!(to_b(1), Some(false));
+    assert_eq!(to_b(2), Some(true));
+    let left: Vec<String> = our_namespaces()
+        .into_iter()
+        .filter(|n| !before.contains(n))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+/// A SIGKILL at any moment of a run — creating namespaces, configuring them, starting
+/// agents, probing — leaves nothing that `hnsim clean --prefix` does not remove:
+/// namespaces, processes in them, files in the temp directory.
+#[test]
+fn a_run_killed_at_any_moment_leaves_nothing_clean_does_not_remove() {
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !root_or_skip("a_run_killed_at_any_moment_leaves_nothing_clean_does_not_remove") {
+        return;
+    }
+    let bin = hnsim_bin();
+    let dir = std::env::temp_dir().join(format!("hnsim-anykill-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (scen, exp) = write_expected(&dir, LINUX, "anykill");
+    let temp_before: Vec<_> = std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    for (i, delay_ms) in [0u64, 20, 60, 120, 250, 500, 1000, 2000]
+        .into_iter()
+        .enumerate()
+    {
+        let prefix = format!(
+            "{}{:06x}",
+            hnsim_conformance::netns::NS_PREFIX,
+            (u64::from(std::process::id()) * 31 + i as u64 * 7919) & 0xff_ffff
+        );
+        let mut child = Command::new(&bin)
+            .env("HNSIM_NETNS_PREFIX", &prefix)
+            .arg("conform")
+            .arg(&scen)
+            .arg("--expected")
+            .arg(&exp)
+            .args(["--no-progress", "-o"])
+            .arg(dir.join("out.txt"))
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("hnsim conform starts");
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        child.kill().expect("SIGKILL");
+        let _ = child.wait();
+        let st = Command::new(&bin)
+            .args(["clean", "--prefix", &prefix])
+            .output()
+            .unwrap();
+        assert!(
+            st.status.success(),
+            "{}",
+            String::from_utf8_lossy(&st.stderr)
+        );
+        let left: Vec<String> = our_namespaces()
+            .into_iter()
+            .filter(|n| n.starts_with(&format!("{prefix}-")))
+            .collect();
+        assert!(
+            left.is_empty(),
+            "killed after {delay_ms} ms: clean left {left:?}"
+        );
+        // The agents died with the run (PR_SET_PDEATHSIG) or were killed by clean.
+        let agents = Command::new("pgrep")
+            .args(["-f", &format!("{} probe serve", bin.display())])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default();
+        assert!(
+            agents.is_empty(),
+            "killed after {delay_ms} ms: agents {agents}"
+        );
+        let new_files: Vec<_> = std::fs::read_dir(std::env::temp_dir())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .filter(|n| !temp_before.contains(n) && n.to_string_lossy().contains(&prefix))
+            .collect();
+        assert!(
+            new_files.is_empty(),
+            "killed after {delay_ms} ms: {new_files:?}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

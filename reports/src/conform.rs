@@ -70,7 +70,10 @@ pub fn conform_summary(report: &Report, timings: &[StateTiming], notes: &[String
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hnsim_sim::matrix::{Conformance, ConformanceSummary, StateMatrix};
+    use hnsim_sim::matrix::{
+        CellVerdict, Conformance, ConformanceSummary, Disposition, Observation, Probe,
+        ProbeOutcome, StateMatrix, Verdict,
+    };
 
     fn conf(state: usize, disagree: usize) -> Conformance {
         Conformance {
@@ -86,20 +89,75 @@ mod tests {
         }
     }
 
-    #[test]
-    fn one_line_per_probed_state_with_its_timing() {
-        let report = Report {
+    fn two_states() -> Report {
+        let mut first = conf(0, 0);
+        let mut last = conf(1, 1);
+        for (c, verdict) in [(&mut first, Verdict::Agree), (&mut last, Verdict::Disagree)] {
+            c.cells.push(CellVerdict {
+                from: "a@app".into(),
+                to: "b@app".into(),
+                probe: Probe::Icmp,
+                verdict,
+                expected: Disposition::Delivered,
+                observation: Observation {
+                    backend: "netns".into(),
+                    sent: "icmp echo-request to 10.0.0.3".into(),
+                    to: "10.0.0.3".into(),
+                    outcome: ProbeOutcome::Timeout,
+                    rtt_ms: None,
+                    attempts: 2,
+                    repro: "ip netns exec hns-abcdef-c0 hnsim probe icmp 10.0.0.3".into(),
+                },
+            });
+        }
+        Report {
             schema_version: 1,
             scenario: Default::default(),
             findings: vec![],
             topology: Default::default(),
             states: vec![
                 StateMatrix::from_cells(None, "initial design", vec![], vec![]),
-                StateMatrix::from_cells(Some(0), "after step 1: stop api", vec![], vec![]),
+                StateMatrix::from_cells(Some(0), "after step 1: stop b", vec![], vec![]),
             ],
-            conformance: Some(conf(1, 2)),
-            earlier_conformance: vec![conf(0, 0)],
-        };
+            conformance: Some(last),
+            earlier_conformance: vec![first],
+        }
+    }
+
+    #[test]
+    fn every_format_shows_the_verdicts_of_every_probed_state() {
+        let report = two_states();
+        // One conformance section per probed state, each naming its state.
+        for (format, section, named) in [
+            (Format::Terminal, "conformance netns on state ", "on state "),
+            (Format::Markdown, "### Conformance on `netns`", ""),
+            (
+                Format::Junit,
+                "conformance on netns (",
+                "conformance on netns (",
+            ),
+            (Format::Html, "class=\"conformance\"", "State <b>"),
+        ] {
+            let text = render_conform(&report, format, &RenderOptions::default()).unwrap();
+            assert_eq!(text.matches(section).count(), 2, "{format}\n{text}");
+            for label in ["initial design", "after step 1: stop b"] {
+                assert!(
+                    text.contains(&format!("{named}{label}")),
+                    "{format}: no verdicts of {label}\n{text}"
+                );
+            }
+        }
+        let json: serde_json::Value = serde_json::from_str(
+            &render_conform(&report, Format::Json, &RenderOptions::default()).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(json["conformance"]["state"], 1);
+        assert_eq!(json["earlier_conformance"][0]["state"], 0);
+    }
+
+    #[test]
+    fn one_line_per_probed_state_with_its_timing() {
+        let report = two_states();
         let timings = [StateTiming {
             state: 1,
             realize_secs: 0.25,
@@ -110,7 +168,7 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 3, "{text}");
         assert!(lines[0].starts_with("conformance (netns) on initial design: 3 agree, 0 disagree"));
-        assert!(lines[1].contains("on after step 1: stop api: 3 agree, 2 disagree"));
+        assert!(lines[1].contains("on after step 1: stop b: 3 agree, 1 disagree"));
         assert!(lines[1].ends_with("realized in 0.25s, 12 probes in 1.50s"));
         assert_eq!(lines[2], "note: engine moved a subnet");
     }

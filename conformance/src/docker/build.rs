@@ -24,7 +24,7 @@ pub struct Realized {
 }
 
 /// Subnets the engine's other networks and the machine's routes already use.
-fn taken_subnets() -> Result<Vec<IpNet>, DockerError> {
+pub(super) fn taken_subnets() -> Result<Vec<IpNet>, DockerError> {
     let mut out = Vec::new();
     let ids = cli::lines(&cli::docker(&["network", "ls", "-q"], None)?);
     if !ids.is_empty() {
@@ -113,29 +113,37 @@ pub(super) fn docker_owned(args: &[String]) -> Result<String, DockerError> {
     cli::docker(&refs, None)
 }
 
-pub(super) fn wait_ready(name: &str, within: Duration) -> Result<(), DockerError> {
+/// How many times the agent of container `name` has said `ready` (once per start).
+fn ready_count(name: &str) -> Result<usize, DockerError> {
+    let out = std::process::Command::new("docker")
+        .args(["logs", name])
+        .output()
+        .map_err(|err| DockerError::Spawn {
+            cmd: format!("docker logs {name}"),
+            err,
+        })?;
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.trim() == "ready")
+        .count())
+}
+
+/// Waits until the agent of container `name` has said `ready` more than `before` times.
+pub(super) fn wait_ready(name: &str, before: usize, within: Duration) -> Result<(), DockerError> {
     let deadline = Instant::now() + within;
     loop {
-        let out = std::process::Command::new("docker")
-            .args(["logs", name])
-            .output()
-            .map_err(|err| DockerError::Spawn {
-                cmd: format!("docker logs {name}"),
-                err,
-            })?;
-        if String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .any(|l| l.trim() == "ready")
-        {
+        if ready_count(name)? > before {
             return Ok(());
         }
         if Instant::now() >= deadline {
+            let out = std::process::Command::new("docker")
+                .args(["logs", name])
+                .output()
+                .map(|o| String::from_utf8_lossy(&o.stderr).trim().to_string())
+                .unwrap_or_default();
             return Err(DockerError::Agent {
                 container: name.to_string(),
-                message: format!(
-                    "agent did not start: {}",
-                    String::from_utf8_lossy(&out.stderr).trim()
-                ),
+                message: format!("agent did not start: {out}"),
             });
         }
         std::thread::sleep(Duration::from_millis(100));
@@ -186,7 +194,7 @@ pub(super) fn create_network(
 }
 
 /// What Docker refused, as the reason the container's cells are not probed.
-fn refusal(design: &Design, c: &ContainerPlan, e: DockerError) -> String {
+pub(super) fn refusal(design: &Design, c: &ContainerPlan, e: DockerError) -> String {
     let why = match e {
         DockerError::Command { stderr, .. } => stderr,
         other => other.to_string(),
@@ -232,8 +240,9 @@ pub(super) fn connect(
 /// Starts container `c`, waits for its agent, and stops it again when the design says
 /// it is stopped (it then has an address it does not use, as in Docker).
 pub(super) fn start_container(c: &ContainerPlan, within: Duration) -> Result<(), DockerError> {
+    let before = ready_count(&c.name)?;
     cli::docker(&["start", &c.name], None)?;
-    wait_ready(&c.name, within)?;
+    wait_ready(&c.name, before, within)?;
     if c.state == RunState::Stopped {
         cli::docker(&["stop", "-t", "0", &c.name], None)?;
     }
@@ -357,7 +366,7 @@ pub(super) fn macvlan_parent(
         ],
         None,
     )?;
-    wait_ready(&wire, within)?;
+    wait_ready(&wire, 0, within)?;
     let pid = cli::docker(&["inspect", "--format", "{{.State.Pid}}", &wire], None)?;
     cli::ip_link(&["link", "set", &peer, "netns", pid.trim()], link)?;
     cli::docker(&["exec", &wire, "ip", "link", "set", &peer, "up"], None)?;

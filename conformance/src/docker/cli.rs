@@ -34,22 +34,14 @@ pub fn docker(args: &[&str], stdin: Option<&[u8]>) -> Result<String, DockerError
             stderr: "interrupted".into(),
         });
     }
-    finish(line, crate::sys::output("docker", args, stdin))
-}
-
-fn finish(line: String, out: std::io::Result<std::process::Output>) -> Result<String, DockerError> {
-    let out = out.map_err(|err| DockerError::Spawn {
-        cmd: line.clone(),
-        err,
-    })?;
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    } else {
-        Err(DockerError::Command {
+    crate::sys::run_bytes("docker", args, stdin).map_err(|e| match e {
+        crate::SysError::Command { cmd, stderr } => DockerError::Command { cmd, stderr },
+        crate::SysError::Spawn { cmd, err } => DockerError::Spawn { cmd, err },
+        other => DockerError::Command {
             cmd: line,
-            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
-        })
-    }
+            stderr: other.to_string(),
+        },
+    })
 }
 
 /// Lines of a `docker ... --format` listing, trimmed, empty ones dropped.

@@ -9,6 +9,9 @@
 //! ([`image`]). What is not: ipvlan, overlay (swarm mode), other hosts, LAN clients and
 //! the internet: their cells come back `not-emulated` with the reason.
 //!
+//! Timeline: the first state is built; each step is then applied to the live engine
+//! with the docker commands a user would type ([`steps`]).
+//!
 //! Safety: every object is named `hnsim-<6 hex>-...` and labelled with the run; only
 //! such objects are ever removed; every probed address belongs to one of the run's own
 //! networks (published ports are bound to the run's stand-in host address, never to the
@@ -24,6 +27,7 @@ mod locate;
 pub mod plan;
 mod readback;
 mod send;
+mod steps;
 pub mod windows;
 
 use crate::agent::{Batch, ProbeSpec};
@@ -169,6 +173,8 @@ pub struct Docker {
     prefix: String,
     host: Option<usize>,
     live: Option<Realized>,
+    /// Why the last step was built anew instead of applied to the live engine.
+    rebuilt: Option<String>,
     listeners: BTreeSet<(Protocol, u16)>,
     _registration: Registration,
 }
@@ -196,6 +202,7 @@ impl Docker {
             prefix,
             host: None,
             live: None,
+            rebuilt: None,
             listeners: crate::kernel::machine_listeners(),
             _registration: registration,
         })
@@ -232,7 +239,7 @@ impl Dataplane for Docker {
         &self.prefix
     }
 
-    fn realize(&mut self, design: &Design, _step: Option<&Step>) -> Result<(), DataplaneError> {
+    fn realize(&mut self, design: &Design, step: Option<&Step>) -> Result<(), DataplaneError> {
         let host = match self.host {
             Some(h) => h,
             None => {
@@ -242,12 +249,19 @@ impl Dataplane for Docker {
                 h
             }
         };
+        if session::interrupted() {
+            return Err(DataplaneError::Interrupted);
+        }
+        self.rebuilt = None;
+        if let (Some(live), Some(_)) = (self.live.as_mut(), step) {
+            match steps::apply(live, design, &self.opts, host, &self.prefix)? {
+                steps::Applied::Live => return Ok(()),
+                steps::Applied::Rebuild(why) => self.rebuilt = Some(why),
+            }
+        }
         if self.live.is_some() {
             cli::remove_all(&self.prefix)?;
             self.live = None;
-        }
-        if session::interrupted() {
-            return Err(DataplaneError::Interrupted);
         }
         self.live = Some(build::build(design, &self.opts, host, &self.prefix)?);
         Ok(())
@@ -303,6 +317,9 @@ impl Dataplane for Docker {
 
     fn clean(&mut self) -> Result<Vec<String>, DataplaneError> {
         self.live = None;
+        if session::interrupted() {
+            return Ok(Vec::new()); // the signal handler removes the run
+        }
         Ok(clean(Some(&self.prefix))?)
     }
 }

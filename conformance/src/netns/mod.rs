@@ -289,6 +289,9 @@ impl Dataplane for Netns {
     }
 
     fn clean(&mut self) -> Result<Vec<String>, DataplaneError> {
+        if session::interrupted() {
+            return Ok(Vec::new()); // the signal handler removes the run
+        }
         if self.opts.keep {
             agents::stop(&mut self.agents);
             return Ok(Vec::new());

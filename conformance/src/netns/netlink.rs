@@ -41,7 +41,11 @@ pub enum Request {
     /// `link set DEV up`
     LinkUp(String),
     /// `link set DEV master BRIDGE [up]`
-    Master { dev: String, master: String, up: bool },
+    Master {
+        dev: String,
+        master: String,
+        up: bool,
+    },
     /// `addr add IP/LEN dev DEV`
     Addr { ip: Ipv4Addr, len: u8, dev: String },
     /// `route add default via GW dev DEV`
@@ -127,7 +131,7 @@ impl Message {
         self.0.extend_from_slice(&len.to_ne_bytes());
         self.0.extend_from_slice(&kind.to_ne_bytes());
         self.0.extend_from_slice(payload);
-        while self.0.len() % 4 != 0 {
+        while !self.0.len().is_multiple_of(4) {
             self.0.push(0);
         }
         self
@@ -280,14 +284,8 @@ impl Netlink {
         let mut buf = vec![0u8; 64 * 1024];
         while pending > 0 {
             // SAFETY: receiving into a buffer we own, of its length.
-            let n = unsafe {
-                libc::recv(
-                    self.fd.as_raw_fd(),
-                    buf.as_mut_ptr().cast(),
-                    buf.len(),
-                    0,
-                )
-            };
+            let n =
+                unsafe { libc::recv(self.fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), 0) };
             if n < 0 {
                 return Err((count - pending, io::Error::last_os_error()));
             }
@@ -302,10 +300,8 @@ impl Netlink {
                     pending = pending.saturating_sub(1);
                     let code = word(at + 16) as i32;
                     if code != 0 && failed.is_none() {
-                        failed = Some((
-                            (seq - first) as usize,
-                            io::Error::from_raw_os_error(-code),
-                        ));
+                        failed =
+                            Some(((seq - first) as usize, io::Error::from_raw_os_error(-code)));
                     }
                 }
                 if len < 16 {
@@ -355,7 +351,9 @@ mod tests {
             })
         );
         assert_eq!(
-            Request::parse("neigh replace 10.0.0.3 lladdr 02:43:00:01:00:02 dev eth0 nud permanent"),
+            Request::parse(
+                "neigh replace 10.0.0.3 lladdr 02:43:00:01:00:02 dev eth0 nud permanent"
+            ),
             Some(Request::Neighbour {
                 ip: "10.0.0.3".parse().unwrap(),
                 mac: [2, 0x43, 0, 1, 0, 2],
@@ -382,8 +380,11 @@ mod tests {
             .attr(IFA_LOCAL, &[10, 0, 0, 2])
             .attr(NDA_LLADDR, &[1, 2, 3, 4, 5, 6]);
         let b = m.finish();
-        assert_eq!(b.len() % 4, 0);
-        assert_eq!(u32::from_ne_bytes([b[0], b[1], b[2], b[3]]) as usize, b.len());
+        assert!(b.len().is_multiple_of(4));
+        assert_eq!(
+            u32::from_ne_bytes([b[0], b[1], b[2], b[3]]) as usize,
+            b.len()
+        );
         // header 16, ifaddrmsg 8, a 4-byte attribute 8, a 6-byte attribute padded to 12.
         assert_eq!(b.len(), 16 + 8 + 8 + 12);
     }

@@ -100,16 +100,39 @@ pub fn agent() -> Vec<String> {
     vec![hnsim_bin().display().to_string(), "probe".into()]
 }
 
+/// A node with nothing but its id, kind and design id.
+fn node(id: String, kind: NodeKind, design_id: DesignId) -> Node {
+    Node {
+        label: id.clone(),
+        id,
+        kind,
+        host: None,
+        container: None,
+        service: None,
+        network: None,
+        driver: None,
+        ip: None,
+        listens: vec![],
+        design_id: Some(design_id),
+    }
+}
+
 /// Matrix nodes of a design, with the sim's id conventions.
 pub fn nodes(d: &Design) -> Vec<Node> {
     let mut out = Vec::new();
     for e in &d.endpoints {
         let c = &d.scenario.containers[e.container];
         let net = e.network.map(|n| &d.scenario.networks[n]);
+        let id = DesignId::Endpoint(EndpointId {
+            container: c.name.clone(),
+            attachment: e.attachment,
+            network: net.map(|n| NetworkId {
+                name: n.name.clone(),
+                host: n.host.clone(),
+            }),
+        });
+        let name = format!("{}@{}", c.name, net.map(|n| n.name.as_str()).unwrap_or("?"));
         out.push(Node {
-            id: format!("{}@{}", c.name, net.map(|n| n.name.as_str()).unwrap_or("?")),
-            kind: NodeKind::Endpoint,
-            label: c.name.clone(),
             host: Some(c.host.clone()),
             container: Some(c.name.clone()),
             service: c.service.clone(),
@@ -124,62 +147,31 @@ pub fn nodes(d: &Design) -> Vec<Node> {
                     _ => Probe::Tcp(p.port),
                 })
                 .collect(),
-            design_id: Some(DesignId::Endpoint(EndpointId {
-                container: c.name.clone(),
-                attachment: e.attachment,
-                network: net.map(|n| NetworkId {
-                    name: n.name.clone(),
-                    host: n.host.clone(),
-                }),
-            })),
+            ..node(name, NodeKind::Endpoint, id)
         });
     }
     for h in &d.scenario.hosts {
+        let id = DesignId::Host {
+            host: h.name.clone(),
+        };
         out.push(Node {
-            id: format!("host:{}", h.name),
-            kind: NodeKind::Host,
-            label: h.name.clone(),
             host: Some(h.name.clone()),
-            container: None,
-            service: None,
-            network: None,
-            driver: None,
             ip: h.primary_ip(),
-            listens: vec![],
-            design_id: Some(DesignId::Host {
-                host: h.name.clone(),
-            }),
+            ..node(format!("host:{}", h.name), NodeKind::Host, id)
         });
     }
     for c in &d.scenario.clients {
+        let id = DesignId::Client {
+            client: c.name.clone(),
+        };
         out.push(Node {
-            id: format!("client:{}", c.name),
-            kind: NodeKind::Client,
-            label: c.name.clone(),
-            host: None,
-            container: None,
-            service: None,
-            network: None,
-            driver: None,
             ip: c.ip,
-            listens: vec![],
-            design_id: Some(DesignId::Client {
-                client: c.name.clone(),
-            }),
+            ..node(format!("client:{}", c.name), NodeKind::Client, id)
         });
     }
     out.push(Node {
-        id: "internet".into(),
-        kind: NodeKind::Internet,
-        label: "internet".into(),
-        host: None,
-        container: None,
-        service: None,
-        network: None,
-        driver: None,
         ip: Some("203.0.113.1".parse().expect("constant")),
-        listens: vec![],
-        design_id: Some(DesignId::Internet),
+        ..node("internet".into(), NodeKind::Internet, DesignId::Internet)
     });
     out
 }
@@ -329,4 +321,25 @@ pub fn design_of_file(path: &std::path::Path) -> Option<Design> {
     }
     doc.scenario = import::expand(&doc).scenario;
     Some(hnsim_model::analyse(&doc).final_state().design.clone())
+}
+
+/// `hnsim conform tests/fixtures/linux-timeline.yaml --backend BACKEND --json`: every
+/// state realized and probed in order; the report it writes. The run must leave nothing.
+pub fn conform_timeline(backend: &str) -> hnsim_sim::Report {
+    let scenario = workspace().join("conformance/tests/fixtures/linux-timeline.yaml");
+    let out = std::process::Command::new(hnsim_bin())
+        .args(["conform", "--backend", backend, "--no-progress", "--json"])
+        .arg(&scenario)
+        .output()
+        .expect("hnsim runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    // One summary line per state, in order.
+    let states: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with(&format!("conformance ({backend}) on ")))
+        .collect();
+    assert_eq!(states.len(), 9, "{stderr}");
+    assert!(states[1].contains("after step 1: stop b"), "{stderr}");
+    serde_json::from_slice(&out.stdout).expect("a JSON report")
 }

@@ -239,7 +239,7 @@ fn create_containers(
             continue;
         }
         let started = cli::docker(&["start", &c.name], None)
-            .and_then(|_| crate::docker::build::wait_ready(&c.name, agent_start))
+            .and_then(|_| crate::docker::build::wait_ready(&c.name, 0, agent_start))
             .and_then(|_| {
                 if c.state == RunState::Stopped {
                     cli::docker(&["stop", "-t", "0", &c.name], None).map(drop)

@@ -652,50 +652,48 @@ fn chain(name: &str, head: &str, rules: Option<&Vec<String>>) -> String {
 fn finish_nft(b: &mut Builder) {
     for k in 0..b.d.scenario.hosts.len() {
         let hns = b.host_ns(k);
+        let ip_chains = [
+            (
+                "pre",
+                "type nat hook prerouting priority -100",
+                &b.host_nat_pre,
+            ),
+            ("out", "type nat hook output priority -100", &b.host_nat_out),
+            (
+                "post",
+                "type nat hook postrouting priority 100",
+                &b.host_nat_post,
+            ),
+            (
+                "filt",
+                "type filter hook forward priority 0",
+                &b.host_forward,
+            ),
+            ("inp", "type filter hook input priority 0", &b.host_input),
+            ("outp", "type filter hook output priority 0", &b.host_output),
+        ];
         let mut s = String::from("table ip hnsim {\n");
-        s += &chain(
-            "pre",
-            "type nat hook prerouting priority -100",
-            b.host_nat_pre.get(&k),
-        );
-        s += &chain(
-            "out",
-            "type nat hook output priority -100",
-            b.host_nat_out.get(&k),
-        );
-        s += &chain(
-            "post",
-            "type nat hook postrouting priority 100",
-            b.host_nat_post.get(&k),
-        );
-        s += &chain(
-            "filt",
-            "type filter hook forward priority 0",
-            b.host_forward.get(&k),
-        );
-        s += &chain(
-            "inp",
-            "type filter hook input priority 0",
-            b.host_input.get(&k),
-        );
-        s += &chain(
-            "outp",
-            "type filter hook output priority 0",
-            b.host_output.get(&k),
-        );
+        for (name, head, rules) in ip_chains {
+            s += &chain(name, head, rules.get(&k));
+        }
         s.push_str("}\n");
         if b.host_bridge_pre.contains_key(&k) || b.host_bridge_post.contains_key(&k) {
+            let bridge_chains = [
+                (
+                    "pre",
+                    "type filter hook prerouting priority -300",
+                    &b.host_bridge_pre,
+                ),
+                (
+                    "post",
+                    "type filter hook postrouting priority 0",
+                    &b.host_bridge_post,
+                ),
+            ];
             s.push_str("table bridge hnsimbr {\n");
-            s += &chain(
-                "pre",
-                "type filter hook prerouting priority -300",
-                b.host_bridge_pre.get(&k),
-            );
-            s += &chain(
-                "post",
-                "type filter hook postrouting priority 0",
-                b.host_bridge_post.get(&k),
-            );
+            for (name, head, rules) in bridge_chains {
+                s += &chain(name, head, rules.get(&k));
+            }
             s.push_str("}\n");
         }
         b.plan.nft.insert(hns, s);
