@@ -58,13 +58,7 @@ pub fn output(
     // And it dies with the thread that waits for it: a SIGKILLed run leaves no command
     // running behind it.
     #[cfg(target_os = "linux")]
-    // SAFETY: prctl is async-signal-safe and the closure allocates nothing.
-    unsafe {
-        std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
-            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong);
-            Ok(())
-        });
-    }
+    die_with_parent(&mut cmd);
     let mut child = cmd
         .args(args)
         .stdin(if stdin.is_some() {
@@ -89,6 +83,25 @@ pub fn output(
         let _ = writer.join();
     }
     out
+}
+
+/// Makes the command's process die (SIGKILL) with the thread that starts it, also when
+/// this process is killed before the child got that far: a parent already gone is
+/// noticed right after `prctl` and the child exits at once.
+#[cfg(target_os = "linux")]
+pub fn die_with_parent(cmd: &mut Command) {
+    let parent = std::process::id() as libc::pid_t;
+    // SAFETY: prctl, getppid and _exit are async-signal-safe; the closure allocates
+    // nothing and only reads a copied integer.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(cmd, move || {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong);
+            if libc::getppid() != parent {
+                libc::_exit(1);
+            }
+            Ok(())
+        });
+    }
 }
 
 /// Runs a command, feeding `stdin`; returns stdout. Errors carry the command line,

@@ -677,6 +677,8 @@ fn a_run_killed_at_any_moment_leaves_nothing_clean_does_not_remove() {
         std::thread::sleep(Duration::from_millis(delay_ms));
         child.kill().expect("SIGKILL");
         let _ = child.wait();
+        // The kernel kills the run's children as it dies; give it that moment.
+        std::thread::sleep(Duration::from_millis(200));
         let st = Command::new(&bin)
             .args(["clean", "--prefix", &prefix])
             .output()

@@ -37,11 +37,11 @@ fn spawn(ns: &str, agent: &[String], tcp: &str, udp: &str) -> Result<Child, Netn
     {
         use std::os::unix::process::CommandExt;
         cmd.process_group(0);
-        // SAFETY: prctl and setns are async-signal-safe system calls on values copied
-        // into the closure; it allocates nothing and touches no memory of the parent.
+        crate::sys::die_with_parent(&mut cmd);
+        // SAFETY: setns is an async-signal-safe system call on a descriptor copied into
+        // the closure; it allocates nothing and touches no memory of the parent.
         unsafe {
             cmd.pre_exec(move || {
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong);
                 if libc::setns(fd, libc::CLONE_NEWNET) != 0 {
                     return Err(std::io::Error::last_os_error());
                 }
