@@ -43,11 +43,30 @@ pub fn analyse(doc: &Document) -> Analysis {
     let imported = crate::import::expand(doc);
     let mut findings: Vec<Finding> = imported.findings;
     // The importer's map also knows the lines of objects and steps made from commands.
-    let doc = Document {
+    let mut doc = Document {
         file: doc.file.clone(),
         scenario: imported.scenario,
         source_map: imported.source_map,
+        limits: doc.limits,
     };
+    // A design over the limits is refused (a reader such as `import::document_with`
+    // refuses it before analysis; this keeps a direct caller bounded too): it is
+    // analysed as empty, with the refusal as its finding.
+    if let Err(refused) = crate::limits::check_design_size(&doc, &doc.scenario) {
+        let location = crate::finding::Location {
+            file: refused.file.clone(),
+            line: refused.line,
+            column: refused.column,
+            path: refused.field.clone(),
+        };
+        let mut f = crate::import::finding("IMP022", &location, refused.message);
+        f.help = refused.help.unwrap_or_default();
+        findings.push(f);
+        doc.scenario = Scenario {
+            name: doc.scenario.name.clone(),
+            ..Scenario::default()
+        };
+    }
     // A finding is reported once, at the first state where it holds: the same code at
     // the same field with the same message is the same finding.
     let mut seen: HashSet<(String, String, String)> = findings

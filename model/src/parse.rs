@@ -1,5 +1,6 @@
 //! Reading a scenario file: YAML text -> [`Scenario`], with errors that point at the text.
 
+use crate::limits::Limits;
 use crate::scenario::Scenario;
 use crate::source_map::SourceMap;
 use std::fmt;
@@ -10,6 +11,8 @@ pub struct Document {
     pub file: String,
     pub scenario: Scenario,
     pub source_map: SourceMap,
+    /// The limits the document was read under; analysis keeps to them too.
+    pub limits: Limits,
 }
 
 impl Document {
@@ -55,8 +58,19 @@ impl fmt::Display for ParseError {
     }
 }
 
-/// Parses scenario text. `file` is only used in messages.
+/// Parses scenario text under the default [`Limits`]. `file` is only used in messages.
 pub fn parse_scenario(file: &str, text: &str) -> Result<Document, ParseError> {
+    parse_scenario_with(file, text, &Limits::default())
+}
+
+/// Parses scenario text under `limits`: the text's size and nesting are checked before
+/// the YAML parsers run, the scenario's replicas, endpoints and steps after.
+pub fn parse_scenario_with(
+    file: &str,
+    text: &str,
+    limits: &Limits,
+) -> Result<Document, ParseError> {
+    crate::limits::check_text(file, text, limits)?;
     let has_content = text
         .lines()
         .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#') && l.trim() != "---");
@@ -81,6 +95,9 @@ pub fn parse_scenario(file: &str, text: &str) -> Result<Document, ParseError> {
             let field = err.path().to_string();
             let field = if field == "." { String::new() } else { field };
             let inner = err.into_inner();
+            if let Some(bomb) = crate::limits::alias_bomb(file, text, &inner) {
+                return Err(bomb);
+            }
             // serde_yaml points at the value it was reading, which for a custom
             // deserializer (OS names, ports, ...) can be the enclosing map; the source map
             // knows the field itself. The later of the two is the more precise.
@@ -129,11 +146,14 @@ pub fn parse_scenario(file: &str, text: &str) -> Result<Document, ParseError> {
         }
     };
     assign_origins(&mut scenario);
-    Ok(Document {
+    let doc = Document {
         file: file.to_string(),
         scenario,
         source_map,
-    })
+        limits: *limits,
+    };
+    crate::limits::check_scenario(&doc)?;
+    Ok(doc)
 }
 
 /// Fills in each object's field path so rules can locate it.

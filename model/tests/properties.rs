@@ -501,6 +501,7 @@ fn document(scenario: Scenario) -> Document {
         file: "generated.yaml".into(),
         scenario,
         source_map: Default::default(),
+        limits: Default::default(),
     }
 }
 

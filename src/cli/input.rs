@@ -7,10 +7,15 @@
 //! detected from the content; the importer turns the last three into a one-host
 //! scenario. The model crate does no file I/O, so a host's `compose: path/to/file.yml`
 //! (or `daemon-json: path`) is read here, relative to the scenario, and inlined.
+//!
+//! Untrusted input stays bounded: `-` is the one way to read standard input, anything
+//! else must be a regular file, at most the file-size limit is read, and the limits of
+//! the README ("Limits") come from `HNSIM_MAX_*` variables.
 
 use anyhow::Context;
 use hnsim_model::import::{self, HostTemplate};
-use hnsim_model::Document;
+use hnsim_model::{Document, Limits};
+use std::io::Read;
 use std::path::Path;
 
 /// Reads and parses one input file. Docker commands, compose files and daemon.json stay
@@ -25,45 +30,113 @@ pub fn load(path: &Path) -> anyhow::Result<Document> {
 /// Like [`load`], with `host` naming the host a plain commands / compose / daemon.json
 /// file describes (`import --host/--os`).
 pub fn load_with(path: &Path, host: &HostTemplate) -> anyhow::Result<Document> {
-    let text = read_text(path)?;
+    let limits = limits()?;
+    let text = read_text_limited(path, &limits)?;
     let file = path.display().to_string();
-    let mut doc = import::document(&file, &text, host.clone())?;
+    let mut doc = import::document_with(&file, &text, host.clone(), &limits)?;
     inline_referenced_files(path, &mut doc)?;
     Ok(doc)
 }
 
+/// The documented limits (README, "Limits"), each raised by its `HNSIM_MAX_*` variable.
+pub fn limits() -> anyhow::Result<Limits> {
+    Limits::with_overrides(|name| std::env::var(name).ok()).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
 /// A text file as Windows editors save it too: UTF-8 with or without a byte order mark,
-/// or UTF-16 (Notepad's "Unicode", Windows PowerShell's `Out-File` and `>`).
-pub fn read_text(path: &Path) -> anyhow::Result<String> {
-    let bytes = std::fs::read(path)
-        .with_context(|| format!("cannot read input file {}", path.display()))?;
-    decode(&bytes).with_context(|| {
-        format!(
-            "cannot read input file {}: it is neither UTF-8 nor UTF-16 text\n  help: save it as UTF-8",
-            path.display()
+/// or UTF-16 (Notepad's "Unicode", Windows PowerShell's `Out-File` and `>`), read under
+/// `limits`: `-` is standard input; anything else must be a regular
+/// file (a FIFO, a device such as `/dev/zero` or a directory is refused, so nothing
+/// blocks or reads forever), and no more than the file-size limit is read.
+fn read_text_limited(path: &Path, limits: &Limits) -> anyhow::Result<String> {
+    let shown = path.display().to_string();
+    let bytes = if path.as_os_str() == "-" {
+        read_capped(std::io::stdin().lock(), limits)
+            .with_context(|| "cannot read standard input".to_string())?
+    } else {
+        open_regular(path, "input file")
+            .and_then(|f| Ok(read_capped(f, limits)?))
+            .with_context(|| format!("cannot read input file {shown}"))?
+    };
+    if bytes.len() as u64 > limits.file_bytes {
+        let (line, column) = position_of(&bytes, limits.file_bytes as usize);
+        anyhow::bail!(
+            "{shown}:{line}:{column}: the input is larger than the limit of {} {}\n  help: {}",
+            limits.file_bytes,
+            hnsim_model::limits::FILE_BYTES.what,
+            limits.how_to_raise(&hnsim_model::limits::FILE_BYTES)
+        );
+    }
+    decode(&bytes).map_err(|at| {
+        let (line, column) = position_of(&bytes, at);
+        anyhow::anyhow!(
+            "{shown}:{line}:{column}: cannot read input file: it is neither UTF-8 nor UTF-16 text (the first byte that is not is here)\n  help: save it as UTF-8"
         )
     })
 }
 
-fn decode(bytes: &[u8]) -> anyhow::Result<String> {
-    let utf16 = |rest: &[u8], le: bool| -> anyhow::Result<String> {
-        let units: Vec<u16> = rest
-            .chunks_exact(2)
-            .map(|c| {
-                if le {
-                    u16::from_le_bytes([c[0], c[1]])
-                } else {
-                    u16::from_be_bytes([c[0], c[1]])
-                }
-            })
-            .collect();
-        Ok(String::from_utf16(&units)?)
+/// Opens `path` for reading if it is a regular file (following symbolic links).
+fn open_regular(path: &Path, what: &str) -> anyhow::Result<std::fs::File> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        let stdin = if what == "input file" {
+            "; give a file, or `-` for standard input"
+        } else {
+            ""
+        };
+        anyhow::bail!("the {what} is not a regular file (a directory, a device or a pipe){stdin}");
+    }
+    Ok(std::fs::File::open(path)?)
+}
+
+/// At most one byte more than the file-size limit, so that an oversized input is
+/// recognised without reading all of it.
+fn read_capped(reader: impl Read, limits: &Limits) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    reader
+        .take(limits.file_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// (line, column), 1-based, of byte `offset` in raw input (columns count bytes: the
+/// text may not be decodable).
+fn position_of(bytes: &[u8], offset: usize) -> (u32, u32) {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let column = before.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+    (line as u32, column as u32)
+}
+
+/// The text of `bytes`, or the offset of the first byte that is not valid text.
+fn decode(bytes: &[u8]) -> Result<String, usize> {
+    let utf8 = |rest: &[u8], skipped: usize| {
+        std::str::from_utf8(rest)
+            .map(str::to_string)
+            .map_err(|e| skipped + e.valid_up_to())
+    };
+    let utf16 = |rest: &[u8], le: bool| -> Result<String, usize> {
+        let units = rest.chunks_exact(2).map(|c| {
+            if le {
+                u16::from_le_bytes([c[0], c[1]])
+            } else {
+                u16::from_be_bytes([c[0], c[1]])
+            }
+        });
+        let mut out = String::with_capacity(rest.len() / 2);
+        for (i, unit) in char::decode_utf16(units).enumerate() {
+            out.push(unit.map_err(|_| 2 + 2 * i)?);
+        }
+        if rest.len() % 2 == 1 {
+            return Err(2 + rest.len() - 1);
+        }
+        Ok(out)
     };
     match bytes {
-        [0xEF, 0xBB, 0xBF, rest @ ..] => Ok(std::str::from_utf8(rest)?.to_string()),
+        [0xEF, 0xBB, 0xBF, rest @ ..] => utf8(rest, 3),
         [0xFF, 0xFE, rest @ ..] => utf16(rest, true),
         [0xFE, 0xFF, rest @ ..] => utf16(rest, false),
-        _ => Ok(std::str::from_utf8(bytes)?.to_string()),
+        _ => utf8(bytes, 0),
     }
 }
 
@@ -80,8 +153,12 @@ fn inline_referenced_files(scenario_path: &Path, doc: &mut Document) -> anyhow::
         if let Some(rel) = compose {
             let path = dir.join(&rel);
             let text = read_referenced(doc, &format!("hosts[{i}].compose"), &path, "compose file")?;
-            doc.scenario.hosts[i].compose =
-                Some(import::compose_value(&path.display().to_string(), &text)?);
+            let limits = doc.limits;
+            doc.scenario.hosts[i].compose = Some(import::compose_value_with(
+                &path.display().to_string(),
+                &text,
+                &limits,
+            )?);
         }
         let daemon = doc.scenario.hosts[i]
             .daemon_json
@@ -103,18 +180,33 @@ fn inline_referenced_files(scenario_path: &Path, doc: &mut Document) -> anyhow::
     Ok(())
 }
 
-/// A file a scenario names by path; the error points at the field that names it.
+/// A file a scenario names by path, under the same rules as the scenario itself; the
+/// error points at the field that names it.
 fn read_referenced(doc: &Document, field: &str, path: &Path, what: &str) -> anyhow::Result<String> {
-    let bytes = std::fs::read(path);
-    let text = bytes
+    let limits = &doc.limits;
+    let text = open_regular(path, what)
+        .and_then(|f| Ok(read_capped(f, limits)?))
         .map_err(|e| e.to_string())
-        .and_then(|b| decode(&b).map_err(|_| "neither UTF-8 nor UTF-16 text".to_string()));
+        .and_then(|bytes| {
+            if bytes.len() as u64 > limits.file_bytes {
+                return Err(format!(
+                    "larger than the limit of {} {} ({})",
+                    limits.file_bytes,
+                    hnsim_model::limits::FILE_BYTES.what,
+                    limits.how_to_raise(&hnsim_model::limits::FILE_BYTES)
+                ));
+            }
+            decode(&bytes).map_err(|at| {
+                let (line, column) = position_of(&bytes, at);
+                format!("neither UTF-8 nor UTF-16 text (line {line}, column {column})")
+            })
+        });
     text.map_err(|why| {
         let at = doc.locate(field);
         let place = if at.line > 0 {
             format!("{}:{}:{}", doc.file, at.line, at.column)
         } else {
-            doc.file.clone()
+            format!("{}:1:1", doc.file)
         };
         anyhow::anyhow!(
             "{place}: field `{field}`: cannot read {what} {}: {why}\n  help: the path is relative to the scenario's directory; or write the {what} inline under `{}`",

@@ -40,6 +40,7 @@ pub fn run_scenarios(a: ScenariosArgs) -> anyhow::Result<ExitCode> {
             Err(err) => {
                 broken += 1;
                 let first = error_text(&err);
+                eprintln!("error: {first}");
                 format!("(unreadable: {})", first.lines().next().unwrap_or_default())
             }
         };

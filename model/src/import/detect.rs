@@ -47,8 +47,20 @@ pub fn detect(text: &str) -> InputKind {
     if trimmed.starts_with('{') {
         return InputKind::DaemonJson;
     }
-    match serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text) {
-        Ok(serde_yaml_ng::Value::Mapping(m)) => {
+    classify(text, serde_yaml_ng::from_str(text).ok().as_ref())
+}
+
+/// [`detect`] of a text whose YAML value (`None`: not valid YAML) is already parsed.
+pub(super) fn classify(text: &str, value: Option<&serde_yaml_ng::Value>) -> InputKind {
+    if text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('{')
+    {
+        return InputKind::DaemonJson;
+    }
+    match value {
+        Some(serde_yaml_ng::Value::Mapping(m)) => {
             let has = |k: &str| m.contains_key(k);
             let is_map = |k: &str| m.get(k).is_some_and(|v| v.is_mapping());
             if is_map("services") || is_map("networks") {

@@ -18,7 +18,7 @@ fn run_entries(t: &mut Translator, host_index: usize, entries: Vec<LocatedComman
 /// Translates every host's `commands`, `compose` and `daemon-json` of a parsed scenario.
 /// Never panics; problems are findings.
 pub fn expand(doc: &Document) -> Imported {
-    let mut t = Translator::new(doc.scenario.clone());
+    let mut t = Translator::new(doc.scenario.clone(), doc.limits);
     for i in 0..t.scenario.hosts.len() {
         let host = &mut t.scenario.hosts[i];
         let commands = std::mem::take(&mut host.commands);
@@ -30,7 +30,7 @@ pub fn expand(doc: &Document) -> Imported {
             let src = doc.locate(&path);
             daemon::apply(&mut t, i, &d, &src);
         }
-        let mut vars = ScriptVariables::default();
+        let mut vars = ScriptVariables::new(&doc.limits);
         for (j, entry) in commands.iter().enumerate() {
             let path = format!("hosts[{i}].commands[{j}]");
             let base = doc.locate(&path);

@@ -33,13 +33,14 @@ mod single_file;
 mod translate;
 mod uplink;
 
-pub(crate) use codes::get as code;
 pub use codes::CODES;
+pub(crate) use codes::{finding, get as code};
 pub use detect::{detect, windows_image, InputKind};
 pub use expand::expand;
 pub use single_file::bare_host;
 
 use crate::finding::{Finding, Severity};
+use crate::limits::Limits;
 use crate::os::OsVersion;
 use crate::parse::Document;
 use crate::scenario::*;
@@ -100,13 +101,17 @@ pub enum ImportError {
 /// A plain file of commands (shell, PowerShell, a pasted terminal session) -> a one-host
 /// scenario.
 pub fn from_commands(file: &str, text: &str, host: HostTemplate) -> Result<Imported, ImportError> {
-    Ok(expand(&commands_document(file, text, host)))
+    let limits = Limits::default();
+    crate::limits::check_text(file, text, &limits)?;
+    Ok(expand(&commands_document(file, text, host, &limits)))
 }
 
 /// A compose file -> a one-host scenario. The project name is the file's `name:`, else
 /// the directory the file is in (what `docker compose` uses), else the file's stem.
 pub fn from_compose(file: &str, text: &str, host: HostTemplate) -> Result<Imported, ImportError> {
-    Ok(expand(&compose_document(file, text, host)?))
+    let limits = Limits::default();
+    crate::limits::check_text(file, text, &limits)?;
+    Ok(expand(&compose_document(file, text, host, &limits)?))
 }
 
 /// A `daemon.json` -> a one-host scenario. Without an OS the host is ws2019: `fixed-cidr`
@@ -117,19 +122,40 @@ pub fn from_daemon_json(
     text: &str,
     host: HostTemplate,
 ) -> Result<Imported, ImportError> {
-    Ok(expand(&daemon_document(file, text, host)?))
+    let limits = Limits::default();
+    crate::limits::check_text(file, text, &limits)?;
+    Ok(expand(&daemon_document(file, text, host, &limits)?))
 }
 
 /// Any supported text as a [`Document`] whose hosts still carry their `commands`,
 /// `compose` and `daemon-json`, for [`crate::analyse`] (which runs [`expand`] and so
 /// reports the import findings with the rest). A commands, compose or daemon.json file
-/// becomes a one-host scenario; positions point into `text`.
+/// becomes a one-host scenario; positions point into `text`. Read under the default
+/// [`Limits`]; see [`document_with`].
 pub fn document(file: &str, text: &str, host: HostTemplate) -> Result<Document, ImportError> {
+    document_with(file, text, host, &Limits::default())
+}
+
+/// [`document`] under `limits`: the text's size and nesting are checked before any
+/// parser runs, and the document carries the limits into its analysis.
+pub fn document_with(
+    file: &str,
+    text: &str,
+    host: HostTemplate,
+    limits: &Limits,
+) -> Result<Document, ImportError> {
     // Windows editors start UTF-8 files with a byte order mark.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    match detect(text) {
+    crate::limits::check_text(file, text, limits)?;
+    let value = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text);
+    if let Err(e) = &value {
+        if let Some(refused) = crate::limits::alias_bomb(file, text, e) {
+            return Err(refused.into());
+        }
+    }
+    let doc = match detect::classify(text, value.as_ref().ok()) {
         InputKind::Scenario => {
-            if let Ok(value) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text) {
+            if let Ok(value) = &value {
                 if !value.is_mapping() && !value.is_null() {
                     return Err(ImportError::Shape {
                         file: format!("{file}:1:1"),
@@ -137,12 +163,50 @@ pub fn document(file: &str, text: &str, host: HostTemplate) -> Result<Document, 
                     });
                 }
             }
-            Ok(crate::parse::parse_scenario(file, text)?)
+            crate::parse::parse_scenario_with(file, text, limits)?
         }
-        InputKind::Compose => compose_document(file, text, host),
-        InputKind::DaemonJson => daemon_document(file, text, host),
-        InputKind::Commands => Ok(commands_document(file, text, host)),
+        InputKind::Compose => compose_document(file, text, host, limits)?,
+        InputKind::DaemonJson => daemon_document(file, text, host, limits)?,
+        InputKind::Commands => commands_document(file, text, host, limits),
+    };
+    refuse_imports_over_limits(&doc)?;
+    Ok(doc)
+}
+
+/// What the document's commands and compose files would make, against its limits: a
+/// value the importer refused as over a limit (IMP022), or a design too large once
+/// imported, is an error here, before anything is analysed.
+fn refuse_imports_over_limits(doc: &Document) -> Result<(), ImportError> {
+    let imports = doc
+        .scenario
+        .hosts
+        .iter()
+        .any(|h| !h.commands.is_empty() || h.compose.is_some());
+    if !imports {
+        return Ok(());
     }
+    let imported = expand(doc);
+    if let Some(f) = imported.findings.iter().find(|f| f.code == "IMP022") {
+        return Err(crate::parse::ParseError {
+            file: f.location.file.clone(),
+            line: f.location.line,
+            column: f.location.column,
+            field: f.location.path.clone(),
+            message: f.message.clone(),
+            help: Some(f.help.clone()),
+        }
+        .into());
+    }
+    let located = Document {
+        file: doc.file.clone(),
+        scenario: Scenario::default(),
+        source_map: imported.source_map,
+        limits: doc.limits,
+    };
+    Ok(crate::limits::check_design_size(
+        &located,
+        &imported.scenario,
+    )?)
 }
 
 /// Imports any supported text: a scenario (expanded), a compose file, a daemon.json or
@@ -161,9 +225,23 @@ pub fn to_yaml(scenario: &Scenario) -> Result<String, ImportError> {
 }
 
 /// Compose text -> the value a host's `compose` field holds (for inlining a compose file
-/// a scenario names by path).
+/// a scenario names by path), under the default [`Limits`].
 pub fn compose_value(file: &str, text: &str) -> Result<serde_yaml_ng::Value, ImportError> {
-    serde_yaml_ng::from_str(text).map_err(|e| yaml_error(file, &e))
+    compose_value_with(file, text, &Limits::default())
+}
+
+/// [`compose_value`] under `limits`.
+pub fn compose_value_with(
+    file: &str,
+    text: &str,
+    limits: &Limits,
+) -> Result<serde_yaml_ng::Value, ImportError> {
+    crate::limits::check_text(file, text, limits)?;
+    serde_yaml_ng::from_str(text).map_err(|e| {
+        crate::limits::alias_bomb(file, text, &e)
+            .map(ImportError::from)
+            .unwrap_or_else(|| yaml_error(file, &e))
+    })
 }
 
 /// Findings at or above `min`.

@@ -4,6 +4,8 @@
 
 use super::{codes, shell};
 use crate::finding::{Finding, Location};
+use crate::limits::{self, Limits};
+use std::collections::HashMap;
 
 /// One command with where it was written.
 pub(super) struct LocatedCommand {
@@ -13,12 +15,34 @@ pub(super) struct LocatedCommand {
 
 /// Shell and PowerShell variables a script sets (`NET=app`, `$net = "app"`) and uses
 /// later (`$NET`, `${NET}`, `$net`), so that scripted commands import with their values.
-#[derive(Default)]
-pub(super) struct ScriptVariables(Vec<(String, String)>);
+/// Names are case-insensitive (PowerShell's are); a value may not grow beyond
+/// `max_bytes` (`A=$A$A` doubled forty times would be a terabyte, [`limits::VARIABLE_BYTES`]).
+pub(super) struct ScriptVariables {
+    values: HashMap<String, String>,
+    max_bytes: usize,
+    how_to_raise: String,
+}
+
+/// What a line was, for [`ScriptVariables::assign`].
+enum Assignment {
+    /// Not an assignment: a command line.
+    No,
+    Done,
+    /// The value would be this many bytes, over the limit.
+    TooLong(String, usize),
+}
 
 impl ScriptVariables {
+    pub fn new(limits: &Limits) -> Self {
+        ScriptVariables {
+            values: HashMap::new(),
+            max_bytes: usize::try_from(limits.variable_bytes).unwrap_or(usize::MAX),
+            how_to_raise: limits.how_to_raise(&limits::VARIABLE_BYTES),
+        }
+    }
+
     /// Records `line` if it is only a variable assignment.
-    fn assign(&mut self, line: &str) -> bool {
+    fn assign(&mut self, line: &str) -> Assignment {
         let t = line.trim();
         let t = t
             .strip_prefix("export ")
@@ -28,11 +52,11 @@ impl ScriptVariables {
         let (name, value) = match t.strip_prefix('$') {
             Some(rest) => match rest.split_once('=') {
                 Some((n, v)) => (n.trim(), v.trim()),
-                None => return false,
+                None => return Assignment::No,
             },
             None => match t.split_once('=') {
                 Some((n, v)) if !n.contains(char::is_whitespace) => (n, v),
-                _ => return false,
+                _ => return Assignment::No,
             },
         };
         let ident = !name.is_empty()
@@ -42,25 +66,30 @@ impl ScriptVariables {
                 .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
             && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !ident {
-            return false;
+            return Assignment::No;
         }
         let unquoted = ["\"", "'"]
             .iter()
             .find_map(|q| value.strip_prefix(q).and_then(|v| v.strip_suffix(q)));
         let value = match unquoted {
             Some(v) => v,
-            None if value.contains(char::is_whitespace) => return false,
+            None if value.contains(char::is_whitespace) => return Assignment::No,
             None => value,
         };
-        let value = self.substitute(value);
-        self.0.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
-        self.0.push((name.to_string(), value));
-        true
+        match self.substitute(value, self.max_bytes) {
+            Ok(value) => {
+                self.values.insert(name.to_ascii_lowercase(), value);
+                Assignment::Done
+            }
+            Err(len) => Assignment::TooLong(name.to_string(), len),
+        }
     }
 
-    fn substitute(&self, text: &str) -> String {
-        if self.0.is_empty() || !text.contains('$') {
-            return text.to_string();
+    /// `text` with the variables' values in, or the length it would have when that is
+    /// more than `max` bytes.
+    fn substitute(&self, text: &str, max: usize) -> Result<String, usize> {
+        if self.values.is_empty() || !text.contains('$') {
+            return Ok(text.to_string());
         }
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
@@ -79,13 +108,11 @@ impl ScriptVariables {
                     (&after[..end], end)
                 }
             };
-            match self
-                .0
-                .iter()
-                .rev()
-                .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            {
-                Some((_, value)) if !name.is_empty() => {
+            match self.values.get(&name.to_ascii_lowercase()) {
+                Some(value) if !name.is_empty() => {
+                    if out.len() + value.len() > max {
+                        return Err(out.len() + value.len() + after.len() - len);
+                    }
                     out.push_str(value);
                     rest = &after[len..];
                 }
@@ -96,7 +123,7 @@ impl ScriptVariables {
             }
         }
         out.push_str(rest);
-        out
+        Ok(out)
     }
 }
 
@@ -111,10 +138,39 @@ pub(super) fn entries(
     let mut out = Vec::new();
     for (k, line) in shell::logical_lines(text).iter().enumerate() {
         let src = locate(k, line.first_line);
-        if vars.assign(&line.text) {
-            continue;
+        let how = vars.how_to_raise.clone();
+        let too_long = |name: &str, len: usize, max: usize| {
+            codes::finding(
+                "IMP022",
+                &src,
+                format!(
+                    "{name} would be {len} bytes long, more than {max} ({})",
+                    how
+                ),
+            )
+        };
+        match vars.assign(&line.text) {
+            Assignment::Done => continue,
+            Assignment::TooLong(name, len) => {
+                findings.push(too_long(&format!("variable `{name}`"), len, vars.max_bytes));
+                continue;
+            }
+            Assignment::No => {}
         }
-        let (text, holders) = placeholders(&vars.substitute(&line.text));
+        // A command line may hold several values: up to the limit on top of its own text.
+        let max = vars.max_bytes.saturating_add(line.text.len());
+        let substituted = match vars.substitute(&line.text, max) {
+            Ok(text) => text,
+            Err(len) => {
+                findings.push(too_long(
+                    "this line with its variables",
+                    len,
+                    vars.max_bytes,
+                ));
+                continue;
+            }
+        };
+        let (text, holders) = placeholders(&substituted);
         if !holders.is_empty() {
             findings.push(codes::finding(
                 "IMP020",

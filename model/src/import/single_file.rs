@@ -4,6 +4,7 @@
 
 use super::detect::windows_hint;
 use super::{compose, daemon, docker_cli, expand, shell, uplink, HostTemplate, ImportError};
+use crate::limits::Limits;
 use crate::os::OsVersion;
 use crate::parse::Document;
 use crate::scenario::*;
@@ -77,7 +78,12 @@ fn directive(text: &str, mut host: HostTemplate) -> HostTemplate {
     host
 }
 
-pub(super) fn commands_document(file: &str, text: &str, host: HostTemplate) -> Document {
+pub(super) fn commands_document(
+    file: &str,
+    text: &str,
+    host: HostTemplate,
+    limits: &Limits,
+) -> Document {
     let host = directive(text, host);
     let lines = shell::logical_lines(text);
     let os = host.os.unwrap_or_else(|| {
@@ -118,6 +124,7 @@ pub(super) fn commands_document(file: &str, text: &str, host: HostTemplate) -> D
         file: file.to_string(),
         scenario,
         source_map,
+        limits: *limits,
     })
 }
 
@@ -151,6 +158,7 @@ pub(super) fn compose_document(
     file: &str,
     text: &str,
     host: HostTemplate,
+    limits: &Limits,
 ) -> Result<Document, ImportError> {
     let host = directive(text, host);
     let mut value: serde_yaml_ng::Value =
@@ -194,6 +202,7 @@ pub(super) fn compose_document(
         file: file.to_string(),
         scenario,
         source_map: SourceMap::build(text).prefixed("hosts[0].compose"),
+        limits: *limits,
     }))
 }
 
@@ -244,6 +253,7 @@ pub(super) fn daemon_document(
     file: &str,
     text: &str,
     host: HostTemplate,
+    limits: &Limits,
 ) -> Result<Document, ImportError> {
     let json: serde_json::Value = serde_json::from_str(text).map_err(|e| ImportError::Json {
         file: file.to_string(),
@@ -274,5 +284,6 @@ pub(super) fn daemon_document(
         file: file.to_string(),
         scenario,
         source_map,
+        limits: *limits,
     }))
 }

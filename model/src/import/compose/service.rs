@@ -353,11 +353,16 @@ pub(super) fn translate(
             format!("service `{svc}`: global mode is not modelled; one replica assumed"),
         );
     }
-    let replicas = deploy
-        .and_then(|d| d.get("replicas"))
-        .or_else(|| m.get("scale"))
-        .and_then(|v| scalar(v)?.parse::<u32>().ok())
-        .unwrap_or(1);
+    let replicas = match deploy.and_then(|d| d.get("replicas")) {
+        Some(v) => Some(("deploy.replicas", v)),
+        None => m.get("scale").map(|v| ("scale", v)),
+    }
+    .and_then(|(key, v)| {
+        let n = scalar(v)?.parse::<u32>().ok()?;
+        let what = format!("`{key}` of service `{svc}`");
+        t.within_replicas_limit(n, &what, &at_key(key))
+    })
+    .unwrap_or(1);
     let image = m.get("image").and_then(scalar);
     t.spell_fields(&src.path, spelt);
     if stack {

@@ -45,6 +45,20 @@ impl Translator {
     }
 
     pub fn add_container(&mut self, h: &TargetHost, mut c: Container, src: &Location) {
+        // Every container is at least one endpoint: stop before the design is larger
+        // than the endpoints limit (a compose file of many large `scale`s).
+        if self.states.len() as u64 >= self.limits.endpoints {
+            if !self.over_endpoints {
+                self.over_endpoints = true;
+                let msg = format!(
+                    "container `{}` would be one container too many: {}",
+                    c.name,
+                    self.limits.how_to_raise(&crate::limits::ENDPOINTS)
+                );
+                self.emit("IMP022", src, msg);
+            }
+            return;
+        }
         if self.container_known(&h.name, &c.name) {
             self.emit(
                 "IMP015",

@@ -23,6 +23,7 @@
 use super::codes;
 use super::docker_cli::{Args, Command, Effect};
 use crate::finding::{Finding, Location};
+use crate::limits::Limits;
 use crate::scenario::*;
 use std::collections::{HashMap, HashSet};
 
@@ -90,10 +91,14 @@ pub(crate) struct Translator {
     /// Model field paths and the input paths they were written at, where the two differ
     /// (a compose key); see [`crate::source_map::SourceMap::rename`].
     pub spellings: Vec<(String, String)>,
+    /// The limits of the document being imported (replicas, ...).
+    pub limits: Limits,
+    /// Whether the endpoints limit was reported already.
+    over_endpoints: bool,
 }
 
 impl Translator {
-    pub fn new(scenario: Scenario) -> Self {
+    pub fn new(scenario: Scenario, limits: Limits) -> Self {
         // Only commands and compose files ask for a container's state: a scenario that
         // imports nothing does not pay for the index.
         let imports = scenario
@@ -115,6 +120,8 @@ impl Translator {
             current: None,
             written_at: Vec::new(),
             spellings: Vec::new(),
+            limits,
+            over_endpoints: false,
         }
     }
 
@@ -248,6 +255,20 @@ impl Translator {
             self.spellings
                 .push((format!("{base}.{field}"), format!("{base}.{key}")));
         }
+    }
+
+    /// `n` replicas (of `what`), or `None` once a number over the replicas limit is
+    /// reported (IMP022).
+    pub fn within_replicas_limit(&mut self, n: u32, what: &str, src: &Location) -> Option<u32> {
+        if u64::from(n) > self.limits.replicas {
+            let msg = format!(
+                "{what} asks for {n} replicas: {}",
+                self.limits.how_to_raise(&crate::limits::REPLICAS)
+            );
+            self.emit("IMP022", src, msg);
+            return None;
+        }
+        Some(n)
     }
 
     pub(super) fn swarm_manager_check(&mut self, h: &TargetHost, what: &str, src: &Location) {

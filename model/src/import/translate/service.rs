@@ -106,7 +106,9 @@ impl Translator {
         self.swarm_manager_check(h, &format!("service `{name}`"), src);
         let replicas = match a.value("replicas") {
             Some(r) => match r.parse::<u32>() {
-                Ok(n) => n,
+                Ok(n) => self
+                    .within_replicas_limit(n, &format!("--replicas of service `{name}`"), src)
+                    .unwrap_or(1),
                 Err(_) => {
                     self.emit(
                         "IMP008",
@@ -184,6 +186,10 @@ impl Translator {
             };
             let Ok(n) = n.parse::<u32>() else {
                 self.emit("IMP008", src, format!("invalid replicas value {n}"));
+                continue;
+            };
+            let what = format!("`docker service scale {p}`");
+            let Some(n) = self.within_replicas_limit(n, &what, src) else {
                 continue;
             };
             match self.scenario.services.iter_mut().find(|s| s.name == name) {
