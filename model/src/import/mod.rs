@@ -144,18 +144,54 @@ pub fn document_with(
     host: HostTemplate,
     limits: &Limits,
 ) -> Result<Document, ImportError> {
-    // Windows editors start UTF-8 files with a byte order mark.
+    let (text, value) = prepared(file, text, limits)?;
+    let kind = detect::classify(text, value.as_ref());
+    read_as(kind, file, text, value.as_ref(), host, limits)
+}
+
+/// [`document_with`] of a text whose kind is known (what the fuzz targets use to hold
+/// each input kind fixed).
+pub fn document_as(
+    kind: InputKind,
+    file: &str,
+    text: &str,
+    host: HostTemplate,
+    limits: &Limits,
+) -> Result<Document, ImportError> {
+    let (text, value) = prepared(file, text, limits)?;
+    read_as(kind, file, text, value.as_ref(), host, limits)
+}
+
+/// The text without a byte order mark (Windows editors write one), checked against the
+/// limits before any parser runs, and its YAML value if it is YAML (an alias bomb is an
+/// error).
+fn prepared<'t>(
+    file: &str,
+    text: &'t str,
+    limits: &Limits,
+) -> Result<(&'t str, Option<serde_yaml_ng::Value>), ImportError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     crate::limits::check_text(file, text, limits)?;
-    let value = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text);
-    if let Err(e) = &value {
-        if let Some(refused) = crate::limits::alias_bomb(file, text, e) {
-            return Err(refused.into());
-        }
+    match serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text) {
+        Ok(value) => Ok((text, Some(value))),
+        Err(e) => match crate::limits::alias_bomb(file, text, &e) {
+            Some(refused) => Err(refused.into()),
+            None => Ok((text, None)),
+        },
     }
-    let doc = match detect::classify(text, value.as_ref().ok()) {
+}
+
+fn read_as(
+    kind: InputKind,
+    file: &str,
+    text: &str,
+    value: Option<&serde_yaml_ng::Value>,
+    host: HostTemplate,
+    limits: &Limits,
+) -> Result<Document, ImportError> {
+    let doc = match kind {
         InputKind::Scenario => {
-            if let Ok(value) = &value {
+            if let Some(value) = value {
                 if !value.is_mapping() && !value.is_null() {
                     return Err(ImportError::Shape {
                         file: format!("{file}:1:1"),

@@ -1,0 +1,3 @@
+//! Any bytes read as Commands.
+#![no_main]
+hnsim_fuzz::target!(Commands);

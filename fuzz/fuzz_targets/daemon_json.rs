@@ -1,0 +1,3 @@
+//! Any bytes read as DaemonJson.
+#![no_main]
+hnsim_fuzz::target!(DaemonJson);

@@ -1,0 +1,3 @@
+//! Any bytes read as Scenario.
+#![no_main]
+hnsim_fuzz::target!(Scenario);
