@@ -11,3 +11,4 @@ mod flows;
 mod output;
 mod regressions;
 mod test_command;
+mod untrusted_input;

@@ -1,0 +1,147 @@
+//! Untrusted input (issue 14): whatever a file holds, `hnsim check` and `hnsim import`
+//! end with exit code 0, 1 or 2, within a time and memory bound far above what any
+//! input under the documented limits needs, and every error about the file's content
+//! says where (`file:line:column`). Inputs are the scenario library's files with
+//! mutations a fuzzer (`fuzz/run.sh`) finds useful: bytes cut or repeated, and fragments
+//! that nest, alias, scale or expand.
+
+use super::common::{input, p, scenario_files};
+use proptest::prelude::*;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A hang detector, not a benchmark: ten times the 2 s the README promises.
+const TIME_BOUND: Duration = Duration::from_secs(20);
+/// Address space for the child (`ulimit -v`, KiB): the README promises 512 MB of memory.
+const MEMORY_BOUND_KIB: u64 = 2 << 20;
+
+/// Fragments that stress a parser or the importer when spliced anywhere.
+const FRAGMENTS: &[&str] = &[
+    "[[[[[[[[[[[[",
+    "- - - - - - - -",
+    "\n  - ",
+    "&a [x, x, x]\nb: &b [*a, *a, *a, *a]\n",
+    "<<: *a\n",
+    "replicas: 4294967295\n",
+    "\nservices:\n  web:\n    scale: 99999999\n",
+    "\ndocker service create --replicas 1000000000 web\n",
+    "\ndocker service scale web=4294967295\n",
+    "A=$A$A\n",
+    "\u{0}",
+    "\u{feff}",
+    "{\"bip\": ",
+    "\n---\n",
+    "'",
+    "\"",
+    "\tx",
+];
+
+#[derive(Clone, Debug)]
+enum Edit {
+    Cut { at: usize, len: usize },
+    Repeat { at: usize, len: usize, times: usize },
+    Splice { at: usize, fragment: usize },
+}
+
+fn edits() -> impl Strategy<Value = Vec<Edit>> {
+    let edit = prop_oneof![
+        (any::<usize>(), 0usize..64).prop_map(|(at, len)| Edit::Cut { at, len }),
+        (any::<usize>(), 1usize..32, 2usize..40).prop_map(|(at, len, times)| Edit::Repeat {
+            at,
+            len,
+            times
+        }),
+        (any::<usize>(), 0..FRAGMENTS.len())
+            .prop_map(|(at, fragment)| Edit::Splice { at, fragment }),
+    ];
+    proptest::collection::vec(edit, 1..6)
+}
+
+fn apply(mut text: Vec<u8>, edits: &[Edit]) -> Vec<u8> {
+    for e in edits {
+        let n = text.len().max(1);
+        match *e {
+            Edit::Cut { at, len } => {
+                let at = at % n;
+                let end = (at + len).min(text.len());
+                text.drain(at.min(end)..end);
+            }
+            Edit::Repeat { at, len, times } => {
+                let at = at % n;
+                let end = (at + len).min(text.len());
+                let piece = text[at.min(end)..end].to_vec();
+                for _ in 0..times {
+                    text.splice(at..at, piece.iter().copied());
+                }
+            }
+            Edit::Splice { at, fragment } => {
+                let at = (at % n).min(text.len());
+                text.splice(at..at, FRAGMENTS[fragment].bytes());
+            }
+        }
+    }
+    text
+}
+
+/// Runs `hnsim COMMAND FILE` under the bounds; the exit code and standard error.
+fn run_bounded(command: &str, file: &str) -> (i32, String) {
+    let script = format!("ulimit -v {MEMORY_BOUND_KIB}; exec \"$0\" {command} \"$1\" >/dev/null",);
+    let mut child = Command::new("sh")
+        .args(["-c", &script, env!("CARGO_BIN_EXE_hnsim"), file])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sh runs");
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            let mut err = String::new();
+            use std::io::Read;
+            if let Some(mut s) = child.stderr.take() {
+                let _ = s.read_to_string(&mut err);
+            }
+            return (status.code().unwrap_or(-1), err);
+        }
+        if started.elapsed() > TIME_BOUND {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("hnsim {command} {file} took more than {TIME_BOUND:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// `file:line:column` somewhere in the message.
+fn located(message: &str, file: &str) -> bool {
+    let prefix = format!("{file}:");
+    message.match_indices(&prefix).any(|(i, _)| {
+        let rest = &message[i + prefix.len()..];
+        let line = rest.chars().take_while(char::is_ascii_digit).count();
+        let after = &rest[line..];
+        line > 0 && after.starts_with(':') && after[1..].starts_with(|c: char| c.is_ascii_digit())
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_input_ends_with_0_1_or_2_bounded_and_located(
+        which in any::<prop::sample::Index>(),
+        edits in edits(),
+        command in prop_oneof![Just("check"), Just("import")],
+    ) {
+        let files = scenario_files();
+        let original = std::fs::read(&files[which.index(files.len())]).expect("library file");
+        let text = apply(original, &edits);
+        let path = input("untrusted", "mutated.yaml", "");
+        std::fs::write(&path, &text).expect("write input");
+        let (code, err) = run_bounded(command, p(&path));
+        prop_assert!(matches!(code, 0..=2), "exit {code}: {err}");
+        if code == 2 {
+            prop_assert!(located(&err, p(&path)), "an error about the file without file:line:column:\n{err}");
+        }
+    }
+}
