@@ -97,3 +97,10 @@ pub fn class_count(design: &Design, mode: Mode) -> (usize, usize) {
 pub fn decide_only(design: &Design, mode: Mode) -> usize {
     engine::decide_only(design, mode)
 }
+
+/// Decides the given (source node, destination node) pairs each on its own, every
+/// probe of the destination, without classes: the every-pair reference a benchmark
+/// times on a sample when deciding all pairs would take hours. Returns the answers.
+pub fn decide_pairs(design: &Design, pairs: &[(usize, usize)]) -> usize {
+    engine::decide_pairs(design, pairs)
+}

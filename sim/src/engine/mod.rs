@@ -374,6 +374,21 @@ pub(crate) fn single_cell(ctx: &Context, s: usize, t: usize, probe: Probe) -> Ce
     builder.finish().cell(id, &nodes[s], &nodes[t], probe)
 }
 
+/// Every-pair evaluation of the given node pairs (in parallel), as the reference the
+/// class engine is measured against: each pair decided on its own for every probe of
+/// its destination. Returns how many answers were decided.
+pub(crate) fn decide_pairs(design: &Design, pairs: &[(usize, usize)]) -> usize {
+    let graph = TopologyGraph::new(design);
+    let parties = nodes::build(&graph);
+    let ctx = Context::new(&graph, &parties);
+    let n = parties.party.len();
+    pairs
+        .par_iter()
+        .filter(|&&(s, t)| s < n && t < n && s != t)
+        .map(|&(s, t)| decide(&ctx, s, t, pair::answer).len())
+        .sum()
+}
+
 /// How many matrix nodes a design has and how many classes they fall into.
 pub(crate) fn class_count(design: &Design, mode: Mode) -> (usize, usize) {
     let graph = TopologyGraph::new(design);

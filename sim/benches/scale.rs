@@ -1,0 +1,420 @@
+//! hnsim at scale, end to end: for designs of 1,000, 10,000 and 100,000 endpoints in
+//! four shapes (one nat network; 10 Windows hosts with nat + transparent; 20 Linux
+//! bridges; a 10-host swarm service), written by `hnsim gen`, the wall time and peak
+//! memory (resident set, from the kernel's accounting of each process) of `check`,
+//! `sim` in each report format and `trace`, run as a user runs them; and the class
+//! engine against evaluating every pair on the same design. Prints one Markdown table:
+//! medians of `--runs` runs (one at 100,000 endpoints), and the ratios.
+//!
+//! The every-pair reference decides each (source, destination) pair on its own. At
+//! 1,000 endpoints it decides them all; above, a sample of pairs spread over the matrix,
+//! timed and scaled to every pair (said in the table).
+//!
+//! Run (the release binary is what is measured):
+//!   cargo build --release && cargo bench -p hnsim-sim --bench scale
+//!   … -- --sizes 1000,10000 --runs 5 --shapes nat,bridges --million
+//! `--million` adds a 1,000,000-replica service summarised by class (terminal view).
+//! `HNSIM_BIN` points at another binary.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// One design shape: its name and `hnsim gen` arguments for `n` endpoints.
+struct Shape {
+    name: &'static str,
+    what: &'static str,
+    gen: fn(usize) -> Vec<String>,
+    /// Two node names to trace between.
+    trace: (&'static str, &'static str),
+}
+
+fn args(list: &[&str], n: usize, count: &str) -> Vec<String> {
+    let mut v: Vec<String> = list.iter().map(|s| s.to_string()).collect();
+    v.push(count.into());
+    v.push(n.to_string());
+    v
+}
+
+const SHAPES: [Shape; 4] = [
+    Shape {
+        name: "nat",
+        what: "one nat network (1 WS2019 host)",
+        gen: |n| {
+            args(
+                &["--hosts", "1", "--os", "ws2019", "--drivers", "nat"],
+                n,
+                "--endpoints",
+            )
+        },
+        trace: ("c1", "c2"),
+    },
+    Shape {
+        name: "mixed",
+        what: "10 WS2019 hosts, nat + transparent",
+        gen: |n| {
+            args(
+                &[
+                    "--hosts",
+                    "10",
+                    "--os",
+                    "ws2019",
+                    "--drivers",
+                    "nat,transparent",
+                ],
+                n,
+                "--endpoints",
+            )
+        },
+        trace: ("c1", "c2"),
+    },
+    Shape {
+        name: "bridges",
+        what: "20 Linux bridges (1 host)",
+        gen: |n| {
+            args(
+                &[
+                    "--hosts",
+                    "1",
+                    "--os",
+                    "linux",
+                    "--drivers",
+                    "bridge",
+                    "--networks",
+                    "20",
+                ],
+                n,
+                "--endpoints",
+            )
+        },
+        trace: ("c1", "c2"),
+    },
+    Shape {
+        name: "swarm",
+        what: "a 10-host swarm service (Linux)",
+        gen: |n| {
+            args(
+                &[
+                    "--hosts",
+                    "10",
+                    "--os",
+                    "linux",
+                    "--drivers",
+                    "overlay",
+                    "--endpoints",
+                    "0",
+                    "--services",
+                    "1",
+                ],
+                n,
+                "--replicas",
+            )
+        },
+        trace: ("svc0.1@ingress", "svc0.2@ingress"),
+    },
+];
+
+/// The `sim` formats measured: `(name, file extension)`.
+const FORMATS: [(&str, &str); 6] = [
+    ("terminal", "txt"),
+    ("markdown", "md"),
+    ("json", "json"),
+    ("yaml", "yaml"),
+    ("junit", "xml"),
+    ("html", "html"),
+];
+
+/// A command's wall time and peak resident memory; `None` when it failed.
+#[derive(Clone, Copy)]
+struct Measure {
+    wall: Duration,
+    peak_kb: u64,
+}
+
+/// Runs `bin args`, waits for it with `wait4` for its resource usage; stdout goes to
+/// `/dev/null` (every measured command writes its output with `-o`).
+fn measure(bin: &Path, args: &[String], limit: Duration) -> Result<Measure, String> {
+    let start = Instant::now();
+    let child = Command::new(bin)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", bin.display()))?;
+    let pid = child.id() as libc::pid_t;
+    let mut status: libc::c_int = 0;
+    // SAFETY: rusage is a plain C struct the kernel fills; zeroed is a valid value.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // Polled, so an overlong run can be stopped: until it is reaped the pid is still
+    // our child's, so the signal cannot reach another process.
+    let wall = loop {
+        // SAFETY: polls our own child and writes into the two locals above.
+        let got = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        if got == pid {
+            break start.elapsed();
+        }
+        if got < 0 {
+            return Err("wait4 failed".into());
+        }
+        if start.elapsed() > limit {
+            // SAFETY: `pid` is our unreaped child.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        return Err(format!("killed after {:.0} s", wall.as_secs_f64()));
+    };
+    // sim exits 1 on findings at error; gen'd designs have none, but say so if they do.
+    if code > 1 {
+        let mut err = String::new();
+        if let Some(mut e) = child.stderr {
+            use std::io::Read;
+            let _ = e.read_to_string(&mut err);
+        }
+        return Err(format!("exit {code}: {}", err.lines().next().unwrap_or("")));
+    }
+    Ok(Measure {
+        wall,
+        peak_kb: usage.ru_maxrss as u64,
+    })
+}
+
+/// The median wall time and the median peak of `runs` runs.
+fn median_of(bin: &Path, args: &[String], runs: usize, limit: Duration) -> Result<Measure, String> {
+    let mut all = Vec::new();
+    for _ in 0..runs {
+        all.push(measure(bin, args, limit)?);
+    }
+    let mut walls: Vec<Duration> = all.iter().map(|m| m.wall).collect();
+    let mut peaks: Vec<u64> = all.iter().map(|m| m.peak_kb).collect();
+    walls.sort();
+    peaks.sort();
+    Ok(Measure {
+        wall: walls[walls.len() / 2],
+        peak_kb: peaks[peaks.len() / 2],
+    })
+}
+
+fn cell(m: &Result<Measure, String>) -> String {
+    match m {
+        Ok(m) => format!("{:.2} s / {} MB", m.wall.as_secs_f64(), m.peak_kb / 1024),
+        Err(e) => e.clone(),
+    }
+}
+
+/// The class engine and every-pair evaluation, in this process, on the design in
+/// `file`: (class engine, every pair (measured or scaled from a sample), sampled).
+fn engines(file: &Path, runs: usize) -> (Duration, Duration, Option<usize>) {
+    let text = std::fs::read_to_string(file).expect("generated design");
+    let doc = hnsim_model::parse_scenario("bench.yaml", &text).expect("parses");
+    let analysis = hnsim_model::analyse(&doc);
+    let design = &analysis.final_state().design;
+    let mut classes = Vec::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        std::hint::black_box(hnsim_sim::decide_only(design, hnsim_sim::Mode::Classes));
+        classes.push(t.elapsed());
+    }
+    classes.sort();
+    let (nodes, _) = hnsim_sim::class_count(design, hnsim_sim::Mode::Classes);
+    let all = nodes * nodes.saturating_sub(1);
+    // Every pair when that is at most ~1.1 M pairs; else a sample of 200,000 spread
+    // evenly over the matrix.
+    let sample = 200_000usize;
+    let (pairs, sampled): (Vec<(usize, usize)>, Option<usize>) = if all <= 1_100_000 {
+        (
+            (0..nodes)
+                .flat_map(|s| (0..nodes).map(move |t| (s, t)))
+                .filter(|(s, t)| s != t)
+                .collect(),
+            None,
+        )
+    } else {
+        let stride = (all / sample).max(1);
+        (
+            (0..sample)
+                .map(|i| {
+                    let k = i * stride + (i % 7);
+                    (k / nodes, k % nodes)
+                })
+                .filter(|(s, t)| s != t)
+                .collect(),
+            Some(sample),
+        )
+    };
+    let t = Instant::now();
+    std::hint::black_box(hnsim_sim::decide_pairs(design, &pairs));
+    let took = t.elapsed();
+    let every = took.mul_f64(all as f64 / pairs.len().max(1) as f64);
+    (classes[classes.len() / 2], every, sampled)
+}
+
+fn binary() -> PathBuf {
+    if let Some(p) = std::env::var_os("HNSIM_BIN") {
+        return PathBuf::from(p);
+    }
+    // target/release/deps/scale-… -> target/release/hnsim
+    let exe = std::env::current_exe().expect("bench path");
+    exe.parent()
+        .and_then(Path::parent)
+        .map(|d| d.join("hnsim"))
+        .expect("target directory")
+}
+
+fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str)
+}
+
+fn main() {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let sizes: Vec<usize> = flag(&argv, "--sizes")
+        .unwrap_or("1000,10000,100000")
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let runs: usize = flag(&argv, "--runs")
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3);
+    let shapes: Vec<&str> = flag(&argv, "--shapes")
+        .unwrap_or("nat,mixed,bridges,swarm")
+        .split(',')
+        .collect();
+    let limit = Duration::from_secs(
+        flag(&argv, "--timeout")
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(600),
+    );
+    let bin = binary();
+    assert!(
+        bin.is_file(),
+        "{} not found: run `cargo build --release` first, or set HNSIM_BIN",
+        bin.display()
+    );
+    let dir = std::env::temp_dir().join(format!("hnsim-scale-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    println!(
+        "hnsim scale benchmark: {} ({} cores), medians of {runs} runs (1 at 100,000 endpoints); time / peak RSS",
+        bin.display(),
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    println!();
+    let mut head = vec!["shape", "endpoints", "check"];
+    let sim_heads: Vec<String> = FORMATS.iter().map(|(f, _)| format!("sim {f}")).collect();
+    head.extend(sim_heads.iter().map(String::as_str));
+    head.extend(["trace", "class engine", "every pair", "ratio"]);
+    println!("| {} |", head.join(" | "));
+    println!("|{}", " --- |".repeat(head.len()));
+    for shape in SHAPES.iter().filter(|s| shapes.contains(&s.name)) {
+        for &n in &sizes {
+            let runs = if n >= 100_000 { 1 } else { runs };
+            let file = dir.join(format!("{}-{n}.yaml", shape.name));
+            let mut gen = vec!["gen".to_string()];
+            gen.extend((shape.gen)(n));
+            gen.extend(["-o".into(), file.display().to_string()]);
+            if let Err(e) = measure(&bin, &gen, limit) {
+                println!("| {} | {n} | gen: {e} |", shape.name);
+                continue;
+            }
+            let f = file.display().to_string();
+            let mut row = vec![shape.name.to_string(), n.to_string()];
+            row.push(cell(&median_of(
+                &bin,
+                &["check".into(), f.clone()],
+                runs,
+                limit,
+            )));
+            for (format, ext) in FORMATS {
+                let out = dir.join(format!("out.{ext}"));
+                let a: Vec<String> = [
+                    "sim",
+                    &f,
+                    "--format",
+                    format,
+                    "-o",
+                    &out.display().to_string(),
+                ]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+                row.push(cell(&median_of(&bin, &a, runs, limit)));
+            }
+            let a: Vec<String> = [
+                "trace",
+                &f,
+                "--from",
+                shape.trace.0,
+                "--to",
+                shape.trace.1,
+                "-o",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .chain([dir.join("trace.txt").display().to_string()])
+            .collect();
+            row.push(cell(&median_of(&bin, &a, runs, limit)));
+            let (classes, every, sampled) = engines(&file, runs);
+            row.push(format!("{:.3} s", classes.as_secs_f64()));
+            row.push(match sampled {
+                None => format!("{:.2} s", every.as_secs_f64()),
+                Some(k) => format!("{:.1} s (from {k} pairs)", every.as_secs_f64()),
+            });
+            row.push(format!(
+                "{:.0}×",
+                every.as_secs_f64() / classes.as_secs_f64().max(1e-9)
+            ));
+            println!("| {} |", row.join(" | "));
+        }
+    }
+    for shape in SHAPES.iter().filter(|s| shapes.contains(&s.name)) {
+        println!("\n{}: {}", shape.name, shape.what);
+    }
+    if argv.iter().any(|a| a == "--million") {
+        let file = dir.join("million.yaml");
+        let gen: Vec<String> = [
+            "gen",
+            "--hosts",
+            "10",
+            "--os",
+            "linux",
+            "--drivers",
+            "overlay",
+            "--endpoints",
+            "0",
+            "--services",
+            "1",
+            "--replicas",
+            "1000000",
+            "-o",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([file.display().to_string()])
+        .collect();
+        let made = measure(&bin, &gen, limit);
+        let f = file.display().to_string();
+        let check = made.and_then(|_| measure(&bin, &["check".into(), f.clone()], limit));
+        let sim = measure(
+            &bin,
+            &[
+                "sim".into(),
+                f,
+                "-o".into(),
+                dir.join("million.txt").display().to_string(),
+            ],
+            limit,
+        );
+        println!(
+            "\n1,000,000 replicas of one service on 10 Linux hosts, summarised by class: check {}, sim (terminal) {}",
+            cell(&check),
+            cell(&sim)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
