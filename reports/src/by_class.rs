@@ -5,7 +5,6 @@
 use crate::legend::{pairs_text, Grid, Symbol};
 use crate::text::thousands as count_text;
 use hnsim_sim::matrix::{NodeKind, StateMatrix};
-use std::collections::BTreeSet;
 
 /// One class as the views list it.
 pub struct ClassLine {
@@ -44,18 +43,17 @@ pub fn classes(state: &StateMatrix) -> Vec<ClassLine> {
                 count_text(members.len()),
                 if members.len() == 1 { "" } else { "s" }
             )];
-            let common = |f: &dyn Fn(&hnsim_sim::Node) -> Option<String>| {
-                let set: BTreeSet<Option<String>> = members.iter().map(|n| f(n)).collect();
-                match set.len() {
-                    1 => set.into_iter().next().flatten(),
-                    _ => None,
-                }
+            // What every member has alike, if anything (compared, never copied: a class
+            // can have a million members).
+            let common = |f: &dyn Fn(&hnsim_sim::Node) -> Option<&str>| {
+                let first = f(members.first()?)?;
+                members.iter().all(|n| f(n) == Some(first)).then_some(first)
             };
-            if let Some(h) = common(&|n| n.host.clone()).filter(|_| kind == "endpoint") {
+            if let Some(h) = common(&|n| n.host.as_deref()).filter(|_| kind == "endpoint") {
                 about.push(format!("host {h}"));
             }
-            if let Some(net) = common(&|n| n.network.clone()) {
-                let driver = common(&|n| n.driver.clone())
+            if let Some(net) = common(&|n| n.network.as_deref()) {
+                let driver = common(&|n| n.driver.as_deref())
                     .map(|d| format!(" ({d})"))
                     .unwrap_or_default();
                 about.push(format!("network {net}{driver}"));
@@ -83,8 +81,9 @@ pub struct ClassPairLine {
 impl ClassPairLine {
     /// `5,000 × 4,999 pairs, 49,990,000 cells`
     pub fn stands_for(&self) -> String {
+        let cells = if self.cells == 1 { "cell" } else { "cells" };
         format!(
-            "{}, {} cells",
+            "{}, {} {cells}",
             pairs_text(self.pairs),
             count_text(self.cells)
         )

@@ -163,7 +163,7 @@ fn matrix(out: &mut String, grid: &Grid, opts: &RenderOptions) {
         );
     }
     if grid.by_class() {
-        class_details(out, grid, c);
+        class_details(out, grid, c, opts.width);
     } else {
         details(out, grid, c);
     }
@@ -230,12 +230,14 @@ fn draw(
 /// Too many nodes for a row each: the classes, and their matrix when it fits.
 fn class_matrix(out: &mut String, grid: &Grid, opts: &RenderOptions) {
     let classes = by_class::classes(grid.state);
-    let _ = writeln!(
-        out,
+    let intro = format!(
         "{} nodes in {} classes: nodes of one class are answered alike, so the matrix is shown by class (`--format json` has every class and its members, `hnsim trace` explains one cell)",
         text::thousands(grid.n),
         classes.len()
     );
+    for line in text::wrap(&intro, opts.width.max(40)) {
+        let _ = writeln!(out, "{line}");
+    }
     let num_w = classes.len().to_string().len();
     for (i, class) in classes.iter().take(legend::MAX_NODES).enumerate() {
         let _ = writeln!(
@@ -323,15 +325,16 @@ fn details(out: &mut String, grid: &Grid, c: bool) {
 
 /// Per-probe lines for each pair of classes, shown on its first node pair: every line
 /// stands for all the node pairs of the two classes.
-fn class_details(out: &mut String, grid: &Grid, c: bool) {
+fn class_details(out: &mut String, grid: &Grid, c: bool, width: usize) {
     let lines = by_class::class_pairs(grid);
     if lines.is_empty() {
         return;
     }
-    let _ = writeln!(
-        out,
-        "\nper pair of classes (mixed and undecided first), shown on its first node pair; each stands for every pair of its two classes:"
-    );
+    out.push('\n');
+    let heading = "per pair of classes (mixed and undecided first), shown on its first node pair; each stands for every pair of its two classes:";
+    for line in text::wrap(heading, width.max(40)) {
+        let _ = writeln!(out, "{line}");
+    }
     let nodes = &grid.state.nodes;
     for l in lines.iter().take(MAX_DETAIL_PAIRS) {
         let (s, t) = l.example;

@@ -287,6 +287,74 @@ fn matrix_of_200_endpoints_in_chromium() {
     );
 }
 
+/// Past the node limit the heatmap has one square per pair of classes, grouped by
+/// network; a click picks the first node pair of the two classes and shows its cells,
+/// made by the page from the shared answers.
+#[test]
+fn matrix_by_class_in_chromium() {
+    let Some(bin) = browser() else { return };
+    let doc = hnsim_model::parse_scenario(
+        "service.yaml",
+        "name: service\nsegments: [{name: lan, subnet: 10.1.0.0/16, gateway: 10.1.0.1}]\nhosts:\n  - {name: n1, os: linux, swarm: manager, nics: [{name: eth0, ip: 10.1.0.10/16, segment: lan}]}\n  - {name: n2, os: linux, swarm: worker, nics: [{name: eth0, ip: 10.1.0.11/16, segment: lan}]}\nnetworks: [{name: back, driver: overlay, attachable: true}]\nservices:\n  - {name: web, replicas: 400, ports: ['8080:80'], networks: [back]}\ncontainers:\n  - {name: db, host: n1, networks: [back], listen: [tcp/5432]}\nclients: [{name: pc, segment: lan, ip: 10.1.0.50}]\n",
+    )
+    .unwrap();
+    let report = hnsim_sim::simulate(&doc);
+    let state = report.final_state().unwrap();
+    assert!(state.nodes.len() > hnsim_reports::legend::MAX_NODES);
+    let (v, file) = self_test(&bin, "by-class", &report);
+    assert_eq!(v["errors"], serde_json::json!([]), "page errors: {v}");
+    assert_eq!(v["byClass"], true, "{v}");
+    let k = state.classes().len() as u64;
+    assert_eq!(v["classes"].as_u64(), Some(k), "{v}");
+    assert_eq!(v["pairs"].as_u64(), Some(k * k), "class squares: {v}");
+    assert_eq!(v["probes"].as_u64(), Some(state.cell_count() as u64));
+    // The squares show the class pairs' symbols.
+    let grid = hnsim_reports::legend::Grid::new(state, None);
+    let mut counts = std::collections::HashMap::new();
+    for a in 0..k as usize {
+        for b in 0..k as usize {
+            *counts.entry(grid.class_symbol(a, b)).or_insert(0u64) += 1;
+        }
+    }
+    for (sym, count) in counts {
+        let code = match sym {
+            Symbol::All => "a",
+            Symbol::Some => "s",
+            Symbol::None => "n",
+            Symbol::Unknown => "u",
+            Symbol::Disagree => "x",
+            Symbol::Empty => "e",
+            Symbol::SelfPair => "d",
+        };
+        assert_eq!(v["symbols"][code].as_u64(), Some(count), "{sym:?}: {v}");
+    }
+    // The clicked class pair shows one node pair's cells, hop by hop.
+    let from = v["detailFrom"].as_str().expect("a pair shown");
+    let to = v["detailTo"].as_str().expect("a pair shown");
+    let cells: Vec<_> = state
+        .cells()
+        .filter(|c| c.from == from && c.to == to)
+        .collect();
+    assert!(!cells.is_empty(), "{from} -> {to}");
+    assert_eq!(v["detailProbes"].as_u64(), Some(cells.len() as u64), "{v}");
+    let hops: usize = cells.iter().map(|c| c.path.len()).sum();
+    assert_eq!(v["hopRows"].as_u64(), Some(hops as u64), "{v}");
+    let text = v["detailText"].as_str().unwrap();
+    assert!(text.contains("node pairs"), "{text}");
+    for c in &cells {
+        for hop in &c.path {
+            assert!(
+                text.contains(&hop.detail),
+                "hop `{}` not shown: {text}",
+                hop.detail
+            );
+        }
+    }
+    let size = std::fs::metadata(&file).unwrap().len();
+    assert!(size < 2_000_000, "page is {size} bytes");
+    screenshot(&bin, &file, "by-class", "", "1500,1100");
+}
+
 /// The bundled scenarios with the most nodes and with the most timeline states, as the
 /// simulator produces them.
 #[test]

@@ -193,3 +193,36 @@ fn markdown_folds_wide_matrices_and_cuts_the_probe_table() {
     assert!(first_row.contains("unknown"), "{first_row}");
     assert!(md.contains("more probes (delivered ones last)"));
 }
+
+/// A matrix past the node limit, shown by class in the terminal and in Markdown: the
+/// classes, their matrix, and per class pair the cells of its first node pair with how
+/// many node pairs and cells the line stands for.
+#[test]
+fn terminal_and_markdown_by_class() {
+    let doc = hnsim_model::parse_scenario(
+        "service.yaml",
+        "name: service\nsegments: [{name: lan, subnet: 10.1.0.0/16, gateway: 10.1.0.1}]\nhosts:\n  - {name: n1, os: linux, swarm: manager, nics: [{name: eth0, ip: 10.1.0.10/16, segment: lan}]}\n  - {name: n2, os: linux, swarm: worker, nics: [{name: eth0, ip: 10.1.0.11/16, segment: lan}]}\nservices:\n  - {name: web, replicas: 300, ports: ['8080:80']}\ncontainers:\n  - {name: db, host: n1, listen: [tcp/5432]}\nclients: [{name: pc, segment: lan, ip: 10.1.0.50}]\n",
+    )
+    .unwrap();
+    let mut report = hnsim_sim::simulate(&doc);
+    report.findings.clear();
+    let state = report.final_state().unwrap();
+    assert!(state.nodes.len() > hnsim_reports::legend::MAX_NODES);
+    let terminal = render_report(&report, Format::Terminal, &plain(120)).unwrap();
+    assert!(
+        terminal.contains("so the matrix is shown by class"),
+        "{terminal}"
+    );
+    assert!(
+        terminal.contains("pairs,") && terminal.contains("cells)"),
+        "{terminal}"
+    );
+    for line in terminal.lines().filter(|l| l.contains("classes")) {
+        assert!(line.chars().count() <= 120, "line too wide: {line}");
+    }
+    insta::assert_snapshot!("terminal_by_class", terminal);
+    let md = render_report(&report, Format::Markdown, &plain(120)).unwrap();
+    assert!(md.contains("| class | first member | members |"), "{md}");
+    assert!(md.contains("each row stands for every pair of its two classes"));
+    insta::assert_snapshot!("markdown_by_class", md);
+}

@@ -272,8 +272,57 @@ fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
         .map(String::as_str)
 }
 
+/// `--engines FILE RUNS`: the engine comparison alone, in a process of its own, so the
+/// designs it loads never count in the peak memory of the commands measured after it
+/// (a child's peak includes what its parent held when it was started).
+fn engines_child(argv: &[String]) -> bool {
+    let Some(i) = argv.iter().position(|a| a == "--engines") else {
+        return false;
+    };
+    let file = PathBuf::from(&argv[i + 1]);
+    let runs = argv[i + 2].parse().unwrap_or(1);
+    let (classes, every, sampled) = engines(&file, runs);
+    println!(
+        "{} {} {}",
+        classes.as_secs_f64(),
+        every.as_secs_f64(),
+        sampled.unwrap_or(0)
+    );
+    true
+}
+
+/// [`engines`] in a child process (see [`engines_child`]).
+fn engines_apart(file: &Path, runs: usize) -> Result<(Duration, Duration, Option<usize>), String> {
+    let out = Command::new(std::env::current_exe().map_err(|e| e.to_string())?)
+        .args(["--engines", &file.display().to_string(), &runs.to_string()])
+        .output()
+        .map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let v: Vec<f64> = text
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    match v.as_slice() {
+        [c, e, s] => Ok((
+            Duration::from_secs_f64(*c),
+            Duration::from_secs_f64(*e),
+            (*s > 0.0).then_some(*s as usize),
+        )),
+        _ => Err(format!(
+            "engine comparison failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
+        )),
+    }
+}
+
 fn main() {
     let argv: Vec<String> = std::env::args().skip(1).collect();
+    if engines_child(&argv) {
+        return;
+    }
     let sizes: Vec<usize> = flag(&argv, "--sizes")
         .unwrap_or("1000,10000,100000")
         .split(',')
@@ -359,16 +408,20 @@ fn main() {
             .chain([dir.join("trace.txt").display().to_string()])
             .collect();
             row.push(cell(&median_of(&bin, &a, runs, limit)));
-            let (classes, every, sampled) = engines(&file, runs);
-            row.push(format!("{:.3} s", classes.as_secs_f64()));
-            row.push(match sampled {
-                None => format!("{:.2} s", every.as_secs_f64()),
-                Some(k) => format!("{:.1} s (from {k} pairs)", every.as_secs_f64()),
-            });
-            row.push(format!(
-                "{:.0}×",
-                every.as_secs_f64() / classes.as_secs_f64().max(1e-9)
-            ));
+            match engines_apart(&file, runs) {
+                Ok((classes, every, sampled)) => {
+                    row.push(format!("{:.3} s", classes.as_secs_f64()));
+                    row.push(match sampled {
+                        None => format!("{:.2} s", every.as_secs_f64()),
+                        Some(k) => format!("{:.1} s (from {k} pairs)", every.as_secs_f64()),
+                    });
+                    row.push(format!(
+                        "{:.0}×",
+                        every.as_secs_f64() / classes.as_secs_f64().max(1e-9)
+                    ));
+                }
+                Err(e) => row.push(e),
+            }
             println!("| {} |", row.join(" | "));
         }
     }

@@ -14,7 +14,6 @@ use crate::graph::is_public;
 use crate::matrix::Probe;
 use crate::nodes::{Endpoint, Party};
 use hnsim_model::PortForward;
-use std::collections::HashMap;
 
 /// How classes are formed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,7 +76,7 @@ pub(crate) fn classify(ctx: &Context, mode: Mode) -> Classes {
     let mut of = Vec::with_capacity(n);
     let mut members: Vec<Vec<usize>> = Vec::new();
     let mut keys: Vec<ClassKey> = Vec::new();
-    let mut seen: HashMap<ClassKey, usize> = HashMap::new();
+    let mut seen: foldhash::HashMap<ClassKey, usize> = Default::default();
     for (i, party) in ctx.parties.party.iter().enumerate() {
         let key = match (party, mode) {
             (_, Mode::EveryPair) => ClassKey::Node(i),

@@ -10,8 +10,8 @@
 
 use crate::graph::{network_id, TopologyGraph};
 use crate::matrix::{DesignId, EndpointId, NetworkId, Node, NodeKind, Probe};
+use foldhash::HashMap;
 use hnsim_model::{Driver, Protocol};
-use std::collections::HashMap;
 use std::net::IpAddr;
 
 use hnsim_model::PortForward;
@@ -100,16 +100,25 @@ fn publishes(d: &Driver) -> bool {
     matches!(d, Driver::Nat | Driver::Bridge)
 }
 
-/// Names repeated where they must not be (an invalid design) still get distinct ids.
-fn unique(taken: &mut std::collections::HashSet<String>, id: String) -> String {
-    let mut out = id.clone();
-    let mut n = 2;
-    while taken.contains(&out) {
-        out = format!("{id}#{n}");
-        n += 1;
+/// Names repeated where they must not be (an invalid design) still get distinct ids:
+/// the first keeps its id, a later one gets `#2`, `#3`, … A valid design has none, so
+/// the ids are first only looked at, not copied.
+fn make_unique(nodes: &mut [Node]) {
+    let mut seen = foldhash::HashSet::with_capacity_and_hasher(nodes.len(), Default::default());
+    if nodes.iter().all(|n| seen.insert(n.id.as_str())) {
+        return;
     }
-    taken.insert(out.clone());
-    out
+    let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for node in nodes.iter_mut() {
+        let mut out = node.id.clone();
+        let mut n = 2;
+        while taken.contains(&out) {
+            out = format!("{}#{n}", node.id);
+            n += 1;
+        }
+        taken.insert(out.clone());
+        node.id = out;
+    }
 }
 
 /// The endpoint of each replica that routing-mesh traffic arrives on: its `ingress`
@@ -117,8 +126,8 @@ fn unique(taken: &mut std::collections::HashSet<String>, id: String) -> String {
 /// One pass over the endpoints, whatever the number of replicas.
 fn mesh_endpoints(d: &hnsim_model::Design) -> HashMap<usize, usize> {
     let s = &d.scenario;
-    let mut ingress: HashMap<usize, usize> = HashMap::new();
-    let mut overlay: HashMap<usize, usize> = HashMap::new();
+    let mut ingress: HashMap<usize, usize> = HashMap::default();
+    let mut overlay: HashMap<usize, usize> = HashMap::default();
     for (i, e) in d.endpoints.iter().enumerate() {
         let Some(n) = e.network.map(|n| &s.networks[n]) else {
             continue;
@@ -138,7 +147,7 @@ pub(crate) fn build(w: &TopologyGraph) -> Parties {
     let d = w.design;
     let s = &d.scenario;
     let mesh_at = mesh_endpoints(d);
-    let mut published_by: HashMap<usize, Vec<&hnsim_model::Published>> = HashMap::new();
+    let mut published_by: HashMap<usize, Vec<&hnsim_model::Published>> = HashMap::default();
     for p in &d.published {
         published_by.entry(p.container).or_default().push(p);
     }
@@ -208,39 +217,45 @@ pub(crate) fn build(w: &TopologyGraph) -> Parties {
     }
 
     // Node ids: `container@network`, host-qualified when a name repeats across hosts.
-    let base: Vec<String> = eps
+    let net_names: Vec<&str> = eps
         .iter()
         .map(|e| {
-            let net = e
-                .network
-                .map(|n| s.networks[n].name.clone())
+            e.network
+                .map(|n| s.networks[n].name.as_str())
                 .or_else(|| {
                     s.containers[e.container]
                         .networks
                         .get(d.endpoints[e.index].attachment)
-                        .map(|a| a.network.clone())
+                        .map(|a| a.network.as_str())
                 })
-                .unwrap_or_else(|| "?".into());
-            format!("{}@{}", e.name, net)
+                .unwrap_or("?")
         })
         .collect();
-    let mut count: HashMap<&str, usize> = HashMap::new();
-    for b in &base {
-        *count.entry(b.as_str()).or_default() += 1;
-    }
-    let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
-    let mut nodes = Vec::new();
+    let mut base: Vec<String> = eps
+        .iter()
+        .zip(&net_names)
+        .map(|(e, net)| format!("{}@{net}", e.name))
+        .collect();
+    // What every node of a network shares, written once per network.
+    let network_ids: Vec<String> = s.networks.iter().map(network_id).collect();
+    let repeated: Vec<bool> = {
+        let mut count: foldhash::HashMap<&str, usize> = Default::default();
+        for b in &base {
+            *count.entry(b.as_str()).or_default() += 1;
+        }
+        base.iter().map(|b| count[b.as_str()] > 1).collect()
+    };
+    let mut nodes = Vec::with_capacity(eps.len() + s.hosts.len() + s.clients.len() + 1);
     let mut who = Vec::new();
     let mut probes = Vec::new();
     for (k, e) in eps.iter().enumerate() {
         let host = e.host.map(|h| s.hosts[h].name.clone());
-        let id = if count[base[k].as_str()] > 1 {
+        let id = if repeated[k] {
             let (c, n) = base[k].split_once('@').unwrap_or((&base[k], ""));
             format!("{c}@{}/{n}", host.as_deref().unwrap_or("?"))
         } else {
-            base[k].clone()
+            std::mem::take(&mut base[k])
         };
-        let id = unique(&mut taken, id);
         let mut ps = vec![Probe::Icmp];
         for p in &e.listen {
             if !ps.contains(p) {
@@ -258,18 +273,15 @@ pub(crate) fn build(w: &TopologyGraph) -> Parties {
             }
         }
         ps[1..].sort();
+        let label = format!("{} on {}", e.name, net_names[k]);
         nodes.push(Node {
             id: id.clone(),
             kind: NodeKind::Endpoint,
-            label: format!(
-                "{} on {}",
-                e.name,
-                base[k].split_once('@').map(|x| x.1).unwrap_or("?")
-            ),
+            label,
             host,
             container: Some(e.name.clone()),
             service: e.service.clone(),
-            network: e.network.map(|n| network_id(&s.networks[n])),
+            network: e.network.map(|n| network_ids[n].clone()),
             driver: Some(e.driver.to_string()),
             ip: e.ip,
             listens: e.listen.clone(),
@@ -287,7 +299,7 @@ pub(crate) fn build(w: &TopologyGraph) -> Parties {
     }
     for (hi, h) in s.hosts.iter().enumerate() {
         nodes.push(Node {
-            id: unique(&mut taken, format!("host:{}", h.name)),
+            id: format!("host:{}", h.name),
             kind: NodeKind::Host,
             label: format!("host {} ({})", h.name, h.os),
             host: Some(h.name.clone()),
@@ -315,7 +327,7 @@ pub(crate) fn build(w: &TopologyGraph) -> Parties {
         ps[1..].sort();
         ps.dedup();
         nodes.push(Node {
-            id: unique(&mut taken, format!("client:{}", c.name)),
+            id: format!("client:{}", c.name),
             kind: NodeKind::Client,
             label: if c.internet {
                 format!("client {} (internet)", c.name)
@@ -351,7 +363,8 @@ pub(crate) fn build(w: &TopologyGraph) -> Parties {
     });
     who.push(Party::Internet);
     probes.push(vec![Probe::Icmp, Probe::Tcp(443), Probe::Udp(53)]);
-    let mut by_container: HashMap<usize, Vec<usize>> = HashMap::new();
+    make_unique(&mut nodes);
+    let mut by_container: HashMap<usize, Vec<usize>> = HashMap::default();
     for (i, p) in who.iter().enumerate() {
         if let Party::Endpoint(k) = p {
             by_container.entry(eps[*k].container).or_default().push(i);
