@@ -205,11 +205,7 @@ fn conformance_html(out: &mut String, report: &Report) {
 }
 
 fn conformance_state_html(out: &mut String, report: &Report, conf: &Conformance) {
-    let label = report
-        .states
-        .get(conf.state)
-        .map(|s| s.label.as_str())
-        .unwrap_or("(missing state)");
+    let label = crate::legend::probed_label(report, conf);
     let s = &conf.summary;
     let _ = writeln!(
         out,

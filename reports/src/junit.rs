@@ -230,11 +230,7 @@ fn findings_suite(scenario: &str, findings: &[Finding]) -> Suite {
 }
 
 fn conformance_suite(scenario: &str, report: &Report, conf: &Conformance) -> Suite {
-    let label = report
-        .states
-        .get(conf.state)
-        .map(|s| s.label.as_str())
-        .unwrap_or("(missing state)");
+    let label = crate::legend::probed_label(report, conf);
     let mut suite = Suite::new(format!(
         "{scenario}: conformance on {} ({label})",
         conf.backend

@@ -510,6 +510,41 @@ fn class_changes<'a>(prev: &Grid<'a>, cur: &Grid<'a>) -> Vec<PairChange<'a>> {
     out
 }
 
+/// The label of the state a comparison probed, or `(missing state)`.
+pub fn probed_label<'a>(report: &'a Report, conf: &Conformance) -> &'a str {
+    report
+        .states
+        .get(conf.state)
+        .map(|s| s.label.as_str())
+        .unwrap_or("(missing state)")
+}
+
+/// What a timeline step changed, written as every text view lists it: `none` when
+/// nothing did; else `heading` (its `{total}` replaced by the number of node pairs),
+/// one `line` per change up to `max`, and `more` with how many were left out.
+pub fn write_changes(
+    out: &mut String,
+    (prev, cur): (&Grid, &Grid),
+    max: usize,
+    (none, heading, more): (&str, &str, &str),
+    line: impl Fn(&PairChange) -> String,
+) {
+    use std::fmt::Write;
+    let list = changes(prev, cur);
+    if list.is_empty() {
+        let _ = writeln!(out, "{none}");
+        return;
+    }
+    let total: usize = list.iter().map(|ch| ch.pairs).sum();
+    let _ = writeln!(out, "{}", heading.replace("{total}", &total.to_string()));
+    for ch in list.iter().take(max) {
+        let _ = writeln!(out, "{}{}", line(ch), ch.alike());
+    }
+    if list.len() > max {
+        let _ = writeln!(out, "{more}{} more", list.len() - max);
+    }
+}
+
 /// Short text for a disposition: `delivered`, `denied: not-published`, `unknown`. A
 /// flow the network delivers to a port where nothing listens is no network denial, and
 /// reads so.

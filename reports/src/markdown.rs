@@ -158,27 +158,20 @@ fn table(out: &mut String, labels: &[String], symbol: &dyn Fn(usize, usize) -> S
 }
 
 fn changes(out: &mut String, prev: &Grid, cur: &Grid) {
-    let list = legend::changes(prev, cur);
-    if list.is_empty() {
-        let _ = writeln!(out, "\nNo pair changed since the previous state.");
-        return;
-    }
-    let total: usize = list.iter().map(|ch| ch.pairs).sum();
-    let _ = writeln!(out, "\nChanged since the previous state ({total} pairs):\n");
-    for ch in list.iter().take(MAX_PROBE_ROWS) {
-        let _ = writeln!(
-            out,
-            "- {} → {}: {} → {}{}",
+    let texts = (
+        "\nNo pair changed since the previous state.",
+        "\nChanged since the previous state ({total} pairs):\n",
+        "- … ",
+    );
+    legend::write_changes(out, (prev, cur), MAX_PROBE_ROWS, texts, |ch| {
+        format!(
+            "- {} → {}: {} → {}",
             md_code(ch.from),
             md_code(ch.to),
             ch.before.shown(),
-            ch.after.shown(),
-            ch.alike()
-        );
-    }
-    if list.len() > MAX_PROBE_ROWS {
-        let _ = writeln!(out, "- … {} more", list.len() - MAX_PROBE_ROWS);
-    }
+            ch.after.shown()
+        )
+    });
 }
 
 /// One row of a per-probe table: `| from | to | probe | result | use | facts |`.
@@ -335,11 +328,7 @@ pub fn findings(findings: &[Finding]) -> String {
 }
 
 fn conformance(out: &mut String, report: &Report, conf: &Conformance) {
-    let label = report
-        .states
-        .get(conf.state)
-        .map(|s| s.label.as_str())
-        .unwrap_or("(missing state)");
+    let label = legend::probed_label(report, conf);
     let s = &conf.summary;
     let _ = writeln!(
         out,

@@ -266,27 +266,20 @@ fn class_matrix(out: &mut String, grid: &Grid, opts: &RenderOptions) {
 
 /// Pairs whose symbol changed since the previous state: what a timeline step did.
 fn changes(out: &mut String, prev: &Grid, cur: &Grid, c: bool) {
-    let list = legend::changes(prev, cur);
-    if list.is_empty() {
-        let _ = writeln!(out, "\nno pair changed since the previous state");
-        return;
-    }
-    let total: usize = list.iter().map(|ch| ch.pairs).sum();
-    let _ = writeln!(out, "\nchanged since the previous state ({total} pairs):");
-    for ch in list.iter().take(MAX_DETAIL_PAIRS) {
-        let _ = writeln!(
-            out,
-            "  {} → {}: {} → {}{}",
+    let texts = (
+        "\nno pair changed since the previous state",
+        "\nchanged since the previous state ({total} pairs):",
+        "  … ",
+    );
+    legend::write_changes(out, (prev, cur), MAX_DETAIL_PAIRS, texts, |ch| {
+        format!(
+            "  {} → {}: {} → {}",
             ch.from,
             ch.to,
             paint(&ch.before.shown(), ch.before.ansi(), c),
-            paint(&ch.after.shown(), ch.after.ansi(), c),
-            ch.alike()
-        );
-    }
-    if list.len() > MAX_DETAIL_PAIRS {
-        let _ = writeln!(out, "  … {} more", list.len() - MAX_DETAIL_PAIRS);
-    }
+            paint(&ch.after.shown(), ch.after.ansi(), c)
+        )
+    });
 }
 
 /// One line per probe of a pair: `    tcp/80    ● delivered to …  ✗ observed timeout`.
@@ -452,11 +445,7 @@ fn severity_sgr(s: Severity) -> &'static str {
 }
 
 fn conformance(out: &mut String, report: &Report, conf: &Conformance, c: bool) {
-    let label = report
-        .states
-        .get(conf.state)
-        .map(|s| s.label.as_str())
-        .unwrap_or("(missing state)");
+    let label = legend::probed_label(report, conf);
     let s = &conf.summary;
     let _ = writeln!(
         out,

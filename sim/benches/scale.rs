@@ -24,92 +24,55 @@ use std::time::{Duration, Instant};
 struct Shape {
     name: &'static str,
     what: &'static str,
-    gen: fn(usize) -> Vec<String>,
+    /// `hnsim gen` arguments, then the one that takes the size.
+    gen: &'static str,
+    size: &'static str,
     /// Two node names to trace between.
     trace: (&'static str, &'static str),
 }
 
-fn args(list: &[&str], n: usize, count: &str) -> Vec<String> {
-    let mut v: Vec<String> = list.iter().map(|s| s.to_string()).collect();
-    v.push(count.into());
-    v.push(n.to_string());
-    v
+impl Shape {
+    /// `hnsim gen` arguments for `n` endpoints, written to `file`.
+    fn gen_args(&self, n: usize, file: &Path) -> Vec<String> {
+        let mut v = vec!["gen".to_string()];
+        v.extend(self.gen.split_whitespace().map(String::from));
+        v.extend([
+            self.size.into(),
+            n.to_string(),
+            "-o".into(),
+            file.display().to_string(),
+        ]);
+        v
+    }
 }
 
 const SHAPES: [Shape; 4] = [
     Shape {
         name: "nat",
         what: "one nat network (1 WS2019 host)",
-        gen: |n| {
-            args(
-                &["--hosts", "1", "--os", "ws2019", "--drivers", "nat"],
-                n,
-                "--endpoints",
-            )
-        },
+        gen: "--hosts 1 --os ws2019 --drivers nat",
+        size: "--endpoints",
         trace: ("c1", "c2"),
     },
     Shape {
         name: "mixed",
         what: "10 WS2019 hosts, nat + transparent",
-        gen: |n| {
-            args(
-                &[
-                    "--hosts",
-                    "10",
-                    "--os",
-                    "ws2019",
-                    "--drivers",
-                    "nat,transparent",
-                ],
-                n,
-                "--endpoints",
-            )
-        },
+        gen: "--hosts 10 --os ws2019 --drivers nat,transparent",
+        size: "--endpoints",
         trace: ("c1", "c2"),
     },
     Shape {
         name: "bridges",
         what: "20 Linux bridges (1 host)",
-        gen: |n| {
-            args(
-                &[
-                    "--hosts",
-                    "1",
-                    "--os",
-                    "linux",
-                    "--drivers",
-                    "bridge",
-                    "--networks",
-                    "20",
-                ],
-                n,
-                "--endpoints",
-            )
-        },
+        gen: "--hosts 1 --os linux --drivers bridge --networks 20",
+        size: "--endpoints",
         trace: ("c1", "c2"),
     },
     Shape {
         name: "swarm",
         what: "a 10-host swarm service (Linux)",
-        gen: |n| {
-            args(
-                &[
-                    "--hosts",
-                    "10",
-                    "--os",
-                    "linux",
-                    "--drivers",
-                    "overlay",
-                    "--endpoints",
-                    "0",
-                    "--services",
-                    "1",
-                ],
-                n,
-                "--replicas",
-            )
-        },
+        gen: "--hosts 10 --os linux --drivers overlay --endpoints 0 --services 1",
+        size: "--replicas",
         trace: ("svc0.1@ingress", "svc0.2@ingress"),
     },
 ];
@@ -364,10 +327,7 @@ fn main() {
         for &n in &sizes {
             let runs = if n >= 100_000 { 1 } else { runs };
             let file = dir.join(format!("{}-{n}.yaml", shape.name));
-            let mut gen = vec!["gen".to_string()];
-            gen.extend((shape.gen)(n));
-            gen.extend(["-o".into(), file.display().to_string()]);
-            if let Err(e) = measure(&bin, &gen, limit) {
+            if let Err(e) = measure(&bin, &shape.gen_args(n, &file), limit) {
                 println!("| {} | {n} | gen: {e} |", shape.name);
                 continue;
             }
@@ -430,26 +390,7 @@ fn main() {
     }
     if argv.iter().any(|a| a == "--million") {
         let file = dir.join("million.yaml");
-        let gen: Vec<String> = [
-            "gen",
-            "--hosts",
-            "10",
-            "--os",
-            "linux",
-            "--drivers",
-            "overlay",
-            "--endpoints",
-            "0",
-            "--services",
-            "1",
-            "--replicas",
-            "1000000",
-            "-o",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .chain([file.display().to_string()])
-        .collect();
+        let gen = SHAPES[3].gen_args(1_000_000, &file);
         let made = measure(&bin, &gen, limit);
         let f = file.display().to_string();
         let check = made.and_then(|_| measure(&bin, &["check".into(), f.clone()], limit));

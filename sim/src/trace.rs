@@ -6,18 +6,9 @@ use crate::query::NameError;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TraceError {
-    #[error("{}", NameError::NotFound { name: name.clone(), near: near.clone(), known: known.clone() })]
-    NotFound {
-        name: String,
-        /// Names close in spelling, best first.
-        near: Vec<String>,
-        known: Vec<String>,
-    },
-    #[error("`{name}` is ambiguous; it matches {}: use one of these ids", candidates.join(", "))]
-    Ambiguous {
-        name: String,
-        candidates: Vec<String>,
-    },
+    /// A name that matches no node, or several.
+    #[error(transparent)]
+    Name(#[from] NameError),
     #[error("`{from}` and `{to}` are the same node")]
     SameNode { from: String, to: String },
     #[error("{to} is not probed with {probe}; its probes are: {}", probes.join(", "))]
@@ -31,10 +22,7 @@ pub enum TraceError {
 /// Finds a node by the names people type (see [`crate::query`]): id, container, compose
 /// or swarm service name, host or client name, kinds in any case. Returns its index.
 pub(crate) fn resolve(state: &StateMatrix, name: &str) -> Result<usize, TraceError> {
-    crate::query::resolve_name(&state.nodes, name).map_err(|e| match e {
-        NameError::NotFound { name, near, known } => TraceError::NotFound { name, near, known },
-        NameError::Ambiguous { name, candidates } => TraceError::Ambiguous { name, candidates },
-    })
+    Ok(crate::query::resolve_name(&state.nodes, name)?)
 }
 
 /// The cells from `from` to `to` of a simulated state: the one for `probe`, or every

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use hnsim_sim::{trace, TraceError};
+use hnsim_sim::{trace, NameError, TraceError};
 
 #[test]
 fn every_cell_of_every_scenario_traces_with_facts() {
@@ -55,7 +55,7 @@ fn names_resolve_to_nodes() {
     assert!(trace(s, "host:win2", "client:laptop", None).is_ok());
     assert!(matches!(
         trace(s, "nobody", "web", None),
-        Err(TraceError::NotFound { .. })
+        Err(TraceError::Name(NameError::NotFound { .. }))
     ));
     assert!(matches!(
         trace(s, "web", "web", None),
@@ -73,7 +73,7 @@ fn ambiguous_names_list_the_candidates() {
     let r = hnsim_sim::simulate(&load(&path).expect("bundled scenario"));
     let s = r.final_state().expect("state");
     match trace(s, "gateway", "backend", None) {
-        Err(TraceError::Ambiguous { candidates, .. }) => {
+        Err(TraceError::Name(NameError::Ambiguous { candidates, .. })) => {
             assert_eq!(
                 candidates,
                 vec!["gateway@ovl".to_string(), "gateway@nat".to_string()]

@@ -565,72 +565,17 @@ mod tests {
     /// without errors and hold what was asked for.
     #[test]
     fn what_it_writes_validates() {
-        let cases: [&[&str]; 7] = [
-            &["--endpoints", "40"],
-            &[
-                "--hosts",
-                "4",
-                "--os",
-                "ws2016,ws2019,ws2022,ws2025",
-                "--drivers",
-                "nat,transparent,l2bridge",
-                "--networks",
-                "2",
-                "--endpoints",
-                "60",
-            ],
-            &[
-                "--hosts",
-                "2",
-                "--os",
-                "linux",
-                "--drivers",
-                "bridge,macvlan",
-                "--networks",
-                "3",
-                "--endpoints",
-                "50",
-            ],
-            &[
-                "--hosts",
-                "3",
-                "--os",
-                "ws2019,linux",
-                "--drivers",
-                "nat,bridge,overlay",
-                "--endpoints",
-                "30",
-            ],
-            &[
-                "--hosts",
-                "3",
-                "--os",
-                "linux",
-                "--drivers",
-                "overlay",
-                "--endpoints",
-                "0",
-                "--services",
-                "2",
-                "--replicas",
-                "5",
-            ],
-            &["--endpoints", "5000"],
-            &[
-                "--hosts",
-                "1",
-                "--os",
-                "linux",
-                "--drivers",
-                "bridge",
-                "--networks",
-                "20",
-                "--endpoints",
-                "400",
-            ],
+        let cases = [
+            "--endpoints 40",
+            "--hosts 4 --os ws2016,ws2019,ws2022,ws2025 --drivers nat,transparent,l2bridge --networks 2 --endpoints 60",
+            "--hosts 2 --os linux --drivers bridge,macvlan --networks 3 --endpoints 50",
+            "--hosts 3 --os ws2019,linux --drivers nat,bridge,overlay --endpoints 30",
+            "--hosts 3 --os linux --drivers overlay --endpoints 0 --services 2 --replicas 5",
+            "--endpoints 5000",
+            "--hosts 1 --os linux --drivers bridge --networks 20 --endpoints 400",
         ];
         for args in cases {
-            let p = params(args);
+            let p = params(&args.split_whitespace().collect::<Vec<_>>());
             let text = write(&p);
             let errors = errors(&text);
             assert!(errors.is_empty(), "{args:?}:\n{}", errors.join("\n"));
