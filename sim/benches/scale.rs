@@ -216,6 +216,36 @@ fn engines(file: &Path, runs: usize) -> (Duration, Duration, Option<usize>) {
     (classes[classes.len() / 2], every, sampled)
 }
 
+/// 40 containers on two Linux hosts (three bridges, some ports published) and 200
+/// timeline steps stopping and starting them: a timeline decides again only what each
+/// step changed.
+fn timeline_design() -> String {
+    let mut y = String::from(
+        "name: timeline\nsegments: [{name: lan, subnet: 10.0.0.0/16, gateway: 10.0.0.1}]\nhosts:\n  - {name: d1, os: linux, nics: [{name: eth0, ip: 10.0.0.5/16, segment: lan}]}\n  - {name: d2, os: linux, nics: [{name: eth0, ip: 10.0.0.6/16, segment: lan}]}\nnetworks:\n  - {name: front, host: d1, driver: bridge}\n  - {name: back, host: d1, driver: bridge}\ncontainers:\n",
+    );
+    for i in 0..40 {
+        let (host, net) = match i {
+            0..30 if i % 2 == 1 => ("d1", "front"),
+            0..30 => ("d1", "back"),
+            _ => ("d2", "bridge"),
+        };
+        let port = if i % 5 == 0 {
+            format!(", ports: ['{}:80']", 8000 + i)
+        } else {
+            String::new()
+        };
+        y.push_str(&format!(
+            "  - {{name: c{i}, host: {host}, networks: [{net}], listen: [tcp/80]{port}}}\n"
+        ));
+    }
+    y.push_str("clients: [{name: pc, segment: lan, ip: 10.0.0.50}]\nsteps:\n");
+    for k in 0..200 {
+        let verb = if (k / 40) % 2 == 0 { "stop" } else { "start" };
+        y.push_str(&format!("  - {verb}: c{}\n", (k * 7) % 40));
+    }
+    y
+}
+
 fn binary() -> PathBuf {
     if let Some(p) = std::env::var_os("HNSIM_BIN") {
         return PathBuf::from(p);
@@ -388,6 +418,27 @@ fn main() {
     for shape in SHAPES.iter().filter(|s| shapes.contains(&s.name)) {
         println!("\n{}: {}", shape.name, shape.what);
     }
+    let file = dir.join("timeline.yaml");
+    std::fs::write(&file, timeline_design()).expect("timeline design");
+    let f = file.display().to_string();
+    let out = |ext: &str| dir.join(format!("timeline.{ext}")).display().to_string();
+    let terminal = median_of(
+        &bin,
+        &["sim".into(), f.clone(), "-o".into(), out("txt")],
+        runs,
+        limit,
+    );
+    let json = median_of(
+        &bin,
+        &["sim".into(), f, "-o".into(), out("json")],
+        runs,
+        limit,
+    );
+    println!(
+        "\n40 containers x 200 timeline steps (201 states): sim terminal {}, sim json {}",
+        cell(&terminal),
+        cell(&json)
+    );
     if argv.iter().any(|a| a == "--million") {
         let file = dir.join("million.yaml");
         let gen = SHAPES[3].gen_args(1_000_000, &file);

@@ -58,6 +58,17 @@ pub(crate) fn states(
 /// One pair's answer per probe of its destination, before it is stored.
 type Answers = Vec<(Probe, Answer)>;
 
+/// How many class pairs each state of `analysis` decided (the others came from the
+/// previous state's answers).
+#[cfg(test)]
+pub(crate) fn decided_per_state(analysis: &Analysis) -> Vec<usize> {
+    let mut sim = Simulation::new(Mode::Classes, &[]);
+    for s in &analysis.states {
+        sim.state(&s.design, s.step, &s.label, false);
+    }
+    sim.decided
+}
+
 /// The matrix of one design alone (a state without a timeline around it).
 #[cfg(test)]
 pub(crate) fn state_matrix(
@@ -112,6 +123,8 @@ struct Simulation<'e> {
     extra: &'e [Probe],
     builder: TableBuilder,
     memo: Memo,
+    /// Class pairs decided (not found in the memo), per state.
+    decided: Vec<usize>,
 }
 
 impl<'e> Simulation<'e> {
@@ -121,6 +134,7 @@ impl<'e> Simulation<'e> {
             extra,
             builder: TableBuilder::default(),
             memo: Memo::default(),
+            decided: Vec::new(),
         }
     }
 
@@ -185,6 +199,7 @@ impl<'e> Simulation<'e> {
             .flat_map(|a| (0..k).map(move |b| (a, b)))
             .filter(|&(a, b)| !self.memo.between.contains_key(&(ids[a], ids[b])))
             .collect();
+        self.decided.push(todo.len());
         let decided: Vec<((usize, usize), Option<Answers>)> = todo
             .par_iter()
             .map(|&(a, b)| {

@@ -294,3 +294,24 @@ fn routing_mesh_publishes_on_every_node_from_1709() {
         );
     }
 }
+
+/// A step that stops one container decides again only the pairs of the classes it
+/// changed; a step that changes the fabric (a new network) decides everything again.
+#[test]
+fn a_step_decides_only_what_it_changed() {
+    let doc = hnsim_model::parse_scenario(
+        "t.yaml",
+        "name: t\nhosts:\n  - {name: d1, os: linux}\ncontainers:\n  - {name: a, host: d1, listen: [tcp/80]}\n  - {name: b, host: d1, listen: [tcp/81]}\n  - {name: c, host: d1, listen: [tcp/82]}\n  - {name: d, host: d1, listen: [tcp/83]}\nsteps:\n  - stop: b\n  - start: b\n  - create-network: {name: extra, host: d1, driver: bridge}\n",
+    )
+    .expect("parses");
+    let analysis = hnsim_model::analyse(&doc);
+    let decided = super::decided_per_state(&analysis);
+    // a, b, c, d, the host and the internet: 6 classes, 36 class pairs.
+    assert_eq!(decided[0], 36, "{decided:?}");
+    // b stopped: a new class; its pairs with the 6 classes, both ways (11), are new.
+    assert_eq!(decided[1], 11, "{decided:?}");
+    // b running again: its class is the one of the first state, already decided.
+    assert_eq!(decided[2], 0, "{decided:?}");
+    // A new network: the fabric changed, every pair is decided again.
+    assert_eq!(decided[3], 36, "{decided:?}");
+}
