@@ -310,117 +310,11 @@ fn a_killed_run_is_cleaned_and_a_rerun_works() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Disagreements found by this suite and reported as model bugs, tolerated (and
-/// printed) until the simulator is fixed: (scenario file name, from, to, probe).
-///
-/// 1. A container attached to two networks reaches a container on its second network
-///    from its own namespace, whichever of its endpoints the matrix calls the source.
-///    Fixed in the simulator (a container is one stack, ARCH-2: `connected_sibling` in
-///    sim/src/engine.rs); the entries stay so an older expected report still passes.
-/// 2. A transparent network whose subnet is not the LAN's (HNS014): its gateway does
-///    not exist on the wire, so the container reaches nothing off-link and the host
-///    (whose default route goes to the LAN router) does not reach it; the model says
-///    delivered.
-/// 3. A Linux overlay whose subnet overlaps the LAN (SCN011): the container's connected
-///    overlay route shadows the LAN, so it cannot reach its own host's LAN address; the
-///    model says delivered.
-///
-/// 4. A container on an `--internal` Linux bridge only (compose-linux-bridges
-///    `store-db-1`): Docker gives it no default route, so the host's LAN address is
-///    unreachable; the model says delivered.
-/// 5. A NAT prefix that contains the host's own LAN (NAT-2, fixed-cidr): the container's
-///    connected route covers the LAN client and the host's routes overlap, so neither
-///    direction works; the model says delivered.
-/// 6. A static `--ip` outside the network's subnet (SCN013): the host routes only the
-///    subnet onto the bridge, so it does not reach the container (and Docker refuses
-///    such an address at run time); the model says delivered.
-///
-/// Issue 1 is matched by rule (any multi-homed source denied by the model that got a
-/// reply), the others by cell.
-const REPORTED: &[(&str, &str, &str, &str)] = &[
-    (
-        "compose-linux-bridges.yaml",
-        "store-api-1@store_front",
-        "store-db-1@store_back",
-        "icmp",
-    ),
-    (
-        "compose-linux-bridges.yaml",
-        "store-api-1@store_back",
-        "store-proxy-1@store_front",
-        "icmp",
-    ),
-    (
-        "overlay-swarm-ws2016.yaml",
-        "gateway@nat",
-        "backend@ovl",
-        "icmp",
-    ),
-    (
-        "overlay-swarm-ws2016.yaml",
-        "gateway@nat",
-        "backend@ovl",
-        "tcp/8080",
-    ),
-    (
-        "transparent-subnet-differs-from-lan.yaml",
-        "a@t",
-        "internet",
-        "icmp",
-    ),
-    (
-        "transparent-subnet-differs-from-lan.yaml",
-        "a@t",
-        "internet",
-        "tcp/443",
-    ),
-    (
-        "transparent-subnet-differs-from-lan.yaml",
-        "a@t",
-        "internet",
-        "udp/53",
-    ),
-    (
-        "transparent-subnet-differs-from-lan.yaml",
-        "host:win1",
-        "a@t",
-        "icmp",
-    ),
-    (
-        "swarm-overlay-default-pool-overlaps-lan.yaml",
-        "web.1@ovl",
-        "host:lin1",
-        "icmp",
-    ),
-    (
-        "swarm-overlay-default-pool-overlaps-lan.yaml",
-        "web.1@ingress",
-        "host:lin1",
-        "icmp",
-    ),
-    (
-        "compose-linux-bridges.yaml",
-        "store-db-1@store_back",
-        "host:lnx1",
-        "icmp",
-    ),
-    (
-        "nat-prefix-contains-host-ip-fixed-cidr.yaml",
-        "web@nat",
-        "client:pc",
-        "icmp",
-    ),
-    (
-        "nat-prefix-contains-host-ip-fixed-cidr.yaml",
-        "client:pc",
-        "web@nat",
-        "tcp/80",
-    ),
-    ("ip-outside-subnet.yaml", "host:lin1", "web@app", "icmp"),
-];
-
 /// Every bundled scenario the backend can emulate, through `hnsim conform` with the
-/// simulator's expectations. Fails on any disagreement not in [`REPORTED`].
+/// simulator's expectations. Fails on any disagreement: the model bugs this suite
+/// found (a multi-homed container's stack, an `--internal` bridge's default route,
+/// cells delivered across a part of the design its own findings invalidate) are fixed,
+/// and none is tolerated.
 #[test]
 fn bundled_scenarios_conform() {
     let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
@@ -463,26 +357,6 @@ fn bundled_scenarios_conform() {
         let report: Option<hnsim_sim::Report> = std::fs::read_to_string(&json)
             .ok()
             .and_then(|t| serde_json::from_str(&t).ok());
-        let nodes: Vec<hnsim_sim::Node> = report
-            .as_ref()
-            .and_then(|r| r.states.last())
-            .map(|m| m.nodes.clone())
-            .unwrap_or_default();
-        // Issue 1 of REPORTED, as a rule: the source container has several endpoints,
-        // the model denies per endpoint, the container's namespace got a reply.
-        let multi_homed = |id: &str| {
-            let c = nodes
-                .iter()
-                .find(|n| n.id == id)
-                .and_then(|n| n.container.clone());
-            c.is_some_and(|c| {
-                nodes
-                    .iter()
-                    .filter(|n| n.container.as_deref() == Some(c.as_str()))
-                    .count()
-                    > 1
-            })
-        };
         let Some(conf) = report.and_then(|r| r.conformance) else {
             failures.push(format!("{}: no conformance report\n{stderr}", f.display()));
             continue;
@@ -503,41 +377,17 @@ fn bundled_scenarios_conform() {
         }
         let file = f.file_name().unwrap().to_string_lossy().to_string();
         for c in conf.cells.iter().filter(|c| c.verdict == Verdict::Disagree) {
-            let probe = c.probe.to_string();
-            let per_endpoint = multi_homed(&c.from)
-                && !c.expected.is_delivered()
-                && c.observation.outcome == hnsim_sim::ProbeOutcome::Reply;
-            let known = per_endpoint
-                || REPORTED.iter().any(|(sf, from, to, p)| {
-                    *sf == file && *from == c.from && *to == c.to && *p == probe
-                });
-            let line = format!(
+            failures.push(format!(
                 "{}: {} -> {} {}: expected {:?}, wire {} -> {:?} (repeat: {})",
                 file,
                 c.from,
                 c.to,
-                probe,
+                c.probe,
                 c.expected,
                 c.observation.sent,
                 c.observation.outcome,
                 c.observation.repro
-            );
-            if known {
-                println!("reported model disagreement (tolerated): {line}");
-            } else {
-                failures.push(line);
-            }
-        }
-        for (sf, from, to, p) in REPORTED.iter().filter(|r| r.0 == file) {
-            let agrees = conf.cells.iter().any(|c| {
-                c.from == *from
-                    && c.to == *to
-                    && c.probe.to_string() == *p
-                    && c.verdict == Verdict::Agree
-            });
-            if agrees {
-                println!("{sf}: {from} -> {to} {p} now agrees; remove it from REPORTED");
-            }
+            ));
         }
     }
     let _ = std::fs::remove_dir_all(&out_dir);

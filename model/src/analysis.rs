@@ -75,11 +75,13 @@ pub fn analyse(doc: &Document) -> Analysis {
         .collect();
     let mut states = Vec::new();
     for state in timeline::states(&doc.scenario) {
-        let design = resolve_owned(state.scenario);
+        let mut design = resolve_owned(state.scenario);
         let mut here = crate::rules::check(&doc, &design);
         if let Some(step) = state.step {
             here.extend(crate::rules::check_events(&doc, step, &state.events));
         }
+        // What this state's findings invalidate, before they are reported once.
+        design.invalid = crate::finding::Invalid::of(&here);
         for mut f in here {
             let key = (f.code.clone(), f.location.path.clone(), f.message.clone());
             if seen.insert(key) {

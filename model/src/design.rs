@@ -121,6 +121,10 @@ pub struct Design {
     /// `scenario.services`: the service's published ports with the host ports swarm
     /// picked for `--publish 80` (see [`crate::resolve`]).
     pub service_ports: Vec<Vec<PortForward>>,
+    /// The parts of this state that a finding says do not work as written, filled by
+    /// [`crate::analyse`] after validation (empty for a design resolved on its own):
+    /// the simulator answers no cell across them as delivered.
+    pub invalid: Vec<crate::finding::Invalid>,
 }
 
 impl Design {

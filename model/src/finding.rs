@@ -76,6 +76,83 @@ pub struct Finding {
     /// Timeline step after which the finding holds (`None`: the initial design).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<usize>,
+    /// The parts of the design this finding says do not work as written. The simulator
+    /// reads them: a cell that crosses one is never "delivered" against its own finding
+    /// (see [`Subject`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invalidates: Vec<Subject>,
+}
+
+/// A part of a design that a finding invalidates. What each kind covers is what a
+/// broken part of that kind takes down on a real host:
+/// - a network whose subnet, gateway or prefix contradicts the physical network (a
+///   transparent subnet that is not the LAN's, a NAT prefix holding the host's address,
+///   an overlay pool over the LAN): its members still reach each other on its own
+///   switch, but every flow that leaves or enters it crosses the broken routing;
+/// - an endpoint whose own address is wrong (outside its network's subnet, taken by
+///   another): every flow from or to it;
+/// - a host whose own address is wrong: every flow from or to the host and the
+///   containers on it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Subject {
+    /// Network `network` (on `host` when it is host-scoped): flows off the network.
+    Network {
+        network: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        host: Option<String>,
+    },
+    /// The attachment of container `container` to network `network`: all its flows.
+    Endpoint { container: String, network: String },
+    /// Host `host` and the containers on it: all their flows.
+    Host { host: String },
+}
+
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Subject::Network {
+                network,
+                host: Some(h),
+            } => write!(f, "network `{network}` on `{h}`"),
+            Subject::Network { network, .. } => write!(f, "network `{network}`"),
+            Subject::Endpoint { container, network } => {
+                write!(f, "`{container}` on network `{network}`")
+            }
+            Subject::Host { host } => write!(f, "host `{host}`"),
+        }
+    }
+}
+
+/// One invalid part of one state of a design, with the finding that says so: what the
+/// simulator consults (a copy, so that the design carries it to every consumer).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Invalid {
+    pub subject: Subject,
+    pub code: String,
+    pub message: String,
+    pub facts: Vec<String>,
+}
+
+impl Invalid {
+    /// Every invalid part `findings` name.
+    pub fn of(findings: &[Finding]) -> Vec<Invalid> {
+        let mut out: Vec<Invalid> = Vec::new();
+        for f in findings {
+            for s in &f.invalidates {
+                let inv = Invalid {
+                    subject: s.clone(),
+                    code: f.code.clone(),
+                    message: f.message.clone(),
+                    facts: f.facts.clone(),
+                };
+                if !out.contains(&inv) {
+                    out.push(inv);
+                }
+            }
+        }
+        out
+    }
 }
 
 impl fmt::Display for Finding {

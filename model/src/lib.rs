@@ -22,7 +22,7 @@ pub mod timeline;
 pub use analysis::{analyse, AnalysedState, Analysis};
 pub use design::{Design, Endpoint, IpSource, PortForward, Published};
 pub use driver::Driver;
-pub use finding::{Finding, Location, Severity};
+pub use finding::{Finding, Invalid, Location, Severity, Subject};
 pub use limits::Limits;
 pub use os::OsVersion;
 pub use parse::{parse_scenario, Document, ParseError};

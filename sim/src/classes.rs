@@ -44,6 +44,8 @@ pub(crate) struct EndpointFacts {
     aliases: Vec<String>,
     hyperv: bool,
     gone_network: Option<String>,
+    /// The invalid parts of the design it takes part in (`invalid::Marks`).
+    invalid: Vec<(u16, bool)>,
 }
 
 /// What tells one class from another.
@@ -156,5 +158,6 @@ fn facts(ctx: &Context, ep: &Endpoint) -> EndpointFacts {
         aliases: ep.aliases.clone(),
         hyperv: ep.hyperv,
         gone_network: ep.gone_network.clone(),
+        invalid: ctx.marks.of_endpoint(ep),
     }
 }

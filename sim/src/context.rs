@@ -13,6 +13,8 @@ pub(crate) struct Context<'a> {
     pub design: &'a Design,
     pub graph: &'a TopologyGraph<'a>,
     pub parties: &'a Parties,
+    /// The parts of the design its findings invalidate, resolved to indices.
+    pub marks: crate::invalid::Marks,
     /// (host, NIC) pairs bound by an external vSwitch (see [`Context::nic_vswitch`]),
     /// gathered once: every exit and entry of a host asks.
     bound_nics: HashSet<(usize, String)>,
@@ -55,6 +57,7 @@ impl<'a> Context<'a> {
             design,
             graph,
             parties,
+            marks: crate::invalid::Marks::new(design),
             bound_nics,
         }
     }

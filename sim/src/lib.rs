@@ -13,7 +13,8 @@
 //! holds one module per network driver with its rules (same network, exits, entries,
 //! names, what it refuses); [`fabric`] joins a source's way out of its network to a
 //! destination's way in; [`dns`] gives a cell its name; [`answer`] is what a rule
-//! returns; [`classes`] groups endpoints the rules cannot tell apart; [`engine`]
+//! returns; [`invalid`] withdraws a delivery across a part the design's findings
+//! invalidate; [`classes`] groups endpoints the rules cannot tell apart; [`engine`]
 //! decides per class pair (rayon) and instantiates per node pair.
 
 mod answer;
@@ -27,6 +28,7 @@ mod expect;
 mod fabric;
 mod graph;
 pub mod inspection;
+mod invalid;
 pub mod matrix;
 mod nodes;
 mod query;

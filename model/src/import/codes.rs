@@ -105,5 +105,6 @@ pub(crate) fn finding(code: &str, src: &Location, message: String) -> Finding {
         message,
         help: meta.map(|m| m.help.to_string()).unwrap_or_default(),
         step: None,
+        invalidates: Vec::new(),
     }
 }

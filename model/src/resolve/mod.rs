@@ -52,6 +52,7 @@ pub fn resolve_owned(mut s: Scenario) -> Design {
         endpoints,
         published,
         service_ports,
+        invalid: Vec::new(),
     }
 }
 

@@ -3,6 +3,11 @@
 //! TRANS-3, NAT-4).
 
 use super::{Checker, Rule};
+use crate::finding::Subject;
+
+/// What the checks of this module found: rule, field path, message, and the part of
+/// the design the finding says does not work as written.
+type Found = Vec<(&'static Rule, String, String, Option<Subject>)>;
 use crate::design::IpSource;
 use crate::driver::Driver;
 use crate::finding::Severity::{Error, Warning};
@@ -167,7 +172,7 @@ fn overlaps(a: &IpNet, b: &IpNet) -> bool {
 pub(super) fn check(checker: &mut Checker) {
     let design = checker.design;
     let s = &design.scenario;
-    let mut found: Vec<(&Rule, String, String)> = Vec::new();
+    let mut found: Found = Vec::new();
     // Subnet overlaps between networks that share a host: each network is reported
     // once, with the first earlier network it overlaps (a pair per finding made a few
     // hundred networks on one subnet report tens of thousands of findings).
@@ -219,6 +224,7 @@ pub(super) fn check(checker: &mut Checker) {
                     "network `{}` ({sb}) overlaps network `{}` ({sa}) on host `{shared}`",
                     b.name, a.name
                 ),
+                None,
             ));
             break;
         }
@@ -235,6 +241,7 @@ pub(super) fn check(checker: &mut Checker) {
                         n.name,
                         join(&n.subnet.0)
                     ),
+                    Some(Checker::network_subject(n)),
                 ));
             }
         }
@@ -258,6 +265,7 @@ pub(super) fn check(checker: &mut Checker) {
                         "{} network `{}` ({sn}) overlaps LAN {lan} of NIC `{}` on host `{}`",
                         n.driver, n.name, nic.name, host.name
                     ),
+                    Some(Checker::network_subject(n)),
                 ));
             }
         }
@@ -271,6 +279,7 @@ pub(super) fn check(checker: &mut Checker) {
                     "segment `{}` has gateway {gw} outside {}",
                     seg.name, seg.subnet
                 ),
+                None,
             ));
         }
     }
@@ -285,6 +294,9 @@ pub(super) fn check(checker: &mut Checker) {
                             "NIC `{}` of host `{}` has {} outside segment `{}` ({})",
                             nic.name, h.name, nic.ip, seg.name, seg.subnet
                         ),
+                        Some(Subject::Host {
+                            host: h.name.clone(),
+                        }),
                     ));
                 }
             }
@@ -305,13 +317,17 @@ pub(super) fn check(checker: &mut Checker) {
                         "client `{}` has {ip} outside segment `{}` ({})",
                         c.name, seg.name, seg.subnet
                     ),
+                    None,
                 ));
             }
         }
     }
     endpoints(checker, &mut found);
-    for (rule, path, msg) in found {
-        checker.emit(rule, &path, msg);
+    for (rule, path, msg, subject) in found {
+        match subject {
+            Some(subject) => checker.emit_on(rule, &path, msg, [subject]),
+            None => checker.emit(rule, &path, msg),
+        }
     }
 }
 
@@ -322,7 +338,7 @@ fn join(nets: &[IpNet]) -> String {
         .join(", ")
 }
 
-fn endpoints(checker: &Checker, found: &mut Vec<(&'static Rule, String, String)>) {
+fn endpoints(checker: &Checker, found: &mut Found) {
     let design = checker.design;
     let s = &design.scenario;
     // Devices on each segment other than container endpoints.
@@ -390,7 +406,7 @@ fn endpoints(checker: &Checker, found: &mut Vec<(&'static Rule, String, String)>
                         "container `{}` asks for {ip} on network `{}`, which has no user-configured subnet",
                         a.container.name, a.network.name
                     ),
-                ));
+Some(Checker::endpoint_subject(&a))));
             } else if !a.network.subnet.0.is_empty() {
                 if !a.network.subnet.0.iter().any(|sn| sn.contains(&ip)) {
                     found.push((
@@ -402,6 +418,7 @@ fn endpoints(checker: &Checker, found: &mut Vec<(&'static Rule, String, String)>
                             a.network.name,
                             join(&a.network.subnet.0)
                         ),
+                        Some(Checker::endpoint_subject(&a)),
                     ));
                 }
             } else if let Some(seg) = segment.filter(|g| !g.subnet.contains(&ip)) {
@@ -412,7 +429,7 @@ fn endpoints(checker: &Checker, found: &mut Vec<(&'static Rule, String, String)>
                         "container `{}` has {ip} on transparent network `{}`, outside segment `{}` ({})",
                         a.container.name, a.network.name, seg.name, seg.subnet
                     ),
-                ));
+Some(Checker::endpoint_subject(&a))));
             }
             if a.network.gateway == Some(ip) {
                 found.push((
@@ -422,6 +439,7 @@ fn endpoints(checker: &Checker, found: &mut Vec<(&'static Rule, String, String)>
                         "container `{}` has {ip}, the gateway of network `{}`",
                         a.container.name, a.network.name
                     ),
+                    Some(Checker::endpoint_subject(&a)),
                 ));
             }
             if let Some(seg) = segment {
@@ -433,6 +451,7 @@ fn endpoints(checker: &Checker, found: &mut Vec<(&'static Rule, String, String)>
                             "container `{}` on {} network `{}` has {ip}, already used by {dev}",
                             a.container.name, a.network.driver, a.network.name
                         ),
+                        Some(Checker::endpoint_subject(&a)),
                     ));
                 }
             }
@@ -458,6 +477,7 @@ fn endpoints(checker: &Checker, found: &mut Vec<(&'static Rule, String, String)>
                         "containers `{other}` and `{}` both have {ip} on {scope}",
                         a.container.name
                     ),
+                    Some(Checker::endpoint_subject(&a)),
                 ));
             }
         } else {
@@ -483,6 +503,6 @@ fn endpoints(checker: &Checker, found: &mut Vec<(&'static Rule, String, String)>
                 )
             }
         };
-        found.push((&EXHAUSTED, path.clone(), message));
+        found.push((&EXHAUSTED, path.clone(), message, None));
     }
 }

@@ -10,7 +10,7 @@
 //! findings. [`RULES`] is the registry `hnsim explain` and the tests read.
 
 use crate::design::{Design, Endpoint};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Severity, Subject};
 use crate::parse::Document;
 use crate::scenario::{Container, Host, Network};
 use crate::timeline::StepEvent;
@@ -203,6 +203,7 @@ pub(crate) fn finding(rule: &Rule, doc: &Document, path: &str, message: String) 
         message,
         help: rule.help.to_string(),
         step: None,
+        invalidates: Vec::new(),
     }
 }
 
@@ -246,6 +247,36 @@ impl<'a> Checker<'a> {
 
     pub fn emit(&mut self, rule: &Rule, path: &str, message: String) {
         self.out.push(finding(rule, self.doc, path, message));
+    }
+
+    /// Like [`Checker::emit`] for a finding that says `subjects` do not work as
+    /// written (the simulator answers no cell across them as delivered).
+    pub fn emit_on(
+        &mut self,
+        rule: &Rule,
+        path: &str,
+        message: String,
+        subjects: impl IntoIterator<Item = Subject>,
+    ) {
+        let mut f = finding(rule, self.doc, path, message);
+        f.invalidates.extend(subjects);
+        self.out.push(f);
+    }
+
+    /// The subject "traffic off network `net`", scoped to its host when it has one.
+    pub fn network_subject(net: &Network) -> Subject {
+        Subject::Network {
+            network: net.name.clone(),
+            host: net.host.clone(),
+        }
+    }
+
+    /// The subject "every flow of this attachment".
+    pub fn endpoint_subject(a: &Attached) -> Subject {
+        Subject::Endpoint {
+            container: a.container.name.clone(),
+            network: a.network.name.clone(),
+        }
     }
 
     /// Like [`Checker::emit`] with a help line specific to this finding.

@@ -255,26 +255,30 @@ fn prefix_contains_host(checker: &mut Checker, host: &Host, nats: &[(usize, &Net
             } else {
                 format!("{}.nics[{ni}].ip", host.origin.path)
             };
-            checker.emit(
+            // Every NAT network of the host takes its subnet from the prefix: their
+            // routes to the LAN overlap the host's own.
+            checker.emit_on(
                 &PREFIX_CONTAINS_HOST_IP,
                 &path,
                 format!(
                     "NAT prefix {prefix} of host `{}` contains the host's own address {ip} (NIC `{}`)",
                     host.name, nic.name
                 ),
+                nats.iter().map(|(_, n)| Checker::network_subject(n)),
             );
             continue;
         }
         for (_, n) in nats {
             for (si, subnet) in n.subnet.0.iter().enumerate() {
                 if subnet.contains(&ip) {
-                    checker.emit(
+                    checker.emit_on(
                         &PREFIX_CONTAINS_HOST_IP,
                         &subnet_path(n, si),
                         format!(
                             "NAT network `{}` subnet {subnet} contains host `{}`'s own address {ip} (NIC `{}`)",
                             n.name, host.name, nic.name
                         ),
+                        [Checker::network_subject(n)],
                     );
                 }
             }

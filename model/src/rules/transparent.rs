@@ -126,13 +126,14 @@ pub(super) fn check(checker: &mut Checker) {
             if let Some(seg) = segment {
                 if let Some(subnet) = net.subnet.0.first() {
                     if subnet.trunc() != seg.subnet.trunc() {
-                        checker.emit(
+                        checker.emit_on(
                             &SUBNET_MISMATCH,
                             &format!("{}.subnet", net.origin.path),
                             format!(
                                 "transparent network `{}` uses {subnet}, but its NIC on host `{}` is on segment `{}` ({})",
                                 net.name, host.name, seg.name, seg.subnet
                             ),
+                            [Checker::network_subject(net)],
                         );
                     }
                 }
@@ -148,13 +149,14 @@ pub(super) fn check(checker: &mut Checker) {
                 }
                 if let (Some(gw), Some(seg_gw)) = (net.gateway, seg.gateway) {
                     if gw != seg_gw && !net.subnet.0.is_empty() {
-                        checker.emit(
+                        checker.emit_on(
                             &SUBNET_MISMATCH,
                             &format!("{}.gateway", net.origin.path),
                             format!(
                                 "transparent network `{}` uses gateway {gw}, but segment `{}` has gateway {seg_gw}",
                                 net.name, seg.name
                             ),
+                            [Checker::network_subject(net)],
                         );
                     }
                 }

@@ -586,6 +586,7 @@ pub fn findings() -> Vec<Finding> {
             message: "expectation `laptop -> db:5432` fails: db publishes nothing & overlay <10.10.0.0/24> is not routed on \"lan\"".into(),
             help: "publish 5432 on db with a routing mesh or host port, or expect `denied`".into(),
             step: None,
+            invalidates: vec![],
         },
         Finding {
             code: "HNS012".into(),
@@ -600,6 +601,7 @@ pub fn findings() -> Vec<Finding> {
             message: "ping from overlay network ovl to external addresses never works on WS2019 (VFP NAT drops ICMP)".into(),
             help: "test outbound connectivity with TCP, e.g. Test-NetConnection -Port 443".into(),
             step: None,
+            invalidates: vec![],
         },
         Finding {
             code: "HNS040".into(),
@@ -614,6 +616,7 @@ pub fn findings() -> Vec<Finding> {
             message: "after the reboot the nat network mynat is recreated by Docker".into(),
             help: "nothing to do; containers on it get new addresses".into(),
             step: Some(0),
+            invalidates: vec![],
         },
     ]
 }

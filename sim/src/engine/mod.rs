@@ -91,6 +91,7 @@ struct Fabric {
     clients: Vec<hnsim_model::Client>,
     services: Vec<hnsim_model::Service>,
     bound_nics: Vec<(usize, String)>,
+    invalid: Vec<hnsim_model::Invalid>,
 }
 
 impl Fabric {
@@ -103,6 +104,7 @@ impl Fabric {
             clients: s.clients.clone(),
             services: s.services.clone(),
             bound_nics: ctx.bound_nics(),
+            invalid: ctx.design.invalid.clone(),
         }
     }
 }

@@ -107,12 +107,47 @@ fn connected_sibling(ctx: &Context, a: usize, b: usize) -> Option<usize> {
     })
 }
 
-/// Nodes `s` and `t` belong to different containers (or are not both endpoints).
+/// Nodes `s` and `t` belong to different containers (or are not both endpoints). A
+/// container's own addresses stay inside its compartment, so only these flows can cross
+/// a part of the design its findings invalidate.
 pub(super) fn between(ctx: &Context, s: usize, t: usize, probe: Probe) -> Answer {
+    crate::invalid::apply(ctx, s, t, between_as_written(ctx, s, t, probe))
+}
+
+/// [`between`] for the design as written.
+fn between_as_written(ctx: &Context, s: usize, t: usize, probe: Probe) -> Answer {
     let (ws, wt) = (ctx.parties.party[s], ctx.parties.party[t]);
     if let (Party::Endpoint(a), Party::Endpoint(b)) = (ws, wt) {
         if let Some(s2) = connected_sibling(ctx, a, b) {
-            return through_sibling(ctx, a, b, between(ctx, s2, t, probe));
+            let via = ctx.network_name(&ctx.parties.endpoints[b]).to_string();
+            let why = format!("its routing table sends traffic for {via} out of that attachment");
+            const FACTS: &[&str] = &["ARCH-2"];
+            return through_sibling(
+                ctx,
+                a,
+                (&via, &why, FACTS),
+                between_as_written(ctx, s2, t, probe),
+            );
+        }
+    }
+    if let Party::Endpoint(a) = ws {
+        let same_network = matches!(wt, Party::Endpoint(b)
+            if ctx.parties.endpoints[b].network == ctx.parties.endpoints[a].network);
+        if let Some(s2) = gateway_sibling(ctx, a).filter(|_| !same_network) {
+            let Party::Endpoint(k) = ctx.parties.party[s2] else {
+                unreachable!("a sibling is an endpoint")
+            };
+            let via = ctx.network_name(&ctx.parties.endpoints[k]).to_string();
+            const FACTS: &[&str] = &["ARCH-2", "LNX-1"];
+            let why =
+                "its default route goes out of that attachment (Docker routes no default through an internal network while the container has another)"
+            .to_string();
+            return through_sibling(
+                ctx,
+                a,
+                (&via, &why, FACTS),
+                between_as_written(ctx, s2, t, probe),
+            );
         }
     }
     for (party, as_source) in [(ws, true), (wt, false)] {
@@ -143,11 +178,41 @@ pub(super) fn between(ctx: &Context, s: usize, t: usize, probe: Probe) -> Answer
     ans
 }
 
-/// The answer of the sibling attachment `a`'s container uses towards `b`, told from
-/// `a`'s side.
-fn through_sibling(ctx: &Context, a: usize, b: usize, mut ans: Answer) -> Answer {
-    let (ea, eb) = (&ctx.parties.endpoints[a], &ctx.parties.endpoints[b]);
-    let via = ctx.network_name(eb).to_string();
+/// A container is one stack (ARCH-2): a flow to an address on none of its networks
+/// follows its default route, whichever endpoint the cell starts from. On Linux, Docker
+/// never takes the default route through an `--internal` bridge while the container has
+/// another network (checked on Docker 20.10.24: attached first or named first, the
+/// internal network gets no default route), so a flow "from" the internal attachment
+/// leaves through that other one. Returns its node index.
+fn gateway_sibling(ctx: &Context, a: usize) -> Option<usize> {
+    let ea = &ctx.parties.endpoints[a];
+    let linux = ea.host.is_some_and(|h| !ctx.host(h).is_windows());
+    let internal = |e: &Endpoint| ctx.network(e).is_some_and(|n| n.internal);
+    if !linux || !internal(ea) {
+        return None;
+    }
+    ctx.parties.nodes_of_container(ea.container).find(|&i| {
+        let Party::Endpoint(k) = ctx.parties.party[i] else {
+            return false;
+        };
+        let e = &ctx.parties.endpoints[k];
+        k != a
+            && e.running
+            && e.ip.is_some()
+            && !internal(e)
+            && ctx.network(e).is_some_and(|n| n.gateway.is_some())
+    })
+}
+
+/// The answer of the sibling attachment (on network `via`) that `a`'s container uses,
+/// told from `a`'s side with `why` it uses it (and the facts that say so).
+fn through_sibling(
+    ctx: &Context,
+    a: usize,
+    (via, why, facts): (&str, &str, &[&str]),
+    mut ans: Answer,
+) -> Answer {
+    let ea = &ctx.parties.endpoints[a];
     // The sibling's hops speak of "the source"; say which attachment that is, without
     // its address (members of a class differ in it).
     for h in &mut ans.hops {
@@ -159,10 +224,10 @@ fn through_sibling(ctx: &Context, a: usize, b: usize, mut ans: Answer) -> Answer
             format!("{} compartment", ea.name),
             Mechanism::HostStack,
             format!(
-                "the container is also attached to {via}: its routing table sends traffic for that network out of that attachment, not out of {}",
+                "the container is also attached to {via}: {why}, not out of {}",
                 ctx.network_name(ea)
             ),
-            &["ARCH-2"],
+            facts,
         ),
     );
     ans

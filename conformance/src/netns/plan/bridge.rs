@@ -12,7 +12,10 @@
 //!   (docker-proxy makes those reachable from every bridge);
 //! - no direct inbound to container IPs from the host's NICs (FORWARD policy DROP);
 //! - `enable_icc=false`: bridge ports are isolated from each other;
-//! - `--internal`: no masquerade, no default route, nothing routed in or out.
+//! - `--internal`: no masquerade and nothing forwarded in or out of the bridge; the
+//!   container still gets its default route through the gateway, so the host's own
+//!   addresses answer it (INPUT, not FORWARD). Checked on Docker 20.10.24 by
+//!   conformance/tests/docker.rs `an_internal_bridge_reaches_the_host_and_nothing_beyond`.
 
 use super::{bridge_mac, prefix_len, Builder};
 use hnsim_model::{Endpoint, Protocol};
@@ -57,7 +60,7 @@ pub(super) fn internal_bridge(b: &mut Builder, e: &Endpoint, ni: usize, k: usize
         ));
         if net.internal && !windows {
             // `--internal`: nothing leaves or enters the bridge by routing, and Docker
-            // gives it no MASQUERADE rule and its containers no default route.
+            // gives it no MASQUERADE rule.
             fwd_internal(b, k, &br);
         } else if !windows {
             for subnet in &net.subnet.0 {
@@ -82,7 +85,18 @@ pub(super) fn internal_bridge(b: &mut Builder, e: &Endpoint, ni: usize, k: usize
             format!("link set {port} type bridge_slave isolated on"),
         );
     }
-    if let (Some(gw), false) = (net.gateway, net.internal && !windows) {
+    // An `--internal` network's containers get the default route too (Docker's own
+    // routing table in the container); only forwarding beyond the bridge is dropped.
+    // Docker never picks an internal network as the gateway while the container has
+    // another network that has one.
+    let routed_elsewhere = net.internal
+        && d.endpoints_of(e.container).any(|o| {
+            o.network.is_some_and(|n| {
+                let other = &d.scenario.networks[n];
+                n != ni && !other.internal && other.gateway.is_some()
+            })
+        });
+    if let (Some(gw), false) = (net.gateway, routed_elsewhere) {
         b.default_route(e.container, gw, &format!("eth{}", e.attachment));
     }
     // Docker publishes through the container's first network that can carry it.
