@@ -8,6 +8,7 @@ pub mod design;
 pub mod driver;
 pub mod fact;
 pub mod finding;
+pub mod generate;
 pub mod import;
 pub mod limits;
 pub mod os;

@@ -477,6 +477,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                 name,
                 description,
                 covers,
+                tags: vec![],
                 segments,
                 hosts,
                 vswitches,

@@ -24,6 +24,7 @@ const SCENARIO_KEYS: &[&str] = &[
     "steps",
     "expect",
     "covers",
+    "tags",
     "description",
 ];
 

@@ -59,6 +59,10 @@ pub struct Scenario {
     /// SPEC fact IDs this scenario exercises (NAT-8, OVL-3, ...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub covers: Vec<String>,
+    /// Free labels (`driver:nat`, `os:ws2019`, `feature:published-port`): what a design
+    /// exercises, as `hnsim gen` writes them; nothing reads them but people and filters.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub segments: Vec<Segment>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
