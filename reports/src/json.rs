@@ -36,6 +36,21 @@ pub fn report(report: &Report, schema: ReportSchema, w: &mut dyn Write) -> Resul
     }
 }
 
+/// The same document as YAML, serialized straight to `w` (no JSON tree in between).
+pub fn report_yaml(
+    report: &Report,
+    schema: ReportSchema,
+    w: &mut dyn Write,
+) -> Result<(), RenderError> {
+    let mut w = std::io::BufWriter::new(w);
+    match schema {
+        ReportSchema::V1 => serde_yaml_ng::to_writer(&mut w, report)?,
+        ReportSchema::V2 => serde_yaml_ng::to_writer(&mut w, &ReportByClass::new(report))?,
+    }
+    w.flush()?;
+    Ok(())
+}
+
 pub fn findings(findings: &[Finding]) -> Result<String, RenderError> {
     pretty(&findings)
 }

@@ -216,11 +216,7 @@ pub fn render_report_to(
         Format::Json => return json::report(report, opts.schema, w),
         Format::Terminal => terminal::report(report, opts),
         Format::Markdown => markdown::report(report),
-        Format::Yaml => {
-            let mut doc = Vec::new();
-            json::report(report, opts.schema, &mut doc)?;
-            yaml(std::str::from_utf8(&doc).unwrap_or_default())?
-        }
+        Format::Yaml => return json::report_yaml(report, opts.schema, w),
         Format::Junit => junit::report(report),
         Format::Html => html::report(report)?,
         Format::Dot => dot::topology(&report.topology, &report.scenario.name),

@@ -14,6 +14,8 @@
 //!   cargo build --release && cargo bench -p hnsim-sim --bench scale
 //!   … -- --sizes 1000,10000 --runs 5 --shapes nat,bridges --million
 //! `--million` adds a 1,000,000-replica service summarised by class (terminal view).
+//! Every run raises the input limits (`HNSIM_MAX_FILE_BYTES`, `HNSIM_MAX_REPLICAS`,
+//! `HNSIM_MAX_ENDPOINTS`), as a user simulating designs this large does.
 //! `HNSIM_BIN` points at another binary.
 
 use std::path::{Path, PathBuf};
@@ -87,6 +89,14 @@ const FORMATS: [(&str, &str); 6] = [
     ("html", "html"),
 ];
 
+/// The size limits (model/src/limits.rs) raised for every run: a 100,000-endpoint
+/// design is a file of several megabytes, a million replicas is ten times the default.
+const LIMITS: [(&str, &str); 3] = [
+    ("HNSIM_MAX_FILE_BYTES", "1000000000"),
+    ("HNSIM_MAX_REPLICAS", "2000000"),
+    ("HNSIM_MAX_ENDPOINTS", "2000000"),
+];
+
 /// A command's wall time and peak resident memory; `None` when it failed.
 #[derive(Clone, Copy)]
 struct Measure {
@@ -100,6 +110,7 @@ fn measure(bin: &Path, args: &[String], limit: Duration) -> Result<Measure, Stri
     let start = Instant::now();
     let child = Command::new(bin)
         .args(args)
+        .envs(LIMITS)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
@@ -173,7 +184,15 @@ fn cell(m: &Result<Measure, String>) -> String {
 /// `file`: (class engine, every pair (measured or scaled from a sample), sampled).
 fn engines(file: &Path, runs: usize) -> (Duration, Duration, Option<usize>) {
     let text = std::fs::read_to_string(file).expect("generated design");
-    let doc = hnsim_model::parse_scenario("bench.yaml", &text).expect("parses");
+    let limits = hnsim_model::Limits::with_overrides(|name| {
+        LIMITS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.to_string())
+    })
+    .expect("limits");
+    let doc =
+        hnsim_model::parse::parse_scenario_with("bench.yaml", &text, &limits).expect("parses");
     let analysis = hnsim_model::analyse(&doc);
     let design = &analysis.final_state().design;
     let mut classes = Vec::new();
