@@ -144,9 +144,7 @@ pub fn document_with(
     host: HostTemplate,
     limits: &Limits,
 ) -> Result<Document, ImportError> {
-    let (text, value) = prepared(file, text, limits)?;
-    let kind = detect::classify(text, value.as_ref());
-    read_as(kind, file, text, value.as_ref(), host, limits)
+    read(None, file, text, host, limits)
 }
 
 /// [`document_with`] of a text whose kind is known (what the fuzz targets use to hold
@@ -158,7 +156,19 @@ pub fn document_as(
     host: HostTemplate,
     limits: &Limits,
 ) -> Result<Document, ImportError> {
+    read(Some(kind), file, text, host, limits)
+}
+
+/// A document of the given kind, or of the kind [`detect`] sees.
+fn read(
+    kind: Option<InputKind>,
+    file: &str,
+    text: &str,
+    host: HostTemplate,
+    limits: &Limits,
+) -> Result<Document, ImportError> {
     let (text, value) = prepared(file, text, limits)?;
+    let kind = kind.unwrap_or_else(|| detect::classify(text, value.as_ref()));
     read_as(kind, file, text, value.as_ref(), host, limits)
 }
 

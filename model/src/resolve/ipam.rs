@@ -273,13 +273,7 @@ pub(super) fn assign_addresses(s: &Scenario) -> Vec<Endpoint> {
     let mut used = reserved_addresses(s);
     let mut private = reserved_per_network(s, &networks);
     let mut sdn_next: HashMap<&str, usize> = HashMap::new();
-    let hosts: HashMap<&str, usize> = s
-        .hosts
-        .iter()
-        .enumerate()
-        .rev()
-        .map(|(i, h)| (h.name.as_str(), i))
-        .collect();
+    let hosts: HashMap<&str, usize> = s.host_indices();
     let mut endpoints = Vec::new();
     for (ci, c) in s.containers.iter().enumerate() {
         let host_idx = hosts.get(c.host.as_str()).copied();

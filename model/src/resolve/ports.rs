@@ -84,13 +84,7 @@ pub(super) fn assign_host_ports(s: &Scenario) -> Vec<Published> {
             }
         }
     }
-    let hosts: HashMap<&str, usize> = s
-        .hosts
-        .iter()
-        .enumerate()
-        .rev()
-        .map(|(i, h)| (h.name.as_str(), i))
-        .collect();
+    let hosts: HashMap<&str, usize> = s.host_indices();
     let mut out = Vec::new();
     for (ci, c) in s.containers.iter().enumerate() {
         let host_idx = hosts.get(c.host.as_str()).copied();

@@ -223,13 +223,7 @@ pub(crate) struct Checker<'a> {
 impl<'a> Checker<'a> {
     fn new(doc: &'a Document, design: &'a Design) -> Self {
         let s = &design.scenario;
-        let hosts_by_name = s
-            .hosts
-            .iter()
-            .enumerate()
-            .rev()
-            .map(|(i, h)| (h.name.as_str(), i))
-            .collect();
+        let hosts_by_name = s.host_indices();
         let mut endpoints_by_network = vec![Vec::new(); s.networks.len()];
         for (i, ep) in design.endpoints.iter().enumerate() {
             if let Some(list) = ep.network.and_then(|n| endpoints_by_network.get_mut(n)) {

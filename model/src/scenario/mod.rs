@@ -94,6 +94,18 @@ pub struct Scenario {
     pub defaults_materialized: bool,
 }
 
+impl Scenario {
+    /// Each host's index by name (the first of a repeated name, as a lookup by name
+    /// finds it), for resolving many references without a scan each.
+    pub fn host_indices(&self) -> std::collections::HashMap<&str, usize> {
+        let mut out = std::collections::HashMap::with_capacity(self.hosts.len());
+        for (i, h) in self.hosts.iter().enumerate() {
+            out.entry(h.name.as_str()).or_insert(i);
+        }
+        out
+    }
+}
+
 /// A physical (or virtual) L2 segment: the LAN the hosts' NICs plug into.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]

@@ -115,6 +115,26 @@ fn declares_stack_overlay(value: &Value) -> bool {
     })
 }
 
+/// Model fields whose compose key has another name: (object, model field, compose key).
+const SPELLINGS: &[(&str, &str, &str)] = &[
+    ("network", "ipv6", "enable_ipv6"),
+    ("network", "ipam-driver", "ipam.driver"),
+    ("network", "ipam-opt", "ipam.options"),
+    ("network", "options", "driver_opts"),
+    ("service", "link", "links"),
+    ("service", "add-host", "extra_hosts"),
+    ("service", "dns-opt", "dns_opt"),
+    ("service", "dns-search", "dns_search"),
+];
+
+/// The (model field, compose key) pairs of one kind of object.
+fn spelt_as(object: &str) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
+    SPELLINGS
+        .iter()
+        .filter(move |(o, _, _)| *o == object)
+        .map(|(_, field, key)| (*field, *key))
+}
+
 /// Locates a compose key (`services.web.ports[0]`) in the input, below the field path
 /// the compose value sits at (`hosts[0].compose`).
 struct ComposeLocator<'a> {

@@ -97,12 +97,7 @@ pub(super) fn translate(
         .get("enable_ipv6")
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    let mut spelt = Spellings::of(&[
-        ("ipv6", "enable_ipv6"),
-        ("ipam-driver", "ipam.driver"),
-        ("ipam-opt", "ipam.options"),
-        ("options", "driver_opts"),
-    ]);
+    let mut spelt = Spellings::of(super::spelt_as("network"));
     if let Some(ipam) = m.get("ipam") {
         net.ipam_driver = ipam
             .get("driver")

@@ -218,12 +218,7 @@ pub(super) fn translate(
     let mut ip6 = None;
     // How the model's fields are spelt in this service, for findings about them
     // (model field -> compose key, both below the service).
-    let mut spelt = Spellings::of(&[
-        ("link", "links"),
-        ("add-host", "extra_hosts"),
-        ("dns-opt", "dns_opt"),
-        ("dns-search", "dns_search"),
-    ]);
+    let mut spelt = Spellings::of(super::spelt_as("service"));
     if let Some(mode) = m.get("network_mode") {
         let mode = scalar(mode).unwrap_or_default();
         match mode.as_str() {

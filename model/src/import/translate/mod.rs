@@ -57,10 +57,10 @@ struct NetRef {
 pub(crate) struct Spellings(Vec<(String, String)>);
 
 impl Spellings {
-    pub fn of(pairs: &[(&str, &str)]) -> Self {
+    pub fn of<'p>(pairs: impl IntoIterator<Item = (&'p str, &'p str)>) -> Self {
         Spellings(
             pairs
-                .iter()
+                .into_iter()
                 .map(|(field, key)| (field.to_string(), key.to_string()))
                 .collect(),
         )
