@@ -8,7 +8,8 @@
 # Works on stable Rust: cargo-fuzz's instrumentation flags are unlocked with
 # RUSTC_BOOTSTRAP=1, and no sanitizer is used (`-s none`), so only the stable toolchain
 # and `cargo install cargo-fuzz` are needed. Inputs start from the committed corpus
-# (fuzz/corpus/TARGET, seeded from the scenario library); what a run adds stays there
+# (fuzz/corpus/TARGET, seeded from the scenario library) and the inputs that once broke
+# hnsim (fuzz/regressions/TARGET); what a run adds stays in the corpus
 # (`cargo fuzz cmin TARGET` keeps it small); crashes land in fuzz/artifacts/TARGET.
 set -eu
 
@@ -36,7 +37,8 @@ for t in $targets; do
     mkdir -p "corpus/$t" "artifacts/$t"
     before=$(find "artifacts/$t" -type f ! -name 'slow-unit-*' | wc -l)
     # -timeout: an input taking more than 2 s is a crash; so is more than 512 MB.
-    cargo fuzz run -s none "$t" "corpus/$t" -- \
+    # The committed regression inputs are replayed first; new inputs go to corpus/$t.
+    cargo fuzz run -s none "$t" "corpus/$t" "regressions/$t" -- \
         -max_total_time="$seconds" -timeout=2 -rss_limit_mb=512 -max_len=65536 \
         -print_final_stats=1 -artifact_prefix="artifacts/$t/" >"$logs/$t" 2>&1 || true
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$logs/$t" | tail -1)

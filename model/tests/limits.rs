@@ -150,3 +150,48 @@ fn ordinary_inputs_are_untouched() {
     let text = "name: t\nhosts:\n  - {name: h, os: ws2019}\ncontainers:\n  - {name: c, host: h}\n";
     assert!(document("in.yaml", text, HostTemplate::default()).is_ok());
 }
+
+/// The inputs that once took the process down (fuzz/regressions, also replayed by the
+/// fuzz targets) are refused with a located error or analysed within the limits.
+#[test]
+fn regression_inputs_are_refused_or_bounded() {
+    use hnsim_model::import::{document_as, InputKind};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/regressions");
+    let kinds = [
+        ("scenario", InputKind::Scenario),
+        ("commands", InputKind::Commands),
+        ("compose", InputKind::Compose),
+        ("daemon_json", InputKind::DaemonJson),
+    ];
+    let mut seen = 0;
+    for (dir, kind) in kinds {
+        let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
+            .expect("fuzz/regressions is part of the repository")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        files.sort();
+        for path in files {
+            seen += 1;
+            let text = std::fs::read_to_string(&path).expect("text");
+            let name = path.display().to_string();
+            match document_as(
+                kind,
+                &name,
+                &text,
+                HostTemplate::default(),
+                &Limits::default(),
+            ) {
+                Err(ImportError::Scenario(e)) => {
+                    assert!(e.line >= 1 && e.column >= 1, "{name}: {e}");
+                }
+                Err(other) => panic!("{name}: not a located error: {other}"),
+                Ok(doc) => {
+                    let a = hnsim_model::analyse(&doc);
+                    let endpoints = a.final_state().design.endpoints.len() as u64;
+                    assert!(endpoints <= Limits::default().endpoints, "{name}");
+                }
+            }
+        }
+    }
+    assert!(seen >= 14, "only {seen} regression inputs");
+}
