@@ -18,55 +18,43 @@ pub struct Limit {
     pub env: Option<&'static str>,
 }
 
+const fn limit(what: &'static str, default: u64, env: Option<&'static str>) -> Limit {
+    Limit { what, default, env }
+}
+
 /// The size of one input file (a scenario, a compose file, a daemon.json, docker
 /// commands), read from disk or stdin.
-pub const FILE_BYTES: Limit = Limit {
-    what: "bytes per input file",
-    default: 1 << 20,
-    env: Some("HNSIM_MAX_FILE_BYTES"),
-};
+pub const FILE_BYTES: Limit = limit(
+    "bytes per input file",
+    1 << 20,
+    Some("HNSIM_MAX_FILE_BYTES"),
+);
 
 /// How deep YAML or JSON may nest (sequences and mappings, block or flow), checked on
 /// the raw text before any parser runs: the parsers recurse, and a deep enough input
 /// overflows the stack. No scenario needs more than a dozen levels.
-pub const NESTING: Limit = Limit {
-    what: "levels of nesting",
-    default: 64,
-    env: None,
-};
+pub const NESTING: Limit = limit("levels of nesting", 64, None);
 
 /// Replicas of one swarm service or containers of one compose service (`replicas:`,
 /// compose `scale` / `deploy.replicas`, `docker service create --replicas`, `docker
 /// service scale web=N`).
-pub const REPLICAS: Limit = Limit {
-    what: "replicas per service",
-    default: 100_000,
-    env: Some("HNSIM_MAX_REPLICAS"),
-};
+pub const REPLICAS: Limit = limit("replicas per service", 100_000, Some("HNSIM_MAX_REPLICAS"));
 
 /// Endpoints of one design (every container's attachments, service replicas included).
-pub const ENDPOINTS: Limit = Limit {
-    what: "endpoints per design",
-    default: 200_000,
-    env: Some("HNSIM_MAX_ENDPOINTS"),
-};
+pub const ENDPOINTS: Limit = limit("endpoints per design", 200_000, Some("HNSIM_MAX_ENDPOINTS"));
 
 /// States of a timeline (the initial design and one per step). Each state is resolved
 /// and validated on its own, so the work is states times endpoints: the design's
 /// endpoints also count once per state against [`ENDPOINTS`] times 10.
-pub const STATES: Limit = Limit {
-    what: "states in a timeline",
-    default: 1_000,
-    env: Some("HNSIM_MAX_STATES"),
-};
+pub const STATES: Limit = limit("states in a timeline", 1_000, Some("HNSIM_MAX_STATES"));
 
 /// The length of a shell or PowerShell variable's value in an imported script (`A=$A$A`
 /// doubled forty times would be a terabyte).
-pub const VARIABLE_BYTES: Limit = Limit {
-    what: "bytes per script variable",
-    default: 64 << 10,
-    env: Some("HNSIM_MAX_VARIABLE_BYTES"),
-};
+pub const VARIABLE_BYTES: Limit = limit(
+    "bytes per script variable",
+    64 << 10,
+    Some("HNSIM_MAX_VARIABLE_BYTES"),
+);
 
 /// Every limit, in the order the README lists them.
 pub const ALL: &[Limit] = &[

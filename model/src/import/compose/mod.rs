@@ -16,7 +16,7 @@ mod values;
 
 use crate::driver::Driver;
 use crate::finding::Location;
-use crate::import::translate::Translator;
+use crate::import::translate::{TargetHost, Translator};
 use crate::scenario::*;
 use serde_yaml_ng::{Mapping, Value};
 use std::collections::BTreeMap;
@@ -135,8 +135,17 @@ fn spelt_as(object: &str) -> impl Iterator<Item = (&'static str, &'static str)> 
         .map(|(_, field, key)| (*field, *key))
 }
 
+/// What every entry of one compose file is translated in: the host that runs it, where
+/// its keys are written, and its project name.
+pub(super) struct Project<'a> {
+    host: TargetHost,
+    keys: ComposeLocator<'a>,
+    name: String,
+}
+
 /// Locates a compose key (`services.web.ports[0]`) in the input, below the field path
 /// the compose value sits at (`hosts[0].compose`).
+#[derive(Clone, Copy)]
 struct ComposeLocator<'a> {
     base: &'a str,
     locate: &'a dyn Fn(&str) -> Location,
@@ -226,6 +235,11 @@ pub(crate) fn apply(
         Driver::Bridge
     };
 
+    let scope = Project {
+        host: h.clone(),
+        keys,
+        name: project.clone(),
+    };
     // Networks: key -> the name Docker knows it by.
     let mut names: BTreeMap<String, String> = BTreeMap::new();
     let mut to_create: Vec<(Network, Location)> = Vec::new();
@@ -233,7 +247,7 @@ pub(crate) fn apply(
         Some(Value::Mapping(nets)) => {
             for (key, path, m) in mapping_entries(t, &keys, "networks", "network", nets) {
                 if let Some(net) =
-                    network::translate(t, &h, &keys, &project, &key, m, &default_driver, &mut names)
+                    network::translate(t, &scope, &key, m, &default_driver, &mut names)
                 {
                     to_create.push((net, keys.at(&path)));
                 }
@@ -277,7 +291,7 @@ pub(crate) fn apply(
 
     let Some(services) = services else { return };
     for (svc, _, m) in mapping_entries(t, &keys, "services", "service", services) {
-        service::translate(t, &h, &keys, &project, &svc, m, &names, stack);
+        service::translate(t, &scope, &svc, m, &names, stack);
     }
 }
 

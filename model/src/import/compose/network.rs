@@ -2,7 +2,7 @@
 //! `<project>_<key>` (or `name:`), or an `external` one that must exist (OPT-9).
 
 use super::values::{scalar, str_map};
-use super::ComposeLocator;
+use super::Project;
 use crate::driver::Driver;
 use crate::import::translate::{Spellings, TargetHost, Translator};
 use crate::scenario::*;
@@ -32,17 +32,15 @@ pub(super) fn blank(name: &str, h: &TargetHost, driver: Driver) -> Network {
 }
 
 /// One entry of `networks:`; `None` for external networks (recorded in `names`).
-#[allow(clippy::too_many_arguments)]
 pub(super) fn translate(
     t: &mut Translator,
-    h: &TargetHost,
-    keys: &ComposeLocator,
-    project: &str,
+    project: &Project,
     key: &str,
     m: &Mapping,
     default_driver: &Driver,
     names: &mut BTreeMap<String, String>,
 ) -> Option<Network> {
+    let (h, keys, project) = (&project.host, &project.keys, project.name.as_str());
     let p = format!("networks.{key}");
     for k in m.keys() {
         let kk = scalar(k).unwrap_or_default();

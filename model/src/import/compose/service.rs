@@ -3,9 +3,9 @@
 //! a swarm service; its networks, addresses and ports.
 
 use super::values::{scalar, strings};
-use super::ComposeLocator;
+use super::Project;
 use crate::finding::Location;
-use crate::import::translate::{image_base, parse_long_port, Spellings, TargetHost, Translator};
+use crate::import::translate::{image_base, parse_long_port, Spellings, Translator};
 use crate::port::{PortMapping, PortProto};
 use crate::scenario::*;
 use serde_yaml_ng::{Mapping, Value};
@@ -136,17 +136,16 @@ fn port(v: &Value) -> Result<PortMapping, String> {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// One entry of `services:`: containers, or with `stack` a swarm service.
 pub(super) fn translate(
     t: &mut Translator,
-    h: &TargetHost,
-    keys: &ComposeLocator,
-    project: &str,
+    project: &Project,
     svc: &str,
     m: &Mapping,
     names: &BTreeMap<String, String>,
     stack: bool,
 ) {
+    let (h, keys, project) = (&project.host, &project.keys, project.name.as_str());
     let p = format!("services.{svc}");
     let src = keys.at(&p);
     let at_key = |k: &str| {

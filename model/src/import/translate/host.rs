@@ -28,34 +28,19 @@ impl Translator {
         self.emit("IMP018", src, msg);
     }
 
-    pub(super) fn sdn_plugin(&mut self, h: &TargetHost, src: &Location) {
-        self.host(h)
-            .sdn
-            .get_or_insert_with(SdnAttachment::default)
-            .plugin = true;
-        self.emit(
-            "IMP018",
-            src,
-            format!(
-                "the private cloud plug-in is installed in host `{}` (SDN-3)",
-                h.name
-            ),
-        );
-    }
-
-    pub(super) fn sdn_network_proxy(&mut self, h: &TargetHost, src: &Location) {
-        self.host(h)
-            .sdn
-            .get_or_insert_with(SdnAttachment::default)
-            .network_proxy = true;
-        self.emit(
-            "IMP018",
-            src,
-            format!(
-                "the network proxy on the Hyper-V host serves host `{}` (SDN-3)",
-                h.name
-            ),
-        );
+    /// A script of the SDN setup (SDN-3) ran for this host: the private cloud plug-in in
+    /// it, or the network proxy on its Hyper-V host.
+    pub(super) fn sdn_setup(&mut self, h: &TargetHost, plugin: bool, src: &Location) {
+        let sdn = self.host(h).sdn.get_or_insert_with(SdnAttachment::default);
+        let what = if plugin {
+            sdn.plugin = true;
+            "the private cloud plug-in is installed in"
+        } else {
+            sdn.network_proxy = true;
+            "the network proxy on the Hyper-V host serves"
+        };
+        let msg = format!("{what} host `{}` (SDN-3)", h.name);
+        self.emit("IMP018", src, msg);
     }
 
     pub(super) fn restart_service(&mut self, h: &TargetHost, svc: &str, src: &Location) {

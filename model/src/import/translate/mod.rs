@@ -311,8 +311,8 @@ impl Translator {
             Command::ServiceCreate(a) => self.service_create(h, &a, src),
             Command::ServiceScale(a) => self.service_scale(&a, src),
             Command::MacSpoofing(on) => self.mac_spoofing(h, on, src),
-            Command::InstallPrivateCloudPlugin => self.sdn_plugin(h, src),
-            Command::ConfigureMcnp => self.sdn_network_proxy(h, src),
+            Command::InstallPrivateCloudPlugin => self.sdn_setup(h, true, src),
+            Command::ConfigureMcnp => self.sdn_setup(h, false, src),
             Command::NewVmSwitch { name, kind, nic } => self.new_vswitch(h, name, kind, nic, src),
             Command::RestartService(svc) => self.restart_service(h, &svc, src),
             Command::Informational(text) => self.emit(
