@@ -63,3 +63,26 @@ fn four_hundred_nat_networks_on_one_subnet() {
         .collect();
     assert_eq!(ports, (49153..49553).collect::<Vec<_>>());
 }
+
+/// 20,000 containers publishing fixed host ports on one host: each clash is found, and
+/// only those (a comparison of every pair of mappings would be 200 million).
+#[test]
+fn twenty_thousand_fixed_port_mappings_on_one_host() {
+    let mut text = String::from("name: ports\nhosts:\n  - {name: h, os: linux}\ncontainers:\n");
+    for i in 0..20_000 {
+        // Every thousandth container takes the port of the one before it.
+        let port = 10_000 + i - usize::from(i % 1000 == 999);
+        text.push_str(&format!(
+            "  - {{name: c{i}, host: h, ports: ['{port}:80']}}\n"
+        ));
+    }
+    let a = analyse(&parse_scenario("ports.yaml", &text).unwrap());
+    let taken: Vec<&str> = a
+        .findings
+        .iter()
+        .filter(|f| f.code == "SCN040")
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(taken.len(), 20, "{taken:?}");
+    assert!(taken[0].contains("`c998` and `c999` both publish tcp port 10998"));
+}

@@ -110,28 +110,60 @@ pub const NOTHING_TO_PUBLISH: Rule = Rule {
     help: "list the image's exposed ports under `expose:`, or publish explicitly with `ports:`",
 };
 
-/// A fixed host port range a container maps: (container, first, last, field path, host
-/// IP, index of the mapping, container ports).
-type Mapped = (
-    usize,
-    u16,
-    u16,
-    String,
-    Option<IpAddr>,
-    Option<usize>,
-    PortRange,
-);
+/// A fixed host port range a running container binds on its host.
+struct HostBinding {
+    container: usize,
+    host_ports: PortRange,
+    /// Field path of the mapping, for the finding.
+    path: String,
+    host_ip: Option<IpAddr>,
+    /// Index of the mapping in the container's `ports`.
+    mapping: Option<usize>,
+    container_ports: PortRange,
+}
 
-/// Whether two bindings of one host port collide. Docker binds each mapping separately:
-/// two containers, or two different mappings of one container (`-p 80:80 -p 80:81`),
-/// cannot take the same host port; the very same mapping written twice is one binding.
-/// On Linux bindings to two different specific host IPs do not collide.
-fn collides(a: &Mapped, b: &Mapped) -> bool {
-    let overlap = a.1 <= b.2 && b.1 <= a.2;
-    let same_binding = a.0 == b.0 && (a.5 == b.5 || (a.6 == b.6 && a.4 == b.4));
-    let unspecified = |ip: Option<IpAddr>| ip.is_none_or(|ip| ip.is_unspecified());
-    let distinct_ips = !unspecified(a.4) && !unspecified(b.4) && a.4 != b.4;
-    overlap && !same_binding && !distinct_ips
+impl HostBinding {
+    /// Whether two bindings of one host port collide. Docker binds each mapping
+    /// separately: two containers, or two different mappings of one container (`-p
+    /// 80:80 -p 80:81`), cannot take the same host port; the very same mapping written
+    /// twice is one binding. On Linux bindings to two different specific host IPs do not
+    /// collide.
+    fn collides(&self, b: &HostBinding) -> bool {
+        let a = self;
+        let overlap =
+            a.host_ports.start <= b.host_ports.end && b.host_ports.start <= a.host_ports.end;
+        let same_binding = a.container == b.container
+            && (a.mapping == b.mapping
+                || (a.container_ports == b.container_ports && a.host_ip == b.host_ip));
+        let unspecified = |ip: Option<IpAddr>| ip.is_none_or(|ip| ip.is_unspecified());
+        let distinct_ips =
+            !unspecified(a.host_ip) && !unspecified(b.host_ip) && a.host_ip != b.host_ip;
+        overlap && !same_binding && !distinct_ips
+    }
+}
+
+/// For each binding of one host and protocol, in order, the first earlier binding it
+/// collides with. Earlier bindings are indexed by first port, so only those that can
+/// overlap are compared (a scan of every earlier binding made thousands of mappings on
+/// one host quadratic).
+fn first_clashes(list: &[HostBinding]) -> Vec<(usize, usize)> {
+    let mut by_start: BTreeMap<u16, Vec<usize>> = BTreeMap::new();
+    let mut widest: u16 = 0;
+    let mut out = Vec::new();
+    for (k, this) in list.iter().enumerate() {
+        let from = this.host_ports.start.saturating_sub(widest);
+        let clash = by_start
+            .range(from..=this.host_ports.end)
+            .flat_map(|(_, earlier)| earlier.iter().copied())
+            .filter(|i| list[*i].collides(this))
+            .min();
+        if let Some(i) = clash {
+            out.push((k, i));
+        }
+        by_start.entry(this.host_ports.start).or_default().push(k);
+        widest = widest.max(this.host_ports.end - this.host_ports.start);
+    }
+    out
 }
 
 /// Drivers of the container's networks, on its own host.
@@ -156,7 +188,7 @@ fn only(drivers: &[&str], kind: &str) -> bool {
 pub(super) fn check(checker: &mut Checker) {
     let mut found = Vec::new();
     // (host, proto) -> [(container, host ports, path)]
-    let mut taken: BTreeMap<(String, Protocol), Vec<Mapped>> = BTreeMap::new();
+    let mut taken: BTreeMap<(String, Protocol), Vec<HostBinding>> = BTreeMap::new();
     for (ci, c) in checker.containers().iter().enumerate() {
         let Some(host) = checker.host(&c.host) else {
             continue;
@@ -219,15 +251,14 @@ pub(super) fn check(checker: &mut Checker) {
                 taken
                     .entry((c.host.clone(), p.forward.proto))
                     .or_default()
-                    .push((
-                        ci,
-                        p.forward.host_ports.start,
-                        p.forward.host_ports.end,
+                    .push(HostBinding {
+                        container: ci,
+                        host_ports: p.forward.host_ports,
                         path,
-                        p.forward.host_ip,
-                        p.mapping,
-                        p.forward.container_ports,
-                    ));
+                        host_ip: p.forward.host_ip,
+                        mapping: p.mapping,
+                        container_ports: p.forward.container_ports,
+                    });
             }
         }
     }
@@ -243,24 +274,23 @@ pub(super) fn check(checker: &mut Checker) {
         );
     }
     for ((host, proto), list) in taken {
-        for (k, this) in list.iter().enumerate() {
-            let clash = list[..k].iter().find(|other| collides(other, this));
-            if let Some(other) = clash {
-                let port = this.1.max(other.1);
-                let message = if other.0 == this.0 {
-                    format!(
-                        "container `{}` publishes {proto} port {port} on host `{host}` twice",
-                        checker.containers()[this.0].name
-                    )
-                } else {
-                    format!(
-                        "containers `{}` and `{}` both publish {proto} port {port} on host `{host}`",
-                        checker.containers()[other.0].name,
-                        checker.containers()[this.0].name
-                    )
-                };
-                found.push((&PORT_TAKEN, this.3.clone(), message));
-            }
+        for (k, i) in first_clashes(&list) {
+            let (this, other) = (&list[k], &list[i]);
+            let port = this.host_ports.start.max(other.host_ports.start);
+            let name = |c: usize| &checker.containers()[c].name;
+            let message = if other.container == this.container {
+                format!(
+                    "container `{}` publishes {proto} port {port} on host `{host}` twice",
+                    name(this.container)
+                )
+            } else {
+                format!(
+                    "containers `{}` and `{}` both publish {proto} port {port} on host `{host}`",
+                    name(other.container),
+                    name(this.container)
+                )
+            };
+            found.push((&PORT_TAKEN, this.path.clone(), message));
         }
     }
     for (rule, path, msg) in found {
