@@ -55,6 +55,12 @@ fn main() {
         ("one nat network", one_nat_network),
         ("swarm service", swarm_service),
     ];
+    // 100,000 containers written out are a 3 MB file: over the default size limit, as
+    // `HNSIM_MAX_FILE_BYTES` would raise it.
+    let limits = hnsim_model::Limits {
+        file_bytes: 64 << 20,
+        ..hnsim_model::Limits::default()
+    };
     for (name, make) in designs {
         let mut previous: Option<Duration> = None;
         for n in [1_000, 10_000, 100_000].into_iter().filter(|n| *n <= max) {
@@ -64,7 +70,8 @@ fn main() {
             let mut endpoints = 0;
             for _ in 0..runs {
                 let t = Instant::now();
-                let doc = hnsim_model::parse_scenario("bench.yaml", &text).expect("valid");
+                let doc = hnsim_model::parse::parse_scenario_with("bench.yaml", &text, &limits)
+                    .expect("valid");
                 parse.push(t.elapsed());
                 let t = Instant::now();
                 let a = hnsim_model::analyse(&doc);
