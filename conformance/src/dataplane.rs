@@ -59,6 +59,9 @@ pub enum DataplaneError {
     Netns(#[from] crate::netns::NetnsError),
     #[error(transparent)]
     Docker(#[from] crate::docker::DockerError),
+    #[cfg(target_os = "linux")]
+    #[error(transparent)]
+    Swarm(#[from] crate::swarm::SwarmError),
     #[error("probe agent in {source_name}: {message}")]
     Agent {
         source_name: String,

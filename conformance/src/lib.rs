@@ -18,6 +18,8 @@ pub mod netns;
 pub mod probing;
 pub mod record;
 pub mod session;
+#[cfg(target_os = "linux")]
+pub mod swarm;
 pub mod sys;
 pub mod target;
 pub mod timeline;
@@ -58,9 +60,15 @@ pub fn clean(prefix: Option<&str>) -> Result<Vec<Removed>, DataplaneError> {
     }
     #[cfg(target_os = "linux")]
     if netns_prefix.is_some() || (prefix.is_none() && is_root()) {
+        // The namespaces first: a swarm daemon in one would restart the containers
+        // that the swarm clean-up kills.
+        let mut names = netns::clean(netns_prefix).map_err(netns::NetnsError::from)?;
+        names.extend(swarm::leftovers::clean(
+            netns_prefix.unwrap_or(netns::NS_PREFIX),
+        ));
         out.push(Removed {
             backend: netns::BACKEND,
-            names: netns::clean(netns_prefix).map_err(netns::NetnsError::from)?,
+            names,
         });
     }
     Ok(out)

@@ -11,9 +11,17 @@ use std::process::ExitCode;
 pub struct ConformArgs {
     pub file: PathBuf,
     /// Dataplane to realize the scenario on. `netns`: Linux network namespaces (root);
-    /// `docker`: the Docker engine of this machine; `hns`: inspect a Windows host's HNS.
+    /// `docker`: the Docker engine of this machine; `swarm`: one throwaway dockerd per
+    /// Linux host, joined into a swarm (root); `hns`: inspect a Windows host's HNS.
     #[arg(long, default_value = "netns")]
     pub backend: String,
+    /// swarm: run scenario host HOST on the existing `docker context` CONTEXT (a remote
+    /// machine) instead of a local daemon; give it for every swarm node. The run imports
+    /// its probe image there, forms the swarm, creates its networks, containers and
+    /// services (labelled `io.hnsim.run`), and removes them, the image and the swarm
+    /// (`swarm leave --force`) at the end. A node already in a swarm is refused.
+    #[arg(long, value_name = "HOST=CONTEXT")]
+    pub context: Vec<String>,
     /// Expected report (`hnsim sim --json` output) to compare with, instead of
     /// simulating the scenario here.
     #[arg(long, value_name = "REPORT.json")]
@@ -115,9 +123,24 @@ fn dataplane(a: &ConformArgs, exe: &Path, report: &Report) -> anyhow::Result<Box
             o.host = a.host.clone();
             Ok(docker::open(o)?)
         }
+        #[cfg(target_os = "linux")]
+        "swarm" => {
+            use hnsim_conformance::swarm;
+            let mut o = swarm::SwarmOptions::new(exe.to_path_buf());
+            for c in &a.context {
+                let (host, ctx) = swarm::parse_context(c).map_err(|e| anyhow::anyhow!(e))?;
+                o.contexts.insert(host, ctx);
+            }
+            o.internet_listens = report
+                .final_state()
+                .map(hnsim_conformance::probing::internet_listens)
+                .unwrap_or_default();
+            Ok(Box::new(swarm::Swarm::new(o)?))
+        }
         other => anyhow::bail!(
             "unknown backend `{other}`; this build has `netns` (Linux network namespaces), \
-             `docker` (the Docker engine) and `hns` (Windows HNS inspection)"
+             `docker` (the Docker engine), `swarm` (a Docker swarm of throwaway daemons, or \
+             of existing contexts) and `hns` (Windows HNS inspection)"
         ),
     }
 }

@@ -23,10 +23,40 @@ fn removes_or_lists(args: &[&str]) -> bool {
     )
 }
 
-/// `docker ARGS`, feeding `stdin`; returns stdout. Errors carry the command and stderr.
-/// Once the run is interrupted only listing and removal run, so nothing is created
-/// behind the clean-up's back.
+/// Which engine a command talks to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Engine {
+    /// The machine's own engine (the client's default).
+    Machine,
+    /// A daemon of the run, by its socket (`-H unix://PATH`).
+    Socket(String),
+    /// An existing `docker context` (a remote machine).
+    Context(String),
+}
+
+impl Engine {
+    fn args(&self) -> Vec<String> {
+        match self {
+            Engine::Machine => vec![],
+            Engine::Socket(path) => vec!["-H".into(), format!("unix://{path}")],
+            Engine::Context(name) => vec!["--context".into(), name.clone()],
+        }
+    }
+}
+
+/// `docker ARGS` on the machine's engine, feeding `stdin`; returns stdout.
 pub fn docker(args: &[&str], stdin: Option<&[u8]>) -> Result<String, DockerError> {
+    docker_at(&Engine::Machine, args, stdin)
+}
+
+/// `docker ARGS` on `engine`, feeding `stdin`; returns stdout. Errors carry the command
+/// and stderr. Once the run is interrupted only listing and removal run, so nothing is
+/// created behind the clean-up's back.
+pub fn docker_at(
+    engine: &Engine,
+    args: &[&str],
+    stdin: Option<&[u8]>,
+) -> Result<String, DockerError> {
     let line = format!("docker {}", args.join(" "));
     if crate::session::interrupted() && !removes_or_lists(args) {
         return Err(DockerError::Command {
@@ -34,7 +64,13 @@ pub fn docker(args: &[&str], stdin: Option<&[u8]>) -> Result<String, DockerError
             stderr: "interrupted".into(),
         });
     }
-    crate::sys::run_bytes("docker", args, stdin).map_err(|e| match e {
+    let head = engine.args();
+    let all: Vec<&str> = head
+        .iter()
+        .map(String::as_str)
+        .chain(args.iter().copied())
+        .collect();
+    crate::sys::run_bytes("docker", &all, stdin).map_err(|e| match e {
         crate::SysError::Command { cmd, stderr } => DockerError::Command { cmd, stderr },
         crate::SysError::Spawn { cmd, err } => DockerError::Spawn { cmd, err },
         other => DockerError::Command {

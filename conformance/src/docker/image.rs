@@ -3,7 +3,7 @@
 //! the container's addresses with it to bind UDP per address). No registry is
 //! contacted, so the backend works offline and on any engine.
 
-use super::cli::docker;
+use super::cli::{docker_at, Engine};
 use super::DockerError;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -91,23 +91,63 @@ pub fn remove_staging(prefix: &str) -> Vec<String> {
         .collect()
 }
 
-/// Builds the image `name` from `agent_exe`. The staging directory and tarball are
-/// removed before returning.
+/// Builds the image `name` from `agent_exe` on the machine's engine. The staging
+/// directory and tarball are removed before returning.
 pub fn build(name: &str, agent_exe: &Path) -> Result<(), DockerError> {
-    let stage = stage_dir(name);
-    let result = build_in(&stage, name, agent_exe);
-    let _ = std::fs::remove_dir_all(&stage);
+    build_on(&[Engine::Machine], name, agent_exe, &stage_dir(name))
+}
+
+/// Builds the image `name` once in `stage` and imports it into every engine of
+/// `engines` (no registry is contacted); `stage` is removed before returning.
+pub fn build_on(
+    engines: &[Engine],
+    name: &str,
+    agent_exe: &Path,
+    stage: &Path,
+) -> Result<(), DockerError> {
+    let result = tarball(stage, agent_exe).and_then(|tar| {
+        let tar = tar.display().to_string();
+        for e in engines {
+            docker_at(e, &["import", &tar, name], None)?;
+        }
+        Ok(())
+    });
+    let _ = std::fs::remove_dir_all(stage);
     result
 }
 
-fn build_in(stage: &Path, name: &str, agent_exe: &Path) -> Result<(), DockerError> {
+/// The agent, without its debug information when `strip` is there (a debug build is
+/// several times larger, and every container of a `vfs` daemon copies it).
+fn copy_agent(root: &Path, exe: &Path) -> Result<(), DockerError> {
+    let target = root.join(AGENT.trim_start_matches('/'));
+    let stripped = Command::new("strip")
+        .arg("--strip-debug")
+        .arg("-o")
+        .arg(&target)
+        .arg(exe)
+        .status()
+        .is_ok_and(|s| s.success());
+    if stripped {
+        Ok(())
+    } else {
+        copy_into(root, exe, Path::new(AGENT))
+    }
+}
+
+fn tarball(stage: &Path, agent_exe: &Path) -> Result<PathBuf, DockerError> {
     let root = stage.join("root");
     let _ = std::fs::remove_dir_all(stage);
     for d in ["tmp", "etc", "proc", "sys", "dev"] {
         std::fs::create_dir_all(root.join(d))
             .map_err(|e| DockerError::Image(format!("{}: {e}", root.display())))?;
     }
-    copy_into(&root, agent_exe, Path::new(AGENT))?;
+    if !agent_exe.is_file() {
+        return Err(DockerError::Image(format!(
+            "{} does not exist",
+            agent_exe.display()
+        )));
+    }
+    copy_agent(&root, agent_exe)?;
     for lib in ldd(agent_exe)? {
         copy_into(&root, &lib, &lib)?;
     }
@@ -129,9 +169,7 @@ fn build_in(stage: &Path, name: &str, agent_exe: &Path) -> Result<(), DockerErro
     if !status.success() {
         return Err(DockerError::Image("tar failed".into()));
     }
-    let tar_s = tar.display().to_string();
-    docker(&["import", &tar_s, name], None)?;
-    Ok(())
+    Ok(tar)
 }
 
 #[cfg(test)]
