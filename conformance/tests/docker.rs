@@ -436,7 +436,9 @@ fn a_timeline_is_applied_to_the_live_engine_state_by_state() {
     if !docker_or_skip("a_timeline_is_applied_to_the_live_engine_state_by_state") {
         return;
     }
-    let report = common::conform_timeline("docker");
+    let prefix = format!("hnsim-{:06x}-", (std::process::id() ^ 0x3c3c3c) & 0xff_ffff);
+    let report = common::conform_timeline("docker", ("HNSIM_DOCKER_PREFIX", &prefix));
+    assert_eq!(docker::leftovers(&prefix).unwrap(), Vec::<String>::new());
     assert_eq!(report.earlier_conformance.len(), 8);
     for c in report.conformances() {
         assert_eq!(c.summary.disagree, 0, "state {}: {:?}", c.state, c.summary);

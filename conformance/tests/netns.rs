@@ -462,8 +462,12 @@ fn a_timeline_is_probed_state_by_state() {
     if !root_or_skip("a_timeline_is_probed_state_by_state") {
         return;
     }
-    let before = our_namespaces();
-    let report = conform_timeline("netns");
+    let prefix = format!(
+        "{}{:06x}",
+        hnsim_conformance::netns::NS_PREFIX,
+        (std::process::id() ^ 0x7e7e7e) & 0xff_ffff
+    );
+    let report = conform_timeline("netns", ("HNSIM_NETNS_PREFIX", &prefix));
     assert_eq!(report.earlier_conformance.len(), 8);
     for c in report.conformances() {
         assert_eq!(c.summary.disagree, 0, "state {}: {:?}", c.state, c.summary);
@@ -479,9 +483,10 @@ fn a_timeline_is_probed_state_by_state() {
     };
     assert_eq!(to_b(1), Some(false));
     assert_eq!(to_b(2), Some(true));
+    // Other runs may be going on: only this run's namespaces count.
     let left: Vec<String> = our_namespaces()
         .into_iter()
-        .filter(|n| !before.contains(n))
+        .filter(|n| n.starts_with(&format!("{prefix}-")))
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}");
 }

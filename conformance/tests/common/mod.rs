@@ -323,13 +323,15 @@ pub fn design_of_file(path: &std::path::Path) -> Option<Design> {
     Some(hnsim_model::analyse(&doc).final_state().design.clone())
 }
 
-/// `hnsim conform tests/fixtures/linux-timeline.yaml --backend BACKEND --json`: every
-/// state realized and probed in order; the report it writes. The run must leave nothing.
-pub fn conform_timeline(backend: &str) -> hnsim_sim::Report {
+/// `hnsim conform tests/fixtures/linux-timeline.yaml --backend BACKEND --json`, with
+/// `env` set (the run's prefix): every state realized and probed in order; the report
+/// it writes.
+pub fn conform_timeline(backend: &str, env: (&str, &str)) -> hnsim_sim::Report {
     let scenario = workspace().join("conformance/tests/fixtures/linux-timeline.yaml");
     let out = std::process::Command::new(hnsim_bin())
         .args(["conform", "--backend", backend, "--no-progress", "--json"])
         .arg(&scenario)
+        .env(env.0, env.1)
         .output()
         .expect("hnsim runs");
     let stderr = String::from_utf8_lossy(&out.stderr);
