@@ -41,6 +41,15 @@ impl Resolved {
             divergence: None,
         }
     }
+    /// `ip:port` for the design's address `model`, with a note when they differ.
+    pub fn for_model(model: Option<IpAddr>, ip: IpAddr, port: Option<u16>) -> Self {
+        Resolved {
+            note: model
+                .filter(|m| *m != ip)
+                .map(|m| format!("model address {m} is {ip} here")),
+            ..Resolved::at(ip, port)
+        }
+    }
 }
 
 /// What one batch showed.

@@ -180,14 +180,7 @@ pub fn resolve(
             "refused: {ip} is not an address of the run's networks"
         ));
     }
-    let note = match model {
-        Some(m) if m != ip => Some(format!("model address {m} is {ip} in this run")),
-        _ => None,
-    };
-    Ok(Resolved {
-        note,
-        ..Resolved::at(ip, port)
-    })
+    Ok(Resolved::for_model(model, ip, port))
 }
 
 /// The probe's protocol.

@@ -42,6 +42,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use cli::PREFIX;
+pub use send::in_container;
 
 pub const BACKEND: &str = "docker";
 

@@ -2,8 +2,9 @@
 //! (`docker exec -i ... probe run --batch /dev/stdin`), or from the Docker host itself
 //! in this process (ICMP through a raw socket, [`super::icmp`]).
 
+use super::cli::{self, Engine};
 use super::locate::HOST;
-use super::{cli, icmp, image, DockerError};
+use super::{icmp, image, DockerError};
 use crate::agent::{Batch, ProbeResult, ProbeSpec, Timing};
 use hnsim_sim::Probe;
 
@@ -38,25 +39,36 @@ pub(super) fn run_batch(
                 timing: *timing,
                 probes: specs.to_vec(),
             };
-            let err = |message: String| DockerError::Agent {
-                container: name.to_string(),
-                message,
-            };
-            let text = serde_json::to_vec(&batch).map_err(|e| err(e.to_string()))?;
-            let out = cli::docker(
-                &[
-                    "exec",
-                    "-i",
-                    name,
-                    image::AGENT,
-                    "probe",
-                    "run",
-                    "--batch",
-                    "/dev/stdin",
-                ],
-                Some(&text),
-            )?;
-            serde_json::from_str(&out).map_err(|e| err(format!("bad agent output: {e}")))
+            in_container(&Engine::Machine, name, &batch)
         }
     }
+}
+
+/// Runs `batch` with the agent of container `id` on `engine`
+/// (`docker exec -i ID /hnsim probe run --batch /dev/stdin`).
+pub fn in_container(
+    engine: &Engine,
+    id: &str,
+    batch: &Batch,
+) -> Result<Vec<ProbeResult>, DockerError> {
+    let err = |message: String| DockerError::Agent {
+        container: id.to_string(),
+        message,
+    };
+    let text = serde_json::to_vec(batch).map_err(|e| err(e.to_string()))?;
+    let out = cli::docker_at(
+        engine,
+        &[
+            "exec",
+            "-i",
+            id,
+            image::AGENT,
+            "probe",
+            "run",
+            "--batch",
+            "/dev/stdin",
+        ],
+        Some(&text),
+    )?;
+    serde_json::from_str(&out).map_err(|e| err(format!("bad agent output: {e}")))
 }

@@ -402,14 +402,7 @@ impl Dataplane for Swarm {
                 None => return Err("a remote swarm: only its containers are probed".into()),
             },
         };
-        let note = match target.ip {
-            Some(m) if m != ip => Some(format!("model address {m} is {ip} here")),
-            _ => None,
-        };
-        Ok(Resolved {
-            note,
-            ..Resolved::at(ip, port)
-        })
+        Ok(Resolved::for_model(target.ip, ip, port))
     }
 
     fn probe(&self, from: &Source, batch: &Batch) -> Result<BatchResult, DataplaneError> {
@@ -424,25 +417,7 @@ impl Dataplane for Swarm {
             .get(&k)
             .ok_or(DockerError::Scenario("no such host".into()))?;
         let before = crate::kernel::neighbour_overflows();
-        let text = serde_json::to_vec(batch).map_err(|e| DockerError::Scenario(e.to_string()))?;
-        let out = docker_at(
-            engine,
-            &[
-                "exec",
-                "-i",
-                id,
-                image::AGENT,
-                "probe",
-                "run",
-                "--batch",
-                "/dev/stdin",
-            ],
-            Some(&text),
-        )?;
-        let results = serde_json::from_str(&out).map_err(|e| DockerError::Agent {
-            container: id.to_string(),
-            message: format!("bad agent output: {e}"),
-        })?;
+        let results = crate::docker::in_container(engine, id, batch)?;
         let tainted = crate::kernel::neighbour_overflows() != before;
         Ok(BatchResult { results, tainted })
     }
