@@ -3,7 +3,8 @@
 # packages: Chromium for the HTML report test, iproute2 and nftables for the netns
 # conformance backend), then formatting, lints and every test of every crate.
 #
-# The netns conformance tests need root; run as an ordinary user they say so and skip.
+# The netns and swarm conformance tests need root and the Docker tests an engine: where
+# they cannot run they fail, unless HNSIM_SKIP_ROOT=1 / HNSIM_SKIP_DOCKER=1 skip them.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -13,6 +14,10 @@ command -v nft >/dev/null 2>&1 || need+=(nftables)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v ping >/dev/null 2>&1 || need+=(iputils-ping)
 command -v sysctl >/dev/null 2>&1 || need+=(procps)
+# The Docker and swarm conformance backends: the docker client and dockerd (the swarm
+# tests start their own daemons), strip for a small probe image.
+command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+command -v strip >/dev/null 2>&1 || need+=(binutils)
 # The Windows build, proven under Wine (.ci/windows.sh): MinGW links it, Wine 8 runs it.
 command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || need+=(gcc-mingw-w64-x86-64)
 command -v wine64 >/dev/null 2>&1 || [ -x /usr/lib/wine/wine64 ] || need+=(wine64)
