@@ -172,3 +172,53 @@ fn crates_depend_downwards_only() {
         "conformance produces observations; rendering them is the reports crate's job"
     );
 }
+
+/// Every tracked-looking Rust source of the workspace (crate `src/`, `tests/`, `benches/`
+/// and `fuzz/` trees), skipping build output.
+fn workspace_rust_files() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for dir in [
+        "src",
+        "tests",
+        "model",
+        "sim",
+        "reports",
+        "conformance",
+        "fuzz",
+    ] {
+        let dir = root().join(dir);
+        if dir.is_dir() {
+            out.extend(
+                rust_files(&dir)
+                    .into_iter()
+                    .filter(|p| !p.components().any(|c| c.as_os_str() == "target")),
+            );
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A file past this many lines holds more than one job (CONTRIBUTING.md): split it
+/// before it lands rather than after it has grown a second and a third.
+const MAX_LINES: usize = 800;
+
+#[test]
+fn no_source_file_is_over_800_lines() {
+    let long: Vec<String> = workspace_rust_files()
+        .into_iter()
+        .filter_map(|path| {
+            let lines = fs::read_to_string(&path).ok()?.lines().count();
+            (lines > MAX_LINES).then(|| {
+                let rel = path.strip_prefix(root()).unwrap_or(&path);
+                format!("{}: {lines} lines", rel.display())
+            })
+        })
+        .collect();
+    assert!(
+        long.is_empty(),
+        "files over {MAX_LINES} lines; split them by job:\n{}",
+        long.join("\n")
+    );
+}
