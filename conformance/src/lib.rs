@@ -10,6 +10,7 @@
 pub mod agent;
 pub mod compare;
 pub mod dataplane;
+pub mod differential;
 pub mod docker;
 pub mod hns;
 pub mod kernel;

@@ -14,6 +14,7 @@ pub mod limits;
 pub mod os;
 pub mod parse;
 pub mod port;
+pub mod reduce;
 pub mod resolve;
 pub mod rules;
 pub mod scenario;

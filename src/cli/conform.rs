@@ -9,7 +9,29 @@ use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]
 pub struct ConformArgs {
-    pub file: PathBuf,
+    /// The scenario to realize; a directory runs every scenario under it and prints the
+    /// counts per driver (with `--format json`, as JSON).
+    #[arg(required_unless_present = "generated")]
+    pub file: Option<PathBuf>,
+    /// Differential run: draw COUNT designs (`hnsim gen --random`, seeds `--seed`,
+    /// `--seed`+1, …), simulate and probe each, and shrink every design on which the
+    /// model and the dataplane disagree to the smallest design that still does.
+    #[arg(long, value_name = "COUNT", conflicts_with_all = ["file", "expected", "record", "replay"])]
+    pub generated: Option<usize>,
+    /// The first seed of `--generated`.
+    #[arg(long, default_value_t = 1, requires = "generated")]
+    pub seed: u64,
+    /// `--generated`: write each shrunk design to DIR as a scenario whose `expect:`
+    /// holds what the dataplane observed on the disagreeing cells.
+    #[arg(long = "out", value_name = "DIR", requires = "generated")]
+    pub out_dir: Option<PathBuf>,
+    /// `--generated`: smaller designs realized and probed at most per disagreeing
+    /// design while shrinking it.
+    #[arg(long, default_value_t = 60, requires = "generated")]
+    pub shrink_budget: usize,
+    /// `--generated`: count disagreements without shrinking them.
+    #[arg(long, requires = "generated")]
+    pub no_shrink: bool,
     /// Dataplane to realize the scenario on. `netns`: Linux network namespaces (root);
     /// `docker`: the Docker engine of this machine; `swarm`: one throwaway dockerd per
     /// Linux host, joined into a swarm (root); `hns`: inspect a Windows host's HNS.
@@ -105,7 +127,11 @@ fn expected_report(a: &ConformArgs, doc: &hnsim_model::Document) -> anyhow::Resu
 /// The dataplane `--backend` names; the only place the CLI tells backends apart.
 // Only the netns backend (Linux) reads the report.
 #[cfg_attr(not(target_os = "linux"), allow(unused_variables))]
-fn dataplane(a: &ConformArgs, exe: &Path, report: &Report) -> anyhow::Result<Box<dyn Dataplane>> {
+pub(super) fn dataplane(
+    a: &ConformArgs,
+    exe: &Path,
+    report: &Report,
+) -> anyhow::Result<Box<dyn Dataplane>> {
     match a.backend.as_str() {
         #[cfg(target_os = "linux")]
         "netns" => {
@@ -155,11 +181,21 @@ fn expected_states(analysis: &hnsim_model::Analysis, report: &Report) -> Vec<Opt
         .collect()
 }
 
+/// The one scenario file of a single run.
+fn file(a: &ConformArgs) -> anyhow::Result<&Path> {
+    a.file
+        .as_deref()
+        .context("give a scenario file, a directory of them, or --generated COUNT")
+}
+
 pub fn run_conform(a: ConformArgs) -> anyhow::Result<ExitCode> {
+    if a.generated.is_some() || a.file.as_deref().is_some_and(Path::is_dir) {
+        return super::differential::run(&a);
+    }
     if a.backend == hnsim_conformance::hns::BACKEND {
         return run_hns(&a);
     }
-    let doc = super::input::load(&a.file)?;
+    let doc = super::input::load(file(&a)?)?;
     let mut report = expected_report(&a, &doc)?;
     let analysis = hnsim_model::analyse(&doc);
     let exe = std::env::current_exe().context("cannot find the hnsim binary for the agent")?;
@@ -179,7 +215,7 @@ pub fn run_conform(a: ConformArgs) -> anyhow::Result<ExitCode> {
     );
     let mut recorded_notes = Vec::new();
     let runs = if let Some(dir) = &a.replay {
-        let replayed = replay(dir, &a.file, &report)?;
+        let replayed = replay(dir, file(&a)?, &report)?;
         recorded_notes = replayed.notes;
         replayed.runs
     } else {
@@ -283,14 +319,14 @@ fn write_recording(
             cells: r.observed.clone(),
         })
         .collect();
+    let path = file(a)?;
     let scenario = record::ScenarioRef {
         name: doc.scenario.name.clone(),
-        file: a
-            .file
+        file: path
             .file_name()
             .map(|f| f.to_string_lossy().into_owned())
             .unwrap_or_default(),
-        copy: record::scenario_copy_name(&a.file),
+        copy: record::scenario_copy_name(path),
     };
     let mut rec = record::Recording::new(&a.backend, a.host.clone(), scenario, states);
     for n in runs.iter().flat_map(|r| &r.notes).chain(&environment.notes) {
@@ -298,8 +334,8 @@ fn write_recording(
             rec.notes.push(n.clone());
         }
     }
-    let text = std::fs::read_to_string(&a.file)
-        .with_context(|| format!("cannot read {}", a.file.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let index = record::write(dir, &rec, &text, environment)?;
     eprintln!("recorded: {}", index.display());
     Ok(())
@@ -314,7 +350,7 @@ pub fn run_probe(a: ProbeArgs) -> anyhow::Result<ExitCode> {
 /// docker commands that build it.
 fn run_hns(a: &ConformArgs) -> anyhow::Result<ExitCode> {
     use hnsim_conformance::hns;
-    let doc = super::input::load(&a.file)?;
+    let doc = super::input::load(file(a)?)?;
     let analysis = hnsim_model::analyse(&doc);
     let host = match &a.host {
         Some(h) => h.clone(),

@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod conform;
+pub mod differential;
 pub mod explain;
 pub mod files;
 pub mod gen;

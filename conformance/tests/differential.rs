@@ -1,0 +1,81 @@
+//! The differential run on a real kernel (root; `HNSIM_SKIP_ROOT=1` skips it): a small
+//! fixed-seed batch of generated designs through `hnsim conform --generated`, each
+//! simulated, realized on netns, probed and compared, every disagreement shrunk and
+//! written as a scenario whose `expect:` holds what the wire showed.
+
+mod common;
+
+use common::*;
+use std::process::Command;
+
+#[test]
+fn a_generated_batch_is_probed_and_every_disagreement_written_as_a_failing_scenario() {
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !root_or_skip("a_generated_batch_is_probed_and_every_disagreement_written") {
+        return;
+    }
+    let bin = hnsim_bin();
+    let dir = std::env::temp_dir().join(format!("hnsim-differential-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = Command::new(&bin)
+        .args([
+            "conform",
+            "--generated",
+            "4",
+            "--seed",
+            "3",
+            "--timeout-ms",
+            "300",
+        ])
+        .args(["--shrink-budget", "30", "--json", "--out"])
+        .arg(&dir)
+        .output()
+        .expect("hnsim runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("JSON summary: {e}\n{stderr}"));
+    println!("{stderr}");
+    let n = |k: &str| {
+        summary[k]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{k} in {summary}"))
+    };
+    assert_eq!(n("designs"), 4);
+    assert_eq!(n("probed") + n("skipped") + n("failed"), 4);
+    assert!(n("probed") >= 2, "{stderr}");
+    let cells = &summary["cells"];
+    let disagree = cells["disagree"].as_u64().unwrap();
+    assert!(cells["agree"].as_u64().unwrap() > 100, "{cells}");
+    // The rows per driver add up to the totals.
+    let rows: u64 = summary["by_driver"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|r| r["agree"].as_u64().unwrap() + r["disagree"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        rows,
+        cells["agree"].as_u64().unwrap() + disagree,
+        "{summary}"
+    );
+    // Exit 1 exactly when something disagreed or failed.
+    let bad = disagree > 0 || n("failed") > 0;
+    assert_eq!(out.status.code(), Some(if bad { 1 } else { 0 }), "{stderr}");
+    // Every disagreeing design was shrunk and written; `hnsim test` on the file fails
+    // on its cells (the model still says otherwise), not on reading it.
+    let written = summary["written"].as_array().unwrap();
+    assert_eq!(written.len() as u64, n("designs_disagreeing"));
+    for f in written {
+        let f = f.as_str().unwrap();
+        let test = Command::new(&bin).args(["test", f]).output().unwrap();
+        let said = String::from_utf8_lossy(&test.stdout);
+        assert_eq!(test.status.code(), Some(1), "{f}: {said}");
+        assert!(said.contains("FAIL"), "{f}: {said}");
+    }
+    for r in summary["results"].as_array().unwrap() {
+        if let Some(s) = r.get("shrunk") {
+            assert!(!s["cells"].as_array().unwrap().is_empty(), "{r}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
