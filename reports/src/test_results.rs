@@ -158,13 +158,14 @@ fn terminal(run: &TestRun, opts: &RenderOptions) -> String {
     let c = opts.colour;
     let mut out = String::new();
     for i in &run.unreadable {
-        let _ = writeln!(
-            out,
-            "{}  {}: {}",
-            paint("ERROR", "1;31", c),
-            i.file,
-            i.error.as_deref().unwrap_or_default()
-        );
+        let error = i.error.as_deref().unwrap_or_default();
+        // Located errors already start with `file:line:column`.
+        let error = if error.starts_with(&i.file) {
+            error.to_string()
+        } else {
+            format!("{}: {error}", i.file)
+        };
+        let _ = writeln!(out, "{}  {error}", paint("ERROR", "1;31", c));
     }
     for s in &run.scenarios {
         if !s.tested() {

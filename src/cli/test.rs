@@ -4,7 +4,7 @@
 
 use super::files::{error_text, expand};
 use super::output::OutputArgs;
-use hnsim_reports::{CheckedInput, TestRun};
+use hnsim_reports::{CheckedInput, Format, TestRun};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -30,7 +30,11 @@ pub fn run_test(a: TestArgs) -> anyhow::Result<ExitCode> {
             }
             Err(err) => {
                 let text = error_text(&err);
-                eprintln!("error: {text}");
+                // The terminal report on standard output already shows it; a report
+                // written to a file or in a machine format must not swallow it.
+                if a.out.output.is_some() || a.out.format() != Format::Terminal {
+                    eprintln!("error: {text}");
+                }
                 run.unreadable.push(CheckedInput {
                     file: file.display().to_string(),
                     error: Some(text),

@@ -153,3 +153,30 @@ fn loopback_published_port_is_not_reachable_from_the_lan() {
     let c = cell(&r, "host:host1", "grafana@bridge", "tcp/3000");
     assert!(delivered(c), "{c}");
 }
+
+/// A scenario that does not parse is reported once, by every command that reads it: the
+/// parse error was once printed a second time as its own cause (`error: MSG: MSG`).
+#[test]
+fn a_parse_error_is_reported_once_by_every_command() {
+    let f = input(
+        "parse-once",
+        "typo.yaml",
+        "name: typo\nhosts:\n  - name: h1\n    os: ws2022\n    virtual: true\n",
+    );
+    for args in [
+        vec!["check", p(&f)],
+        vec!["sim", p(&f)],
+        vec!["trace", p(&f), "--from", "a", "--to", "b"],
+        vec!["test", p(&f)],
+    ] {
+        let o = hnsim(&args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", both(&o));
+        let text = both(&o);
+        assert_eq!(
+            text.matches("unknown field `virtual`").count(),
+            1,
+            "{args:?} repeats the error:\n{text}"
+        );
+        assert!(text.contains("typo.yaml:5:5"), "{args:?}: {text}");
+    }
+}

@@ -94,7 +94,9 @@ pub enum ImportError {
     },
     #[error("{file}: {message}")]
     Shape { file: String, message: String },
-    #[error("{0}")]
+    /// The message already names file, line, column and field: shown once, not once
+    /// more as its own cause.
+    #[error(transparent)]
     Scenario(#[from] crate::parse::ParseError),
 }
 
