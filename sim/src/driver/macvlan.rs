@@ -6,7 +6,7 @@
 
 use super::checks::mac_spoofing_block;
 use super::hops::{bridged, src_vnic};
-use super::on_segment::{on_segment_entry, on_segment_exit};
+use super::on_segment::{on_segment_entry, on_segment_exit, unrouted_subnet};
 use super::{DriverRules, Facts};
 use crate::answer::{hop, Answer, Denial};
 use crate::context::Context;
@@ -16,6 +16,27 @@ use crate::nodes::{Endpoint, Party};
 
 #[derive(Debug)]
 pub(super) struct Macvlan;
+
+/// LNX-4: a macvlan container is a device of its own on the segment; in a subnet no
+/// router there knows, its gateway is an address nobody answers for (Docker's IPAM
+/// takes the subnet's first address when none is given).
+fn unrouted(ctx: &Context, ep: &Endpoint, subnet: ipnet::IpNet, outbound: bool) -> Denial {
+    let seg = ctx
+        .endpoint_segment(ep)
+        .map(|s| ctx.graph.segment_name(s.segment).to_string())
+        .unwrap_or_default();
+    let why = if outbound {
+        format!("{subnet} is not a subnet of segment {seg}: no router there answers for its gateway, so only {subnet} is reachable")
+    } else {
+        format!("no router on segment {seg} routes {subnet}: only sources in {subnet} on that segment reach it")
+    };
+    Denial::new(
+        DenyReason::NoRoute,
+        format!("macvlan {}", ctx.network_name(ep)),
+        why,
+        &["LNX-4", "MAT-2"],
+    )
+}
 
 /// EXT-12: the kernel does not pass traffic between a macvlan sub-interface and its
 /// own parent host.
@@ -66,6 +87,9 @@ impl DriverRules for Macvlan {
         if let Some(b) = mac_spoofing_block(ctx, src, &["ARCH-5", "TRANS-4", "LNX-4"]) {
             e.offhost = Some(b);
         }
+        if let Some(sub) = unrouted_subnet(ctx, src) {
+            e.local_subnet = Some((sub, unrouted(ctx, src, sub, true)));
+        }
         vec![e]
     }
 
@@ -80,6 +104,9 @@ impl DriverRules for Macvlan {
         e.vswitch = None;
         if let Some(b) = mac_spoofing_block(ctx, dst, &["ARCH-5", "TRANS-4", "LNX-4"]) {
             e.offhost = Some(b);
+        }
+        if let Some(sub) = unrouted_subnet(ctx, dst) {
+            e.unrouted = Some(unrouted(ctx, dst, sub, false));
         }
         vec![e]
     }

@@ -4,11 +4,11 @@
 
 use super::checks::vlan_trunk_block;
 use super::hops::{container_addr, dst_deliver, not_listening};
-use crate::answer::hop;
+use crate::answer::{hop, Denial};
 use crate::context::{Context, SegmentAttachment};
 use crate::fabric::{Entry, Exit, Point};
 use crate::graph::is_public;
-use crate::matrix::{Hop, Mechanism, Probe};
+use crate::matrix::{DenyReason, Hop, Mechanism, Probe};
 use crate::nodes::Endpoint;
 use ipnet::IpNet;
 
@@ -54,7 +54,17 @@ pub(super) fn on_segment_exit(
     e.host = src.host;
     e.vswitch = Some(vs);
     e.offhost = vlan_trunk_block(ctx, src);
-    e.local_subnet = without_gateway(ctx, src);
+    e.local_subnet = without_gateway(ctx, src).map(|local| {
+        let why = Denial::new(
+            DenyReason::NoRoute,
+            e.hops.first().map(|h| h.at.clone()).unwrap_or_default(),
+            format!(
+                "the network has no gateway: without a default route only {local} is reachable"
+            ),
+            &["TRANS-2"],
+        );
+        (local, why)
+    });
     Some(e)
 }
 
@@ -108,4 +118,16 @@ fn without_gateway(ctx: &Context, ep: &Endpoint) -> Option<IpNet> {
         return None;
     }
     subnet_of(ctx, ep)
+}
+
+/// The endpoint's subnet when no router on its segment knows it: neither inside the
+/// segment's subnet nor holding it (a macvlan network given a subnet of its own on a
+/// LAN of another). Its gateway is an address nothing on the segment owns, so the
+/// endpoint reaches only its own subnet, and only that subnet, switched on the
+/// segment, reaches it.
+pub(super) fn unrouted_subnet(ctx: &Context, ep: &Endpoint) -> Option<IpNet> {
+    let sub = subnet_of(ctx, ep)?;
+    let seg = &ctx.design.scenario.segments[ctx.endpoint_segment(ep)?.segment];
+    let known = seg.subnet.contains(&sub.network()) || sub.contains(&seg.subnet.network());
+    (!known).then_some(sub)
 }

@@ -6,7 +6,7 @@ use super::underlay::{self, Crossing};
 use super::{Entry, Exit, Point};
 use crate::answer::{hop, AddressTemplate, Answer, Denial};
 use crate::context::Context;
-use crate::matrix::{DenyReason, Hop, Mechanism};
+use crate::matrix::{Hop, Mechanism};
 
 /// Joins an exit to an entry: the physical path between them, or why there is none.
 /// `None` when the pair is not a way anybody would go (a host's NIC towards an address
@@ -19,6 +19,7 @@ pub(crate) fn join(ctx: &Context, exit: &Exit, entry: &Entry) -> Option<Answer> 
         .block
         .clone()
         .or_else(|| outside_local_subnet(exit, entry))
+        .or_else(|| unrouted(exit, entry))
     {
         return Some(Answer::denied(addr, hops, d));
     }
@@ -96,26 +97,33 @@ pub(crate) fn join(ctx: &Context, exit: &Exit, entry: &Entry) -> Option<Answer> 
     }
 }
 
-/// TRANS-2: a source without a gateway reaches only its own subnet.
+/// A source without a working gateway reaches only its own subnet (TRANS-2, an
+/// unrouted macvlan subnet).
 fn outside_local_subnet(exit: &Exit, entry: &Entry) -> Option<Denial> {
-    let local = exit.local_subnet?;
+    let (local, why) = exit.local_subnet.as_ref()?;
     let inside = match &entry.addr {
         AddressTemplate::Fixed { ip: Some(ip), .. } => local.contains(ip),
         AddressTemplate::Fixed { ip: None, .. } => false,
-        AddressTemplate::ContainerIp { .. } => entry
-            .subnet
-            .is_some_and(|s| local.contains(&s.network()) && local.prefix_len() <= s.prefix_len()),
+        AddressTemplate::ContainerIp { .. } => entry.subnet.is_some_and(|s| within(*local, s)),
     };
-    (!inside).then(|| {
-        Denial::new(
-            DenyReason::NoRoute,
-            exit.hops.first().map(|h| h.at.clone()).unwrap_or_default(),
-            format!(
-                "the network has no gateway: without a default route only {local} is reachable"
-            ),
-            &["TRANS-2"],
-        )
-    })
+    (!inside).then(|| why.clone())
+}
+
+/// A destination in a subnet no router knows is reached only from inside that subnet
+/// (a source whose own traffic is confined to it).
+fn unrouted(exit: &Exit, entry: &Entry) -> Option<Denial> {
+    let why = entry.unrouted.as_ref()?;
+    let subnet = entry.subnet?;
+    let inside = exit
+        .local_subnet
+        .as_ref()
+        .is_some_and(|(local, _)| within(*local, subnet));
+    (!inside).then(|| why.clone())
+}
+
+/// `inner` lies within `outer`.
+fn within(outer: ipnet::IpNet, inner: ipnet::IpNet) -> bool {
+    outer.contains(&inner.network()) && outer.prefix_len() <= inner.prefix_len()
 }
 
 /// Either end is a host's own stack: a container IP only its host routes (NAT, bridge,

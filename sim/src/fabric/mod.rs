@@ -61,9 +61,10 @@ pub(crate) struct Exit {
     pub block: Option<Denial>,
     /// Hops added when the path leaves the host (SDN policies at the physical host).
     pub offhost_hops: Vec<Hop>,
-    /// The source has no gateway (static addressing without `--gateway`): only this
-    /// subnet is reachable (TRANS-2).
-    pub local_subnet: Option<ipnet::IpNet>,
+    /// The source has no working gateway (static addressing without `--gateway`,
+    /// TRANS-2; a macvlan subnet no router on the segment knows): only this subnet is
+    /// reachable, and anything else is denied as said.
+    pub local_subnet: Option<(ipnet::IpNet, Denial)>,
     /// The driver of the source endpoint's network, asked by [`join`] about what only
     /// it knows; `None` for hosts, clients and the internet.
     pub driver: Option<&'static dyn DriverRules>,
@@ -124,6 +125,9 @@ pub(crate) struct Entry {
     pub offhost_hops: Vec<Hop>,
     /// The subnet of the destination's own address, for a container IP on a segment.
     pub subnet: Option<ipnet::IpNet>,
+    /// No router on the segment knows `subnet`: only a source inside it on the same
+    /// segment gets there; any other is denied as said.
+    pub unrouted: Option<Denial>,
     /// The driver of the destination endpoint's network; `None` for hosts, clients and
     /// the internet.
     pub driver: Option<&'static dyn DriverRules>,
@@ -145,6 +149,7 @@ impl Entry {
             host: None,
             offhost_hops: vec![],
             subnet: None,
+            unrouted: None,
             driver: None,
         }
     }
