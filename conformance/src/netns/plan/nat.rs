@@ -20,18 +20,22 @@ pub(super) fn endpoint(b: &mut Builder, e: &Endpoint, ni: usize, k: usize) {
     let net = &b.d.scenario.networks[ni];
     let prefix = host.nat_prefix();
     if b.once(format!("h{k}/winnat")) {
-        b.host_nat_post
-            .entry(k)
-            .or_default()
-            .push(format!("ip saddr {prefix} oifname \"e*\" masquerade"));
+        masquerade(b, k, prefix);
     }
     for subnet in &net.subnet.0 {
         if !prefix.contains(subnet) && b.once(format!("h{k}/winnat/{subnet}")) {
-            b.host_nat_post
-                .entry(k)
-                .or_default()
-                .push(format!("ip saddr {subnet} oifname \"e*\" masquerade"));
+            masquerade(b, k, *subnet);
         }
     }
     super::bridge::internal_bridge(b, e, ni, k, true);
+}
+
+/// Masquerades `from` leaving host `k` by a NIC (`e*`), or by the external vSwitch
+/// bridge (`x*`) that a transparent or l2bridge network on the same NIC made of it
+/// (the host's address moves there, and so does the route out).
+fn masquerade(b: &mut Builder, k: usize, from: ipnet::IpNet) {
+    let post = b.host_nat_post.entry(k).or_default();
+    for nic in ["e*", "x*"] {
+        post.push(format!("ip saddr {from} oifname \"{nic}\" masquerade"));
+    }
 }
