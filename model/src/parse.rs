@@ -145,6 +145,7 @@ pub fn parse_scenario_with(
             });
         }
     };
+    fold_container_ips(file, &mut scenario, &source_map)?;
     assign_origins(&mut scenario);
     let doc = Document {
         file: file.to_string(),
@@ -154,6 +155,46 @@ pub fn parse_scenario_with(
     };
     crate::limits::check_scenario(&doc)?;
     Ok(doc)
+}
+
+/// A container's `ip:` onto its first attachment ([`Container::fold_ip`]), for the
+/// containers of the design and of `run` steps; a refusal is located at the `ip` field.
+fn fold_container_ips(
+    file: &str,
+    s: &mut Scenario,
+    source_map: &SourceMap,
+) -> Result<(), ParseError> {
+    let containers = s
+        .containers
+        .iter_mut()
+        .enumerate()
+        .map(|(i, c)| (format!("containers[{i}]"), c));
+    let steps = s
+        .steps
+        .iter_mut()
+        .enumerate()
+        .filter_map(|(i, step)| match step {
+            crate::scenario::Step::Run(c) => Some((format!("steps[{i}].run"), c)),
+            _ => None,
+        });
+    for (path, c) in containers.chain(steps) {
+        if let Err(message) = c.fold_ip() {
+            let field = format!("{path}.ip");
+            let (line, column) = source_map.position(&field).unwrap_or((1, 1));
+            return Err(ParseError {
+                file: file.to_string(),
+                line,
+                column,
+                field,
+                message,
+                help: Some(
+                    "`ip:` on a container is `docker run --ip`: the address on its first network"
+                        .into(),
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Fills in each object's field path so rules can locate it.

@@ -332,6 +332,7 @@ fn container() -> impl Strategy<Value = Container> {
             image,
             isolation,
             networks,
+            ip: None,
             ports,
             publish_all,
             expose,

@@ -61,6 +61,7 @@ pub(super) fn expand_services(s: &mut Scenario) {
                 image: None,
                 isolation: svc.isolation,
                 networks,
+                ip: None,
                 ports: vec![],
                 publish_all: false,
                 expose: vec![],

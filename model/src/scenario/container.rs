@@ -112,8 +112,19 @@ pub struct Container {
     #[serde(default, skip_serializing_if = "is_default")]
     pub isolation: Isolation,
     /// Networks in attach order. Empty: the host's default network (NAT-1, LNX-1).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// `network: NAME` (one, as `docker run --network` takes it) is accepted too.
+    #[serde(
+        default,
+        alias = "network",
+        deserialize_with = "one_or_many_attachments",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub networks: Vec<Attachment>,
+    /// `docker run --ip`: the address on the container's first network. Reading the
+    /// scenario moves it onto that attachment ([`Container::fold_ip`]), so the rest of
+    /// the model finds a static address in one place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<IpAddr>,
     /// `-p` mappings (NAT-9).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<PortMapping>,
@@ -154,6 +165,71 @@ impl Container {
     pub fn is_running(&self) -> bool {
         self.state == RunState::Running
     }
+
+    /// Moves a container-level `ip` onto its first attachment, where Docker applies
+    /// `--ip` (the network `--network` names). Refused, with the reason, when there is
+    /// no network to put it on (Docker: "user specified IP address is supported on user
+    /// defined networks only") or the attachment already has another address.
+    pub fn fold_ip(&mut self) -> Result<(), String> {
+        let Some(ip) = self.ip else {
+            return Ok(());
+        };
+        let Some(first) = self.networks.first_mut() else {
+            return Err(format!(
+                "container `{}` has `ip: {ip}` but no network to put it on; name the network: \
+                 `networks: [{{network: NAME, ip: {ip}}}]`",
+                self.name
+            ));
+        };
+        match first.ip {
+            Some(other) if other != ip => Err(format!(
+                "container `{}` has `ip: {ip}` and `{other}` on its attachment to `{}`; keep one",
+                self.name, first.network
+            )),
+            _ => {
+                first.ip = Some(ip);
+                self.ip = None;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// `networks:` as a list, or one network as `docker run --network` names it (a name or
+/// one `{network, ip, aliases}` map). Each element is read by [`Attachment`]'s own
+/// deserializer, so a bad field keeps its path (`networks[1].ip`) in the error.
+fn one_or_many_attachments<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<Attachment>, D::Error> {
+    struct Visitor;
+    impl<'de> serde::de::Visitor<'de> for Visitor {
+        type Value = Vec<Attachment>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a network name, a {network, ip, aliases} map, or a list of them")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(vec![Attachment {
+                network: v.to_string(),
+                ip: None,
+                aliases: vec![],
+            }])
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(a) = seq.next_element::<Attachment>()? {
+                out.push(a);
+            }
+            Ok(out)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            Attachment::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                .map(|a| vec![a])
+        }
+    }
+    d.deserialize_any(Visitor)
 }
 
 /// A swarm service (DNS-1): `replicas` tasks spread over the swarm nodes.
@@ -166,7 +242,12 @@ pub struct Service {
     /// Nodes the tasks are placed on, round-robin. Default: every swarm node.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hosts: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        alias = "network",
+        deserialize_with = "one_or_many_attachments",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub networks: Vec<Attachment>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<PortMapping>,

@@ -429,6 +429,7 @@ pub(super) fn translate(
             image: image.clone().or_else(|| Some(image_base(svc))),
             isolation,
             networks: networks.clone(),
+            ip: None,
             ports: ports.clone(),
             publish_all: false,
             expose: expose.clone(),

@@ -195,6 +195,7 @@ impl Translator {
             image: Some(image),
             isolation,
             networks,
+            ip: None,
             ports,
             publish_all: a.is_set("publish-all"),
             expose,
