@@ -542,6 +542,7 @@ fn directive_comment_names_the_host() {
         HostTemplate {
             name: "h".into(),
             os: Some(OsVersion::Linux),
+            project: None,
         },
     )
     .unwrap();

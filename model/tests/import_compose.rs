@@ -10,6 +10,7 @@ fn compose(text: &str, os: Option<OsVersion>) -> Imported {
         HostTemplate {
             name: "h".into(),
             os,
+            project: None,
         },
     )
     .expect("valid compose")
@@ -153,6 +154,7 @@ fn refused_options_in_compose_are_located() {
         HostTemplate {
             name: "h".into(),
             os: None,
+            project: None,
         },
     )
     .expect("valid compose");

@@ -230,6 +230,7 @@ fn template(windows: bool) -> HostTemplate {
         } else {
             OsVersion::Linux
         }),
+        project: None,
     }
 }
 

@@ -11,6 +11,7 @@ fn win(text: &str) -> Imported {
         HostTemplate {
             name: "host1".into(),
             os: Some(OsVersion::Ws2019),
+            project: None,
         },
     )
     .expect("commands always import")

@@ -42,6 +42,7 @@ pub fn run_import(a: ImportArgs) -> anyhow::Result<ExitCode> {
     let template = HostTemplate {
         name: a.host.clone(),
         os,
+        project: None,
     };
     let original = super::input::load_with(&a.file, &template)?;
     let imported = hnsim_model::import::expand(&original);

@@ -33,9 +33,26 @@ pub fn load_with(path: &Path, host: &HostTemplate) -> anyhow::Result<Document> {
     let limits = limits()?;
     let text = read_text_limited(path, &limits)?;
     let file = path.display().to_string();
-    let mut doc = import::document_with(&file, &text, host.clone(), &limits)?;
+    let mut host = host.clone();
+    if host.project.is_none() {
+        host.project = compose_project_directory(path);
+    }
+    let mut doc = import::document_with(&file, &text, host, &limits)?;
     inline_referenced_files(path, &mut doc)?;
     Ok(doc)
+}
+
+/// The name of the directory a compose file is in, which `docker compose` takes as the
+/// project name when the file has no `name:` (for standard input: the working
+/// directory, as `docker compose -f -` does). `app.yml` given without a directory is in
+/// the working directory, not in a directory with no name.
+fn compose_project_directory(path: &Path) -> Option<String> {
+    let dir = if path.as_os_str() == "-" {
+        std::env::current_dir().ok()?
+    } else {
+        std::fs::canonicalize(path).ok()?.parent()?.to_path_buf()
+    };
+    dir.file_name()?.to_str().map(str::to_string)
 }
 
 /// The documented limits (README, "Limits"), each raised by its `HNSIM_MAX_*` variable.

@@ -180,3 +180,24 @@ fn a_parse_error_is_reported_once_by_every_command() {
         assert!(text.contains("typo.yaml:5:5"), "{args:?}: {text}");
     }
 }
+
+/// `docker compose` names a project after the directory its file is in; a compose file
+/// given by its bare name, from its own directory, is in that directory too (it was
+/// named after the file's stem, so every container name differed from Docker's).
+#[test]
+fn a_compose_project_is_named_after_its_directory_as_docker_compose_does() {
+    let f = input(
+        "shop",
+        "docker-compose.yml",
+        "services:\n  web:\n    image: nginx\n    ports: ['8080:80']\n",
+    );
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_hnsim"))
+        .args(["sim", "docker-compose.yml", "--format", "json"])
+        .current_dir(f.parent().expect("its directory"))
+        .output()
+        .expect("runs");
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    let out = stdout(&o);
+    assert!(out.contains("\"shop-web-1@shop_default\""), "{out}");
+    assert!(!out.contains("docker-compose-web-1"), "{out}");
+}

@@ -65,6 +65,10 @@ pub struct HostTemplate {
     /// `None`: guessed from the input (Windows drivers, `windowsshim` options, Windows
     /// prompts and PowerShell give ws2019; anything else linux).
     pub os: Option<OsVersion>,
+    /// The compose project name for a compose file without `name:`: `docker compose`
+    /// takes the name of the directory the file is in. The caller knows that directory
+    /// (the model reads no paths); `None`: the directory in the file's name, else its stem.
+    pub project: Option<String>,
 }
 
 impl Default for HostTemplate {
@@ -72,6 +76,7 @@ impl Default for HostTemplate {
         HostTemplate {
             name: "host1".to_string(),
             os: None,
+            project: None,
         }
     }
 }

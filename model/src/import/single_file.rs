@@ -32,6 +32,15 @@ pub fn bare_host(name: &str, os: OsVersion) -> Host {
     }
 }
 
+/// The last directory in `file`'s own name (`stack/app.yml`: `stack`), if it has one.
+fn directory_of(file: &str) -> Option<String> {
+    std::path::Path::new(file)
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|s| s.to_str())
+        .map(str::to_string)
+}
+
 fn file_stem(file: &str) -> String {
     std::path::Path::new(file)
         .file_stem()
@@ -177,11 +186,11 @@ pub(super) fn compose_document(
         }
     });
     if !map.contains_key("name") {
-        let project = std::path::Path::new(file)
-            .parent()
-            .and_then(|p| p.file_name())
-            .and_then(|s| s.to_str())
-            .map(str::to_string)
+        let project = host
+            .project
+            .clone()
+            .filter(|p| !p.is_empty())
+            .or_else(|| directory_of(file))
             .unwrap_or_else(|| file_stem(file));
         map.insert("name".into(), project.into());
     }
