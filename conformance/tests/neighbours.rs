@@ -100,6 +100,7 @@ fn permanent_neighbours_change_no_observation() {
     }
     let opts = probe_opts(800, 1);
     let mut differences = Vec::new();
+    let mut errors = Vec::new();
     let mut compared = 0;
     for f in bundled_scenarios() {
         let Some(d) = design_of_file(&f) else {
@@ -115,6 +116,19 @@ fn permanent_neighbours_change_no_observation() {
         }
         for (a, b) in runs[0].iter().zip(&runs[1]) {
             compared += 1;
+            // Every cell can be probed, whatever the simulator says: an agent or probe
+            // error is a fault of the emulation, never an observation.
+            for o in [a, b] {
+                if let ProbeOutcome::Error { message } = &o.observation.outcome {
+                    errors.push(format!(
+                        "{}: {} -> {} {}: {message}",
+                        f.display(),
+                        o.from,
+                        o.to,
+                        o.probe
+                    ));
+                }
+            }
             let (x, y) = (class(&a.observation.outcome), class(&b.observation.outcome));
             if x != y {
                 differences.push(format!(
@@ -131,6 +145,7 @@ fn permanent_neighbours_change_no_observation() {
     }
     println!("{compared} cells compared");
     assert!(compared > 3000, "{compared}");
+    assert!(errors.is_empty(), "probe errors:\n{}", errors.join("\n"));
     assert!(
         differences.is_empty(),
         "{} cells differ:\n{}",

@@ -400,61 +400,6 @@ fn bundled_scenarios_conform() {
     );
 }
 
-/// Every bundled scenario realizes and every cell can be probed (no agent or probe
-/// errors), whatever the simulator says. The outcome counts are printed.
-#[test]
-fn bundled_scenarios_realize_and_probe() {
-    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !root_or_skip("bundled_scenarios_realize_and_probe") {
-        return;
-    }
-    let opts = probe_opts(400, 0);
-    let mut errors = Vec::new();
-    for f in bundled_scenarios() {
-        let Some(d) = design_of_file(&f) else {
-            println!("SKIP {}: does not parse", f.display());
-            continue;
-        };
-        let expected = matrix(&d, &[Probe::Icmp, Probe::Tcp(80)], |_, _, _| Expect::Direct);
-        let mut dp = netns(true);
-        let run = dp.realize(&d, None).map(|()| {
-            let start = Instant::now();
-            let observed = hnsim_conformance::probe_state(&dp, &d, &expected, &opts);
-            (observed, start.elapsed())
-        });
-        match run {
-            Ok((Ok(observed), probe)) => {
-                let mut counts = std::collections::BTreeMap::new();
-                for o in &observed {
-                    let key = serde_json::to_value(&o.observation.outcome).unwrap()["result"]
-                        .as_str()
-                        .unwrap_or("?")
-                        .to_string();
-                    *counts.entry(key).or_insert(0) += 1;
-                    if let hnsim_sim::ProbeOutcome::Error { message } = &o.observation.outcome {
-                        errors.push(format!(
-                            "{}: {} -> {} {}: {message}",
-                            f.display(),
-                            o.from,
-                            o.to,
-                            o.probe
-                        ));
-                    }
-                    if std::env::var_os("HNSIM_SHOW").is_some() {
-                        println!(
-                            "  {} -> {} {}: {:?} ({})",
-                            o.from, o.to, o.probe, o.observation.outcome, o.observation.sent
-                        );
-                    }
-                }
-                println!("{}: probed {probe:?}: {counts:?}", f.display());
-            }
-            Ok((Err(e), _)) | Err(e) => errors.push(format!("{}: {e}", f.display())),
-        }
-    }
-    assert!(errors.is_empty(), "{}", errors.join("\n"));
-}
-
 /// Every state of a timeline is realized and probed in order.
 #[test]
 fn a_timeline_is_probed_state_by_state() {
