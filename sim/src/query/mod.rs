@@ -275,6 +275,37 @@ fn added_client(
     }
 }
 
+/// A network alias (`--network-alias`, compose `aliases:`) that names no node: the
+/// endpoints it is an alias of, as Docker's embedded DNS answers it on that network.
+/// `None` when it is nobody's alias.
+fn alias(
+    ctx: &Context,
+    text: &str,
+    notes: &mut Vec<String>,
+) -> Option<Result<usize, names::NameError>> {
+    let nodes = &ctx.parties.nodes;
+    let hits: Vec<usize> = (0..nodes.len())
+        .filter(|&i| match ctx.parties.party[i] {
+            Party::Endpoint(k) => ctx.parties.endpoints[k].aliases.iter().any(|a| a == text),
+            _ => false,
+        })
+        .collect();
+    match hits.as_slice() {
+        [] => None,
+        [one] => {
+            notes.push(format!(
+                "`{text}` is a network alias of {} (answered by the network's DNS)",
+                nodes[*one].id
+            ));
+            Some(Ok(*one))
+        }
+        many => Some(Err(names::NameError::Ambiguous {
+            name: text.to_string(),
+            candidates: many.iter().map(|&i| nodes[i].id.clone()).collect(),
+        })),
+    }
+}
+
 /// Reads one side: a name, or an address (with a port for `to`). `near`: the host the
 /// source is on, where a container address that several hosts reuse is the local one.
 fn side(
@@ -287,7 +318,12 @@ fn side(
 ) -> Result<Side, QueryError> {
     let nodes = &ctx.parties.nodes;
     let Some((ip, port)) = address::parse(text) else {
-        let node = names::resolve(nodes, text).map_err(|error| QueryError::Name { side, error })?;
+        let node = match names::resolve(nodes, text) {
+            Ok(node) => node,
+            Err(error) => alias(ctx, text, notes)
+                .unwrap_or(Err(error))
+                .map_err(|error| QueryError::Name { side, error })?,
+        };
         return Ok(Side {
             node,
             port: None,

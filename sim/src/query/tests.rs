@@ -147,3 +147,32 @@ fn extra_probes_reach_every_destination() {
         .expect("cell");
     assert_not_listening(&c);
 }
+
+const ALIASES: &str = "name: q\nhosts: [{name: h, os: linux}]\nnetworks:\n  - {name: app, host: h, driver: bridge, subnet: 172.30.0.0/24}\n  - {name: other, host: h, driver: bridge, subnet: 172.31.0.0/24}\ncontainers:\n  - {name: web, host: h, networks: [app]}\n  - {name: db, host: h, networks: [{network: app, aliases: [database]}], listen: [tcp/5432]}\n  - {name: db2, host: h, networks: [{network: other, aliases: [replica]}, {network: app, aliases: [replica]}]}\n";
+
+#[test]
+fn a_network_alias_names_the_endpoint_it_is_an_alias_of() {
+    let d = design(ALIASES);
+    let a = ask(&d, "web", "database", Some("tcp/5432")).expect("answers");
+    assert_eq!(a.cells[0].to, "db@app");
+    assert!(
+        a.notes
+            .iter()
+            .any(|n| n.contains("network alias of db@app")),
+        "{:?}",
+        a.notes
+    );
+}
+
+#[test]
+fn an_alias_on_two_networks_is_ambiguous_and_a_name_still_wins() {
+    let d = design(ALIASES);
+    let err = ask(&d, "web", "replica", None).expect_err("two endpoints");
+    assert!(
+        err.to_string().contains("db2@other") && err.to_string().contains("db2@app"),
+        "{err}"
+    );
+    // A container name is never shadowed by an alias.
+    let a = ask(&d, "web", "db", Some("tcp/5432")).expect("answers");
+    assert_eq!(a.cells[0].to, "db@app");
+}
