@@ -125,8 +125,6 @@ fn expected_report(a: &ConformArgs, doc: &hnsim_model::Document) -> anyhow::Resu
 }
 
 /// The dataplane `--backend` names; the only place the CLI tells backends apart.
-// Only the netns backend (Linux) reads the report.
-#[cfg_attr(not(target_os = "linux"), allow(unused_variables))]
 pub(super) fn dataplane(
     a: &ConformArgs,
     exe: &Path,
@@ -147,6 +145,10 @@ pub(super) fn dataplane(
         "docker" => {
             let mut o = docker::Options::new(exe.to_path_buf());
             o.host = a.host.clone();
+            o.internet_listens = report
+                .final_state()
+                .map(hnsim_conformance::probing::internet_listens)
+                .unwrap_or_default();
             Ok(docker::open(o)?)
         }
         #[cfg(target_os = "linux")]

@@ -21,6 +21,60 @@ pub struct Realized {
     /// (protocol, the model's host port) -> the host port Docker published.
     pub ports: HashMap<(Protocol, u16), u16>,
     pub notes: Vec<String>,
+    /// The run's LAN clients and internet, when it built them ([`super::lan`]).
+    pub outside: Option<super::lan::Parties>,
+}
+
+/// The run's outside while it lives (its agents stop when it is dropped).
+#[cfg(target_os = "linux")]
+pub type OutsideSlot = Option<super::outside::Outside>;
+/// No outside is built off Linux (it is made of network namespaces).
+#[cfg(not(target_os = "linux"))]
+pub type OutsideSlot = ();
+
+/// Whether this machine can build a run's outside: network namespaces need Linux and
+/// root.
+fn can_build_outside() -> bool {
+    cfg!(target_os = "linux") && crate::sys::is_root()
+}
+
+#[cfg(target_os = "linux")]
+fn build_outside(
+    plan: &Plan,
+    design: &Design,
+    opts: &Options,
+    slot: &mut OutsideSlot,
+) -> Result<Option<super::lan::Parties>, DockerError> {
+    let Some(lan) = &plan.lan else {
+        return Ok(None);
+    };
+    let agent = vec![opts.agent_exe.display().to_string(), "probe".into()];
+    let built =
+        super::outside::Outside::build(lan, design, &plan.prefix, &agent, &opts.internet_listens)?;
+    let parties = built.parties();
+    *slot = Some(built);
+    Ok(Some(parties))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn build_outside(
+    _plan: &Plan,
+    _design: &Design,
+    _opts: &Options,
+    _slot: &mut OutsideSlot,
+) -> Result<Option<super::lan::Parties>, DockerError> {
+    Ok(None)
+}
+
+/// Removes run `prefix`'s outside (nothing off Linux).
+pub(super) fn remove_outside(prefix: &str) -> Vec<String> {
+    #[cfg(target_os = "linux")]
+    return super::outside::remove(prefix);
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = prefix;
+        Vec::new()
+    }
 }
 
 /// Subnets the engine's other networks and the machine's routes already use.
@@ -257,15 +311,18 @@ pub fn build(
     opts: &Options,
     host: usize,
     prefix: &str,
+    outside: &mut OutsideSlot,
 ) -> Result<Realized, DockerError> {
     let mut attempt = 0;
     loop {
-        match build_once(design, opts, host, prefix) {
+        match build_once(design, opts, host, prefix, outside) {
             Err(DockerError::Command { stderr, .. })
                 if attempt < 3
                     && !session::interrupted()
                     && (stderr.contains("Pool overlaps") || stderr.contains("File exists")) =>
             {
+                *outside = Default::default();
+                remove_outside(prefix);
                 cli::remove_all(prefix)?;
                 attempt += 1;
             }
@@ -279,10 +336,18 @@ fn build_once(
     opts: &Options,
     host: usize,
     prefix: &str,
+    outside: &mut OutsideSlot,
 ) -> Result<Realized, DockerError> {
     let taken = taken_subnets()?;
-    let mut plan = plan::plan(design, prefix, host, &taken);
+    let around = if can_build_outside() {
+        plan::Around::New
+    } else {
+        plan::Around::Nothing
+    };
+    let mut plan = plan::plan_with(design, prefix, host, &taken, around);
     image::build(&plan.image, &opts.agent_exe)?;
+    // Before the containers: their ports are published on the host's LAN address.
+    let parties = build_outside(&plan, design, opts, outside)?;
     for n in &plan.networks {
         create_network(&plan, n, opts.agent_start)?;
     }
@@ -322,6 +387,7 @@ fn build_once(
         plan,
         ips: HashMap::new(),
         ports: HashMap::new(),
+        outside: parties,
     };
     super::readback::read_back(design, &mut r)?;
     Ok(r)

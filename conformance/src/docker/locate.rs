@@ -67,11 +67,68 @@ pub fn source(r: &Realized, design: &Design, party: &Party) -> Result<Source, St
             "host `{}` is another machine; the docker backend realizes one host",
             host_name(design, k)
         )),
-        Party::Client(_) => Err(
-            "LAN clients are other machines; the docker backend sends nothing off this one".into(),
-        ),
-        Party::Internet => Err("the internet is not emulated by the docker backend".into()),
+        Party::Client(j) => match &r.outside {
+            Some(o) => o
+                .clients
+                .get(j)
+                .cloned()
+                .unwrap_or_else(|| Err("no such client".into()))
+                .map(Source),
+            None => Err(
+                "LAN clients are other machines; this run built no LAN (it needs root on Linux)"
+                    .into(),
+            ),
+        },
+        Party::Internet => match &r.outside {
+            Some(o) => o.internet.clone().map(Source),
+            None => Err(
+                "the internet is not emulated: this run built no LAN (it needs root on Linux)"
+                    .into(),
+            ),
+        },
     }
+}
+
+/// Whether container `ci` has an endpoint on a macvlan network: its parent here is a
+/// wire of the run, not the emulated LAN, so its cells with LAN clients and the
+/// internet cannot be asked faithfully.
+fn on_macvlan(r: &Realized, ci: usize) -> bool {
+    r.plan.container(ci).is_some_and(|c| {
+        matches!(&c.mode, NetMode::Bridges(a)
+            if a.iter().any(|a| r.plan.networks[a.net].macvlan_parent.is_some()))
+    })
+}
+
+const MACVLAN_OFF_LAN: &str = "the macvlan parent is a wire of the run, not the emulated LAN \
+     its clients and the internet are on";
+
+/// Refuses a target between the outside and a macvlan container (either way).
+fn outside_meets_macvlan(
+    r: &Realized,
+    design: &Design,
+    from: &Source,
+    target: &Target,
+) -> Result<(), String> {
+    let from_outside = super::lan::is_outside_source(&from.0);
+    let to_container = match target.via {
+        Via::Endpoint { container, .. } => Some(container),
+        Via::Published { mapping, .. } => design.published.get(mapping).map(|m| m.container),
+        _ => None,
+    };
+    if from_outside && to_container.is_some_and(|ci| on_macvlan(r, ci)) {
+        return Err(format!("destination: {MACVLAN_OFF_LAN}"));
+    }
+    let to_outside = matches!(target.via, Via::Client(_) | Via::Internet);
+    let from_container = r
+        .plan
+        .containers
+        .iter()
+        .find(|c| c.name == from.0)
+        .map(|c| c.index);
+    if to_outside && from_container.is_some_and(|ci| on_macvlan(r, ci)) {
+        return Err(format!("source: {MACVLAN_OFF_LAN}"));
+    }
+    Ok(())
 }
 
 /// What `target` is on the engine; `listeners` are the machine's own listening ports.
@@ -99,6 +156,14 @@ pub fn resolve(
         }
     };
     let model = target.ip;
+    outside_meets_macvlan(r, design, from, target)?;
+    let from_outside = super::lan::is_outside_source(&from.0);
+    // From the LAN the host is reached on its NIC's stand-in only.
+    let lan_host_ip = |m: Option<std::net::IpAddr>| {
+        let lan = r.plan.lan.as_ref().ok_or("the run has no LAN")?;
+        m.and_then(|m| lan.host_ip(m))
+            .ok_or_else(|| dest("this address of the host is not on the emulated LAN".into()))
+    };
     let (ip, port) = match target.via {
         Via::Endpoint {
             container,
@@ -146,6 +211,16 @@ pub fn resolve(
                 })?;
             let ip = match model {
                 Some(ip) if ip.is_loopback() && from.0 == HOST => ip,
+                // Ports are published on the host's first NIC's stand-in only.
+                m if from_outside => {
+                    let ip = lan_host_ip(m)?;
+                    if ip != stand_in {
+                        return Err(dest(
+                            "the run publishes ports on the host's first NIC only".into(),
+                        ));
+                    }
+                    ip
+                }
                 _ => stand_in,
             };
             (ip, Some(real))
@@ -160,7 +235,12 @@ pub fn resolve(
                     ));
                 }
             }
-            (stand_in, target.port)
+            let ip = if from_outside {
+                lan_host_ip(model)?
+            } else {
+                model.and_then(|m| r.plan.translate(m)).unwrap_or(stand_in)
+            };
+            (ip, target.port)
         }
         Via::Mesh { .. } => {
             return Err(
@@ -169,8 +249,31 @@ pub fn resolve(
                     .into(),
             )
         }
-        Via::Client(_) | Via::Internet => {
-            return Err(dest("outside this machine; nothing is sent there".into()))
+        Via::Client(j) => {
+            let o = r
+                .outside
+                .as_ref()
+                .ok_or_else(|| dest("outside this machine; this run built no LAN".into()))?;
+            o.clients
+                .get(j)
+                .cloned()
+                .unwrap_or_else(|| Err("no such client".into()))
+                .map_err(dest)?;
+            let ip = o
+                .client_ips
+                .get(j)
+                .copied()
+                .flatten()
+                .ok_or_else(|| dest("the client has no address".into()))?;
+            (ip, target.port)
+        }
+        Via::Internet => {
+            let ip = r
+                .outside
+                .as_ref()
+                .and_then(|o| o.internet_ip)
+                .ok_or_else(|| dest("outside this machine; this run built no LAN".into()))?;
+            (ip, target.port)
         }
     };
     // The machine's loopback only on a port the run published (`127.0.0.1:P:C`).

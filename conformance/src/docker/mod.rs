@@ -6,24 +6,33 @@
 //! default `bridge` too, as a user-defined bridge of the run), `host` and `none`
 //! containers, published ports, one container per scenario container on one host, each
 //! running the probe agent (`hnsim probe serve`) from an image built FROM scratch
-//! ([`image`]). What is not: ipvlan, overlay (swarm mode), other hosts, LAN clients and
-//! the internet: their cells come back `not-emulated` with the reason.
+//! ([`image`]). Around the engine's machine (as root on Linux): the scenario's LAN
+//! segments, their router, LAN clients and the internet, as network namespaces joined
+//! to the machine by the run's own links ([`lan`]; the host's address is its stand-in
+//! there). What is not: ipvlan, overlay (swarm mode), other hosts, and macvlan
+//! endpoints with the LAN (their parent is a wire of the run): their cells come back
+//! `not-emulated` with the reason.
 //!
 //! Timeline: the first state is built; each step is then applied to the live engine
 //! with the docker commands a user would type ([`steps`]).
 //!
-//! Safety: every object is named `hnsim-<6 hex>-...` and labelled with the run; only
-//! such objects are ever removed; every probed address belongs to one of the run's own
-//! networks (published ports are bound to the run's stand-in host address, never to the
-//! machine's interfaces). Objects are removed when the run ends, on error, by the shared
-//! signal handler ([`crate::session`]), and by `hnsim clean` after a SIGKILL; the
-//! engine's own configuration is never changed.
+//! Safety: every object is named `hnsim-<6 hex>-...` (links `hnsim<6 hex>...`,
+//! namespaces `hns-<6 hex>d-...`) and labelled with the run; only such objects are ever
+//! removed; every probed address belongs to one of the run's own networks or its LAN
+//! and internet (published ports are bound to the run's stand-in host address, never to
+//! the machine's interfaces), and every such address is routed on a run link. Objects
+//! are removed when the run ends, on error, by the shared signal handler
+//! ([`crate::session`]), and by `hnsim clean` after a SIGKILL; the engine's own
+//! configuration is never changed.
 
 pub(crate) mod build;
 pub mod cli;
 mod icmp;
 pub mod image;
+pub mod lan;
 mod locate;
+#[cfg(target_os = "linux")]
+mod outside;
 pub mod plan;
 mod readback;
 mod send;
@@ -77,6 +86,8 @@ pub struct Options {
     /// the run's objects itself (a test sending Ctrl-C) names it with
     /// `HNSIM_DOCKER_PREFIX`.
     pub prefix: Option<String>,
+    /// Ports the run's internet serves (the matrix's internet node says which).
+    pub internet_listens: Vec<Probe>,
 }
 
 impl Options {
@@ -86,6 +97,7 @@ impl Options {
             host: None,
             agent_start: Duration::from_secs(15),
             prefix: std::env::var("HNSIM_DOCKER_PREFIX").ok(),
+            internet_listens: Vec::new(),
         }
     }
 }
@@ -149,7 +161,8 @@ pub fn clean(prefix: Option<&str>) -> Result<Vec<String>, DockerError> {
         Some(p) => p.to_string(),
         None => PREFIX.to_string(),
     };
-    let mut removed = cli::remove_all(&prefix)?;
+    let mut removed = build::remove_outside(&prefix);
+    removed.extend(cli::remove_all(&prefix)?);
     removed.extend(image::remove_staging(&prefix));
     if cfg!(windows) && windows::remove_firewall_rules(&prefix).is_ok() {
         removed.push(format!("{prefix}* (firewall rules)"));
@@ -160,6 +173,8 @@ pub fn clean(prefix: Option<&str>) -> Result<Vec<String>, DockerError> {
 /// Names of the objects of run `prefix` that exist now.
 pub fn leftovers(prefix: &str) -> Result<Vec<String>, DockerError> {
     let mut names = cli::list(prefix)?.names();
+    #[cfg(target_os = "linux")]
+    names.extend(outside::leftovers(prefix));
     names.extend(
         image::staging(prefix)
             .iter()
@@ -177,6 +192,8 @@ pub struct Docker {
     /// Why the last step was built anew instead of applied to the live engine.
     rebuilt: Option<String>,
     listeners: BTreeSet<(Protocol, u16)>,
+    /// The LAN clients and internet around the host, while they live.
+    outside: build::OutsideSlot,
     _registration: Registration,
 }
 
@@ -205,6 +222,7 @@ impl Docker {
             live: None,
             rebuilt: None,
             listeners: crate::kernel::machine_listeners(),
+            outside: Default::default(),
             _registration: registration,
         })
     }
@@ -221,6 +239,7 @@ impl Drop for Docker {
         if session::interrupted() {
             return; // the signal handler removes the run
         }
+        self.outside = Default::default();
         if let Err(e) = clean(Some(&self.prefix)) {
             eprintln!(
                 "warning: clean-up of {}: {e} (run `hnsim clean --prefix {}`)",
@@ -261,10 +280,18 @@ impl Dataplane for Docker {
             }
         }
         if self.live.is_some() {
+            self.outside = Default::default();
+            build::remove_outside(&self.prefix);
             cli::remove_all(&self.prefix)?;
             self.live = None;
         }
-        self.live = Some(build::build(design, &self.opts, host, &self.prefix)?);
+        self.live = Some(build::build(
+            design,
+            &self.opts,
+            host,
+            &self.prefix,
+            &mut self.outside,
+        )?);
         Ok(())
     }
 
@@ -301,6 +328,10 @@ impl Dataplane for Docker {
 
     fn repro(&self, from: &Source, spec: &ProbeSpec) -> String {
         match from.0.as_str() {
+            ns if lan::is_outside_source(ns) => format!(
+                "ip netns exec {ns} hnsim probe {}",
+                spec.cli_args().join(" ")
+            ),
             locate::HOST if spec.probe == Probe::Icmp => format!("ping -c 1 {}", spec.ip),
             locate::HOST => format!("hnsim probe {}", spec.cli_args().join(" ")),
             name => format!(
@@ -318,6 +349,7 @@ impl Dataplane for Docker {
 
     fn clean(&mut self) -> Result<Vec<String>, DataplaneError> {
         self.live = None;
+        self.outside = Default::default();
         if session::interrupted() {
             return Ok(Vec::new()); // the signal handler removes the run
         }

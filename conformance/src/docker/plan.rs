@@ -125,19 +125,32 @@ pub struct Plan {
     pub host_ips: Vec<IpAddr>,
     /// Deliberate differences from the scenario, for the report.
     pub notes: Vec<String>,
+    /// The LAN segments, clients and internet around the host ([`super::lan`]), when
+    /// the run builds them.
+    pub lan: Option<super::lan::Lan>,
 }
 
 impl Plan {
     /// The address standing in for the container host's own IP.
+    /// With a LAN: the stand-in of the host's first NIC on it; else the gateway of a
+    /// run-owned bridge.
     pub fn host_addr(&self) -> Option<IpAddr> {
-        self.networks.get(self.host_net).map(|n| n.gateway)
+        self.lan
+            .as_ref()
+            .and_then(|l| l.host_nics.first())
+            .map(|n| n.real.addr())
+            .or_else(|| self.networks.get(self.host_net).map(|n| n.gateway))
     }
 
     /// A scenario address on the realized host, translated to the run: the host's NIC
     /// addresses become the stand-in, addresses of a realized network move with it.
     pub fn translate(&self, ip: IpAddr) -> Option<IpAddr> {
         if self.host_ips.contains(&ip) {
-            return self.host_addr();
+            return self
+                .lan
+                .as_ref()
+                .and_then(|l| l.host_ip(ip))
+                .or_else(|| self.host_addr());
         }
         self.networks.iter().find_map(|n| {
             let model = n.model_subnet?;
@@ -149,6 +162,7 @@ impl Plan {
     /// nowhere else).
     pub fn owns(&self, ip: IpAddr) -> bool {
         self.networks.iter().any(|n| n.subnet.contains(&ip))
+            || self.lan.as_ref().is_some_and(|l| l.owns(ip))
     }
 
     pub fn container(&self, index: usize) -> Option<&ContainerPlan> {
@@ -295,6 +309,28 @@ fn not_emulated_driver(driver: &Driver) -> Option<String> {
 /// Plans the run. `taken`: subnets already used by the engine's other networks and
 /// the machine's routes.
 pub fn plan(design: &Design, prefix: &str, host: usize, taken: &[IpNet]) -> Plan {
+    plan_with(design, prefix, host, taken, Around::Nothing)
+}
+
+/// What a plan puts around the host ([`super::lan`]).
+#[derive(Clone, Debug)]
+pub enum Around {
+    /// Nothing: the host's address is the gateway of a run-owned bridge.
+    Nothing,
+    /// A new LAN, clients and internet; the host's address is its stand-in on the LAN.
+    New,
+    /// The live run's (a timeline step keeps it).
+    Kept(super::lan::Lan),
+}
+
+/// [`plan`], with `around` the host.
+pub fn plan_with(
+    design: &Design,
+    prefix: &str,
+    host: usize,
+    taken: &[IpNet],
+    around: Around,
+) -> Plan {
     let s = &design.scenario;
     let host_name = s
         .hosts
@@ -396,6 +432,11 @@ pub fn plan(design: &Design, prefix: &str, host: usize, taken: &[IpNet]) -> Plan
     } else {
         p.host_net = usize::MAX;
     }
+    p.lan = match around {
+        Around::Nothing => None,
+        Around::New => super::lan::plan(design, prefix, host, &mut taken),
+        Around::Kept(lan) => Some(lan),
+    };
     for (ci, c) in s.containers.iter().enumerate() {
         if c.host != host_name {
             p.container_not_emulated.insert(

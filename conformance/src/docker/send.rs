@@ -14,6 +14,14 @@ pub(super) fn run_batch(
     timing: &Timing,
 ) -> Result<Vec<ProbeResult>, DockerError> {
     match src {
+        #[cfg(target_os = "linux")]
+        ns if super::lan::is_outside_source(ns) => super::outside::run_batch(
+            ns,
+            &Batch {
+                timing: *timing,
+                probes: specs.to_vec(),
+            },
+        ),
         HOST => {
             let (icmp, other): (Vec<&ProbeSpec>, Vec<&ProbeSpec>) =
                 specs.iter().partition(|s| s.probe == Probe::Icmp);

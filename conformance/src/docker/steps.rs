@@ -75,7 +75,11 @@ pub(super) fn apply(
         .into_iter()
         .filter(|t| !own.contains(t))
         .collect();
-    let mut next = plan::plan(design, prefix, host, &taken);
+    let around = match &live.plan.lan {
+        Some(lan) => plan::Around::Kept(lan.clone()),
+        None => plan::Around::Nothing,
+    };
+    let mut next = plan::plan_with(design, prefix, host, &taken, around);
     for n in &next.networks {
         if let Some(m) = live.plan.networks.iter().find(|m| m.name == n.name) {
             if !same_network(m, n) {
@@ -154,6 +158,7 @@ pub(super) fn apply(
         plan: next,
         ips: Default::default(),
         ports: Default::default(),
+        outside: live.outside.clone(),
     };
     super::readback::read_back(design, live)?;
     Ok(Applied::Live)

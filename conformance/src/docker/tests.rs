@@ -48,6 +48,7 @@ fn fixture() -> Fixture {
             ips,
             ports,
             notes: vec![],
+            outside: None,
         },
     }
 }

@@ -15,8 +15,8 @@
 //! the live one replaces the run's namespaces with the new state's (the emulation has
 //! no daemon to restart: the state after the step is what the model says it is).
 
-mod agents;
-mod apply;
+pub(crate) mod agents;
+pub(crate) mod apply;
 pub mod namespaces;
 pub mod neighbours;
 mod netlink;

@@ -299,8 +299,50 @@ fn nic_is_bridged(d: &Design, k: usize, n: usize) -> bool {
 /// Plans the realization of `design` under `prefix` (`hns-<hex>`). `internet_listens`:
 /// the ports "the internet" serves (the matrix's internet node says which).
 pub fn plan(design: &Design, prefix: &str, internet_listens: &[hnsim_sim::Probe]) -> Plan {
-    let d = design;
-    let mut b = Builder {
+    let mut b = builder(design, prefix, IpAddr::V4(INTERNET_IP));
+    physical(&mut b);
+    internet_serves(&mut b, internet_listens);
+    hosts(&mut b);
+    containers(&mut b);
+    clients(&mut b);
+    finish_nft(&mut b);
+    b.plan
+}
+
+/// Plans only what lies outside the container hosts: the segments, their router, the
+/// internet (answering on `internet_ip`) and the clients. Another backend attaches its
+/// own host to a segment's bridge (the Docker backend: the engine's machine).
+pub fn outside(
+    design: &Design,
+    prefix: &str,
+    internet_ip: IpAddr,
+    internet_listens: &[hnsim_sim::Probe],
+) -> Plan {
+    let mut b = builder(design, prefix, internet_ip);
+    physical(&mut b);
+    internet_serves(&mut b, internet_listens);
+    clients(&mut b);
+    finish_nft(&mut b);
+    // No host namespace is made here: their (empty) rulesets go.
+    let made = b.plan.namespaces.clone();
+    b.plan.nft.retain(|ns, _| made.contains(ns));
+    b.plan
+}
+
+fn internet_serves(b: &mut Builder, internet_listens: &[hnsim_sim::Probe]) {
+    let inet = b.plan.ns("in");
+    let entry = b.plan.listen.entry(inet).or_default();
+    for p in internet_listens {
+        match p {
+            hnsim_sim::Probe::Tcp(port) => entry.0.insert(*port),
+            hnsim_sim::Probe::Udp(port) => entry.1.insert(*port),
+            hnsim_sim::Probe::Icmp => false,
+        };
+    }
+}
+
+fn builder<'a>(d: &'a Design, prefix: &str, internet_ip: IpAddr) -> Builder<'a> {
+    Builder {
         d,
         plan: Plan {
             prefix: prefix.to_string(),
@@ -315,7 +357,7 @@ pub fn plan(design: &Design, prefix: &str, internet_listens: &[hnsim_sim::Probe]
             clients: Vec::new(),
             client_ips: Vec::new(),
             internet: Placement::NotEmulated("no internet namespace".into()),
-            internet_ip: IpAddr::V4(INTERNET_IP),
+            internet_ip,
             endpoint_divergence: HashMap::new(),
             publish_not_emulated: HashMap::new(),
         },
@@ -333,29 +375,15 @@ pub fn plan(design: &Design, prefix: &str, internet_listens: &[hnsim_sim::Probe]
         created: BTreeSet::new(),
         overlay_hosts: BTreeMap::new(),
         on_link: HashMap::new(),
-    };
-    physical(&mut b);
-    let inet = b.plan.ns("in");
-    let entry = b.plan.listen.entry(inet).or_default();
-    for p in internet_listens {
-        match p {
-            hnsim_sim::Probe::Tcp(port) => entry.0.insert(*port),
-            hnsim_sim::Probe::Udp(port) => entry.1.insert(*port),
-            hnsim_sim::Probe::Icmp => false,
-        };
     }
-    hosts(&mut b);
-    containers(&mut b);
-    clients(&mut b);
-    finish_nft(&mut b);
-    b.plan
 }
 
 /// Segments, the router and the internet.
 fn physical(b: &mut Builder) {
     let s = &b.d.scenario;
     let internet = b.add_ns("in");
-    b.ip(&internet, format!("addr add {INTERNET_IP}/32 dev lo"));
+    let internet_ip = b.plan.internet_ip;
+    b.ip(&internet, format!("addr add {internet_ip}/32 dev lo"));
     b.plan.internet = Placement::Ns(internet.clone());
     let router = b.add_ns("rt");
     b.sysctl(&router, "net.ipv4.ip_forward", "1");
