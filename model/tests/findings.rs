@@ -9,25 +9,12 @@ fn scenarios_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios")
 }
 
-fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            yaml_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-            out.push(path);
-        }
-    }
-}
+#[path = "../../tests/support/library.rs"]
+mod library;
 
 /// Every scenario file, parsed. Panics with every parse error at once.
 fn scenarios() -> Vec<(PathBuf, hnsim_model::Document)> {
-    let mut files = Vec::new();
-    yaml_files(&scenarios_dir(), &mut files);
-    files.sort();
+    let files = library::yaml_files_under(&scenarios_dir());
     let mut docs = Vec::new();
     let mut errors = Vec::new();
     for path in files {

@@ -11,25 +11,11 @@ mod common;
 use hnsim_reports::{render_report, Format, RenderOptions, ReportSchema};
 use std::path::{Path, PathBuf};
 
+#[path = "../../tests/support/library.rs"]
+mod library;
+
 fn scenario_files() -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
-                out.push(p);
-            }
-        }
-    }
-    let root = workspace().join("scenarios");
-    let mut out = Vec::new();
-    walk(&root, &mut out);
-    out.sort();
-    out
+    library::yaml_files_under(&workspace().join("scenarios"))
 }
 
 fn reports() -> Vec<(String, hnsim_sim::Report)> {

@@ -45,7 +45,9 @@ pub enum Command {
     /// Compare the matrices of two designs cell by cell.
     Diff(sim::DiffArgs),
     /// Realize a scenario on a real dataplane, probe it, compare with the simulation.
-    Conform(conform::ConformArgs),
+    // Boxed: its arguments outweigh every other command's (clippy's large_enum_variant on
+    // the Windows target).
+    Conform(Box<conform::ConformArgs>),
     /// Probe agent run inside a namespace by `conform` (also usable by hand).
     Probe(conform::ProbeArgs),
     /// Remove what an interrupted `conform` run left behind.
@@ -69,7 +71,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Trace(a) => trace::run_trace(a),
         Command::Test(a) => test::run_test(a),
         Command::Diff(a) => sim::run_diff(a),
-        Command::Conform(a) => conform::run_conform(a),
+        Command::Conform(a) => conform::run_conform(*a),
         Command::Probe(a) => conform::run_probe(a),
         Command::Clean(a) => conform::run_clean(a),
         Command::Import(a) => import::run_import(a),

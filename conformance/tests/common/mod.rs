@@ -266,25 +266,12 @@ pub fn our_namespaces() -> Vec<String> {
         .collect()
 }
 
+#[path = "../../../tests/support/library.rs"]
+mod library;
+
 /// Every scenario file under `scenarios/` (recursively), sorted.
 pub fn bundled_scenarios() -> Vec<PathBuf> {
-    fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
-        let Ok(rd) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-                out.push(p);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(&workspace().join("scenarios"), &mut out);
-    out.sort();
-    out
+    library::yaml_files_under(&workspace().join("scenarios"))
 }
 
 /// The design of a scenario file as the CLI sees it (commands, compose and daemon.json

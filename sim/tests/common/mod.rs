@@ -11,25 +11,12 @@ pub fn scenarios_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios")
 }
 
+#[path = "../../../tests/support/library.rs"]
+mod library;
+
 /// Every `*.yaml` under scenarios/, recursively, sorted.
 pub fn scenario_files() -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(rd) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
-                out.push(p);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(&scenarios_dir(), &mut out);
-    out.sort();
-    out
+    library::yaml_files_under(&scenarios_dir())
 }
 
 /// Parses a scenario file, inlining compose / daemon.json files given by path the way

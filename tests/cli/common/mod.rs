@@ -57,25 +57,12 @@ pub fn p(path: &Path) -> &str {
     path.to_str().expect("utf-8 path")
 }
 
+#[path = "../../support/library.rs"]
+mod library;
+
 /// Every bundled scenario, sorted.
 pub fn scenario_files() -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for e in entries.flatten() {
-            let path = e.path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else if path.extension().is_some_and(|x| x == "yaml" || x == "yml") {
-                out.push(path);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(&root().join("scenarios"), &mut out);
-    out.sort();
-    out
+    library::yaml_files_under(&root().join("scenarios"))
 }
 
 /// `hnsim sim --json --schema v1 FILE` (every cell written out), parsed. Exit 1
