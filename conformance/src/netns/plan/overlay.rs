@@ -84,6 +84,10 @@ pub(super) fn linux_endpoint(b: &mut Builder, e: &Endpoint, ni: usize, k: usize)
             .push(format!("ip saddr {gwnet} oifname != \"gwb\" masquerade"));
         let fwd = b.host_forward.entry(k).or_default();
         fwd.push("oifname \"gwb\" iifname \"e*\" ct state new drop".into());
+        // docker_gwbridge is a bridge network like any other: Docker's isolation chains
+        // drop what it forwards to another bridge, and back.
+        fwd.push("iifname \"gwb\" oifname \"b*\" drop".into());
+        fwd.push("iifname \"b*\" oifname \"gwb\" drop".into());
     }
     if b.once(format!("c{ci}/gwb")) {
         let gwnet = gwbridge_net(d);

@@ -160,4 +160,12 @@ services:
     assert!(lines
         .iter()
         .any(|l| l.contains("fdb append 00:00:00:00:00:00 dev v0 dst 10.0.0.10")));
+    // docker_gwbridge is isolated from the other bridges, both ways.
+    let h = &p.nft["hns-abcdef-h0"];
+    for rule in [
+        "iifname \"gwb\" oifname \"b*\" drop",
+        "iifname \"b*\" oifname \"gwb\" drop",
+    ] {
+        assert!(h.contains(rule), "{h}");
+    }
 }
