@@ -104,6 +104,17 @@ impl<'a> Context<'a> {
             .then(|| format!("{}/{}", self.host(h).name, nic))
     }
 
+    /// The subnet of `ep`'s network that holds its address (its connected route).
+    pub fn endpoint_subnet(&self, ep: &Endpoint) -> Option<ipnet::IpNet> {
+        let ip = ep.ip?;
+        self.network(ep)?
+            .subnet
+            .0
+            .iter()
+            .copied()
+            .find(|s| s.contains(&ip))
+    }
+
     /// The network an endpoint is attached to, when it exists.
     pub fn network(&self, ep: &Endpoint) -> Option<&'a Network> {
         ep.network.map(|n| &self.design.scenario.networks[n])

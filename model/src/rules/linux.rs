@@ -60,7 +60,7 @@ pub const MACVLAN_HOST: Rule = Rule {
     explanation: "The kernel's macvlan driver does not pass traffic between a macvlan \
 interface and its parent, so a container cannot reach its own Docker host through the \
 parent interface, while other hosts on the segment reach it directly (EXT-12).",
-    help: "if the container must reach its host, add a macvlan interface on the host (`ip link add mac0 link eth0 type macvlan mode bridge`) with a route, or also attach the container to a bridge network",
+    help: "if the container must reach its host, add a macvlan interface on the host (`ip link add mac0 link eth0 type macvlan mode bridge`) with a route, or also attach the container to a bridge network and reach the host at that bridge's gateway address (its LAN address stays on the macvlan's connected route)",
 };
 
 pub const ALIAS_ON_DEFAULT_BRIDGE: Rule = Rule {

@@ -14,13 +14,7 @@ use ipnet::IpNet;
 
 /// The network subnet containing the endpoint's IP (class-level, see classes.rs).
 pub(super) fn subnet_of(ctx: &Context, ep: &Endpoint) -> Option<IpNet> {
-    let ip = ep.ip?;
-    ctx.network(ep)?
-        .subnet
-        .0
-        .iter()
-        .copied()
-        .find(|s| s.contains(&ip))
+    ctx.endpoint_subnet(ep)
 }
 
 /// Shared by transparent-like drivers (l2bridge adds MAC rewrite around it).

@@ -9,6 +9,7 @@ use crate::driver::{self, container_addr};
 use crate::fabric::{self, Entry, Exit};
 use crate::matrix::{DenyReason, Hop, Mechanism, Probe};
 use crate::nodes::{Endpoint, Party};
+use std::net::IpAddr;
 
 /// Whether matrix nodes `s` and `t` are two endpoints of one container.
 pub(super) fn same_container(ctx: &Context, s: usize, t: usize) -> bool {
@@ -107,6 +108,37 @@ fn connected_sibling(ctx: &Context, a: usize, b: usize) -> Option<usize> {
     })
 }
 
+/// The same for a destination on none of the container's networks (a host, a LAN
+/// client, a container on the host's network): a flow to an address inside the subnet
+/// of another of the container's attachments leaves through that attachment (the
+/// connected route is more specific than any default), not through the source
+/// endpoint's network. A container on a bridge and on a macvlan
+/// network of the LAN reaches its own host's LAN address through the macvlan, where the
+/// parent does not answer it (LNX-4), not through the bridge.
+fn on_link_sibling(ctx: &Context, a: usize, t: Party) -> Option<(usize, IpAddr)> {
+    let ea = &ctx.parties.endpoints[a];
+    let ip = match t {
+        Party::Host(h) => ctx.host(h).primary_ip(),
+        Party::Client(c) => ctx.design.scenario.clients[c].ip,
+        Party::Endpoint(b) => {
+            let eb = &ctx.parties.endpoints[b];
+            eb.ip.filter(|_| eb.network != ea.network)
+        }
+        Party::Internet => None,
+    }?;
+    if ctx.endpoint_subnet(ea).is_some_and(|s| s.contains(&ip)) {
+        return None;
+    }
+    let sibling = ctx.parties.nodes_of_container(ea.container).find(|&i| {
+        let Party::Endpoint(k) = ctx.parties.party[i] else {
+            return false;
+        };
+        let e = &ctx.parties.endpoints[k];
+        k != a && e.running && ctx.endpoint_subnet(e).is_some_and(|s| s.contains(&ip))
+    })?;
+    Some((sibling, ip))
+}
+
 /// Nodes `s` and `t` belong to different containers (or are not both endpoints). A
 /// container's own addresses stay inside its compartment, so only these flows can cross
 /// a part of the design its findings invalidate.
@@ -121,6 +153,22 @@ fn between_as_written(ctx: &Context, s: usize, t: usize, probe: Probe) -> Answer
         if let Some(s2) = connected_sibling(ctx, a, b) {
             let via = ctx.network_name(&ctx.parties.endpoints[b]).to_string();
             let why = format!("its routing table sends traffic for {via} out of that attachment");
+            const FACTS: &[&str] = &["ARCH-2"];
+            return through_sibling(
+                ctx,
+                a,
+                (&via, &why, FACTS),
+                between_as_written(ctx, s2, t, probe),
+            );
+        }
+    }
+    if let Party::Endpoint(a) = ws {
+        if let Some((s2, ip)) = on_link_sibling(ctx, a, wt) {
+            let Party::Endpoint(k) = ctx.parties.party[s2] else {
+                unreachable!("a sibling is an endpoint")
+            };
+            let via = ctx.network_name(&ctx.parties.endpoints[k]).to_string();
+            let why = format!("{ip} is on that network's subnet, so its routing table sends the flow out of that attachment");
             const FACTS: &[&str] = &["ARCH-2"];
             return through_sibling(
                 ctx,
