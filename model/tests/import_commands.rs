@@ -614,3 +614,41 @@ fn script_variables_are_substituted() {
         "172.20.0.0/16"
     );
 }
+
+/// `--network container:NAME`: one stack, one node. The joining container's ports are
+/// NAME's; Docker refuses `-p` with the mode and an unknown NAME.
+#[test]
+fn a_container_joining_another_ones_stack_adds_its_ports_there() {
+    let cmds = "docker network create backend\ndocker run -d --name api --network backend --expose 8000 api\ndocker run -d --name envoy --network container:api --expose 15000 envoy\n";
+    let i = from_commands("c.sh", cmds, HostTemplate::default()).unwrap();
+    let names: Vec<&str> = i
+        .scenario
+        .containers
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["api"], "no node of its own");
+    let api = &i.scenario.containers[0];
+    let ports: Vec<String> = api.expose.iter().map(ToString::to_string).collect();
+    assert_eq!(ports, ["tcp/8000", "tcp/15000"]);
+    let shared = find(&i, "IMP023");
+    assert_eq!(shared.len(), 1, "{:#?}", i.findings);
+    assert!(
+        shared[0].message.contains("tcp/15000"),
+        "{}",
+        shared[0].message
+    );
+    assert!(find(&i, "IMP005").is_empty(), "{:#?}", i.findings);
+
+    let refused = from_commands(
+        "c.sh",
+        "docker run -d --name api api\ndocker run -d --name envoy --network container:api -p 80:80 envoy\ndocker run -d --name ghost --network container:nobody x\n",
+        HostTemplate::default(),
+    )
+    .unwrap();
+    assert_eq!(find(&refused, "IMP008").len(), 1, "{:#?}", refused.findings);
+    assert!(find(&refused, "IMP009")[0]
+        .message
+        .contains("No such container: nobody"));
+    assert_eq!(refused.scenario.containers.len(), 1);
+}

@@ -83,6 +83,9 @@ pub const CODES: &[Rule] = &[
     c("IMP020", Info, &[], "documentation placeholder used as a name",
       "Commands copied from the documentation carry placeholders such as `<image> <cmd>` or `<network name>`. A shell would read `<` and `>` as redirections; the importer keeps each placeholder as one literal word (`<network-name>`), so an image placeholder changes nothing, but a network or container placeholder names nothing that exists.",
       "replace the placeholder with a real value"),
+    c("IMP023", Info, &["ARCH-2"], "container shares another container's network stack",
+      "`--network container:NAME` (compose `network_mode: service:NAME` or `container:NAME`) puts the container in NAME's network namespace (its compartment on Windows): it has no vNIC, address or node of its own. What it listens on is reached at NAME's addresses, and its traffic is NAME's, so its ports are added to NAME's and the matrix shows NAME only.",
+      "nothing to do; trace NAME to see what reaches the shared stack"),
 ];
 
 pub fn get(code: &str) -> Option<&'static Rule> {

@@ -126,16 +126,13 @@ impl Translator {
             }
         };
         let mut networks = Vec::new();
+        let mut shares = None;
         for v in a.values("network") {
             if v == "default" {
                 continue;
             }
-            if v.starts_with("container:") {
-                self.emit(
-                    "IMP005",
-                    src,
-                    format!("`--network {v}` (sharing another container's network stack) is not modelled"),
-                );
+            if let Some(other) = v.strip_prefix("container:") {
+                shares = Some(other.to_string());
                 continue;
             }
             match parse_network_value(&v) {
@@ -214,7 +211,67 @@ impl Translator {
             service: None,
             origin: Origin::default(),
         };
-        self.add_container(h, c, src);
+        match shares {
+            Some(other) => self.share_stack(h, c, &other, src),
+            None => self.add_container(h, c, src),
+        }
+    }
+
+    /// `--network container:OTHER`: the container joins OTHER's network namespace
+    /// (compartment on Windows). It has no endpoint or address of its own: what it
+    /// listens on is reached at OTHER's addresses, and its flows are OTHER's flows, so
+    /// its ports are added to OTHER's and no node is made for it. Docker refuses `-p`
+    /// with this mode, and OTHER must exist.
+    fn share_stack(&mut self, h: &TargetHost, c: Container, other: &str, src: &Location) {
+        if !c.ports.is_empty() || c.publish_all {
+            self.emit(
+                "IMP008",
+                src,
+                "conflicting options: port publishing and the container type network mode",
+            );
+            return;
+        }
+        let own_ports: Vec<PortProto> = c.expose.iter().chain(&c.listen).copied().collect();
+        let Some(target) = self.design_container(h, other) else {
+            if self
+                .states
+                .contains_key(&(h.name.clone(), other.to_string()))
+            {
+                // Created by a later step of a timeline: its state is not known here.
+                self.emit(
+                    "IMP005",
+                    src,
+                    format!("`--network container:{other}` of a container created in a timeline step is not modelled"),
+                );
+            } else {
+                self.no_such_container(other, src);
+            }
+            return;
+        };
+        for p in &own_ports {
+            if !target.expose.contains(p) {
+                target.expose.push(*p);
+            }
+        }
+        let ports = if own_ports.is_empty() {
+            String::new()
+        } else {
+            let list: Vec<String> = own_ports.iter().map(ToString::to_string).collect();
+            format!(
+                ": its ports ({}) are reached at `{other}`'s addresses",
+                list.join(", ")
+            )
+        };
+        self.emit(
+            "IMP023",
+            src,
+            format!(
+                "`{}` shares the network stack of `{other}` (`--network container:{other}`) and has no address of its own{ports}",
+                c.name
+            ),
+        );
+        self.states
+            .insert((h.name.clone(), c.name.clone()), c.state);
     }
 
     pub fn expose_into(&mut self, text: &str, out: &mut Vec<PortProto>, src: &Location) {
