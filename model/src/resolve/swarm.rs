@@ -7,16 +7,8 @@ use crate::design::PortForward;
 use crate::port::PortRange;
 use crate::scenario::*;
 
-fn swarm_nodes(s: &Scenario) -> Vec<String> {
-    s.hosts
-        .iter()
-        .filter(|h| h.swarm != SwarmRole::None)
-        .map(|h| h.name.clone())
-        .collect()
-}
-
 pub(super) fn expand_services(s: &mut Scenario) {
-    let nodes = swarm_nodes(s);
+    let nodes: Vec<String> = s.swarm_nodes().into_iter().map(str::to_string).collect();
     let mut replicas = Vec::new();
     for svc in &s.services {
         let placement = if svc.hosts.is_empty() {

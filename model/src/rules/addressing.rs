@@ -12,7 +12,7 @@ use crate::design::IpSource;
 use crate::driver::Driver;
 use crate::finding::Severity::{Error, Warning};
 use crate::parse::Document;
-use crate::scenario::{Network, Step, SwarmRole};
+use crate::scenario::{Network, Step};
 use ipnet::IpNet;
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -176,12 +176,7 @@ pub(super) fn check(checker: &mut Checker) {
     // Subnet overlaps between networks that share a host: each network is reported
     // once, with the first earlier network it overlaps (a pair per finding made a few
     // hundred networks on one subnet report tens of thousands of findings).
-    let swarm_nodes: Vec<&str> = s
-        .hosts
-        .iter()
-        .filter(|h| h.swarm != SwarmRole::None)
-        .map(|h| h.name.as_str())
-        .collect();
+    let swarm_nodes = s.swarm_nodes();
     let present_on = |n: &'_ Network, host: &str| -> bool {
         match &n.host {
             Some(h) => h == host,

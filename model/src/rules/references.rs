@@ -4,7 +4,7 @@
 use super::{Checker, Rule};
 use crate::driver::Driver;
 use crate::finding::Severity::{Error, Info};
-use crate::scenario::{Platform, SwarmRole};
+use crate::scenario::Platform;
 use std::collections::HashSet;
 
 pub const DUPLICATE: Rule = Rule {
@@ -446,12 +446,7 @@ fn platform_driver(
 fn services(checker: &Checker, found: &mut Vec<(&Rule, String, String)>, hosts: &HashSet<&str>) {
     let design = checker.design;
     let s = &design.scenario;
-    let swarm: Vec<&str> = s
-        .hosts
-        .iter()
-        .filter(|h| h.swarm != SwarmRole::None)
-        .map(|h| h.name.as_str())
-        .collect();
+    let swarm = s.swarm_nodes();
     for svc in &s.services {
         if svc.hosts.is_empty() && swarm.is_empty() {
             found.push((

@@ -95,6 +95,16 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// The names of the hosts in the swarm (managers and workers), in host order: where
+    /// services place their tasks and overlays reach.
+    pub fn swarm_nodes(&self) -> Vec<&str> {
+        self.hosts
+            .iter()
+            .filter(|h| h.swarm != SwarmRole::None)
+            .map(|h| h.name.as_str())
+            .collect()
+    }
+
     /// Each host's index by name (the first of a repeated name, as a lookup by name
     /// finds it), for resolving many references without a scan each.
     pub fn host_indices(&self) -> std::collections::HashMap<&str, usize> {
