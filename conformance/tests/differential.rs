@@ -1,7 +1,9 @@
 //! The differential run on a real kernel (root; `HNSIM_SKIP_ROOT=1` skips it): a small
 //! fixed-seed batch of generated designs through `hnsim conform --generated`, each
 //! simulated, realized on netns, probed and compared, every disagreement shrunk and
-//! written as a scenario whose `expect:` holds what the wire showed.
+//! written as a scenario whose `expect:` holds what the wire showed. Seeds 19 to 21
+//! hold two designs with an l2bridge custom subnet, on which the model and the
+//! emulation still disagree (README), so the shrinking is exercised on real packets.
 
 mod common;
 
@@ -21,13 +23,13 @@ fn a_generated_batch_is_probed_and_every_disagreement_written_as_a_failing_scena
         .args([
             "conform",
             "--generated",
-            "4",
-            "--seed",
             "3",
+            "--seed",
+            "19",
             "--timeout-ms",
             "300",
         ])
-        .args(["--shrink-budget", "30", "--json", "--out"])
+        .args(["--shrink-budget", "20", "--json", "--out"])
         .arg(&dir)
         .output()
         .expect("hnsim runs");
@@ -40,8 +42,8 @@ fn a_generated_batch_is_probed_and_every_disagreement_written_as_a_failing_scena
             .as_u64()
             .unwrap_or_else(|| panic!("{k} in {summary}"))
     };
-    assert_eq!(n("designs"), 4);
-    assert_eq!(n("probed") + n("skipped") + n("failed"), 4);
+    assert_eq!(n("designs"), 3);
+    assert_eq!(n("probed") + n("skipped") + n("failed"), 3);
     assert!(n("probed") >= 2, "{stderr}");
     let cells = &summary["cells"];
     let disagree = cells["disagree"].as_u64().unwrap();
