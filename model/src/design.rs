@@ -3,9 +3,9 @@
 //! the simulator and the conformance backends all read this one value, so they agree on
 //! every address and port.
 
+use crate::hash::HashMap;
 use crate::port::{PortProto, PortRange, Protocol};
 use crate::scenario::*;
-use std::collections::HashMap;
 use std::net::IpAddr;
 
 /// Where an endpoint's address came from (IPAM-1, SDN-2, TRANS-2).
@@ -205,8 +205,8 @@ pub(crate) struct NetworkIndex<'a> {
 
 impl<'a> NetworkIndex<'a> {
     pub fn new(networks: &'a [Network]) -> Self {
-        let mut local = HashMap::new();
-        let mut swarm = HashMap::new();
+        let mut local = HashMap::default();
+        let mut swarm = HashMap::default();
         for (i, n) in networks.iter().enumerate() {
             match &n.host {
                 Some(h) => local.entry((h.as_str(), n.name.as_str())).or_insert(i),

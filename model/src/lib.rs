@@ -9,6 +9,7 @@ pub mod driver;
 pub mod fact;
 pub mod finding;
 pub mod generate;
+mod hash;
 pub mod import;
 pub mod limits;
 pub mod os;

@@ -66,12 +66,18 @@ pub fn states(initial: &Scenario) -> impl Iterator<Item = TimelineState> + '_ {
         base.defaults_materialized = true;
     }
     // One state at a time: each is the previous one with a step applied, so only the
-    // state being looked at and the one the next is made from are in memory.
+    // state being looked at and the one the next is made from are in memory (and
+    // without steps, only the one state: no copy is kept to apply steps to).
     let mut current: Option<Scenario> = None;
     let mut steps = initial.steps.iter().enumerate();
+    let has_steps = !initial.steps.is_empty();
     std::iter::from_fn(move || match current.as_mut() {
         None => {
-            current = Some(base.clone());
+            current = Some(if has_steps {
+                base.clone()
+            } else {
+                Scenario::default()
+            });
             Some(TimelineState {
                 step: None,
                 label: "initial design".to_string(),

@@ -14,6 +14,7 @@ use crate::graph::is_public;
 use crate::matrix::Probe;
 use crate::nodes::{Endpoint, Party};
 use hnsim_model::PortForward;
+use std::borrow::Cow;
 
 /// How classes are formed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,18 +79,20 @@ pub(crate) fn classify(ctx: &Context, mode: Mode) -> Classes {
     let mut of = Vec::with_capacity(n);
     let mut members: Vec<Vec<usize>> = Vec::new();
     let mut keys: Vec<ClassKey> = Vec::new();
-    let mut seen: foldhash::HashMap<ClassKey, usize> = Default::default();
+    // Looked up by a key that borrows from the endpoint (no string is copied per node);
+    // a key is made owned once per class.
+    let mut seen: foldhash::HashMap<KeyRef, usize> = Default::default();
     for (i, party) in ctx.parties.party.iter().enumerate() {
         let key = match (party, mode) {
-            (_, Mode::EveryPair) => ClassKey::Node(i),
+            (_, Mode::EveryPair) => KeyRef::Other(ClassKey::Node(i)),
             (Party::Endpoint(k), Mode::Classes) => endpoint_key(ctx, *k),
-            (Party::Host(h), _) => ClassKey::Host(*h),
-            (Party::Client(c), _) => ClassKey::Client(*c),
-            (Party::Internet, _) => ClassKey::Internet,
+            (Party::Host(h), _) => KeyRef::Other(ClassKey::Host(*h)),
+            (Party::Client(c), _) => KeyRef::Other(ClassKey::Client(*c)),
+            (Party::Internet, _) => KeyRef::Other(ClassKey::Internet),
         };
         let class = *seen.entry(key).or_insert_with_key(|key| {
             members.push(vec![]);
-            keys.push(key.clone());
+            keys.push(key.to_owned_key());
             members.len() - 1
         });
         members[class].push(i);
@@ -98,24 +101,104 @@ pub(crate) fn classify(ctx: &Context, mode: Mode) -> Classes {
     Classes { of, members, keys }
 }
 
-fn endpoint_key(ctx: &Context, k: usize) -> ClassKey {
+/// A [`ClassKey`] borrowing from the endpoints it describes.
+#[derive(PartialEq, Eq, Hash)]
+enum KeyRef<'a> {
+    Endpoint {
+        own: FactsRef<'a>,
+        siblings: Vec<FactsRef<'a>>,
+    },
+    /// Keys that hold no borrowed data.
+    Other(ClassKey),
+}
+
+impl KeyRef<'_> {
+    fn to_owned_key(&self) -> ClassKey {
+        match self {
+            KeyRef::Endpoint { own, siblings } => ClassKey::Endpoint {
+                own: Box::new(own.to_owned_facts()),
+                siblings: siblings.iter().map(FactsRef::to_owned_facts).collect(),
+            },
+            KeyRef::Other(k) => k.clone(),
+        }
+    }
+}
+
+/// [`EndpointFacts`] borrowing its names and lists from the endpoint.
+#[derive(PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct FactsRef<'a> {
+    host: Option<usize>,
+    network: Option<usize>,
+    running: bool,
+    has_ip: bool,
+    no_ip: Option<&'a str>,
+    ip_source: u8,
+    subnet: Option<usize>,
+    on_segment_subnet: bool,
+    public: bool,
+    listen: Cow<'a, [Probe]>,
+    published: Cow<'a, [PortForward]>,
+    mesh: &'a [PortForward],
+    service: Option<&'a str>,
+    aliases: &'a [String],
+    hyperv: bool,
+    gone_network: Option<&'a str>,
+    invalid: Vec<(u16, bool)>,
+}
+
+impl FactsRef<'_> {
+    fn to_owned_facts(&self) -> EndpointFacts {
+        EndpointFacts {
+            host: self.host,
+            network: self.network,
+            running: self.running,
+            has_ip: self.has_ip,
+            no_ip: self.no_ip.map(str::to_string),
+            ip_source: self.ip_source,
+            subnet: self.subnet,
+            on_segment_subnet: self.on_segment_subnet,
+            public: self.public,
+            listen: self.listen.to_vec(),
+            published: self.published.to_vec(),
+            mesh: self.mesh.to_vec(),
+            service: self.service.map(str::to_string),
+            aliases: self.aliases.to_vec(),
+            hyperv: self.hyperv,
+            gone_network: self.gone_network.map(str::to_string),
+            invalid: self.invalid.clone(),
+        }
+    }
+}
+
+fn endpoint_key<'a>(ctx: &Context<'a>, k: usize) -> KeyRef<'a> {
     let ep = &ctx.parties.endpoints[k];
-    let mut siblings: Vec<EndpointFacts> = ctx
+    let mut siblings: Vec<FactsRef> = ctx
         .parties
-        .nodes_of_container(ep.container)
+        .container_run(k)
         .filter_map(|i| match ctx.parties.party[i] {
             Party::Endpoint(j) if j != k => Some(facts(ctx, &ctx.parties.endpoints[j])),
             _ => None,
         })
         .collect();
     siblings.sort();
-    ClassKey::Endpoint {
-        own: Box::new(facts(ctx, ep)),
+    KeyRef::Endpoint {
+        own: facts(ctx, ep),
         siblings,
     }
 }
 
-fn facts(ctx: &Context, ep: &Endpoint) -> EndpointFacts {
+/// `list` in order, copied only when it is not in order already.
+fn sorted<T: Ord + Clone>(list: &[T]) -> Cow<'_, [T]> {
+    if list.windows(2).all(|w| w[0] <= w[1]) {
+        Cow::Borrowed(list)
+    } else {
+        let mut v = list.to_vec();
+        v.sort();
+        Cow::Owned(v)
+    }
+}
+
+fn facts<'a>(ctx: &Context<'a>, ep: &'a Endpoint) -> FactsRef<'a> {
     let net = ctx.network(ep);
     let subnet = ep
         .ip
@@ -127,10 +210,6 @@ fn facts(ctx: &Context, ep: &Endpoint) -> EndpointFacts {
                 .contains(&ip)
         })
     });
-    let mut listen = ep.listen.clone();
-    listen.sort();
-    let mut published = ep.published.clone();
-    published.sort();
     let ip_source = match ctx.design.endpoints[ep.index].ip_source {
         hnsim_model::IpSource::Static => 0,
         hnsim_model::IpSource::HnsDynamic => 1,
@@ -141,23 +220,23 @@ fn facts(ctx: &Context, ep: &Endpoint) -> EndpointFacts {
         hnsim_model::IpSource::HostStack => 6,
         hnsim_model::IpSource::Unassigned(_) => 7,
     };
-    EndpointFacts {
+    FactsRef {
         host: ep.host,
         network: ep.network,
         running: ep.running,
         has_ip: ep.ip.is_some(),
-        no_ip: ep.no_ip.clone(),
+        no_ip: ep.no_ip.as_deref(),
         ip_source,
         subnet,
         on_segment_subnet,
         public: ep.ip.is_some_and(is_public),
-        listen,
-        published,
-        mesh: ep.mesh.clone(),
-        service: ep.service.clone(),
-        aliases: ep.aliases.clone(),
+        listen: sorted(&ep.listen),
+        published: sorted(&ep.published),
+        mesh: &ep.mesh,
+        service: ep.service.as_deref(),
+        aliases: &ep.aliases,
         hyperv: ep.hyperv,
-        gone_network: ep.gone_network.clone(),
+        gone_network: ep.gone_network.as_deref(),
         invalid: ctx.marks.of_endpoint(ep),
     }
 }

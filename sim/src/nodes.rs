@@ -74,14 +74,55 @@ pub(crate) struct Parties {
     pub nodes: Vec<Node>,
     /// The probes each node is asked with as a destination, parallel to `nodes`.
     pub probes: Vec<Vec<Probe>>,
-    /// The matrix nodes of each container's endpoints, by container index.
-    by_container: HashMap<usize, Vec<usize>>,
 }
 
 impl Parties {
-    /// The matrix nodes of container `c`'s endpoints.
-    pub fn nodes_of_container(&self, c: usize) -> impl Iterator<Item = usize> + '_ {
-        self.by_container.get(&c).into_iter().flatten().copied()
+    /// The matrix nodes of container `c`'s endpoints. Endpoint `k` is node `k`, and
+    /// endpoints come in container order (as the design lists them), so a container's
+    /// nodes are one run found by two binary searches: no list per container.
+    pub fn nodes_of_container(&self, c: usize) -> std::ops::Range<usize> {
+        let start = self.endpoints.partition_point(|e| e.container < c);
+        let end = self.endpoints.partition_point(|e| e.container <= c);
+        start..end.max(start)
+    }
+
+    /// The nodes of the container of endpoint `k` (node `k`), found by looking at its
+    /// neighbours only: what is asked once per node must not search the whole list
+    /// (a binary search per node misses the cache at every step for a million nodes).
+    pub fn container_run(&self, k: usize) -> std::ops::Range<usize> {
+        let eps = &self.endpoints;
+        let c = eps[k].container;
+        let start = eps[..k]
+            .iter()
+            .rposition(|e| e.container != c)
+            .map_or(0, |i| i + 1);
+        let end = eps[k..]
+            .iter()
+            .position(|e| e.container != c)
+            .map_or(eps.len(), |i| k + i);
+        start..end
+    }
+
+    /// The nodes of each container with two endpoints or more, container by container,
+    /// in one pass.
+    pub fn multi_homed(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+        let eps = &self.endpoints;
+        let mut start = 0;
+        std::iter::from_fn(move || {
+            while start < eps.len() {
+                let c = eps[start].container;
+                let end = eps[start..]
+                    .iter()
+                    .position(|e| e.container != c)
+                    .map_or(eps.len(), |i| start + i);
+                let run = start..end;
+                start = end;
+                if run.len() > 1 {
+                    return Some(run);
+                }
+            }
+            None
+        })
     }
 }
 
@@ -121,26 +162,29 @@ fn make_unique(nodes: &mut [Node]) {
     }
 }
 
-/// The endpoint of each replica that routing-mesh traffic arrives on: its `ingress`
-/// endpoint (resolve attaches publishing tasks to it), else its first overlay endpoint.
-/// One pass over the endpoints, whatever the number of replicas.
-fn mesh_endpoints(d: &hnsim_model::Design) -> HashMap<usize, usize> {
+/// Whether each endpoint is the one of its replica that routing-mesh traffic arrives
+/// on: its `ingress` endpoint (resolve attaches publishing tasks to it), else its first
+/// overlay endpoint. One pass over the endpoints, which come container by container.
+fn mesh_endpoints(d: &hnsim_model::Design) -> Vec<bool> {
     let s = &d.scenario;
-    let mut ingress: HashMap<usize, usize> = HashMap::default();
-    let mut overlay: HashMap<usize, usize> = HashMap::default();
-    for (i, e) in d.endpoints.iter().enumerate() {
-        let Some(n) = e.network.map(|n| &s.networks[n]) else {
-            continue;
-        };
-        if n.name == "ingress" && n.host.is_none() {
-            ingress.entry(e.container).or_insert(i);
+    let mut out = vec![false; d.endpoints.len()];
+    let mut start = 0;
+    while start < d.endpoints.len() {
+        let c = d.endpoints[start].container;
+        let end = d.endpoints[start..]
+            .iter()
+            .position(|e| e.container != c)
+            .map_or(d.endpoints.len(), |i| start + i);
+        let net = |i: usize| d.endpoints[i].network.map(|n| &s.networks[n]);
+        let ingress =
+            (start..end).find(|&i| net(i).is_some_and(|n| n.name == "ingress" && n.host.is_none()));
+        let overlay = (start..end).find(|&i| net(i).is_some_and(|n| n.driver == Driver::Overlay));
+        if let Some(i) = ingress.or(overlay) {
+            out[i] = true;
         }
-        if n.driver == Driver::Overlay {
-            overlay.entry(e.container).or_insert(i);
-        }
+        start = end;
     }
-    overlay.extend(ingress);
-    overlay
+    out
 }
 
 pub(crate) fn build(w: &TopologyGraph) -> Parties {
@@ -180,14 +224,7 @@ pub(crate) fn build(w: &TopologyGraph) -> Parties {
             vec![]
         };
         let mesh = match &c.service {
-            Some(svc) if !d.mesh_ports(svc).is_empty() => {
-                let at = mesh_at.get(&e.container).copied().unwrap_or(usize::MAX);
-                if at == i {
-                    d.mesh_ports(svc).to_vec()
-                } else {
-                    vec![]
-                }
-            }
+            Some(svc) if mesh_at[i] => d.mesh_ports(svc).to_vec(),
             _ => vec![],
         };
         eps.push(Endpoint {
@@ -238,6 +275,7 @@ pub(crate) fn build(w: &TopologyGraph) -> Parties {
         .collect();
     // What every node of a network shares, written once per network.
     let network_ids: Vec<String> = s.networks.iter().map(network_id).collect();
+    let driver_names: Vec<String> = s.networks.iter().map(|n| n.driver.to_string()).collect();
     let repeated: Vec<bool> = {
         let mut count: foldhash::HashMap<&str, usize> = Default::default();
         for b in &base {
@@ -282,7 +320,10 @@ pub(crate) fn build(w: &TopologyGraph) -> Parties {
             container: Some(e.name.clone()),
             service: e.service.clone(),
             network: e.network.map(|n| network_ids[n].clone()),
-            driver: Some(e.driver.to_string()),
+            driver: Some(match e.network {
+                Some(n) => driver_names[n].clone(),
+                None => e.driver.to_string(),
+            }),
             ip: e.ip,
             listens: e.listen.clone(),
             design_id: Some(DesignId::Endpoint(EndpointId {
@@ -364,17 +405,11 @@ pub(crate) fn build(w: &TopologyGraph) -> Parties {
     who.push(Party::Internet);
     probes.push(vec![Probe::Icmp, Probe::Tcp(443), Probe::Udp(53)]);
     make_unique(&mut nodes);
-    let mut by_container: HashMap<usize, Vec<usize>> = HashMap::default();
-    for (i, p) in who.iter().enumerate() {
-        if let Party::Endpoint(k) = p {
-            by_container.entry(eps[*k].container).or_default().push(i);
-        }
-    }
+    debug_assert!(eps.windows(2).all(|w| w[0].container <= w[1].container));
     Parties {
         endpoints: eps,
         party: who,
         nodes,
         probes,
-        by_container,
     }
 }

@@ -3,8 +3,8 @@
 
 use super::implicit;
 use crate::driver::Driver;
+use crate::hash::HashMap;
 use crate::scenario::*;
-use std::collections::HashMap;
 
 fn plain_network(name: &str, host: &Host, driver: Driver) -> Network {
     Network {

@@ -3,9 +3,10 @@
 
 use crate::design::{network_segment, Endpoint, IpSource, NetworkIndex};
 use crate::driver::Driver;
+use crate::hash::{HashMap, HashSet};
 use crate::scenario::*;
 use ipnet::IpNet;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 /// Address ranges in use, merged, so that "does this prefix overlap anything taken?" is
@@ -65,7 +66,7 @@ pub(super) fn assign_subnets(s: &mut Scenario) {
     let hosts: HashMap<&str, &Host> = s.hosts.iter().map(|h| (h.name.as_str(), h)).collect();
     // Subnets in use, by where their network lives (a host, or `None`: the swarm), and
     // each host's LAN subnets.
-    let mut taken: HashMap<Option<String>, TakenRanges> = HashMap::new();
+    let mut taken: HashMap<Option<String>, TakenRanges> = HashMap::default();
     for n in &s.networks {
         let ranges = taken.entry(n.host.clone()).or_default();
         for subnet in &n.subnet.0 {
@@ -248,7 +249,7 @@ fn has_private_address_space(driver: &Driver) -> bool {
 
 /// Per private network: its gateway, auxiliary addresses and static endpoint addresses.
 fn reserved_per_network(s: &Scenario, networks: &NetworkIndex) -> HashMap<usize, AddressSpace> {
-    let mut out: HashMap<usize, AddressSpace> = HashMap::new();
+    let mut out: HashMap<usize, AddressSpace> = HashMap::default();
     for (i, n) in s.networks.iter().enumerate() {
         if has_private_address_space(&n.driver) {
             let space = out.entry(i).or_default();
@@ -272,8 +273,8 @@ pub(super) fn assign_addresses(s: &Scenario) -> Vec<Endpoint> {
     let networks = NetworkIndex::new(&s.networks);
     let mut used = reserved_addresses(s);
     let mut private = reserved_per_network(s, &networks);
-    let mut sdn_next: HashMap<&str, usize> = HashMap::new();
-    let hosts: HashMap<&str, usize> = s.host_indices();
+    let mut sdn_next: HashMap<&str, usize> = HashMap::default();
+    let hosts: HashMap<&str, usize> = s.host_indices().into_iter().collect();
     let mut endpoints = Vec::new();
     for (ci, c) in s.containers.iter().enumerate() {
         let host_idx = hosts.get(c.host.as_str()).copied();
@@ -410,7 +411,7 @@ mod tests {
         for n in (0..2000).step_by(2) {
             space.take(nth_host(&subnet, n).unwrap());
         }
-        let mut got = HashSet::new();
+        let mut got = HashSet::default();
         for _ in 0..30_000 {
             assert!(got.insert(space.next_free(&subnet).unwrap()));
         }

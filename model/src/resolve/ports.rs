@@ -3,9 +3,10 @@
 //! 32768 (ip_local_port_range) on Linux.
 
 use crate::design::{PortForward, Published};
+use crate::hash::HashMap;
 use crate::port::{PortProto, PortRange, Protocol};
 use crate::scenario::*;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 pub(super) fn ports_of(range: PortRange, proto: Protocol) -> Vec<PortProto> {
     (range.start..=range.end)
@@ -73,7 +74,7 @@ impl HostPorts {
 }
 
 pub(super) fn assign_host_ports(s: &Scenario) -> Vec<Published> {
-    let mut taken: HashMap<(&str, Protocol), HostPorts> = HashMap::new();
+    let mut taken: HashMap<(&str, Protocol), HostPorts> = HashMap::default();
     for c in &s.containers {
         for m in &c.ports {
             if let Some(h) = m.host_port {
@@ -84,7 +85,7 @@ pub(super) fn assign_host_ports(s: &Scenario) -> Vec<Published> {
             }
         }
     }
-    let hosts: HashMap<&str, usize> = s.host_indices();
+    let hosts: HashMap<&str, usize> = s.host_indices().into_iter().collect();
     let mut out = Vec::new();
     for (ci, c) in s.containers.iter().enumerate() {
         let host_idx = hosts.get(c.host.as_str()).copied();

@@ -19,54 +19,61 @@ pub(super) fn expand_services(s: &mut Scenario) {
         if placement.is_empty() {
             continue; // validator: a service needs swarm nodes
         }
+        // What every task of the service shares, worked out once: a task differs from
+        // the next only by its number and its node.
+        let listen = if svc.listen.is_empty() {
+            svc.ports
+                .iter()
+                .flat_map(|p| ports_of(p.container_port, p.proto))
+                .collect()
+        } else {
+            svc.listen.clone()
+        };
+        // A task publishing ports is on `ingress` (the routing mesh) besides its
+        // networks; one that names no network and publishes nothing gets the host's
+        // default network, as a standalone container would.
+        let mut networks = svc.networks.clone();
+        let on_ingress = !svc.ports.is_empty()
+            && s.networks
+                .iter()
+                .any(|n| n.name == "ingress" && n.host.is_none());
+        if on_ingress && !networks.iter().any(|a| a.network == "ingress") {
+            networks.insert(
+                0,
+                Attachment {
+                    network: "ingress".into(),
+                    ip: None,
+                    aliases: vec![],
+                },
+            );
+        }
+        let task = Container {
+            name: String::new(),
+            host: String::new(),
+            image: None,
+            isolation: svc.isolation,
+            networks,
+            ip: None,
+            ports: vec![],
+            publish_all: false,
+            expose: vec![],
+            listen,
+            state: RunState::Running,
+            untrusted: false,
+            link: vec![],
+            add_host: vec![],
+            dns_opt: vec![],
+            dns_search: vec![],
+            ip6: None,
+            service: Some(svc.name.clone()),
+            origin: implicit(svc.origin.path.clone()),
+        };
+        replicas.reserve(svc.replicas as usize);
         for i in 0..svc.replicas {
-            let host = placement[i as usize % placement.len()].clone();
-            let listen = if svc.listen.is_empty() {
-                svc.ports
-                    .iter()
-                    .flat_map(|p| ports_of(p.container_port, p.proto))
-                    .collect()
-            } else {
-                svc.listen.clone()
-            };
-            // A task publishing ports is on `ingress` (the routing mesh) besides its
-            // networks; one that names no network and publishes nothing gets the
-            // host's default network, as a standalone container would.
-            let mut networks = svc.networks.clone();
-            let on_ingress = !svc.ports.is_empty()
-                && s.networks
-                    .iter()
-                    .any(|n| n.name == "ingress" && n.host.is_none());
-            if on_ingress && !networks.iter().any(|a| a.network == "ingress") {
-                networks.insert(
-                    0,
-                    Attachment {
-                        network: "ingress".into(),
-                        ip: None,
-                        aliases: vec![],
-                    },
-                );
-            }
             replicas.push(Container {
                 name: format!("{}.{}", svc.name, i + 1),
-                host,
-                image: None,
-                isolation: svc.isolation,
-                networks,
-                ip: None,
-                ports: vec![],
-                publish_all: false,
-                expose: vec![],
-                listen,
-                state: RunState::Running,
-                untrusted: false,
-                link: vec![],
-                add_host: vec![],
-                dns_opt: vec![],
-                dns_search: vec![],
-                ip6: None,
-                service: Some(svc.name.clone()),
-                origin: implicit(svc.origin.path.clone()),
+                host: placement[i as usize % placement.len()].clone(),
+                ..task.clone()
             });
         }
     }

@@ -11,10 +11,10 @@ type Found = Vec<(&'static Rule, String, String, Option<Subject>)>;
 use crate::design::IpSource;
 use crate::driver::Driver;
 use crate::finding::Severity::{Error, Warning};
+use crate::hash::HashMap;
 use crate::parse::Document;
 use crate::scenario::{Network, Step};
 use ipnet::IpNet;
-use std::collections::HashMap;
 use std::net::IpAddr;
 
 pub const OVERLAP: Rule = Rule {
@@ -337,7 +337,7 @@ fn endpoints(checker: &Checker, found: &mut Found) {
     let design = checker.design;
     let s = &design.scenario;
     // Devices on each segment other than container endpoints.
-    let mut devices: HashMap<(&str, IpAddr), String> = HashMap::new();
+    let mut devices: HashMap<(&str, IpAddr), String> = HashMap::default();
     for seg in &s.segments {
         if let Some(gw) = seg.gateway {
             devices.insert(
@@ -366,7 +366,9 @@ fn endpoints(checker: &Checker, found: &mut Found) {
         }
     }
     // Scope of uniqueness: the network, or the segment for on-segment drivers.
-    let mut taken: HashMap<(String, IpAddr), String> = HashMap::new();
+    // (segment or network scope, address) -> the first container holding it.
+    type Scope<'s> = (bool, &'s str, Option<&'s str>);
+    let mut taken: HashMap<(Scope, IpAddr), &str> = HashMap::default();
     // Per network, in order: (field path, container, reason). One finding per network,
     // so that 1000 replicas on a /24 are one error, not 700.
     let mut starved: Vec<(String, Vec<Starved>)> = Vec::new();
@@ -451,32 +453,34 @@ Some(Checker::endpoint_subject(&a))));
                 }
             }
         }
-        let scope = match segment {
-            Some(seg) => format!("segment `{}`", seg.name),
-            None => format!("network `{}`", a.network.name),
-        };
+        // Keyed by borrowed names (no string is made per endpoint); the scope's words
+        // are written only for a conflict.
         let scope_key = match segment {
-            Some(seg) => format!("seg:{}", seg.name),
-            None => format!(
-                "net:{}:{}",
-                a.network.name,
-                a.network.host.as_deref().unwrap_or("")
-            ),
+            Some(seg) => (true, seg.name.as_str(), None),
+            None => (false, a.network.name.as_str(), a.network.host.as_deref()),
         };
-        if let Some(other) = taken.get(&(scope_key.clone(), ip)) {
-            if *other != a.container.name {
-                found.push((
-                    &IP_CONFLICT,
-                    if stat { a.ip_path() } else { a.path() },
-                    format!(
-                        "containers `{other}` and `{}` both have {ip} on {scope}",
-                        a.container.name
-                    ),
-                    Some(Checker::endpoint_subject(&a)),
-                ));
+        match taken.entry((scope_key, ip)) {
+            std::collections::hash_map::Entry::Occupied(other) => {
+                let other = *other.get();
+                if other != a.container.name {
+                    let scope = match segment {
+                        Some(seg) => format!("segment `{}`", seg.name),
+                        None => format!("network `{}`", a.network.name),
+                    };
+                    found.push((
+                        &IP_CONFLICT,
+                        if stat { a.ip_path() } else { a.path() },
+                        format!(
+                            "containers `{other}` and `{}` both have {ip} on {scope}",
+                            a.container.name
+                        ),
+                        Some(Checker::endpoint_subject(&a)),
+                    ));
+                }
             }
-        } else {
-            taken.insert((scope_key, ip), a.container.name.clone());
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(a.container.name.as_str());
+            }
         }
     }
     for (network, list) in starved {

@@ -11,10 +11,10 @@
 
 use crate::design::{Design, Endpoint};
 use crate::finding::{Finding, Severity, Subject};
+use crate::hash::{HashMap, HashSet};
 use crate::parse::Document;
 use crate::scenario::{Container, Host, Network};
 use crate::timeline::StepEvent;
-use std::collections::{HashMap, HashSet};
 
 mod addressing;
 mod host;
@@ -223,7 +223,7 @@ pub(crate) struct Checker<'a> {
 impl<'a> Checker<'a> {
     fn new(doc: &'a Document, design: &'a Design) -> Self {
         let s = &design.scenario;
-        let hosts_by_name = s.host_indices();
+        let hosts_by_name = s.host_indices().into_iter().collect();
         let mut endpoints_by_network = vec![Vec::new(); s.networks.len()];
         for (i, ep) in design.endpoints.iter().enumerate() {
             if let Some(list) = ep.network.and_then(|n| endpoints_by_network.get_mut(n)) {
@@ -327,7 +327,7 @@ impl<'a> Checker<'a> {
         if let Some(h) = self.network_host(net) {
             return vec![h];
         }
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         let mut out: Vec<&Host> = Vec::new();
         for ep in self.endpoints_on(index) {
             if let Some(h) = ep.host.and_then(|i| self.design.scenario.hosts.get(i)) {

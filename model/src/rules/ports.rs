@@ -193,8 +193,14 @@ pub(super) fn check(checker: &mut Checker) {
         let Some(host) = checker.host(&c.host) else {
             continue;
         };
-        let kinds = drivers(checker, ci);
         let publishes = !c.ports.is_empty() || (c.publish_all && !c.expose.is_empty());
+        // The drivers matter only to a container that publishes something (most of a
+        // large design's containers do not).
+        let kinds = if publishes || checker.design.published_of(ci).next().is_some() {
+            drivers(checker, ci)
+        } else {
+            Vec::new()
+        };
         if publishes {
             let ports_path = format!("{}.ports", c.origin.path);
             if host.is_windows() && only(&kinds, "transparent") {

@@ -4,8 +4,8 @@
 use super::{Checker, Rule};
 use crate::driver::Driver;
 use crate::finding::Severity::{Error, Info};
+use crate::hash::HashSet;
 use crate::scenario::Platform;
-use std::collections::HashSet;
 
 pub const DUPLICATE: Rule = Rule {
     code: "SCN001",
@@ -100,7 +100,7 @@ fn dupes<'a, K: std::hash::Hash + Eq + std::fmt::Display>(
     what: &str,
     items: impl Iterator<Item = (K, &'a str)>,
 ) {
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     for (key, path) in items {
         if let Some(key) = seen.replace(key) {
             checker.emit(
@@ -193,7 +193,7 @@ pub(super) fn check(checker: &mut Checker) {
                 ));
             }
         }
-        let mut nics = HashSet::new();
+        let mut nics = HashSet::default();
         for (i, nic) in h.nics.iter().enumerate() {
             if !nics.insert(nic.name.as_str()) {
                 found.push((

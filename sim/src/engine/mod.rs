@@ -322,19 +322,10 @@ fn representative(ctx: &Context, a: &[usize], b: &[usize]) -> Option<(usize, usi
 
 /// (s, t) for every two distinct endpoints of one container.
 fn same_container_pairs(parties: &Parties) -> Vec<(usize, usize)> {
-    let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
-    for p in &parties.party {
-        let crate::nodes::Party::Endpoint(k) = p else {
-            continue;
-        };
-        let c = parties.endpoints[*k].container;
-        if !seen.insert(c) {
-            continue;
-        }
-        let nodes: Vec<usize> = parties.nodes_of_container(c).collect();
-        for &s in &nodes {
-            for &t in &nodes {
+    for nodes in parties.multi_homed() {
+        for s in nodes.clone() {
+            for t in nodes.clone() {
                 if s != t {
                     out.push((s, t));
                 }
