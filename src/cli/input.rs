@@ -32,7 +32,7 @@ pub fn load(path: &Path) -> anyhow::Result<Document> {
 pub fn load_with(path: &Path, host: &HostTemplate) -> anyhow::Result<Document> {
     let limits = limits()?;
     let text = read_text_limited(path, &limits)?;
-    let file = path.display().to_string();
+    let file = display_name(path);
     let mut host = host.clone();
     if host.project.is_none() {
         host.project = compose_project_directory(path);
@@ -55,6 +55,19 @@ fn compose_project_directory(path: &Path) -> Option<String> {
     dir.file_name()?.to_str().map(str::to_string)
 }
 
+/// How errors and reports name an input: its path, or `<stdin>` for `-` (as compilers
+/// name standard input), so that `<stdin>:3:7` reads as a place.
+pub fn display_name(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        STDIN_NAME.to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// The name standard input goes by in errors and reports.
+pub const STDIN_NAME: &str = "<stdin>";
+
 /// The documented limits (README, "Limits"), each raised by its `HNSIM_MAX_*` variable.
 pub fn limits() -> anyhow::Result<Limits> {
     Limits::with_overrides(|name| std::env::var(name).ok()).map_err(|e| anyhow::anyhow!("{e}"))
@@ -66,13 +79,13 @@ pub fn limits() -> anyhow::Result<Limits> {
 /// file (a FIFO, a device such as `/dev/zero` or a directory is refused, so nothing
 /// blocks or reads forever), and no more than the file-size limit is read.
 fn read_text_limited(path: &Path, limits: &Limits) -> anyhow::Result<String> {
-    let shown = path.display().to_string();
+    let shown = display_name(path);
     let bytes = if path.as_os_str() == "-" {
-        read_capped(std::io::stdin().lock(), limits)
+        read_capped(std::io::stdin().lock(), 0, limits)
             .with_context(|| "cannot read standard input".to_string())?
     } else {
         open_regular(path, "input file")
-            .and_then(|f| Ok(read_capped(f, limits)?))
+            .and_then(|f| Ok(read_file_capped(f, limits)?))
             .with_context(|| format!("cannot read input file {shown}"))?
     };
     if bytes.len() as u64 > limits.file_bytes {
@@ -84,7 +97,7 @@ fn read_text_limited(path: &Path, limits: &Limits) -> anyhow::Result<String> {
             limits.how_to_raise(&hnsim_model::limits::FILE_BYTES)
         );
     }
-    decode(&bytes).map_err(|at| {
+    decode(bytes).map_err(|(bytes, at)| {
         let (line, column) = position_of(&bytes, at);
         anyhow::anyhow!(
             "{shown}:{line}:{column}: cannot read input file: it is neither UTF-8 nor UTF-16 text (the first byte that is not is here)\n  help: save it as UTF-8"
@@ -107,13 +120,20 @@ fn open_regular(path: &Path, what: &str) -> anyhow::Result<std::fs::File> {
 }
 
 /// At most one byte more than the file-size limit, so that an oversized input is
-/// recognised without reading all of it.
-fn read_capped(reader: impl Read, limits: &Limits) -> std::io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    reader
-        .take(limits.file_bytes.saturating_add(1))
-        .read_to_end(&mut bytes)?;
+/// recognised without reading all of it. `expected` (the file's size, 0 when unknown)
+/// sizes the buffer once, instead of doubling it as it fills.
+fn read_capped(reader: impl Read, expected: u64, limits: &Limits) -> std::io::Result<Vec<u8>> {
+    let cap = limits.file_bytes.saturating_add(1);
+    let mut bytes = Vec::with_capacity(usize::try_from(expected.min(cap)).unwrap_or(0));
+    reader.take(cap).read_to_end(&mut bytes)?;
     Ok(bytes)
+}
+
+/// [`read_capped`] of a regular file, its buffer sized by the file's length.
+fn read_file_capped(f: std::fs::File, limits: &Limits) -> std::io::Result<Vec<u8>> {
+    let expected = f.metadata().map_or(0, |m| m.len());
+    // One byte more than the length, so that reading to the end needs no second buffer.
+    read_capped(f, expected.saturating_add(1), limits)
 }
 
 /// (line, column), 1-based, of byte `offset` in raw input (columns count bytes: the
@@ -125,12 +145,15 @@ fn position_of(bytes: &[u8], offset: usize) -> (u32, u32) {
     (line as u32, column as u32)
 }
 
-/// The text of `bytes`, or the offset of the first byte that is not valid text.
-fn decode(bytes: &[u8]) -> Result<String, usize> {
-    let utf8 = |rest: &[u8], skipped: usize| {
-        std::str::from_utf8(rest)
-            .map(str::to_string)
-            .map_err(|e| skipped + e.valid_up_to())
+/// The text of `bytes`, or them back with the offset of the first byte that is not
+/// valid text. UTF-8 becomes the text in place, without a copy (a large input is held
+/// once, not twice); UTF-16 is converted.
+fn decode(mut bytes: Vec<u8>) -> Result<String, (Vec<u8>, usize)> {
+    let utf8 = |bytes: Vec<u8>| {
+        String::from_utf8(bytes).map_err(|e| {
+            let at = e.utf8_error().valid_up_to();
+            (e.into_bytes(), at)
+        })
     };
     let utf16 = |rest: &[u8], le: bool| -> Result<String, usize> {
         let units = rest.chunks_exact(2).map(|c| {
@@ -149,11 +172,19 @@ fn decode(bytes: &[u8]) -> Result<String, usize> {
         }
         Ok(out)
     };
-    match bytes {
-        [0xEF, 0xBB, 0xBF, rest @ ..] => utf8(rest, 3),
-        [0xFF, 0xFE, rest @ ..] => utf16(rest, true),
-        [0xFE, 0xFF, rest @ ..] => utf16(rest, false),
-        _ => utf8(bytes, 0),
+    match bytes.as_slice() {
+        [0xEF, 0xBB, 0xBF, rest @ ..] => {
+            // Checked before the mark is removed, so an error points into the file.
+            if let Err(e) = std::str::from_utf8(rest) {
+                let at = 3 + e.valid_up_to();
+                return Err((bytes, at));
+            }
+            bytes.drain(..3);
+            utf8(bytes)
+        }
+        [0xFF, 0xFE, rest @ ..] => utf16(rest, true).map_err(|at| (bytes, at)),
+        [0xFE, 0xFF, rest @ ..] => utf16(rest, false).map_err(|at| (bytes, at)),
+        _ => utf8(bytes),
     }
 }
 
@@ -202,7 +233,7 @@ fn inline_referenced_files(scenario_path: &Path, doc: &mut Document) -> anyhow::
 fn read_referenced(doc: &Document, field: &str, path: &Path, what: &str) -> anyhow::Result<String> {
     let limits = &doc.limits;
     let text = open_regular(path, what)
-        .and_then(|f| Ok(read_capped(f, limits)?))
+        .and_then(|f| Ok(read_file_capped(f, limits)?))
         .map_err(|e| e.to_string())
         .and_then(|bytes| {
             if bytes.len() as u64 > limits.file_bytes {
@@ -213,7 +244,7 @@ fn read_referenced(doc: &Document, field: &str, path: &Path, what: &str) -> anyh
                     limits.how_to_raise(&hnsim_model::limits::FILE_BYTES)
                 ));
             }
-            decode(&bytes).map_err(|at| {
+            decode(bytes).map_err(|(bytes, at)| {
                 let (line, column) = position_of(&bytes, at);
                 format!("neither UTF-8 nor UTF-16 text (line {line}, column {column})")
             })

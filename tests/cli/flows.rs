@@ -224,24 +224,89 @@ fn names_people_type() {
     );
 }
 
-#[test]
-#[ignore = "reading a scenario from standard input (`-`) lands with input.rs (model); the CLI passes `-` through"]
-fn a_dash_reads_standard_input() {
+/// Runs `hnsim ARGS` with `input` on its standard input.
+fn with_stdin(args: &[&str], input: &[u8]) -> std::process::Output {
     use std::io::Write;
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hnsim"))
-        .args(["check", "-"])
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "200")
         .current_dir(root())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("runs");
-    let text = std::fs::read(root().join(NAT)).expect("bundled scenario");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(&text)
-        .expect("write");
+    // Written from a thread: a command may answer before it has read everything.
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
     let o = child.wait_with_output().expect("exits");
+    let _ = writer.join();
+    o
+}
+
+#[test]
+fn a_dash_reads_standard_input() {
+    let text = std::fs::read(root().join(NAT)).expect("bundled scenario");
+    let from_file = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.insert(1, NAT);
+        hnsim(&all)
+    };
+    // Every command that reads a scenario gives from `-` what it gives from the file.
+    for args in [
+        vec!["check"],
+        vec!["sim"],
+        vec!["trace", "--from", "app", "--to", "web"],
+        vec!["test"],
+        vec!["import"],
+    ] {
+        let mut piped = args.clone();
+        piped.insert(1, "-");
+        let o = with_stdin(&piped, &text);
+        let f = from_file(&args);
+        assert_eq!(code(&o), code(&f), "{args:?}: {}", both(&o));
+        assert_eq!(code(&o), 0, "{args:?}: {}", both(&o));
+        let lines = |t: String| {
+            t.lines()
+                .filter(|l| !l.contains(NAT) && !l.contains("<stdin>"))
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            lines(stdout(&o)),
+            lines(stdout(&f)),
+            "{args:?}: the same answers from standard input"
+        );
+    }
+    // Docker commands on standard input are imported too.
+    let o = with_stdin(
+        &["import", "-"],
+        b"docker network create -d bridge --subnet 10.1.0.0/24 front\ndocker run --name web --network front -p 8080:80 nginx\n",
+    );
     assert_eq!(code(&o), 0, "{}", both(&o));
+    assert!(stdout(&o).contains("name: web"), "{}", both(&o));
+    assert!(stdout(&o).contains("8080:80"), "{}", both(&o));
+}
+
+#[test]
+fn errors_in_standard_input_are_located_at_stdin_line_column() {
+    let bad = b"name: x\nhosts:\n  - {name: h, os: ws2019, bogus: 1}\n";
+    for command in ["check", "sim", "test", "import"] {
+        let o = with_stdin(&[command, "-"], bad);
+        assert_eq!(code(&o), 2, "{command}: {}", both(&o));
+        // `hnsim test` reports a file it cannot read among its results (stdout).
+        assert!(
+            both(&o).contains("<stdin>:3:27"),
+            "{command}: the error names <stdin>:line:column: {}",
+            both(&o)
+        );
+    }
+    let o = with_stdin(&["trace", "-", "--from", "a", "--to", "b"], bad);
+    assert_eq!(code(&o), 2, "{}", both(&o));
+    assert!(stderr(&o).contains("<stdin>:3:27"), "{}", both(&o));
+    // A finding about docker commands read from standard input is located there too.
+    let o = with_stdin(&["check", "-"], b"docker run --name a --network\n");
+    assert!(stdout(&o).contains("<stdin>:1:1"), "{}", both(&o));
 }

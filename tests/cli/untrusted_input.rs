@@ -113,15 +113,87 @@ fn run_bounded(command: &str, file: &str) -> (i32, String) {
     }
 }
 
-/// `file:line:column` somewhere in the message.
+/// `file:line:column` somewhere in the message, both counted from 1.
 fn located(message: &str, file: &str) -> bool {
     let prefix = format!("{file}:");
+    let number = |s: &str| {
+        let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+        let n: Option<u64> = digits.parse().ok();
+        (n, digits.len())
+    };
     message.match_indices(&prefix).any(|(i, _)| {
         let rest = &message[i + prefix.len()..];
-        let line = rest.chars().take_while(char::is_ascii_digit).count();
-        let after = &rest[line..];
-        line > 0 && after.starts_with(':') && after[1..].starts_with(|c: char| c.is_ascii_digit())
+        let (line, len) = number(rest);
+        let Some(after) = rest[len..].strip_prefix(':') else {
+            return false;
+        };
+        let (column, _) = number(after);
+        line.is_some_and(|l| l >= 1) && column.is_some_and(|c| c >= 1)
     })
+}
+
+/// A sweep of inputs broken in the ways files break (syntax, types, unknown fields,
+/// encodings, limits, a file a scenario names, a daemon.json cut short): every exit 2
+/// about a file's content says where, as `file:line:column` counted from 1.
+#[test]
+fn every_content_error_names_file_line_column() {
+    let cases: [(&str, &[u8]); 19] = [
+        ("unclosed.yaml", b"name: x\nhosts: [\n"),
+        (
+            "unknown-field.yaml",
+            b"name: x\nhosts:\n  - {name: h, os: ws2019, bogus: 1}\n",
+        ),
+        ("bad-os.yaml", b"name: x\nhosts:\n  - name: h\n    os: 12\n"),
+        ("tab.yaml", b"name: x\nhosts:\n\t- name: h\n"),
+        ("latin1.yaml", b"name: x\n\xff\xfe\xfd bad\n"),
+        ("empty.yaml", b""),
+        ("binary.yaml", b"\x00\x01\x02binary"),
+        ("wrong-type.yaml", b"name: x\nhosts: {name: h}\n"),
+        (
+            "replicas.yaml",
+            b"name: x\nservices:\n  - {name: s, replicas: 1000000000}\n",
+        ),
+        (
+            "compose-missing.yaml",
+            b"name: x\nhosts:\n  - {name: h, os: linux, compose: missing.yml}\n",
+        ),
+        (
+            "bad-subnet.yaml",
+            b"name: x\nnetworks:\n  - {name: n, driver: nat, subnet: 10.0.0.0/33}\n",
+        ),
+        (
+            "bad-port.yaml",
+            b"name: x\ncontainers:\n  - {name: a, host: h, ports: ['99999:80']}\n",
+        ),
+        ("duplicate-key.yaml", b"name: x\nname: y\n"),
+        ("bad-step.yaml", b"name: x\nsteps:\n  - {explode: c}\n"),
+        ("bom.yaml", b"\xef\xbb\xbfname: x\nhosts: {\n"),
+        (
+            "daemon.json",
+            b"{\"bip\": \"10.0.0.1/24\",\n \"fixed-cidr\": 12,\n",
+        ),
+        ("daemon-cut.json", b"{\"bip\": \n"),
+        (
+            "compose.yml",
+            b"services:\n  web:\n    image: nginx\n    ports: [1, 2\n",
+        ),
+        (
+            "deep.yaml",
+            &[b"name: x\nhosts: ".as_slice(), &[b'['; 300], &[b']'; 300]].concat(),
+        ),
+    ];
+    for (name, text) in cases {
+        let path = input("content-errors", name, "");
+        std::fs::write(&path, text).expect("write input");
+        for command in ["check", "import", "sim"] {
+            let (code, err) = run_bounded(command, p(&path));
+            assert_eq!(code, 2, "{command} {name}: {err}");
+            assert!(
+                located(&err, p(&path)),
+                "{command} {name}: an error about the file without file:line:column:\n{err}"
+            );
+        }
+    }
 }
 
 proptest! {

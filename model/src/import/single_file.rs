@@ -41,10 +41,13 @@ fn directory_of(file: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// The scenario name an imported file gets: its file name without extension (`stdin`
+/// for standard input, which the CLI names `<stdin>`).
 fn file_stem(file: &str) -> String {
     std::path::Path::new(file)
         .file_stem()
         .and_then(|s| s.to_str())
+        .map(|s| s.trim_start_matches('<').trim_end_matches('>'))
         .filter(|s| !s.is_empty())
         .unwrap_or("imported")
         .to_string()
@@ -174,7 +177,7 @@ pub(super) fn compose_document(
         serde_yaml_ng::from_str(text).map_err(|e| yaml_error(file, &e))?;
     let Some(map) = value.as_mapping_mut() else {
         return Err(ImportError::Shape {
-            file: file.to_string(),
+            file: format!("{file}:1:1"),
             message: "a compose file is a mapping with `services:` (and `networks:`)".into(),
         });
     };
@@ -264,14 +267,23 @@ pub(super) fn daemon_document(
     host: HostTemplate,
     limits: &Limits,
 ) -> Result<Document, ImportError> {
-    let json: serde_json::Value = serde_json::from_str(text).map_err(|e| ImportError::Json {
-        file: file.to_string(),
-        line: e.line() as u32,
-        column: e.column() as u32,
-        message: e.to_string(),
+    let json: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        // serde_json counts the column of an error at the end of a line as 0 and
+        // repeats the place in its message; the location is said once, 1-based.
+        let message = e.to_string();
+        let message = match message.find(" at line ") {
+            Some(cut) => message[..cut].to_string(),
+            None => message,
+        };
+        ImportError::Json {
+            file: file.to_string(),
+            line: (e.line() as u32).max(1),
+            column: (e.column() as u32).max(1),
+            message,
+        }
     })?;
     let value = serde_yaml_ng::to_value(&json).map_err(|e| ImportError::Shape {
-        file: file.to_string(),
+        file: format!("{file}:1:1"),
         message: e.to_string(),
     })?;
     // Keys only Docker on Linux reads make it a Linux host's daemon.json.
