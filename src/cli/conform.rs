@@ -18,19 +18,19 @@ pub struct ConformArgs {
     /// model and the dataplane disagree to the smallest design that still does.
     #[arg(long, value_name = "COUNT", conflicts_with_all = ["file", "expected", "record", "replay"])]
     pub generated: Option<usize>,
-    /// The first seed of `--generated`.
-    #[arg(long, default_value_t = 1, requires = "generated")]
-    pub seed: u64,
+    /// The first seed of `--generated` (default 1).
+    #[arg(long)]
+    pub seed: Option<u64>,
     /// `--generated`: write each shrunk design to DIR as a scenario whose `expect:`
     /// holds what the dataplane observed on the disagreeing cells.
-    #[arg(long = "out", value_name = "DIR", requires = "generated")]
+    #[arg(long = "out", value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
     /// `--generated`: smaller designs realized and probed at most per disagreeing
-    /// design while shrinking it.
-    #[arg(long, default_value_t = 60, requires = "generated")]
-    pub shrink_budget: usize,
+    /// design while shrinking it (default 60).
+    #[arg(long)]
+    pub shrink_budget: Option<usize>,
     /// `--generated`: count disagreements without shrinking them.
-    #[arg(long, requires = "generated")]
+    #[arg(long)]
     pub no_shrink: bool,
     /// Dataplane to realize the scenario on. `netns`: Linux network namespaces (root);
     /// `docker`: the Docker engine of this machine; `swarm`: one throwaway dockerd per
@@ -191,6 +191,11 @@ fn file(a: &ConformArgs) -> anyhow::Result<&Path> {
 }
 
 pub fn run_conform(a: ConformArgs) -> anyhow::Result<ExitCode> {
+    if a.generated.is_none()
+        && (a.seed.is_some() || a.out_dir.is_some() || a.shrink_budget.is_some() || a.no_shrink)
+    {
+        anyhow::bail!("--seed, --out, --shrink-budget and --no-shrink belong to a differential run: add --generated COUNT");
+    }
     if a.generated.is_some() || a.file.as_deref().is_some_and(Path::is_dir) {
         return super::differential::run(&a);
     }

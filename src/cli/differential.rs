@@ -39,7 +39,8 @@ pub fn run(a: &ConformArgs) -> anyhow::Result<ExitCode> {
             // One line per design instead: a bar per design would scroll them away.
             progress: false,
         },
-        shrink_budget: (a.generated.is_some() && !a.no_shrink).then_some(a.shrink_budget),
+        shrink_budget: (a.generated.is_some() && !a.no_shrink)
+            .then_some(a.shrink_budget.unwrap_or(60)),
         out: a.out_dir.clone(),
     };
     let mut open = |report: &hnsim_sim::Report| {
@@ -47,7 +48,7 @@ pub fn run(a: &ConformArgs) -> anyhow::Result<ExitCode> {
     };
     let designs: Box<dyn Iterator<Item = (String, Result<Document, String>)>> =
         match (a.generated, &a.file) {
-            (Some(count), _) => Box::new(differential::generated(count, a.seed)),
+            (Some(count), _) => Box::new(differential::generated(count, a.seed.unwrap_or(1))),
             (None, Some(dir)) => Box::new(super::files::yaml_files(dir).into_iter().map(|f| {
                 let shown = super::files::shown(&f);
                 let doc = super::input::load(&shown).map_err(|e| super::files::error_text(&e));

@@ -725,3 +725,18 @@ fn check_a_directory_checks_its_scenarios() {
     );
     assert!(out.contains("ws2016-second-nat-network.yaml:"), "{out}");
 }
+
+#[test]
+fn differential_options_need_generated_and_a_batch_is_text_or_json() {
+    let f = "scenarios/designs/nat-single-host.yaml";
+    for extra in [&["--seed", "3"][..], &["--out", "x"], &["--no-shrink"]] {
+        let mut args = vec!["conform", f];
+        args.extend_from_slice(extra);
+        let o = hnsim(&args);
+        assert_eq!(code(&o), 2, "{extra:?}: {}", both(&o));
+        assert!(stderr(&o).contains("add --generated COUNT"), "{}", both(&o));
+    }
+    let o = hnsim(&["conform", "--generated", "1", "--format", "html"]);
+    assert_eq!(code(&o), 2, "{}", both(&o));
+    assert!(stderr(&o).contains("text or JSON"), "{}", both(&o));
+}
