@@ -363,3 +363,27 @@ fn windows_stack_service_options_are_judged_once() {
     assert_eq!(f.location.path, "hosts[0].compose.services.web.ports[0]");
     assert_eq!(f.location.line, 13);
 }
+
+/// `network_mode: service:vpn` (the VPN sidecar pattern) joins vpn's stack, whatever
+/// order the services are written in: one node, the joining service's ports on it.
+#[test]
+fn a_service_in_another_services_stack_is_one_node() {
+    let i = compose(
+        "services:\n  torrent:\n    image: qbittorrent\n    network_mode: \"service:vpn\"\n    expose: [\"8080\"]\n  vpn:\n    image: gluetun\n    container_name: gateway\n  tool:\n    image: alpine\n    network_mode: \"container:nothere\"\n",
+        None,
+    );
+    let names: Vec<&str> = i
+        .scenario
+        .containers
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["gateway"], "{:#?}", i.findings);
+    assert_eq!(i.scenario.containers[0].expose[0].to_string(), "tcp/8080");
+    let codes: Vec<&str> = i.findings.iter().map(|f| f.code.as_str()).collect();
+    assert!(
+        codes.contains(&"IMP023") && codes.contains(&"IMP009"),
+        "{codes:?}"
+    );
+    assert!(!codes.contains(&"IMP005"), "{codes:?}");
+}

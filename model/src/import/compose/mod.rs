@@ -141,6 +141,17 @@ pub(super) struct Project<'a> {
     host: TargetHost,
     keys: ComposeLocator<'a>,
     name: String,
+    /// Each service's first container (`container_name`, else `PROJECT-SERVICE-1`): the
+    /// stack `network_mode: service:NAME` joins.
+    first_container: BTreeMap<String, String>,
+}
+
+/// Whether a service joins another one's network stack (`network_mode: service:X` or
+/// `container:X`): it is translated after the others, once its target exists.
+fn joins_a_stack(m: &Mapping) -> bool {
+    m.get("network_mode")
+        .and_then(scalar)
+        .is_some_and(|v| v.starts_with("service:") || v.starts_with("container:"))
 }
 
 /// Locates a compose key (`services.web.ports[0]`) in the input, below the field path
@@ -235,10 +246,23 @@ pub(crate) fn apply(
         Driver::Bridge
     };
 
+    let first_container = services
+        .into_iter()
+        .flat_map(|m| m.iter())
+        .filter_map(|(k, v)| {
+            let svc = scalar(k)?;
+            let name = v
+                .get("container_name")
+                .and_then(scalar)
+                .unwrap_or_else(|| format!("{project}-{svc}-1"));
+            Some((svc, name))
+        })
+        .collect();
     let scope = Project {
         host: h.clone(),
         keys,
         name: project.clone(),
+        first_container,
     };
     // Networks: key -> the name Docker knows it by.
     let mut names: BTreeMap<String, String> = BTreeMap::new();
@@ -290,7 +314,10 @@ pub(crate) fn apply(
     }
 
     let Some(services) = services else { return };
-    for (svc, _, m) in mapping_entries(t, &keys, "services", "service", services) {
+    let entries = mapping_entries(t, &keys, "services", "service", services);
+    let (joining, own): (Vec<_>, Vec<_>) =
+        entries.into_iter().partition(|(_, _, m)| joins_a_stack(m));
+    for (svc, _, m) in own.into_iter().chain(joining) {
         service::translate(t, &scope, &svc, m, &names, stack);
     }
 }

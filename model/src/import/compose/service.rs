@@ -145,6 +145,7 @@ pub(super) fn translate(
     names: &BTreeMap<String, String>,
     stack: bool,
 ) {
+    let first_container = &project.first_container;
     let (h, keys, project) = (&project.host, &project.keys, project.name.as_str());
     let p = format!("services.{svc}");
     let src = keys.at(&p);
@@ -218,6 +219,7 @@ pub(super) fn translate(
     // How the model's fields are spelt in this service, for findings about them
     // (model field -> compose key, both below the service).
     let mut spelt = Spellings::of(super::spelt_as("service"));
+    let mut shares: Option<String> = None;
     if let Some(mode) = m.get("network_mode") {
         let mode = scalar(mode).unwrap_or_default();
         match mode.as_str() {
@@ -230,6 +232,18 @@ pub(super) fn translate(
                 })
             }
             "default" => {}
+            other if other.starts_with("service:") || other.starts_with("container:") => {
+                shares = match other.split_once(':') {
+                    Some(("service", name)) => Some(
+                        first_container
+                            .get(name)
+                            .cloned()
+                            .unwrap_or_else(|| name.to_string()),
+                    ),
+                    Some((_, name)) => Some(name.to_string()),
+                    None => None,
+                };
+            }
             other => t.emit(
                 "IMP005",
                 &at_key("network_mode"),
@@ -444,6 +458,9 @@ pub(super) fn translate(
             service: None,
             origin: Origin::default(),
         };
-        t.add_container(h, c, &src);
+        match &shares {
+            Some(other) => t.share_stack(h, c, other, &src),
+            None => t.add_container(h, c, &src),
+        }
     }
 }

@@ -217,12 +217,19 @@ impl Translator {
         }
     }
 
-    /// `--network container:OTHER`: the container joins OTHER's network namespace
+    /// `--network container:OTHER` (compose `network_mode: service:` / `container:`):
+    /// the container joins OTHER's network namespace
     /// (compartment on Windows). It has no endpoint or address of its own: what it
     /// listens on is reached at OTHER's addresses, and its flows are OTHER's flows, so
     /// its ports are added to OTHER's and no node is made for it. Docker refuses `-p`
     /// with this mode, and OTHER must exist.
-    fn share_stack(&mut self, h: &TargetHost, c: Container, other: &str, src: &Location) {
+    pub(crate) fn share_stack(
+        &mut self,
+        h: &TargetHost,
+        c: Container,
+        other: &str,
+        src: &Location,
+    ) {
         if !c.ports.is_empty() || c.publish_all {
             self.emit(
                 "IMP008",
@@ -266,7 +273,7 @@ impl Translator {
             "IMP023",
             src,
             format!(
-                "`{}` shares the network stack of `{other}` (`--network container:{other}`) and has no address of its own{ports}",
+                "`{}` shares the network stack of `{other}` and has no address of its own{ports}",
                 c.name
             ),
         );
