@@ -89,10 +89,12 @@ pub enum Via {
         port: usize,
         host: usize,
     },
-    /// A host's own address (NIC `nic`).
+    /// A host's own address: NIC `nic`, or (`None`) for a host without NICs the
+    /// gateway address it holds on one of its networks (the bridge or vNIC its
+    /// containers reach it on).
     Host {
         host: usize,
-        nic: usize,
+        nic: Option<usize>,
     },
     Client(usize),
     /// "The internet": the dataplane says which address stands for it.
@@ -202,8 +204,19 @@ pub fn targets(
                 ip: Some(nic.ip.addr()),
                 probe,
                 port,
-                via: Via::Host { host: k, nic: n },
+                via: Via::Host {
+                    host: k,
+                    nic: Some(n),
+                },
             }));
+            if out.is_empty() {
+                out.extend(gateways(design, k).into_iter().map(|ip| Target {
+                    ip: Some(ip),
+                    probe,
+                    port,
+                    via: Via::Host { host: k, nic: None },
+                }));
+            }
             if out.is_empty() {
                 return Err(format!("host `{}` has no address", host.name));
             }
@@ -222,6 +235,37 @@ pub fn targets(
         }),
     }
     unambiguous(design, from, to, out)
+}
+
+/// The gateway addresses host `k` holds on its bridge and NAT networks that have an
+/// endpoint there: the Linux bridge, or the host vNIC of a NAT network, carries it. An
+/// endpoint of a container on the host's stack does not count: such a container joins
+/// no other network (LNX-2).
+fn gateways(design: &Design, k: usize) -> Vec<IpAddr> {
+    let s = &design.scenario;
+    let Some(host) = s.hosts.get(k) else {
+        return Vec::new();
+    };
+    let on_host_stack = |ci: usize| {
+        design.endpoints_of(ci).any(|e| {
+            e.network
+                .and_then(|n| s.networks.get(n))
+                .is_some_and(|n| n.driver == Driver::Host)
+        })
+    };
+    s.networks
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.host.as_deref() == Some(host.name.as_str()))
+        .filter(|(_, n)| matches!(n.driver, Driver::Bridge | Driver::Nat))
+        .filter(|(ni, _)| {
+            design
+                .endpoints
+                .iter()
+                .any(|e| e.network == Some(*ni) && e.host == Some(k) && !on_host_stack(e.container))
+        })
+        .filter_map(|(_, n)| n.gateway)
+        .collect()
 }
 
 /// Every host address:port that forwards `proto`/`port` to container `ci`.
@@ -516,6 +560,28 @@ services:
         let t = targets(&d, &Party::Host(0), &Party::Internet, Probe::Tcp(443)).unwrap();
         assert_eq!(t[0].via, Via::Internet);
         assert_eq!(t[0].port, Some(443));
+    }
+
+    #[test]
+    fn a_host_without_nics_is_asked_at_its_networks_gateways() {
+        let d = design(
+            "name: t\nhosts:\n  - {name: l, os: linux}\nnetworks:\n  - {name: app, host: l, driver: bridge, subnet: 172.20.0.0/24, gateway: 172.20.0.1}\n  - {name: idle, host: l, driver: bridge, subnet: 172.21.0.0/24, gateway: 172.21.0.1}\ncontainers:\n  - {name: web, host: l, networks: [app]}\n",
+        );
+        let t = targets(&d, &ep(&d, "web"), &Party::Host(0), Probe::Icmp).unwrap();
+        // Only the network with an endpoint has its bridge (and gateway) on the host.
+        assert_eq!(addrs(&t), ["172.20.0.1"]);
+        assert_eq!(t[0].via, Via::Host { host: 0, nic: None });
+        // A host with a NIC is asked at the NIC only.
+        let d = design(NAT_TWO_HOSTS);
+        let t = targets(&d, &Party::Client(0), &Party::Host(0), Probe::Icmp).unwrap();
+        assert_eq!(
+            t[0].via,
+            Via::Host {
+                host: 0,
+                nic: Some(0)
+            }
+        );
+        assert_eq!(t.len(), 1);
     }
 
     #[test]

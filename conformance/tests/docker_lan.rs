@@ -22,11 +22,15 @@ segments:
   - {name: lan, subnet: 10.0.0.0/24, gateway: 10.0.0.1}
 hosts:
   - {name: lx1, os: linux, nics: [{name: eth0, ip: 10.0.0.20/24, segment: lan}]}
+  - {name: lx2, os: linux, nics: [{name: eth0, ip: 10.0.0.21/24, segment: lan}]}
 networks:
   - {name: app, host: lx1, driver: bridge}
+  - {name: mv, host: lx1, driver: macvlan, subnet: 10.0.0.0/24, gateway: 10.0.0.1, options: {parent: eth0}}
 containers:
   - {name: web, host: lx1, networks: [app], ports: ['8080:80']}
   - {name: api, host: lx1, networks: [app], listen: [tcp/81]}
+  - {name: cam, host: lx1, networks: [{network: mv, ip: 10.0.0.60}], listen: [tcp/554]}
+  - {name: mon, host: lx1, networks: [host], listen: [tcp/9100]}
 clients:
   - {name: laptop, segment: lan, ip: 10.0.0.50, listen: [tcp/22]}
   - {name: remote, internet: true}
@@ -161,6 +165,13 @@ fn lan_clients_and_the_internet_are_probed_and_nothing_leaves_the_machine() {
     opts.internet_listens = hnsim_conformance::probing::internet_listens(&expected);
     let mut dp = docker::Docker::new(opts).expect("engine");
     dp.realize(design, None).expect("realization");
+    // The host-network workload listens on the run's stand-in, not on every address of
+    // the machine (0.0.0.0:9100 would open the port on its real interfaces).
+    let tcp = std::fs::read_to_string("/proc/net/tcp").unwrap();
+    assert!(
+        !tcp.lines().any(|l| l.contains(" 00000000:238C ")),
+        "port 9100 is open on every address of the machine"
+    );
     let observed =
         hnsim_conformance::probe_state(&dp, design, &expected, &common::probe_opts(1000, 1))
             .expect("probing");
@@ -231,6 +242,19 @@ fn lan_clients_and_the_internet_are_probed_and_nothing_leaves_the_machine() {
         outcome("client:laptop", "internet", "icmp"),
         ProbeOutcome::Reply
     );
+    let reply = |from: &str, to: &str, probe: &str| outcome(from, to, probe) == ProbeOutcome::Reply;
+    // Another host is a machine on the LAN: it reaches the published port, and
+    // containers reach it.
+    assert!(reply("host:lx2", "web@app", "tcp/80"));
+    assert!(reply("host:lx2", "host:lx1", "icmp"));
+    assert!(reply("api@app", "host:lx2", "icmp"));
+    // The macvlan container is on the LAN itself (its parent is the host's NIC link):
+    // the LAN reaches it, its own host does not (EXT-12).
+    assert!(reply("client:laptop", "cam@mv", "tcp/554"));
+    assert!(reply("host:lx2", "cam@mv", "icmp"));
+    assert!(!reply("host:lx1", "cam@mv", "icmp"));
+    assert!(reply("cam@mv", "internet", "tcp/443"));
+    assert!(reply("client:laptop", "mon@host", "tcp/9100"));
 
     let conf = compare(&expected, &observed);
     let bad: Vec<String> = conf

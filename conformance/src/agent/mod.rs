@@ -126,7 +126,7 @@ pub enum AgentError {
     Listen { what: String, err: std::io::Error },
 }
 
-const USAGE: &str = "hnsim probe serve [--tcp P,P..] [--udp P,P..]\n\
+const USAGE: &str = "hnsim probe serve [--tcp P,P..] [--udp P,P..] [--bind IP,IP..]\n\
     hnsim probe run --batch FILE.json|-\n\
     hnsim probe icmp IP | tcp IP:PORT | udp IP:PORT [--timeout-ms N] [--retries N]";
 
@@ -181,7 +181,17 @@ pub fn main(args: &[String]) -> Result<i32, AgentError> {
         "serve" => {
             let tcp = ports(flag("--tcp").unwrap_or(""))?;
             let udp = ports(flag("--udp").unwrap_or(""))?;
-            serve(&tcp, &udp)?;
+            let bind = flag("--bind")
+                .unwrap_or("")
+                .split(',')
+                .filter(|a| !a.trim().is_empty())
+                .map(|a| {
+                    a.trim()
+                        .parse::<IpAddr>()
+                        .map_err(|_| AgentError::Usage(format!("`{a}` is not an address\n{USAGE}")))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            serve(&tcp, &udp, &bind)?;
             Ok(0)
         }
         "run" => {

@@ -4,22 +4,32 @@
 use super::AgentError;
 use socket2::{Domain, Protocol, Socket, Type};
 use std::io::Write;
-use std::net::{SocketAddr, TcpListener, UdpSocket};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, UdpSocket};
 
 /// Binds every port, prints `ready` on stdout (the realizer waits for that line before
-/// probing), then serves until killed.
-pub fn serve(tcp: &[u16], udp: &[u16]) -> Result<(), AgentError> {
+/// probing), then serves until killed. `bind`: the addresses to serve on; empty: all of
+/// the stack's (a workload sharing a machine's stack is bound to the run's addresses
+/// only, so that nothing opens on the machine's real interfaces).
+pub fn serve(tcp: &[u16], udp: &[u16], bind: &[IpAddr]) -> Result<(), AgentError> {
+    let wildcard = [IpAddr::V4(Ipv4Addr::UNSPECIFIED)];
+    let tcp_addrs: &[IpAddr] = if bind.is_empty() { &wildcard } else { bind };
     let mut listeners = Vec::new();
     for &p in tcp {
-        let l = TcpListener::bind(("0.0.0.0", p)).map_err(|err| AgentError::Listen {
-            what: format!("tcp/{p}"),
-            err,
-        })?;
-        listeners.push(l);
+        for a in tcp_addrs {
+            let l = TcpListener::bind((*a, p)).map_err(|err| AgentError::Listen {
+                what: format!("tcp/{a}:{p}"),
+                err,
+            })?;
+            listeners.push(l);
+        }
     }
     // UDP is bound per local address: a wildcard socket would answer from the
     // outgoing interface's primary address, which a connected prober drops.
-    let addrs = super::addrs::local_ipv4();
+    let addrs = if bind.is_empty() {
+        super::addrs::local_ipv4()
+    } else {
+        bind.to_vec()
+    };
     let mut sockets = Vec::new();
     for &p in udp {
         for a in &addrs {

@@ -49,8 +49,14 @@ fn build_outside(
         return Ok(None);
     };
     let agent = vec![opts.agent_exe.display().to_string(), "probe".into()];
-    let built =
-        super::outside::Outside::build(lan, design, &plan.prefix, &agent, &opts.internet_listens)?;
+    let built = super::outside::Outside::build(
+        lan,
+        design,
+        &plan.prefix,
+        plan.host.unwrap_or(usize::MAX),
+        &agent,
+        &opts.internet_listens,
+    )?;
     let parties = built.parties();
     *slot = Some(built);
     Ok(Some(parties))
@@ -159,6 +165,10 @@ pub(super) fn create_args<'a>(p: &'a Plan, c: &'a ContainerPlan) -> Vec<String> 
     if !c.udp.is_empty() {
         a.extend(["--udp".into(), join(&c.udp)]);
     }
+    if !c.bind.is_empty() {
+        let addrs: Vec<String> = c.bind.iter().map(IpAddr::to_string).collect();
+        a.extend(["--bind".into(), addrs.join(",")]);
+    }
     a
 }
 
@@ -210,8 +220,9 @@ pub(super) fn create_network(
     n: &NetPlan,
     within: Duration,
 ) -> Result<(), DockerError> {
-    if let Some(link) = &n.macvlan_parent {
-        macvlan_parent(plan, link, &n.subnet, within)?;
+    match &n.macvlan_parent {
+        Some(link) if !n.parent_on_lan => macvlan_parent(plan, link, &n.subnet, within)?,
+        _ => {}
     }
     let driver = if n.macvlan_parent.is_some() {
         "macvlan"
@@ -345,6 +356,12 @@ fn build_once(
         plan::Around::Nothing
     };
     let mut plan = plan::plan_with(design, prefix, host, &taken, around);
+    // A port the machine itself listens on cannot be served on its stack again.
+    let machine = crate::kernel::machine_listeners();
+    for c in plan.containers.iter_mut().filter(|c| !c.bind.is_empty()) {
+        c.tcp.retain(|p| !machine.contains(&(Protocol::Tcp, *p)));
+        c.udp.retain(|p| !machine.contains(&(Protocol::Udp, *p)));
+    }
     image::build(&plan.image, &opts.agent_exe)?;
     // Before the containers: their ports are published on the host's LAN address.
     let parties = build_outside(&plan, design, opts, outside)?;

@@ -134,6 +134,25 @@ impl Lan {
                 seg.used.clear();
             }
         }
+        // Other hosts are machines on their segments; their NICs move with them.
+        for h in &mut s.hosts {
+            for nic in &mut h.nics {
+                let moved = d
+                    .scenario
+                    .segments
+                    .iter()
+                    .position(|x| x.name == nic.segment)
+                    .and_then(|si| self.segments.get(si).copied().flatten())
+                    .filter(|(model, _)| model.contains(&nic.ip.addr()))
+                    .and_then(|(model, real)| {
+                        let ip = shift(nic.ip.addr(), &model, &real)?;
+                        IpNet::new(ip, nic.ip.prefix_len()).ok()
+                    });
+                if let Some(ip) = moved {
+                    nic.ip = ip;
+                }
+            }
+        }
         let mut next = 1;
         for c in &mut s.clients {
             let on_segment = c
@@ -172,6 +191,9 @@ pub struct Parties {
     pub clients: Vec<Result<String, String>>,
     /// Per client: its address here.
     pub client_ips: Vec<Option<IpAddr>>,
+    /// Per scenario host other than the realized one: its namespace, or why it has
+    /// none.
+    pub hosts: Vec<Result<String, String>>,
     /// The internet's namespace, or why there is none.
     pub internet: Result<String, String>,
     pub internet_ip: Option<IpAddr>,
@@ -332,6 +354,9 @@ clients:
         let web = c[2].ip.unwrap();
         assert!(lan.internet.contains(&web) && web != lan.internet_ip());
         assert_eq!(out.scenario.segments[0].subnet, lan.segments[0].unwrap().1);
+        let nic = out.scenario.hosts[0].nics[0].ip;
+        assert_eq!(Some(nic.addr()), lan.host_ip("192.0.2.10".parse().unwrap()));
+        assert_eq!(nic.prefix_len(), 24);
         assert!(lan.owns(web) && lan.owns(c[0].ip.unwrap()));
         assert!(!lan.owns("8.8.8.8".parse().unwrap()));
     }

@@ -63,10 +63,13 @@ pub fn source(r: &Realized, design: &Design, party: &Party) -> Result<Source, St
             }))
         }
         Party::Host(k) if Some(k) == realized_host(r, design) => Ok(Source(HOST.into())),
-        Party::Host(k) => Err(format!(
-            "host `{}` is another machine; the docker backend realizes one host",
-            host_name(design, k)
-        )),
+        Party::Host(k) => match r.outside.as_ref().and_then(|o| o.hosts.get(k)) {
+            Some(placed) => placed.clone().map(Source),
+            None => Err(format!(
+                "host `{}` is another machine; this run built no LAN for it",
+                host_name(design, k)
+            )),
+        },
         Party::Client(j) => match &r.outside {
             Some(o) => o
                 .clients
@@ -89,13 +92,16 @@ pub fn source(r: &Realized, design: &Design, party: &Party) -> Result<Source, St
     }
 }
 
-/// Whether container `ci` has an endpoint on a macvlan network: its parent here is a
-/// wire of the run, not the emulated LAN, so its cells with LAN clients and the
-/// internet cannot be asked faithfully.
+/// Whether container `ci` has an endpoint on a macvlan network whose parent here is a
+/// wire of the run, not the emulated LAN: its cells with LAN clients, other hosts and
+/// the internet cannot be asked faithfully.
 fn on_macvlan(r: &Realized, ci: usize) -> bool {
     r.plan.container(ci).is_some_and(|c| {
         matches!(&c.mode, NetMode::Bridges(a)
-            if a.iter().any(|a| r.plan.networks[a.net].macvlan_parent.is_some()))
+        if a.iter().any(|a| {
+            let n = &r.plan.networks[a.net];
+            n.macvlan_parent.is_some() && !n.parent_on_lan
+        }))
     })
 }
 
@@ -118,7 +124,11 @@ fn outside_meets_macvlan(
     if from_outside && to_container.is_some_and(|ci| on_macvlan(r, ci)) {
         return Err(format!("destination: {MACVLAN_OFF_LAN}"));
     }
-    let to_outside = matches!(target.via, Via::Client(_) | Via::Internet);
+    let to_outside = match target.via {
+        Via::Client(_) | Via::Internet => true,
+        Via::Host { host, .. } => Some(host) != realized_host(r, design),
+        _ => false,
+    };
     let from_container = r
         .plan
         .containers
@@ -172,14 +182,20 @@ pub fn resolve(
             endpoint(r, design, container, attachment).map_err(dest)?;
             let c = r.plan.container(container).ok_or("not realized")?;
             if c.mode == NetMode::Host {
-                if probe_proto.is_some() {
-                    return Err(dest(
-                        "a host-network container serves no ports here (it would listen on \
-                         the machine's real interfaces)"
-                            .into(),
-                    ));
+                match (probe_proto, target.port) {
+                    (Some(proto), Some(port)) => {
+                        if c.bind.is_empty() || listeners.contains(&(proto, port)) {
+                            return Err(dest(
+                                "a host-network container serves this port only on the \
+                                 host's LAN stand-in, and this machine has none or listens on \
+                                 the port itself"
+                                    .into(),
+                            ));
+                        }
+                        (stand_in, Some(port))
+                    }
+                    _ => (stand_in, None),
                 }
-                (stand_in, None)
             } else {
                 let ip = r
                     .ips
@@ -225,7 +241,26 @@ pub fn resolve(
             };
             (ip, Some(real))
         }
-        Via::Host { host, .. } => {
+        // Another host is a machine of the run's LAN: its NIC's address, moved with
+        // its segment.
+        Via::Host { host, .. } if Some(host) != realized_host(r, design) => {
+            r.outside
+                .as_ref()
+                .and_then(|o| o.hosts.get(host))
+                .ok_or_else(|| {
+                    dest(format!(
+                        "host `{}` is another machine",
+                        host_name(design, host)
+                    ))
+                })?
+                .clone()
+                .map_err(dest)?;
+            let ip = model
+                .and_then(|m| r.plan.lan.as_ref()?.translate(m))
+                .ok_or_else(|| dest("the address is on no emulated segment".into()))?;
+            (ip, target.port)
+        }
+        Via::Host { host, nic } => {
             on_realized_host(host)?;
             if let (Some(proto), Some(port)) = (probe_proto, target.port) {
                 if listeners.contains(&(proto, port)) {
@@ -235,7 +270,10 @@ pub fn resolve(
                     ));
                 }
             }
-            let ip = if from_outside {
+            // A NIC is asked at its LAN stand-in from outside; a gateway (a host
+            // without NICs) at its place on the run's network, which nothing outside
+            // has a route to.
+            let ip = if from_outside && nic.is_some() {
                 lan_host_ip(model)?
             } else {
                 model.and_then(|m| r.plan.translate(m)).unwrap_or(stand_in)

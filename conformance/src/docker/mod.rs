@@ -9,9 +9,11 @@
 //! ([`image`]). Around the engine's machine (as root on Linux): the scenario's LAN
 //! segments, their router, LAN clients and the internet, as network namespaces joined
 //! to the machine by the run's own links ([`lan`]; the host's address is its stand-in
-//! there). What is not: ipvlan, overlay (swarm mode), other hosts, and macvlan
-//! endpoints with the LAN (their parent is a wire of the run): their cells come back
-//! `not-emulated` with the reason.
+//! there; other hosts are machines on it, without their containers; a macvlan network
+//! on the host's LAN NIC takes that NIC's link as its parent; a host-network container
+//! serves on the host's stand-in only). What is not: ipvlan, overlay (swarm mode),
+//! other hosts' containers, and macvlan endpoints off the LAN with it (their parent is
+//! a wire of the run): their cells come back `not-emulated` with the reason.
 //!
 //! Timeline: the first state is built; each step is then applied to the live engine
 //! with the docker commands a user would type ([`steps`]).

@@ -38,6 +38,7 @@ impl Outside {
         lan: &Lan,
         design: &Design,
         prefix: &str,
+        host: usize,
         agent: &[String],
         internet_listens: &[hnsim_sim::Probe],
     ) -> Result<Outside, DockerError> {
@@ -45,6 +46,7 @@ impl Outside {
         let plan = nsplan::outside(
             &outside,
             &ns_prefix(prefix),
+            host,
             lan.internet_ip(),
             internet_listens,
         );
@@ -59,16 +61,32 @@ impl Outside {
             .map(|(ns, (t, u))| (ns.clone(), t.clone(), u.clone()))
             .collect();
         crate::netns::agents::start(&listen, agent, &mut out.agents).map_err(netns_err)?;
+        let vm = design.scenario.hosts.get(host);
         for nic in &lan.host_nics {
             let seg_ns = plan.ns(&format!("s{}", nic.segment));
             let peer = format!("m{}", nic.nic);
             let link = nic.link.as_str();
+            let mac = nsplan::host_mac(host, nic.nic);
             cli::ip_link(
                 &[
-                    "link", "add", link, "type", "veth", "peer", "name", &peer, "netns", &seg_ns,
+                    "link", "add", link, "address", &mac, "type", "veth", "peer", "name", &peer,
+                    "netns", &seg_ns,
                 ],
                 link,
             )?;
+            // TRANS-4, as the netns backend does for its hosts: the hypervisor's switch
+            // port forwards the VM's own MAC only.
+            if vm.is_some_and(nsplan::blocks_spoofing) {
+                let script = format!(
+                    "table bridge hnsimvm {{\n  chain sfwd {{\n    type filter hook forward \
+                     priority 0;\n    iifname \"{peer}\" ether saddr != {mac} drop\n  }}\n}}\n"
+                );
+                namespaces::within(&seg_ns, || {
+                    crate::sys::run("nft", &["-f", "-"], Some(&script))
+                })
+                .map_err(netns_err)?
+                .map_err(|e| netns_err(e.into()))?;
+            }
             crate::sys::run(
                 "ip",
                 &["-n", &seg_ns, "link", "set", &peer, "master", "br0", "up"],
@@ -113,12 +131,14 @@ impl Outside {
             Some(plan) => super::lan::Parties {
                 clients: plan.clients.iter().map(place).collect(),
                 client_ips: plan.client_ips.clone(),
+                hosts: plan.hosts.iter().map(place).collect(),
                 internet: place(&plan.internet),
                 internet_ip: Some(plan.internet_ip),
             },
             None => super::lan::Parties {
                 clients: Vec::new(),
                 client_ips: Vec::new(),
+                hosts: Vec::new(),
                 internet: Err("the run has no LAN".into()),
                 internet_ip: None,
             },

@@ -33,6 +33,9 @@ pub struct NetPlan {
     pub options: Vec<(String, String)>,
     /// macvlan: the run's dummy parent link (LNX-4).
     pub macvlan_parent: Option<String>,
+    /// macvlan: the parent is the host's NIC link on the run's LAN ([`super::lan`]),
+    /// not a wire of its own.
+    pub parent_on_lan: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -98,6 +101,10 @@ pub struct ContainerPlan {
     pub publish: Vec<PublishPlan>,
     pub tcp: Vec<u16>,
     pub udp: Vec<u16>,
+    /// The addresses the agent serves on (empty: all of its stack's). A host-network
+    /// container serves on the host's LAN stand-ins only, never on the machine's own
+    /// interfaces.
+    pub bind: Vec<IpAddr>,
     pub state: RunState,
 }
 
@@ -286,6 +293,29 @@ pub fn choose_host(design: &Design, wanted: Option<&str>) -> Result<usize, Strin
         })
 }
 
+/// The LAN link a macvlan network's parent NIC stands in for, and the network's subnet
+/// moved with that segment; `None` when the NIC is not on the run's LAN or the subnet
+/// is not inside the segment's.
+fn lan_parent(
+    p: &Plan,
+    design: &Design,
+    net: &hnsim_model::Network,
+    host: usize,
+    model: &IpNet,
+) -> Option<(String, IpNet)> {
+    let lan = p.lan.as_ref()?;
+    let h = design.scenario.hosts.get(host)?;
+    let nic = design.network_nic(net, h)?;
+    let n = h.nics.iter().position(|x| x.name == nic.name)?;
+    let hn = lan.host_nics.iter().find(|x| x.nic == n)?;
+    let (seg_model, seg_real) = lan.segments.get(hn.segment).copied().flatten()?;
+    if !seg_model.contains(&model.network()) || model.prefix_len() < seg_model.prefix_len() {
+        return None;
+    }
+    let start = shift(model.network(), &seg_model, &seg_real)?;
+    Some((hn.link.clone(), IpNet::new(start, model.prefix_len()).ok()?))
+}
+
 fn not_emulated_driver(driver: &Driver) -> Option<String> {
     match driver {
         Driver::Bridge | Driver::Host | Driver::None => None,
@@ -349,6 +379,11 @@ pub fn plan_with(
         ..Plan::default()
     };
     let mut taken: Vec<IpNet> = taken.to_vec();
+    p.lan = match around {
+        Around::Nothing => None,
+        Around::New => super::lan::plan(design, prefix, host, &mut taken),
+        Around::Kept(lan) => Some(lan),
+    };
     let mut net_of: BTreeMap<usize, usize> = BTreeMap::new();
     for (ni, net) in s.networks.iter().enumerate() {
         let macvlan = net.driver == Driver::Macvlan;
@@ -360,7 +395,16 @@ pub fn plan_with(
         let Some(model) = net.subnet.0.first().copied() else {
             continue;
         };
-        let Some(real) = pick_subnet(&model, &taken) else {
+        // A macvlan network on a NIC of the run's LAN takes its parent there, with the
+        // segment's addresses (EXT-12 then holds as on the host's real NIC).
+        let lan_parent = macvlan
+            .then(|| lan_parent(&p, design, net, host, &model))
+            .flatten();
+        let real = match &lan_parent {
+            Some((_, real)) => Some(*real),
+            None => pick_subnet(&model, &taken),
+        };
+        let Some(real) = real else {
             p.notes.push(format!(
                 "network `{}`: no free subnet like {model} on this machine",
                 net.name
@@ -410,7 +454,11 @@ pub fn plan_with(
             }),
             internal: net.internal,
             options,
-            macvlan_parent: macvlan.then(|| parent_link(prefix, p.networks.len())),
+            parent_on_lan: lan_parent.is_some(),
+            macvlan_parent: match lan_parent {
+                Some((link, _)) => Some(link),
+                None => macvlan.then(|| parent_link(prefix, p.networks.len())),
+            },
         });
     }
     // The host stand-in: a /24 of its own, used by no container.
@@ -428,15 +476,11 @@ pub fn plan_with(
             internal: false,
             options: vec![],
             macvlan_parent: None,
+            parent_on_lan: false,
         });
     } else {
         p.host_net = usize::MAX;
     }
-    p.lan = match around {
-        Around::Nothing => None,
-        Around::New => super::lan::plan(design, prefix, host, &mut taken),
-        Around::Kept(lan) => Some(lan),
-    };
     for (ci, c) in s.containers.iter().enumerate() {
         if c.host != host_name {
             p.container_not_emulated.insert(
@@ -507,7 +551,13 @@ pub fn plan_with(
         };
         let mut tcp = Vec::new();
         let mut udp = Vec::new();
-        if mode != NetMode::Host {
+        // On the host's stack, the workload listens on the LAN stand-ins only; without
+        // a LAN it would listen on the machine's real interfaces, so it does not.
+        let bind: Vec<IpAddr> = match (&mode, &p.lan) {
+            (NetMode::Host, Some(lan)) => lan.host_nics.iter().map(|n| n.real.addr()).collect(),
+            _ => Vec::new(),
+        };
+        if mode != NetMode::Host || !bind.is_empty() {
             for l in &c.listen {
                 match l.proto {
                     Protocol::Tcp => tcp.push(l.port),
@@ -555,6 +605,7 @@ pub fn plan_with(
             publish,
             tcp,
             udp,
+            bind,
             state: c.state,
         });
     }
@@ -667,6 +718,44 @@ mod tests {
             "host-network containers listen on nothing"
         );
         assert_eq!(p.container(5).unwrap().mode, NetMode::None);
+    }
+
+    #[test]
+    fn on_the_lan_macvlan_takes_the_nics_link_and_host_network_serves_the_stand_in() {
+        let d = design(BRIDGES);
+        // The machine uses the scenario's LAN subnet itself: the segment moves, and the
+        // macvlan network with it, onto the host NIC's link of the run (EXT-12 holds
+        // there as on the real NIC).
+        let taken: Vec<IpNet> = vec!["10.0.0.0/24".parse().unwrap()];
+        let p = plan_with(&d, "hnsim-abc123-", 0, &taken, Around::New);
+        let lan = p.lan.as_ref().expect("a LAN");
+        let (_, seg) = lan.segments[0].unwrap();
+        assert_ne!(seg, taken[0]);
+        let NetMode::Bridges(att) = &p.container(3).unwrap().mode else {
+            panic!("macvlan attachment")
+        };
+        let mv = &p.networks[att[0].net];
+        assert!(mv.parent_on_lan);
+        assert_eq!(mv.macvlan_parent.as_deref(), Some("hnsimabc123s0"));
+        assert_eq!(mv.subnet, seg);
+        let host = p.host_addr().unwrap();
+        assert!(seg.contains(&host));
+        assert_eq!(p.translate("10.0.0.20".parse().unwrap()), Some(host));
+        assert_eq!(
+            p.translate("10.0.0.7".parse().unwrap()),
+            lan.translate("10.0.0.7".parse().unwrap())
+        );
+        // The host-network container serves its port on the host's LAN stand-in only.
+        let e = p.container(4).unwrap();
+        assert_eq!(
+            (e.tcp.as_slice(), e.bind.as_slice()),
+            (&[443][..], &[host][..])
+        );
+        // Without a LAN the parent is a wire of the run, and the host-network container
+        // serves nothing.
+        let p = plan_with(&d, "hnsim-abc123-", 0, &taken, Around::Nothing);
+        assert!(p.networks.iter().all(|n| !n.parent_on_lan));
+        assert!(p.container(4).unwrap().tcp.is_empty());
     }
 
     #[test]

@@ -173,9 +173,9 @@ fn what_is_not_probed_and_why() {
     assert!(why("legacy1@bridge", "client:laptop", Probe::Icmp).contains("outside this machine"));
     assert!(why("far@bridge", "legacy1@bridge", Probe::Icmp).contains("lx2"));
     assert!(why("host:lx2", "legacy1@bridge", Probe::Icmp).contains("another machine"));
-    // A host-network container listens on nothing here (its ports would be the
-    // machine's), but answers ICMP as the host.
-    assert!(why("legacy1@bridge", "proxy@host", Probe::Tcp(443)).contains("serves no ports"));
+    // Without a LAN a host-network container listens on nothing here (its ports would
+    // be the machine's), but answers ICMP as the host.
+    assert!(why("legacy1@bridge", "proxy@host", Probe::Tcp(443)).contains("LAN stand-in"));
     let (src, r) = cell(&f, "legacy1@bridge", "proxy@host", Probe::Icmp, &[]).unwrap();
     assert_eq!(addrs(&r), [(f.realized.plan.host_addr().unwrap(), None)]);
     assert_eq!(src, container("legacy1"));
@@ -203,7 +203,10 @@ fn the_machines_own_listeners_are_never_probed_as_the_scenarios() {
         ip: Some("10.0.0.20".parse().unwrap()),
         probe: Probe::Tcp(22),
         port: Some(22),
-        via: target::Via::Host { host: 0, nic: 0 },
+        via: target::Via::Host {
+            host: 0,
+            nic: Some(0),
+        },
     };
     let src = container("legacy1");
     let listeners = BTreeSet::from([(Protocol::Tcp, 22)]);

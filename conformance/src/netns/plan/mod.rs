@@ -148,6 +148,8 @@ pub(crate) struct Builder<'a> {
     pub on_link: HashMap<(usize, String), IpNet>,
     /// Overlay network index -> hosts with a VTEP for it.
     pub overlay_hosts: BTreeMap<usize, BTreeSet<usize>>,
+    /// A host another backend realizes itself (no namespace is made for it).
+    pub elsewhere: Option<usize>,
 }
 
 impl<'a> Builder<'a> {
@@ -276,6 +278,16 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// TRANS-4: a Hyper-V host drops frames from MACs other than the VM's own unless MAC
+/// spoofing is on; Azure never allows it.
+pub(crate) fn blocks_spoofing(host: &Host) -> bool {
+    match host.machine {
+        hnsim_model::Machine::HypervVm => !host.mac_spoofing,
+        hnsim_model::Machine::AzureVm => true,
+        hnsim_model::Machine::Physical => false,
+    }
+}
+
 pub(crate) fn nic_index_for(d: &Design, net: &hnsim_model::Network, host: &Host) -> Option<usize> {
     let nic = d.network_nic(net, host)?;
     host.nics.iter().position(|n| n.name == nic.name)
@@ -309,18 +321,22 @@ pub fn plan(design: &Design, prefix: &str, internet_listens: &[hnsim_sim::Probe]
     b.plan
 }
 
-/// Plans only what lies outside the container hosts: the segments, their router, the
-/// internet (answering on `internet_ip`) and the clients. Another backend attaches its
-/// own host to a segment's bridge (the Docker backend: the engine's machine).
+/// Plans what lies around host `own`, which another backend realizes and attaches to
+/// a segment's bridge itself (the Docker backend: the engine's machine): the segments,
+/// their router, the internet (answering on `internet_ip`), the clients, and the other
+/// hosts as machines on their segments, without their containers.
 pub fn outside(
     design: &Design,
     prefix: &str,
+    own: usize,
     internet_ip: IpAddr,
     internet_listens: &[hnsim_sim::Probe],
 ) -> Plan {
     let mut b = builder(design, prefix, internet_ip);
+    b.elsewhere = Some(own);
     physical(&mut b);
     internet_serves(&mut b, internet_listens);
+    hosts(&mut b);
     clients(&mut b);
     finish_nft(&mut b);
     // No host namespace is made here: their (empty) rulesets go.
@@ -374,6 +390,7 @@ fn builder<'a>(d: &'a Design, prefix: &str, internet_ip: IpAddr) -> Builder<'a> 
         has_default: BTreeSet::new(),
         created: BTreeSet::new(),
         overlay_hosts: BTreeMap::new(),
+        elsewhere: None,
         on_link: HashMap::new(),
     }
 }
@@ -429,6 +446,12 @@ fn physical(b: &mut Builder) {
 fn hosts(b: &mut Builder) {
     let d = b.d;
     for (k, host) in d.scenario.hosts.iter().enumerate() {
+        if b.elsewhere == Some(k) {
+            b.plan.hosts.push(Placement::NotEmulated(
+                "the host is realized by another backend".into(),
+            ));
+            continue;
+        }
         let hns = b.add_ns(&format!("h{k}"));
         b.plan.hosts.push(Placement::Ns(hns.clone()));
         // Docker and HNS both route between the host's networks.
@@ -478,14 +501,7 @@ fn hosts(b: &mut Builder) {
                     default_set = true;
                 }
             }
-            // TRANS-4: a Hyper-V host drops frames from MACs other than the VM's own
-            // unless MAC spoofing is on; Azure never allows it.
-            let blocks_spoofing = match host.machine {
-                hnsim_model::Machine::HypervVm => !host.mac_spoofing,
-                hnsim_model::Machine::AzureVm => true,
-                hnsim_model::Machine::Physical => false,
-            };
-            if blocks_spoofing {
+            if blocks_spoofing(host) {
                 b.seg_bridge_fwd.entry(si).or_default().push(format!(
                     "iifname \"{port}\" ether saddr != {} drop",
                     host_mac(k, n)
