@@ -11,7 +11,8 @@
 //! | "the internet" and internet clients | `<prefix>-in` | documentation address 203.0.113.1 on `lo`, `rt` to the router |
 //! | container host `k` | `<prefix>-h<k>` | NIC `e<n>` (veth, peer on the segment bridge), driver objects |
 //! | container `i` | `<prefix>-c<i>` | `eth<a>` per attachment (host network: the host's namespace) |
-//! | client `j` on a segment | `<prefix>-k<j>` | `eth0` on the segment bridge |
+//! | client `j` on a segment | `<prefix>-k<j>` | `eth0` on the segment bridge (its VLAN's) |
+//! | VLAN `v` of segment `s` | `<prefix>-s<s>`, `<prefix>-r<s>v<v>` | bridge `v<v>`; its router ([`vlan`]) |
 //!
 //! Every veth pair is created inside one of these namespaces with its peer placed in
 //! another (`ip -n A link add X type veth peer name Y netns B`), so nothing ever
@@ -23,6 +24,7 @@ mod external;
 mod macvlan;
 mod nat;
 mod overlay;
+mod vlan;
 
 use hnsim_model::{Design, Driver, Host};
 use ipnet::IpNet;
@@ -583,12 +585,11 @@ fn containers(b: &mut Builder) {
             );
             continue;
         }
-        if net.vlan_id().is_some() {
-            b.not_emulated(
-                ci,
-                e.attachment,
-                "VLAN isolation (OPT-3) is not emulated by the netns backend",
-            );
+        if let Some(vid) = net.vlan_id() {
+            match (&net.driver, host.is_windows()) {
+                (Driver::Transparent, true) => vlan::endpoint(b, e, ni, k, vid),
+                _ => b.not_emulated(ci, e.attachment, "a VLAN on this driver is not emulated"),
+            }
             continue;
         }
         match (&net.driver, host.is_windows()) {
@@ -625,13 +626,6 @@ fn clients(b: &mut Builder) {
     let internet = b.plan.ns("in");
     let mut next_public = 10u8;
     for (j, cl) in d.scenario.clients.iter().enumerate() {
-        if cl.vlan.is_some() {
-            b.plan.clients.push(Placement::NotEmulated(
-                "VLAN access ports (OPT-3) are not emulated".into(),
-            ));
-            b.plan.client_ips.push(cl.ip);
-            continue;
-        }
         let seg = cl
             .segment
             .as_ref()
@@ -643,8 +637,13 @@ fn clients(b: &mut Builder) {
                     let seg = &d.scenario.segments[si];
                     let kns = b.add_ns(&format!("k{j}"));
                     let sns = b.plan.ns(&format!("s{si}"));
+                    // An access port of its VLAN (OPT-3), else of the untagged domain.
+                    let bridge = match cl.vlan {
+                        Some(vid) => vlan::domain(b, si, vid),
+                        None => "br0".to_string(),
+                    };
                     b.veth(&kns, "eth0", &sns, &format!("k{j}"));
-                    b.ip(&sns, format!("link set k{j} master br0"));
+                    b.ip(&sns, format!("link set k{j} master {bridge}"));
                     b.ip(
                         &kns,
                         format!("addr add {ip}/{} dev eth0", seg.subnet.prefix_len()),

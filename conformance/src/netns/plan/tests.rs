@@ -169,3 +169,74 @@ services:
         assert!(h.contains(rule), "{h}");
     }
 }
+
+#[test]
+fn a_vlan_is_a_domain_of_its_own_reached_only_through_trunks_that_carry_it() {
+    let p = plan_of(
+        "name: t
+segments: [{name: lan, subnet: 10.0.0.0/16, gateway: 10.0.0.1, trunk-vlans: [11]}]
+hosts:
+  - {name: w, os: ws2019, nics: [{name: Ethernet, ip: 10.0.0.10/16, segment: lan, trunk: true}]}
+  - {name: v, os: ws2019, nics: [{name: Ethernet, ip: 10.0.0.11/16, segment: lan}]}
+networks:
+  - {name: v11, host: w, driver: transparent, subnet: 10.0.0.0/16, gateway: 10.0.0.1, vlan: 11}
+  - {name: v12, host: w, driver: transparent, subnet: 10.0.0.0/16, gateway: 10.0.0.1, vlan: 12}
+  - {name: acc, host: v, driver: transparent, subnet: 10.0.0.0/16, gateway: 10.0.0.1, vlan: 11}
+containers:
+  - {name: a, host: w, networks: [{network: v11, ip: 10.0.11.20}]}
+  - {name: b, host: w, networks: [{network: v12, ip: 10.0.12.20}]}
+  - {name: c, host: v, networks: [{network: acc, ip: 10.0.11.21}]}
+clients:
+  - {name: pc, segment: lan, ip: 10.0.11.50, vlan: 11}
+",
+    );
+    let lines = |ns: &str| -> Vec<String> {
+        p.steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Ip { ns: n, line } if n == ns => Some(line.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let seg = lines("hns-abcdef-s0");
+    // VLAN 11 is a bridge of its own on the segment, with a router leg and the client.
+    assert!(
+        seg.contains(&"link add v11 type bridge".to_string()),
+        "{seg:?}"
+    );
+    assert!(
+        seg.contains(&"link set r11 master v11".to_string()),
+        "{seg:?}"
+    );
+    assert!(
+        seg.contains(&"link set k0 master v11".to_string()),
+        "{seg:?}"
+    );
+    assert!(
+        seg.contains(&"link set h0e0v11 master v11".to_string()),
+        "{seg:?}"
+    );
+    // The trunk does not carry VLAN 12, and host v's port is no trunk: their tagged
+    // bridges stay off the wire.
+    assert!(!seg.iter().any(|l| l.contains("v12")), "{seg:?}");
+    assert!(!seg.iter().any(|l| l.contains("h1e0v11")), "{seg:?}");
+    let w = lines("hns-abcdef-h0");
+    assert!(
+        w.contains(&"link set p0a0 master x0v11 up".to_string()),
+        "{w:?}"
+    );
+    assert!(
+        w.contains(&"link set p1a0 master x0v12 up".to_string()),
+        "{w:?}"
+    );
+    // The router of VLAN 11 answers on the segment's gateway address.
+    let r = lines("hns-abcdef-r0v11");
+    assert!(
+        r.contains(&"addr add 10.0.0.1/16 dev lan".to_string()),
+        "{r:?}"
+    );
+    assert!(p.nft["hns-abcdef-r0v11"].contains("masquerade"));
+    assert!(p.endpoint_not_emulated.is_empty());
+    assert!(matches!(p.clients[0], Placement::Ns(_)));
+}
