@@ -12,6 +12,7 @@
 //! | container host `k` | `<prefix>-h<k>` | NIC `e<n>` (veth, peer on the segment bridge), driver objects |
 //! | container `i` | `<prefix>-c<i>` | `eth<a>` per attachment (host network: the host's namespace) |
 //! | client `j` on a segment | `<prefix>-k<j>` | `eth0` on the segment bridge (its VLAN's) |
+//! | physical Hyper-V host of VM `k` (l2tunnel) | `<prefix>-p<k>` | bridge `br0`, uplink to the segment ([`l2tunnel`]) |
 //! | VLAN `v` of segment `s` | `<prefix>-s<s>`, `<prefix>-r<s>v<v>` | bridge `v<v>`; its router ([`vlan`]) |
 //!
 //! Every veth pair is created inside one of these namespaces with its peer placed in
@@ -21,6 +22,7 @@
 
 mod bridge;
 mod external;
+mod l2tunnel;
 mod macvlan;
 mod nat;
 mod overlay;
@@ -602,12 +604,7 @@ fn containers(b: &mut Builder) {
             (Driver::Transparent, true) => external::endpoint(b, e, ni, k, false),
             (Driver::L2bridge, true) => external::endpoint(b, e, ni, k, true),
             (Driver::Overlay, true) => overlay::windows_endpoint(b, e, ni, k),
-            (Driver::L2tunnel, _) => b.not_emulated(
-                ci,
-                e.attachment,
-                "l2tunnel hairpins every frame through the physical Hyper-V host and its \
-                 SDN policies (L2T-1), which a Linux kernel has no equivalent of",
-            ),
+            (Driver::L2tunnel, true) => l2tunnel::endpoint(b, e, ni, k),
             (other, windows) => b.not_emulated(
                 ci,
                 e.attachment,

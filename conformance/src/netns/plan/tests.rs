@@ -240,3 +240,50 @@ clients:
     assert!(p.endpoint_not_emulated.is_empty());
     assert!(matches!(p.clients[0], Placement::Ns(_)));
 }
+
+#[test]
+fn l2tunnel_endpoints_meet_only_on_their_physical_hosts_bridge() {
+    let p = plan_of(
+        "name: t
+segments: [{name: vnet, subnet: 192.168.1.0/24, gateway: 192.168.1.1}]
+hosts:
+  - name: vm1
+    os: ws2019
+    machine: hyperv-vm
+    nics: [{name: Ethernet, ip: 192.168.1.9/24, segment: vnet}]
+    sdn: {network-controller: true, tenant-vnet: V, hyperv-feature: true, network-proxy: true, plugin: true, azure: true, ip-configs: [192.168.1.101, 192.168.1.102]}
+networks:
+  - {name: tun, host: vm1, driver: l2tunnel, subnet: 192.168.1.0/24, gateway: 192.168.1.1}
+containers:
+  - {name: a, host: vm1, networks: [tun]}
+  - {name: b, host: vm1, networks: [tun]}
+",
+    );
+    assert!(
+        p.endpoint_not_emulated.is_empty(),
+        "{:?}",
+        p.endpoint_not_emulated
+    );
+    let in_ns = |ns: &str| -> Vec<String> {
+        p.steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Ip { ns: n, line } if n == ns => Some(line.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    // Both endpoints are ports of the physical host's bridge, which is on the segment;
+    // nothing of them is in the VM's namespace.
+    let phys = in_ns("hns-abcdef-p0");
+    for port in ["p0a0", "p1a0"] {
+        assert!(
+            phys.contains(&format!("link set {port} master br0 up")),
+            "{phys:?}"
+        );
+    }
+    assert!(in_ns("hns-abcdef-s0").contains(&"link set p0 master br0".to_string()));
+    assert!(!in_ns("hns-abcdef-h0")
+        .iter()
+        .any(|l| l.contains("p0a0") || l.contains("p1a0")));
+}
