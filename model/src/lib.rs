@@ -32,3 +32,15 @@ pub use parse::{parse_scenario, Document, ParseError};
 pub use port::{PortMapping, PortProto, PortRange, Protocol};
 pub use resolve::resolve;
 pub use scenario::*;
+
+/// How alike two names are (Jaro-Winkler, 0 to 1), for "did you mean" suggestions.
+/// Jaro compares every character of one with a window of the other, so its cost grows
+/// with the square of the length: a word longer than any name a suggestion could be
+/// (a 64 KiB script variable substituted into a flag, say) is like none, at no cost.
+pub(crate) fn similarity(given: &str, name: &str) -> f64 {
+    const LONGEST_NAME: usize = 256;
+    if given.len() > LONGEST_NAME || name.len() > LONGEST_NAME {
+        return 0.0;
+    }
+    strsim::jaro_winkler(given, name)
+}

@@ -242,7 +242,7 @@ fn suggest(message: &str) -> Option<String> {
     let expected: Vec<&str> = quoted.collect();
     let best = expected
         .iter()
-        .map(|e| (strsim::jaro_winkler(given, e), *e))
+        .map(|e| (crate::similarity(given, e), *e))
         .filter(|(score, _)| *score > 0.75)
         .max_by(|a, b| a.0.total_cmp(&b.0));
     Some(match best {

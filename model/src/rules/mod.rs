@@ -163,7 +163,7 @@ pub fn nearest(code: &str, max: usize) -> Vec<&'static str> {
                 (Some((tp, tn)), Some((p, n))) if *tp == p => (0, tn.abs_diff(n)),
                 _ => (1, 0),
             };
-            (rank, strsim::jaro_winkler(&wanted, r.code), r.code)
+            (rank, crate::similarity(&wanted, r.code), r.code)
         })
         .collect();
     scored.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(b.2)));

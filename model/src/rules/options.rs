@@ -206,7 +206,7 @@ pub(super) fn check(checker: &mut Checker) {
             if key.starts_with(shim::PREFIX) && !shim::KNOWN.contains(&key.as_str()) {
                 let best = shim::KNOWN
                     .iter()
-                    .map(|k| (strsim::jaro_winkler(key, k), *k))
+                    .map(|k| (crate::similarity(key, k), *k))
                     .max_by(|a, b| a.0.total_cmp(&b.0))
                     .filter(|(score, _)| *score > 0.85);
                 let help = match best {

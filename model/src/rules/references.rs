@@ -375,7 +375,7 @@ pub(super) fn check(checker: &mut Checker) {
                 .collect();
             let help = names
                 .iter()
-                .map(|n| (strsim::jaro_winkler(&att.network, n), *n))
+                .map(|n| (crate::similarity(&att.network, n), *n))
                 .max_by(|a, b| a.0.total_cmp(&b.0))
                 .filter(|(score, _)| *score > 0.8)
                 .map(|(_, n)| format!("did you mean `{n}`?"))

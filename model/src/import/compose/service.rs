@@ -171,7 +171,7 @@ pub(super) fn translate(
                 .iter()
                 .chain(SERVICE_NOT_MODELLED)
                 .chain(SERVICE_OTHER)
-                .map(|k| (strsim::jaro_winkler(&key, k), *k))
+                .map(|k| (crate::similarity(&key, k), *k))
                 .max_by(|a, b| a.0.total_cmp(&b.0))
                 .filter(|(s, _)| *s > 0.85)
                 .map(|(_, k)| format!("; did you mean `{k}`?"))

@@ -60,7 +60,7 @@ pub fn suggest_flag(spelled: &str) -> Option<String> {
     .iter()
     .flat_map(|t| t.iter())
     .flat_map(|s| s.names.iter())
-    .map(|n| (strsim::jaro_winkler(given, n), *n))
+    .map(|n| (crate::similarity(given, n), *n))
     .filter(|(score, _)| *score > 0.88)
     .max_by(|a, b| a.0.total_cmp(&b.0))
     .map(|(_, n)| format!("--{n}"))
