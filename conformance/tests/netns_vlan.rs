@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use hnsim_sim::{ProbeOutcome, Verdict};
+use hnsim_sim::Verdict;
 
 #[test]
 fn a_tagged_network_meets_its_vlan_only() {
@@ -13,22 +13,8 @@ fn a_tagged_network_meets_its_vlan_only() {
     if !root_or_skip("a_tagged_network_meets_its_vlan_only") {
         return;
     }
-    let file = workspace().join("scenarios/designs/transparent-vlan.yaml");
-    let text = std::fs::read_to_string(&file).unwrap();
-    let doc = hnsim_model::parse_scenario("transparent-vlan.yaml", &text).unwrap();
-    let report = hnsim_sim::simulate(&doc);
-    let expected = report.final_state().unwrap().clone();
-    let d = design(&text);
-    let mut run = netns(true);
-    let (observed, _, _) = realize_and_probe(&mut run, &d, &expected, &probe_opts(600, 1));
-    drop(run);
-    let reply = |from: &str, to: &str, probe: &str| {
-        observed
-            .iter()
-            .find(|o| o.from == from && o.to == to && o.probe.to_string() == probe)
-            .map(|o| o.observation.outcome == ProbeOutcome::Reply)
-            .unwrap_or_else(|| panic!("no cell {from} -> {to} {probe}"))
-    };
+    let (expected, observed) = probe_final_state("scenarios/designs/transparent-vlan.yaml");
+    let reply = |from: &str, to: &str, probe: &str| replied(&observed, from, to, probe);
     assert!(reply("client:tagged-pc", "app@v11", "tcp/443"));
     assert!(reply("worker@v11", "app@v11", "tcp/443"));
     assert!(!reply("client:laptop", "app@v11", "tcp/443"));

@@ -332,3 +332,29 @@ pub fn conform_timeline(backend: &str, env: (&str, &str)) -> hnsim_sim::Report {
     assert!(states[1].contains("after step 1: stop b"), "{stderr}");
     serde_json::from_slice(&out.stdout).expect("a JSON report")
 }
+
+/// The final state of bundled scenario `rel` (`scenarios/...`), as simulated, and what
+/// the netns backend observed probing each of its cells.
+pub fn probe_final_state(rel: &str) -> (StateMatrix, Vec<hnsim_conformance::ObservedCell>) {
+    let text = std::fs::read_to_string(workspace().join(rel)).unwrap();
+    let doc = hnsim_model::parse_scenario(rel, &text).unwrap();
+    let expected = hnsim_sim::simulate(&doc).final_state().unwrap().clone();
+    let mut run = netns(true);
+    let (observed, _, _) =
+        realize_and_probe(&mut run, &design(&text), &expected, &probe_opts(600, 1));
+    (expected, observed)
+}
+
+/// Whether the cell `from -> to probe` got a reply; panics when there is no such cell.
+pub fn replied(
+    observed: &[hnsim_conformance::ObservedCell],
+    from: &str,
+    to: &str,
+    probe: &str,
+) -> bool {
+    observed
+        .iter()
+        .find(|o| o.from == from && o.to == to && o.probe.to_string() == probe)
+        .map(|o| o.observation.outcome == hnsim_sim::ProbeOutcome::Reply)
+        .unwrap_or_else(|| panic!("no cell {from} -> {to} {probe}"))
+}
