@@ -8,7 +8,7 @@ mod common;
 
 use hnsim_conformance::docker;
 use hnsim_conformance::{compare, Dataplane, ObservedCell};
-use hnsim_sim::{ProbeOutcome, Verdict};
+use hnsim_sim::ProbeOutcome;
 use std::sync::Mutex;
 
 /// Runs touch the same engine; one at a time keeps "objects of this run" clear.
@@ -148,10 +148,8 @@ fn bridge_scenario_agrees_with_the_simulation_and_leaves_nothing() {
         outside.iter().all(|o| o.observation.attempts > 0),
         "{outside:?}"
     );
-    let bad: Vec<_> = conf
-        .cells
+    let bad: Vec<_> = common::disagreements(&conf)
         .iter()
-        .filter(|c| c.verdict == Verdict::Disagree)
         .map(|c| format!("{} -> {} {}", c.from, c.to, c.probe))
         .collect();
     assert!(bad.is_empty(), "disagreements: {bad:?}");
@@ -272,15 +270,7 @@ fn a_killed_run_is_cleaned_by_prefix() {
         let _ = child.wait();
         // A request the run had already sent is still carried out by the daemon.
         std::thread::sleep(std::time::Duration::from_millis(1500));
-        let out = std::process::Command::new(common::hnsim_bin())
-            .args(["clean", "--prefix", &prefix])
-            .output()
-            .expect("hnsim clean runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::hnsim_clean(&prefix);
         let left = docker::leftovers(&format!("{prefix}-")).unwrap();
         assert!(left.is_empty(), "killed after {delay_ms} ms: {left:?}");
     }
@@ -311,10 +301,8 @@ fn host_none_and_macvlan_scenarios_agree() {
             .filter(|o| o.observation.attempts > 0)
             .count();
         assert!(probed >= probed_at_least, "{file}: {probed} probed");
-        let bad: Vec<_> = conf
-            .cells
+        let bad: Vec<_> = common::disagreements(&conf)
             .iter()
-            .filter(|c| c.verdict == Verdict::Disagree)
             .map(|c| {
                 format!(
                     "{} -> {} {}: {} -> {:?}",
@@ -341,10 +329,8 @@ fn compose_bridges_agree_with_the_simulation() {
     if inconclusive("compose_bridges", &observed, &outcome.notes) {
         return;
     }
-    let bad: Vec<_> = conf
-        .cells
+    let bad: Vec<_> = common::disagreements(&conf)
         .iter()
-        .filter(|c| c.verdict == Verdict::Disagree)
         .map(|c| format!("{} -> {} {}", c.from, c.to, c.probe))
         .collect();
     assert!(bad.is_empty(), "disagreements: {bad:?}");
@@ -399,10 +385,8 @@ containers:
         wire("host:lnx1", "db@back", "tcp/5432"),
         ProbeOutcome::Reply
     );
-    let bad: Vec<_> = conf
-        .cells
+    let bad: Vec<_> = common::disagreements(&conf)
         .iter()
-        .filter(|c| c.verdict == Verdict::Disagree)
         .map(|c| format!("{} -> {} {}", c.from, c.to, c.probe))
         .collect();
     assert!(

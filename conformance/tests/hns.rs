@@ -3,52 +3,17 @@
 //! output of Windows Server 2022, v1 schema, and of hcsshim's v2 HCN schema), and the
 //! docker commands generated for a Windows host.
 
-use hnsim_conformance::hns::{self, json, Dump, Inspection, Status};
+mod common;
+
+use common::hns::{analysis_of, check, failures, fixture, scenario};
+use hnsim_conformance::hns::{self, json, Dump, Status};
 use hnsim_model::{Analysis, Protocol};
-use std::path::PathBuf;
-
-fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("conformance/ has a parent")
-        .to_path_buf()
-}
-
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/hns")
-        .join(name)
-}
-
-fn analysis_of(text: &str) -> Analysis {
-    let doc = hnsim_model::parse_scenario("t.yaml", text).expect("parses");
-    hnsim_model::analyse(&doc)
-}
-
-fn scenario(file: &str) -> String {
-    std::fs::read_to_string(workspace().join("scenarios").join(file)).expect("bundled scenario")
-}
 
 fn runner() -> (Analysis, Dump) {
     (
         analysis_of(&scenario("pitfalls/github-windows-runner.yaml")),
         json::read_dir(&fixture("runner-nat")).expect("fixture reads"),
     )
-}
-
-fn check<'a>(i: &'a Inspection, object: &str, field: &str) -> &'a hns::Check {
-    i.checks
-        .iter()
-        .find(|c| c.object == object && c.field == field)
-        .unwrap_or_else(|| panic!("no check {object} / {field} in {:#?}", i.checks))
-}
-
-fn failures(i: &Inspection) -> Vec<String> {
-    i.checks
-        .iter()
-        .filter(|c| c.status.fails())
-        .map(|c| format!("{} {}: {:?}", c.object, c.field, c.status))
-        .collect()
 }
 
 #[test]

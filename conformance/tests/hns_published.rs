@@ -4,40 +4,11 @@
 //! VLAN 1 on nat, networks of other tools, swarm overlays not created on a node) is
 //! judged, never a silent skip.
 
-use hnsim_conformance::hns::{self, json, Inspection, Status};
+mod common;
+
+use common::hns::{analysis_of, check, failures, fixture, scenario};
+use hnsim_conformance::hns::{self, json, Status};
 use hnsim_model::{Analysis, Protocol};
-use std::path::PathBuf;
-
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/hns")
-        .join(name)
-}
-
-fn analysis_of(text: &str) -> Analysis {
-    let doc = hnsim_model::parse_scenario("t.yaml", text).expect("parses");
-    hnsim_model::analyse(&doc)
-}
-
-fn scenario(file: &str) -> String {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(root.join("../scenarios").join(file)).expect("bundled scenario")
-}
-
-fn check<'a>(i: &'a Inspection, object: &str, field: &str) -> &'a hns::Check {
-    i.checks
-        .iter()
-        .find(|c| c.object == object && c.field == field)
-        .unwrap_or_else(|| panic!("no check {object} / {field} in {:#?}", i.checks))
-}
-
-fn failures(i: &Inspection) -> Vec<String> {
-    i.checks
-        .iter()
-        .filter(|c| c.status.fails())
-        .map(|c| format!("{} {}: {:?} ({})", c.object, c.field, c.status, c.observed))
-        .collect()
-}
 
 /// One Windows host with only the default nat network.
 fn default_nat_host(os: &str) -> Analysis {

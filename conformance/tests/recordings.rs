@@ -55,10 +55,8 @@ fn recordings_agree_with_todays_model() {
     assert!(!dirs.is_empty());
     for dir in dirs {
         let (rec, conf) = replay(&dir);
-        let bad: Vec<String> = conf
-            .cells
+        let bad: Vec<String> = common::disagreements(&conf)
             .iter()
-            .filter(|c| c.verdict == Verdict::Disagree)
             .map(|c| {
                 format!(
                     "{} -> {} {}: model {:?}, wire {:?}",

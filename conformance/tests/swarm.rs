@@ -7,7 +7,7 @@
 mod common;
 
 use common::*;
-use hnsim_sim::{ProbeOutcome, Verdict};
+use hnsim_sim::ProbeOutcome;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -133,10 +133,8 @@ fn a_two_node_swarm_is_probed_end_to_end_and_leaves_nothing() {
         let (report, stderr) = conform(file, &prefix);
         println!("{file}: {stderr}");
         let conf = report.conformance.expect("a comparison");
-        let bad: Vec<String> = conf
-            .cells
+        let bad: Vec<String> = common::disagreements(&conf)
             .iter()
-            .filter(|c| c.verdict == Verdict::Disagree)
             .map(|c| {
                 format!(
                     "{} -> {} {}: {:?}",
@@ -220,15 +218,7 @@ fn ctrl_c_and_sigkill_leave_nothing_clean_does_not_remove() {
         !leftovers(&prefix).is_empty(),
         "a SIGKILLed run leaves its daemons"
     );
-    let clean = Command::new(hnsim_bin())
-        .args(["clean", "--prefix", &prefix])
-        .output()
-        .expect("hnsim clean runs");
-    assert!(
-        clean.status.success(),
-        "{}",
-        String::from_utf8_lossy(&clean.stderr)
-    );
+    common::hnsim_clean(&prefix);
     assert_eq!(leftovers(&prefix), Vec::<String>::new());
     assert_eq!(
         machine_engine(),

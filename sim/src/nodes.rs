@@ -390,17 +390,9 @@ pub(crate) fn build(w: &TopologyGraph) -> Parties {
         probes.push(ps);
     }
     nodes.push(Node {
-        id: "internet".into(),
-        kind: NodeKind::Internet,
-        label: "the internet".into(),
-        host: None,
-        container: None,
-        service: None,
-        network: None,
-        driver: None,
-        ip: None,
         listens: vec![Probe::Tcp(443), Probe::Udp(53)],
         design_id: Some(DesignId::Internet),
+        ..Node::new("internet", NodeKind::Internet, "the internet")
     });
     who.push(Party::Internet);
     probes.push(vec![Probe::Icmp, Probe::Tcp(443), Probe::Udp(53)]);

@@ -121,13 +121,7 @@ pub(super) fn taken_subnets() -> Result<Vec<IpNet>, DockerError> {
 }
 
 pub(super) fn create_args<'a>(p: &'a Plan, c: &'a ContainerPlan) -> Vec<String> {
-    let mut a: Vec<String> = vec![
-        "create".into(),
-        "--name".into(),
-        c.name.clone(),
-        "--label".into(),
-        format!("{}={}", cli::LABEL, p.prefix),
-    ];
+    let mut a = super::planning::create_head(&c.name, &p.prefix);
     match &c.mode {
         NetMode::Host => a.extend(["--network".into(), "host".into()]),
         NetMode::None => a.extend(["--network".into(), "none".into()]),

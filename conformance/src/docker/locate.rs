@@ -7,8 +7,9 @@
 use super::build::Realized;
 use super::plan::NetMode;
 use crate::dataplane::{Resolved, Source};
+use crate::docker::planning;
 use crate::target::{Party, Target, Via};
-use hnsim_model::{Design, Protocol, RunState};
+use hnsim_model::{Design, Protocol};
 use std::collections::BTreeSet;
 
 /// The source key of the engine's host itself (the host and host-network containers
@@ -19,44 +20,14 @@ fn realized_host(r: &Realized, design: &Design) -> Option<usize> {
     r.plan.host.filter(|&h| h < design.scenario.hosts.len())
 }
 
-fn host_name(design: &Design, k: usize) -> &str {
-    design
-        .scenario
-        .hosts
-        .get(k)
-        .map(|h| h.name.as_str())
-        .unwrap_or("?")
-}
-
-/// The realized container of an endpoint, or why there is none.
-fn endpoint(r: &Realized, design: &Design, ci: usize, att: usize) -> Result<(), String> {
-    let name = &design.scenario.containers[ci].name;
-    if let Some(why) = r.plan.container_not_emulated.get(&ci) {
-        return Err(why.clone());
-    }
-    if let Some(why) = r.plan.endpoint_not_emulated.get(&(ci, att)) {
-        return Err(why.clone());
-    }
-    if r.plan.container(ci).is_none() {
-        return Err(format!("container `{name}` is not realized"));
-    }
-    Ok(())
-}
-
 pub fn source(r: &Realized, design: &Design, party: &Party) -> Result<Source, String> {
     match *party {
         Party::Endpoint {
             container,
             attachment,
         } => {
-            endpoint(r, design, container, attachment)?;
+            planning::sender(&r.plan, design, container, attachment)?;
             let c = r.plan.container(container).ok_or("not realized")?;
-            if c.state != RunState::Running {
-                return Err(format!(
-                    "container `{}` is not running; it sends nothing",
-                    design.scenario.containers[container].name
-                ));
-            }
             Ok(Source(match c.mode {
                 NetMode::Host => HOST.to_string(),
                 _ => c.name.clone(),
@@ -67,7 +38,7 @@ pub fn source(r: &Realized, design: &Design, party: &Party) -> Result<Source, St
             Some(placed) => placed.clone().map(Source),
             None => Err(format!(
                 "host `{}` is another machine; this run built no LAN for it",
-                host_name(design, k)
+                planning::host_name(design, k).unwrap_or("?")
             )),
         },
         Party::Client(j) => match &r.outside {
@@ -161,7 +132,7 @@ pub fn resolve(
         } else {
             Err(dest(format!(
                 "host `{}` is another machine",
-                host_name(design, k)
+                planning::host_name(design, k).unwrap_or("?")
             )))
         }
     };
@@ -179,7 +150,7 @@ pub fn resolve(
             container,
             attachment,
         } => {
-            endpoint(r, design, container, attachment).map_err(dest)?;
+            planning::endpoint(&r.plan, design, container, attachment).map_err(dest)?;
             let c = r.plan.container(container).ok_or("not realized")?;
             if c.mode == NetMode::Host {
                 match (probe_proto, target.port) {
@@ -197,34 +168,15 @@ pub fn resolve(
                     _ => (stand_in, None),
                 }
             } else {
-                let ip = r
-                    .ips
-                    .get(&(container, attachment))
-                    .copied()
-                    .ok_or_else(|| dest("Docker gave the endpoint no address".into()))?;
+                let ip =
+                    planning::endpoint_ip(&r.ips, container, attachment, "Docker").map_err(dest)?;
                 (ip, target.port)
             }
         }
         Via::Published { mapping, host } => {
             on_realized_host(host)?;
-            let m = design.published.get(mapping).ok_or("no such mapping")?;
-            if let Some(why) = r.plan.container_not_emulated.get(&m.container) {
-                return Err(dest(why.clone()));
-            }
-            if r.plan.container(m.container).is_none() {
-                return Err(dest("the publishing container is not realized".into()));
-            }
-            let model_port = target.port.ok_or("a mapping without a port")?;
-            let real = r
-                .ports
-                .get(&(m.forward.proto, model_port))
-                .copied()
-                .ok_or_else(|| {
-                    dest(format!(
-                        "the engine published no {}/{model_port}",
-                        m.forward.proto
-                    ))
-                })?;
+            let real =
+                planning::published_port(&r.plan, design, &r.ports, (mapping, target.port), dest)?;
             let ip = match model {
                 Some(ip) if ip.is_loopback() && from.0 == HOST => ip,
                 // Ports are published on the host's first NIC's stand-in only.
@@ -250,7 +202,7 @@ pub fn resolve(
                 .ok_or_else(|| {
                     dest(format!(
                         "host `{}` is another machine",
-                        host_name(design, host)
+                        planning::host_name(design, host).unwrap_or("?")
                     ))
                 })?
                 .clone()

@@ -36,6 +36,7 @@ mod locate;
 #[cfg(target_os = "linux")]
 mod outside;
 pub mod plan;
+mod planning;
 mod readback;
 mod send;
 mod steps;
@@ -243,13 +244,17 @@ impl Drop for Docker {
         }
         self.outside = Default::default();
         if let Err(e) = clean(Some(&self.prefix)) {
-            eprintln!(
-                "warning: clean-up of {}: {e} (run `hnsim clean --prefix {}`)",
-                self.prefix,
-                self.prefix.trim_end_matches('-')
-            );
+            warn_clean_up(&self.prefix, &e);
         }
     }
+}
+
+/// Says that removing run `prefix` failed, and how to finish it by hand.
+fn warn_clean_up(prefix: &str, e: &DockerError) {
+    eprintln!(
+        "warning: clean-up of {prefix}: {e} (run `hnsim clean --prefix {}`)",
+        prefix.trim_end_matches('-')
+    );
 }
 
 impl Dataplane for Docker {

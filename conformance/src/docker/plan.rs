@@ -12,6 +12,7 @@
 //! of a run-owned bridge: a local address of the Docker host that exists only for the
 //! run, so nothing is ever sent to, or published on, the machine's real interfaces.
 
+use super::planning::{self, Realizes};
 use hnsim_model::{Design, Driver, Protocol, RunState};
 use ipnet::{IpNet, Ipv4Net};
 use std::collections::BTreeMap;
@@ -177,6 +178,15 @@ impl Plan {
     }
 }
 
+impl Realizes for Plan {
+    fn not_emulated(&self) -> planning::NotEmulated<'_> {
+        (&self.container_not_emulated, &self.endpoint_not_emulated)
+    }
+    fn state_of(&self, ci: usize) -> Option<RunState> {
+        self.container(ci).map(|c| c.state)
+    }
+}
+
 /// `ip` at the same offset in `to` as it has in `from`.
 pub fn shift(ip: IpAddr, from: &IpNet, to: &IpNet) -> Option<IpAddr> {
     match (ip, from.network(), to.network()) {
@@ -259,38 +269,21 @@ pub fn docker_name(prefix: &str, name: &str) -> String {
 /// The host this run realizes: `wanted`, else the first Linux host with a container,
 /// else the first Linux host.
 pub fn choose_host(design: &Design, wanted: Option<&str>) -> Result<usize, String> {
-    let hosts = &design.scenario.hosts;
-    if let Some(w) = wanted {
-        let i = design
-            .host_index(w)
-            .ok_or_else(|| format!("host `{w}` is not in the scenario"))?;
-        if hosts[i].is_windows() {
-            return Err(format!(
-                "host `{w}` is a Windows host; the docker backend drives a Linux engine \
-                 (use --backend hns on Windows)"
-            ));
-        }
-        return Ok(i);
-    }
-    let linux: Vec<usize> = (0..hosts.len())
-        .filter(|&i| !hosts[i].is_windows() && !hosts[i].docker.absent)
-        .collect();
-    linux
-        .iter()
-        .copied()
-        .find(|&i| {
-            design
-                .scenario
-                .containers
-                .iter()
-                .any(|c| c.host == hosts[i].name)
-        })
-        .or_else(|| linux.first().copied())
-        .ok_or_else(|| {
-            "the scenario has no Linux host with Docker; the docker backend drives a \
-             Linux engine"
-                .to_string()
-        })
+    super::planning::choose_host(
+        design,
+        wanted,
+        |h| {
+            h.is_windows().then(|| {
+                format!(
+                    "host `{}` is a Windows host; the docker backend drives a Linux engine \
+                     (use --backend hns on Windows)",
+                    h.name
+                )
+            })
+        },
+        |h| !h.is_windows() && !h.docker.absent,
+        "the scenario has no Linux host with Docker; the docker backend drives a Linux engine",
+    )
 }
 
 /// The LAN link a macvlan network's parent NIC stands in for, and the network's subnet
@@ -362,11 +355,7 @@ pub fn plan_with(
     around: Around,
 ) -> Plan {
     let s = &design.scenario;
-    let host_name = s
-        .hosts
-        .get(host)
-        .map(|h| h.name.clone())
-        .unwrap_or_default();
+    let host_name = planning::host_name(design, host).unwrap_or_default();
     let mut p = Plan {
         prefix: prefix.to_string(),
         image: format!("{prefix}probe:latest"),
@@ -387,9 +376,7 @@ pub fn plan_with(
     let mut net_of: BTreeMap<usize, usize> = BTreeMap::new();
     for (ni, net) in s.networks.iter().enumerate() {
         let macvlan = net.driver == Driver::Macvlan;
-        if net.host.as_deref() != Some(host_name.as_str())
-            || !(net.driver == Driver::Bridge || macvlan)
-        {
+        if net.host.as_deref() != Some(host_name) || !(net.driver == Driver::Bridge || macvlan) {
             continue;
         }
         let Some(model) = net.subnet.0.first().copied() else {
@@ -481,18 +468,10 @@ pub fn plan_with(
     } else {
         p.host_net = usize::MAX;
     }
-    for (ci, c) in s.containers.iter().enumerate() {
-        if c.host != host_name {
-            p.container_not_emulated.insert(
-                ci,
-                format!(
-                    "container `{}` runs on host `{}`; the docker backend realizes one host \
-                     (`{host_name}`)",
-                    c.name, c.host
-                ),
-            );
-            continue;
-        }
+    let one_host = "the docker backend realizes one host";
+    for (ci, c) in
+        planning::containers_on(design, host_name, one_host, &mut p.container_not_emulated)
+    {
         let mut attaches = Vec::new();
         let mut special = Vec::new();
         for ep in design.endpoints_of(ci) {
@@ -549,27 +528,17 @@ pub fn plan_with(
                 continue;
             }
         };
-        let mut tcp = Vec::new();
-        let mut udp = Vec::new();
         // On the host's stack, the workload listens on the LAN stand-ins only; without
         // a LAN it would listen on the machine's real interfaces, so it does not.
         let bind: Vec<IpAddr> = match (&mode, &p.lan) {
             (NetMode::Host, Some(lan)) => lan.host_nics.iter().map(|n| n.real.addr()).collect(),
             _ => Vec::new(),
         };
-        if mode != NetMode::Host || !bind.is_empty() {
-            for l in &c.listen {
-                match l.proto {
-                    Protocol::Tcp => tcp.push(l.port),
-                    Protocol::Udp => udp.push(l.port),
-                    Protocol::Sctp => {}
-                }
-            }
-        }
-        tcp.sort_unstable();
-        tcp.dedup();
-        udp.sort_unstable();
-        udp.dedup();
+        let (tcp, udp) = if mode != NetMode::Host || !bind.is_empty() {
+            planning::listen_ports(c)
+        } else {
+            (Vec::new(), Vec::new())
+        };
         let mut publish = Vec::new();
         // Port publishing does not apply to macvlan endpoints (EXT-12).
         let bridged = matches!(&mode, NetMode::Bridges(a) if a.iter().any(|a| p.networks[a.net].macvlan_parent.is_none()));

@@ -8,17 +8,23 @@ use super::DockerError;
 use hnsim_model::{Design, Protocol};
 use std::net::IpAddr;
 
-/// Addresses and published ports as Docker gave them, compared with the model's.
-pub(super) fn read_back(design: &Design, r: &mut Realized) -> Result<(), DockerError> {
-    let names: Vec<String> = r.plan.containers.iter().map(|c| c.name.clone()).collect();
-    if names.is_empty() {
-        return Ok(());
-    }
+/// `docker inspect` of the named containers: one JSON object each, in order.
+pub(super) fn inspect(
+    names: impl IntoIterator<Item = String>,
+) -> Result<Vec<serde_json::Value>, DockerError> {
     let mut args = vec!["inspect".to_string()];
     args.extend(names);
     let text = docker_owned(&args)?;
-    let all: Vec<serde_json::Value> = serde_json::from_str(&text)
-        .map_err(|e| DockerError::Scenario(format!("unexpected `docker inspect` output: {e}")))?;
+    serde_json::from_str(&text)
+        .map_err(|e| DockerError::Scenario(format!("unexpected `docker inspect` output: {e}")))
+}
+
+/// Addresses and published ports as Docker gave them, compared with the model's.
+pub(super) fn read_back(design: &Design, r: &mut Realized) -> Result<(), DockerError> {
+    if r.plan.containers.is_empty() {
+        return Ok(());
+    }
+    let all = inspect(r.plan.containers.iter().map(|c| c.name.clone()))?;
     for (c, info) in r.plan.containers.clone().iter().zip(&all) {
         let settings = &info["NetworkSettings"];
         if let NetMode::Bridges(att) = &c.mode {

@@ -12,6 +12,8 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+pub mod hns;
+
 /// Tests that create namespaces run one at a time, so that "namespaces of this run" is
 /// well defined.
 pub static SERIAL: Mutex<()> = Mutex::new(());
@@ -103,17 +105,8 @@ pub fn agent() -> Vec<String> {
 /// A node with nothing but its id, kind and design id.
 fn node(id: String, kind: NodeKind, design_id: DesignId) -> Node {
     Node {
-        label: id.clone(),
-        id,
-        kind,
-        host: None,
-        container: None,
-        service: None,
-        network: None,
-        driver: None,
-        ip: None,
-        listens: vec![],
         design_id: Some(design_id),
+        ..Node::new(id.clone(), kind, id)
     }
 }
 
@@ -357,4 +350,25 @@ pub fn replied(
         .find(|o| o.from == from && o.to == to && o.probe.to_string() == probe)
         .map(|o| o.observation.outcome == hnsim_sim::ProbeOutcome::Reply)
         .unwrap_or_else(|| panic!("no cell {from} -> {to} {probe}"))
+}
+
+/// The cells where the backend disagrees with the model.
+pub fn disagreements(conf: &hnsim_sim::Conformance) -> Vec<&hnsim_sim::CellVerdict> {
+    conf.cells
+        .iter()
+        .filter(|c| c.verdict == hnsim_sim::Verdict::Disagree)
+        .collect()
+}
+
+/// `hnsim clean --prefix PREFIX`, which must succeed.
+pub fn hnsim_clean(prefix: &str) {
+    let out = std::process::Command::new(hnsim_bin())
+        .args(["clean", "--prefix", prefix])
+        .output()
+        .expect("hnsim clean runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -84,19 +84,7 @@ pub(super) fn addr(kind: AddressKind, value: &str, name: Option<&str>) -> Addres
 }
 
 pub(super) fn node(id: &str, kind: NodeKind, label: &str) -> Node {
-    Node {
-        id: id.into(),
-        kind,
-        label: label.into(),
-        host: None,
-        container: None,
-        service: None,
-        network: None,
-        driver: None,
-        ip: None,
-        listens: vec![],
-        design_id: None,
-    }
+    Node::new(id, kind, label)
 }
 
 pub(super) fn endpoint(

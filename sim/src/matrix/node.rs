@@ -47,6 +47,26 @@ pub struct Node {
     pub design_id: Option<DesignId>,
 }
 
+impl Node {
+    /// A node known only by its id, kind and label; the rest is filled in where it is
+    /// known (the sim's parties, hand-built matrices of tests).
+    pub fn new(id: impl Into<String>, kind: NodeKind, label: impl Into<String>) -> Node {
+        Node {
+            id: id.into(),
+            kind,
+            label: label.into(),
+            host: None,
+            container: None,
+            service: None,
+            network: None,
+            driver: None,
+            ip: None,
+            listens: vec![],
+            design_id: None,
+        }
+    }
+}
+
 /// A node's identity in the design.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "of", rename_all = "kebab-case")]

@@ -7,8 +7,9 @@
 
 use super::plan::WindowsPlan;
 use crate::dataplane::{Resolved, Source};
+use crate::docker::planning;
 use crate::target::{Party, Target, Via};
-use hnsim_model::{Design, Protocol, RunState};
+use hnsim_model::{Design, Protocol};
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -26,51 +27,20 @@ pub struct Realized {
     pub notes: Vec<String>,
 }
 
-fn host_name(design: &Design, k: usize) -> &str {
-    design
-        .scenario
-        .hosts
-        .get(k)
-        .map(|h| h.name.as_str())
-        .unwrap_or("?")
-}
-
-fn endpoint(r: &Realized, design: &Design, ci: usize, att: usize) -> Result<(), String> {
-    if let Some(why) = r.plan.container_not_emulated.get(&ci) {
-        return Err(why.clone());
-    }
-    if let Some(why) = r.plan.endpoint_not_emulated.get(&(ci, att)) {
-        return Err(why.clone());
-    }
-    if r.plan.container(ci).is_none() {
-        return Err(format!(
-            "container `{}` is not realized",
-            design.scenario.containers[ci].name
-        ));
-    }
-    Ok(())
-}
-
 pub fn source(r: &Realized, design: &Design, party: &Party) -> Result<Source, String> {
     match *party {
         Party::Endpoint {
             container,
             attachment,
         } => {
-            endpoint(r, design, container, attachment)?;
+            planning::sender(&r.plan, design, container, attachment)?;
             let c = r.plan.container(container).ok_or("not realized")?;
-            if c.state != RunState::Running {
-                return Err(format!(
-                    "container `{}` is not running; it sends nothing",
-                    design.scenario.containers[container].name
-                ));
-            }
             Ok(Source(c.name.clone()))
         }
         Party::Host(k) if k == r.plan.host => Ok(Source(HOST.into())),
         Party::Host(k) => Err(format!(
             "host `{}` is another machine; one Windows engine is one host",
-            host_name(design, k)
+            planning::host_name(design, k).unwrap_or("?")
         )),
         Party::Client(_) => {
             Err("LAN clients are other machines; the run sends nothing from them".into())
@@ -97,7 +67,7 @@ pub fn resolve(
         } else {
             Err(dest(format!(
                 "host `{}` is another machine",
-                host_name(design, k)
+                planning::host_name(design, k).unwrap_or("?")
             )))
         }
     };
@@ -106,31 +76,14 @@ pub fn resolve(
             container,
             attachment,
         } => {
-            endpoint(r, design, container, attachment).map_err(dest)?;
-            let ip = r
-                .ips
-                .get(&(container, attachment))
-                .copied()
-                .ok_or_else(|| dest("HNS gave the endpoint no address".into()))?;
+            planning::endpoint(&r.plan, design, container, attachment).map_err(dest)?;
+            let ip = planning::endpoint_ip(&r.ips, container, attachment, "HNS").map_err(dest)?;
             (ip, target.port)
         }
         Via::Published { mapping, host } => {
             this_host(host)?;
-            let m = design.published.get(mapping).ok_or("no such mapping")?;
-            if let Some(why) = r.plan.container_not_emulated.get(&m.container) {
-                return Err(dest(why.clone()));
-            }
-            let model_port = target.port.ok_or("a mapping without a port")?;
-            let real = r
-                .ports
-                .get(&(m.forward.proto, model_port))
-                .copied()
-                .ok_or_else(|| {
-                    dest(format!(
-                        "the engine published no {}/{model_port}",
-                        m.forward.proto
-                    ))
-                })?;
+            let real =
+                planning::published_port(&r.plan, design, &r.ports, (mapping, target.port), dest)?;
             let ip = match target.ip {
                 // The host's own `localhost`: WinNAT's mapping seen from the host (EXT-2).
                 Some(ip) if ip.is_loopback() && from.0 == HOST => IpAddr::V4(Ipv4Addr::LOCALHOST),

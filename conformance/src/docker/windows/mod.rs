@@ -21,6 +21,7 @@ mod image;
 pub mod locate;
 pub mod plan;
 
+use super::build::docker_owned;
 use super::{cli, DockerError, Options};
 use crate::agent::{Batch, ProbeResult, ProbeSpec};
 use crate::dataplane::{BatchResult, Dataplane, DataplaneError, Resolved, Source};
@@ -160,11 +161,6 @@ impl WindowsDocker {
     }
 }
 
-fn docker_owned(args: &[String]) -> Result<String, DockerError> {
-    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    cli::docker(&refs, None)
-}
-
 /// Creates the run's networks. A subnet the engine refuses (HNS already uses it for
 /// another NAT network) is left to HNS, and said.
 fn create_networks(r: &mut Realized) -> Result<(), DockerError> {
@@ -265,15 +261,10 @@ fn create_containers(
 
 /// The addresses HNS gave and the ports Docker published.
 fn read_back(design: &Design, r: &mut Realized) -> Result<(), DockerError> {
-    let names: Vec<String> = r.plan.containers.iter().map(|c| c.name.clone()).collect();
-    if names.is_empty() {
+    if r.plan.containers.is_empty() {
         return Ok(());
     }
-    let mut args = vec!["inspect".to_string()];
-    args.extend(names);
-    let text = docker_owned(&args)?;
-    let all: Vec<serde_json::Value> = serde_json::from_str(&text)
-        .map_err(|e| DockerError::Scenario(format!("unexpected `docker inspect` output: {e}")))?;
+    let all = super::readback::inspect(r.plan.containers.iter().map(|c| c.name.clone()))?;
     let (ips, ports, notes) = readback(design, &r.plan, &all);
     r.ips = ips;
     r.ports = ports;
@@ -360,11 +351,7 @@ impl Drop for WindowsDocker {
             return;
         }
         if let Err(e) = clean_run(&self.prefix) {
-            eprintln!(
-                "warning: clean-up of {}: {e} (run `hnsim clean --prefix {}`)",
-                self.prefix,
-                self.prefix.trim_end_matches('-')
-            );
+            super::warn_clean_up(&self.prefix, &e);
         }
     }
 }

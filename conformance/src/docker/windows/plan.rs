@@ -23,6 +23,7 @@
 use super::engine::{Machine, AGENT};
 use crate::docker::cli;
 use crate::docker::plan::docker_name;
+use crate::docker::planning::{self, Realizes};
 use hnsim_model::{Design, Driver, Protocol, RunState};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -138,37 +139,31 @@ impl WindowsPlan {
     }
 }
 
+impl Realizes for WindowsPlan {
+    fn not_emulated(&self) -> planning::NotEmulated<'_> {
+        (&self.container_not_emulated, &self.endpoint_not_emulated)
+    }
+    fn state_of(&self, ci: usize) -> Option<RunState> {
+        self.container(ci).map(|c| c.state)
+    }
+}
+
 /// The host this run realizes: `wanted`, else the first Windows host with a container.
 pub fn choose_host(design: &Design, wanted: Option<&str>) -> Result<usize, String> {
-    let hosts = &design.scenario.hosts;
-    if let Some(w) = wanted {
-        let i = design
-            .host_index(w)
-            .ok_or_else(|| format!("host `{w}` is not in the scenario"))?;
-        if !hosts[i].is_windows() {
-            return Err(format!(
-                "host `{w}` is a Linux host and this engine runs Windows containers"
-            ));
-        }
-        return Ok(i);
-    }
-    let windows: Vec<usize> = (0..hosts.len())
-        .filter(|&i| hosts[i].is_windows())
-        .collect();
-    windows
-        .iter()
-        .copied()
-        .find(|&i| {
-            design
-                .scenario
-                .containers
-                .iter()
-                .any(|c| c.host == hosts[i].name)
-        })
-        .or_else(|| windows.first().copied())
-        .ok_or_else(|| {
-            "the scenario has no Windows host; this engine runs Windows containers".into()
-        })
+    planning::choose_host(
+        design,
+        wanted,
+        |h| {
+            (!h.is_windows()).then(|| {
+                format!(
+                    "host `{}` is a Linux host and this engine runs Windows containers",
+                    h.name
+                )
+            })
+        },
+        |h| h.is_windows(),
+        "the scenario has no Windows host; this engine runs Windows containers",
+    )
 }
 
 /// Why a network of `driver` is not realized, if it is not.
@@ -236,11 +231,7 @@ fn network_create(design: &Design, ni: usize, name: &str, prefix: &str) -> Vec<S
 /// Plans the run on host `host`.
 pub fn plan(design: &Design, prefix: &str, host: usize, machine: &Machine) -> WindowsPlan {
     let s = &design.scenario;
-    let host_name = s
-        .hosts
-        .get(host)
-        .map(|h| h.name.clone())
-        .unwrap_or_default();
+    let host_name = planning::host_name(design, host).unwrap_or_default();
     let mut p = WindowsPlan {
         prefix: prefix.to_string(),
         image: format!("{prefix}probe:latest"),
@@ -251,7 +242,7 @@ pub fn plan(design: &Design, prefix: &str, host: usize, machine: &Machine) -> Wi
     let mut net_of: BTreeMap<usize, usize> = BTreeMap::new();
     let mut why_not: BTreeMap<usize, String> = BTreeMap::new();
     for (ni, net) in s.networks.iter().enumerate() {
-        let here = net.host.as_deref() == Some(host_name.as_str());
+        let here = net.host.as_deref() == Some(host_name);
         // Swarm-scoped networks (no host) are on every node; their reason is kept.
         if !(here || net.host.is_none()) || net.driver == Driver::None {
             continue;
@@ -290,18 +281,10 @@ pub fn plan(design: &Design, prefix: &str, host: usize, machine: &Machine) -> Wi
              (the scenario's host allows it, EXT-5)"
         ));
     }
-    for (ci, c) in s.containers.iter().enumerate() {
-        if c.host != host_name {
-            p.container_not_emulated.insert(
-                ci,
-                format!(
-                    "container `{}` runs on host `{}`; one Windows engine is one host \
-                     (`{host_name}`)",
-                    c.name, c.host
-                ),
-            );
-            continue;
-        }
+    let one_host = "one Windows engine is one host";
+    for (ci, c) in
+        planning::containers_on(design, host_name, one_host, &mut p.container_not_emulated)
+    {
         let mut attach = Vec::new();
         let mut none = false;
         for ep in design.endpoints_of(ci) {
@@ -335,19 +318,7 @@ pub fn plan(design: &Design, prefix: &str, host: usize, machine: &Machine) -> Wi
             );
             continue;
         }
-        let mut tcp: Vec<u16> = Vec::new();
-        let mut udp: Vec<u16> = Vec::new();
-        for l in &c.listen {
-            match l.proto {
-                Protocol::Tcp => tcp.push(l.port),
-                Protocol::Udp => udp.push(l.port),
-                Protocol::Sctp => {}
-            }
-        }
-        tcp.sort_unstable();
-        tcp.dedup();
-        udp.sort_unstable();
-        udp.dedup();
+        let (tcp, udp) = planning::listen_ports(c);
         let mut publish = Vec::new();
         for m in design.published_of(ci) {
             if m.forward.proto == Protocol::Sctp {
@@ -398,13 +369,7 @@ pub fn plan(design: &Design, prefix: &str, host: usize, machine: &Machine) -> Wi
 /// `docker create ...` of a container: its first network (`--network none` when it
 /// has none), its static address, its published ports, the agent serving its ports.
 pub fn create_args(p: &WindowsPlan, c: &WinContainer) -> Vec<String> {
-    let mut a: Vec<String> = vec![
-        "create".into(),
-        "--name".into(),
-        c.name.clone(),
-        "--label".into(),
-        format!("{}={}", cli::LABEL, p.prefix),
-    ];
+    let mut a = planning::create_head(&c.name, &p.prefix);
     match c.attach.first() {
         Some(first) => {
             a.extend(["--network".into(), p.networks[first.net].name.clone()]);

@@ -1,0 +1,199 @@
+//! What the Linux and the Windows engine plans share: which scenario host a run
+//! realizes, which containers are on it, the ports their agents serve, and whether an
+//! endpoint's probes can leave from a realized container. One engine is one Docker
+//! host on either OS, so these rules are the same; only the words of the refusals and
+//! which hosts fit differ. Pure, like the plans.
+
+use hnsim_model::{Container, Design, Host, Protocol, RunState};
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
+
+/// The host a run realizes: `wanted` unless `refused` says why this engine cannot
+/// realize it, else the first host that `fits` and runs a container, else the first
+/// host that fits; `none` when no host fits.
+pub(crate) fn choose_host(
+    design: &Design,
+    wanted: Option<&str>,
+    refused: impl Fn(&Host) -> Option<String>,
+    fits: impl Fn(&Host) -> bool,
+    none: &str,
+) -> Result<usize, String> {
+    let hosts = &design.scenario.hosts;
+    if let Some(w) = wanted {
+        let i = design
+            .host_index(w)
+            .ok_or_else(|| format!("host `{w}` is not in the scenario"))?;
+        return match refused(&hosts[i]) {
+            Some(why) => Err(why),
+            None => Ok(i),
+        };
+    }
+    let candidates: Vec<usize> = (0..hosts.len()).filter(|&i| fits(&hosts[i])).collect();
+    candidates
+        .iter()
+        .copied()
+        .find(|&i| {
+            design
+                .scenario
+                .containers
+                .iter()
+                .any(|c| c.host == hosts[i].name)
+        })
+        .or_else(|| candidates.first().copied())
+        .ok_or_else(|| none.to_string())
+}
+
+/// The name of scenario host `k`, if there is one.
+pub(crate) fn host_name(design: &Design, k: usize) -> Option<&str> {
+    design.scenario.hosts.get(k).map(|h| h.name.as_str())
+}
+
+/// The containers on host `host_name`, with their index in the scenario. Every other
+/// container is recorded in `not_emulated` as running elsewhere; `one_host` says why
+/// the engine cannot realize it (`one Windows engine is one host`).
+pub(crate) fn containers_on<'d>(
+    design: &'d Design,
+    host_name: &str,
+    one_host: &str,
+    not_emulated: &mut BTreeMap<usize, String>,
+) -> Vec<(usize, &'d Container)> {
+    let mut here = Vec::new();
+    for (ci, c) in design.scenario.containers.iter().enumerate() {
+        if c.host == host_name {
+            here.push((ci, c));
+        } else {
+            not_emulated.insert(
+                ci,
+                format!(
+                    "container `{}` runs on host `{}`; {one_host} (`{host_name}`)",
+                    c.name, c.host
+                ),
+            );
+        }
+    }
+    here
+}
+
+/// The TCP and UDP ports the container's services listen on, sorted and each once:
+/// what its agent serves (SCTP is not served).
+pub(crate) fn listen_ports(c: &Container) -> (Vec<u16>, Vec<u16>) {
+    let mut tcp = Vec::new();
+    let mut udp = Vec::new();
+    for l in &c.listen {
+        match l.proto {
+            Protocol::Tcp => tcp.push(l.port),
+            Protocol::Udp => udp.push(l.port),
+            Protocol::Sctp => {}
+        }
+    }
+    for ports in [&mut tcp, &mut udp] {
+        ports.sort_unstable();
+        ports.dedup();
+    }
+    (tcp, udp)
+}
+
+/// Containers not realized, and (container, attachment) not realized, with the reason.
+pub(crate) type NotEmulated<'p> = (
+    &'p BTreeMap<usize, String>,
+    &'p BTreeMap<(usize, usize), String>,
+);
+
+/// What either engine's plan says about the scenario's containers.
+pub(crate) trait Realizes {
+    fn not_emulated(&self) -> NotEmulated<'_>;
+    /// The state of realized container `ci`; `None` when it is not realized.
+    fn state_of(&self, ci: usize) -> Option<RunState>;
+}
+
+/// `Ok` when endpoint `att` of container `ci` is realized, or why it is not.
+pub(crate) fn endpoint(
+    plan: &impl Realizes,
+    design: &Design,
+    ci: usize,
+    att: usize,
+) -> Result<(), String> {
+    let (containers, endpoints) = plan.not_emulated();
+    if let Some(why) = containers.get(&ci) {
+        return Err(why.clone());
+    }
+    if let Some(why) = endpoints.get(&(ci, att)) {
+        return Err(why.clone());
+    }
+    if plan.state_of(ci).is_none() {
+        return Err(format!(
+            "container `{}` is not realized",
+            design.scenario.containers[ci].name
+        ));
+    }
+    Ok(())
+}
+
+/// `Ok` when endpoint `att` of container `ci` can send: it is realized and running.
+pub(crate) fn sender(
+    plan: &impl Realizes,
+    design: &Design,
+    ci: usize,
+    att: usize,
+) -> Result<(), String> {
+    endpoint(plan, design, ci, att)?;
+    if plan.state_of(ci) != Some(RunState::Running) {
+        return Err(format!(
+            "container `{}` is not running; it sends nothing",
+            design.scenario.containers[ci].name
+        ));
+    }
+    Ok(())
+}
+
+/// The address `engine` gave endpoint `att` of container `ci` (read back from the engine).
+pub(crate) fn endpoint_ip(
+    ips: &HashMap<(usize, usize), IpAddr>,
+    ci: usize,
+    att: usize,
+    engine: &str,
+) -> Result<IpAddr, String> {
+    ips.get(&(ci, att))
+        .copied()
+        .ok_or_else(|| format!("{engine} gave the endpoint no address"))
+}
+
+/// The host port the engine published for `port` of published mapping `mapping`, or
+/// why there is none; `dest` words the reasons that are about the destination.
+pub(crate) fn published_port(
+    plan: &impl Realizes,
+    design: &Design,
+    ports: &HashMap<(Protocol, u16), u16>,
+    (mapping, port): (usize, Option<u16>),
+    dest: impl Fn(String) -> String,
+) -> Result<u16, String> {
+    let m = design.published.get(mapping).ok_or("no such mapping")?;
+    if let Some(why) = plan.not_emulated().0.get(&m.container) {
+        return Err(dest(why.clone()));
+    }
+    if plan.state_of(m.container).is_none() {
+        return Err(dest("the publishing container is not realized".into()));
+    }
+    let model_port = port.ok_or("a mapping without a port")?;
+    ports
+        .get(&(m.forward.proto, model_port))
+        .copied()
+        .ok_or_else(|| {
+            dest(format!(
+                "the engine published no {}/{model_port}",
+                m.forward.proto
+            ))
+        })
+}
+
+/// `docker create --name NAME --label <run label>`: how every container of a run
+/// begins, labelled so that clean-up finds it.
+pub(crate) fn create_head(name: &str, prefix: &str) -> Vec<String> {
+    vec![
+        "create".into(),
+        "--name".into(),
+        name.to_string(),
+        "--label".into(),
+        format!("{}={prefix}", super::cli::LABEL),
+    ]
+}
