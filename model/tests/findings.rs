@@ -9,7 +9,7 @@ fn scenarios_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios")
 }
 
-#[path = "../../tests/support/library.rs"]
+#[path = "../../src/cli/library.rs"]
 mod library;
 
 /// Every scenario file, parsed. Panics with every parse error at once.

@@ -5,6 +5,15 @@ use hnsim_model::import::{at_least, expand, from_commands, import_text, HostTemp
 use hnsim_model::parse::assign_origins;
 use hnsim_model::*;
 
+/// The entries of a directory of the bundled library (`imported`), which must exist.
+fn bundled(dir: &str) -> Vec<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios")
+        .join(dir);
+    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    entries.flatten().map(|e| e.path()).collect()
+}
+
 fn round_trip(s: &Scenario) -> String {
     let text = serde_yaml_ng::to_string(s).unwrap();
     let doc = parse_scenario("out.yaml", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
@@ -34,13 +43,8 @@ fn steps_and_every_object_kind_round_trip() {
 
 #[test]
 fn bundled_imported_scenarios_import_and_round_trip() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios/imported");
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
     let mut n = 0;
-    for e in entries.flatten() {
-        let path = e.path();
+    for path in bundled("imported") {
         if path.extension().and_then(|x| x.to_str()) != Some("yaml") {
             continue;
         }
@@ -72,7 +76,7 @@ fn bundled_imported_scenarios_import_and_round_trip() {
         round_trip(&i.scenario);
         n += 1;
     }
-    assert!(n >= 4, "only {n} scenarios in {dir}");
+    assert!(n >= 4, "only {n} scenarios in scenarios/imported");
 }
 
 #[test]
@@ -137,14 +141,10 @@ fn analyse_reports_import_findings_at_their_lines() {
 /// The docker-native files next to the bundled scenarios import cleanly.
 #[test]
 fn native_files_import() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios/imported/native");
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
     let mut n = 0;
-    for e in entries.flatten() {
-        let text = std::fs::read_to_string(e.path()).unwrap();
-        let file = e.path().display().to_string();
+    for path in bundled("imported/native") {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let file = path.display().to_string();
         let i = import_text(&file, &text, HostTemplate::default())
             .unwrap_or_else(|err| panic!("{err}"));
         let bad: Vec<_> = at_least(&i.findings, Severity::Warning).collect();

@@ -195,15 +195,7 @@ fn check(v: &Value, report: &Report) {
     let grid = hnsim_reports::legend::Grid::for_report(report, probed.min(report.states.len() - 1))
         .unwrap();
     for (sym, count) in grid.symbol_counts() {
-        let code = match sym {
-            Symbol::All => "a",
-            Symbol::Some => "s",
-            Symbol::None => "n",
-            Symbol::Unknown => "u",
-            Symbol::Disagree => "x",
-            Symbol::Empty => "e",
-            Symbol::SelfPair => "d",
-        };
+        let code = page_code(sym);
         let shown = v["symbols"][code].as_u64().unwrap_or(0);
         assert_eq!(shown, count as u64, "{sym:?} squares in the heatmap: {v}");
     }
@@ -243,6 +235,19 @@ fn check(v: &Value, report: &Report) {
         for hop in &cell.path {
             assert!(text.contains(&hop.detail), "hop `{}` not shown", hop.detail);
         }
+    }
+}
+
+/// The letter the page's script counts a heatmap square's symbol under.
+fn page_code(sym: Symbol) -> &'static str {
+    match sym {
+        Symbol::All => "a",
+        Symbol::Some => "s",
+        Symbol::None => "n",
+        Symbol::Unknown => "u",
+        Symbol::Disagree => "x",
+        Symbol::Empty => "e",
+        Symbol::SelfPair => "d",
     }
 }
 
@@ -317,15 +322,7 @@ fn matrix_by_class_in_chromium() {
         }
     }
     for (sym, count) in counts {
-        let code = match sym {
-            Symbol::All => "a",
-            Symbol::Some => "s",
-            Symbol::None => "n",
-            Symbol::Unknown => "u",
-            Symbol::Disagree => "x",
-            Symbol::Empty => "e",
-            Symbol::SelfPair => "d",
-        };
+        let code = page_code(sym);
         assert_eq!(v["symbols"][code].as_u64(), Some(count), "{sym:?}: {v}");
     }
     // The clicked class pair shows one node pair's cells, hop by hop.

@@ -3,11 +3,13 @@
 
 mod common;
 
-use common::fixture;
+use common::{fixture, TEXT_FORMATS};
 use hnsim_reports::{render_report, render_trace, Format, RenderOptions};
 use hnsim_sim::matrix::*;
 
-fn all_formats(report: &Report) {
+/// Renders `report` in every format at every width; the terminal text at the default
+/// options, for the test's own checks.
+fn all_formats(report: &Report) -> String {
     for format in Format::ALL {
         for width in [0, 1, 40, 120, 500] {
             let opts = RenderOptions {
@@ -20,6 +22,7 @@ fn all_formats(report: &Report) {
             assert!(!out.is_empty(), "{format} rendered nothing");
         }
     }
+    render_report(report, Format::Terminal, &RenderOptions::default()).unwrap()
 }
 
 #[test]
@@ -33,8 +36,7 @@ fn empty_report() {
         conformance: None,
         earlier_conformance: Vec::new(),
     };
-    all_formats(&report);
-    let out = render_report(&report, Format::Terminal, &RenderOptions::default()).unwrap();
+    let out = all_formats(&report);
     assert!(out.contains("no states were simulated"));
 }
 
@@ -46,8 +48,7 @@ fn cells_naming_unknown_nodes_are_counted_not_lost() {
         stray.from = "ghost@nowhere".into();
         cells.push(stray);
     });
-    all_formats(&report);
-    let out = render_report(&report, Format::Terminal, &RenderOptions::default()).unwrap();
+    let out = all_formats(&report);
     assert!(
         out.contains("cells naming a node this state does not list: 1"),
         "{out}"
@@ -71,8 +72,7 @@ fn conformance_on_a_missing_state_and_empty_paths() {
     report.topology.vswitches.clear();
     report.topology.endpoints[0].network = "missing/net".into();
     report.topology.clients[0].segment = Some("elsewhere".into());
-    all_formats(&report);
-    let out = render_report(&report, Format::Terminal, &RenderOptions::default()).unwrap();
+    let out = all_formats(&report);
     assert!(out.contains("(missing state)"));
 }
 
@@ -83,23 +83,17 @@ fn long_and_hostile_names() {
     // Cells name their nodes by index: renaming the node renames its cells.
     report.states[0].nodes[0].id = format!("{long}</script><b>&\"'|`");
     report.scenario.name = "</title><script>alert(1)</script>".into();
-    all_formats(&report);
+    let terminal = all_formats(&report);
     let html = render_report(&report, Format::Html, &RenderOptions::default()).unwrap();
     assert!(!html.contains("<script>alert(1)"));
     assert!(!html.contains("</script><b>"));
-    let terminal = render_report(&report, Format::Terminal, &RenderOptions::default()).unwrap();
     assert!(terminal.lines().all(|l| l.chars().count() < 700));
 }
 
 #[test]
 fn trace_of_nothing() {
     let report = fixture::small();
-    for format in [
-        Format::Terminal,
-        Format::Markdown,
-        Format::Json,
-        Format::Junit,
-    ] {
+    for format in TEXT_FORMATS {
         let out = render_trace(&report.states[0], &[], format, &RenderOptions::default()).unwrap();
         assert!(!out.is_empty());
     }

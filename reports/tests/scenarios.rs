@@ -11,7 +11,7 @@ mod common;
 use hnsim_reports::{render_report, Format, RenderOptions, ReportSchema};
 use std::path::{Path, PathBuf};
 
-#[path = "../../tests/support/library.rs"]
+#[path = "../../src/cli/library.rs"]
 mod library;
 
 fn scenario_files() -> Vec<PathBuf> {

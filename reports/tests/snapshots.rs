@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::fixture;
+use common::{fixture, TEXT_FORMATS};
 use hnsim_reports::{render_findings, render_report, render_trace, Format, RenderOptions};
 use hnsim_sim::matrix::Probe;
 
@@ -15,68 +15,38 @@ fn plain(width: usize) -> RenderOptions {
     }
 }
 
+/// The hand-built report in every format that renders it, one snapshot each, named as
+/// its file is.
 #[test]
-fn terminal_report() {
-    let out = render_report(&fixture::small(), Format::Terminal, &plain(120)).unwrap();
-    insta::assert_snapshot!(out);
-}
-
-#[test]
-fn terminal_report_folds_to_a_narrow_width() {
-    let out = render_report(&fixture::small(), Format::Terminal, &plain(24)).unwrap();
-    insta::assert_snapshot!(out);
-}
-
-#[test]
-fn markdown_report() {
-    let out = render_report(&fixture::small(), Format::Markdown, &plain(120)).unwrap();
-    insta::assert_snapshot!(out);
-}
-
-#[test]
-fn json_report() {
-    let out = render_report(&fixture::small(), Format::Json, &plain(120)).unwrap();
-    insta::assert_snapshot!(out);
-}
-
-/// `--schema v1`: every cell written out, in node order.
-#[test]
-fn json_report_v1() {
-    let opts = RenderOptions {
+fn report_in_every_format() {
+    // `--schema v1`: every cell written out, in node order.
+    let v1 = RenderOptions {
         schema: hnsim_reports::ReportSchema::V1,
         ..plain(120)
     };
-    let out = render_report(&fixture::small(), Format::Json, &opts).unwrap();
-    insta::assert_snapshot!(out);
-}
-
-#[test]
-fn junit_report() {
-    let out = render_report(&fixture::small(), Format::Junit, &plain(120)).unwrap();
-    insta::assert_snapshot!(out);
-}
-
-#[test]
-fn dot_topology() {
-    let out = render_report(&fixture::small(), Format::Dot, &plain(120)).unwrap();
-    insta::assert_snapshot!(out);
-}
-
-#[test]
-fn mermaid_topology() {
-    let out = render_report(&fixture::small(), Format::Mermaid, &plain(120)).unwrap();
-    insta::assert_snapshot!(out);
+    for (name, format, opts) in [
+        ("terminal_report", Format::Terminal, plain(120)),
+        (
+            "terminal_report_folds_to_a_narrow_width",
+            Format::Terminal,
+            plain(24),
+        ),
+        ("markdown_report", Format::Markdown, plain(120)),
+        ("json_report", Format::Json, plain(120)),
+        ("json_report_v1", Format::Json, v1),
+        ("junit_report", Format::Junit, plain(120)),
+        ("dot_topology", Format::Dot, plain(120)),
+        ("mermaid_topology", Format::Mermaid, plain(120)),
+    ] {
+        let out = render_report(&fixture::small(), format, &opts).unwrap();
+        insta::assert_snapshot!(name, out);
+    }
 }
 
 #[test]
 fn findings_in_every_text_format() {
     let f = fixture::findings();
-    for format in [
-        Format::Terminal,
-        Format::Markdown,
-        Format::Junit,
-        Format::Json,
-    ] {
+    for format in TEXT_FORMATS {
         let out = render_findings(&f, format, &plain(120)).unwrap();
         insta::assert_snapshot!(format!("findings_{format}"), out);
     }
@@ -91,12 +61,7 @@ fn trace_in_every_text_format() {
         .filter(|c| c.from == "client:laptop" && c.to == "web@mynat")
         .collect();
     assert_eq!(cells.len(), 2);
-    for format in [
-        Format::Terminal,
-        Format::Markdown,
-        Format::Junit,
-        Format::Json,
-    ] {
+    for format in TEXT_FORMATS {
         let out = render_trace(state, &cells, format, &plain(120)).unwrap();
         insta::assert_snapshot!(format!("trace_{format}"), out);
     }

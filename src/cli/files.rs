@@ -4,26 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-/// Every `*.yaml` / `*.yml` file under `dir`, recursively, sorted.
-pub fn yaml_files(dir: &Path) -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-                out.push(path);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(dir, &mut out);
-    out.sort();
-    out
-}
+pub use super::library::yaml_files_under as yaml_files;
 
 /// The arguments with each directory replaced by the scenarios under it (a directory
 /// without any stays, so reading it reports the problem), each shown as [`shown`].

@@ -11,6 +11,7 @@ pub mod files;
 pub mod gen;
 pub mod import;
 pub mod input;
+mod library;
 pub mod output;
 pub mod scenarios;
 pub mod shell;

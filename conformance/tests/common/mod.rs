@@ -259,7 +259,7 @@ pub fn our_namespaces() -> Vec<String> {
         .collect()
 }
 
-#[path = "../../../tests/support/library.rs"]
+#[path = "../../../src/cli/library.rs"]
 mod library;
 
 /// Every scenario file under `scenarios/` (recursively), sorted.

@@ -66,13 +66,7 @@ fn every_fact_id_a_rule_names_is_in_the_catalogue() {
 #[test]
 fn finding_points_at_the_field() {
     let text = "name: t\nhosts:\n  - name: h\n    os: ws2019\n    nics: [{name: Ethernet, ip: 172.16.0.10/24, segment: lan}]\nsegments:\n  - {name: lan, subnet: 172.16.0.0/24}\n";
-    let doc = parse_scenario("t.yaml", text).unwrap();
-    let a = crate::analyse(&doc);
-    let f = a
-        .findings
-        .iter()
-        .find(|f| f.code == "HNS001")
-        .expect("HNS001");
+    let f = finding(text, "HNS001");
     assert_eq!(f.location.path, "hosts[0].nics[0].ip");
     assert_eq!(f.location.line, 5);
     assert!(f.message.contains("172.16.0.10"), "{}", f.message);
@@ -104,15 +98,17 @@ fn second_nat_network_only_on_ws2016() {
 #[test]
 fn unknown_network_suggests_nearest() {
     let text = "name: t\nhosts:\n  - {name: h, os: linux}\nnetworks:\n  - {name: backend, host: h, driver: bridge}\ncontainers:\n  - {name: a, host: h, networks: [backnd]}\n";
-    let doc = parse_scenario("t.yaml", text).unwrap();
-    let a = crate::analyse(&doc);
-    let f = a
-        .findings
-        .iter()
-        .find(|f| f.code == "SCN002")
-        .expect("SCN002");
+    let f = finding(text, "SCN002");
     assert_eq!(f.help, "did you mean `backend`?");
     assert_eq!(f.location.path, "containers[0].networks[0]");
+}
+
+/// The first finding of `code` on `text`.
+fn finding(text: &str, code: &str) -> Finding {
+    findings(text)
+        .into_iter()
+        .find(|f| f.code == code)
+        .unwrap_or_else(|| panic!("no {code}"))
 }
 
 fn findings(text: &str) -> Vec<Finding> {

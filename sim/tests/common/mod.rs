@@ -11,7 +11,7 @@ pub fn scenarios_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios")
 }
 
-#[path = "../../../tests/support/library.rs"]
+#[path = "../../../src/cli/library.rs"]
 mod library;
 
 /// Every `*.yaml` under scenarios/, recursively, sorted.

@@ -57,7 +57,7 @@ pub fn p(path: &Path) -> &str {
     path.to_str().expect("utf-8 path")
 }
 
-#[path = "../../support/library.rs"]
+#[path = "../../../src/cli/library.rs"]
 mod library;
 
 /// Every bundled scenario, sorted.

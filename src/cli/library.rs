@@ -1,6 +1,7 @@
-//! The bundled scenario library as every crate's tests walk it. One copy, included by
-//! path (`#[path = ".../tests/support/library.rs"] mod library;`) by the test helpers of
-//! each crate, so that no test-only crate is needed for one function.
+//! The scenario library as the CLI walks a directory, and as every crate's tests walk
+//! the bundled one. One copy: the test helpers of each crate include it by path
+//! (`#[path = ".../src/cli/library.rs"] mod library;`), so that no test-only crate is
+//! needed for one function and the tests see the files the CLI sees.
 
 use std::path::{Path, PathBuf};
 
