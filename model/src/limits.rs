@@ -375,11 +375,20 @@ fn deepest(text: &str, max: u64) -> Option<(usize, u64)> {
         }
         let mut quote: Option<char> = None;
         let mut previous = ' ';
+        // Where the last quoted scalar of this line closed: `"a":"b"` opens a quote
+        // right after the colon (a JSON-like key), `a:'b` does not (one plain scalar).
+        let mut closed_at = None;
         for (i, c) in body.char_indices() {
             match (quote, c) {
-                (Some(q), c) if c == q => quote = None,
+                (Some(q), c) if c == q => {
+                    quote = None;
+                    closed_at = Some(i);
+                }
                 (Some(_), _) => {}
-                (None, '"' | '\'') if matches!(previous, ' ' | '\t' | '[' | '{' | ',' | ':') => {
+                (None, '"' | '\'')
+                    if matches!(previous, ' ' | '\t' | '[' | '{' | ',')
+                        || (previous == ':' && i >= 2 && closed_at == Some(i - 2)) =>
+                {
                     quote = Some(c)
                 }
                 (None, '#') if matches!(previous, ' ' | '\t') || i == 0 => break,
@@ -428,6 +437,12 @@ mod tests {
         // Brackets in quotes and comments do not count.
         let quoted = format!("a: '{}'\nb: 1 # {}\n", "[".repeat(20), "{".repeat(20));
         assert!(check_text("t.yaml", &quoted, &limits).is_ok());
+        let json_quoted = format!("{{\"a\":\"{}\"}}\n", "[".repeat(20));
+        assert!(check_text("d.json", &json_quoted, &limits).is_ok());
+        // `a:'` is one plain scalar, not the start of a quoted one: what follows nests.
+        let plain = format!("x: [a:',{}1{}]\n", "[".repeat(20), "]".repeat(20));
+        let e = check_text("t.yaml", &plain, &limits).unwrap_err();
+        assert!(e.message.contains("levels of nesting"), "{e}");
     }
 
     #[test]
