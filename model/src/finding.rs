@@ -101,6 +101,10 @@ pub enum Subject {
         network: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         host: Option<String>,
+        /// Only the flows whose other end is in this range (a pool over the LAN breaks
+        /// the routes to the LAN's addresses, not those to the rest of the world).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        within: Option<ipnet::IpNet>,
     },
     /// The attachment of container `container` to network `network`: all its flows.
     Endpoint { container: String, network: String },
@@ -113,9 +117,18 @@ impl fmt::Display for Subject {
         match self {
             Subject::Network {
                 network,
-                host: Some(h),
-            } => write!(f, "network `{network}` on `{h}`"),
-            Subject::Network { network, .. } => write!(f, "network `{network}`"),
+                host,
+                within,
+            } => {
+                write!(f, "network `{network}`")?;
+                if let Some(h) = host {
+                    write!(f, " on `{h}`")?;
+                }
+                match within {
+                    Some(range) => write!(f, " toward {range}"),
+                    None => Ok(()),
+                }
+            }
             Subject::Endpoint { container, network } => {
                 write!(f, "`{container}` on network `{network}`")
             }

@@ -11,8 +11,11 @@
 
 use crate::answer::{Answer, Outcome};
 use crate::context::Context;
+use crate::matrix::AddressTemplate;
 use crate::nodes::{Endpoint, Party};
 use hnsim_model::{Invalid, Subject};
+use ipnet::IpNet;
+use std::net::IpAddr;
 
 /// For each invalid part of the design, what it matches, resolved to indices once.
 #[derive(Debug, Default)]
@@ -24,7 +27,8 @@ pub(crate) struct Marks {
 
 #[derive(Debug)]
 enum Part {
-    Network(usize),
+    /// A network; with a range, only its flows with addresses in that range.
+    Network(usize, Option<IpNet>),
     Endpoint {
         container: usize,
         network: usize,
@@ -46,8 +50,12 @@ impl Marks {
             .invalid
             .iter()
             .map(|inv| match &inv.subject {
-                Subject::Network { network: n, host } => {
-                    network(n, host.as_deref()).map_or(Part::Nothing, Part::Network)
+                Subject::Network {
+                    network: n,
+                    host,
+                    within,
+                } => {
+                    network(n, host.as_deref()).map_or(Part::Nothing, |n| Part::Network(n, *within))
                 }
                 Subject::Endpoint {
                     container,
@@ -71,15 +79,19 @@ impl Marks {
     }
 
     /// Indices (into `Design::invalid`) of the parts that every flow of `ep` crosses,
-    /// and of the networks whose flows off the network it takes part in: what tells
-    /// this endpoint's class apart.
+    /// of the networks whose flows off the network it takes part in, and of the ranged
+    /// networks whose range holds its address: what tells this endpoint's class apart.
     pub fn of_endpoint(&self, ep: &Endpoint) -> Vec<(u16, bool)> {
         self.parts
             .iter()
             .enumerate()
             .filter_map(|(i, p)| {
                 let hit = match *p {
-                    Part::Network(n) => Some(false).filter(|_| ep.network == Some(n)),
+                    Part::Network(n, _) if ep.network == Some(n) => Some(false),
+                    Part::Network(_, Some(range)) => {
+                        Some(true).filter(|_| ep.ip.is_some_and(|ip| range.contains(&ip)))
+                    }
+                    Part::Network(_, None) => None,
                     Part::Endpoint { container, network } => Some(true)
                         .filter(|_| ep.container == container && ep.network == Some(network)),
                     Part::Host(h) => Some(true).filter(|_| ep.host == Some(h)),
@@ -90,11 +102,13 @@ impl Marks {
             .collect()
     }
 
-    /// The first invalid part the flow from `s` to `t` crosses: an endpoint or host of
-    /// either end, or a network one end's container is on when the other end is not on
-    /// it (a container is one stack, ARCH-2: the broken routes of one of its networks
-    /// are in the table every one of its flows is routed by).
-    fn crossed(&self, ctx: &Context, s: Party, t: Party) -> Option<usize> {
+    /// The first invalid part the flow from `s` to `t` (sent to `to`) crosses: an
+    /// endpoint or host of either end, or a network one end's container is on when the
+    /// other end is not on it (a container is one stack, ARCH-2: the broken routes of
+    /// one of its networks are in the table every one of its flows is routed by). A
+    /// ranged network breaks only the routes to its range: the flow crosses it when the
+    /// container on it sends to an address in the range, or is sent to from one.
+    fn crossed(&self, ctx: &Context, s: Party, t: Party, to: Option<IpAddr>) -> Option<usize> {
         let ep = |p: Party| match p {
             Party::Endpoint(k) => Some(&ctx.parties.endpoints[k]),
             _ => None,
@@ -112,8 +126,17 @@ impl Marks {
                     || a.network == Some(n) && container_on(ctx, b, n)
             })
         };
+        let in_range = |p: Party, range: &IpNet| has_address_in(ctx, p, range);
         self.parts.iter().position(|p| match *p {
-            Part::Network(n) => (on(es, n) || on(et, n)) && !same_network(n),
+            Part::Network(n, within) => {
+                let (from_on, to_on) = (on(es, n), on(et, n));
+                (from_on || to_on)
+                    && !same_network(n)
+                    && within.is_none_or(|range| {
+                        from_on && (to.is_some_and(|ip| range.contains(&ip)) || in_range(t, &range))
+                            || to_on && in_range(s, &range)
+                    })
+            }
             Part::Endpoint { container, network } => [es, et]
                 .into_iter()
                 .flatten()
@@ -121,6 +144,24 @@ impl Marks {
             Part::Host(h) => host(s) == Some(h) || host(t) == Some(h),
             Part::Nothing => false,
         })
+    }
+}
+
+/// Whether an address `p` sends from or is reached at lies in `range`.
+fn has_address_in(ctx: &Context, p: Party, range: &IpNet) -> bool {
+    match p {
+        Party::Endpoint(k) => ctx.parties.endpoints[k]
+            .ip
+            .is_some_and(|ip| range.contains(&ip)),
+        Party::Host(h) => ctx
+            .host(h)
+            .nics
+            .iter()
+            .any(|n| range.contains(&n.ip.addr())),
+        Party::Client(c) => ctx.design.scenario.clients[c]
+            .ip
+            .is_some_and(|ip| range.contains(&ip)),
+        Party::Internet => false,
     }
 }
 
@@ -140,7 +181,11 @@ pub(crate) fn apply(ctx: &Context, s: usize, t: usize, ans: Answer) -> Answer {
         return ans;
     }
     let (ps, pt) = (ctx.parties.party[s], ctx.parties.party[t]);
-    let Some(i) = ctx.marks.crossed(ctx, ps, pt) else {
+    let to = match &ans.address {
+        Some(AddressTemplate::Fixed { ip, .. }) => *ip,
+        _ => None,
+    };
+    let Some(i) = ctx.marks.crossed(ctx, ps, pt, to) else {
         return ans;
     };
     let inv: &Invalid = &ctx.design.invalid[i];

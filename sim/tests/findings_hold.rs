@@ -7,8 +7,10 @@
 mod common;
 
 use common::*;
+use hnsim_model::Design;
 use hnsim_model::{Severity, Subject};
-use hnsim_sim::{Disposition, Node, NodeKind, StateMatrix};
+use hnsim_sim::{Cell, Disposition, Node, NodeKind, StateMatrix};
+use ipnet::IpNet;
 
 /// Whether `node`'s container is attached to `network` (on `host`) in this state.
 fn on_network(m: &StateMatrix, node: &Node, network: &str, host: Option<&str>) -> bool {
@@ -22,8 +24,33 @@ fn on_network(m: &StateMatrix, node: &Node, network: &str, host: Option<&str>) -
     })
 }
 
-/// Whether the flow `a` -> `b` crosses `subject`.
-fn crosses(m: &StateMatrix, a: &Node, b: &Node, subject: &Subject) -> bool {
+/// Whether `node` sends from or is reached at an address in `range`: its own, or for a
+/// host any of its NICs'.
+fn has_address_in(design: &Design, node: &Node, range: &IpNet) -> bool {
+    let nics = match (node.kind, node.host.as_deref()) {
+        (NodeKind::Host, Some(h)) => design
+            .scenario
+            .hosts
+            .iter()
+            .filter(|x| x.name == h)
+            .flat_map(|x| x.nics.iter().map(|n| n.ip.addr()))
+            .collect(),
+        _ => vec![],
+    };
+    node.ip
+        .into_iter()
+        .chain(nics)
+        .any(|ip| range.contains(&ip))
+}
+
+/// Whether the flow `a` -> `b` (the cell `c`) crosses `subject`.
+fn crosses(
+    design: &Design,
+    m: &StateMatrix,
+    c: &Cell,
+    (a, b): (&Node, &Node),
+    subject: &Subject,
+) -> bool {
     match subject {
         Subject::Endpoint { container, network } => [a, b].iter().any(|n| {
             n.container.as_deref() == Some(container) && n.network.as_deref() == Some(network)
@@ -31,14 +58,24 @@ fn crosses(m: &StateMatrix, a: &Node, b: &Node, subject: &Subject) -> bool {
         Subject::Host { host } => [a, b]
             .iter()
             .any(|n| n.kind != NodeKind::Client && n.host.as_deref() == Some(host)),
-        Subject::Network { network, host } => {
+        Subject::Network {
+            network,
+            host,
+            within,
+        } => {
             let (ia, ib) = (
                 on_network(m, a, network, host.as_deref()),
                 on_network(m, b, network, host.as_deref()),
             );
             let same = (ia && b.network.as_deref() == Some(network))
                 || (ib && a.network.as_deref() == Some(network));
-            (ia || ib) && !same
+            let toward = within.is_none_or(|range| {
+                let sent_to = c.address.as_ref().and_then(|x| x.ip);
+                ia && (sent_to.is_some_and(|ip| range.contains(&ip))
+                    || has_address_in(design, b, &range))
+                    || ib && has_address_in(design, a, &range)
+            });
+            (ia || ib) && !same && toward
         }
     }
 }
@@ -62,7 +99,9 @@ fn contradictions(path: &std::path::Path) -> (usize, Vec<String>) {
                 if a.container.is_some() && a.container == b.container {
                     continue; // a container's own address stays in its compartment
                 }
-                if c.disposition == Disposition::Delivered && crosses(m, a, b, &inv.subject) {
+                if c.disposition == Disposition::Delivered
+                    && crosses(&state.design, m, &c, (a, b), &inv.subject)
+                {
                     bad.push(format!(
                         "{} [{}] {} -> {} {}: delivered across {} ({})",
                         path.display(),
@@ -158,4 +197,46 @@ fn the_findings_the_wire_disagreed_with_invalidate_what_they_break() {
             );
         }
     }
+}
+
+/// A pool over the LAN breaks its members' routes to the LAN's addresses only: the
+/// swarm replica whose ingress subnet is the LAN's cannot be told what reaches the LAN
+/// host, but still reaches the internet through docker_gwbridge (what netns observed).
+#[test]
+fn an_overlapping_pool_breaks_only_the_routes_to_the_overlap() {
+    let path = scenarios_dir().join("pitfalls/swarm-overlay-default-pool-overlaps-lan.yaml");
+    let doc = load(&path).expect("scenario");
+    let analysis = hnsim_model::analyse(&doc);
+    let f = analysis
+        .findings
+        .iter()
+        .find(|f| f.code == "SCN011")
+        .unwrap();
+    assert!(
+        f.invalidates.iter().any(|s| matches!(s,
+            Subject::Network { within: Some(r), .. } if r.to_string() == "10.0.0.0/24")),
+        "{:?}",
+        f.invalidates
+    );
+    let report = hnsim_sim::simulate_analysis(&doc.file, &analysis);
+    let m = report.final_state().unwrap();
+    let dispositions = |to: &str| -> Vec<Disposition> {
+        m.cells()
+            .filter(|c| c.from == "web.1@ovl" && c.to == to)
+            .map(|c| c.disposition)
+            .collect()
+    };
+    let internet = dispositions("internet");
+    assert!(!internet.is_empty());
+    assert!(
+        internet.iter().all(Disposition::is_delivered),
+        "{internet:?}"
+    );
+    let host = dispositions("host:lin1");
+    assert!(!host.is_empty());
+    assert!(
+        host.iter()
+            .all(|d| matches!(d, Disposition::Unknown { .. })),
+        "{host:?}"
+    );
 }

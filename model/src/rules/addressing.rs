@@ -260,7 +260,16 @@ pub(super) fn check(checker: &mut Checker) {
                         "{} network `{}` ({sn}) overlaps LAN {lan} of NIC `{}` on host `{}`",
                         n.driver, n.name, nic.name, host.name
                     ),
-                    Some(Checker::network_subject(n)),
+                    // Two overlapping prefixes: one holds the other, and the smaller
+                    // one is what goes astray.
+                    Some(Checker::network_subject_toward(
+                        n,
+                        if sn.prefix_len() >= lan.prefix_len() {
+                            *sn
+                        } else {
+                            lan
+                        },
+                    )),
                 ));
             }
         }

@@ -262,6 +262,19 @@ impl<'a> Checker<'a> {
         Subject::Network {
             network: net.name.clone(),
             host: net.host.clone(),
+            within: None,
+        }
+    }
+
+    /// The subject "traffic between network `net` and addresses in `range`": what a
+    /// network whose subnet overlaps `range` breaks. Its members route every address of
+    /// the overlap onto their own network, so their flows with the rest of `range` go
+    /// astray; their flows with addresses outside it are routed as before.
+    pub fn network_subject_toward(net: &Network, range: ipnet::IpNet) -> Subject {
+        Subject::Network {
+            network: net.name.clone(),
+            host: net.host.clone(),
+            within: Some(range),
         }
     }
 
