@@ -652,3 +652,29 @@ fn a_container_joining_another_ones_stack_adds_its_ports_there() {
         .contains("No such container: nobody"));
     assert_eq!(refused.scenario.containers.len(), 1);
 }
+
+/// `-d` on every line of a script is one note at its first line, counting the lines,
+/// not one note per line; a different set of ignored flags is its own note.
+#[test]
+fn the_same_ignored_flags_are_noted_once() {
+    let text = "docker run -d --name a nginx\ndocker run -d --name b nginx\ndocker run -d --name c nginx\ndocker run -it --name d alpine\n";
+    let i = from_commands("c.sh", text, HostTemplate::default()).unwrap();
+    let notes = find(&i, "IMP004");
+    assert_eq!(notes.len(), 2, "{notes:#?}");
+    assert_eq!(notes[0].location.line, 1, "{:?}", notes[0].location);
+    assert!(
+        notes[0].message.contains("`-d`") && notes[0].message.contains("in 3 commands"),
+        "{}",
+        notes[0].message
+    );
+    assert!(
+        notes[1].message.contains("`-i`, `-t`"),
+        "{}",
+        notes[1].message
+    );
+    assert!(
+        !notes[1].message.contains("commands;"),
+        "{}",
+        notes[1].message
+    );
+}

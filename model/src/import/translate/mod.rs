@@ -95,6 +95,9 @@ pub(crate) struct Translator {
     pub limits: Limits,
     /// Whether the endpoints limit was reported already.
     over_endpoints: bool,
+    /// The flags-ignored message already reported, with its finding and how many
+    /// commands said it: a script of thirty `docker run -d` lines gets one note.
+    ignored_once: HashMap<String, (usize, usize)>,
 }
 
 impl Translator {
@@ -122,6 +125,7 @@ impl Translator {
             spellings: Vec::new(),
             limits,
             over_endpoints: false,
+            ignored_once: HashMap::new(),
         }
     }
 
@@ -217,11 +221,19 @@ impl Translator {
             .map(|n| format!("`{}`", n.spelled))
             .collect();
         if !ignored.is_empty() {
-            self.emit(
-                "IMP004",
-                src,
-                format!("ignored {}: no effect on networking", ignored.join(", ")),
-            );
+            let message = format!("ignored {}: no effect on networking", ignored.join(", "));
+            match self.ignored_once.get_mut(&message) {
+                Some((at, count)) => {
+                    *count += 1;
+                    self.findings[*at].message =
+                        format!("{message} (in {count} commands; the first is shown)");
+                }
+                None => {
+                    self.ignored_once
+                        .insert(message.clone(), (self.findings.len(), 1));
+                    self.emit("IMP004", src, message);
+                }
+            }
         }
         for n in &args.notes {
             if n.unknown {
