@@ -121,6 +121,14 @@ impl Driver {
         )
     }
 
+    /// Drivers whose gateway address is the host itself: the host vNIC of a NAT or ICS
+    /// network (`vEthernet (nat)`), the bridge device of a Linux bridge (`docker0`). A
+    /// container reaches its host at that address; on the other drivers the gateway
+    /// is a router of the LAN or of the overlay, not the host.
+    pub fn gateway_is_the_host(&self) -> bool {
+        matches!(self, Driver::Nat | Driver::Ics | Driver::Bridge)
+    }
+
     /// For a [`Driver::Plugin`] whose name is a built-in in the wrong case (OPT-5),
     /// the built-in it was meant to be.
     pub fn miscased_builtin(&self) -> Option<Driver> {

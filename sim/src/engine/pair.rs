@@ -7,7 +7,7 @@ use crate::answer::{best, hop, AddressTemplate, Answer, Denial, DST_NAME, SRC_IP
 use crate::context::Context;
 use crate::driver::{self, container_addr};
 use crate::fabric::{self, Entry, Exit};
-use crate::matrix::{DenyReason, Hop, Mechanism, Probe};
+use crate::matrix::{AddressKind, DenyReason, Hop, Mechanism, Probe};
 use crate::nodes::{Endpoint, Party};
 use std::net::IpAddr;
 
@@ -143,7 +143,35 @@ fn on_link_sibling(ctx: &Context, a: usize, t: Party) -> Option<(usize, IpAddr)>
 /// container's own addresses stay inside its compartment, so only these flows can cross
 /// a part of the design its findings invalidate.
 pub(super) fn between(ctx: &Context, s: usize, t: usize, probe: Probe) -> Answer {
-    crate::invalid::apply(ctx, s, t, between_as_written(ctx, s, t, probe))
+    let mut ans = between_as_written(ctx, s, t, probe);
+    host_at_gateway(ctx, s, t, &mut ans);
+    crate::invalid::apply(ctx, s, t, ans)
+}
+
+/// A host the design gives no NIC has no address of its own to show, and "localhost"
+/// inside a container is the container itself. From a container on one of the host's
+/// NAT or bridge networks the host answers at that network's gateway, its own vNIC or
+/// bridge address (`vEthernet (nat)`, `docker0`): that is the address to use.
+fn host_at_gateway(ctx: &Context, s: usize, t: usize, ans: &mut Answer) {
+    let (Party::Endpoint(k), Party::Host(h)) = (ctx.parties.party[s], ctx.parties.party[t]) else {
+        return;
+    };
+    let Some(AddressTemplate::Fixed {
+        kind: kind @ AddressKind::HostIp,
+        ip: None,
+        port,
+        ..
+    }) = &ans.address
+    else {
+        return;
+    };
+    let ep = &ctx.parties.endpoints[k];
+    if ep.host != Some(h) || !ep.driver.gateway_is_the_host() {
+        return;
+    }
+    if let Some(gateway) = ctx.network(ep).and_then(|n| n.gateway) {
+        ans.address = Some(AddressTemplate::fixed(*kind, Some(gateway), *port));
+    }
 }
 
 /// [`between`] for the design as written.

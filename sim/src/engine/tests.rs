@@ -317,3 +317,25 @@ fn a_step_decides_only_what_it_changed() {
     // A new network: the fabric changed, every pair is decided again.
     assert_eq!(decided[3], 36, "{decided:?}");
 }
+
+/// A host with no NIC in the design is reached from its NAT or bridge containers at
+/// their network's gateway (its vNIC or bridge address), never at "localhost", which in
+/// a container is the container itself.
+#[test]
+fn a_host_without_nics_is_reached_at_the_gateway() {
+    let m = matrix(
+        "name: t\nhosts: [{name: w, os: ws2022}, {name: l, os: linux}]\nnetworks:\n  - {name: nat, driver: nat, host: w}\n  - {name: app, driver: bridge, host: l}\ncontainers:\n  - {name: a, host: w, networks: [nat]}\n  - {name: b, host: l, networks: [app]}\n",
+    );
+    for (from, to) in [("a@nat", "host:w"), ("b@app", "host:l")] {
+        let c = m.cell(from, to, Probe::Icmp).expect("cell");
+        let address = c.address.as_ref().expect("an address");
+        let gateway = m.node(from).and_then(|n| n.ip).map(|ip| match ip {
+            std::net::IpAddr::V4(v4) => {
+                let [a, b, c, _] = v4.octets();
+                std::net::IpAddr::from([a, b, c, 1])
+            }
+            v6 => v6,
+        });
+        assert_eq!(address.ip, gateway, "{from} -> {to}: {}", address.value);
+    }
+}
