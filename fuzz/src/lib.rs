@@ -6,7 +6,20 @@
 use hnsim_model::import::{document_as, HostTemplate, ImportError, InputKind};
 use hnsim_model::Limits;
 
+/// Where each input is written before it runs, when `HNSIM_FUZZ_LAST_INPUT` names a
+/// file: a stack overflow kills the process before libFuzzer's handler can save the
+/// input (the handler runs on the overflowed stack), and this file is then the only
+/// trace of what did it. run.sh sets it per target.
+fn last_input_file() -> Option<&'static std::path::Path> {
+    static PATH: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+    PATH.get_or_init(|| std::env::var_os("HNSIM_FUZZ_LAST_INPUT").map(Into::into))
+        .as_deref()
+}
+
 pub fn exercise(kind: InputKind, data: &[u8]) {
+    if let Some(path) = last_input_file() {
+        let _ = std::fs::write(path, data);
+    }
     let Ok(text) = std::str::from_utf8(data) else {
         return; // the CLI refuses undecodable text before the model sees it
     };
