@@ -98,6 +98,12 @@ pub fn parse_scenario_with(
             if let Some(bomb) = crate::limits::alias_bomb(file, text, &inner) {
                 return Err(bomb);
             }
+            // The deserializer stops at the first value of the wrong type, which in a
+            // text that is not YAML at all (a compose file with a bad indent) can come
+            // before the syntax error: the syntax is what to fix, and where.
+            if let Err(syntax) = serde_yaml_ng::from_str::<serde::de::IgnoredAny>(text) {
+                return Err(syntax_error(file, &syntax));
+            }
             // serde_yaml points at the value it was reading, which for a custom
             // deserializer (OS names, ports, ...) can be the enclosing map; the source map
             // knows the field itself. The later of the two is the more precise.
@@ -227,6 +233,29 @@ pub fn assign_origins(s: &mut Scenario) {
     }
 }
 
+/// A text that is not YAML, at the parser's position.
+fn syntax_error(file: &str, e: &serde_yaml_ng::Error) -> ParseError {
+    let (line, column) = e
+        .location()
+        .map_or((1, 1), |l| (l.line() as u32, l.column() as u32));
+    let raw = e.to_string();
+    let message = match raw.find(" at line ") {
+        Some(cut) => raw[..cut].to_string(),
+        None => raw,
+    };
+    ParseError {
+        file: file.to_string(),
+        line,
+        column,
+        field: String::new(),
+        message: format!("not valid YAML: {message}"),
+        help: Some(
+            "check the indentation of this line and the one before (spaces only, the same depth for keys of one mapping), and that every `key: value` has its space after the colon"
+                .into(),
+        ),
+    }
+}
+
 /// For serde's "unknown field `x`, expected one of `a`, `b`" and "unknown variant"
 /// messages, the closest expected name.
 fn suggest(message: &str) -> Option<String> {
@@ -278,6 +307,17 @@ mod tests {
         assert_eq!((err.line, err.column), (5, 5), "{err}");
         assert_eq!(err.field, "networks[0].subnte");
         assert_eq!(err.help.as_deref(), Some("did you mean `subnet`?"));
+    }
+
+    #[test]
+    fn text_that_is_not_yaml_gets_its_syntax_error_not_a_type_error() {
+        // A compose file with a bad indent: the first type error (services is a map)
+        // comes before the syntax error, which is what the author must fix.
+        let text = "services:\n  web:\n    image: nginx\n     ports:\n      - \"80:80\"\n";
+        let err = parse_scenario("compose.yaml", text).unwrap_err();
+        assert_eq!(err.line, 4, "{err}");
+        assert!(err.message.starts_with("not valid YAML"), "{err}");
+        assert!(err.field.is_empty(), "{err}");
     }
 
     #[test]
