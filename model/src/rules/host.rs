@@ -36,8 +36,10 @@ pub const INBOUND_ICMP: Rule = Rule {
     facts: &["EXT-5"],
     title: "the Windows host firewall blocks inbound ICMP",
     explanation: "Windows answers ping only when an inbound ICMPv4 echo rule allows it; host to \
-container ping therefore needs that firewall rule (the windows-container-networking CI adds \
-it, EXT-5). Without it ICMP probes fail while TCP and UDP work.",
+container ping through WinNAT therefore needs that firewall rule (the windows-container-networking \
+CI adds it, EXT-5). Without it ICMP probes to the host, and from the host to its NAT containers, \
+fail while TCP and UDP work. Containers on the external vSwitch drivers (transparent, l2bridge) \
+are reached through the host's NIC like any LAN machine.",
     help: "allow it with `New-NetFirewallRule -Protocol ICMPv4 -IcmpType 8 -Direction Inbound -Action Allow` and set `firewall: {inbound-icmp: true}`, or probe with TCP",
 };
 
@@ -102,7 +104,7 @@ pub(super) fn check(checker: &mut Checker) {
                 &INBOUND_ICMP,
                 format!("{}.firewall", host.origin.path),
                 format!(
-                    "host `{}` blocks inbound ICMPv4: pinging its containers from the host fails",
+                    "host `{}` blocks inbound ICMPv4: pings to the host fail, and so do pings from the host to its containers on NAT networks",
                     host.name
                 ),
             ));
