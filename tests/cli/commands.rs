@@ -91,9 +91,9 @@ const DAEMON_JSON: &str = "{\n  \"fixed-cidr\": \"172.30.0.0/16\"\n}\n";
 #[test]
 fn clean_design_exits_0_and_findings_exit_1() {
     let o = hnsim(&["check", "scenarios/designs/nat-single-host.yaml"]);
-    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert_exit(&o, 0);
     let o = hnsim(&["check", "scenarios/users/ws2016-second-nat-network.yaml"]);
-    assert_eq!(code(&o), 1, "{}", both(&o));
+    assert_exit(&o, 1);
     let out = stdout(&o);
     assert!(out.contains("error[HNS002]"), "{out}");
     assert!(
@@ -110,7 +110,7 @@ fn deny_lowers_the_failing_severity() {
     let f = "scenarios/designs/nat-single-host.yaml";
     assert_eq!(code(&hnsim(&["check", "--deny", "warning", f])), 0);
     let o = hnsim(&["check", "--deny", "info", f]);
-    assert_eq!(code(&o), 1, "{}", both(&o));
+    assert_exit(&o, 1);
     let o = hnsim(&["check", "--deny", "fatal", f]);
     assert_eq!(
         code(&o),
@@ -128,7 +128,7 @@ fn typo_in_a_key_is_exit_2_with_file_line_field_and_suggestion() {
         "name: typo\nhosts:\n  - name: win1\n    os: ws2019\nnetworks:\n  - name: app\n    host: win1\n    driver: nat\n    subnett: 172.20.0.0/16\n",
     );
     let o = hnsim(&["check", p(&f)]);
-    assert_eq!(code(&o), 2, "{}", both(&o));
+    assert_exit(&o, 2);
     let err = stderr(&o);
     assert!(err.contains("typo.yaml:9:5"), "{err}");
     assert!(err.contains("networks[0].subnett"), "{err}");
@@ -139,17 +139,13 @@ fn typo_in_a_key_is_exit_2_with_file_line_field_and_suggestion() {
 fn unreadable_inputs_exit_2_and_say_why() {
     let o = hnsim(&["check", "scenarios/no-such-dir/design.yaml"]);
     assert_eq!(code(&o), 2);
-    assert!(
-        stderr(&o).contains("no-such-dir/design.yaml"),
-        "{}",
-        both(&o)
-    );
+    assert_stderr_has(&o, "no-such-dir/design.yaml");
 
     let empty = input("unreadable", "empty.yaml", "");
     let o = hnsim(&["check", p(&empty)]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("empty.yaml:1:1"), "{}", both(&o));
-    assert!(stderr(&o).contains("help:"), "{}", both(&o));
+    assert_stderr_has(&o, "empty.yaml:1:1");
+    assert_stderr_has(&o, "help:");
 
     let os = input(
         "unreadable",
@@ -197,13 +193,9 @@ fn one_unreadable_file_among_several_is_exit_2_but_the_rest_is_checked() {
         "scenarios/users/ws2016-second-nat-network.yaml",
         p(&bad),
     ]);
-    assert_eq!(code(&o), 2, "{}", both(&o));
-    assert!(stdout(&o).contains("HNS002"), "{}", both(&o));
-    assert!(
-        stdout(&o).contains("checked 2 files (1 unreadable)"),
-        "{}",
-        both(&o)
-    );
+    assert_exit(&o, 2);
+    assert_stdout_has(&o, "HNS002");
+    assert_stdout_has(&o, "checked 2 files (1 unreadable)");
 }
 
 // ------------------------------------------------------------- docker commands
@@ -212,10 +204,10 @@ fn one_unreadable_file_among_several_is_exit_2_but_the_rest_is_checked() {
 fn ms_docs_transparent_commands_reach_the_lan_and_the_internet() {
     let f = input("msdocs", "transparent.txt", MS_DOCS_TRANSPARENT);
     let o = hnsim(&["check", p(&f)]);
-    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert_exit(&o, 0);
     // The file does not describe the host's LAN: the importer says what it assumed.
-    assert!(stdout(&o).contains("IMP019"), "{}", both(&o));
-    assert!(stdout(&o).contains("10.123.174.0/23"), "{}", both(&o));
+    assert_stdout_has(&o, "IMP019");
+    assert_stdout_has(&o, "10.123.174.0/23");
 
     let r = sim_json(&f);
     let c = cell(
@@ -239,7 +231,7 @@ fn ms_docs_transparent_commands_reach_the_lan_and_the_internet() {
 fn powershell_backtick_continuations_and_published_ports() {
     let f = input("powershell", "nat.ps1", POWERSHELL_NAT);
     let o = hnsim(&["check", p(&f)]);
-    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert_exit(&o, 0);
     let r = sim_json(&f);
     let c = cell(&r, "client:lan-client", "api@MyNatNetwork", "tcp/5000");
     assert!(delivered(c), "NAT-8: {c}");
@@ -255,7 +247,7 @@ fn powershell_backtick_continuations_and_published_ports() {
 fn linux_defaults_bridge_and_ephemeral_ports_from_32768() {
     let f = input("linux", "history.sh", LINUX_SHELL);
     let o = hnsim(&["check", p(&f)]);
-    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert_exit(&o, 0);
     let r = sim_json(&f);
     let c = cell(&r, "client:lan-client", "lonely@bridge", "tcp/9000");
     assert!(delivered(c), "{c}");
@@ -274,7 +266,7 @@ fn windows_refused_options_name_the_line_and_exit_1() {
         "PS C:\\> docker network create -d nat mynat\nPS C:\\> docker network create -d transparent --internal tr\nPS C:\\> docker run --name z --link y:y --network mynat iis\nPS C:\\> docker run --name w -p 127.0.0.1:8080:80 iis\n",
     );
     let o = hnsim(&["check", p(&f)]);
-    assert_eq!(code(&o), 1, "{}", both(&o));
+    assert_exit(&o, 1);
     let out = stdout(&o);
     for (codes, at) in [
         ("HNS050", "refused.ps1:2:1"),
@@ -295,7 +287,7 @@ fn windows_refused_options_name_the_line_and_exit_1() {
         "import exits 1 on refused options: {}",
         both(&o)
     );
-    assert!(stderr(&o).contains("refused.ps1:2:1"), "{}", both(&o));
+    assert_stderr_has(&o, "refused.ps1:2:1");
     assert!(
         !stderr(&o).contains("facts: \n"),
         "no empty facts line: {}",
@@ -311,8 +303,8 @@ fn one_container_binding_a_host_port_twice_is_an_error() {
         "docker run -d --name a -p 80:80 -p 80:81 nginx\n",
     );
     let o = hnsim(&["check", p(&f)]);
-    assert_eq!(code(&o), 1, "{}", both(&o));
-    assert!(stdout(&o).contains("SCN040"), "{}", both(&o));
+    assert_exit(&o, 1);
+    assert_stdout_has(&o, "SCN040");
 }
 
 // --------------------------------------------------------- compose, daemon.json
@@ -321,7 +313,7 @@ fn one_container_binding_a_host_port_twice_is_an_error() {
 fn linux_compose_two_networks() {
     let f = input("compose-linux", "docker-compose.yml", LINUX_COMPOSE);
     let o = hnsim(&["check", p(&f)]);
-    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert_exit(&o, 0);
     let r = sim_json(&f);
     let c = cell(
         &r,
@@ -350,7 +342,7 @@ fn linux_compose_two_networks() {
 fn windows_compose_on_the_external_nat_network() {
     let f = input("compose-win", "docker-compose.yml", WINDOWS_COMPOSE);
     let o = hnsim(&["check", p(&f)]);
-    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert_exit(&o, 0);
     let o = hnsim(&["import", p(&f)]);
     assert!(
         stdout(&o).contains("os: ws2019"),
@@ -397,7 +389,7 @@ fn a_stack_file_is_deployed_on_a_swarm_manager() {
 fn daemon_json_alone_is_a_windows_host_with_that_nat_prefix() {
     let f = input("daemon", "daemon.json", DAEMON_JSON);
     let o = hnsim(&["import", p(&f)]);
-    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert_exit(&o, 0);
     let yaml = stdout(&o);
     assert!(yaml.contains("os: ws2019"), "{yaml}");
     assert!(yaml.contains("fixed-cidr: 172.30.0.0/16"), "{yaml}");
@@ -407,8 +399,8 @@ fn daemon_json_alone_is_a_windows_host_with_that_nat_prefix() {
         "{\n  \"fixed-cidr\": \"172.30.0.0/16\",\n}\n",
     );
     let o = hnsim(&["check", p(&bad)]);
-    assert_eq!(code(&o), 2, "{}", both(&o));
-    assert!(stderr(&o).contains("bad.json:3"), "{}", both(&o));
+    assert_exit(&o, 2);
+    assert_stderr_has(&o, "bad.json:3");
 }
 
 // -------------------------------------------------------------------- import
@@ -521,7 +513,7 @@ fn trace_explains_hop_by_hop_with_facts() {
         "--proto",
         "tcp/80",
     ]);
-    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert_exit(&o, 0);
     let out = stdout(&o);
     assert!(out.contains("10.10.10.22:8080"), "NAT-8 address: {out}");
     assert!(out.contains("NAT-8"), "{out}");
@@ -533,18 +525,10 @@ fn trace_usage_errors_exit_2_and_list_what_exists() {
     let f = "scenarios/users/compose-linux-web-api-db.yaml";
     let o = hnsim(&["trace", f, "--from", "nosuch", "--to", "internet"]);
     assert_eq!(code(&o), 2);
-    assert!(
-        stderr(&o).contains("shop-web-1@shop_frontend"),
-        "{}",
-        both(&o)
-    );
+    assert_stderr_has(&o, "shop-web-1@shop_frontend");
     let o = hnsim(&["trace", f, "--from", "shop-api-1", "--to", "internet"]);
     assert_eq!(code(&o), 2, "an ambiguous name: {}", both(&o));
-    assert!(
-        stderr(&o).contains("shop-api-1@shop_backend"),
-        "{}",
-        both(&o)
-    );
+    assert_stderr_has(&o, "shop-api-1@shop_backend");
     let o = hnsim(&[
         "trace",
         f,
@@ -556,29 +540,25 @@ fn trace_usage_errors_exit_2_and_list_what_exists() {
         "tcp/99999",
     ]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("--proto"), "{}", both(&o));
+    assert_stderr_has(&o, "--proto");
 }
 
 #[test]
 fn explain_and_scenarios() {
     let o = hnsim(&["explain", "IMP019"]);
-    assert_eq!(code(&o), 0, "{}", both(&o));
-    assert!(stdout(&o).contains("help:"), "{}", both(&o));
+    assert_exit(&o, 0);
+    assert_stdout_has(&o, "help:");
     let o = hnsim(&["explain", "hns002"]);
     assert_eq!(code(&o), 0, "codes are case-insensitive: {}", both(&o));
     let o = hnsim(&["explain", "HNS01"]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("HNS001"), "{}", both(&o));
+    assert_stderr_has(&o, "HNS001");
     let o = hnsim(&["explain"]);
     assert_eq!(code(&o), 0);
-    assert!(stdout(&o).contains("SCN040"), "{}", both(&o));
+    assert_stdout_has(&o, "SCN040");
     let o = hnsim(&["scenarios"]);
-    assert_eq!(code(&o), 0, "{}", both(&o));
-    assert!(
-        stdout(&o).contains("users/ms-docs-transparent-static-ip.yaml"),
-        "{}",
-        both(&o)
-    );
+    assert_exit(&o, 0);
+    assert_stdout_has(&o, "users/ms-docs-transparent-static-ip.yaml");
     let o = hnsim(&["scenarios", "no-such-dir"]);
     assert_eq!(code(&o), 2);
 }
@@ -678,13 +658,13 @@ fn windows_encodings_and_line_ends() {
         );
     }
     let o = hnsim(&["import", p(&crlf)]);
-    assert!(stdout(&o).contains("- MyNat"), "{}", both(&o));
+    assert_stdout_has(&o, "- MyNat");
 
     let junk = input("encodings", "notes.txt", "kubectl apply -f deploy.yaml\n");
     let o = hnsim(&["check", p(&junk)]);
-    assert_eq!(code(&o), 2, "{}", both(&o));
-    assert!(stderr(&o).contains("notes.txt:1:1"), "{}", both(&o));
-    assert!(stderr(&o).contains("help:"), "{}", both(&o));
+    assert_exit(&o, 2);
+    assert_stderr_has(&o, "notes.txt:1:1");
+    assert_stderr_has(&o, "help:");
 }
 
 /// A compose file or daemon.json a scenario names by path that is missing: exit 2 at the
@@ -697,7 +677,7 @@ fn missing_referenced_compose_file_is_located() {
         "name: c\nhosts:\n  - name: h\n    os: linux\n    compose: nope/docker-compose.yml\n",
     );
     let o = hnsim(&["check", p(&f)]);
-    assert_eq!(code(&o), 2, "{}", both(&o));
+    assert_exit(&o, 2);
     let err = stderr(&o);
     assert!(err.contains("design.yaml:5:"), "{err}");
     assert!(err.contains("hosts[0].compose"), "{err}");
@@ -734,9 +714,9 @@ fn differential_options_need_generated_and_a_batch_is_text_or_json() {
         args.extend_from_slice(extra);
         let o = hnsim(&args);
         assert_eq!(code(&o), 2, "{extra:?}: {}", both(&o));
-        assert!(stderr(&o).contains("add --generated COUNT"), "{}", both(&o));
+        assert_stderr_has(&o, "add --generated COUNT");
     }
     let o = hnsim(&["conform", "--generated", "1", "--format", "html"]);
-    assert_eq!(code(&o), 2, "{}", both(&o));
-    assert!(stderr(&o).contains("text or JSON"), "{}", both(&o));
+    assert_exit(&o, 2);
+    assert_stderr_has(&o, "text or JSON");
 }

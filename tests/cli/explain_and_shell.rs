@@ -8,30 +8,26 @@ use std::process::Command;
 #[test]
 fn explain_reads_facts_reasons_and_mechanisms() {
     let o = hnsim(&["explain", "NAT-8"]);
-    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert_exit(&o, 0);
     let fact = hnsim_model::fact::lookup("NAT-8").expect("NAT-8 in the catalogue");
     assert!(stdout(&o).contains(&fact.title), "{}", both(&o));
     let o = hnsim(&["explain", "nat-8"]);
     assert_eq!(code(&o), 0, "fact IDs ignore case: {}", both(&o));
     let o = hnsim(&["explain", "nat-no-inbound"]);
-    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert_exit(&o, 0);
     assert!(
         stdout(&o).contains("(reason)") && stdout(&o).contains("NAT-12"),
         "{}",
         both(&o)
     );
     let o = hnsim(&["explain", "win-nat-port-mapping"]);
-    assert_eq!(code(&o), 0, "{}", both(&o));
-    assert!(stdout(&o).contains("(mechanism)"), "{}", both(&o));
+    assert_exit(&o, 0);
+    assert_stdout_has(&o, "(mechanism)");
     let o = hnsim(&["explain", "not-listening"]);
-    assert!(stdout(&o).contains("Not a network denial"), "{}", both(&o));
+    assert_stdout_has(&o, "Not a network denial");
     let o = hnsim(&["explain", "nat-no-inbund"]);
-    assert_eq!(code(&o), 2, "{}", both(&o));
-    assert!(
-        stderr(&o).contains("did you mean nat-no-inbound"),
-        "{}",
-        both(&o)
-    );
+    assert_exit(&o, 2);
+    assert_stderr_has(&o, "did you mean nat-no-inbound");
     let o = hnsim(&["explain"]);
     let out = stdout(&o);
     for word in ["HNS001", "NAT-8", "nat-no-inbound", "vxlan-encap"] {
@@ -62,10 +58,10 @@ fn completions_for_every_shell_and_a_man_page() {
         String::from_utf8_lossy(&syntax.stderr)
     );
     let o = hnsim(&["completions", "tcsh"]);
-    assert_eq!(code(&o), 2, "{}", both(&o));
+    assert_exit(&o, 2);
 
     let o = hnsim(&["man"]);
-    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert_exit(&o, 0);
     let man = stdout(&o);
     assert!(man.contains(".TH hnsim 1"), "{man:.300}");
     assert!(man.contains("completions"), "{man:.300}");
@@ -134,7 +130,7 @@ fn scenarios_from_another_directory_prints_usable_paths() {
         .current_dir(&dir)
         .output()
         .expect("runs");
-    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert_exit(&o, 0);
     let out = stdout(&o);
     let paths: Vec<&str> = out.lines().filter_map(|l| l.split("  ").next()).collect();
     assert!(paths.len() > 40, "{out}");

@@ -18,8 +18,8 @@ fn trace(args: &[&str]) -> std::process::Output {
 #[test]
 fn any_port_is_answered_and_nothing_listening_is_not_a_network_denial() {
     let o = trace(&["--from", "app", "--to", "web", "--proto", "tcp/8443"]);
-    assert_eq!(code(&o), 0, "{}", both(&o));
-    assert!(stdout(&o).contains("tcp/8443"), "{}", both(&o));
+    assert_exit(&o, 0);
+    assert_stdout_has(&o, "tcp/8443");
     assert!(
         stdout(&o).contains("not-published"),
         "no mapping for 8443 on win1: {}",
@@ -36,35 +36,23 @@ fn any_port_is_answered_and_nothing_listening_is_not_a_network_denial() {
         "--format",
         "json",
     ]);
-    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert_exit(&o, 0);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(
         v["cells"][0]["disposition"]["reason"], "not-listening",
         "{v}"
     );
     let o = trace(&["--from", "host:win1", "--to", "web", "--proto", "tcp/8443"]);
-    assert!(
-        stdout(&o).contains("nothing in web listens on tcp/8443"),
-        "{}",
-        both(&o)
-    );
+    assert_stdout_has(&o, "nothing in web listens on tcp/8443");
 }
 
 #[test]
 fn destinations_and_sources_by_address() {
     let o = trace(&["--from", "app", "--to", "10.0.0.10:8080"]);
-    assert_eq!(code(&o), 0, "{}", both(&o));
-    assert!(
-        stdout(&o).contains("app@nat → web@nat  tcp/80"),
-        "{}",
-        both(&o)
-    );
-    assert!(stdout(&o).contains("delivered"), "{}", both(&o));
-    assert!(
-        stderr(&o).contains("port mapping to web@nat tcp/80"),
-        "{}",
-        both(&o)
-    );
+    assert_exit(&o, 0);
+    assert_stdout_has(&o, "app@nat → web@nat  tcp/80");
+    assert_stdout_has(&o, "delivered");
+    assert_stderr_has(&o, "port mapping to web@nat tcp/80");
     // A container address, from its own host.
     let o = trace(&[
         "--from",
@@ -74,12 +62,12 @@ fn destinations_and_sources_by_address() {
         "--proto",
         "tcp/80",
     ]);
-    assert_eq!(code(&o), 0, "{}", both(&o));
-    assert!(stdout(&o).contains("host:win1 → web@nat"), "{}", both(&o));
+    assert_exit(&o, 0);
+    assert_stdout_has(&o, "host:win1 → web@nat");
     // The same address on two hosts' nat networks is ambiguous, and says so.
     let o = trace(&["--from", "laptop", "--to", "172.16.0.2"]);
-    assert_eq!(code(&o), 2, "{}", both(&o));
-    assert!(stderr(&o).contains("web@nat, app@nat"), "{}", both(&o));
+    assert_exit(&o, 2);
+    assert_stderr_has(&o, "web@nat, app@nat");
     // A machine on the LAN that the design does not list.
     let o = trace(&[
         "--from",
@@ -89,24 +77,16 @@ fn destinations_and_sources_by_address() {
         "--proto",
         "tcp",
     ]);
-    assert_eq!(code(&o), 0, "{}", both(&o));
-    assert!(
-        stdout(&o).contains("client:10.0.0.99 → web@nat"),
-        "{}",
-        both(&o)
-    );
+    assert_exit(&o, 0);
+    assert_stdout_has(&o, "client:10.0.0.99 → web@nat");
     // Somewhere on the internet.
     let o = trace(&["--from", "web", "--to", "8.8.8.8:53", "--proto", "udp"]);
-    assert_eq!(code(&o), 0, "{}", both(&o));
-    assert!(
-        stdout(&o).contains("web@nat → internet  udp/53"),
-        "{}",
-        both(&o)
-    );
+    assert_exit(&o, 0);
+    assert_stdout_has(&o, "web@nat → internet  udp/53");
     // A private address on no segment is not guessed.
     let o = trace(&["--from", "web", "--to", "192.168.77.1"]);
-    assert_eq!(code(&o), 2, "{}", both(&o));
-    assert!(stderr(&o).contains("on no segment"), "{}", both(&o));
+    assert_exit(&o, 2);
+    assert_stderr_has(&o, "on no segment");
 }
 
 /// A swarm node's address and a routing-mesh port is the service, not the node.
@@ -125,14 +105,10 @@ fn a_routing_mesh_port_is_the_service_behind_it() {
         "--to",
         "192.168.1.10:8080",
     ]);
-    assert_eq!(code(&o), 0, "{}", both(&o));
-    assert!(
-        stdout(&o).contains("→ web.1@ingress  tcp/80"),
-        "{}",
-        both(&o)
-    );
-    assert!(stdout(&o).contains("delivered"), "{}", both(&o));
-    assert!(stderr(&o).contains("routing mesh"), "{}", both(&o));
+    assert_exit(&o, 0);
+    assert_stdout_has(&o, "→ web.1@ingress  tcp/80");
+    assert_stdout_has(&o, "delivered");
+    assert_stderr_has(&o, "routing mesh");
 }
 
 #[test]
@@ -147,7 +123,7 @@ fn sim_probe_adds_probes_to_every_destination() {
         "--schema",
         "v1",
     ]);
-    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert_exit(&o, 0);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     let cells = v["states"][0]["cells"].as_array().expect("cells");
     for to in ["web@nat", "app@nat", "host:win1", "client:laptop"] {
@@ -159,7 +135,7 @@ fn sim_probe_adds_probes_to_every_destination() {
         }
     }
     let o = hnsim(&["sim", NAT, "--probe", "sctp/9"]);
-    assert_eq!(code(&o), 2, "{}", both(&o));
+    assert_exit(&o, 2);
 }
 
 #[test]
@@ -176,26 +152,18 @@ fn names_people_type() {
         "--proto",
         "icmp",
     ]);
-    assert_eq!(code(&o), 0, "{}", both(&o));
-    assert!(
-        stdout(&o).contains("shop-web-1@shop_frontend"),
-        "{}",
-        both(&o)
-    );
+    assert_exit(&o, 0);
+    assert_stdout_has(&o, "shop-web-1@shop_frontend");
     // On two networks: the choices are listed.
     let o = hnsim(&["trace", compose, "--from", "api", "--to", "internet"]);
-    assert_eq!(code(&o), 2, "{}", both(&o));
-    assert!(
-        stderr(&o).contains("shop-api-1@shop_backend"),
-        "{}",
-        both(&o)
-    );
+    assert_exit(&o, 2);
+    assert_stderr_has(&o, "shop-api-1@shop_backend");
     // Kinds in any case; a typo gets the nearest names.
     let o = trace(&["--from", "Internet", "--to", "wbe"]);
-    assert_eq!(code(&o), 2, "{}", both(&o));
-    assert!(stderr(&o).contains("did you mean web@nat"), "{}", both(&o));
+    assert_exit(&o, 2);
+    assert_stderr_has(&o, "did you mean web@nat");
     let o = trace(&["--from", "INTERNET", "--to", "Host:win1"]);
-    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert_exit(&o, 0);
     // A swarm service with one task.
     let swarm = input(
         "names",
@@ -285,9 +253,9 @@ fn a_dash_reads_standard_input() {
         &["import", "-"],
         b"docker network create -d bridge --subnet 10.1.0.0/24 front\ndocker run --name web --network front -p 8080:80 nginx\n",
     );
-    assert_eq!(code(&o), 0, "{}", both(&o));
-    assert!(stdout(&o).contains("name: web"), "{}", both(&o));
-    assert!(stdout(&o).contains("8080:80"), "{}", both(&o));
+    assert_exit(&o, 0);
+    assert_stdout_has(&o, "name: web");
+    assert_stdout_has(&o, "8080:80");
 }
 
 #[test]
@@ -304,9 +272,9 @@ fn errors_in_standard_input_are_located_at_stdin_line_column() {
         );
     }
     let o = with_stdin(&["trace", "-", "--from", "a", "--to", "b"], bad);
-    assert_eq!(code(&o), 2, "{}", both(&o));
-    assert!(stderr(&o).contains("<stdin>:3:27"), "{}", both(&o));
+    assert_exit(&o, 2);
+    assert_stderr_has(&o, "<stdin>:3:27");
     // A finding about docker commands read from standard input is located there too.
     let o = with_stdin(&["check", "-"], b"docker run --name a --network\n");
-    assert!(stdout(&o).contains("<stdin>:1:1"), "{}", both(&o));
+    assert_stdout_has(&o, "<stdin>:1:1");
 }

@@ -44,7 +44,7 @@ fn the_output_file_extension_picks_the_format() {
     // --format wins over the extension.
     let f = out_file("extension", "forced.html");
     let o = hnsim(&["sim", DESIGN, "--format", "markdown", "-o", p(&f)]);
-    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert_exit(&o, 0);
     assert!(!read(&f).contains("<!DOCTYPE html>"));
 }
 
@@ -67,7 +67,7 @@ fn a_format_a_command_cannot_produce_is_refused() {
         assert!(stderr(&o).contains("; use "), "{args:?}: {}", both(&o));
     }
     let o = hnsim(&["sim", DESIGN, "--format", "pdf"]);
-    assert_eq!(code(&o), 2, "{}", both(&o));
+    assert_exit(&o, 2);
     assert!(
         stderr(&o).contains("sarif"),
         "lists the formats: {}",
@@ -79,17 +79,17 @@ fn a_format_a_command_cannot_produce_is_refused() {
 fn diff_renders_junit_markdown_and_yaml() {
     let other = "scenarios/designs/nat-single-host.yaml";
     let o = hnsim(&["diff", DESIGN, other, "--format", "junit"]);
-    assert_eq!(code(&o), 1, "{}", both(&o));
+    assert_exit(&o, 1);
     let xml = stdout(&o);
     assert!(xml.starts_with("<?xml"), "{xml:.200}");
     assert!(xml.contains("<failure"), "{xml:.400}");
     let o = hnsim(&["diff", DESIGN, DESIGN, "--format", "junit"]);
-    assert_eq!(code(&o), 0, "{}", both(&o));
-    assert!(stdout(&o).contains("no cell changed"), "{}", both(&o));
+    assert_exit(&o, 0);
+    assert_stdout_has(&o, "no cell changed");
     let o = hnsim(&["diff", DESIGN, other, "--format", "markdown"]);
-    assert!(stdout(&o).contains("| from | to |"), "{}", both(&o));
+    assert_stdout_has(&o, "| from | to |");
     let o = hnsim(&["diff", DESIGN, other, "--format", "yaml"]);
-    assert!(stdout(&o).contains("changes:"), "{}", both(&o));
+    assert_stdout_has(&o, "changes:");
 }
 
 /// Validates `doc` against one of the shipped schemas, resolving its references to the
@@ -192,7 +192,7 @@ fn sarif_names_rules_and_relative_locations() {
 #[test]
 fn github_annotations_point_at_file_line_and_column() {
     let o = hnsim(&["check", PITFALL, "--format", "github"]);
-    assert_eq!(code(&o), 1, "{}", both(&o));
+    assert_exit(&o, 1);
     let out = stdout(&o);
     assert!(
         out.contains(&format!(
@@ -221,7 +221,7 @@ fn sim_fails_on_findings_at_or_above_deny() {
     let o = hnsim(&["sim", PITFALL]);
     assert_eq!(code(&o), 1, "an error finding: {}", both(&o));
     let o = hnsim(&["sim", "scenarios/designs/nat-single-host.yaml"]);
-    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert_exit(&o, 0);
     let o = hnsim(&[
         "sim",
         "scenarios/designs/nat-single-host.yaml",

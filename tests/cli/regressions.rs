@@ -122,7 +122,7 @@ fn unknown_os_is_located_at_its_value() {
         "name: x\nhosts:\n  - name: win1\n    os: windows2019\n",
     );
     let o = hnsim(&["check", p(&f)]);
-    assert!(stderr(&o).contains("os.yaml:4:9"), "{}", both(&o));
+    assert_stderr_has(&o, "os.yaml:4:9");
 }
 
 /// A malformed address inside a network attachment says which value is wrong.
@@ -135,7 +135,7 @@ fn bad_attachment_ip_is_named() {
     );
     let o = hnsim(&["check", p(&f)]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("172.16.0.300"), "{}", both(&o));
+    assert_stderr_has(&o, "172.16.0.300");
 }
 
 /// `-p 127.0.0.1:3000:3000` publishes on the host's loopback only: the LAN cannot reach
@@ -196,7 +196,7 @@ fn a_compose_project_is_named_after_its_directory_as_docker_compose_does() {
         .current_dir(f.parent().expect("its directory"))
         .output()
         .expect("runs");
-    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert_exit(&o, 0);
     let out = stdout(&o);
     assert!(out.contains("\"shop-web-1@shop_default\""), "{out}");
     assert!(!out.contains("docker-compose-web-1"), "{out}");

@@ -7,7 +7,7 @@ use crate::common::*;
 #[test]
 fn every_bundled_scenario_meets_its_expectations() {
     let o = hnsim(&["test", "scenarios"]);
-    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert_exit(&o, 0);
     let out = stdout(&o);
     assert!(out.contains(" 0 failed"), "{out}");
     assert!(!out.contains("FAIL"), "{out}");
@@ -35,7 +35,7 @@ expect:
 fn a_wrong_expectation_fails_with_a_comparison_table() {
     let f = input("test-cmd", "wrong.yaml", WRONG);
     let o = hnsim(&["test", p(&f)]);
-    assert_eq!(code(&o), 1, "{}", both(&o));
+    assert_exit(&o, 1);
     let out = stdout(&o);
     // The address is wrong, the disposition right.
     let block = out
@@ -68,7 +68,7 @@ fn a_wrong_expectation_fails_with_a_comparison_table() {
 fn test_results_render_as_junit_and_markdown() {
     let f = input("test-cmd", "wrong-junit.yaml", WRONG);
     let o = hnsim(&["test", p(&f), "--format", "junit"]);
-    assert_eq!(code(&o), 1, "{}", both(&o));
+    assert_exit(&o, 1);
     let xml = stdout(&o);
     assert!(xml.starts_with("<?xml"), "{xml}");
     assert!(xml.contains("<failure"), "{xml}");
@@ -83,12 +83,8 @@ fn test_results_render_as_junit_and_markdown() {
         "{md}"
     );
     let o = hnsim(&["test", "scenarios/designs", "--format", "junit"]);
-    assert_eq!(code(&o), 0, "{}", both(&o));
-    assert!(
-        stdout(&o).contains("file=\"scenarios/designs/"),
-        "{}",
-        both(&o)
-    );
+    assert_exit(&o, 0);
+    assert_stdout_has(&o, "file=\"scenarios/designs/");
     let o = hnsim(&["test", p(&f), "--format", "github"]);
     let out = stdout(&o);
     assert!(out.contains("::error file="), "{out}");
@@ -112,13 +108,13 @@ fn expectations_may_state_any_flow() {
         "name: any flow\nhosts:\n  - {name: win1, os: ws2019}\ncontainers:\n  - {name: web, host: win1, ports: ['8080:80']}\nexpect:\n  findings: [HNS082]\n  cells:\n    - {from: host:win1, to: web@nat, probe: tcp/8443, disposition: not-listening}\n    - {from: host:win1, to: web@nat, probe: tcp/80, disposition: delivered}\n",
     );
     let o = hnsim(&["test", p(&f)]);
-    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert_exit(&o, 0);
     let bad = input(
         "test-cmd",
         "no-node.yaml",
         "name: no node\nhosts:\n  - {name: win1, os: ws2019}\ncontainers:\n  - {name: web, host: win1}\nexpect:\n  findings: [HNS082]\n  cells:\n    - {from: host:win1, to: wbe@nat, probe: tcp/8443, disposition: delivered}\n",
     );
     let o = hnsim(&["test", p(&bad)]);
-    assert_eq!(code(&o), 1, "{}", both(&o));
-    assert!(stdout(&o).contains("did you mean web@nat"), "{}", both(&o));
+    assert_exit(&o, 1);
+    assert_stdout_has(&o, "did you mean web@nat");
 }

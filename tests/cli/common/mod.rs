@@ -155,3 +155,27 @@ pub fn names_fact(text: &str) -> bool {
             })
         })
 }
+
+/// Asserts the exit code; the message shows both streams.
+#[track_caller]
+pub fn assert_exit(o: &Output, expected: i32) {
+    assert_eq!(code(o), expected, "{}", both(o));
+}
+
+/// Asserts that standard output contains `text`; the message shows both streams.
+#[track_caller]
+pub fn assert_stdout_has(o: &Output, text: &str) {
+    assert!(stdout(o).contains(text), "{}", both(o));
+}
+
+/// Asserts that standard output does not contain `text`.
+#[track_caller]
+pub fn assert_stdout_lacks(o: &Output, text: &str) {
+    assert!(!stdout(o).contains(text), "{}", both(o));
+}
+
+/// Asserts that standard error contains `text`; the message shows both streams.
+#[track_caller]
+pub fn assert_stderr_has(o: &Output, text: &str) {
+    assert!(stderr(o).contains(text), "{}", both(o));
+}
