@@ -9,23 +9,6 @@ mod common;
 use hnsim_conformance::docker;
 use hnsim_conformance::{compare, Dataplane, ObservedCell};
 use hnsim_sim::ProbeOutcome;
-use std::sync::Mutex;
-
-/// Runs touch the same engine; one at a time keeps "objects of this run" clear.
-static SERIAL: Mutex<()> = Mutex::new(());
-
-/// True when the engine is usable. Not usable: the test fails, unless
-/// `HNSIM_SKIP_DOCKER=1` asks to skip it (then it says so and passes).
-fn docker_or_skip(test: &str) -> bool {
-    if std::env::var_os("HNSIM_SKIP_DOCKER").is_some_and(|v| v == "1") {
-        println!("SKIP {test}: HNSIM_SKIP_DOCKER=1");
-        return false;
-    }
-    if let Err(e) = docker::available() {
-        panic!("{test} needs a Docker engine ({e}); set HNSIM_SKIP_DOCKER=1 to skip it");
-    }
-    true
-}
 
 /// What a run gives back besides its observations.
 struct Outcome {
@@ -44,20 +27,10 @@ fn run(file: &str) -> (hnsim_sim::Conformance, Vec<ObservedCell>, Outcome) {
 /// [`run`] of a scenario given as text.
 fn run_text(file: &str, text: &str) -> (hnsim_sim::Conformance, Vec<ObservedCell>, Outcome) {
     let doc = hnsim_model::parse_scenario(file, text).expect("parses");
-    let report = hnsim_sim::simulate(&doc);
-    let analysis = hnsim_model::analyse(&doc);
+    let (analysis, expected, mut dp) = common::docker_realize(&doc);
     let design = &analysis.final_state().design;
-    let expected = report.final_state().expect("a state").clone();
-    let mut opts = docker::Options::new(common::hnsim_bin());
-    opts.internet_listens = hnsim_conformance::probing::internet_listens(&expected);
-    let mut dp = docker::Docker::new(opts).expect("engine");
-    dp.realize(design, None).expect("realization");
     let notes = dp.observe(design).expect("read back");
-    let observed =
-        hnsim_conformance::probe_state(&dp, design, &expected, &common::probe_opts(1000, 1))
-            .expect("probing");
-    let prefix = dp.prefix().to_string();
-    dp.clean().expect("clean-up");
+    let (observed, prefix) = common::docker_probe_and_clean(&mut dp, design, &expected);
     let conf = compare(&expected, &observed);
     (conf, observed, Outcome { prefix, notes })
 }
@@ -104,10 +77,11 @@ fn show(conf: &hnsim_sim::Conformance, observed: &[ObservedCell]) {
 
 #[test]
 fn bridge_scenario_agrees_with_the_simulation_and_leaves_nothing() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !docker_or_skip("bridge_scenario_agrees_with_the_simulation_and_leaves_nothing") {
+    let Some(_turn) =
+        common::docker_turn("bridge_scenario_agrees_with_the_simulation_and_leaves_nothing")
+    else {
         return;
-    }
+    };
     let (conf, observed, outcome) =
         run("scenarios/designs/linux-bridge-default-vs-user-defined.yaml");
     show(&conf, &observed);
@@ -157,10 +131,9 @@ fn bridge_scenario_agrees_with_the_simulation_and_leaves_nothing() {
 
 #[test]
 fn a_failed_run_leaves_nothing() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !docker_or_skip("a_failed_run_leaves_nothing") {
+    let Some(_turn) = common::docker_turn("a_failed_run_leaves_nothing") else {
         return;
-    }
+    };
     let prefix = format!("hnsim-{:06x}-", std::process::id() & 0xff_ffff);
     let file = "scenarios/designs/linux-bridge-default-vs-user-defined.yaml";
     let text = std::fs::read_to_string(common::workspace().join(file)).unwrap();
@@ -181,10 +154,9 @@ fn a_failed_run_leaves_nothing() {
 
 #[test]
 fn ctrl_c_removes_the_run() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !docker_or_skip("ctrl_c_removes_the_run") {
+    let Some(_turn) = common::docker_turn("ctrl_c_removes_the_run") else {
         return;
-    }
+    };
     let file =
         common::workspace().join("scenarios/designs/linux-bridge-default-vs-user-defined.yaml");
     // Interrupted while the image is built, then while containers are created.
@@ -246,10 +218,9 @@ fn ctrl_c_removes_the_run() {
 /// every one of them by the run's prefix.
 #[test]
 fn a_killed_run_is_cleaned_by_prefix() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !docker_or_skip("a_killed_run_is_cleaned_by_prefix") {
+    let Some(_turn) = common::docker_turn("a_killed_run_is_cleaned_by_prefix") else {
         return;
-    }
+    };
     let file =
         common::workspace().join("scenarios/designs/linux-bridge-default-vs-user-defined.yaml");
     for (i, delay_ms) in [150u64, 2500, 6000].into_iter().enumerate() {
@@ -278,10 +249,9 @@ fn a_killed_run_is_cleaned_by_prefix() {
 
 #[test]
 fn host_none_and_macvlan_scenarios_agree() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !docker_or_skip("host_none_and_macvlan_scenarios_agree") {
+    let Some(_turn) = common::docker_turn("host_none_and_macvlan_scenarios_agree") else {
         return;
-    }
+    };
     for (file, probed_at_least) in [
         ("scenarios/designs/linux-host-and-none.yaml", 4),
         ("scenarios/designs/linux-macvlan.yaml", 10),
@@ -319,10 +289,9 @@ fn host_none_and_macvlan_scenarios_agree() {
 /// network only. Every cell agrees with the simulation; none is a known divergence.
 #[test]
 fn compose_bridges_agree_with_the_simulation() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !docker_or_skip("compose_bridges_agree_with_the_simulation") {
+    let Some(_turn) = common::docker_turn("compose_bridges_agree_with_the_simulation") else {
         return;
-    }
+    };
     let (conf, observed, outcome) = run("scenarios/imported/compose-linux-bridges.yaml");
     assert!(docker::leftovers(&outcome.prefix).unwrap().is_empty());
     show(&conf, &observed);
@@ -347,10 +316,10 @@ fn compose_bridges_agree_with_the_simulation() {
 /// say the same; this test fails the day an engine does otherwise.
 #[test]
 fn an_internal_bridge_reaches_the_host_and_nothing_beyond() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !docker_or_skip("an_internal_bridge_reaches_the_host_and_nothing_beyond") {
+    let Some(_turn) = common::docker_turn("an_internal_bridge_reaches_the_host_and_nothing_beyond")
+    else {
         return;
-    }
+    };
     const TEXT: &str = "name: internal-bridge
 segments: [{name: lan, subnet: 192.168.10.0/24, gateway: 192.168.10.1}]
 hosts:
@@ -368,23 +337,11 @@ containers:
     if inconclusive("internal_bridge", &observed, &outcome.notes) {
         return;
     }
-    let wire = |from: &str, to: &str, probe: &str| {
-        observed
-            .iter()
-            .find(|o| o.from == from && o.to == to && o.probe.to_string() == probe)
-            .map(|o| o.observation.outcome.clone())
-            .unwrap_or_else(|| panic!("{from} -> {to} {probe} was not probed"))
-    };
-    assert_eq!(wire("db@back", "host:lnx1", "icmp"), ProbeOutcome::Reply);
-    assert_ne!(wire("db@back", "web@front", "tcp/80"), ProbeOutcome::Reply);
-    assert_ne!(
-        wire("web@front", "db@back", "tcp/5432"),
-        ProbeOutcome::Reply
-    );
-    assert_eq!(
-        wire("host:lnx1", "db@back", "tcp/5432"),
-        ProbeOutcome::Reply
-    );
+    let replied = |from: &str, to: &str, probe: &str| common::replied(&observed, from, to, probe);
+    assert!(replied("db@back", "host:lnx1", "icmp"));
+    assert!(!replied("db@back", "web@front", "tcp/80"));
+    assert!(!replied("web@front", "db@back", "tcp/5432"));
+    assert!(replied("host:lnx1", "db@back", "tcp/5432"));
     let bad: Vec<_> = common::disagreements(&conf)
         .iter()
         .map(|c| format!("{} -> {} {}", c.from, c.to, c.probe))
@@ -399,10 +356,10 @@ containers:
 /// anyway: the refused container's cells say why, the rest is probed.
 #[test]
 fn what_docker_refuses_is_not_emulated_with_its_words() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !docker_or_skip("what_docker_refuses_is_not_emulated_with_its_words") {
+    let Some(_turn) = common::docker_turn("what_docker_refuses_is_not_emulated_with_its_words")
+    else {
         return;
-    }
+    };
     let (_, observed, outcome) = run("scenarios/pitfalls/duplicate-container-ip.yaml");
     assert!(docker::leftovers(&outcome.prefix).unwrap().is_empty());
     assert!(outcome
@@ -424,10 +381,11 @@ fn what_docker_refuses_is_not_emulated_with_its_words() {
 /// start, network create, run, connect, disconnect, remove, network remove.
 #[test]
 fn a_timeline_is_applied_to_the_live_engine_state_by_state() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !docker_or_skip("a_timeline_is_applied_to_the_live_engine_state_by_state") {
+    let Some(_turn) =
+        common::docker_turn("a_timeline_is_applied_to_the_live_engine_state_by_state")
+    else {
         return;
-    }
+    };
     let prefix = format!("hnsim-{:06x}-", (std::process::id() ^ 0x3c3c3c) & 0xff_ffff);
     let report = common::conform_timeline("docker", ("HNSIM_DOCKER_PREFIX", &prefix));
     assert_eq!(docker::leftovers(&prefix).unwrap(), Vec::<String>::new());

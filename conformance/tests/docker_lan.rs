@@ -8,9 +8,9 @@
 #[path = "common/mod.rs"]
 mod common;
 
+use hnsim_conformance::compare;
 use hnsim_conformance::docker;
-use hnsim_conformance::{compare, Dataplane};
-use hnsim_sim::{ProbeOutcome, Verdict};
+use hnsim_sim::Verdict;
 use std::collections::BTreeSet;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -157,14 +157,8 @@ fn lan_clients_and_the_internet_are_probed_and_nothing_leaves_the_machine() {
     std::thread::sleep(Duration::from_millis(200));
 
     let doc = hnsim_model::parse_scenario("lan.yaml", LAN).expect("parses");
-    let report = hnsim_sim::simulate(&doc);
-    let analysis = hnsim_model::analyse(&doc);
+    let (analysis, expected, mut dp) = common::docker_realize(&doc);
     let design = &analysis.final_state().design;
-    let expected = report.final_state().expect("a state").clone();
-    let mut opts = docker::Options::new(common::hnsim_bin());
-    opts.internet_listens = hnsim_conformance::probing::internet_listens(&expected);
-    let mut dp = docker::Docker::new(opts).expect("engine");
-    dp.realize(design, None).expect("realization");
     // The host-network workload listens on the run's stand-in, not on every address of
     // the machine (0.0.0.0:9100 would open the port on its real interfaces).
     let tcp = std::fs::read_to_string("/proc/net/tcp").unwrap();
@@ -172,11 +166,7 @@ fn lan_clients_and_the_internet_are_probed_and_nothing_leaves_the_machine() {
         !tcp.lines().any(|l| l.contains(" 00000000:238C ")),
         "port 9100 is open on every address of the machine"
     );
-    let observed =
-        hnsim_conformance::probe_state(&dp, design, &expected, &common::probe_opts(1000, 1))
-            .expect("probing");
-    let prefix = dp.prefix().to_string();
-    dp.clean().expect("clean-up");
+    let (observed, prefix) = common::docker_probe_and_clean(&mut dp, design, &expected);
     std::thread::sleep(Duration::from_millis(500));
     stop.store(true, Ordering::Relaxed);
     let seen = seen.join().expect("capture");
@@ -199,62 +189,31 @@ fn lan_clients_and_the_internet_are_probed_and_nothing_leaves_the_machine() {
         "the run's internet was seen on {dev}"
     );
 
-    let outcome = |from: &str, to: &str, probe: &str| {
-        observed
-            .iter()
-            .find(|o| o.from == from && o.to == to && o.probe.to_string() == probe)
-            .map(|o| o.observation.outcome.clone())
-            .unwrap_or_else(|| panic!("no cell {from} -> {to} {probe}"))
-    };
+    let replied = |from: &str, to: &str, probe: &str| common::replied(&observed, from, to, probe);
     // The LAN reaches the published port on the host's address, not the unpublished
     // one: the containers' addresses are not routed on the LAN (EXT-10).
-    assert_eq!(
-        outcome("client:laptop", "web@app", "tcp/80"),
-        ProbeOutcome::Reply
-    );
-    assert_ne!(
-        outcome("client:laptop", "api@app", "tcp/81"),
-        ProbeOutcome::Reply
-    );
-    assert_eq!(
-        outcome("client:laptop", "host:lx1", "icmp"),
-        ProbeOutcome::Reply
-    );
+    assert!(replied("client:laptop", "web@app", "tcp/80"));
+    assert!(!replied("client:laptop", "api@app", "tcp/81"));
+    assert!(replied("client:laptop", "host:lx1", "icmp"));
     // Containers reach the LAN and the internet through the host's masquerade.
-    assert_eq!(
-        outcome("web@app", "client:laptop", "tcp/22"),
-        ProbeOutcome::Reply
-    );
-    assert_eq!(
-        outcome("api@app", "internet", "tcp/443"),
-        ProbeOutcome::Reply
-    );
+    assert!(replied("web@app", "client:laptop", "tcp/22"));
+    assert!(replied("api@app", "internet", "tcp/443"));
     // The internet opens nothing towards the LAN; the LAN reaches the internet.
-    assert_ne!(
-        outcome("internet", "web@app", "tcp/80"),
-        ProbeOutcome::Reply
-    );
-    assert_ne!(
-        outcome("client:remote", "host:lx1", "icmp"),
-        ProbeOutcome::Reply
-    );
-    assert_eq!(
-        outcome("client:laptop", "internet", "icmp"),
-        ProbeOutcome::Reply
-    );
-    let reply = |from: &str, to: &str, probe: &str| outcome(from, to, probe) == ProbeOutcome::Reply;
+    assert!(!replied("internet", "web@app", "tcp/80"));
+    assert!(!replied("client:remote", "host:lx1", "icmp"));
+    assert!(replied("client:laptop", "internet", "icmp"));
     // Another host is a machine on the LAN: it reaches the published port, and
     // containers reach it.
-    assert!(reply("host:lx2", "web@app", "tcp/80"));
-    assert!(reply("host:lx2", "host:lx1", "icmp"));
-    assert!(reply("api@app", "host:lx2", "icmp"));
+    assert!(replied("host:lx2", "web@app", "tcp/80"));
+    assert!(replied("host:lx2", "host:lx1", "icmp"));
+    assert!(replied("api@app", "host:lx2", "icmp"));
     // The macvlan container is on the LAN itself (its parent is the host's NIC link):
     // the LAN reaches it, its own host does not (EXT-12).
-    assert!(reply("client:laptop", "cam@mv", "tcp/554"));
-    assert!(reply("host:lx2", "cam@mv", "icmp"));
-    assert!(!reply("host:lx1", "cam@mv", "icmp"));
-    assert!(reply("cam@mv", "internet", "tcp/443"));
-    assert!(reply("client:laptop", "mon@host", "tcp/9100"));
+    assert!(replied("client:laptop", "cam@mv", "tcp/554"));
+    assert!(replied("host:lx2", "cam@mv", "icmp"));
+    assert!(!replied("host:lx1", "cam@mv", "icmp"));
+    assert!(replied("cam@mv", "internet", "tcp/443"));
+    assert!(replied("client:laptop", "mon@host", "tcp/9100"));
 
     let conf = compare(&expected, &observed);
     let bad: Vec<String> = conf

@@ -6,7 +6,7 @@
 mod common;
 
 use common::hns::{analysis_of, check, failures, fixture, scenario};
-use hnsim_conformance::hns::{self, json, Dump, Status};
+use hnsim_conformance::hns::{self, json, Dump, Inspection, Status};
 use hnsim_model::{Analysis, Protocol};
 
 fn runner() -> (Analysis, Dump) {
@@ -14,6 +14,30 @@ fn runner() -> (Analysis, Dump) {
         analysis_of(&scenario("pitfalls/github-windows-runner.yaml")),
         json::read_dir(&fixture("runner-nat")).expect("fixture reads"),
     )
+}
+
+/// The runner scenario inspected against its dump after `edit` changed the dump.
+fn runner_after(edit: impl FnOnce(&mut Dump)) -> Inspection {
+    let (a, mut dump) = runner();
+    edit(&mut dump);
+    hns::inspect(&a, "win1", &dump).unwrap()
+}
+
+/// The dump's HNS endpoint at `ip`.
+fn endpoint_at<'d>(dump: &'d mut Dump, ip: &str) -> &'d mut json::HnsEndpoint {
+    let ip = Some(ip.parse().expect("an address"));
+    dump.endpoints
+        .iter_mut()
+        .find(|e| e.ip == ip)
+        .expect("the endpoint")
+}
+
+/// The runner scenario with `from` replaced by `to`, inspected against the runner's
+/// dump.
+fn runner_edited(from: &str, to: &str) -> Inspection {
+    let text = scenario("pitfalls/github-windows-runner.yaml").replace(from, to);
+    let (_, dump) = runner();
+    hns::inspect(&analysis_of(&text), "win1", &dump).unwrap()
 }
 
 #[test]
@@ -93,44 +117,33 @@ fn hns_name_of(dump: &Dump, docker_name: &str) -> String {
 
 #[test]
 fn port_mapping_differences() {
-    let (a, mut dump) = runner();
-    let ep = dump
-        .endpoints
-        .iter_mut()
-        .find(|e| e.ip == Some("172.20.0.2".parse().unwrap()))
-        .unwrap();
-    ep.port_maps[0].external = 8081;
-    let i = hns::inspect(&a, "win1", &dump).unwrap();
+    let i = runner_after(|dump| endpoint_at(dump, "172.20.0.2").port_maps[0].external = 8081);
     let c = check(&i, "endpoint a@n1", "port tcp/80");
-    assert_eq!(c.status, Status::Mismatch);
     assert_eq!(
-        (c.expected.as_str(), c.observed.as_str()),
-        ("host port 8080", "host port 8081")
+        (&c.status, c.expected.as_str(), c.observed.as_str()),
+        (&Status::Mismatch, "host port 8080", "host port 8081")
     );
     assert!(i.failed());
 
-    let (a, mut dump) = runner();
-    for e in &mut dump.endpoints {
-        e.port_maps.clear();
-    }
-    let i = hns::inspect(&a, "win1", &dump).unwrap();
+    let i = runner_after(|dump| {
+        for e in &mut dump.endpoints {
+            e.port_maps.clear();
+        }
+    });
     assert_eq!(
         check(&i, "endpoint a@n1", "port tcp/80").status,
         Status::Missing
     );
 
-    let (a, mut dump) = runner();
-    let b = dump
-        .endpoints
-        .iter_mut()
-        .find(|e| e.ip == Some("172.20.0.37".parse().unwrap()))
-        .unwrap();
-    b.port_maps.push(json::PortMap {
-        proto: Protocol::Udp,
-        internal: 53,
-        external: 53,
+    let i = runner_after(|dump| {
+        endpoint_at(dump, "172.20.0.37")
+            .port_maps
+            .push(json::PortMap {
+                proto: Protocol::Udp,
+                internal: 53,
+                external: 53,
+            });
     });
-    let i = hns::inspect(&a, "win1", &dump).unwrap();
     let c = check(&i, "endpoint b@n1", "port udp/53");
     assert_eq!(c.status, Status::Mismatch);
     assert_eq!(c.expected, "not published");
@@ -138,11 +151,7 @@ fn port_mapping_differences() {
 
 #[test]
 fn ephemeral_host_port_may_differ() {
-    let text = scenario("pitfalls/github-windows-runner.yaml")
-        .replace("ports: ['8080:80']", "ports: ['80']");
-    let a = analysis_of(&text);
-    let (_, dump) = runner();
-    let i = hns::inspect(&a, "win1", &dump).unwrap();
+    let i = runner_edited("ports: ['8080:80']", "ports: ['80']");
     let c = check(&i, "endpoint a@n1", "port tcp/80");
     // The model's allocator says 49153 (NAT-9); Docker picked 8080 on the runner.
     assert_eq!(c.expected, "host port 49153");
@@ -163,13 +172,13 @@ fn missing_and_changed_networks() {
         "no endpoint checks on a missing network"
     );
 
-    let (a, mut dump) = runner();
-    let n1 = hns_name_of(&dump, "n1");
-    let n1 = dump.networks.iter_mut().find(|n| n.name == n1).unwrap();
-    n1.subnets = vec!["172.20.5.0/24".parse().unwrap()];
-    n1.kind = "transparent".into();
-    n1.gateways = vec!["172.20.5.1".parse().unwrap()];
-    let i = hns::inspect(&a, "win1", &dump).unwrap();
+    let i = runner_after(|dump| {
+        let n1 = hns_name_of(dump, "n1");
+        let n1 = dump.networks.iter_mut().find(|n| n.name == n1).unwrap();
+        n1.subnets = vec!["172.20.5.0/24".parse().unwrap()];
+        n1.kind = "transparent".into();
+        n1.gateways = vec!["172.20.5.1".parse().unwrap()];
+    });
     assert_eq!(
         check(&i, "network n1", "subnet").status,
         Status::Mismatch,
@@ -180,19 +189,19 @@ fn missing_and_changed_networks() {
 
     // A NAT network's subnet HNS picked outside the host's NAT prefix is wrong even when
     // the scenario left it to HNS.
-    let (a, mut dump) = runner();
-    let nat = dump.networks.iter_mut().find(|n| n.name == "nat").unwrap();
-    nat.subnets = vec!["192.168.99.0/24".parse().unwrap()];
-    let i = hns::inspect(&a, "win1", &dump).unwrap();
+    let i = runner_after(|dump| {
+        let nat = dump.networks.iter_mut().find(|n| n.name == "nat").unwrap();
+        nat.subnets = vec!["192.168.99.0/24".parse().unwrap()];
+    });
     assert_eq!(check(&i, "network nat", "subnet").status, Status::Mismatch);
 }
 
 #[test]
 fn endpoints_missing_or_moved() {
-    let (a, mut dump) = runner();
-    dump.endpoints
-        .retain(|e| e.ip != Some("172.21.0.2".parse().unwrap()));
-    let i = hns::inspect(&a, "win1", &dump).unwrap();
+    let i = runner_after(|dump| {
+        dump.endpoints
+            .retain(|e| e.ip != Some("172.21.0.2".parse().unwrap()));
+    });
     assert_eq!(
         check(&i, "endpoint c@n2", "present").status,
         Status::Missing
@@ -200,14 +209,14 @@ fn endpoints_missing_or_moved() {
 
     // The endpoint is found by the container it serves (SharedContainers), whatever
     // address it holds: HNS moved b to another dynamic address in the subnet.
-    let (a, mut dump) = runner();
-    let moved: std::net::IpAddr = "172.20.0.9".parse().unwrap();
-    for e in &mut dump.endpoints {
-        if e.ip == Some("172.20.0.37".parse().unwrap()) {
-            e.ip = Some(moved);
+    let i = runner_after(|dump| {
+        let moved: std::net::IpAddr = "172.20.0.9".parse().unwrap();
+        for e in &mut dump.endpoints {
+            if e.ip == Some("172.20.0.37".parse().unwrap()) {
+                e.ip = Some(moved);
+            }
         }
-    }
-    let i = hns::inspect(&a, "win1", &dump).unwrap();
+    });
     let c = check(&i, "endpoint b@n1", "address");
     assert_eq!(c.status, Status::Variant);
     assert_eq!(
@@ -217,10 +226,10 @@ fn endpoints_missing_or_moved() {
 
     // Without Docker's view, an endpoint of the network that no other container
     // claims is taken for a dynamic attachment, and said so.
-    let (a, mut dump) = runner();
-    dump.docker_networks.clear();
-    dump.docker_attachments.clear();
-    let i = hns::inspect(&a, "win1", &dump).unwrap();
+    let i = runner_after(|dump| {
+        dump.docker_networks.clear();
+        dump.docker_attachments.clear();
+    });
     assert!(!i.failed(), "{:?}", failures(&i));
     let p = check(&i, "endpoint b@n1", "present");
     assert!(p.why.contains("no other container claims"), "{}", p.why);
@@ -232,27 +241,27 @@ fn endpoints_missing_or_moved() {
 
 #[test]
 fn netnat_checks() {
-    let (a, mut dump) = runner();
-    if let Some(n) = dump.netnat.as_mut() {
-        n[1].prefix = Some("172.30.0.0/24".parse().unwrap());
-    }
-    let i = hns::inspect(&a, "win1", &dump).unwrap();
+    let i = runner_after(|dump| {
+        if let Some(n) = dump.netnat.as_mut() {
+            n[1].prefix = Some("172.30.0.0/24".parse().unwrap());
+        }
+    });
     assert_eq!(
         check(&i, "netnat n1", "WinNAT prefix").status,
         Status::Mismatch
     );
 
-    let (a, mut dump) = runner();
-    dump.netnat = Some(vec![]);
-    let i = hns::inspect(&a, "win1", &dump).unwrap();
+    let i = runner_after(|dump| {
+        dump.netnat = Some(vec![]);
+    });
     assert_eq!(
         check(&i, "netnat n1", "WinNAT prefix").status,
         Status::Variant
     );
 
-    let (a, mut dump) = runner();
-    dump.netnat = None;
-    let i = hns::inspect(&a, "win1", &dump).unwrap();
+    let i = runner_after(|dump| {
+        dump.netnat = None;
+    });
     assert!(!i.checks.iter().any(|c| c.object.starts_with("netnat")));
 }
 
@@ -279,11 +288,7 @@ fn without_docker_dump_networks_match_by_name() {
 
 #[test]
 fn default_nat_present_although_daemon_says_none() {
-    let text = scenario("pitfalls/github-windows-runner.yaml")
-        .replace("os: ws2022", "os: ws2022\n    docker: {bridge: none}");
-    let a = analysis_of(&text);
-    let (_, dump) = runner();
-    let i = hns::inspect(&a, "win1", &dump).unwrap();
+    let i = runner_edited("os: ws2022", "os: ws2022\n    docker: {bridge: none}");
     let c = check(&i, "network nat", "present");
     assert_eq!(c.status, Status::Mismatch);
     assert!(c.facts.contains(&"NAT-3".to_string()));
@@ -291,15 +296,15 @@ fn default_nat_present_although_daemon_says_none() {
 
 #[test]
 fn unrelated_hns_networks_are_extra_not_failures() {
-    let (a, mut dump) = runner();
-    dump.networks.push(json::HnsNetwork {
-        id: "X".into(),
-        name: "Default Switch".into(),
-        kind: "ICS".into(),
-        subnets: vec!["172.31.96.0/20".parse().unwrap()],
-        ..Default::default()
+    let i = runner_after(|dump| {
+        dump.networks.push(json::HnsNetwork {
+            id: "X".into(),
+            name: "Default Switch".into(),
+            kind: "ICS".into(),
+            subnets: vec!["172.31.96.0/20".parse().unwrap()],
+            ..Default::default()
+        });
     });
-    let i = hns::inspect(&a, "win1", &dump).unwrap();
     assert_eq!(
         check(&i, "network Default Switch", "present").status,
         Status::Extra
@@ -351,10 +356,9 @@ fn transparent_adapter_option() {
     let dump = json::read_dir(&fixture("transparent-vlan")).unwrap();
     let i = hns::inspect(&a, "win1", &dump).unwrap();
     let c = check(&i, "network v11", "adapter");
-    assert_eq!(c.status, Status::Mismatch);
     assert_eq!(
-        (c.expected.as_str(), c.observed.as_str()),
-        ("Ethernet 2", "Ethernet")
+        (&c.status, c.expected.as_str(), c.observed.as_str()),
+        (&Status::Mismatch, "Ethernet 2", "Ethernet")
     );
 }
 
@@ -472,14 +476,14 @@ fn commands_for_the_runner_scenario() {
 fn hns_names_and_docker_masks_that_docker_would_not_give() {
     // The HNS network behind n1 (found by the HNS ID Docker recorded) under a name
     // moby would not give it.
-    let (a, mut dump) = runner();
-    let n1 = hns_name_of(&dump, "n1");
-    dump.networks
-        .iter_mut()
-        .find(|n| n.name == n1)
-        .unwrap()
-        .name = "something-else".into();
-    let i = hns::inspect(&a, "win1", &dump).unwrap();
+    let i = runner_after(|dump| {
+        let n1 = hns_name_of(dump, "n1");
+        dump.networks
+            .iter_mut()
+            .find(|n| n.name == n1)
+            .unwrap()
+            .name = "something-else".into();
+    });
     let c = check(&i, "network n1", "HNS name");
     assert_eq!(c.status, Status::Mismatch);
     assert_eq!(c.observed, "something-else");
@@ -487,24 +491,14 @@ fn hns_names_and_docker_masks_that_docker_would_not_give() {
     // Docker reporting the subnet's /24 for an address HNS chose is possible only if
     // Docker's IPAM gave it: a variant; a /28 is neither.
     let (a, mut dump) = runner();
-    dump.docker_attachments
-        .iter_mut()
-        .find(|x| x.container == "a")
-        .unwrap()
-        .prefix_len = Some(24);
-    let i = hns::inspect(&a, "win1", &dump).unwrap();
-    assert_eq!(
-        check(&i, "endpoint a@n1", "mask (Docker)").status,
-        Status::Variant
-    );
-    dump.docker_attachments
-        .iter_mut()
-        .find(|x| x.container == "a")
-        .unwrap()
-        .prefix_len = Some(28);
-    let i = hns::inspect(&a, "win1", &dump).unwrap();
-    assert_eq!(
-        check(&i, "endpoint a@n1", "mask (Docker)").status,
-        Status::Mismatch
-    );
+    for (prefix_len, status) in [(24, Status::Variant), (28, Status::Mismatch)] {
+        dump.docker_attachments
+            .iter_mut()
+            .find(|x| x.container == "a")
+            .unwrap()
+            .prefix_len = Some(prefix_len);
+        let i = hns::inspect(&a, "win1", &dump).unwrap();
+        let mask = check(&i, "endpoint a@n1", "mask (Docker)");
+        assert_eq!(mask.status, status, "/{prefix_len}");
+    }
 }

@@ -21,20 +21,29 @@ fn hnsim(args: &[&str]) -> (i32, String, String) {
 
 const RUNNER: &str = "scenarios/pitfalls/github-windows-runner.yaml";
 
-#[test]
-fn a_matching_dump_exits_0_with_a_markdown_summary() {
-    let (code, out, err) = hnsim(&[
+/// `hnsim conform SCENARIO --backend hns --from-json <dump> EXTRA...`, the dump one of
+/// `conformance/tests/fixtures/hns`.
+fn inspect(scenario: &str, dump: &str, extra: &[&str]) -> (i32, String, String) {
+    let dump = format!("conformance/tests/fixtures/hns/{dump}");
+    let mut args = vec![
         "conform",
-        RUNNER,
+        scenario,
         "--backend",
         "hns",
-        "--host",
-        "win1",
         "--from-json",
-        "conformance/tests/fixtures/hns/runner-nat",
-        "--format",
-        "markdown",
-    ]);
+        &dump,
+    ];
+    args.extend_from_slice(extra);
+    hnsim(&args)
+}
+
+#[test]
+fn a_matching_dump_exits_0_with_a_markdown_summary() {
+    let (code, out, err) = inspect(
+        RUNNER,
+        "runner-nat",
+        &["--host", "win1", "--format", "markdown"],
+    );
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("## HNS inspection"), "{out}");
     assert!(
@@ -45,14 +54,7 @@ fn a_matching_dump_exits_0_with_a_markdown_summary() {
 
 #[test]
 fn a_drifted_dump_exits_1_and_names_what_drifted() {
-    let (code, out, err) = hnsim(&[
-        "conform",
-        RUNNER,
-        "--backend",
-        "hns",
-        "--from-json",
-        "conformance/tests/fixtures/hns/runner-nat-drift",
-    ]);
+    let (code, out, err) = inspect(RUNNER, "runner-nat-drift", &[]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(out.contains("MISMATCH  endpoint a@n1"), "{out}");
     assert!(
@@ -60,15 +62,7 @@ fn a_drifted_dump_exits_1_and_names_what_drifted() {
         "{out}"
     );
     assert!(out.contains("MISSING  endpoint c@n2"), "{out}");
-    let (_, json, _) = hnsim(&[
-        "conform",
-        RUNNER,
-        "--backend",
-        "hns",
-        "--from-json",
-        "conformance/tests/fixtures/hns/runner-nat-drift",
-        "--json",
-    ]);
+    let (_, json, _) = inspect(RUNNER, "runner-nat-drift", &["--json"]);
     let v: serde_json::Value = serde_json::from_str(&json).expect("JSON report");
     assert_eq!(v["summary"]["mismatches"], 1);
     assert_eq!(v["summary"]["missing"], 1);
@@ -87,40 +81,21 @@ fn print_commands_and_refusals() {
         assert_ne!(code, 0);
         assert!(err.contains("--from-json"), "{err}");
     }
-    let (code, _, err) = hnsim(&[
-        "conform",
+    let (code, _, err) = inspect(
         "scenarios/designs/linux-bridge-default-vs-user-defined.yaml",
-        "--backend",
-        "hns",
-        "--from-json",
-        "conformance/tests/fixtures/hns/runner-nat",
-    ]);
+        "runner-nat",
+        &[],
+    );
     assert_ne!(code, 0);
     assert!(err.contains("no Windows host"), "{err}");
-    let (code, _, err) = hnsim(&[
-        "conform",
-        RUNNER,
-        "--backend",
-        "hns",
-        "--from-json",
-        "conformance/tests/fixtures/hns/does-not-exist",
-    ]);
+    let (code, _, err) = inspect(RUNNER, "does-not-exist", &[]);
     assert_ne!(code, 0);
     assert!(err.contains("networks.json"), "{err}");
 }
 
 #[test]
 fn junit_for_test_reporters() {
-    let (code, out, err) = hnsim(&[
-        "conform",
-        RUNNER,
-        "--backend",
-        "hns",
-        "--from-json",
-        "conformance/tests/fixtures/hns/runner-nat-drift",
-        "--format",
-        "junit",
-    ]);
+    let (code, out, err) = inspect(RUNNER, "runner-nat-drift", &["--format", "junit"]);
     assert_eq!(code, 1, "{err}");
     assert!(out.starts_with("<?xml"), "{out}");
     assert!(

@@ -117,10 +117,12 @@ fn conform(file: &str, prefix: &str) -> (hnsim_sim::Report, String) {
 
 #[test]
 fn a_two_node_swarm_is_probed_end_to_end_and_leaves_nothing() {
-    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !swarm_or_skip("a_two_node_swarm_is_probed_end_to_end_and_leaves_nothing") {
+    let Some(_turn) = turn(
+        "a_two_node_swarm_is_probed_end_to_end_and_leaves_nothing",
+        swarm_or_skip,
+    ) else {
         return;
-    }
+    };
     let engine_before = machine_engine();
     for (i, file) in [
         "scenarios/designs/linux-overlay-two-hosts.yaml",
@@ -201,10 +203,12 @@ fn interrupt_when_daemons_run(prefix: &str, signal: i32) -> std::process::Output
 
 #[test]
 fn ctrl_c_and_sigkill_leave_nothing_clean_does_not_remove() {
-    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !swarm_or_skip("ctrl_c_and_sigkill_leave_nothing_clean_does_not_remove") {
+    let Some(_turn) = turn(
+        "ctrl_c_and_sigkill_leave_nothing_clean_does_not_remove",
+        swarm_or_skip,
+    ) else {
         return;
-    }
+    };
     let engine_before = machine_engine();
     let prefix = fresh_prefix(11);
     let out = interrupt_when_daemons_run(&prefix, libc::SIGINT);

@@ -25,6 +25,31 @@ pub fn workspace() -> PathBuf {
         .to_path_buf()
 }
 
+/// Takes the test's turn on the machine (tests that create namespaces or engine
+/// objects run one at a time) when `may_run` lets it run; `None` when it is skipped.
+pub fn turn(test: &str, may_run: fn(&str) -> bool) -> Option<std::sync::MutexGuard<'static, ()>> {
+    let guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    may_run(test).then_some(guard)
+}
+
+/// [`turn`] of a test that needs the Docker engine.
+pub fn docker_turn(test: &str) -> Option<std::sync::MutexGuard<'static, ()>> {
+    turn(test, docker_or_skip)
+}
+
+/// True when the engine is usable. Not usable: the test fails, unless
+/// `HNSIM_SKIP_DOCKER=1` asks to skip it (then it says so and passes).
+pub fn docker_or_skip(test: &str) -> bool {
+    if std::env::var_os("HNSIM_SKIP_DOCKER").is_some_and(|v| v == "1") {
+        println!("SKIP {test}: HNSIM_SKIP_DOCKER=1");
+        return false;
+    }
+    if let Err(e) = hnsim_conformance::docker::available() {
+        panic!("{test} needs a Docker engine ({e}); set HNSIM_SKIP_DOCKER=1 to skip it");
+    }
+    true
+}
+
 /// True when the test may run as root. Not root: the test fails, unless
 /// `HNSIM_SKIP_ROOT=1` asks to skip it (then it says so and passes).
 pub fn root_or_skip(test: &str) -> bool {
@@ -371,4 +396,41 @@ pub fn hnsim_clean(prefix: &str) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// `doc`'s final state realized on this machine's Docker engine: the analysis whose
+/// final design was realized, what the simulation expects of it, and the backend
+/// holding the run.
+pub fn docker_realize(
+    doc: &hnsim_model::Document,
+) -> (
+    hnsim_model::Analysis,
+    StateMatrix,
+    hnsim_conformance::docker::Docker,
+) {
+    use hnsim_conformance::{docker, Dataplane};
+    let report = hnsim_sim::simulate(doc);
+    let analysis = hnsim_model::analyse(doc);
+    let expected = report.final_state().expect("a state").clone();
+    let mut opts = docker::Options::new(hnsim_bin());
+    opts.internet_listens = hnsim_conformance::probing::internet_listens(&expected);
+    let mut dp = docker::Docker::new(opts).expect("engine");
+    dp.realize(&analysis.final_state().design, None)
+        .expect("realization");
+    (analysis, expected, dp)
+}
+
+/// Probes `expected` on the Docker run, then removes the run: the observations and the
+/// run's prefix.
+pub fn docker_probe_and_clean(
+    dp: &mut hnsim_conformance::docker::Docker,
+    design: &Design,
+    expected: &StateMatrix,
+) -> (Vec<hnsim_conformance::ObservedCell>, String) {
+    use hnsim_conformance::Dataplane;
+    let observed = hnsim_conformance::probe_state(dp, design, expected, &probe_opts(1000, 1))
+        .expect("probing");
+    let prefix = dp.prefix().to_string();
+    dp.clean().expect("clean-up");
+    (observed, prefix)
 }
