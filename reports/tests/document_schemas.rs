@@ -4,35 +4,18 @@
 
 mod common;
 
-use common::fixture;
+use common::{fixture, schema};
 use hnsim_reports::{
     render_check, render_diff, render_trace, Checked, CheckedInput, DiffDoc, Format, RenderOptions,
-    CHECK_SCHEMA, DIFF_SCHEMA, SCHEMA, TRACE_SCHEMA,
+    CHECK_SCHEMA, DIFF_SCHEMA, TRACE_SCHEMA,
 };
 use serde_json::Value;
 
-const REPORT_ID: &str = "https://hnsim.invalid/schema/report.v1.schema.json";
-
-/// A validator for `schema`, with the report schema registered under its `$id` so the
-/// relative `$ref`s resolve offline.
+/// The violations of `doc` against `schema`, whose `$ref`s into the report schema
+/// resolve offline.
 fn validate(schema: &str, doc: &str) -> Vec<String> {
-    let report: Value = serde_json::from_str(SCHEMA).expect("report schema is JSON");
-    let registry = jsonschema::Registry::new()
-        .add(REPORT_ID, report)
-        .expect("report schema registers")
-        .prepare()
-        .expect("registry");
-    let schema: Value = serde_json::from_str(schema).expect("schema is JSON");
-    let validator = jsonschema::options()
-        .with_registry(&registry)
-        .build(&schema)
-        .expect("schema compiles");
     let v: Value = serde_json::from_str(doc).expect("document is JSON");
-    validator
-        .iter_errors(&v)
-        .take(5)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect()
+    schema::errors(&schema::referring_to_v1(schema), &v)
 }
 
 fn checked() -> Checked {

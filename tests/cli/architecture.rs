@@ -93,24 +93,28 @@ const OS_CALLS: &[&str] = &[
     "io::stdin()",
 ];
 
-#[test]
-fn model_does_no_io() {
-    let found = violations("model", OS_CALLS);
+/// Fails with `rule` and every line where `crate_dir` calls one of `calls`.
+fn assert_never_calls(crate_dir: &str, calls: &[&str], rule: &str) {
+    let found = violations(crate_dir, calls);
     assert!(
         found.is_empty(),
-        "model must not do I/O beyond the text it is handed (ARCHITECTURE.md):\n{}",
+        "{rule} (ARCHITECTURE.md):\n{}",
         found.join("\n")
     );
 }
 
 #[test]
-fn sim_never_calls_the_os() {
-    let found = violations("sim", OS_CALLS);
-    assert!(
-        found.is_empty(),
-        "sim must not call the OS (ARCHITECTURE.md):\n{}",
-        found.join("\n")
+fn model_does_no_io() {
+    assert_never_calls(
+        "model",
+        OS_CALLS,
+        "model must not do I/O beyond the text it is handed",
     );
+}
+
+#[test]
+fn sim_never_calls_the_os() {
+    assert_never_calls("sim", OS_CALLS, "sim must not call the OS");
 }
 
 #[test]

@@ -52,11 +52,7 @@ fn completions_for_every_shell_and_a_man_page() {
         .arg(&f)
         .output()
         .expect("bash runs");
-    assert!(
-        syntax.status.success(),
-        "{}",
-        String::from_utf8_lossy(&syntax.stderr)
-    );
+    assert!(syntax.status.success(), "{}", both(&syntax));
     let o = hnsim(&["completions", "tcsh"]);
     assert_exit(&o, 2);
 

@@ -1,3 +1,6 @@
+//! Shared by the report tests; each test binary uses part of it.
+#![allow(dead_code)]
+
 pub mod fixture;
 pub mod large;
 pub mod schema;

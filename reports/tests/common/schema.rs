@@ -13,17 +13,23 @@ pub fn v1() -> jsonschema::Validator {
 }
 
 pub fn v2() -> jsonschema::Validator {
+    referring_to_v1(SCHEMA_V2)
+}
+
+/// A validator for `schema`, with the version 1 report schema registered under its
+/// `$id` so that `$ref`s into its `$defs` resolve offline.
+pub fn referring_to_v1(schema: &str) -> jsonschema::Validator {
     let v1: Value = serde_json::from_str(SCHEMA).expect("schema is JSON");
     let registry = jsonschema::Registry::new()
         .add(V1_ID, v1)
         .expect("v1 registers")
         .prepare()
         .expect("registry");
-    let schema: Value = serde_json::from_str(SCHEMA_V2).expect("v2 schema is JSON");
+    let schema: Value = serde_json::from_str(schema).expect("schema is JSON");
     jsonschema::options()
         .with_registry(&registry)
         .build(&schema)
-        .expect("v2 schema compiles")
+        .expect("schema compiles")
 }
 
 pub fn errors(validator: &jsonschema::Validator, v: &Value) -> Vec<String> {

@@ -202,18 +202,24 @@ fn create_containers(
     let mut order = r.plan.containers.clone();
     order.sort_by_key(|c| (!c.attach.iter().any(|a| a.ip.is_some()), c.index));
     let mut refused: Vec<(usize, String)> = Vec::new();
-    let why = |c: &plan::WinContainer, e: DockerError| {
+    // A container Docker refuses is removed, and its cells say why; an interruption
+    // ends the build.
+    let refusal = |c: &plan::WinContainer, e: DockerError| {
+        if session::interrupted() {
+            return Err(e);
+        }
+        let _ = cli::docker(&["rm", "-f", &c.name], None);
         let words = match e {
             DockerError::Command { stderr, .. } => stderr,
             other => other.to_string(),
         };
-        (
+        Ok((
             c.index,
             format!(
                 "Docker refused container `{}`: {words}",
                 design.scenario.containers[c.index].name
             ),
-        )
+        ))
     };
     for c in &order {
         let created = docker_owned(&plan::create_args(&r.plan, c)).and_then(|_| {
@@ -223,11 +229,7 @@ fn create_containers(
             Ok(())
         });
         if let Err(e) = created {
-            if session::interrupted() {
-                return Err(e);
-            }
-            let _ = cli::docker(&["rm", "-f", &c.name], None);
-            refused.push(why(c, e));
+            refused.push(refusal(c, e)?);
         }
     }
     for c in &order {
@@ -244,11 +246,7 @@ fn create_containers(
                 }
             });
         if let Err(e) = started {
-            if session::interrupted() {
-                return Err(e);
-            }
-            let _ = cli::docker(&["rm", "-f", &c.name], None);
-            refused.push(why(c, e));
+            refused.push(refusal(c, e)?);
         }
     }
     for (ci, w) in refused {
