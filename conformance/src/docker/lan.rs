@@ -284,14 +284,7 @@ pub fn plan(design: &Design, prefix: &str, host: usize, taken: &mut Vec<IpNet>) 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn design(text: &str) -> Design {
-        hnsim_model::resolve(
-            &hnsim_model::parse_scenario("t.yaml", text)
-                .expect("parses")
-                .scenario,
-        )
-    }
+    use crate::docker::plan::tests::design;
 
     const LAN: &str = "name: t
 segments:

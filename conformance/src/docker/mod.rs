@@ -267,15 +267,8 @@ impl Dataplane for Docker {
     }
 
     fn realize(&mut self, design: &Design, step: Option<&Step>) -> Result<(), DataplaneError> {
-        let host = match self.host {
-            Some(h) => h,
-            None => {
-                let h = plan::choose_host(design, self.opts.host.as_deref())
-                    .map_err(DockerError::Scenario)?;
-                self.host = Some(h);
-                h
-            }
-        };
+        let wanted = self.opts.host.as_deref();
+        let host = planning::run_host(&mut self.host, || plan::choose_host(design, wanted))?;
         if session::interrupted() {
             return Err(DataplaneError::Interrupted);
         }

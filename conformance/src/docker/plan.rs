@@ -597,10 +597,11 @@ pub fn plan_with(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn design(text: &str) -> Design {
+    /// The resolved design of a scenario given as text.
+    pub(crate) fn design(text: &str) -> Design {
         hnsim_model::resolve(
             &hnsim_model::parse_scenario("t.yaml", text)
                 .expect("parses")

@@ -43,6 +43,20 @@ pub(crate) fn choose_host(
         .ok_or_else(|| none.to_string())
 }
 
+/// The host of a run: chosen by `choose` at its first realization, and the same for
+/// every later state of its timeline.
+pub(crate) fn run_host(
+    kept: &mut Option<usize>,
+    choose: impl FnOnce() -> Result<usize, String>,
+) -> Result<usize, super::DockerError> {
+    if let Some(h) = *kept {
+        return Ok(h);
+    }
+    let h = choose().map_err(super::DockerError::Scenario)?;
+    *kept = Some(h);
+    Ok(h)
+}
+
 /// The name of scenario host `k`, if there is one.
 pub(crate) fn host_name(design: &Design, k: usize) -> Option<&str> {
     design.scenario.hosts.get(k).map(|h| h.name.as_str())

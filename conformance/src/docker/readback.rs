@@ -19,6 +19,25 @@ pub(super) fn inspect(
         .map_err(|e| DockerError::Scenario(format!("unexpected `docker inspect` output: {e}")))
 }
 
+/// The address Docker gave container `ci` on network `net` (from its `docker inspect`
+/// `NetworkSettings`), and the static one the model gives that endpoint, if any.
+pub(super) fn addresses(
+    design: &Design,
+    settings: &serde_json::Value,
+    net: &str,
+    ci: usize,
+    attachment: usize,
+) -> (Option<IpAddr>, Option<IpAddr>) {
+    let given = settings["Networks"][net]["IPAddress"]
+        .as_str()
+        .and_then(|s| s.parse::<IpAddr>().ok());
+    let model = design
+        .endpoints_of(ci)
+        .find(|e| e.attachment == attachment)
+        .and_then(|e| e.ip);
+    (given, model)
+}
+
 /// Addresses and published ports as Docker gave them, compared with the model's.
 pub(super) fn read_back(design: &Design, r: &mut Realized) -> Result<(), DockerError> {
     if r.plan.containers.is_empty() {
@@ -30,13 +49,7 @@ pub(super) fn read_back(design: &Design, r: &mut Realized) -> Result<(), DockerE
         if let NetMode::Bridges(att) = &c.mode {
             for at in att {
                 let net = &r.plan.networks[at.net];
-                let ip = settings["Networks"][net.name.as_str()]["IPAddress"]
-                    .as_str()
-                    .and_then(|s| s.parse::<IpAddr>().ok());
-                let model = design
-                    .endpoints_of(c.index)
-                    .find(|e| e.attachment == at.attachment)
-                    .and_then(|e| e.ip);
+                let (ip, model) = addresses(design, settings, &net.name, c.index, at.attachment);
                 let expected = model.and_then(|m| r.plan.translate(m));
                 match ip {
                     Some(ip) => {

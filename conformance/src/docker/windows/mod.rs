@@ -289,13 +289,8 @@ pub fn readback(
         let name = &design.scenario.containers[c.index].name;
         for at in &c.attach {
             let net = &p.networks[at.net];
-            let got = settings["Networks"][net.name.as_str()]["IPAddress"]
-                .as_str()
-                .and_then(|s| s.parse::<IpAddr>().ok());
-            let model = design
-                .endpoints_of(c.index)
-                .find(|e| e.attachment == at.attachment)
-                .and_then(|e| e.ip);
+            let (got, model) =
+                super::readback::addresses(design, settings, &net.name, c.index, at.attachment);
             match got {
                 Some(ip) => {
                     ips.insert((c.index, at.attachment), ip);
@@ -364,15 +359,8 @@ impl Dataplane for WindowsDocker {
     }
 
     fn realize(&mut self, design: &Design, _step: Option<&Step>) -> Result<(), DataplaneError> {
-        let host = match self.host {
-            Some(h) => h,
-            None => {
-                let h = plan::choose_host(design, self.opts.host.as_deref())
-                    .map_err(DockerError::Scenario)?;
-                self.host = Some(h);
-                h
-            }
-        };
+        let wanted = self.opts.host.as_deref();
+        let host = super::planning::run_host(&mut self.host, || plan::choose_host(design, wanted))?;
         if self.live.is_some() {
             clean_run(&self.prefix)?;
             self.live = None;
