@@ -38,11 +38,22 @@ for t in $targets; do
     before=$(find "artifacts/$t" -type f ! -name 'slow-unit-*' | wc -l)
     # -timeout: an input taking more than 2 s is a crash; so is more than 512 MB.
     # The committed regression inputs are replayed first; new inputs go to corpus/$t.
+    # A stack overflow kills the process before libFuzzer can save the input; the
+    # target writes each input here first (fuzz/src/lib.rs), so it is kept anyway.
+    export HNSIM_FUZZ_LAST_INPUT="$logs/$t.last"
     cargo fuzz run -s none "$t" "corpus/$t" "regressions/$t" -- \
         -max_total_time="$seconds" -timeout=2 -rss_limit_mb=512 -max_len=65536 \
         -print_final_stats=1 -artifact_prefix="artifacts/$t/" >"$logs/$t" 2>&1 || true
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$logs/$t" | tail -1)
+    # Without final stats (the process died), the last progress line's count.
+    runs=${runs:-$(sed -n 's/^#\([0-9][0-9]*\).*/\1/p' "$logs/$t" | tail -1)}
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$logs/$t" | tail -1)
+    if ! grep -q '^stat::number_of_executed_units' "$logs/$t" && [ -s "$logs/$t.last" ]; then
+        # Died without libFuzzer's report (no final stats): keep what it was running.
+        died="artifacts/$t/died-$(sha1sum <"$logs/$t.last" | cut -c1-40)"
+        cp "$logs/$t.last" "$died"
+        echo "    $t died without a report while running $died" >&2
+    fi
     after=$(find "artifacts/$t" -type f ! -name 'slow-unit-*' | wc -l)
     crashes=$((after - before))
     # The slowest inputs of the corpus, each run once more on its own and timed.
