@@ -5,6 +5,7 @@
 use crate::legend::{pairs_text, Grid, Symbol};
 use crate::text::thousands as count_text;
 use hnsim_sim::matrix::{NodeKind, StateMatrix};
+use std::borrow::Cow;
 
 /// One class as the views list it.
 pub struct ClassLine {
@@ -20,19 +21,20 @@ pub fn classes(state: &StateMatrix) -> Vec<ClassLine> {
         .classes()
         .iter()
         .map(|class| {
-            let members: Vec<_> = class
-                .members
-                .iter()
-                .map(|&i| &state.nodes[i as usize])
-                .collect();
-            let first = members.first().map(|n| n.id.as_str()).unwrap_or("?");
+            // Read field by field: a class can have a million members, none of which
+            // is made whole (or copied) here.
+            let nodes = &state.nodes;
+            let members = &class.members;
+            let first = members.first().map(|&i| i as usize);
+            let id = first.map(|i| nodes.id(i));
+            let first_id = id.as_deref().unwrap_or("?");
             let more = members.len().saturating_sub(1);
             let name = if more == 0 {
-                first.to_string()
+                first_id.to_string()
             } else {
-                format!("{first} +{} more", count_text(more))
+                format!("{first_id} +{} more", count_text(more))
             };
-            let kind = match members.first().map(|n| n.kind) {
+            let kind = match first.map(|i| nodes.kind(i)) {
                 Some(NodeKind::Endpoint) => "endpoint",
                 Some(NodeKind::Host) => "host",
                 Some(NodeKind::Client) => "client",
@@ -43,17 +45,11 @@ pub fn classes(state: &StateMatrix) -> Vec<ClassLine> {
                 count_text(members.len()),
                 if members.len() == 1 { "" } else { "s" }
             )];
-            // What every member has alike, if anything (compared, never copied: a class
-            // can have a million members).
-            let common = |f: &dyn Fn(&hnsim_sim::Node) -> Option<&str>| {
-                let first = f(members.first()?)?;
-                members.iter().all(|n| f(n) == Some(first)).then_some(first)
-            };
-            if let Some(h) = common(&|n| n.host.as_deref()).filter(|_| kind == "endpoint") {
+            if let Some(h) = common(members, |i| nodes.host(i)).filter(|_| kind == "endpoint") {
                 about.push(format!("host {h}"));
             }
-            if let Some(net) = common(&|n| n.network.as_deref()) {
-                let driver = common(&|n| n.driver.as_deref())
+            if let Some(net) = common(members, |i| nodes.network(i)) {
+                let driver = common(members, |i| nodes.driver(i))
                     .map(|d| format!(" ({d})"))
                     .unwrap_or_default();
                 about.push(format!("network {net}{driver}"));
@@ -64,6 +60,15 @@ pub fn classes(state: &StateMatrix) -> Vec<ClassLine> {
             }
         })
         .collect()
+}
+
+/// What every member has alike, if anything.
+fn common<'s>(members: &[u32], f: impl Fn(usize) -> Option<Cow<'s, str>>) -> Option<Cow<'s, str>> {
+    let first = f(*members.first()? as usize)?;
+    members
+        .iter()
+        .all(|&i| f(i as usize).as_deref() == Some(&*first))
+        .then_some(first)
 }
 
 /// One pair of classes: what every node pair of it shows.

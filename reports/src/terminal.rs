@@ -304,7 +304,7 @@ fn details(out: &mut String, grid: &Grid, c: bool) {
     let _ = writeln!(out, "\nper probe, for pairs marked ◐ ? ✗:");
     let nodes = &grid.state.nodes;
     for &(r, col) in &pairs {
-        let _ = writeln!(out, "  {} → {}", nodes[r].id, nodes[col].id);
+        let _ = writeln!(out, "  {} → {}", nodes.id(r), nodes.id(col));
         probe_lines(out, grid, (r, col), c);
     }
     if total > pairs.len() {
@@ -337,8 +337,8 @@ fn class_details(out: &mut String, grid: &Grid, c: bool, width: usize) {
             paint(&l.symbol.char().to_string(), l.symbol.ansi(), c),
             l.from + 1,
             l.to + 1,
-            nodes[s].id,
-            nodes[t].id,
+            nodes.id(s),
+            nodes.id(t),
             l.stands_for()
         );
         probe_lines(out, grid, (s, t), c);

@@ -12,7 +12,7 @@ use std::net::IpAddr;
 pub(crate) struct Context<'a> {
     pub design: &'a Design,
     pub graph: &'a TopologyGraph<'a>,
-    pub parties: &'a Parties,
+    pub parties: &'a Parties<'a>,
     /// The parts of the design its findings invalidate, resolved to indices.
     pub marks: crate::invalid::Marks,
     /// (host, NIC) pairs bound by an external vSwitch (see [`Context::nic_vswitch`]),
@@ -30,7 +30,7 @@ pub(crate) struct SegmentAttachment {
 }
 
 impl<'a> Context<'a> {
-    pub fn new(graph: &'a TopologyGraph<'a>, parties: &'a Parties) -> Context<'a> {
+    pub fn new(graph: &'a TopologyGraph<'a>, parties: &'a Parties<'a>) -> Context<'a> {
         let design = graph.design;
         let s = &design.scenario;
         let mut bound_nics = HashSet::new();

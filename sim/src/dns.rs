@@ -33,7 +33,7 @@ pub(crate) fn name(ctx: &Context, src: &Endpoint, dst: &Endpoint) -> Option<(Str
     let facts = driver::rules(&net.driver).name_resolution(ctx, src, dst)?;
     let (name, detail) = match &dst.service {
         Some(svc) => (
-            svc.clone(),
+            svc.to_string(),
             format!(
                 "{SRC_NAME} resolves service name `{svc}` with Docker's embedded DNS (round-robin over its replicas)"
             ),

@@ -193,21 +193,20 @@ impl<'d> TopologyGraph<'d> {
     pub(crate) fn topology_of(&self, nodes: &crate::nodes::Parties) -> Topology {
         let d = self.design;
         let s = &d.scenario;
-        let node_of_endpoint: BTreeMap<usize, usize> = nodes
-            .party
-            .iter()
-            .enumerate()
-            .filter_map(|(i, w)| match w {
-                crate::nodes::Party::Endpoint(k) => Some((nodes.endpoints[*k].index, i)),
-                _ => None,
-            })
-            .collect();
+        // The node of each design endpoint, by its index (a table, not a map: a
+        // million endpoints are looked up once each).
+        let mut node_of_endpoint: Vec<Option<usize>> = vec![None; d.endpoints.len()];
+        for (i, w) in nodes.party.iter().enumerate() {
+            if let crate::nodes::Party::Endpoint(k) = w {
+                node_of_endpoint[nodes.endpoints[*k].index] = Some(i);
+            }
+        }
         let node_of_client: BTreeMap<usize, String> = nodes
             .party
             .iter()
             .enumerate()
             .filter_map(|(i, w)| match w {
-                crate::nodes::Party::Client(c) => Some((*c, nodes.nodes[i].id.clone())),
+                crate::nodes::Party::Client(c) => Some((*c, nodes.nodes.id(i).into_owned())),
                 _ => None,
             })
             .collect();
@@ -283,16 +282,17 @@ impl<'d> TopologyGraph<'d> {
                     });
                 }
                 Place::Endpoint(i) => {
-                    let Some(&k) = node_of_endpoint.get(i) else {
+                    let Some(&Some(k)) = node_of_endpoint.get(*i) else {
                         continue;
                     };
-                    let node = &nodes.nodes[k];
-                    let ep = &d.endpoints[*i];
+                    let (nodes, ep) = (&nodes.nodes, &d.endpoints[*i]);
+                    let text =
+                        |t: Option<std::borrow::Cow<str>>| t.unwrap_or_default().into_owned();
                     t.endpoints.push(TopoEndpoint {
-                        node: node.id.clone(),
-                        container: node.container.clone().unwrap_or_default(),
-                        host: node.host.clone().unwrap_or_default(),
-                        network: node.network.clone().unwrap_or_default(),
+                        node: nodes.id(k).into_owned(),
+                        container: text(nodes.container(k)),
+                        host: text(nodes.host(k)),
+                        network: text(nodes.network(k)),
                         ip: ep.ip,
                     });
                 }

@@ -9,10 +9,11 @@
 //! only: services on a host's own stack are not part of a scenario.
 
 use crate::graph::{network_id, TopologyGraph};
-use crate::matrix::{DesignId, EndpointId, NetworkId, Node, NodeKind, Probe};
+use crate::matrix::{DesignId, EndpointRow, EndpointRows, Node, NodeKind, NodeList, Probe};
 use foldhash::HashMap;
 use hnsim_model::{Driver, Protocol};
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use hnsim_model::PortForward;
 
@@ -28,32 +29,35 @@ impl From<Probe> for Option<hnsim_model::PortProto> {
     }
 }
 
-/// An endpoint as the rules see it.
+/// An endpoint as the rules see it. What it shares with the design (names, aliases,
+/// the routing mesh's ports) is borrowed from the design, and the ports a container
+/// listens on are one list shared by the endpoints that listen alike (a service's
+/// replicas): a million replicas must not mean millions of copies.
 #[derive(Clone, Debug)]
-pub(crate) struct Endpoint {
+pub(crate) struct Endpoint<'a> {
     /// Index into `design.endpoints`.
     pub index: usize,
     pub container: usize,
-    pub name: String,
-    pub service: Option<String>,
+    pub name: &'a str,
+    pub service: Option<&'a str>,
     pub host: Option<usize>,
     pub network: Option<usize>,
     pub driver: Driver,
     pub ip: Option<IpAddr>,
     /// Why there is no IP (IPAM), when there is none.
-    pub no_ip: Option<String>,
+    pub no_ip: Option<&'a str>,
     pub running: bool,
-    pub listen: Vec<Probe>,
+    pub listen: Arc<[Probe]>,
     /// Port mappings that apply to this endpoint (nat / bridge attachments only).
     pub published: Vec<PortForward>,
     /// Ports the endpoint's swarm service publishes through the routing mesh, on the
     /// replica's endpoint that receives them (`ingress`); see [`hnsim_model::Design::mesh_ports`].
-    pub mesh: Vec<PortForward>,
-    pub aliases: Vec<String>,
+    pub mesh: &'a [PortForward],
+    pub aliases: &'a [String],
     /// Hyper-V isolation: a synthetic VM NIC instead of a host vNIC (ARCH-3).
     pub hyperv: bool,
     /// The network a stopped container's attachment named, when it no longer exists.
-    pub gone_network: Option<String>,
+    pub gone_network: Option<&'a str>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -67,16 +71,16 @@ pub(crate) enum Party {
 
 /// The matrix's sources and destinations: the nodes as the answer shows them, and
 /// what each stands for.
-pub(crate) struct Parties {
-    pub endpoints: Vec<Endpoint>,
+pub(crate) struct Parties<'a> {
+    pub endpoints: Vec<Endpoint<'a>>,
     /// What each matrix node is, parallel to `nodes`.
     pub party: Vec<Party>,
-    pub nodes: Vec<Node>,
+    pub nodes: NodeList,
     /// The probes each node is asked with as a destination, parallel to `nodes`.
     pub probes: Vec<Vec<Probe>>,
 }
 
-impl Parties {
+impl Parties<'_> {
     /// The matrix nodes of container `c`'s endpoints. Endpoint `k` is node `k`, and
     /// endpoints come in container order (as the design lists them), so a container's
     /// nodes are one run found by two binary searches: no list per container.
@@ -187,7 +191,7 @@ fn mesh_endpoints(d: &hnsim_model::Design) -> Vec<bool> {
     out
 }
 
-pub(crate) fn build(w: &TopologyGraph) -> Parties {
+pub(crate) fn build<'a>(w: &TopologyGraph<'a>) -> Parties<'a> {
     let d = w.design;
     let s = &d.scenario;
     let mesh_at = mesh_endpoints(d);
@@ -195,18 +199,29 @@ pub(crate) fn build(w: &TopologyGraph) -> Parties {
     for p in &d.published {
         published_by.entry(p.container).or_default().push(p);
     }
-    let mut eps = Vec::new();
+    let mut eps = Vec::with_capacity(d.endpoints.len());
+    // The listening ports of the container before, shared with the next container
+    // that listens alike (a service's replicas follow one another).
+    let mut last_listen: Option<(&[hnsim_model::PortProto], Arc<[Probe]>)> = None;
+    let mut last_mesh: Option<(&str, &[PortForward])> = None;
     for (i, e) in d.endpoints.iter().enumerate() {
         let Some(c) = s.containers.get(e.container) else {
             continue;
         };
         let net = e.network.and_then(|n| s.networks.get(n));
         let driver = net.map(|n| n.driver.clone()).unwrap_or(Driver::None);
-        let listen: Vec<Probe> = c
-            .listen
-            .iter()
-            .filter_map(|p| probe_of(p.proto, p.port))
-            .collect();
+        let listen = match &last_listen {
+            Some((ports, list)) if *ports == c.listen.as_slice() => list.clone(),
+            _ => {
+                let list: Arc<[Probe]> = c
+                    .listen
+                    .iter()
+                    .filter_map(|p| probe_of(p.proto, p.port))
+                    .collect();
+                last_listen = Some((&c.listen, list.clone()));
+                list
+            }
+        };
         let windows = e
             .host
             .and_then(|h| s.hosts.get(h))
@@ -224,30 +239,38 @@ pub(crate) fn build(w: &TopologyGraph) -> Parties {
             vec![]
         };
         let mesh = match &c.service {
-            Some(svc) if mesh_at[i] => d.mesh_ports(svc).to_vec(),
-            _ => vec![],
+            Some(svc) if mesh_at[i] => match last_mesh {
+                // A service's replicas follow one another: looked up once for them.
+                Some((name, ports)) if name == svc.as_str() => ports,
+                _ => {
+                    let ports = d.mesh_ports(svc);
+                    last_mesh = Some((svc.as_str(), ports));
+                    ports
+                }
+            },
+            _ => &[],
         };
         eps.push(Endpoint {
             index: i,
             container: e.container,
-            name: c.name.clone(),
-            service: c.service.clone(),
+            name: &c.name,
+            service: c.service.as_deref(),
             host: e.host,
             network: e.network,
             driver,
             ip: e.ip,
             no_ip: match &e.ip_source {
-                hnsim_model::IpSource::Unassigned(why) => Some(why.clone()),
+                hnsim_model::IpSource::Unassigned(why) => Some(why),
                 _ => None,
             },
             running: c.is_running(),
             listen,
             published,
             mesh,
-            aliases: e.aliases.clone(),
+            aliases: &e.aliases,
             hyperv: c.isolation == hnsim_model::Isolation::Hyperv,
             gone_network: match e.network {
-                None if !c.is_running() => c.networks.get(e.attachment).map(|a| a.network.clone()),
+                None if !c.is_running() => c.networks.get(e.attachment).map(|a| a.network.as_str()),
                 _ => None,
             },
         });
@@ -268,39 +291,58 @@ pub(crate) fn build(w: &TopologyGraph) -> Parties {
                 .unwrap_or("?")
         })
         .collect();
-    let mut base: Vec<String> = eps
-        .iter()
-        .zip(&net_names)
-        .map(|(e, net)| format!("{}@{net}", e.name))
-        .collect();
-    // What every node of a network shares, written once per network.
-    let network_ids: Vec<String> = s.networks.iter().map(network_id).collect();
-    let driver_names: Vec<String> = s.networks.iter().map(|n| n.driver.to_string()).collect();
-    let repeated: Vec<bool> = {
-        let mut count: foldhash::HashMap<&str, usize> = Default::default();
-        for b in &base {
-            *count.entry(b.as_str()).or_default() += 1;
-        }
-        base.iter().map(|b| count[b.as_str()] > 1).collect()
+    // What every node shares with others is one string in `rows.strings`: host names,
+    // then network ids, network names and driver names per network, then services and
+    // missing networks' names as they come.
+    let mut rows = EndpointRows {
+        names: String::new(),
+        name_ends: Vec::with_capacity(eps.len()),
+        strings: Vec::new(),
+        listens: Vec::new(),
+        rows: Vec::with_capacity(eps.len()),
     };
-    let mut nodes = Vec::with_capacity(eps.len() + s.hosts.len() + s.clients.len() + 1);
-    let mut who = Vec::new();
-    let mut probes = Vec::new();
+    rows.strings.extend(s.hosts.iter().map(|h| h.name.clone()));
+    let net_base = rows.strings.len();
+    for n in &s.networks {
+        rows.strings.push(network_id(n));
+        rows.strings.push(n.name.clone());
+        rows.strings.push(n.driver.to_string());
+    }
+    let net_str = |n: usize, what: usize| (net_base + 3 * n + what) as u32;
+    let host_str = |h: usize| h as u32;
+    let mut other: foldhash::HashMap<String, u32> = Default::default();
+    let mut intern = |strings: &mut Vec<String>, text: &str| -> u32 {
+        if let Some(&i) = other.get(text) {
+            return i;
+        }
+        strings.push(text.to_string());
+        other.insert(text.to_string(), strings.len() as u32 - 1);
+        strings.len() as u32 - 1
+    };
+    let repeated: Vec<bool> = {
+        let mut count: foldhash::HashMap<(&str, &str), u32> =
+            foldhash::HashMap::with_capacity_and_hasher(eps.len(), Default::default());
+        for (e, net) in eps.iter().zip(&net_names) {
+            *count.entry((e.name, net)).or_default() += 1;
+        }
+        eps.iter()
+            .zip(&net_names)
+            .map(|(e, net)| count[&(e.name, *net)] > 1)
+            .collect()
+    };
+    let mut probes = Vec::with_capacity(eps.len() + s.hosts.len() + s.clients.len() + 1);
+    let mut who = Vec::with_capacity(probes.capacity());
+    let mut last_listens: Option<&Arc<[Probe]>> = None;
     for (k, e) in eps.iter().enumerate() {
-        let host = e.host.map(|h| s.hosts[h].name.clone());
-        let id = if repeated[k] {
-            let (c, n) = base[k].split_once('@').unwrap_or((&base[k], ""));
-            format!("{c}@{}/{n}", host.as_deref().unwrap_or("?"))
-        } else {
-            std::mem::take(&mut base[k])
-        };
+        rows.names.push_str(e.name);
+        rows.name_ends.push(rows.names.len() as u32);
         let mut ps = vec![Probe::Icmp];
-        for p in &e.listen {
+        for p in e.listen.iter() {
             if !ps.contains(p) {
                 ps.push(*p);
             }
         }
-        for p in e.published.iter().chain(&e.mesh) {
+        for p in e.published.iter().chain(e.mesh) {
             let ports = p.container_ports;
             for port in ports.start..=ports.end.min(ports.start.saturating_add(63)) {
                 if let Some(pr) = probe_of(p.proto, port) {
@@ -311,33 +353,39 @@ pub(crate) fn build(w: &TopologyGraph) -> Parties {
             }
         }
         ps[1..].sort();
-        let label = format!("{} on {}", e.name, net_names[k]);
-        nodes.push(Node {
-            id: id.clone(),
-            kind: NodeKind::Endpoint,
-            label,
-            host,
-            container: Some(e.name.clone()),
-            service: e.service.clone(),
-            network: e.network.map(|n| network_ids[n].clone()),
-            driver: Some(match e.network {
-                Some(n) => driver_names[n].clone(),
-                None => e.driver.to_string(),
+        if !last_listens.is_some_and(|l| Arc::ptr_eq(l, &e.listen)) {
+            rows.listens.push(e.listen.to_vec());
+            last_listens = Some(&e.listen);
+        }
+        let net = match e.network {
+            Some(n) => net_str(n, 1),
+            None => intern(&mut rows.strings, net_names[k]),
+        };
+        rows.rows.push(EndpointRow {
+            net,
+            host: e.host.map(host_str),
+            service: e.service.map(|svc| intern(&mut rows.strings, svc)),
+            network: e.network.map(|n| net_str(n, 0)),
+            driver: match e.network {
+                Some(n) => net_str(n, 2),
+                None => intern(&mut rows.strings, &e.driver.to_string()),
+            },
+            design_network: e.network.map(|n| {
+                let host = s.networks[n]
+                    .host
+                    .as_deref()
+                    .map(|h| intern(&mut rows.strings, h));
+                (net_str(n, 1), host)
             }),
             ip: e.ip,
-            listens: e.listen.clone(),
-            design_id: Some(DesignId::Endpoint(EndpointId {
-                container: e.name.clone(),
-                attachment: d.endpoints[e.index].attachment,
-                network: e.network.map(|n| NetworkId {
-                    name: s.networks[n].name.clone(),
-                    host: s.networks[n].host.clone(),
-                }),
-            })),
+            listens: rows.listens.len() as u32 - 1,
+            attachment: d.endpoints[e.index].attachment as u32,
+            qualified: repeated[k],
         });
         who.push(Party::Endpoint(k));
         probes.push(ps);
     }
+    let mut nodes = Vec::with_capacity(s.hosts.len() + s.clients.len() + 1);
     for (hi, h) in s.hosts.iter().enumerate() {
         nodes.push(Node {
             id: format!("host:{}", h.name),
@@ -396,7 +444,13 @@ pub(crate) fn build(w: &TopologyGraph) -> Parties {
     });
     who.push(Party::Internet);
     probes.push(vec![Probe::Icmp, Probe::Tcp(443), Probe::Udp(53)]);
-    make_unique(&mut nodes);
+    let nodes = if ids_plainly_unique(&rows, &nodes) {
+        NodeList::compact(rows, nodes)
+    } else {
+        let mut all: Vec<Node> = NodeList::compact(rows, nodes).to_vec();
+        make_unique(&mut all);
+        NodeList::from(all)
+    };
     debug_assert!(eps.windows(2).all(|w| w[0].container <= w[1].container));
     Parties {
         endpoints: eps,
@@ -404,4 +458,45 @@ pub(crate) fn build(w: &TopologyGraph) -> Parties {
         nodes,
         probes,
     }
+}
+
+/// Whether every node id is distinct without renaming any, decided without making
+/// the ids: endpoint ids are `name@net` or `name@host/net`, so when no name, host or
+/// network has an `@` or a `/` in it, two ids are equal only if their parts are; no
+/// other node's id has an `@`. A design that fails this (an invalid one, or names
+/// with those characters) gets its ids made and checked one by one.
+fn ids_plainly_unique(rows: &EndpointRows, rest: &[Node]) -> bool {
+    let plain = |t: &str| !t.contains(['@', '/']);
+    if !plain(&rows.names) || rest.iter().any(|n| n.id.contains('@')) {
+        return false;
+    }
+    let mut used_strings = vec![false; rows.strings.len()];
+    let mut seen: foldhash::HashSet<(&str, Option<u32>, u32)> =
+        foldhash::HashSet::with_capacity_and_hasher(rows.rows.len(), Default::default());
+    let mut start = 0;
+    for (r, &end) in rows.rows.iter().zip(&rows.name_ends) {
+        let name = &rows.names[start..end as usize];
+        start = end as usize;
+        used_strings[r.net as usize] = true;
+        let host = if r.qualified {
+            if let Some(h) = r.host {
+                used_strings[h as usize] = true;
+            }
+            r.host
+        } else {
+            None
+        };
+        // Unqualified ids are unique by construction (their name and network appear
+        // once); qualified ones must differ by host.
+        if r.qualified && !seen.insert((name, host, r.net)) {
+            return false;
+        }
+    }
+    let mut other: foldhash::HashSet<&str> = Default::default();
+    rows.strings
+        .iter()
+        .zip(&used_strings)
+        .filter(|(_, used)| **used)
+        .all(|(t, _)| plain(t))
+        && rest.iter().all(|n| other.insert(&n.id))
 }

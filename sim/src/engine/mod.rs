@@ -379,7 +379,9 @@ pub(crate) fn single_cell(ctx: &Context, s: usize, t: usize, probe: Probe) -> Ce
     let mut builder = TableBuilder::default();
     let id = template(&mut builder, pair::answer(ctx, s, t, probe));
     let nodes = &ctx.parties.nodes;
-    builder.finish().cell(id, &nodes[s], &nodes[t], probe)
+    let (from, to) = (nodes.get(s), nodes.get(t));
+    let (from, to) = (from.expect("node in range"), to.expect("node in range"));
+    builder.finish().cell(id, &from, &to, probe)
 }
 
 /// Every-pair evaluation of the given node pairs (in parallel), as the reference the

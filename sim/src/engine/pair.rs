@@ -76,7 +76,7 @@ fn unusable(ep: &Endpoint, as_source: bool, probe: Probe) -> Option<Answer> {
             &["ARCH-1"],
         )
     } else if let Some(facts) = rules.address_facts().filter(|_| ep.ip.is_none()) {
-        let why = ep.no_ip.clone().unwrap_or_else(|| "no address".into());
+        let why = ep.no_ip.unwrap_or("no address");
         Denial::new(
             DenyReason::NoAddress,
             who,

@@ -248,7 +248,7 @@ fn from_by_class(r: ReportIn) -> Result<Report, ReadError> {
             ByClass {
                 step: s.step,
                 label: s.label,
-                nodes: s.nodes,
+                nodes: s.nodes.into(),
                 classes: s
                     .classes
                     .into_iter()

@@ -67,6 +67,7 @@ mod by_class;
 mod cell;
 mod conformance;
 mod node;
+mod node_list;
 mod probe;
 mod state;
 mod template;
@@ -76,6 +77,8 @@ pub use by_class::{ReadError, ReportByClass, StateByClass, BY_CLASS_SCHEMA_VERSI
 pub use cell::*;
 pub use conformance::*;
 pub use node::*;
+pub use node_list::NodeList;
+pub(crate) use node_list::{EndpointRow, EndpointRows};
 pub use probe::*;
 pub(crate) use state::ByClass;
 pub use state::{Class, PairAnswers, StateMatrix};

@@ -5,7 +5,7 @@
 //! matrix of a 10,000-endpoint design takes as much memory as its classes need.
 
 use super::template::{AnswerTable, ProbeAnswer, TableBuilder};
-use super::{Cell, Disposition, Node, Observation, Probe, Summary};
+use super::{Cell, Disposition, Node, NodeList, Observation, Probe, Summary};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -104,8 +104,9 @@ pub struct StateMatrix {
     pub step: Option<usize>,
     /// Human label: "initial design", "after step 3: reboot win1".
     pub label: String,
-    /// Sources and destinations, in a stable order (endpoints, hosts, clients, internet).
-    pub nodes: Vec<Node>,
+    /// Sources and destinations, in a stable order (endpoints, hosts, clients, internet),
+    /// each made only when read (see [`NodeList`]).
+    pub nodes: NodeList,
     classes: Vec<Class>,
     class_of: Vec<u32>,
     pairs: ClassPairs,
@@ -122,7 +123,7 @@ pub struct StateMatrix {
 pub(crate) struct ByClass {
     pub step: Option<usize>,
     pub label: String,
-    pub nodes: Vec<Node>,
+    pub nodes: NodeList,
     pub classes: Vec<Class>,
     /// (from class, to class, list)
     pub pairs: Vec<(u32, u32, u32)>,
@@ -163,9 +164,10 @@ impl StateMatrix {
     pub fn from_cells(
         step: Option<usize>,
         label: impl Into<String>,
-        nodes: Vec<Node>,
+        nodes: impl Into<NodeList>,
         cells: Vec<Cell>,
     ) -> StateMatrix {
+        let nodes: NodeList = nodes.into();
         let index: HashMap<&str, u32> = nodes
             .iter()
             .enumerate()
@@ -340,7 +342,9 @@ impl StateMatrix {
 
     /// The cell of nodes `s` to `t` for answer `id` of `probe`, with its observation.
     pub fn make_cell(&self, s: usize, t: usize, probe: Probe, id: u32) -> Cell {
-        let mut c = self.table.cell(id, &self.nodes[s], &self.nodes[t], probe);
+        let (from, to) = (self.nodes.get(s), self.nodes.get(t));
+        let (from, to) = (from.expect("node in range"), to.expect("node in range"));
+        let mut c = self.table.cell(id, &from, &to, probe);
         c.observation = self.observation(s, t, probe).cloned();
         c
     }
@@ -367,7 +371,8 @@ impl StateMatrix {
     /// Every ordered (source, destination, probe) with source != destination, made on
     /// the way: by source, then destination, in node order, then the stray cells.
     pub fn cells(&self) -> impl Iterator<Item = Cell> + '_ {
-        let n = self.nodes.len();
+        // Every node is read, many times: made once, here.
+        let n = self.nodes[..].len();
         (0..n)
             .flat_map(move |s| (0..n).map(move |t| (s, t)))
             .flat_map(move |(s, t)| self.pair_cells(s, t))
@@ -379,7 +384,7 @@ impl StateMatrix {
     pub fn outcomes(
         &self,
     ) -> impl Iterator<Item = (&str, &str, Probe, Disposition, Option<super::Address>)> + '_ {
-        let n = self.nodes.len();
+        let n = self.nodes[..].len();
         let made = (0..n)
             .flat_map(move |s| (0..n).map(move |t| (s, t)))
             .flat_map(move |(s, t)| {
@@ -484,7 +489,7 @@ impl Serialize for StateMatrix {
         V1 {
             step: self.step,
             label: &self.label,
-            nodes: &self.nodes,
+            nodes: &self.nodes[..],
             cells: Cells(self),
         }
         .serialize(s)

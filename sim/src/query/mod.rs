@@ -219,7 +219,7 @@ fn forwarded(
             return None;
         }
         let forwards = (0..nodes.len()).filter_map(|i| match ctx.parties.party[i] {
-            Party::Endpoint(k) => Some((i, ctx.parties.endpoints[k].mesh.as_slice())),
+            Party::Endpoint(k) => Some((i, ctx.parties.endpoints[k].mesh)),
             _ => None,
         });
         let (node, p) = address::mesh_port(forwards, proto, port)?;

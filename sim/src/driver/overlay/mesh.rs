@@ -35,7 +35,7 @@ pub(super) fn entries(ctx: &Context, dst: &Endpoint, probe: Probe) -> Vec<Entry>
     let Some(port) = dst.mesh.iter().find_map(|p| p.host_port(probe)) else {
         return vec![];
     };
-    let svc = dst.service.clone().unwrap_or_else(|| DST_NAME.to_string());
+    let svc = dst.service.unwrap_or(DST_NAME).to_string();
     let win = ctx.host(h).is_windows();
     let facts: &[&str] = if win {
         &["OVL-1", "OVL-2", "DNS-1"]
