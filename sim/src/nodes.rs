@@ -76,8 +76,9 @@ pub(crate) struct Parties<'a> {
     /// What each matrix node is, parallel to `nodes`.
     pub party: Vec<Party>,
     pub nodes: NodeList,
-    /// The probes each node is asked with as a destination, parallel to `nodes`.
-    pub probes: Vec<Vec<Probe>>,
+    /// The probes each node is asked with as a destination, parallel to `nodes`; one
+    /// list shared by consecutive nodes asked alike.
+    pub probes: Vec<Arc<[Probe]>>,
 }
 
 impl Parties<'_> {
@@ -330,7 +331,8 @@ pub(crate) fn build<'a>(w: &TopologyGraph<'a>) -> Parties<'a> {
             .map(|(e, net)| count[&(e.name, *net)] > 1)
             .collect()
     };
-    let mut probes = Vec::with_capacity(eps.len() + s.hosts.len() + s.clients.len() + 1);
+    let mut probes: Vec<Arc<[Probe]>> =
+        Vec::with_capacity(eps.len() + s.hosts.len() + s.clients.len() + 1);
     let mut who = Vec::with_capacity(probes.capacity());
     let mut last_listens: Option<&Arc<[Probe]>> = None;
     for (k, e) in eps.iter().enumerate() {
@@ -353,6 +355,10 @@ pub(crate) fn build<'a>(w: &TopologyGraph<'a>) -> Parties<'a> {
             }
         }
         ps[1..].sort();
+        let ps: Arc<[Probe]> = match probes.last() {
+            Some(prev) if **prev == *ps => Arc::clone(prev),
+            _ => ps.into(),
+        };
         if !last_listens.is_some_and(|l| Arc::ptr_eq(l, &e.listen)) {
             rows.listens.push(e.listen.to_vec());
             last_listens = Some(&e.listen);
@@ -403,7 +409,7 @@ pub(crate) fn build<'a>(w: &TopologyGraph<'a>) -> Parties<'a> {
             }),
         });
         who.push(Party::Host(hi));
-        probes.push(vec![Probe::Icmp]);
+        probes.push(vec![Probe::Icmp].into());
     }
     for (ci, c) in s.clients.iter().enumerate() {
         let listens: Vec<Probe> = c
@@ -435,7 +441,7 @@ pub(crate) fn build<'a>(w: &TopologyGraph<'a>) -> Parties<'a> {
             }),
         });
         who.push(Party::Client(ci));
-        probes.push(ps);
+        probes.push(ps.into());
     }
     nodes.push(Node {
         listens: vec![Probe::Tcp(443), Probe::Udp(53)],
@@ -443,7 +449,7 @@ pub(crate) fn build<'a>(w: &TopologyGraph<'a>) -> Parties<'a> {
         ..Node::new("internet", NodeKind::Internet, "the internet")
     });
     who.push(Party::Internet);
-    probes.push(vec![Probe::Icmp, Probe::Tcp(443), Probe::Udp(53)]);
+    probes.push(vec![Probe::Icmp, Probe::Tcp(443), Probe::Udp(53)].into());
     let nodes = if ids_plainly_unique(&rows, &nodes) {
         NodeList::compact(rows, nodes)
     } else {

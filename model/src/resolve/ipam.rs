@@ -275,7 +275,7 @@ pub(super) fn assign_addresses(s: &Scenario) -> Vec<Endpoint> {
     let mut private = reserved_per_network(s, &networks);
     let mut sdn_next: HashMap<&str, usize> = HashMap::default();
     let hosts: HashMap<&str, usize> = s.host_indices().into_iter().collect();
-    let mut endpoints = Vec::new();
+    let mut endpoints = Vec::with_capacity(s.containers.len());
     for (ci, c) in s.containers.iter().enumerate() {
         let host_idx = hosts.get(c.host.as_str()).copied();
         let host = host_idx.map(|i| &s.hosts[i]);

@@ -269,7 +269,18 @@ fn ask_also(parties: &mut Parties, extra: &[Probe]) {
     if extra.is_empty() {
         return;
     }
-    for list in &mut parties.probes {
+    // Destinations asked alike share one list (a service's replicas): so do the lists
+    // made from them.
+    type Shared = Arc<[Probe]>;
+    let mut last: Option<(Shared, Shared)> = None;
+    for shared in &mut parties.probes {
+        if let Some((was, now)) = &last {
+            if Arc::ptr_eq(was, shared) {
+                *shared = now.clone();
+                continue;
+            }
+        }
+        let mut list = shared.to_vec();
         for p in extra {
             if !list.contains(p) {
                 list.push(*p);
@@ -281,6 +292,8 @@ fn ask_also(parties: &mut Parties, extra: &[Probe]) {
             .position(|p| *p != Probe::Icmp)
             .unwrap_or(list.len());
         list[rest..].sort();
+        let now: Shared = list.into();
+        last = Some((std::mem::replace(shared, now.clone()), now));
     }
 }
 

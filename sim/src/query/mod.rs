@@ -178,7 +178,7 @@ fn probes(ctx: &Context, q: &FlowQuery, to: &Side) -> Result<Vec<Probe>, QueryEr
             })
         }
         (None, Some(port)) => vec![to.mapped.unwrap_or(Probe::Tcp(port))],
-        (None, None) => ctx.parties.probes[to.node].clone(),
+        (None, None) => ctx.parties.probes[to.node].to_vec(),
     })
 }
 
