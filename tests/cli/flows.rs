@@ -9,15 +9,16 @@ use crate::common::*;
 
 const NAT: &str = "scenarios/designs/nat-multi-node-port-mappings.yaml";
 
-fn trace(args: &[&str]) -> std::process::Output {
-    let mut all = vec!["trace", NAT];
-    all.extend_from_slice(args);
+/// `hnsim trace NAT --from FROM --to TO EXTRA...`
+fn trace(from: &str, to: &str, extra: &[&str]) -> std::process::Output {
+    let mut all = vec!["trace", NAT, "--from", from, "--to", to];
+    all.extend_from_slice(extra);
     hnsim(&all)
 }
 
 #[test]
 fn any_port_is_answered_and_nothing_listening_is_not_a_network_denial() {
-    let o = trace(&["--from", "app", "--to", "web", "--proto", "tcp/8443"]);
+    let o = trace("app", "web", &["--proto", "tcp/8443"]);
     assert_exit(&o, 0);
     assert_stdout_has(&o, "tcp/8443");
     assert!(
@@ -26,65 +27,46 @@ fn any_port_is_answered_and_nothing_listening_is_not_a_network_denial() {
         both(&o)
     );
     // From web's own host the network delivers it; nothing listens there.
-    let o = trace(&[
-        "--from",
+    let o = trace(
         "host:win1",
-        "--to",
         "web",
-        "--proto",
-        "tcp/8443",
-        "--format",
-        "json",
-    ]);
+        &["--proto", "tcp/8443", "--format", "json"],
+    );
     assert_exit(&o, 0);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(
         v["cells"][0]["disposition"]["reason"], "not-listening",
         "{v}"
     );
-    let o = trace(&["--from", "host:win1", "--to", "web", "--proto", "tcp/8443"]);
+    let o = trace("host:win1", "web", &["--proto", "tcp/8443"]);
     assert_stdout_has(&o, "nothing in web listens on tcp/8443");
 }
 
 #[test]
 fn destinations_and_sources_by_address() {
-    let o = trace(&["--from", "app", "--to", "10.0.0.10:8080"]);
+    let o = trace("app", "10.0.0.10:8080", &[]);
     assert_exit(&o, 0);
     assert_stdout_has(&o, "app@nat → web@nat  tcp/80");
     assert_stdout_has(&o, "delivered");
     assert_stderr_has(&o, "port mapping to web@nat tcp/80");
     // A container address, from its own host.
-    let o = trace(&[
-        "--from",
-        "host:win1",
-        "--to",
-        "172.16.0.2",
-        "--proto",
-        "tcp/80",
-    ]);
+    let o = trace("host:win1", "172.16.0.2", &["--proto", "tcp/80"]);
     assert_exit(&o, 0);
     assert_stdout_has(&o, "host:win1 → web@nat");
     // The same address on two hosts' nat networks is ambiguous, and says so.
-    let o = trace(&["--from", "laptop", "--to", "172.16.0.2"]);
+    let o = trace("laptop", "172.16.0.2", &[]);
     assert_exit(&o, 2);
     assert_stderr_has(&o, "web@nat, app@nat");
     // A machine on the LAN that the design does not list.
-    let o = trace(&[
-        "--from",
-        "10.0.0.99",
-        "--to",
-        "10.0.0.10:8080",
-        "--proto",
-        "tcp",
-    ]);
+    let o = trace("10.0.0.99", "10.0.0.10:8080", &["--proto", "tcp"]);
     assert_exit(&o, 0);
     assert_stdout_has(&o, "client:10.0.0.99 → web@nat");
     // Somewhere on the internet.
-    let o = trace(&["--from", "web", "--to", "8.8.8.8:53", "--proto", "udp"]);
+    let o = trace("web", "8.8.8.8:53", &["--proto", "udp"]);
     assert_exit(&o, 0);
     assert_stdout_has(&o, "web@nat → internet  udp/53");
     // A private address on no segment is not guessed.
-    let o = trace(&["--from", "web", "--to", "192.168.77.1"]);
+    let o = trace("web", "192.168.77.1", &[]);
     assert_exit(&o, 2);
     assert_stderr_has(&o, "on no segment");
 }
@@ -159,10 +141,10 @@ fn names_people_type() {
     assert_exit(&o, 2);
     assert_stderr_has(&o, "shop-api-1@shop_backend");
     // Kinds in any case; a typo gets the nearest names.
-    let o = trace(&["--from", "Internet", "--to", "wbe"]);
+    let o = trace("Internet", "wbe", &[]);
     assert_exit(&o, 2);
     assert_stderr_has(&o, "did you mean web@nat");
-    let o = trace(&["--from", "INTERNET", "--to", "Host:win1"]);
+    let o = trace("INTERNET", "Host:win1", &[]);
     assert_exit(&o, 0);
     // A swarm service with one task.
     let swarm = input(
