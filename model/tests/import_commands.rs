@@ -25,6 +25,12 @@ fn found<'a>(a: &'a Analysis, code: &str) -> Vec<&'a Finding> {
     a.findings.iter().filter(|f| f.code == code).collect()
 }
 
+/// Asserts that the finding's message says `text`.
+#[track_caller]
+fn assert_says(f: &Finding, text: &str) {
+    assert!(f.message.contains(text), "{}", f.message);
+}
+
 #[test]
 fn long_short_equals_and_space_forms_agree() {
     let forms = [
@@ -375,7 +381,7 @@ fn commands_file_gets_an_assumed_uplink() {
     assert_eq!(s.clients[0].name, "lan-client");
     let f = find(&i, "IMP019");
     assert_eq!(f.len(), 1, "{:#?}", i.findings);
-    assert!(f[0].message.contains("10.123.174.0/23"), "{}", f[0].message);
+    assert_says(f[0], "10.123.174.0/23");
 
     // DHCP transparent network: the LAN has a DHCP server; NAT only: 192.168.1.0/24.
     let i = from_commands(
@@ -478,16 +484,8 @@ fn misspelled_flag_suggests_the_known_one() {
     .unwrap();
     let f = find(&i, "IMP005");
     assert_eq!(f.len(), 2, "{:#?}", i.findings);
-    assert!(
-        f[0].message.contains("did you mean `--network`"),
-        "{}",
-        f[0].message
-    );
-    assert!(
-        f[1].message.contains("did you mean `--driver`"),
-        "{}",
-        f[1].message
-    );
+    assert_says(f[0], "did you mean `--network`");
+    assert_says(f[1], "did you mean `--driver`");
 }
 
 /// Commands pasted from the docs keep their `<image>` / `<network name>` placeholders:
@@ -503,11 +501,7 @@ fn documentation_placeholders_are_reported() {
     let f = find(&i, "IMP020");
     assert_eq!(f.len(), 2, "{:#?}", i.findings);
     assert_eq!(f[0].severity, Severity::Info);
-    assert!(
-        f[0].message.contains("`<image>`, `<cmd>`"),
-        "{}",
-        f[0].message
-    );
+    assert_says(f[0], "`<image>`, `<cmd>`");
     assert_eq!(f[1].location.line, 3);
     assert_eq!(i.scenario.containers.len(), 1);
     let e = find(&i, "IMP009");
@@ -560,11 +554,7 @@ fn subnet_with_host_bits_is_refused() {
     .unwrap();
     let f = find(&i, "IMP008");
     assert_eq!(f.len(), 1, "{:#?}", i.findings);
-    assert!(
-        f[0].message.contains("it should be 172.20.0.0/16"),
-        "{}",
-        f[0].message
-    );
+    assert_says(f[0], "it should be 172.20.0.0/16");
 }
 
 /// `docker swarm init --advertise-addr` says the host's own address: the assumed LAN is
@@ -633,11 +623,7 @@ fn a_container_joining_another_ones_stack_adds_its_ports_there() {
     assert_eq!(ports, ["tcp/8000", "tcp/15000"]);
     let shared = find(&i, "IMP023");
     assert_eq!(shared.len(), 1, "{:#?}", i.findings);
-    assert!(
-        shared[0].message.contains("tcp/15000"),
-        "{}",
-        shared[0].message
-    );
+    assert_says(shared[0], "tcp/15000");
     assert!(find(&i, "IMP005").is_empty(), "{:#?}", i.findings);
 
     let refused = from_commands(
@@ -667,11 +653,7 @@ fn the_same_ignored_flags_are_noted_once() {
         "{}",
         notes[0].message
     );
-    assert!(
-        notes[1].message.contains("`-i`, `-t`"),
-        "{}",
-        notes[1].message
-    );
+    assert_says(notes[1], "`-i`, `-t`");
     assert!(
         !notes[1].message.contains("commands;"),
         "{}",

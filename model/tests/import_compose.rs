@@ -20,6 +20,12 @@ fn warnings(i: &Imported) -> Vec<&Finding> {
     at_least(&i.findings, Severity::Warning).collect()
 }
 
+/// Asserts that the finding's message says `text`.
+#[track_caller]
+fn assert_says(f: &Finding, text: &str) {
+    assert!(f.message.contains(text), "{}", f.message);
+}
+
 /// OPT-9: `networks: default: external: name: nat` (000) uses the existing nat network.
 #[test]
 fn opt_9_default_external_nat() {
@@ -298,11 +304,7 @@ fn misspelled_service_key_is_a_warning_with_a_suggestion() {
     let w = warnings(&i);
     assert_eq!(w.len(), 1, "{:#?}", i.findings);
     assert_eq!(w[0].code, "IMP013");
-    assert!(
-        w[0].message.contains("did you mean `networks`"),
-        "{}",
-        w[0].message
-    );
+    assert_says(w[0], "did you mean `networks`");
 }
 
 /// A compose file on its own: its external networks were created outside it, so they are
