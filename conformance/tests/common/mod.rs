@@ -377,11 +377,18 @@ pub fn replied(
         .unwrap_or_else(|| panic!("no cell {from} -> {to} {probe}"))
 }
 
-/// The cells where the backend disagrees with the model.
-pub fn disagreements(conf: &hnsim_sim::Conformance) -> Vec<&hnsim_sim::CellVerdict> {
+/// The cells where the backend disagrees with the model, one line each: the cell, what
+/// the model expects, what the wire gave and what was sent.
+pub fn disagreements(conf: &hnsim_sim::Conformance) -> Vec<String> {
     conf.cells
         .iter()
         .filter(|c| c.verdict == hnsim_sim::Verdict::Disagree)
+        .map(|c| {
+            format!(
+                "{} -> {} {}: model {:?}, wire {:?} (sent {})",
+                c.from, c.to, c.probe, c.expected, c.observation.outcome, c.observation.sent
+            )
+        })
         .collect()
 }
 
