@@ -1,8 +1,9 @@
-//! What the Linux and the Windows engine plans share: which scenario host a run
-//! realizes, which containers are on it, the ports their agents serve, and whether an
-//! endpoint's probes can leave from a realized container. One engine is one Docker
-//! host on either OS, so these rules are the same; only the words of the refusals and
-//! which hosts fit differ. Pure, like the plans.
+//! What the Linux and the Windows engine plans and locators share: which scenario host
+//! a run realizes (and keeps over a timeline), which containers are on it, the ports
+//! their agents serve, how a container's `docker create` begins, whether an endpoint's
+//! probes can leave from a realized container, and which address and published port a
+//! target has. One engine is one Docker host on either OS, so these rules are the same;
+//! only the words of the refusals and which hosts fit differ. Pure, like the plans.
 
 use hnsim_model::{Container, Design, Host, Protocol, RunState};
 use std::collections::{BTreeMap, HashMap};
@@ -210,4 +211,57 @@ pub(crate) fn create_head(name: &str, prefix: &str) -> Vec<String> {
         "--label".into(),
         format!("{}={prefix}", super::cli::LABEL),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::docker::plan::tests::design;
+
+    const TWO_HOSTS: &str = "name: t\nhosts:\n  - {name: a, os: linux}\n  - {name: b, os: linux}\ncontainers:\n  - {name: x, host: b, listen: [udp/53, tcp/80, tcp/80, sctp/9, tcp/22]}\n  - {name: y, host: a}\n";
+
+    #[test]
+    fn the_named_host_else_the_first_fitting_one_with_a_container() {
+        let d = design(TWO_HOSTS);
+        let never = |_: &Host| None;
+        let any = |_: &Host| true;
+        assert_eq!(choose_host(&d, None, never, any, "none"), Ok(0));
+        assert_eq!(choose_host(&d, Some("b"), never, any, "none"), Ok(1));
+        let not_b = |h: &Host| h.name != "b";
+        assert_eq!(choose_host(&d, None, never, not_b, "none"), Ok(0));
+        let refuse = |h: &Host| Some(format!("not {}", h.name));
+        assert_eq!(
+            choose_host(&d, Some("a"), refuse, any, "none"),
+            Err("not a".into())
+        );
+        assert!(choose_host(&d, Some("c"), never, any, "none").is_err());
+        assert_eq!(
+            choose_host(&d, None, never, |_| false, "none"),
+            Err("none".into())
+        );
+    }
+
+    #[test]
+    fn containers_elsewhere_are_recorded_and_ports_served_once_each() {
+        let d = design(TWO_HOSTS);
+        let mut not_emulated = BTreeMap::new();
+        let here = containers_on(&d, "b", "one engine is one host", &mut not_emulated);
+        assert_eq!(here.len(), 1);
+        assert_eq!(here[0].0, 0);
+        assert_eq!(
+            not_emulated[&1],
+            "container `y` runs on host `a`; one engine is one host (`b`)"
+        );
+        assert_eq!(listen_ports(here[0].1), (vec![22, 80], vec![53]));
+    }
+
+    #[test]
+    fn the_first_host_chosen_is_kept() {
+        let mut kept = None;
+        assert_eq!(run_host(&mut kept, || Ok(1)).unwrap(), 1);
+        assert_eq!(run_host(&mut kept, || Ok(0)).unwrap(), 1);
+        let mut none = None;
+        assert!(run_host(&mut none, || Err("no host".into())).is_err());
+        assert_eq!(none, None);
+    }
 }
