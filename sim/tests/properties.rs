@@ -311,3 +311,74 @@ fn broken_designs_never_panic() {
     }
     assert!(runs > 50, "only {runs} broken variants");
 }
+
+/// The inputs that once took the process down (fuzz/regressions, replayed by the fuzz
+/// targets through import and simulation) simulate to an answer here too: an input that
+/// sends the engine into endless recursion overflows the stack and fails this test.
+#[test]
+fn fuzz_regression_inputs_simulate() {
+    use hnsim_model::import::{document_as, HostTemplate, InputKind};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/regressions");
+    let mut simulated = 0;
+    for (dir, kind) in [
+        ("scenario", InputKind::Scenario),
+        ("commands", InputKind::Commands),
+        ("compose", InputKind::Compose),
+        ("daemon_json", InputKind::DaemonJson),
+    ] {
+        let entries =
+            std::fs::read_dir(root.join(dir)).expect("fuzz/regressions is in the repository");
+        for path in entries.map(|e| e.expect("entry").path()) {
+            let text = std::fs::read_to_string(&path).expect("text");
+            let name = path.display().to_string();
+            let limits = hnsim_model::Limits::default();
+            let Ok(doc) = document_as(kind, &name, &text, HostTemplate::default(), &limits) else {
+                continue; // refused with a located error: model/tests/limits.rs checks it
+            };
+            let analysis = hnsim_model::analyse(&doc);
+            let report = hnsim_sim::simulate_analysis(&name, &analysis);
+            assert_eq!(report.states.len(), analysis.states.len(), "{name}");
+            simulated += 1;
+        }
+    }
+    assert!(
+        simulated > 0,
+        "no regression input got as far as the simulator"
+    );
+}
+
+/// A container whose on-link route (an internal network's subnet) and default route
+/// (its other network) each sent the flow to the other attachment: the routing table
+/// picks one attachment per destination, and the flow to an address of that subnet on
+/// no network the container shares is not delivered.
+#[test]
+fn one_egress_per_destination() {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../fuzz/regressions/compose/on-link-and-default-route-through-each-other.yml"),
+    )
+    .expect("regression input");
+    let doc = hnsim_model::import::document_as(
+        hnsim_model::import::InputKind::Compose,
+        "c.yml",
+        &text,
+        hnsim_model::import::HostTemplate::default(),
+        &hnsim_model::Limits::default(),
+    )
+    .expect("imports");
+    let report = hnsim_sim::simulate(&doc);
+    let m = report.final_state().expect("state");
+    let cells: Vec<Cell> = m
+        .cells()
+        .filter(|c| c.from.starts_with("c-api-1@") && c.to.starts_with("c-db-1@"))
+        .collect();
+    assert!(
+        !cells.is_empty(),
+        "{:?}",
+        m.nodes.iter().map(|n| &n.id).collect::<Vec<_>>()
+    );
+    assert!(
+        cells.iter().all(|c| !c.disposition.is_delivered()),
+        "{cells:#?}"
+    );
+}

@@ -143,7 +143,7 @@ fn on_link_sibling(ctx: &Context, a: usize, t: Party) -> Option<(usize, IpAddr)>
 /// container's own addresses stay inside its compartment, so only these flows can cross
 /// a part of the design its findings invalidate.
 pub(super) fn between(ctx: &Context, s: usize, t: usize, probe: Probe) -> Answer {
-    let mut ans = between_as_written(ctx, s, t, probe);
+    let mut ans = between_as_written(ctx, s, t, probe, Egress::ToChoose);
     host_at_gateway(ctx, s, t, &mut ans);
     crate::invalid::apply(ctx, s, t, ans)
 }
@@ -174,10 +174,22 @@ fn host_at_gateway(ctx: &Context, s: usize, t: usize, ans: &mut Answer) {
     }
 }
 
+/// Whether the source container's routing table has picked the attachment a flow
+/// leaves by. It picks once per destination (a connected route before the default
+/// one), so the attachment it picked never hands the flow on to another: two
+/// attachments that each route the destination through the other (an on-link subnet on
+/// one, the default route on the other) would otherwise never answer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Egress {
+    ToChoose,
+    Chosen,
+}
+
 /// [`between`] for the design as written.
-fn between_as_written(ctx: &Context, s: usize, t: usize, probe: Probe) -> Answer {
+fn between_as_written(ctx: &Context, s: usize, t: usize, probe: Probe, egress: Egress) -> Answer {
     let (ws, wt) = (ctx.parties.party[s], ctx.parties.party[t]);
-    if let (Party::Endpoint(a), Party::Endpoint(b)) = (ws, wt) {
+    let choose = egress == Egress::ToChoose;
+    if let (true, Party::Endpoint(a), Party::Endpoint(b)) = (choose, ws, wt) {
         if let Some(s2) = connected_sibling(ctx, a, b) {
             let via = ctx.network_name(&ctx.parties.endpoints[b]).to_string();
             let why = format!("its routing table sends traffic for {via} out of that attachment");
@@ -186,11 +198,11 @@ fn between_as_written(ctx: &Context, s: usize, t: usize, probe: Probe) -> Answer
                 ctx,
                 a,
                 (&via, &why, FACTS),
-                between_as_written(ctx, s2, t, probe),
+                between_as_written(ctx, s2, t, probe, Egress::Chosen),
             );
         }
     }
-    if let Party::Endpoint(a) = ws {
+    if let (true, Party::Endpoint(a)) = (choose, ws) {
         if let Some((s2, ip)) = on_link_sibling(ctx, a, wt) {
             let Party::Endpoint(k) = ctx.parties.party[s2] else {
                 unreachable!("a sibling is an endpoint")
@@ -202,11 +214,11 @@ fn between_as_written(ctx: &Context, s: usize, t: usize, probe: Probe) -> Answer
                 ctx,
                 a,
                 (&via, &why, FACTS),
-                between_as_written(ctx, s2, t, probe),
+                between_as_written(ctx, s2, t, probe, Egress::Chosen),
             );
         }
     }
-    if let Party::Endpoint(a) = ws {
+    if let (true, Party::Endpoint(a)) = (choose, ws) {
         let same_network = matches!(wt, Party::Endpoint(b)
             if ctx.parties.endpoints[b].network == ctx.parties.endpoints[a].network);
         if let Some(s2) = gateway_sibling(ctx, a).filter(|_| !same_network) {
@@ -222,7 +234,7 @@ fn between_as_written(ctx: &Context, s: usize, t: usize, probe: Probe) -> Answer
                 ctx,
                 a,
                 (&via, &why, FACTS),
-                between_as_written(ctx, s2, t, probe),
+                between_as_written(ctx, s2, t, probe, Egress::Chosen),
             );
         }
     }
