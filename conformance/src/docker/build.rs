@@ -83,11 +83,23 @@ pub(super) fn remove_outside(prefix: &str) -> Vec<String> {
     }
 }
 
+/// Whether the engine said an object it was asked about does not exist (any more).
+fn vanished(stderr: &str) -> bool {
+    let lower = stderr.to_ascii_lowercase();
+    lower.contains("not found") || lower.contains("no such network")
+}
+
 /// Subnets the engine's other networks and the machine's routes already use.
 pub(super) fn taken_subnets() -> Result<Vec<IpNet>, DockerError> {
     let mut out = Vec::new();
-    let ids = cli::lines(&cli::docker(&["network", "ls", "-q"], None)?);
-    if !ids.is_empty() {
+    // The engine is shared: a network listed here may be gone before it is inspected
+    // (another run, or the user, removed it). The list is then read again, a few times.
+    let mut attempts = 0;
+    let text = loop {
+        let ids = cli::lines(&cli::docker(&["network", "ls", "-q"], None)?);
+        if ids.is_empty() {
+            break String::new();
+        }
         let mut args = vec![
             "network",
             "inspect",
@@ -95,12 +107,18 @@ pub(super) fn taken_subnets() -> Result<Vec<IpNet>, DockerError> {
             "{{range .IPAM.Config}}{{.Subnet}} {{end}}",
         ];
         args.extend(ids.iter().map(String::as_str));
-        let text = cli::docker(&args, None)?;
-        out.extend(
-            text.split_whitespace()
-                .filter_map(|w| w.parse::<IpNet>().ok()),
-        );
-    }
+        match cli::docker(&args, None) {
+            Ok(text) => break text,
+            Err(DockerError::Command { stderr, .. }) if attempts < 3 && vanished(&stderr) => {
+                attempts += 1;
+            }
+            Err(e) => return Err(e),
+        }
+    };
+    out.extend(
+        text.split_whitespace()
+            .filter_map(|w| w.parse::<IpNet>().ok()),
+    );
     // Reading the routing table changes nothing.
     if let Ok(o) = std::process::Command::new("ip")
         .args(["-4", "route", "show"])
@@ -451,4 +469,23 @@ pub(super) fn macvlan_parent(
     let subnet = subnet.to_string();
     cli::ip_link(&["route", "add", &subnet, "dev", link], link)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::vanished;
+
+    /// Both ways the engine and the client say a network is gone are read as "gone"; any
+    /// other failure is not retried.
+    #[test]
+    fn a_network_removed_meanwhile_is_told_from_other_failures() {
+        assert!(vanished(
+            "Error response from daemon: network 3f2a9c not found"
+        ));
+        assert!(vanished("Error: No such network: 3f2a9c"));
+        assert!(!vanished(
+            "Cannot connect to the Docker daemon at unix:///var/run/docker.sock"
+        ));
+        assert!(!vanished("permission denied while trying to connect"));
+    }
 }
