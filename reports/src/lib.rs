@@ -68,6 +68,15 @@ pub enum Format {
 }
 
 impl Format {
+    /// Whether the format shows a report's topology (drawn, or written out with the
+    /// rest of the report): the others need none computed.
+    pub fn shows_topology(self) -> bool {
+        matches!(
+            self,
+            Format::Json | Format::Yaml | Format::Html | Format::Dot | Format::Mermaid
+        )
+    }
+
     pub const ALL: [Format; 10] = [
         Format::Terminal,
         Format::Markdown,

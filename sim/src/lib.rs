@@ -71,7 +71,21 @@ pub fn simulate_with(file: &str, analysis: &Analysis, mode: Mode) -> Report {
 /// (`sim --probe tcp/443,udp/53`): a port nothing listens on comes out as
 /// `not-listening` where the network delivers it.
 pub fn simulate_probing(file: &str, analysis: &Analysis, mode: Mode, extra: &[Probe]) -> Report {
-    let (states, topology) = engine::states(analysis, mode, extra);
+    simulate_drawing(file, analysis, mode, extra, true)
+}
+
+/// [`simulate_probing`], drawing the final state's topology only when `draw` (a view
+/// that shows no topology, the terminal's say, need not pay for one: it lists every
+/// endpoint, a million for a million replicas); without it the report's topology is
+/// empty.
+pub fn simulate_drawing(
+    file: &str,
+    analysis: &Analysis,
+    mode: Mode,
+    extra: &[Probe],
+    draw: bool,
+) -> Report {
+    let (states, topology) = engine::states(analysis, mode, extra, draw);
     Report {
         schema_version: SCHEMA_VERSION,
         scenario: ScenarioInfo {

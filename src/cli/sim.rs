@@ -60,10 +60,17 @@ pub fn simulate(file: &Path) -> anyhow::Result<Simulated> {
 
 /// [`simulate`], asking every destination `extra` probes too.
 pub fn simulate_probing(file: &Path, extra: &[Probe]) -> anyhow::Result<Simulated> {
+    simulate_drawing(file, extra, true)
+}
+
+/// [`simulate_probing`], drawing the topology only when `draw` (see
+/// [`hnsim_sim::simulate_drawing`]).
+fn simulate_drawing(file: &Path, extra: &[Probe], draw: bool) -> anyhow::Result<Simulated> {
     let shown = super::files::shown(file);
     let doc = super::input::load(&shown)?;
     let analysis = hnsim_model::analyse(&doc);
-    let report = hnsim_sim::simulate_probing(&doc.file, &analysis, hnsim_sim::Mode::Classes, extra);
+    let mode = hnsim_sim::Mode::Classes;
+    let report = hnsim_sim::simulate_drawing(&doc.file, &analysis, mode, extra, draw);
     Ok(Simulated { analysis, report })
 }
 
@@ -102,14 +109,15 @@ pub fn pick_state(report: &Report, step: Option<usize>) -> anyhow::Result<&State
 }
 
 pub fn run_sim(a: SimArgs) -> anyhow::Result<ExitCode> {
+    let draw = a.out.format().shows_topology();
     let Simulated {
         analysis,
         mut report,
-    } = simulate_probing(&a.file, &a.probe)?;
+    } = simulate_drawing(&a.file, &a.probe, draw)?;
     if let Some(n) = a.step {
         let i = state_index(&report, Some(n))?;
         // The drawing shows the state the matrix shows, not the final one.
-        if let Some(s) = analysis.states.get(i) {
+        if let Some(s) = analysis.states.get(i).filter(|_| draw) {
             report.topology = hnsim_sim::topology(&s.design);
         }
         report.states = vec![report.states.swap_remove(i)];
@@ -184,5 +192,29 @@ mod tests {
         let text = format!("{e:#}");
         assert!(text.contains("no timeline steps"), "{text}");
         assert!(!text.contains("1..0"), "{text}");
+    }
+
+    /// A format that does not show the topology renders the same whether the report
+    /// has one or not, so `sim` may skip drawing it for those formats.
+    #[test]
+    fn formats_without_topology_do_not_read_it() {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/designs/overlay-swarm-ws2019.yaml");
+        let drawn = simulate(&file).expect("loads").report;
+        assert!(
+            !drawn.topology.endpoints.is_empty(),
+            "the scenario has endpoints"
+        );
+        let bare = simulate_drawing(&file, &[], false).expect("loads").report;
+        assert!(bare.topology.endpoints.is_empty());
+        let opts = hnsim_reports::RenderOptions::default();
+        for format in hnsim_reports::Format::ALL {
+            let render = |r: &Report| hnsim_reports::render_report(r, format, &opts).ok();
+            if format.shows_topology() {
+                assert_ne!(render(&drawn), render(&bare), "{format:?} shows it");
+            } else {
+                assert_eq!(render(&drawn), render(&bare), "{format:?}");
+            }
+        }
     }
 }

@@ -33,6 +33,7 @@ pub(crate) fn states(
     analysis: &Analysis,
     mode: Mode,
     extra: &[Probe],
+    draw: bool,
 ) -> (Vec<StateMatrix>, Topology) {
     let mut sim = Simulation::new(mode, extra);
     let mut topology = Topology::default();
@@ -42,7 +43,7 @@ pub(crate) fn states(
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let (part, top) = sim.state(&s.design, s.step, &s.label, i == last);
+            let (part, top) = sim.state(&s.design, s.step, &s.label, draw && i == last);
             topology = top.unwrap_or(std::mem::take(&mut topology));
             part
         })
