@@ -272,6 +272,10 @@ fn reserved_per_network(s: &Scenario, networks: &NetworkIndex) -> HashMap<usize,
 pub(super) fn assign_addresses(s: &Scenario) -> Vec<Endpoint> {
     let networks = NetworkIndex::new(&s.networks);
     let mut used = reserved_addresses(s);
+    // Room for every attachment's address, made once rather than by doubling (a
+    // million replicas rehashed the set twenty times).
+    let attachments: usize = s.containers.iter().map(|c| c.networks.len()).sum();
+    used.used.reserve(attachments);
     let mut private = reserved_per_network(s, &networks);
     let mut sdn_next: HashMap<&str, usize> = HashMap::default();
     let hosts: HashMap<&str, usize> = s.host_indices().into_iter().collect();

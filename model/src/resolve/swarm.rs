@@ -9,8 +9,20 @@ use crate::scenario::*;
 
 pub(super) fn expand_services(s: &mut Scenario) {
     let nodes: Vec<String> = s.swarm_nodes().into_iter().map(str::to_string).collect();
-    let mut replicas = Vec::new();
-    for svc in &s.services {
+    let has_ingress = s
+        .networks
+        .iter()
+        .any(|n| n.name == "ingress" && n.host.is_none());
+    // Replicas go straight into the containers, room made once: a million of them
+    // built apart and then moved over were two copies at the peak.
+    let Scenario {
+        services,
+        containers,
+        ..
+    } = s;
+    let replicas: usize = services.iter().map(|svc| svc.replicas as usize).sum();
+    containers.reserve(replicas);
+    for svc in services.iter() {
         let placement = if svc.hosts.is_empty() {
             &nodes
         } else {
@@ -33,10 +45,7 @@ pub(super) fn expand_services(s: &mut Scenario) {
         // networks; one that names no network and publishes nothing gets the host's
         // default network, as a standalone container would.
         let mut networks = svc.networks.clone();
-        let on_ingress = !svc.ports.is_empty()
-            && s.networks
-                .iter()
-                .any(|n| n.name == "ingress" && n.host.is_none());
+        let on_ingress = !svc.ports.is_empty() && has_ingress;
         if on_ingress && !networks.iter().any(|a| a.network == "ingress") {
             networks.insert(
                 0,
@@ -68,16 +77,14 @@ pub(super) fn expand_services(s: &mut Scenario) {
             service: Some(svc.name.clone()),
             origin: implicit(svc.origin.path.clone()),
         };
-        replicas.reserve(svc.replicas as usize);
         for i in 0..svc.replicas {
-            replicas.push(Container {
+            containers.push(Container {
                 name: format!("{}.{}", svc.name, i + 1),
                 host: placement[i as usize % placement.len()].clone(),
                 ..task.clone()
             });
         }
     }
-    s.containers.extend(replicas);
 }
 
 /// The routing mesh's forwards of each service, in service order: `--publish 8080:80`
