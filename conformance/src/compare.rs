@@ -6,12 +6,20 @@
 //! the destination host for a port that is not published is exactly NAT-8's denial as
 //! the wire shows it). Finer distinctions (which deny reason) are not observable from
 //! the source and are not judged.
+//!
+//! Names are: where the source asked its resolver for the destination's name before
+//! probing ([`NameCheck`]), a cell whose address the model gives a name must have that
+//! name resolve to the destination, and a cell the model reaches by the container's
+//! address without a name must not — either way round, the model is wrong about Docker's
+//! embedded DNS (DNS-1), whatever the packet did.
 
+use crate::agent::dns::NameLookup;
 use hnsim_sim::{
-    CellVerdict, Conformance, ConformanceSummary, Disposition, Observation, Probe, ProbeOutcome,
-    StateMatrix, Verdict,
+    Address, AddressKind, CellVerdict, Conformance, ConformanceSummary, Disposition, Observation,
+    Probe, ProbeOutcome, StateMatrix, Verdict,
 };
 use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
 
 /// What one probe of one cell showed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -25,6 +33,34 @@ pub struct ObservedCell {
     /// known divergence instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub known_divergence: Option<String>,
+    /// The destination's name as the source's resolver answered it, when it was asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<NameCheck>,
+}
+
+/// A name asked before a probe of the destination's own address `ip`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NameCheck {
+    pub lookup: NameLookup,
+    pub ip: IpAddr,
+}
+
+impl NameCheck {
+    /// Why the model's address for the cell contradicts this lookup, if it does.
+    fn contradicts(&self, address: Option<&Address>) -> bool {
+        let resolved = self.lookup.answer.resolves_to(self.ip);
+        match address {
+            Some(Address {
+                name: Some(name), ..
+            }) if name.eq_ignore_ascii_case(&self.lookup.name) => !resolved,
+            Some(Address {
+                kind: AddressKind::ContainerIp,
+                name: None,
+                ..
+            }) => resolved,
+            _ => false,
+        }
+    }
 }
 
 /// Judges every observed cell against the expected matrix. `Conformance::state` is 0;
@@ -32,18 +68,25 @@ pub struct ObservedCell {
 pub fn compare(expected: &StateMatrix, observed: &[ObservedCell]) -> Conformance {
     // Each expected cell's position and disposition, by (from, to, probe): the matrix
     // makes its cells on demand, so they are read once.
-    let index: std::collections::HashMap<(&str, &str, Probe), (usize, Disposition)> = expected
+    type Expected = (usize, Disposition, Option<Address>);
+    let index: std::collections::HashMap<(&str, &str, Probe), Expected> = expected
         .outcomes()
         .enumerate()
-        .map(|(i, (from, to, probe, d, _))| ((from, to, probe), (i, d)))
+        .map(|(i, (from, to, probe, d, a))| ((from, to, probe), (i, d, a)))
         .collect();
     let mut cells: Vec<(usize, CellVerdict)> = observed
         .iter()
         .map(|o| {
             let found = index.get(&(o.from.as_str(), o.to.as_str(), o.probe));
-            let position = found.map(|(i, _)| *i);
-            let exp = found.map(|(_, d)| d.clone());
-            let verdict = judge(exp.as_ref(), o);
+            let position = found.map(|(i, _, _)| *i);
+            let exp = found.map(|(_, d, _)| d.clone());
+            let address = found.and_then(|(_, _, a)| a.as_ref());
+            let verdict = match judge(exp.as_ref(), o) {
+                Verdict::Agree if o.name.as_ref().is_some_and(|n| n.contradicts(address)) => {
+                    Verdict::Disagree
+                }
+                v => v,
+            };
             let expected = exp.unwrap_or(Disposition::Unknown {
                 why: "the simulated matrix has no such cell".into(),
             });
@@ -119,6 +162,7 @@ fn judge(expected: Option<&Disposition>, o: &ObservedCell) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::agent::dns::Answer;
     use hnsim_sim::{Cell, DenyReason};
 
     fn cell(from: &str, to: &str, probe: Probe, d: Disposition) -> Cell {
@@ -154,6 +198,7 @@ mod tests {
                 repro: "r".into(),
             },
             known_divergence: None,
+            name: None,
         }
     }
     fn matrix() -> StateMatrix {
@@ -239,6 +284,63 @@ mod tests {
             &c.cells[0].verdict,
             Verdict::KnownDivergence { why } if why.contains("VFP")
         ));
+    }
+
+    fn named(name: &str, answer: Answer) -> NameCheck {
+        NameCheck {
+            lookup: NameLookup {
+                name: name.into(),
+                server: "127.0.0.11:53".into(),
+                answer,
+            },
+            ip: "172.18.0.3".parse().unwrap(),
+        }
+    }
+
+    fn addressed(name: Option<&str>) -> Cell {
+        let mut c = cell("a", "b", Probe::Tcp(80), Disposition::Delivered);
+        c.address = Some(Address {
+            kind: AddressKind::ContainerIp,
+            value: "172.18.0.3:80".into(),
+            ip: "172.18.0.3".parse().ok(),
+            port: Some(80),
+            name: name.map(str::to_string),
+        });
+        c
+    }
+
+    #[test]
+    fn a_name_the_model_gives_must_resolve_to_the_destination() {
+        let m = StateMatrix::from_cells(None, "s", vec![], vec![addressed(Some("b"))]);
+        let mut o = obs("a", "b", Probe::Tcp(80), ProbeOutcome::Reply);
+        let to_b = Answer::Addresses {
+            ips: vec!["172.18.0.3".parse().unwrap()],
+        };
+        o.name = Some(named("b", to_b.clone()));
+        assert_eq!(compare(&m, &[o.clone()]).cells[0].verdict, Verdict::Agree);
+        o.name = Some(named("b", Answer::NxDomain));
+        assert_eq!(
+            compare(&m, &[o.clone()]).cells[0].verdict,
+            Verdict::Disagree
+        );
+        let elsewhere = Answer::Addresses {
+            ips: vec!["172.18.0.9".parse().unwrap()],
+        };
+        o.name = Some(named("b", elsewhere));
+        assert_eq!(compare(&m, &[o]).cells[0].verdict, Verdict::Disagree);
+    }
+
+    #[test]
+    fn a_name_that_resolves_where_the_model_has_none_disagrees() {
+        let m = StateMatrix::from_cells(None, "s", vec![], vec![addressed(None)]);
+        let mut o = obs("a", "b", Probe::Tcp(80), ProbeOutcome::Reply);
+        o.name = Some(named("b", Answer::NxDomain));
+        assert_eq!(compare(&m, &[o.clone()]).cells[0].verdict, Verdict::Agree);
+        let to_b = Answer::Addresses {
+            ips: vec!["172.18.0.3".parse().unwrap()],
+        };
+        o.name = Some(named("b", to_b));
+        assert_eq!(compare(&m, &[o]).cells[0].verdict, Verdict::Disagree);
     }
 
     #[test]

@@ -109,6 +109,13 @@ pub trait Dataplane: Sync {
     /// say anything about the design (not emulated, outside the run).
     fn resolve(&self, design: &Design, from: &Source, target: &Target) -> Result<Resolved, String>;
 
+    /// The name `from` asks for `to` before probing its own address
+    /// ([`crate::names::asked`]), where the dataplane has Docker's embedded resolver or
+    /// stands in for it and the answer says something about the design.
+    fn asked_name(&self, _design: &Design, _from: &Party, _to: &Party) -> Option<String> {
+        None
+    }
+
     /// Sends one source's probes and returns one result per probe.
     fn probe(&self, from: &Source, batch: &Batch) -> Result<BatchResult, DataplaneError>;
 

@@ -14,6 +14,7 @@ pub mod differential;
 pub mod docker;
 pub mod hns;
 pub mod kernel;
+pub mod names;
 #[cfg(target_os = "linux")]
 pub mod netns;
 pub mod probing;

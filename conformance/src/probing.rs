@@ -8,7 +8,7 @@
 //! answered was not probed.
 
 use crate::agent::{Batch, ProbeResult, ProbeSpec, Timing};
-use crate::compare::ObservedCell;
+use crate::compare::{NameCheck, ObservedCell};
 use crate::dataplane::{Dataplane, DataplaneError, Resolved, Source};
 use crate::session::{self, Progress};
 use crate::target::{self, Party};
@@ -95,6 +95,7 @@ fn plan_cell(
             return plan;
         }
     };
+    let name = dp.asked_name(design, &from, &to);
     let targets = match target::targets(design, &from, &to, cell.probe) {
         Ok(t) => t,
         Err(why) => {
@@ -106,13 +107,13 @@ fn plan_cell(
         match dp.resolve(design, &source, t) {
             Ok(r) => {
                 let id = specs.len();
+                // The destination's own address is the one its name stands for.
+                let named = matches!(t.via, target::Via::Endpoint { .. });
                 specs.push((
                     source.clone(),
                     ProbeSpec {
-                        id,
-                        probe: cell.probe,
-                        ip: r.ip,
-                        port: r.port,
+                        name: name.clone().filter(|_| named),
+                        ..ProbeSpec::at(id, cell.probe, r.ip, r.port)
                     },
                 ));
                 plan.probes.push((id, r));
@@ -146,23 +147,18 @@ fn pass(
                 if session::interrupted() {
                     break;
                 }
-                let batch = Batch {
-                    timing: *timing,
-                    probes: specs.clone(),
-                };
+                let batch = Batch::new(*timing, specs.clone());
                 let (rs, tainted) = match dp.probe(src, &batch) {
                     Ok(b) => (b.results, b.tainted),
                     // A batch that could not run says so in each of its cells.
                     Err(e) => (
                         specs
                             .iter()
-                            .map(|s| ProbeResult {
-                                id: s.id,
-                                outcome: ProbeOutcome::Error {
+                            .map(|s| {
+                                let failed = ProbeOutcome::Error {
                                     message: e.to_string(),
-                                },
-                                rtt_ms: None,
-                                attempts: 0,
+                                };
+                                ProbeResult::of(s.id, failed, None, 0)
                             })
                             .collect(),
                         false,
@@ -261,13 +257,11 @@ fn observe(
         .probes
         .iter()
         .map(|(id, r)| {
-            let result = results.get(id).cloned().unwrap_or(ProbeResult {
-                id: *id,
-                outcome: ProbeOutcome::Error {
+            let result = results.get(id).cloned().unwrap_or_else(|| {
+                let lost = ProbeOutcome::Error {
                     message: "the probe returned no result".into(),
-                },
-                rtt_ms: None,
-                attempts: 0,
+                };
+                ProbeResult::of(*id, lost, None, 0)
             });
             (&specs[*id].1, r, result)
         })
@@ -286,9 +280,19 @@ fn observe(
                 .or(observed.first())
         });
     let divergence = observed.iter().find_map(|(_, r, _)| r.divergence.clone());
+    // The name asked before the destination's own address was probed.
+    let name = observed.iter().find_map(|(spec, _, result)| {
+        result.lookup.clone().map(|lookup| NameCheck {
+            lookup,
+            ip: spec.ip,
+        })
+    });
     let observation = match (chosen, &plan.source) {
         (Some((spec, resolved, result)), Some(src)) => {
             let mut sent = spec.sent();
+            if let Some(n) = &name {
+                sent = format!("{}; {sent}", n.lookup.words());
+            }
             if let Some(n) = &resolved.note {
                 sent.push_str(&format!(" ({n})"));
             }
@@ -339,6 +343,7 @@ fn observe(
         probe: cell.probe,
         observation,
         known_divergence: divergence,
+        name,
     }
 }
 

@@ -276,12 +276,7 @@ impl Dataplane for Scripted {
             results: batch
                 .probes
                 .iter()
-                .map(|s| ProbeResult {
-                    id: s.id,
-                    outcome: ProbeOutcome::Reply,
-                    rtt_ms: Some(1.0),
-                    attempts: 1,
-                })
+                .map(|s| ProbeResult::of(s.id, ProbeOutcome::Reply, Some(1.0), 1))
                 .collect(),
             tainted: false,
         })

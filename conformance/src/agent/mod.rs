@@ -20,6 +20,7 @@
 //! or a timeout after the bounded retries.
 
 mod addrs;
+pub mod dns;
 pub mod icmp;
 pub mod outcome;
 mod probe;
@@ -44,9 +45,24 @@ pub struct ProbeSpec {
     /// is host IP + port); ignored for ICMP.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<u16>,
+    /// A name of the destination to resolve first, from the source's own stack
+    /// ([`dns::lookup`]); the probe then goes to `ip` all the same, and the result
+    /// carries what the name resolved to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 impl ProbeSpec {
+    /// A probe of `ip` (and `port`), without a name.
+    pub fn at(id: usize, probe: Probe, ip: IpAddr, port: Option<u16>) -> Self {
+        ProbeSpec {
+            id,
+            probe,
+            ip,
+            port,
+            name: None,
+        }
+    }
     /// What is sent, in words: `tcp SYN to 10.0.0.10:8080`.
     pub fn sent(&self) -> String {
         match self.probe {
@@ -105,6 +121,20 @@ impl Timing {
 pub struct Batch {
     pub timing: Timing,
     pub probes: Vec<ProbeSpec>,
+    /// The resolver names are asked of; `None`: the one `/etc/resolv.conf` names, when
+    /// it is Docker's embedded resolver ([`dns::embedded_resolver`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolver: Option<std::net::SocketAddr>,
+}
+
+impl Batch {
+    pub fn new(timing: Timing, probes: Vec<ProbeSpec>) -> Self {
+        Batch {
+            timing,
+            probes,
+            resolver: None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -114,6 +144,22 @@ pub struct ProbeResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rtt_ms: Option<f64>,
     pub attempts: u32,
+    /// What the spec's name resolved to, when it named one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lookup: Option<dns::NameLookup>,
+}
+
+impl ProbeResult {
+    /// A result without a name lookup.
+    pub fn of(id: usize, outcome: ProbeOutcome, rtt_ms: Option<f64>, attempts: u32) -> Self {
+        ProbeResult {
+            id,
+            outcome,
+            rtt_ms,
+            attempts,
+            lookup: None,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -126,7 +172,7 @@ pub enum AgentError {
     Listen { what: String, err: std::io::Error },
 }
 
-const USAGE: &str = "hnsim probe serve [--tcp P,P..] [--udp P,P..] [--bind IP,IP..]\n\
+const USAGE: &str = "hnsim probe serve [--tcp P,P..] [--udp P,P..] [--bind IP,IP..] [--dns -]\n\
     hnsim probe run --batch FILE.json|-\n\
     hnsim probe icmp IP | tcp IP:PORT | udp IP:PORT [--timeout-ms N] [--retries N]";
 
@@ -145,12 +191,7 @@ fn parse_target(probe: &str, target: &str) -> Result<ProbeSpec, AgentError> {
     let bad = || AgentError::Usage(format!("`{probe} {target}` is not a probe\n{USAGE}"));
     if probe == "icmp" {
         let ip: IpAddr = target.parse().map_err(|_| bad())?;
-        return Ok(ProbeSpec {
-            id: 0,
-            probe: Probe::Icmp,
-            ip,
-            port: None,
-        });
+        return Ok(ProbeSpec::at(0, Probe::Icmp, ip, None));
     }
     let addr: std::net::SocketAddr = target.parse().map_err(|_| bad())?;
     let p = match probe {
@@ -158,12 +199,7 @@ fn parse_target(probe: &str, target: &str) -> Result<ProbeSpec, AgentError> {
         "udp" => Probe::Udp(addr.port()),
         _ => return Err(bad()),
     };
-    Ok(ProbeSpec {
-        id: 0,
-        probe: p,
-        ip: addr.ip(),
-        port: Some(addr.port()),
-    })
+    Ok(ProbeSpec::at(0, p, addr.ip(), Some(addr.port())))
 }
 
 /// Entry point of `hnsim probe ARGS...`. Returns the process exit code: 0 when every
@@ -191,7 +227,24 @@ pub fn main(args: &[String]) -> Result<i32, AgentError> {
                         .map_err(|_| AgentError::Usage(format!("`{a}` is not an address\n{USAGE}")))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            serve(&tcp, &udp, &bind)?;
+            // `--dns -`: a zone (JSON) on standard input, answered at 127.0.0.11:53.
+            let zone = match flag("--dns") {
+                None => None,
+                Some("-") => {
+                    let text = std::io::read_to_string(std::io::stdin()).map_err(|e| {
+                        AgentError::Usage(format!("cannot read the zone on stdin: {e}"))
+                    })?;
+                    Some(serde_json::from_str::<dns::Zone>(&text).map_err(|e| {
+                        AgentError::Usage(format!("the zone on stdin is not one: {e}"))
+                    })?)
+                }
+                Some(other) => {
+                    return Err(AgentError::Usage(format!(
+                        "--dns takes `-` (the zone on stdin), not `{other}`\n{USAGE}"
+                    )))
+                }
+            };
+            serve(&tcp, &udp, &bind, zone)?;
             Ok(0)
         }
         "run" => {
@@ -275,12 +328,7 @@ mod tests {
 
     #[test]
     fn published_port_overrides_probe_port() {
-        let s = ProbeSpec {
-            id: 1,
-            probe: Probe::Tcp(80),
-            ip: "10.0.0.10".parse().unwrap(),
-            port: Some(8080),
-        };
+        let s = ProbeSpec::at(1, Probe::Tcp(80), "10.0.0.10".parse().unwrap(), Some(8080));
         assert_eq!(s.to(), "10.0.0.10:8080");
     }
 }

@@ -1,6 +1,7 @@
 //! Sending probes: a batch over a pool of workers, each probe with bounded retries;
 //! TCP connect and UDP echo here, ICMP echo in [`super::icmp`].
 
+use super::dns::{self, NameLookup};
 use super::outcome::classify;
 use super::{icmp, Batch, ProbeResult, ProbeSpec, Timing};
 use hnsim_sim::{Probe, ProbeOutcome};
@@ -11,9 +12,18 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Runs every probe of the batch with at most `timing.workers` in flight; results come
-/// back in the order of `batch.probes`.
+/// back in the order of `batch.probes`. A probe that names its destination asks the
+/// batch's resolver first ([`resolve`]).
 pub fn run_batch(batch: &Batch) -> Vec<ProbeResult> {
     let n = batch.probes.len();
+    let resolver = batch.resolver.map(Ok).unwrap_or_else(|| {
+        if batch.probes.iter().all(|p| p.name.is_none()) {
+            return Err(String::new());
+        }
+        std::fs::read_to_string("/etc/resolv.conf")
+            .map_err(|e| format!("no embedded resolver: /etc/resolv.conf: {e}"))
+            .and_then(|text| dns::embedded_resolver(&text))
+    });
     let workers = batch.timing.workers.clamp(1, 256).min(n.max(1));
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<ProbeResult>>> = Mutex::new(vec![None; n]);
@@ -24,7 +34,14 @@ pub fn run_batch(batch: &Batch) -> Vec<ProbeResult> {
                 let Some(spec) = batch.probes.get(i) else {
                     break;
                 };
-                let r = run_one(spec, &batch.timing);
+                let lookup = spec
+                    .name
+                    .as_deref()
+                    .map(|name| resolve(&resolver, name, spec.id, &batch.timing));
+                let r = ProbeResult {
+                    lookup,
+                    ..run_one(spec, &batch.timing)
+                };
                 if let Ok(mut all) = results.lock() {
                     all[i] = Some(r);
                 }
@@ -35,16 +52,36 @@ pub fn run_batch(batch: &Batch) -> Vec<ProbeResult> {
     all.into_iter()
         .zip(&batch.probes)
         .map(|(r, spec)| {
-            r.unwrap_or_else(|| ProbeResult {
-                id: spec.id,
-                outcome: ProbeOutcome::Error {
+            r.unwrap_or_else(|| {
+                let failed = ProbeOutcome::Error {
                     message: "worker failed".into(),
-                },
-                rtt_ms: None,
-                attempts: 0,
+                };
+                ProbeResult::of(spec.id, failed, None, 0)
             })
         })
         .collect()
+}
+
+/// Asks `resolver` for `name` (the probe's id as the question's), with the probe's
+/// timeout and retries.
+fn resolve(
+    resolver: &Result<std::net::SocketAddr, String>,
+    name: &str,
+    id: usize,
+    timing: &Timing,
+) -> NameLookup {
+    let (server, answer) = match resolver {
+        Ok(server) => (
+            server.to_string(),
+            dns::lookup(*server, name, id as u16, timing.timeout(), timing.retries),
+        ),
+        Err(why) => (String::new(), dns::Answer::NoResolver { why: why.clone() }),
+    };
+    NameLookup {
+        name: name.to_string(),
+        server,
+        answer,
+    }
 }
 
 /// One probe with bounded retries: only a timeout is retried; a reply, a refusal or an
@@ -58,12 +95,8 @@ pub fn run_one(spec: &ProbeSpec, timing: &Timing) -> ProbeResult {
         let rtt = start.elapsed().as_secs_f64() * 1000.0;
         let retry = outcome == ProbeOutcome::Timeout && attempts <= timing.retries;
         if !retry {
-            return ProbeResult {
-                id: spec.id,
-                rtt_ms: (outcome == ProbeOutcome::Reply).then_some(rtt),
-                outcome,
-                attempts,
-            };
+            let rtt_ms = (outcome == ProbeOutcome::Reply).then_some(rtt);
+            return ProbeResult::of(spec.id, outcome, rtt_ms, attempts);
         }
     }
 }
@@ -204,19 +237,43 @@ mod tests {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let open = l.local_addr().unwrap().port();
         let probes = (0..5)
-            .map(|id| ProbeSpec {
-                id,
-                probe: Probe::Tcp(open),
-                ip: "127.0.0.1".parse().unwrap(),
-                port: None,
-            })
+            .map(|id| ProbeSpec::at(id, Probe::Tcp(open), "127.0.0.1".parse().unwrap(), None))
             .collect();
-        let batch = Batch {
-            timing: Timing::default(),
-            probes,
-        };
+        let batch = Batch::new(Timing::default(), probes);
         let r = run_batch(&batch);
         assert_eq!(r.iter().map(|r| r.id).collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
         assert!(r.iter().all(|r| r.attempts == 1));
+        assert!(r.iter().all(|r| r.lookup.is_none()));
+    }
+
+    #[test]
+    fn a_named_probe_asks_the_resolver_first_and_probes_all_the_same() {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let open = l.local_addr().unwrap().port();
+        let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let server = sock.local_addr().unwrap();
+        let mut zone = dns::Zone::default();
+        zone.names
+            .insert("web".into(), vec![std::net::Ipv4Addr::LOCALHOST]);
+        std::thread::spawn(move || dns::serve(sock, zone));
+        let ip = "127.0.0.1".parse().unwrap();
+        let named = |id, name: &str| ProbeSpec {
+            name: Some(name.into()),
+            ..ProbeSpec::at(id, Probe::Tcp(open), ip, None)
+        };
+        let batch = Batch {
+            resolver: Some(server),
+            ..Batch::new(Timing::default(), vec![named(0, "web"), named(1, "db")])
+        };
+        let r = run_batch(&batch);
+        let web = r[0].lookup.as_ref().expect("web was looked up");
+        assert!(web.answer.resolves_to(ip), "{web:?}");
+        assert_eq!(r[0].outcome, ProbeOutcome::Reply);
+        let db = r[1].lookup.as_ref().expect("db was looked up");
+        assert_eq!(db.answer, dns::Answer::NxDomain);
+        assert!(db.words().contains("not resolved"), "{}", db.words());
+        // The probe by address runs whatever the name gave: the cell's delivery is
+        // judged on its own.
+        assert_eq!(r[1].outcome, ProbeOutcome::Reply);
     }
 }

@@ -1,5 +1,6 @@
 //! The listening side: TCP accept-and-close, UDP echo, on every port the scenario says
-//! the namespace's workload listens on.
+//! the namespace's workload listens on; and, given a zone, the embedded resolver at
+//! 127.0.0.11:53 ([`super::dns`]).
 
 use super::AgentError;
 use socket2::{Domain, Protocol, Socket, Type};
@@ -10,7 +11,12 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, UdpSocket};
 /// probing), then serves until killed. `bind`: the addresses to serve on; empty: all of
 /// the stack's (a workload sharing a machine's stack is bound to the run's addresses
 /// only, so that nothing opens on the machine's real interfaces).
-pub fn serve(tcp: &[u16], udp: &[u16], bind: &[IpAddr]) -> Result<(), AgentError> {
+pub fn serve(
+    tcp: &[u16],
+    udp: &[u16],
+    bind: &[IpAddr],
+    zone: Option<super::dns::Zone>,
+) -> Result<(), AgentError> {
     let wildcard = [IpAddr::V4(Ipv4Addr::UNSPECIFIED)];
     let tcp_addrs: &[IpAddr] = if bind.is_empty() { &wildcard } else { bind };
     let mut listeners = Vec::new();
@@ -39,6 +45,14 @@ pub fn serve(tcp: &[u16], udp: &[u16], bind: &[IpAddr]) -> Result<(), AgentError
             })?;
             sockets.push(s);
         }
+    }
+    if let Some(zone) = zone {
+        let at = super::dns::EMBEDDED;
+        let s = bind_udp(at).map_err(|err| AgentError::Listen {
+            what: format!("udp/{at} (embedded DNS)"),
+            err,
+        })?;
+        std::thread::spawn(move || super::dns::serve(s, zone));
     }
     for l in listeners {
         std::thread::spawn(move || {

@@ -147,6 +147,12 @@ pub(super) fn create_args<'a>(p: &'a Plan, c: &'a ContainerPlan) -> Vec<String> 
             a.extend([
                 "--sysctl".into(),
                 "net.ipv4.ping_group_range=0 2147483647".into(),
+                // The embedded resolver forwards names it does not know to these
+                // servers, from the container's own stack: nothing answers on its
+                // loopback, so no question of a run leaves it for the machine's
+                // resolvers (an unknown name gets SERVFAIL instead of their answer).
+                "--dns".into(),
+                "127.0.0.1".into(),
             ]);
             if let Some(first) = att.first() {
                 a.extend(["--network".into(), p.networks[first.net].name.clone()]);

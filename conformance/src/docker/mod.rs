@@ -295,6 +295,24 @@ impl Dataplane for Docker {
         Ok(())
     }
 
+    /// The engine's own embedded resolver answers, at the `/etc/resolv.conf` of each
+    /// container. Not between containers of which one is on the default bridge: it is
+    /// realized as a user-defined bridge, which has the resolver the real one lacks.
+    fn asked_name(&self, design: &Design, from: &Party, to: &Party) -> Option<String> {
+        let on_default_bridge = |p: &Party| match *p {
+            Party::Endpoint { container, .. } => design.endpoints_of(container).any(|e| {
+                e.network
+                    .and_then(|n| design.scenario.networks.get(n))
+                    .is_some_and(|n| n.origin.implicit && n.name == "bridge")
+            }),
+            _ => false,
+        };
+        if on_default_bridge(from) || on_default_bridge(to) {
+            return None;
+        }
+        crate::names::asked(design, from, to)
+    }
+
     fn observe(&mut self, _design: &Design) -> Result<Vec<String>, DataplaneError> {
         let mut notes = self
             .live

@@ -58,7 +58,7 @@ impl Outside {
         let listen: Vec<_> = plan
             .listen
             .iter()
-            .map(|(ns, (t, u))| (ns.clone(), t.clone(), u.clone()))
+            .map(|(ns, (t, u))| (ns.clone(), (t.clone(), u.clone(), None)))
             .collect();
         crate::netns::agents::start(&listen, agent, &mut out.agents).map_err(netns_err)?;
         let vm = design.scenario.hosts.get(host);

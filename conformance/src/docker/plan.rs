@@ -494,7 +494,8 @@ pub fn plan_with(
                             net: pi,
                             attachment: ep.attachment,
                             ip: static_ip.and_then(|ip| p.translate(ip)),
-                            aliases: ep.aliases.clone(),
+                            // The design's name, which the run's prefix hides.
+                            aliases: [&[c.name.clone()][..], &ep.aliases].concat(),
                         });
                     }
                     None => {

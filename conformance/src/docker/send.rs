@@ -15,38 +15,23 @@ pub(super) fn run_batch(
 ) -> Result<Vec<ProbeResult>, DockerError> {
     match src {
         #[cfg(target_os = "linux")]
-        ns if super::lan::is_outside_source(ns) => super::outside::run_batch(
-            ns,
-            &Batch {
-                timing: *timing,
-                probes: specs.to_vec(),
-            },
-        ),
+        ns if super::lan::is_outside_source(ns) => {
+            super::outside::run_batch(ns, &Batch::new(*timing, specs.to_vec()))
+        }
         HOST => {
             let (icmp, other): (Vec<&ProbeSpec>, Vec<&ProbeSpec>) =
                 specs.iter().partition(|s| s.probe == Probe::Icmp);
-            let batch = Batch {
-                timing: *timing,
-                probes: other.into_iter().cloned().collect(),
-            };
+            let batch = Batch::new(*timing, other.into_iter().cloned().collect());
             let mut out = crate::agent::run_batch(&batch);
             for s in icmp {
                 let (outcome, rtt_ms, attempts) =
                     icmp::ping(s.ip, timing.timeout(), timing.retries, s.id as u16);
-                out.push(ProbeResult {
-                    id: s.id,
-                    outcome,
-                    rtt_ms,
-                    attempts,
-                });
+                out.push(ProbeResult::of(s.id, outcome, rtt_ms, attempts));
             }
             Ok(out)
         }
         name => {
-            let batch = Batch {
-                timing: *timing,
-                probes: specs.to_vec(),
-            };
+            let batch = Batch::new(*timing, specs.to_vec());
             in_container(&Engine::Machine, name, &batch)
         }
     }

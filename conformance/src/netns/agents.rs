@@ -1,5 +1,6 @@
 //! The listening agents (`hnsim probe serve`), one per namespace whose workload
-//! listens: each joins its namespace between fork and exec (so no `ip netns exec`
+//! listens or whose container has Docker's embedded resolver (its zone goes to the
+//! agent's standard input, `--dns -`): each joins its namespace between fork and exec (so no `ip netns exec`
 //! process), all are started at once, then waited for together.
 //!
 //! An agent dies with the thread that started it (`PR_SET_PDEATHSIG` follows the parent
@@ -9,8 +10,9 @@
 
 use super::namespaces;
 use super::NetnsError;
+use crate::agent::dns::Zone;
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -21,17 +23,29 @@ fn ports(s: &BTreeSet<u16>) -> String {
     s.iter().map(u16::to_string).collect::<Vec<_>>().join(",")
 }
 
-fn spawn(ns: &str, agent: &[String], tcp: &str, udp: &str) -> Result<Child, NetnsError> {
+fn spawn(
+    ns: &str,
+    agent: &[String],
+    tcp: &str,
+    udp: &str,
+    zone: Option<&Zone>,
+) -> Result<Child, NetnsError> {
     let (exe, args) = agent.split_first().ok_or_else(|| NetnsError::Agent {
         ns: ns.to_string(),
         message: "no agent command".into(),
     })?;
     let mut cmd = Command::new(exe);
-    cmd.args(args)
-        .args(["serve", "--tcp", tcp, "--udp", udp])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.args(args).args(["serve", "--tcp", tcp, "--udp", udp]);
+    if zone.is_some() {
+        cmd.args(["--dns", "-"]);
+    }
+    cmd.stdin(if zone.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    })
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
     let netns = namespaces::open(ns)?;
     let fd = std::os::fd::AsRawFd::as_raw_fd(&netns);
     {
@@ -54,23 +68,32 @@ fn spawn(ns: &str, agent: &[String], tcp: &str, udp: &str) -> Result<Child, Netn
         message: format!("cannot start `{}`: {e}", agent.join(" ")),
     });
     drop(netns);
-    child
+    let mut child = child?;
+    if let (Some(zone), Some(mut stdin)) = (zone, child.stdin.take()) {
+        let text = serde_json::to_vec(zone).unwrap_or_default();
+        // A failed write shows as an agent that never says `ready`.
+        let _ = stdin.write_all(&text);
+    }
+    Ok(child)
 }
 
-/// Starts one agent per namespace of `listen` that serves a port, and waits until each
-/// has bound its ports. Every agent started is pushed to `started`, also on error, so
-/// the caller stops them all.
+/// What one namespace's agent serves: its TCP and UDP ports, and its resolver's zone.
+pub type Serves = (BTreeSet<u16>, BTreeSet<u16>, Option<Zone>);
+
+/// Starts one agent per namespace of `serve` that serves a port or a zone, and waits
+/// until each has bound them. Every agent started is pushed to `started`, also on
+/// error, so the caller stops them all.
 pub fn start(
-    listen: &[(String, BTreeSet<u16>, BTreeSet<u16>)],
+    serve: &[(String, Serves)],
     agent: &[String],
     started: &mut Vec<Child>,
 ) -> Result<(), NetnsError> {
     let mut waiting = Vec::new();
-    for (ns, tcp, udp) in listen {
-        if tcp.is_empty() && udp.is_empty() {
+    for (ns, (tcp, udp, zone)) in serve {
+        if tcp.is_empty() && udp.is_empty() && zone.is_none() {
             continue;
         }
-        let mut child = spawn(ns, agent, &ports(tcp), &ports(udp))?;
+        let mut child = spawn(ns, agent, &ports(tcp), &ports(udp), zone.as_ref())?;
         let out = child.stdout.take();
         started.push(child);
         waiting.push((ns.clone(), started.len() - 1, out));

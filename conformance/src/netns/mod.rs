@@ -169,15 +169,19 @@ impl Dataplane for Netns {
         if session::interrupted() {
             return Err(DataplaneError::Interrupted);
         }
-        let listen: Vec<_> = next
+        let mut serve: std::collections::BTreeMap<String, agents::Serves> = next
             .listen
             .iter()
-            .map(|(ns, (t, u))| (ns.clone(), t.clone(), u.clone()))
+            .map(|(ns, (t, u))| (ns.clone(), (t.clone(), u.clone(), None)))
             .collect();
+        for (ns, zone) in &next.dns {
+            serve.entry(ns.clone()).or_default().2 = Some(zone.clone());
+        }
+        let serve: Vec<_> = serve.into_iter().collect();
         self.plan = Some(next);
         let plan = self.plan.as_ref().expect("just set");
         apply::build(plan)?;
-        agents::start(&listen, &self.opts.agent, &mut self.agents)?;
+        agents::start(&serve, &self.opts.agent, &mut self.agents)?;
         Ok(())
     }
 
@@ -259,9 +263,21 @@ impl Dataplane for Netns {
         })
     }
 
+    /// Names are asked of the stand-in for Docker's embedded resolver at 127.0.0.11
+    /// that the namespace's agent runs ([`plan::Plan::dns`]); a namespace without one
+    /// answers the question with ICMP port unreachable, as a container without an
+    /// embedded resolver has none there.
+    fn asked_name(&self, design: &Design, from: &Party, to: &Party) -> Option<String> {
+        crate::names::asked(design, from, to)
+    }
+
     fn probe(&self, from: &Source, batch: &Batch) -> Result<BatchResult, DataplaneError> {
         let before = crate::kernel::neighbour_overflows();
-        let results = namespaces::within(&from.0, || crate::agent::run_batch(batch))?;
+        let batch = Batch {
+            resolver: Some(crate::agent::dns::EMBEDDED),
+            ..batch.clone()
+        };
+        let results = namespaces::within(&from.0, || crate::agent::run_batch(&batch))?;
         let tainted = crate::kernel::neighbour_overflows() != before;
         if !self.opts.static_neighbours {
             // Without permanent entries, the source's dynamic ones are released at once

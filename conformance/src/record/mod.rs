@@ -298,6 +298,7 @@ mod tests {
                 repro: "docker exec ...".into(),
             },
             known_divergence: None,
+            name: None,
         };
         Recording::new(
             "docker",

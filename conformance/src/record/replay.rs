@@ -111,6 +111,7 @@ fn line_up(
                 repro: String::new(),
             },
             known_divergence: None,
+            name: None,
         });
     }
     (observed, missing)

@@ -215,7 +215,31 @@ pub fn host_port(ip: IpAddr, port: u16) -> Expect {
     })
 }
 
-/// Every ordered pair of distinct nodes for each probe, judged by `rule`.
+/// The name Docker's embedded DNS answers for `b` asked from `a` (DNS-1): two
+/// containers on one user-defined network of Linux hosts (a bridge or macvlan of one
+/// host, an overlay of several).
+fn dns_name(d: &Design, a: &Node, b: &Node) -> Option<String> {
+    let linux = |n: &Node| {
+        n.host
+            .as_deref()
+            .and_then(|h| d.host_index(h))
+            .is_some_and(|k| !d.scenario.hosts[k].is_windows())
+    };
+    let driver = driver_of(b);
+    let user_defined = match driver {
+        Some(Driver::Bridge) => b.network.as_deref() != Some("bridge"),
+        Some(Driver::Macvlan | Driver::Overlay) => true,
+        _ => false,
+    };
+    let same = a.network == b.network && (a.host == b.host || driver == Some(Driver::Overlay));
+    let containers = a.kind == NodeKind::Endpoint && b.kind == NodeKind::Endpoint;
+    (containers && a.container != b.container && same && user_defined && linux(a) && linux(b))
+        .then(|| b.container.clone())
+        .flatten()
+}
+
+/// Every ordered pair of distinct nodes for each probe, judged by `rule`; a direct
+/// answer between containers carries the name Docker resolves ([`dns_name`]).
 pub fn matrix(
     d: &Design,
     probes: &[Probe],
@@ -238,7 +262,7 @@ pub fn matrix(
                             value: ip.to_string(),
                             ip: Some(ip),
                             port: None,
-                            name: None,
+                            name: dns_name(d, a, b),
                         }),
                     ),
                     Expect::Denied => (

@@ -21,6 +21,7 @@
 //! Per-driver mappings are documented in the driver modules and in `README.md`.
 
 mod bridge;
+mod dns;
 mod external;
 mod l2tunnel;
 mod macvlan;
@@ -71,6 +72,8 @@ pub struct Plan {
     pub nft: BTreeMap<String, String>,
     /// Ports the agent of each namespace serves: (tcp, udp).
     pub listen: BTreeMap<String, (BTreeSet<u16>, BTreeSet<u16>)>,
+    /// The names each container namespace's embedded resolver answers ([`dns`]).
+    pub dns: dns::Zones,
     /// Per container index.
     pub containers: Vec<Placement>,
     /// Per (container index, attachment index): why that endpoint is not emulated.
@@ -320,6 +323,7 @@ pub fn plan(design: &Design, prefix: &str, internet_listens: &[hnsim_sim::Probe]
     internet_serves(&mut b, internet_listens);
     hosts(&mut b);
     containers(&mut b);
+    dns::zones(&mut b);
     clients(&mut b);
     finish_nft(&mut b);
     b.plan
@@ -371,6 +375,7 @@ fn builder<'a>(d: &'a Design, prefix: &str, internet_ip: IpAddr) -> Builder<'a> 
             sysctls: BTreeMap::new(),
             nft: BTreeMap::new(),
             listen: BTreeMap::new(),
+            dns: BTreeMap::new(),
             containers: Vec::new(),
             endpoint_not_emulated: HashMap::new(),
             hosts: Vec::new(),
