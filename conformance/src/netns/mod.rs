@@ -138,6 +138,25 @@ impl Drop for Netns {
     }
 }
 
+/// A stopped container's address, which nothing else of the design holds: on the wire
+/// it is an address nobody answers on (Docker and HNS release a stopped container's
+/// endpoint), so a probe of it is what the model's cell asks about.
+fn unanswered(design: &Design, container: usize, ip: Option<std::net::IpAddr>) -> bool {
+    let stopped = design
+        .scenario
+        .containers
+        .get(container)
+        .is_some_and(|c| !c.is_running());
+    stopped
+        && ip.is_some_and(|ip| {
+            !design.endpoints.iter().any(|e| {
+                e.ip == Some(ip)
+                    && e.container != container
+                    && design.scenario.containers[e.container].is_running()
+            })
+        })
+}
+
 fn placed(p: Option<&Placement>, what: &str) -> Result<String, String> {
     match p {
         Some(Placement::Ns(ns)) => Ok(ns.clone()),
@@ -226,7 +245,9 @@ impl Dataplane for Netns {
                 if let Some(why) = plan.endpoint_not_emulated.get(&(container, attachment)) {
                     return Err(dest(why.clone()));
                 }
-                placed(plan.containers.get(container), "the container").map_err(dest)?;
+                if !unanswered(design, container, target.ip) {
+                    placed(plan.containers.get(container), "the container").map_err(dest)?;
+                }
                 divergence = plan
                     .endpoint_divergence
                     .get(&(container, attachment))
@@ -328,4 +349,26 @@ pub fn clean(prefix: Option<&str>) -> Result<Vec<String>, SysError> {
         None => NS_PREFIX.to_string(),
     };
     namespaces::clean(&prefix)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unanswered;
+
+    fn design(text: &str) -> hnsim_model::Design {
+        let doc = hnsim_model::parse_scenario("t.yaml", text).expect("parses");
+        hnsim_model::analyse(&doc).final_state().design.clone()
+    }
+
+    #[test]
+    fn a_stopped_containers_address_is_probed_only_while_nobody_else_holds_it() {
+        let d = design(
+            "name: t\nhosts:\n  - {name: l, os: linux}\nnetworks:\n  - {name: app, host: l, driver: bridge, subnet: 172.20.0.0/24}\ncontainers:\n  - {name: off, host: l, networks: [{network: app, ip: 172.20.0.5}], state: stopped}\n  - {name: on, host: l, networks: [app]}\n",
+        );
+        let ip = |ci: usize| d.endpoints_of(ci).next().and_then(|e| e.ip);
+        assert!(unanswered(&d, 0, ip(0)), "stopped, its address free");
+        assert!(!unanswered(&d, 1, ip(1)), "running: its namespace answers");
+        assert!(!unanswered(&d, 0, None), "no address, nothing to probe");
+        assert!(!unanswered(&d, 0, ip(1)), "held by a running container");
+    }
 }
