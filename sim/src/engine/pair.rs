@@ -188,52 +188,30 @@ enum Egress {
 /// [`between`] for the design as written.
 fn between_as_written(ctx: &Context, s: usize, t: usize, probe: Probe, egress: Egress) -> Answer {
     let (ws, wt) = (ctx.parties.party[s], ctx.parties.party[t]);
-    let choose = egress == Egress::ToChoose;
-    if let (true, Party::Endpoint(a), Party::Endpoint(b)) = (choose, ws, wt) {
-        if let Some(s2) = connected_sibling(ctx, a, b) {
-            let via = ctx.network_name(&ctx.parties.endpoints[b]).to_string();
-            let why = format!("its routing table sends traffic for {via} out of that attachment");
-            const FACTS: &[&str] = &["ARCH-2"];
-            return through_sibling(
-                ctx,
-                a,
-                (&via, &why, FACTS),
-                between_as_written(ctx, s2, t, probe, Egress::Chosen),
-            );
-        }
-    }
-    if let (true, Party::Endpoint(a)) = (choose, ws) {
-        if let Some((s2, ip)) = on_link_sibling(ctx, a, wt) {
+    if let (Egress::ToChoose, Party::Endpoint(a)) = (egress, ws) {
+        if let Some((s2, route)) = sibling_route(ctx, a, wt) {
             let Party::Endpoint(k) = ctx.parties.party[s2] else {
                 unreachable!("a sibling is an endpoint")
             };
             let via = ctx.network_name(&ctx.parties.endpoints[k]).to_string();
-            let why = format!("{ip} is on that network's subnet, so its routing table sends the flow out of that attachment");
-            const FACTS: &[&str] = &["ARCH-2"];
-            return through_sibling(
-                ctx,
-                a,
-                (&via, &why, FACTS),
-                between_as_written(ctx, s2, t, probe, Egress::Chosen),
-            );
-        }
-    }
-    if let (true, Party::Endpoint(a)) = (choose, ws) {
-        let same_network = matches!(wt, Party::Endpoint(b)
-            if ctx.parties.endpoints[b].network == ctx.parties.endpoints[a].network);
-        if let Some(s2) = gateway_sibling(ctx, a).filter(|_| !same_network) {
-            let Party::Endpoint(k) = ctx.parties.party[s2] else {
-                unreachable!("a sibling is an endpoint")
+            let (why, facts): (String, &[&str]) = match route {
+                Route::Connected => (
+                    format!("its routing table sends traffic for {via} out of that attachment"),
+                    &["ARCH-2"],
+                ),
+                Route::OnLink(ip) => (
+                    format!("{ip} is on that network's subnet, so its routing table sends the flow out of that attachment"),
+                    &["ARCH-2"],
+                ),
+                Route::Default => (
+                    "its default route goes out of that attachment (Docker routes no default through an internal network while the container has another)".to_string(),
+                    &["ARCH-2", "LNX-1"],
+                ),
             };
-            let via = ctx.network_name(&ctx.parties.endpoints[k]).to_string();
-            const FACTS: &[&str] = &["ARCH-2", "LNX-1"];
-            let why =
-                "its default route goes out of that attachment (Docker routes no default through an internal network while the container has another)"
-            .to_string();
             return through_sibling(
                 ctx,
                 a,
-                (&via, &why, FACTS),
+                (&via, &why, facts),
                 between_as_written(ctx, s2, t, probe, Egress::Chosen),
             );
         }
@@ -264,6 +242,34 @@ fn between_as_written(ctx: &Context, s: usize, t: usize, probe: Probe, egress: E
         }
     }
     ans
+}
+
+/// Which route of the source container's table takes a flow out of another attachment
+/// than the cell's source endpoint, most specific first.
+enum Route {
+    /// The destination's network is one the container is also attached to.
+    Connected,
+    /// The destination's address is on the subnet of another attachment.
+    OnLink(IpAddr),
+    /// The default route, not through the source's internal network.
+    Default,
+}
+
+/// The sibling attachment (its node) a flow from endpoint `a` to `t` leaves by, and why.
+fn sibling_route(ctx: &Context, a: usize, t: Party) -> Option<(usize, Route)> {
+    if let Party::Endpoint(b) = t {
+        if let Some(s2) = connected_sibling(ctx, a, b) {
+            return Some((s2, Route::Connected));
+        }
+    }
+    if let Some((s2, ip)) = on_link_sibling(ctx, a, t) {
+        return Some((s2, Route::OnLink(ip)));
+    }
+    let same_network = matches!(t, Party::Endpoint(b)
+        if ctx.parties.endpoints[b].network == ctx.parties.endpoints[a].network);
+    gateway_sibling(ctx, a)
+        .filter(|_| !same_network)
+        .map(|s2| (s2, Route::Default))
 }
 
 /// A container is one stack (ARCH-2): a flow to an address on none of its networks
