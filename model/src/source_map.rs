@@ -28,14 +28,14 @@ pub struct SourceMap {
 }
 
 impl SourceMap {
-    /// Builds the map; text that is not valid YAML gives an empty map (the parser
-    /// reports the error itself).
+    /// Builds the map. Where this parser stops at an error, the positions read before it
+    /// are kept: the YAML the importers read is parsed by another parser, which accepts
+    /// some texts this one refuses, and a finding about them still needs its line.
     pub fn build(text: &str) -> SourceMap {
         let mut builder = Builder::default();
         let mut parser = Parser::new_from_str(text);
-        if parser.load(&mut builder, false).is_err() {
-            return SourceMap::default();
-        }
+        // An error leaves the positions read so far; the rest fall back to ancestors.
+        let _ = parser.load(&mut builder, false);
         SourceMap {
             positions: Arc::new(builder.positions),
             renames: HashMap::new(),
@@ -247,6 +247,16 @@ mod tests {
         );
         assert!(map.exact("networks[1].gateway").is_none());
         assert_eq!(map.value_position("networks[0].subnet"), Some((4, 13)));
+    }
+
+    /// What was read before a syntax error keeps its position; what comes after falls
+    /// back to an ancestor that was read, or to nothing.
+    #[test]
+    fn positions_before_an_error_are_kept() {
+        let text = "services:\n  web:\n    scale: 9\n  db: [\n";
+        let map = SourceMap::build(text);
+        assert_eq!(map.position("services.web.scale"), Some((3, 5)));
+        assert_eq!(map.position("services.web.image"), Some((2, 3)));
     }
 
     #[test]
