@@ -1,8 +1,8 @@
 #!/bin/sh
 # Runs every fuzz target (or the ones named) for SECONDS each and prints, per target,
 # the executions, the crashes (panics, hangs over 5 s in the instrumented build, more
-# than 512 MB) and the slowest
-# inputs of its corpus, then the totals. Exit status 1 if anything crashed.
+# than 512 MB, deaths without a report) and the slowest inputs of its corpus, then the
+# totals. Exit status 1 if anything crashed.
 #
 #   fuzz/run.sh SECONDS [TARGET...]        targets: scenario commands compose daemon_json
 #
