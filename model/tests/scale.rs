@@ -16,7 +16,13 @@ fn thirty_thousand_replicas_resolve_linearly() {
         text.push_str(&format!("  - {{name: n{h}, os: linux, swarm: {role}}}\n"));
     }
     text.push_str("networks:\n  - {name: ovl, driver: overlay, subnet: 10.0.0.0/8}\nservices:\n  - {name: web, replicas: 30000, networks: [ovl]}\n");
-    let a = analyse(&parse_scenario("big.yaml", &text).unwrap());
+    // Over the default endpoints limit (each replica counts with its ingress endpoint),
+    // as a user resolving a design this large raises it.
+    let limits = hnsim_model::Limits {
+        endpoints: 100_000,
+        ..hnsim_model::Limits::default()
+    };
+    let a = analyse(&hnsim_model::parse::parse_scenario_with("big.yaml", &text, &limits).unwrap());
     let d = &a.final_state().design;
     assert_eq!(d.endpoints.len(), 30_000);
     let ips: HashSet<_> = d.endpoints.iter().filter_map(|e| e.ip).collect();
