@@ -43,7 +43,7 @@ pub const REPLICAS: Limit = limit("replicas per service", 50_000, Some("HNSIM_MA
 /// Endpoints of one design (every container's attachments, service replicas included).
 /// The default keeps every input within 2 s and 512 MB in every command and format:
 /// at 200,000 endpoints `import` took 3.2 s, and 60,000 replicas over 10 timeline
-/// states took 846 MB in `sim`; at 50,000 the slowest was under a second. Designs
+/// states took 846 MB in `sim`; at 50,000 the slowest took 1.06 s (`import`). Designs
 /// that large are real, and raise it.
 pub const ENDPOINTS: Limit = limit("endpoints per design", 50_000, Some("HNSIM_MAX_ENDPOINTS"));
 
