@@ -10,7 +10,7 @@
 //! forwards everything. Outside the cloud stack nothing is forwarded, which is left
 //! not emulated.
 
-use super::{nic_index_for, prefix_len, Builder};
+use super::{prefix_len, Builder};
 use hnsim_model::Endpoint;
 
 pub(super) fn endpoint(b: &mut Builder, e: &Endpoint, ni: usize, k: usize) {
@@ -27,21 +27,7 @@ pub(super) fn endpoint(b: &mut Builder, e: &Endpoint, ni: usize, k: usize) {
         );
         return;
     }
-    let Some(n) = nic_index_for(d, net, host) else {
-        b.not_emulated(ci, a, "the network binds no NIC of the host (OPT-2)");
-        return;
-    };
-    let Some(si) = d
-        .scenario
-        .segments
-        .iter()
-        .position(|s| s.name == host.nics[n].segment)
-    else {
-        b.not_emulated(ci, a, "the host NIC is on no segment");
-        return;
-    };
-    let Some(ip) = e.ip else {
-        b.not_emulated(ci, a, "the endpoint has no address");
+    let Some((_, si, ip)) = b.bound_segment(e, ni, k) else {
         return;
     };
     let seg = &d.scenario.segments[si];

@@ -16,7 +16,7 @@
 //! The host's own (untagged) address stays on `x<n>`/`e<n>`: it shares no domain with
 //! tagged endpoints.
 
-use super::{host_mac, nic_index_for, prefix_len, Builder};
+use super::{host_mac, prefix_len, Builder};
 use hnsim_model::Endpoint;
 
 /// The bridge of VLAN `vid` on segment `si`, with its router leg; made once.
@@ -72,24 +72,10 @@ pub(super) fn endpoint(b: &mut Builder, e: &Endpoint, ni: usize, k: usize, vid: 
     let net = &d.scenario.networks[ni];
     let host = &d.scenario.hosts[k];
     let (ci, a) = (e.container, e.attachment);
-    let Some(n) = nic_index_for(d, net, host) else {
-        b.not_emulated(ci, a, "the network binds no NIC of the host (OPT-2)");
+    let Some((n, si, ip)) = b.bound_segment(e, ni, k) else {
         return;
     };
     let nic = &host.nics[n];
-    let Some(si) = d
-        .scenario
-        .segments
-        .iter()
-        .position(|s| s.name == nic.segment)
-    else {
-        b.not_emulated(ci, a, "the host NIC is on no segment");
-        return;
-    };
-    let Some(ip) = e.ip else {
-        b.not_emulated(ci, a, "the endpoint has no address");
-        return;
-    };
     let seg = &d.scenario.segments[si];
     let len = prefix_len(net, Some(&seg.subnet));
     let hns = b.host_ns(k);
