@@ -20,6 +20,7 @@
 //! appears in the root namespace, and every address is only configured inside them.
 //! Per-driver mappings are documented in the driver modules and in `README.md`.
 
+mod bound;
 mod bridge;
 mod dns;
 mod external;
@@ -282,34 +283,6 @@ impl<'a> Builder<'a> {
     }
     pub fn not_emulated(&mut self, ci: usize, a: usize, why: impl Into<String>) {
         self.plan.endpoint_not_emulated.insert((ci, a), why.into());
-    }
-
-    /// The NIC of host `k` that endpoint `e`'s network (`ni`) binds, the segment that NIC
-    /// is on, and the endpoint's address: what a VLAN or l2tunnel endpoint is wired to.
-    /// Marks the endpoint not emulated, saying which is missing, when one is.
-    pub fn bound_segment(
-        &mut self,
-        e: &hnsim_model::Endpoint,
-        ni: usize,
-        k: usize,
-    ) -> Option<(usize, usize, std::net::IpAddr)> {
-        let d = self.d;
-        let host = &d.scenario.hosts[k];
-        let (ci, a) = (e.container, e.attachment);
-        let Some(n) = nic_index_for(d, &d.scenario.networks[ni], host) else {
-            self.not_emulated(ci, a, "the network binds no NIC of the host (OPT-2)");
-            return None;
-        };
-        let segment = &host.nics[n].segment;
-        let Some(si) = d.scenario.segments.iter().position(|s| s.name == *segment) else {
-            self.not_emulated(ci, a, "the host NIC is on no segment");
-            return None;
-        };
-        let Some(ip) = e.ip else {
-            self.not_emulated(ci, a, "the endpoint has no address");
-            return None;
-        };
-        Some((n, si, ip))
     }
 }
 
