@@ -7,6 +7,11 @@
 //! the wire shows it). Finer distinctions (which deny reason) are not observable from
 //! the source and are not judged.
 //!
+//! A cell the model leaves unknown is not judged either, but a probe of it is still
+//! evidence: it is [`Verdict::Undecided`] with what the wire showed, counted on its
+//! own — not an agreement (the model claimed nothing), and not "not emulated" (the
+//! dataplane did answer).
+//!
 //! Names are: where the source asked its resolver for the destination's name before
 //! probing ([`NameCheck`]), a cell whose address the model gives a name must have that
 //! name resolve to the destination, and a cell the model reaches by the container's
@@ -112,6 +117,7 @@ pub fn compare(expected: &StateMatrix, observed: &[ObservedCell]) -> Conformance
             Verdict::Disagree => summary.disagree += 1,
             Verdict::NotEmulated { .. } => summary.not_emulated += 1,
             Verdict::KnownDivergence { .. } => summary.known_divergence += 1,
+            Verdict::Undecided { .. } => summary.undecided += 1,
         }
     }
     Conformance {
@@ -134,24 +140,32 @@ fn judge(expected: Option<&Disposition>, o: &ObservedCell) -> Verdict {
             why: "the simulated matrix has no such cell".into(),
         };
     };
+    // What the wire showed: delivered, not delivered, or (the probe could not run)
+    // nothing about the network.
+    let delivered = match &o.observation.outcome {
+        ProbeOutcome::Reply => Some(true),
+        ProbeOutcome::Timeout | ProbeOutcome::Refused | ProbeOutcome::Unreachable => Some(false),
+        ProbeOutcome::Error { .. } | ProbeOutcome::NotEmulated { .. } => None,
+    };
     let expect_delivered = match expected {
+        // The probe ran, so the wire decided what the model did not: evidence about
+        // the cell, kept apart from both agreement and "not emulated".
         Disposition::Unknown { why } => {
-            return Verdict::NotEmulated {
-                why: format!("the model cannot decide: {why}"),
+            return match delivered {
+                Some(delivered) => Verdict::Undecided {
+                    why: why.clone(),
+                    delivered,
+                },
+                None => Verdict::NotEmulated {
+                    why: format!("the model cannot decide ({why}), and the probe did not run"),
+                },
             }
         }
         Disposition::Delivered => true,
         Disposition::Denied { .. } => false,
     };
-    let agree = match &o.observation.outcome {
-        ProbeOutcome::Reply => expect_delivered,
-        ProbeOutcome::Timeout | ProbeOutcome::Refused | ProbeOutcome::Unreachable => {
-            !expect_delivered
-        }
-        // A probe that could not run says nothing about the network.
-        ProbeOutcome::Error { .. } => false,
-        ProbeOutcome::NotEmulated { .. } => unreachable!("handled above"),
-    };
+    // A probe that could not run (an error) agrees with nothing.
+    let agree = delivered == Some(expect_delivered);
     match (agree, &o.known_divergence) {
         (true, _) => Verdict::Agree,
         (false, Some(why)) => Verdict::KnownDivergence { why: why.clone() },
@@ -278,8 +292,11 @@ mod tests {
             ],
         );
         assert_eq!(c.summary.known_divergence, 1);
-        assert_eq!(c.summary.not_emulated, 3);
+        // The model's unknown b→a ICMP was answered: undecided, not "not emulated".
+        assert_eq!(c.summary.not_emulated, 2);
+        assert_eq!(c.summary.undecided, 1);
         assert_eq!(c.summary.disagree, 0);
+        assert_eq!(c.summary.agree, 0);
         assert!(matches!(
             &c.cells[0].verdict,
             Verdict::KnownDivergence { why } if why.contains("VFP")
@@ -341,6 +358,37 @@ mod tests {
         };
         o.name = Some(named("b", to_b));
         assert_eq!(compare(&m, &[o]).cells[0].verdict, Verdict::Disagree);
+    }
+
+    #[test]
+    fn an_unknown_cell_the_wire_answered_is_undecided_with_what_it_showed() {
+        let verdict = |outcome| {
+            compare(&matrix(), &[obs("b", "a", Probe::Icmp, outcome)]).cells[0]
+                .verdict
+                .clone()
+        };
+        assert_eq!(
+            verdict(ProbeOutcome::Reply),
+            Verdict::Undecided {
+                why: "dhcp".into(),
+                delivered: true
+            }
+        );
+        assert_eq!(
+            verdict(ProbeOutcome::Refused),
+            Verdict::Undecided {
+                why: "dhcp".into(),
+                delivered: false
+            }
+        );
+        // A probe that could not run decides nothing.
+        let failed = verdict(ProbeOutcome::Error {
+            message: "x".into(),
+        });
+        assert!(
+            matches!(&failed, Verdict::NotEmulated { why } if why.contains("dhcp")),
+            "{failed:?}"
+        );
     }
 
     #[test]

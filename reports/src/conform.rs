@@ -40,7 +40,7 @@ pub fn conform_summary(report: &Report, timings: &[StateTiming], notes: &[String
             .unwrap_or("(missing state)");
         let _ = write!(
             out,
-            "conformance ({}){}: {} agree, {} disagree, {} not emulated, {} known divergence",
+            "conformance ({}){}: {} agree, {} disagree, {} undecided, {} not emulated, {} known divergence",
             conf.backend,
             if several {
                 format!(" on {label}")
@@ -49,6 +49,7 @@ pub fn conform_summary(report: &Report, timings: &[StateTiming], notes: &[String
             },
             s.agree,
             s.disagree,
+            s.undecided,
             s.not_emulated,
             s.known_divergence
         );
@@ -85,6 +86,7 @@ mod tests {
                 disagree,
                 not_emulated: 1,
                 known_divergence: 0,
+                undecided: 0,
             },
         }
     }

@@ -209,7 +209,7 @@ fn conformance_state_html(out: &mut String, report: &Report, conf: &Conformance)
     let s = &conf.summary;
     let _ = writeln!(
         out,
-        "<section id=\"conformance{}\" class=\"conformance\" data-state=\"{}\">\n<h2>Conformance on {}</h2>\n<p>State <b>{}</b>: <span class=\"badge ok\">{} agree</span> <span class=\"badge {}\">{} disagree</span> <span class=\"badge neutral\">{} not emulated</span> <span class=\"badge neutral\">{} known divergence</span></p>",
+        "<section id=\"conformance{}\" class=\"conformance\" data-state=\"{}\">\n<h2>Conformance on {}</h2>\n<p>State <b>{}</b>: <span class=\"badge ok\">{} agree</span> <span class=\"badge {}\">{} disagree</span> <span class=\"badge neutral\">{} undecided</span> <span class=\"badge neutral\">{} not emulated</span> <span class=\"badge neutral\">{} known divergence</span></p>",
         // The final state's section is the one the header badge links to.
         if report.conformance.as_ref() == Some(conf) {
             String::new()
@@ -222,6 +222,7 @@ fn conformance_state_html(out: &mut String, report: &Report, conf: &Conformance)
         s.agree,
         if s.disagree > 0 { "bad" } else { "neutral" },
         s.disagree,
+        s.undecided,
         s.not_emulated,
         s.known_divergence
     );
@@ -230,8 +231,9 @@ fn conformance_state_html(out: &mut String, report: &Report, conf: &Conformance)
     rows.sort_by_key(|v| match v.verdict {
         Verdict::Disagree => 0,
         Verdict::KnownDivergence { .. } => 1,
-        Verdict::NotEmulated { .. } => 2,
-        Verdict::Agree => 3,
+        Verdict::Undecided { .. } => 2,
+        Verdict::NotEmulated { .. } => 3,
+        Verdict::Agree => 4,
     });
     out.push_str("<table class=\"grid\"><thead><tr><th>verdict</th><th>from</th><th>to</th><th>probe</th><th>expected</th><th>observed</th><th>repro</th></tr></thead><tbody>\n");
     for v in rows {
@@ -239,6 +241,10 @@ fn conformance_state_html(out: &mut String, report: &Report, conf: &Conformance)
             Verdict::NotEmulated { why } | Verdict::KnownDivergence { why } => {
                 format!("<div class=\"m\">{}</div>", esc(why))
             }
+            Verdict::Undecided { why, delivered } => format!(
+                "<div class=\"m\">{}</div>",
+                esc(&legend::undecided_text(why, *delivered))
+            ),
             _ => String::new(),
         };
         let class = legend::verdict_text(&v.verdict).replace(' ', "-");

@@ -259,6 +259,13 @@ fn conformance_suite(scenario: &str, report: &Report, conf: &Conformance) -> Sui
                 kind: "disagree",
             },
             Verdict::NotEmulated { why } => Status::Skipped { message: why },
+            // Not judged: the model claims nothing; the case's output says what the wire did.
+            Verdict::Undecided { why, delivered } => {
+                let _ = writeln!(out, "{}", legend::undecided_text(why, *delivered));
+                Status::Skipped {
+                    message: "the model leaves this cell unknown",
+                }
+            }
             Verdict::KnownDivergence { why } => {
                 let _ = writeln!(out, "known divergence: {why}");
                 Status::Pass

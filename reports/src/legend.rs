@@ -590,11 +590,24 @@ pub fn deny_reasons(state: &StateMatrix) -> Vec<(String, usize)> {
     v
 }
 
+/// An undecided cell in words: what the wire showed where the model could not say.
+pub fn undecided_text(why: &str, delivered: bool) -> String {
+    format!(
+        "model undecided ({why}); the wire {}",
+        if delivered {
+            "delivered"
+        } else {
+            "did not deliver"
+        }
+    )
+}
+
 pub fn verdict_text(v: &Verdict) -> &'static str {
     match v {
         Verdict::Agree => "agree",
         Verdict::Disagree => "disagree",
         Verdict::NotEmulated { .. } => "not emulated",
         Verdict::KnownDivergence { .. } => "known divergence",
+        Verdict::Undecided { .. } => "undecided",
     }
 }

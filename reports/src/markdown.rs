@@ -342,10 +342,11 @@ fn conformance(out: &mut String, report: &Report, conf: &Conformance) {
     );
     let _ = writeln!(
         out,
-        "State {}: **{}** agree · **{}** disagree · {} not emulated · {} known divergence\n",
+        "State {}: **{}** agree · **{}** disagree · {} undecided · {} not emulated · {} known divergence\n",
         md_cell(label),
         s.agree,
         s.disagree,
+        s.undecided,
         s.not_emulated,
         s.known_divergence
     );

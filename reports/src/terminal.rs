@@ -449,7 +449,7 @@ fn conformance(out: &mut String, report: &Report, conf: &Conformance, c: bool) {
     let s = &conf.summary;
     let _ = writeln!(
         out,
-        "{} {} on state {}: {} agree, {} disagree, {} not emulated, {} known divergence",
+        "{} {} on state {}: {} agree, {} disagree, {} undecided, {} not emulated, {} known divergence",
         paint("conformance", "1", c),
         conf.backend,
         label,
@@ -459,6 +459,7 @@ fn conformance(out: &mut String, report: &Report, conf: &Conformance, c: bool) {
             if s.disagree > 0 { "1;31" } else { "" },
             c
         ),
+        s.undecided,
         s.not_emulated,
         s.known_divergence
     );
@@ -466,6 +467,7 @@ fn conformance(out: &mut String, report: &Report, conf: &Conformance, c: bool) {
         let (mark, sgr) = match &v.verdict {
             Verdict::Disagree => ("✗", "1;31"),
             Verdict::KnownDivergence { .. } => ("~", "33"),
+            Verdict::Undecided { .. } => ("?", "36"),
             _ => continue,
         };
         let _ = writeln!(
@@ -480,6 +482,9 @@ fn conformance(out: &mut String, report: &Report, conf: &Conformance, c: bool) {
         );
         if let Verdict::KnownDivergence { why } = &v.verdict {
             let _ = writeln!(out, "      known: {why}");
+        }
+        if let Verdict::Undecided { why, delivered } = &v.verdict {
+            let _ = writeln!(out, "      {}", legend::undecided_text(why, *delivered));
         }
         let _ = writeln!(out, "      probe: {}", v.observation.sent);
         // What the simulation expected the packet to do, to compare with the probe.

@@ -246,13 +246,18 @@ fn schema_lists_every_variant() {
         Verdict::Disagree,
         Verdict::NotEmulated { why: "w".into() },
         Verdict::KnownDivergence { why: "w".into() },
+        Verdict::Undecided {
+            why: "w".into(),
+            delivered: false,
+        },
     ];
     for v in &verdicts {
         match v {
             Verdict::Agree
             | Verdict::Disagree
             | Verdict::NotEmulated { .. }
-            | Verdict::KnownDivergence { .. } => {}
+            | Verdict::KnownDivergence { .. }
+            | Verdict::Undecided { .. } => {}
         }
     }
     let node_kinds = [

@@ -18,11 +18,12 @@ pub fn add(into: &mut ConformanceSummary, add: &ConformanceSummary) {
     into.disagree += add.disagree;
     into.not_emulated += add.not_emulated;
     into.known_divergence += add.known_divergence;
+    into.undecided += add.undecided;
 }
 
 /// Every cell a summary counts.
 pub fn cells(s: &ConformanceSummary) -> usize {
-    s.agree + s.disagree + s.not_emulated + s.known_divergence
+    s.agree + s.disagree + s.not_emulated + s.known_divergence + s.undecided
 }
 
 /// The verdicts of every probed state of `report`, per driver.
@@ -60,6 +61,7 @@ pub fn by_driver(report: &Report) -> BTreeMap<String, ConformanceSummary> {
                 Verdict::Disagree => row.disagree += 1,
                 Verdict::NotEmulated { .. } => row.not_emulated += 1,
                 Verdict::KnownDivergence { .. } => row.known_divergence += 1,
+                Verdict::Undecided { .. } => row.undecided += 1,
             }
         }
     }

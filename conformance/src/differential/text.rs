@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 
 fn counts(c: &ConformanceSummary) -> String {
     format!(
-        "{} agree, {} disagree, {} not emulated, {} known divergence",
-        c.agree, c.disagree, c.not_emulated, c.known_divergence
+        "{} agree, {} disagree, {} undecided, {} not emulated, {} known divergence",
+        c.agree, c.disagree, c.undecided, c.not_emulated, c.known_divergence
     )
 }
 
@@ -67,16 +67,17 @@ pub fn summary_text(s: &Summary) -> String {
     if !s.by_driver.is_empty() {
         let _ = writeln!(
             t,
-            "\n{:<12} {:>7} {:>8} {:>12} {:>16} {:>7}",
-            "driver", "agree", "disagree", "not emulated", "known divergence", "cells"
+            "\n{:<12} {:>7} {:>8} {:>9} {:>12} {:>16} {:>7}",
+            "driver", "agree", "disagree", "undecided", "not emulated", "known divergence", "cells"
         );
         for (driver, c) in &s.by_driver {
             let _ = writeln!(
                 t,
-                "{:<12} {:>7} {:>8} {:>12} {:>16} {:>7}",
+                "{:<12} {:>7} {:>8} {:>9} {:>12} {:>16} {:>7}",
                 driver,
                 c.agree,
                 c.disagree,
+                c.undecided,
                 c.not_emulated,
                 c.known_divergence,
                 tally::cells(c)
@@ -110,6 +111,7 @@ mod tests {
         };
         s.cells.agree = 7;
         s.cells.disagree = 2;
+        s.cells.undecided = 1;
         s.by_driver.insert(
             "bridge".into(),
             ConformanceSummary {
@@ -117,6 +119,7 @@ mod tests {
                 disagree: 2,
                 not_emulated: 0,
                 known_divergence: 0,
+                undecided: 0,
             },
         );
         s.written.push("out/random-4-netns.yaml".into());
@@ -125,7 +128,13 @@ mod tests {
             t.contains("3 design(s) on netns: 2 probed, 1 skipped"),
             "{t}"
         );
-        assert!(t.contains("9 cell(s) probed: 7 agree, 2 disagree"), "{t}");
+        assert!(
+            t.contains("10 cell(s) probed: 7 agree, 2 disagree, 1 undecided, 0 not emulated"),
+            "{t}"
+        );
+        assert!(t.lines().any(|l| l.starts_with("driver")
+            && l.contains(" undecided ")
+            && l.contains("not emulated")));
         assert!(
             t.lines()
                 .any(|l| l.starts_with("bridge") && l.ends_with(" 9")),

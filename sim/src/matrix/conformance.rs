@@ -70,6 +70,14 @@ pub enum Verdict {
     KnownDivergence {
         why: String,
     },
+    /// The model leaves the cell unknown (`why`, its reason) and the probe ran:
+    /// `delivered` is what the wire showed. Evidence about a cell the model does not
+    /// claim, so neither an agreement nor a disagreement, and not "not emulated"
+    /// either: the dataplane did answer.
+    Undecided {
+        why: String,
+        delivered: bool,
+    },
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,4 +86,8 @@ pub struct ConformanceSummary {
     pub disagree: usize,
     pub not_emulated: usize,
     pub known_divergence: usize,
+    /// Cells the model leaves unknown that the dataplane answered
+    /// ([`Verdict::Undecided`]); absent from documents written before it existed.
+    #[serde(default)]
+    pub undecided: usize,
 }
