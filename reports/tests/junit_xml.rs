@@ -240,3 +240,50 @@ fn matrix_by_class_has_one_case_per_class_pair_and_probe() {
     assert!(tests < 1000, "{tests} cases");
     assert!(xml.contains("stands for every pair of the two classes"));
 }
+
+/// When even one case per class pair and probe would be too many (containers that each
+/// listen on their own port are each a class), class pairs answered alike share a case,
+/// which says how many class pairs it stands for: together they still count every one.
+#[test]
+fn class_pairs_answered_alike_share_a_case() {
+    let containers: String = (0..300)
+        .map(|i| {
+            format!(
+                "  - {{name: c{i}, host: n1, listen: [tcp/{}]}}\n",
+                10_000 + i
+            )
+        })
+        .collect();
+    let doc = hnsim_model::parse_scenario(
+        "t.yaml",
+        &format!("name: t\nhosts:\n  - {{name: n1, os: linux}}\ncontainers:\n{containers}"),
+    )
+    .unwrap();
+    let report = hnsim_sim::simulate(&doc);
+    let state = &report.states[0];
+    let class_pairs = state.class_pairs().count();
+    assert!(class_pairs > 90_000, "{class_pairs} class pairs");
+    let xml = render_report(&report, Format::Junit, &RenderOptions::default()).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let (tests, _, _) = check_structure(&doc);
+    assert!(tests < 2_000, "{tests} cases");
+    let stood_for: usize = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .filter(|n| attr::<String>(*n, "name").ends_with(" icmp"))
+        .map(|n| {
+            let out = n
+                .children()
+                .find(|c| c.has_tag_name("system-out"))
+                .and_then(|c| c.text())
+                .unwrap_or_default();
+            let n = out
+                .split("stands for ")
+                .nth(1)
+                .and_then(|rest| rest.split(' ').next())
+                .expect("says what it stands for");
+            n.parse::<usize>().expect("a count")
+        })
+        .sum();
+    assert_eq!(stood_for, class_pairs);
+}

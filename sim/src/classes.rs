@@ -65,6 +65,47 @@ pub(crate) enum ClassKey {
     Node(usize),
 }
 
+impl ClassKey {
+    /// The key of the class in the role of a source: what the rules read about an
+    /// endpoint that sends. What only a destination is asked about — the ports it
+    /// listens on, publishes or has published through the routing mesh, its service
+    /// and aliases (the names others resolve it by) — is left out, so classes that
+    /// differ only there send alike: a thousand containers each listening on its own
+    /// port are a thousand destination classes but one source class, and the engine
+    /// decides a thousand class pairs instead of a million. The class-equivalence
+    /// test (every pair against classes) guards that no rule reads these of a source.
+    pub(crate) fn as_source(&self) -> ClassKey {
+        match self {
+            ClassKey::Endpoint { own, siblings } => {
+                let mut siblings: Vec<EndpointFacts> =
+                    siblings.iter().map(EndpointFacts::as_source).collect();
+                siblings.sort();
+                ClassKey::Endpoint {
+                    own: Box::new(own.as_source()),
+                    siblings,
+                }
+            }
+            other => other.clone(),
+        }
+    }
+}
+
+impl EndpointFacts {
+    fn as_source(&self) -> EndpointFacts {
+        EndpointFacts {
+            listen: Vec::new(),
+            published: Vec::new(),
+            mesh: Vec::new(),
+            service: None,
+            aliases: Vec::new(),
+            no_ip: self.no_ip.clone(),
+            gone_network: self.gone_network.clone(),
+            invalid: self.invalid.clone(),
+            ..*self
+        }
+    }
+}
+
 pub(crate) struct Classes {
     /// Class of each matrix node.
     pub of: Vec<usize>,

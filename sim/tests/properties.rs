@@ -11,6 +11,7 @@ struct Design {
     networks: Vec<String>,
     containers: Vec<String>,
     clients: Vec<String>,
+    services: Vec<String>,
 }
 
 impl Design {
@@ -29,11 +30,12 @@ impl Design {
             }
         };
         format!(
-            "name: generated\nsegments:\n  - {{name: lan, subnet: 10.0.0.0/24, gateway: 10.0.0.1, dhcp: true}}\n{}{}{}{}",
+            "name: generated\nsegments:\n  - {{name: lan, subnet: 10.0.0.0/24, gateway: 10.0.0.1, dhcp: true}}\n{}{}{}{}{}",
             section("hosts", &self.hosts),
             section("networks", &self.networks),
             section("containers", &self.containers),
             section("clients", &self.clients),
+            section("services", &self.services),
         )
     }
 }
@@ -43,11 +45,12 @@ const OSES: &[&str] = &["ws2016", "ws2019", "ws2022", "linux"];
 fn design() -> impl Strategy<Value = Design> {
     (
         prop::collection::vec(0..OSES.len(), 1..=3),
-        prop::collection::vec((0usize..3, 0usize..6, any::<bool>(), any::<bool>()), 1..=7),
+        prop::collection::vec((0usize..3, 0usize..6, any::<bool>(), 0usize..4, 0usize..3), 1..=7),
         0usize..=2,
         any::<bool>(),
+        0usize..=2,
     )
-        .prop_map(|(oses, containers, clients, icmp)| {
+        .prop_map(|(oses, containers, clients, icmp, replicas)| {
             let mut hosts = Vec::new();
             let mut networks = Vec::new();
             for (i, os) in oses.iter().enumerate() {
@@ -75,7 +78,10 @@ fn design() -> impl Strategy<Value = Design> {
             }
             networks.push("{name: ovl, driver: overlay, attachable: true}".to_string());
             let mut cs = Vec::new();
-            for (k, (host, kind, publish, listen)) in containers.iter().enumerate() {
+            // Containers differ in what only a destination is asked (the port they
+            // listen on, published ports, aliases, a service) and in a second network:
+            // the engine decides once per sending role, and this is what tells it wrong.
+            for (k, (host, kind, publish, listen, extra)) in containers.iter().enumerate() {
                 let hi = host % oses.len();
                 let linux = OSES[oses[hi]] == "linux";
                 let net = match (kind, linux) {
@@ -88,14 +94,22 @@ fn design() -> impl Strategy<Value = Design> {
                     (5, false) => Some(format!("ts{hi}")),
                     _ => Some("ovl".to_string()),
                 };
+                let net = match (net, extra) {
+                    (Some(n), 1) if !n.starts_with('{') && n != "ovl" => {
+                        Some(format!("{{network: {n}, aliases: [svc{k}]}}"))
+                    }
+                    (Some(n), 2) if n != "ovl" => Some(format!("{n}, ovl")),
+                    (n, _) => n,
+                };
                 let mut c = format!("{{name: c{k}, host: h{hi}");
                 if let Some(n) = net {
                     c.push_str(&format!(", networks: [{n}]"));
                 }
+                let port = ["tcp/80", "tcp/81", "udp/53"].get(listen.wrapping_sub(1));
                 if *publish && *kind == 0 {
                     c.push_str(&format!(", ports: [\"{}:80\"]", 8000 + k));
-                } else if *listen {
-                    c.push_str(", listen: [tcp/80]");
+                } else if let Some(port) = port {
+                    c.push_str(&format!(", listen: [{port}]"));
                 }
                 c.push('}');
                 cs.push(c);
@@ -103,11 +117,16 @@ fn design() -> impl Strategy<Value = Design> {
             let clients = (0..clients)
                 .map(|i| format!("{{name: pc{i}, segment: lan, ip: 10.0.0.{}, listen: [tcp/22]}}", 200 + i))
                 .collect();
+            let services = (replicas > 0)
+                .then(|| format!("{{name: web, replicas: {replicas}, networks: [ovl], listen: [tcp/80]}}"))
+                .into_iter()
+                .collect();
             Design {
                 hosts,
                 networks,
                 containers: cs,
                 clients,
+                services,
             }
         })
 }
@@ -161,7 +180,19 @@ proptest! {
                 Just(d.containers.clone()).prop_shuffle(),
                 Just(d.clients.clone()).prop_shuffle(),
             )
-                .prop_map(|(hosts, networks, containers, clients)| Design { hosts, networks, containers, clients });
+                .prop_map({
+                    // Replicas are placed round-robin over the swarm nodes in file
+                    // order (as the model documents), so with a service the hosts keep
+                    // their order: moving them moves the replicas.
+                    let (services, listed) = (d.services.clone(), d.hosts.clone());
+                    move |(hosts, networks, containers, clients)| Design {
+                        hosts: if services.is_empty() { hosts } else { listed.clone() },
+                        networks,
+                        containers,
+                        clients,
+                        services: services.clone(),
+                    }
+                });
             (Just(d), s)
         })
     ) {

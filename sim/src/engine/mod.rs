@@ -59,6 +59,11 @@ pub(crate) fn states(
 /// One pair's answer per probe of its destination, before it is stored.
 type Answers = Vec<(Probe, Answer)>;
 
+/// Class pairs decided in parallel before their answers are stored: large enough to
+/// keep both cores busy, small enough that the answers waiting (a few KB each: paths,
+/// texts, facts) stay a few MB.
+const DECIDE_CHUNK: usize = 4096;
+
 /// How many class pairs each state of `analysis` decided (the others came from the
 /// previous state's answers).
 #[cfg(test)]
@@ -115,8 +120,8 @@ impl Fabric {
 struct Memo {
     fabric: Option<Fabric>,
     keys: HashMap<ClassKey, u32>,
-    /// (from key, to key) -> list, for pairs of different containers.
-    between: HashMap<(u32, u32), Option<u32>>,
+    /// (source-role key, destination key) -> list, for pairs of different containers.
+    between: HashMap<(u32, u32), u32>,
     /// The same, for two endpoints of one container.
     own: HashMap<(u32, u32), u32>,
 }
@@ -190,40 +195,56 @@ impl<'e> Simulation<'e> {
     }
 
     /// The list of every class pair that holds a pair of nodes of different
-    /// containers: from the memo, or decided now (in parallel).
+    /// containers. A list is decided once per (source role, destination class): the
+    /// answers do not depend on what only a destination is asked about the source
+    /// ([`ClassKey::as_source`]), so class pairs that differ only there share it. Lists
+    /// come from the memo or are decided now, in parallel, a chunk at a time: a chunk's
+    /// answers (paths, texts) are stored in the table before the next is decided, so
+    /// memory holds the table, not every answer at once.
     fn class_pairs(
         &mut self,
         ctx: &Context,
         classes: &Classes,
         ids: &[u32],
     ) -> Vec<(u32, u32, u32)> {
-        let k = classes.members.len();
-        let todo: Vec<(usize, usize)> = (0..k)
-            .flat_map(|a| (0..k).map(move |b| (a, b)))
-            .filter(|&(a, b)| !self.memo.between.contains_key(&(ids[a], ids[b])))
+        let senders: Vec<u32> = classes
+            .keys
+            .iter()
+            .map(|key| self.key_id(&key.as_source()))
             .collect();
-        self.decided.push(todo.len());
-        let decided: Vec<((usize, usize), Option<Answers>)> = todo
-            .par_iter()
-            .map(|&(a, b)| {
-                let answers = representative(ctx, &classes.members[a], &classes.members[b])
-                    .map(|(s, t)| decide(ctx, s, t, pair::between));
-                ((a, b), answers)
-            })
-            .collect();
-        for ((a, b), answers) in decided {
-            let list = answers.map(|l| self.list(l));
-            self.memo.between.insert((ids[a], ids[b]), list);
-        }
-        let mut out = Vec::new();
-        for a in 0..k {
-            for b in 0..k {
-                if let Some(Some(l)) = self.memo.between.get(&(ids[a], ids[b])) {
-                    out.push((a as u32, b as u32, *l));
+        // Class pairs with a pair of nodes to answer, and the (source role,
+        // destination) each is decided by.
+        let mut wanted: Vec<(u32, u32, (u32, u32))> = Vec::new();
+        let mut todo: Vec<((u32, u32), (usize, usize))> = Vec::new();
+        let mut asked: foldhash::HashSet<(u32, u32)> = Default::default();
+        for (a, &sender) in senders.iter().enumerate() {
+            for (b, &receiver) in ids.iter().enumerate() {
+                let Some(rep) = representative(ctx, &classes.members[a], &classes.members[b])
+                else {
+                    continue;
+                };
+                let key = (sender, receiver);
+                if !self.memo.between.contains_key(&key) && asked.insert(key) {
+                    todo.push((key, rep));
                 }
+                wanted.push((a as u32, b as u32, key));
             }
         }
-        out
+        self.decided.push(todo.len());
+        for chunk in todo.chunks(DECIDE_CHUNK) {
+            let decided: Vec<Answers> = chunk
+                .par_iter()
+                .map(|&(_, (s, t))| decide(ctx, s, t, pair::between))
+                .collect();
+            for (&(key, _), answers) in chunk.iter().zip(decided) {
+                let list = self.list(answers);
+                self.memo.between.insert(key, list);
+            }
+        }
+        wanted
+            .into_iter()
+            .map(|(a, b, key)| (a, b, self.memo.between[&key]))
+            .collect()
     }
 
     /// Every ordered pair of two endpoints of one container, answered on its own.

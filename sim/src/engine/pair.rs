@@ -3,7 +3,9 @@
 //! other attachment, names), then the driver's same-network rule or the fabric between
 //! the source's exits and the destination's entries.
 
-use crate::answer::{best, hop, AddressTemplate, Answer, Denial, DST_NAME, SRC_IP, SRC_NAME};
+use crate::answer::{
+    best, hop, AddressTemplate, Answer, Denial, DST_IP, DST_NAME, SRC_IP, SRC_NAME,
+};
 use crate::context::Context;
 use crate::driver::{self, container_addr};
 use crate::fabric::{self, Entry, Exit};
@@ -200,7 +202,12 @@ fn between_as_written(ctx: &Context, s: usize, t: usize, probe: Probe, egress: E
                     &["ARCH-2"],
                 ),
                 Route::OnLink(ip) => (
-                    format!("{ip} is on that network's subnet, so its routing table sends the flow out of that attachment"),
+                    format!(
+                        "{} is on that network's subnet, so its routing table sends the flow out of that attachment",
+                        // Members of an endpoint class differ in their address: each
+                        // fills in its own (hosts and clients are classes of one).
+                        if matches!(wt, Party::Endpoint(_)) { DST_IP.to_string() } else { ip.to_string() }
+                    ),
                     &["ARCH-2"],
                 ),
                 Route::Default => (
@@ -308,14 +315,15 @@ fn through_sibling(
 ) -> Answer {
     let ea = &ctx.parties.endpoints[a];
     // The sibling's hops speak of "the source"; say which attachment that is, without
-    // its address (members of a class differ in it).
+    // its address or its container's name in full: members of a class differ in both,
+    // so the compartment is named by the token every member fills in with its own.
     for h in &mut ans.hops {
         h.detail = h.detail.replace(SRC_IP, &format!("its address on {via}"));
     }
     ans.hops.insert(
         0,
         hop(
-            format!("{} compartment", ea.name),
+            format!("{SRC_NAME} compartment"),
             Mechanism::HostStack,
             format!(
                 "the container is also attached to {via}: {why}, not out of {}",

@@ -308,14 +308,17 @@ fn a_step_decides_only_what_it_changed() {
     .expect("parses");
     let analysis = hnsim_model::analyse(&doc);
     let decided = super::decided_per_state(&analysis);
-    // a, b, c, d, the host and the internet: 6 classes, 36 class pairs.
-    assert_eq!(decided[0], 36, "{decided:?}");
-    // b stopped: a new class; its pairs with the 6 classes, both ways (11), are new.
-    assert_eq!(decided[1], 11, "{decided:?}");
+    // a, b, c, d, the host and the internet: 6 classes; a, b, c and d differ only in
+    // the port they listen on, so as sources they are one role: 3 sending roles times 6
+    // destinations, less the host and the internet to themselves (16).
+    assert_eq!(decided[0], 16, "{decided:?}");
+    // b stopped: a new class, sending and receiving differently: its pairs with the
+    // other five destinations (5) and the three other sending roles to it (3).
+    assert_eq!(decided[1], 8, "{decided:?}");
     // b running again: its class is the one of the first state, already decided.
     assert_eq!(decided[2], 0, "{decided:?}");
     // A new network: the fabric changed, every pair is decided again.
-    assert_eq!(decided[3], 36, "{decided:?}");
+    assert_eq!(decided[3], 16, "{decided:?}");
 }
 
 /// A host with no NIC in the design is reached from its NAT or bridge containers at
@@ -338,4 +341,31 @@ fn a_host_without_nics_is_reached_at_the_gateway() {
         });
         assert_eq!(address.ip, gateway, "{from} -> {to}: {}", address.value);
     }
+}
+
+/// Containers that differ only in what they listen on and publish are as many
+/// destination classes but one sending role: the engine decides each destination class
+/// once per sending role, not once per pair of classes (40 containers: 124 decisions,
+/// not 42 x 42).
+#[test]
+fn containers_that_differ_only_as_destinations_are_decided_once_per_sending_role() {
+    let containers: String = (0..40)
+        .map(|i| {
+            format!(
+                "  - {{name: c{i}, host: d1, ports: ['{}:80'], listen: [tcp/{}]}}\n",
+                8000 + i,
+                9000 + i
+            )
+        })
+        .collect();
+    let doc = hnsim_model::parse_scenario(
+        "t.yaml",
+        &format!("name: t\nhosts:\n  - {{name: d1, os: linux}}\ncontainers:\n{containers}"),
+    )
+    .expect("parses");
+    let analysis = hnsim_model::analyse(&doc);
+    let decided = super::decided_per_state(&analysis);
+    // Sending roles: the containers, the host, the internet; 42 destination classes;
+    // less the host and the internet to themselves.
+    assert_eq!(decided, vec![3 * 42 - 2]);
 }
