@@ -2,7 +2,7 @@
 //! carry a list of changes.
 
 use crate::text::{md_cell, md_code, xml_escape as esc};
-use crate::{json, Format, RenderError};
+use crate::{Format, RenderError};
 use hnsim_sim::{Address, CellChange, Disposition};
 use serde::Serialize;
 use std::fmt::Write;
@@ -17,20 +17,7 @@ pub struct DiffDoc {
 }
 
 pub fn render_diff(d: &DiffDoc, format: Format) -> Result<String, RenderError> {
-    match format {
-        Format::Terminal => Ok(terminal(d)),
-        Format::Markdown => Ok(markdown(d)),
-        Format::Json => json::pretty(d),
-        Format::Yaml => crate::yaml(&json::pretty(d)?),
-        Format::Junit => Ok(junit(d)),
-        Format::Html | Format::Dot | Format::Mermaid | Format::Sarif | Format::Github => {
-            Err(RenderError::Unsupported {
-                format,
-                input: "a diff",
-                suggest: "terminal, markdown, json, yaml or junit",
-            })
-        }
-    }
+    crate::render_list(d, format, "a diff", [terminal, markdown, junit])
 }
 
 fn disposition(d: &Option<Disposition>) -> String {

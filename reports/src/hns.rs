@@ -4,25 +4,12 @@
 //! one test case per check, failed for a mismatch or a missing object.
 
 use crate::text::{md_cell, xml_escape as esc};
-use crate::{json, Format, RenderError};
+use crate::{Format, RenderError};
 use hnsim_sim::{CheckStatus, Inspection};
 use std::fmt::Write;
 
 pub fn render_inspection(i: &Inspection, format: Format) -> Result<String, RenderError> {
-    match format {
-        Format::Terminal => Ok(terminal(i)),
-        Format::Markdown => Ok(markdown(i)),
-        Format::Json => json::pretty(i),
-        Format::Yaml => crate::yaml(&json::pretty(i)?),
-        Format::Junit => Ok(junit(i)),
-        Format::Html | Format::Dot | Format::Mermaid | Format::Sarif | Format::Github => {
-            Err(RenderError::Unsupported {
-                format,
-                input: "an HNS inspection",
-                suggest: "terminal, markdown, json, yaml or junit",
-            })
-        }
-    }
+    crate::render_list(i, format, "an HNS inspection", [terminal, markdown, junit])
 }
 
 fn summary_line(i: &Inspection) -> String {

@@ -284,6 +284,32 @@ pub fn render_trace(
     }
 }
 
+/// Renders a document that is one list (the changes of a diff, the checks of an HNS
+/// inspection): its own terminal, Markdown and JUnit writers, JSON and YAML as it is
+/// serialized, and a refusal naming `input` for the formats that draw a matrix,
+/// a topology or findings.
+fn render_list<T: serde::Serialize>(
+    doc: &T,
+    format: Format,
+    input: &'static str,
+    [terminal, markdown, junit]: [fn(&T) -> String; 3],
+) -> Result<String, RenderError> {
+    match format {
+        Format::Terminal => Ok(terminal(doc)),
+        Format::Markdown => Ok(markdown(doc)),
+        Format::Json => json::pretty(doc),
+        Format::Yaml => yaml(&json::pretty(doc)?),
+        Format::Junit => Ok(junit(doc)),
+        Format::Html | Format::Dot | Format::Mermaid | Format::Sarif | Format::Github => {
+            Err(RenderError::Unsupported {
+                format,
+                input,
+                suggest: "terminal, markdown, json, yaml or junit",
+            })
+        }
+    }
+}
+
 /// The YAML form of a JSON document: the same shape, for readers who prefer YAML.
 fn yaml(json: &str) -> Result<String, RenderError> {
     let value: serde_json::Value = serde_json::from_str(json)?;
