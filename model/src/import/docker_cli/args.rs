@@ -15,6 +15,26 @@ pub struct FlagUse {
     pub effect: Effect,
 }
 
+impl FlagUse {
+    /// `spec` as written `spelled`, with its value.
+    fn of(spec: &FlagSpec, spelled: String, value: Option<String>) -> FlagUse {
+        FlagUse {
+            name: spec.names[0].to_string(),
+            spelled,
+            value,
+            effect: spec.effect,
+        }
+    }
+}
+
+/// The word after a flag, consumed as its value (`--network app`, `-p 80:80`); `None`
+/// when the command ends there, which Docker refuses ("flag needs an argument").
+fn next_word(words: &[String], i: &mut usize) -> Option<String> {
+    let w = words.get(*i)?.clone();
+    *i += 1;
+    Some(w)
+}
+
 /// A flag Docker does not know, or one that is not about networking.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Note {
@@ -87,22 +107,16 @@ pub(super) fn parse_args(words: &[String], specs: &[FlagSpec], interspersed: boo
                         (_, Some(v)) => Some(v),
                         (Bool, None) => None,
                         (Value, None) => {
-                            if i < words.len() {
-                                i += 1;
-                                Some(words[i - 1].clone())
-                            } else {
+                            let Some(v) = next_word(words, &mut i) else {
                                 args.errors
                                     .push(format!("flag needs an argument: --{name}"));
                                 continue;
-                            }
+                            };
+                            Some(v)
                         }
                     };
-                    args.flags.push(FlagUse {
-                        name: spec.names[0].to_string(),
-                        spelled: format!("--{name}"),
-                        value,
-                        effect: spec.effect,
-                    });
+                    args.flags
+                        .push(FlagUse::of(spec, format!("--{name}"), value));
                 }
                 None => {
                     // Most Docker flags take a value: an unknown `--flag word more...`
@@ -148,9 +162,8 @@ pub(super) fn parse_args(words: &[String], specs: &[FlagSpec], interspersed: boo
                         k = chars.len();
                         if !rest.is_empty() {
                             Some(rest.strip_prefix('=').unwrap_or(&rest).to_string())
-                        } else if i < words.len() {
-                            i += 1;
-                            Some(words[i - 1].clone())
+                        } else if let Some(v) = next_word(words, &mut i) {
+                            Some(v)
                         } else {
                             args.errors
                                 .push(format!("flag needs an argument: '{c}' in -{c}"));
@@ -158,12 +171,7 @@ pub(super) fn parse_args(words: &[String], specs: &[FlagSpec], interspersed: boo
                         }
                     }
                 };
-                args.flags.push(FlagUse {
-                    name: spec.names[0].to_string(),
-                    spelled: format!("-{c}"),
-                    value,
-                    effect: spec.effect,
-                });
+                args.flags.push(FlagUse::of(spec, format!("-{c}"), value));
             }
             continue;
         }
