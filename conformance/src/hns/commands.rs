@@ -91,25 +91,12 @@ pub fn commands(
             } else {
                 ""
             };
-            let cport = if p.forward.container_ports.is_single() {
-                p.forward.container_ports.start.to_string()
-            } else {
-                format!(
-                    "{}-{}",
-                    p.forward.container_ports.start, p.forward.container_ports.end
-                )
-            };
+            // A range prints as Docker's `-p` takes it (`8000-8010`).
+            let cport = p.forward.container_ports;
             if p.ephemeral {
                 line.push_str(&format!(" -p {cport}{proto}"));
             } else {
-                let hport = if p.forward.host_ports.is_single() {
-                    p.forward.host_ports.start.to_string()
-                } else {
-                    format!(
-                        "{}-{}",
-                        p.forward.host_ports.start, p.forward.host_ports.end
-                    )
-                };
+                let hport = p.forward.host_ports;
                 line.push_str(&format!(" -p {hport}:{cport}{proto}"));
             }
         }
