@@ -236,12 +236,7 @@ pub fn plan(design: &Design, prefix: &str, host: usize, taken: &mut Vec<IpNet>) 
     let mut gateway = None;
     if let Some(h) = design.scenario.hosts.get(host) {
         for (n, nic) in h.nics.iter().enumerate() {
-            let Some(si) = design
-                .scenario
-                .segments
-                .iter()
-                .position(|s| s.name == nic.segment)
-            else {
+            let Some(si) = design.scenario.segment_index(&nic.segment) else {
                 continue;
             };
             let Some((model, real)) = segments[si] else {

@@ -114,6 +114,12 @@ impl Scenario {
         }
         out
     }
+
+    /// The index of segment `name` (a NIC's `segment`), for code that keeps per-segment
+    /// tables parallel to `segments`.
+    pub fn segment_index(&self, name: &str) -> Option<usize> {
+        self.segments.iter().position(|s| s.name == name)
+    }
 }
 
 /// A physical (or virtual) L2 segment: the LAN the hosts' NICs plug into.
