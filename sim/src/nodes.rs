@@ -321,14 +321,27 @@ pub(crate) fn build<'a>(w: &TopologyGraph<'a>) -> Parties<'a> {
         strings.len() as u32 - 1
     };
     let repeated: Vec<bool> = {
-        let mut count: foldhash::HashMap<(&str, &str), u32> =
+        // One lookup per node: each (name, network) gets a slot counting its nodes, and
+        // a node keeps its slot (a second lookup per node re-read every name).
+        let mut slot_of: foldhash::HashMap<(&str, &str), u32> =
             foldhash::HashMap::with_capacity_and_hasher(eps.len(), Default::default());
-        for (e, net) in eps.iter().zip(&net_names) {
-            *count.entry((e.name, net)).or_default() += 1;
-        }
-        eps.iter()
+        let mut counts: Vec<u32> = Vec::with_capacity(eps.len());
+        let slots: Vec<u32> = eps
+            .iter()
             .zip(&net_names)
-            .map(|(e, net)| count[&(e.name, *net)] > 1)
+            .map(|(e, net)| {
+                let next = counts.len() as u32;
+                let slot = *slot_of.entry((e.name, net)).or_insert(next);
+                match counts.get_mut(slot as usize) {
+                    Some(n) => *n += 1,
+                    None => counts.push(1),
+                }
+                slot
+            })
+            .collect();
+        slots
+            .iter()
+            .map(|&slot| counts[slot as usize] > 1)
             .collect()
     };
     let mut probes: Vec<Arc<[Probe]>> =

@@ -377,7 +377,12 @@ fn endpoints(checker: &Checker, found: &mut Found) {
     // Scope of uniqueness: the network, or the segment for on-segment drivers.
     // (segment or network scope, address) -> the first container holding it.
     type Scope<'s> = (bool, &'s str, Option<&'s str>);
-    let mut taken: HashMap<(Scope, IpAddr), &str> = HashMap::default();
+    // Scopes are few and addresses many: each scope is numbered once, and the map of
+    // addresses (one entry per endpoint, room made once) holds the scope's number and
+    // the container's index, whose name is read only for a conflict.
+    let mut scopes: HashMap<Scope, u32> = HashMap::default();
+    let mut taken: HashMap<(u32, IpAddr), usize> =
+        HashMap::with_capacity_and_hasher(design.endpoints.len(), Default::default());
     // Per network, in order: (field path, container, reason). One finding per network,
     // so that 1000 replicas on a /24 are one error, not 700.
     let mut starved: Vec<(String, Vec<Starved>)> = Vec::new();
@@ -468,9 +473,11 @@ Some(Checker::endpoint_subject(&a))));
             Some(seg) => (true, seg.name.as_str(), None),
             None => (false, a.network.name.as_str(), a.network.host.as_deref()),
         };
-        match taken.entry((scope_key, ip)) {
+        let next = scopes.len() as u32;
+        let scope_id = *scopes.entry(scope_key).or_insert(next);
+        match taken.entry((scope_id, ip)) {
             std::collections::hash_map::Entry::Occupied(other) => {
-                let other = *other.get();
+                let other = s.containers[*other.get()].name.as_str();
                 if other != a.container.name {
                     let scope = match segment {
                         Some(seg) => format!("segment `{}`", seg.name),
@@ -488,7 +495,7 @@ Some(Checker::endpoint_subject(&a))));
                 }
             }
             std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(a.container.name.as_str());
+                slot.insert(a.ep.container);
             }
         }
     }

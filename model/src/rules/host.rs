@@ -55,8 +55,8 @@ rejects it.",
 
 pub(super) fn check(checker: &mut Checker) {
     let mut found = Vec::new();
-    for c in checker.containers() {
-        let Some(host) = checker.host(&c.host) else {
+    for (ci, c) in checker.containers().iter().enumerate() {
+        let Some(host) = checker.container_host(ci) else {
             continue;
         };
         // Replicas point at their service; one finding per service is enough.

@@ -224,24 +224,34 @@ pub(crate) struct Checker<'a> {
     /// the whole design each time.
     hosts_by_name: HashMap<&'a str, usize>,
     endpoints_by_network: Vec<Vec<usize>>,
+    /// Each container's host, looked up once: five rule families ask it of every
+    /// container, and each name lookup reads the container's own host string (a cache
+    /// miss per container of a million-replica service).
+    container_hosts: Vec<Option<u32>>,
 }
 
 impl<'a> Checker<'a> {
     fn new(doc: &'a Document, design: &'a Design) -> Self {
         let s = &design.scenario;
-        let hosts_by_name = s.host_indices().into_iter().collect();
+        let hosts_by_name: HashMap<&str, usize> = s.host_indices().into_iter().collect();
         let mut endpoints_by_network = vec![Vec::new(); s.networks.len()];
         for (i, ep) in design.endpoints.iter().enumerate() {
             if let Some(list) = ep.network.and_then(|n| endpoints_by_network.get_mut(n)) {
                 list.push(i);
             }
         }
+        let container_hosts = s
+            .containers
+            .iter()
+            .map(|c| hosts_by_name.get(c.host.as_str()).map(|&i| i as u32))
+            .collect();
         Checker {
             doc,
             design,
             out: Vec::new(),
             hosts_by_name,
             endpoints_by_network,
+            container_hosts,
         }
     }
 
@@ -311,6 +321,11 @@ impl<'a> Checker<'a> {
     pub fn host(&self, name: &str) -> Option<&'a Host> {
         let i = *self.hosts_by_name.get(name)?;
         self.design.scenario.hosts.get(i)
+    }
+    /// The host of container `index` ([`Checker::host`] of its `host`).
+    pub fn container_host(&self, index: usize) -> Option<&'a Host> {
+        let i = (*self.container_hosts.get(index)?)?;
+        self.design.scenario.hosts.get(i as usize)
     }
     /// The endpoints attached to network `index`.
     pub fn endpoints_on(&self, index: usize) -> impl Iterator<Item = &'a Endpoint> + '_ {

@@ -289,7 +289,7 @@ fn prefix_contains_host(checker: &mut Checker, host: &Host, nats: &[(usize, &Net
 fn no_default_nat(checker: &mut Checker) {
     let mut found = Vec::new();
     for (ci, c) in checker.containers().iter().enumerate() {
-        let Some(host) = checker.host(&c.host) else {
+        let Some(host) = checker.container_host(ci) else {
             continue;
         };
         if !host.is_windows() || host.docker.absent || host.docker.creates_default_network() {

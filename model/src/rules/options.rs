@@ -303,8 +303,8 @@ fn vlan(checker: &mut Checker, ni: usize) {
 
 fn container_options(checker: &mut Checker) {
     let mut found = Vec::new();
-    for c in checker.containers() {
-        let Some(host) = checker.host(&c.host).filter(|h| h.is_windows()) else {
+    for (ci, c) in checker.containers().iter().enumerate() {
+        let Some(host) = checker.container_host(ci).filter(|h| h.is_windows()) else {
             continue;
         };
         let p = &c.origin.path;

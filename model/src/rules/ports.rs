@@ -4,8 +4,9 @@
 use super::{Checker, Rule};
 use crate::driver::Driver;
 use crate::finding::Severity::{Error, Info, Warning};
+use crate::hash::HashMap;
 use crate::port::{PortMapping, PortRange, Protocol};
-use crate::scenario::{Service, SwarmRole};
+use crate::scenario::SwarmRole;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
@@ -190,7 +191,7 @@ pub(super) fn check(checker: &mut Checker) {
     // (host, proto) -> [(container, host ports, path)]
     let mut taken: BTreeMap<(String, Protocol), Vec<HostBinding>> = BTreeMap::new();
     for (ci, c) in checker.containers().iter().enumerate() {
-        let Some(host) = checker.host(&c.host) else {
+        let Some(host) = checker.container_host(ci) else {
             continue;
         };
         let publishes = !c.ports.is_empty() || (c.publish_all && !c.expose.is_empty());
@@ -268,8 +269,12 @@ pub(super) fn check(checker: &mut Checker) {
             }
         }
     }
+    let on_windows = services_on_windows(checker);
     for svc in &checker.design.scenario.services {
-        let windows = service_on_windows(checker, svc);
+        let windows = on_windows
+            .get(svc.name.as_str())
+            .copied()
+            .unwrap_or_else(|| windows_swarm_node(checker));
         mapping_limits(
             "service",
             &svc.name,
@@ -361,19 +366,25 @@ fn mapping_limits(
     }
 }
 
-/// Whether a swarm service runs on Windows: a replica on a Windows host, or, with no
-/// replica placed, a Windows node in the swarm.
-fn service_on_windows(checker: &Checker, service: &Service) -> bool {
-    let mut replicas = checker
-        .containers()
-        .iter()
-        .filter(|c| c.service.as_deref() == Some(service.name.as_str()))
-        .peekable();
-    if replicas.peek().is_none() {
-        return checker
-            .hosts()
-            .iter()
-            .any(|h| h.swarm != SwarmRole::None && h.is_windows());
+/// Whether each swarm service with a replica placed runs on Windows (a replica on a
+/// Windows host), in one pass over the containers: a pass per service made many
+/// services over many replicas quadratic.
+fn services_on_windows<'a>(checker: &Checker<'a>) -> HashMap<&'a str, bool> {
+    let mut out: HashMap<&str, bool> = HashMap::default();
+    for (ci, c) in checker.containers().iter().enumerate() {
+        if let Some(service) = c.service.as_deref() {
+            let windows = checker.container_host(ci).is_some_and(|h| h.is_windows());
+            *out.entry(service).or_default() |= windows;
+        }
     }
-    replicas.any(|c| checker.host(&c.host).is_some_and(|h| h.is_windows()))
+    out
+}
+
+/// Where a service with no replica placed would run: on Windows if the swarm has a
+/// Windows node.
+fn windows_swarm_node(checker: &Checker) -> bool {
+    checker
+        .hosts()
+        .iter()
+        .any(|h| h.swarm != SwarmRole::None && h.is_windows())
 }

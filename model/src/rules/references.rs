@@ -100,7 +100,8 @@ fn dupes<'a, K: std::hash::Hash + Eq + std::fmt::Display>(
     what: &str,
     items: impl Iterator<Item = (K, &'a str)>,
 ) {
-    let mut seen = HashSet::default();
+    // Room made once: a million replicas' names rehashed the set twenty times.
+    let mut seen = HashSet::with_capacity_and_hasher(items.size_hint().0, Default::default());
     for (key, path) in items {
         if let Some(key) = seen.replace(key) {
             checker.emit(
@@ -307,8 +308,8 @@ pub(super) fn check(checker: &mut Checker) {
             }
         }
     }
-    for c in &s.containers {
-        match checker.host(&c.host) {
+    for (ci, c) in s.containers.iter().enumerate() {
+        match checker.container_host(ci) {
             None if c.service.is_none() => found.push((
                 &UNKNOWN,
                 format!("{}.host", c.origin.path),
