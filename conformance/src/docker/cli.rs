@@ -70,14 +70,20 @@ pub fn docker_at(
         .map(String::as_str)
         .chain(args.iter().copied())
         .collect();
-    crate::sys::run_bytes("docker", &all, stdin).map_err(|e| match e {
+    crate::sys::run_bytes("docker", &all, stdin).map_err(|e| from_sys(e, line))
+}
+
+/// A failed engine command (`docker`, `powershell`) as the backend's error: the command
+/// line and stderr as run; any other failure is reported against `line`.
+pub(super) fn from_sys(e: crate::SysError, line: String) -> DockerError {
+    match e {
         crate::SysError::Command { cmd, stderr } => DockerError::Command { cmd, stderr },
         crate::SysError::Spawn { cmd, err } => DockerError::Spawn { cmd, err },
         other => DockerError::Command {
             cmd: line,
             stderr: other.to_string(),
         },
-    })
+    }
 }
 
 /// Lines of a `docker ... --format` listing, trimmed, empty ones dropped.
@@ -93,38 +99,22 @@ pub fn lines(text: &str) -> Vec<String> {
 /// is longer than [`PREFIX`]).
 pub fn list(prefix: &str) -> Result<Objects, DockerError> {
     let filter = format!("name={prefix}");
-    let containers = lines(&docker(
-        &["ps", "-a", "--filter", &filter, "--format", "{{.Names}}"],
-        None,
-    )?)
-    .into_iter()
-    .filter(|n| ours(n, prefix))
-    .collect();
-    let networks = lines(&docker(
-        &[
+    // The name filter matches anywhere in a name: each listing is narrowed to ours.
+    let listed = |args: &[&str]| -> Result<Vec<String>, DockerError> {
+        let names = lines(&docker(args, None)?);
+        Ok(names.into_iter().filter(|n| ours(n, prefix)).collect())
+    };
+    Ok(Objects {
+        containers: listed(&["ps", "-a", "--filter", &filter, "--format", "{{.Names}}"])?,
+        networks: listed(&[
             "network",
             "ls",
             "--filter",
             &filter,
             "--format",
             "{{.Name}}",
-        ],
-        None,
-    )?)
-    .into_iter()
-    .filter(|n| ours(n, prefix))
-    .collect();
-    let images = lines(&docker(
-        &["images", "--format", "{{.Repository}}:{{.Tag}}"],
-        None,
-    )?)
-    .into_iter()
-    .filter(|n| ours(n, prefix))
-    .collect();
-    Ok(Objects {
-        containers,
-        networks,
-        images,
+        ])?,
+        images: listed(&["images", "--format", "{{.Repository}}:{{.Tag}}"])?,
         links: links(prefix),
     })
 }

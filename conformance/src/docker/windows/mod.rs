@@ -38,23 +38,9 @@ pub const OS_TYPE: &str = "windows";
 
 /// A PowerShell command's standard output.
 fn powershell(script: &str) -> Result<String, DockerError> {
-    let out = crate::sys::output(
-        "powershell",
-        &["-NoProfile", "-NonInteractive", "-Command", script],
-        None,
-    )
-    .map_err(|err| DockerError::Spawn {
-        cmd: "powershell".into(),
-        err,
-    })?;
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    } else {
-        Err(DockerError::Command {
-            cmd: format!("powershell {script}"),
-            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
-        })
-    }
+    let args = ["-NoProfile", "-NonInteractive", "-Command", script];
+    crate::sys::run_bytes("powershell", &args, None)
+        .map_err(|e| cli::from_sys(e, format!("powershell {script}")))
 }
 
 /// Removes the run's firewall rules (`hnsim-<6 hex>-icmp`), or every run's.
