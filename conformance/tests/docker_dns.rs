@@ -9,7 +9,6 @@ mod common;
 
 use hnsim_conformance::agent::dns::Answer;
 use hnsim_conformance::{compare, docker, Dataplane};
-use hnsim_sim::Verdict;
 
 const NAMES: &str = "name: names
 hosts:
@@ -66,11 +65,6 @@ fn the_engines_resolver_answers_names_on_shared_networks_only() {
     assert!(!name.lookup.answer.resolves_to(name.ip));
 
     let conf = compare(&expected, &observed);
-    let wrong: Vec<_> = conf
-        .cells
-        .iter()
-        .filter(|c| !matches!(c.verdict, Verdict::Agree | Verdict::NotEmulated { .. }))
-        .map(|c| format!("{} -> {} {}: {}", c.from, c.to, c.probe, c.observation.sent))
-        .collect();
+    let wrong = common::not_agreeing(&conf);
     assert!(wrong.is_empty(), "{wrong:#?}");
 }

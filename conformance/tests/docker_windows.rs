@@ -27,6 +27,25 @@ fn fixture(path: &str) -> String {
         .unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
+/// The plan's network `name`, which the test's design has.
+fn network<'p>(p: &'p plan::WindowsPlan, name: &str) -> &'p plan::WinNet {
+    let found = p.networks.iter().find(|n| n.name == name);
+    found.unwrap_or_else(|| panic!("no network {name}"))
+}
+
+/// The plan's container `name`, which the test's design has.
+fn container<'p>(p: &'p plan::WindowsPlan, name: &str) -> &'p plan::WinContainer {
+    let found = p.containers.iter().find(|c| c.name == name);
+    found.unwrap_or_else(|| panic!("no container {name}"))
+}
+
+/// The word after `flag` in a command's arguments.
+fn value_of<'a>(args: &'a [String], flag: &str) -> &'a str {
+    let i = args.iter().position(|a| a == flag);
+    let i = i.unwrap_or_else(|| panic!("no {flag} in {args:?}"));
+    &args[i + 1]
+}
+
 fn facts(runner: &str) -> EngineFacts {
     EngineFacts::parse(&fixture(&format!("{runner}/docker-info.json"))).unwrap()
 }
@@ -106,11 +125,7 @@ fn objects_and_arguments_of_a_run() {
     assert_eq!(p.host_ip, Some("10.1.0.4".parse().unwrap()));
     let names: Vec<&str> = p.networks.iter().map(|n| n.name.as_str()).collect();
     assert!(names.contains(&"hnsim-0a1b2c-n1") && names.contains(&"hnsim-0a1b2c-n2"));
-    let n1 = p
-        .networks
-        .iter()
-        .find(|n| n.name == "hnsim-0a1b2c-n1")
-        .unwrap();
+    let n1 = network(&p, "hnsim-0a1b2c-n1");
     assert_eq!(
         n1.create,
         [
@@ -129,19 +144,14 @@ fn objects_and_arguments_of_a_run() {
     if let Some(nat) = p.networks.iter().find(|n| n.name == "nat") {
         assert!(nat.existing && nat.create.is_empty());
     }
-    let web = p
-        .containers
-        .iter()
-        .find(|c| c.name == "hnsim-0a1b2c-web")
-        .unwrap();
+    let web = container(&p, "hnsim-0a1b2c-web");
     let args = plan::create_args(&p, web);
     assert!(
         !args.iter().any(|a| a == "--sysctl"),
         "Windows has no sysctl: {args:?}"
     );
-    let i = args.iter().position(|a| a == "-p").unwrap();
     assert_eq!(
-        args[i + 1],
+        value_of(&args, "-p"),
         "8080:80",
         "no host address in a Windows mapping (EXT-7)"
     );
@@ -171,23 +181,12 @@ fn objects_and_arguments_of_a_run() {
 fn every_network_is_attached_before_the_container_starts() {
     let d = runner_design("nat-default-static-multihomed.yaml");
     let p = plan::plan(&d, PREFIX, 0, &machine());
-    let nat = p
-        .networks
-        .iter()
-        .find(|n| n.name == "nat")
-        .expect("default nat");
+    let nat = network(&p, "nat");
     assert!(nat.existing, "the engine's nat network is used as it is");
-    let api = p
-        .containers
-        .iter()
-        .find(|c| c.name == "hnsim-0a1b2c-api")
-        .unwrap();
+    let api = container(&p, "hnsim-0a1b2c-api");
     let create = plan::create_args(&p, api);
     let connect = plan::connect_args(&p, api);
-    assert_eq!(
-        create[create.iter().position(|a| a == "--network").unwrap() + 1],
-        "nat"
-    );
+    assert_eq!(value_of(&create, "--network"), "nat");
     assert_eq!(
         connect,
         [vec![
@@ -197,16 +196,9 @@ fn every_network_is_attached_before_the_container_starts() {
             "hnsim-0a1b2c-api".into()
         ]]
     );
-    let db = p
-        .containers
-        .iter()
-        .find(|c| c.name == "hnsim-0a1b2c-db")
-        .unwrap();
+    let db = container(&p, "hnsim-0a1b2c-db");
     let create = plan::create_args(&p, db);
-    assert_eq!(
-        create[create.iter().position(|a| a == "--ip").unwrap() + 1],
-        "172.24.0.10"
-    );
+    assert_eq!(value_of(&create, "--ip"), "172.24.0.10");
 }
 
 #[test]

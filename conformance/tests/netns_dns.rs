@@ -8,7 +8,7 @@ mod common;
 use common::*;
 use hnsim_conformance::agent::dns::{self, Answer};
 use hnsim_conformance::Dataplane;
-use hnsim_sim::{ProbeOutcome, Verdict};
+use hnsim_sim::ProbeOutcome;
 use std::time::Duration;
 
 const NAMES: &str = "name: names
@@ -101,12 +101,7 @@ fn a_name_resolves_on_a_shared_network_and_nowhere_else() {
     let conf = hnsim_conformance::compare(&expected, &observed);
     let named = observed.iter().filter(|o| o.name.is_some()).count();
     assert!(named >= 9, "only {named} cells asked a name");
-    let wrong: Vec<_> = conf
-        .cells
-        .iter()
-        .filter(|c| !matches!(c.verdict, Verdict::Agree | Verdict::NotEmulated { .. }))
-        .map(|c| format!("{} -> {} {}: {}", c.from, c.to, c.probe, c.observation.sent))
-        .collect();
+    let wrong = common::not_agreeing(&conf);
     assert!(wrong.is_empty(), "{wrong:#?}");
     run.clean().expect("clean");
 }

@@ -416,6 +416,18 @@ pub fn disagreements(conf: &hnsim_sim::Conformance) -> Vec<String> {
         .collect()
 }
 
+/// The cells that neither agree with the model nor are outside what the backend
+/// emulates (a disagreement, or a cell the run could not decide), one line each with
+/// what was sent.
+pub fn not_agreeing(conf: &hnsim_sim::Conformance) -> Vec<String> {
+    use hnsim_sim::Verdict;
+    conf.cells
+        .iter()
+        .filter(|c| !matches!(c.verdict, Verdict::Agree | Verdict::NotEmulated { .. }))
+        .map(|c| format!("{} -> {} {}: {}", c.from, c.to, c.probe, c.observation.sent))
+        .collect()
+}
+
 /// `hnsim clean --prefix PREFIX`, which must succeed.
 pub fn hnsim_clean(prefix: &str) {
     let out = std::process::Command::new(hnsim_bin())
