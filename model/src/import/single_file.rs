@@ -153,17 +153,21 @@ pub(super) fn yaml_error(file: &str, e: &serde_yaml_ng::Error) -> ImportError {
         .location()
         .map(|l| (l.line() as u32, l.column() as u32))
         .unwrap_or((1, 1));
-    let message = e.to_string();
-    let message = match message.find(" at line ") {
-        Some(cut) => message[..cut].to_string(),
-        None => message,
-    };
     ImportError::Yaml {
         file: file.to_string(),
         line,
         column,
-        message,
+        message: without_place(e.to_string()),
     }
+}
+
+/// A parser's message without the place it appends (" at line 3 column 5"): the error
+/// says the place once, as `file:line:column`.
+fn without_place(mut message: String) -> String {
+    if let Some(cut) = message.find(" at line ") {
+        message.truncate(cut);
+    }
+    message
 }
 
 pub(super) fn compose_document(
@@ -270,16 +274,11 @@ pub(super) fn daemon_document(
     let json: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         // serde_json counts the column of an error at the end of a line as 0 and
         // repeats the place in its message; the location is said once, 1-based.
-        let message = e.to_string();
-        let message = match message.find(" at line ") {
-            Some(cut) => message[..cut].to_string(),
-            None => message,
-        };
         ImportError::Json {
             file: file.to_string(),
             line: (e.line() as u32).max(1),
             column: (e.column() as u32).max(1),
-            message,
+            message: without_place(e.to_string()),
         }
     })?;
     let value = serde_yaml_ng::to_value(&json).map_err(|e| ImportError::Shape {
