@@ -107,40 +107,22 @@ fn parse_docker(words: &[String]) -> Command {
     let sub = words.first();
     let rest = words.get(1..).unwrap_or(&[]);
     let text = |w: &[String]| format!("docker {}", w.join(" "));
+    if let Some(c) = sub.and_then(|s| container_command(s, rest)) {
+        return c;
+    }
     match sub.map(String::as_str) {
-        Some("run") => Command::Run {
-            args: parse_args(rest, RUN, false),
-            create: false,
-        },
-        Some("create") => Command::Run {
-            args: parse_args(rest, RUN, false),
-            create: true,
-        },
         Some("container") => {
             let inner = rest.get(1..).unwrap_or(&[]);
-            match rest.first().map(String::as_str) {
-                Some("run") => Command::Run {
-                    args: parse_args(inner, RUN, false),
-                    create: false,
-                },
-                Some("create") => Command::Run {
-                    args: parse_args(inner, RUN, false),
-                    create: true,
-                },
-                Some("start") => Command::Start(parse_args(inner, START_STOP, true)),
-                Some("stop") => Command::Stop(parse_args(inner, START_STOP, true)),
-                Some("restart") => Command::Restart(parse_args(inner, START_STOP, true)),
-                Some("rm") => Command::Rm(parse_args(inner, CONTAINER_RM, true)),
-                Some("ls" | "ps" | "inspect" | "logs" | "port" | "top" | "stats") => {
+            let verb = rest.first().map(String::as_str);
+            match (verb.and_then(|v| container_command(v, inner)), verb) {
+                (Some(c), _) => c,
+                (None, Some("ls" | "ps" | "inspect" | "logs" | "port" | "top" | "stats")) => {
                     Command::Informational(text(words))
                 }
-                _ => Command::NoNetworkEffect(text(words)),
+                (None, _) => Command::NoNetworkEffect(text(words)),
             }
         }
-        Some("start") => Command::Start(parse_args(rest, START_STOP, true)),
-        Some("stop" | "kill") => Command::Stop(parse_args(rest, START_STOP, true)),
-        Some("restart") => Command::Restart(parse_args(rest, START_STOP, true)),
-        Some("rm") => Command::Rm(parse_args(rest, CONTAINER_RM, true)),
+        Some("kill") => Command::Stop(parse_args(rest, START_STOP, true)),
         Some("network") => {
             let inner = rest.get(1..).unwrap_or(&[]);
             match rest.first().map(String::as_str) {
@@ -187,6 +169,22 @@ fn parse_docker(words: &[String]) -> Command {
         None => Command::Informational("docker".to_string()),
         Some(_) => Command::Unknown(text(words)),
     }
+}
+
+/// A command on one container, as `docker VERB` and `docker container VERB` both spell
+/// it; `None` for any other verb.
+fn container_command(verb: &str, args: &[String]) -> Option<Command> {
+    Some(match verb {
+        "run" | "create" => Command::Run {
+            args: parse_args(args, RUN, false),
+            create: verb == "create",
+        },
+        "start" => Command::Start(parse_args(args, START_STOP, true)),
+        "stop" => Command::Stop(parse_args(args, START_STOP, true)),
+        "restart" => Command::Restart(parse_args(args, START_STOP, true)),
+        "rm" => Command::Rm(parse_args(args, CONTAINER_RM, true)),
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
