@@ -6,6 +6,7 @@ use super::Project;
 use crate::driver::Driver;
 use crate::import::translate::{Spellings, TargetHost, Translator};
 use crate::scenario::*;
+use crate::Location;
 use ipnet::IpNet;
 use serde_yaml_ng::{Mapping, Value};
 use std::collections::BTreeMap;
@@ -23,6 +24,21 @@ const NETWORK_KEYS: &[&str] = &[
     "enable_ipv4",
     "labels",
 ];
+
+/// `value` as a `V`; one Docker refuses (not an address, not a prefix) is reported at
+/// `at` as an invalid `what` (IMP008) and left out.
+fn valid<V: std::str::FromStr>(
+    t: &mut Translator,
+    at: &Location,
+    what: &str,
+    value: &str,
+) -> Option<V> {
+    let parsed = value.parse().ok();
+    if parsed.is_none() {
+        t.emit("IMP008", at, format!("invalid {what}: {value}"));
+    }
+    parsed
+}
 
 pub(super) fn blank(name: &str, h: &TargetHost, driver: Driver) -> Network {
     Network {
@@ -111,50 +127,33 @@ pub(super) fn translate(
             let cp = format!("{p}.ipam.config[{i}]");
             let field = |f: &str| c.get(f).and_then(scalar);
             let config = format!("ipam.config[{i}]");
-            if let Some(s) = field("subnet") {
-                match s.parse::<IpNet>() {
-                    Ok(n) => {
-                        let k = net.subnet.0.len();
-                        spelt.add(format!("subnet[{k}]"), format!("{config}.subnet"));
-                        net.subnet.0.push(n)
-                    }
-                    Err(_) => t.emit(
-                        "IMP008",
-                        &keys.at(&format!("{cp}.subnet")),
-                        format!("invalid CIDR address: {s}"),
-                    ),
-                }
+            let at = |f: &str| keys.at(&format!("{cp}.{f}"));
+            let subnet =
+                field("subnet").and_then(|s| valid::<IpNet>(t, &at("subnet"), "CIDR address", &s));
+            if let Some(n) = subnet {
+                let k = net.subnet.0.len();
+                spelt.add(format!("subnet[{k}]"), format!("{config}.subnet"));
+                net.subnet.0.push(n)
             }
-            if let Some(g) = field("gateway") {
-                match g.parse::<IpAddr>() {
-                    Ok(ip) if net.gateway.is_none() => {
-                        spelt.add("gateway", format!("{config}.gateway"));
-                        net.gateway = Some(ip)
-                    }
-                    Ok(_) => t.emit(
-                        "IMP005",
-                        &keys.at(&format!("{cp}.gateway")),
-                        "only the first gateway is modelled",
-                    ),
-                    Err(_) => t.emit(
-                        "IMP008",
-                        &keys.at(&format!("{cp}.gateway")),
-                        format!("invalid gateway address: {g}"),
-                    ),
+            let gateway = field("gateway")
+                .and_then(|g| valid::<IpAddr>(t, &at("gateway"), "gateway address", &g));
+            match gateway {
+                Some(ip) if net.gateway.is_none() => {
+                    spelt.add("gateway", format!("{config}.gateway"));
+                    net.gateway = Some(ip)
                 }
+                Some(_) => t.emit(
+                    "IMP005",
+                    &at("gateway"),
+                    "only the first gateway is modelled",
+                ),
+                None => {}
             }
-            if let Some(r) = field("ip_range") {
-                match r.parse::<IpNet>() {
-                    Ok(n) => {
-                        spelt.add("ip-range", format!("{config}.ip_range"));
-                        net.ip_range = Some(n)
-                    }
-                    Err(_) => t.emit(
-                        "IMP008",
-                        &keys.at(&format!("{cp}.ip_range")),
-                        format!("invalid CIDR address: {r}"),
-                    ),
-                }
+            let range = field("ip_range")
+                .and_then(|r| valid::<IpNet>(t, &at("ip_range"), "CIDR address", &r));
+            if let Some(n) = range {
+                spelt.add("ip-range", format!("{config}.ip_range"));
+                net.ip_range = Some(n)
             }
             for (k, v) in str_map(c.get("aux_addresses")) {
                 match v.parse::<IpAddr>() {
@@ -164,7 +163,7 @@ pub(super) fn translate(
                     }
                     Err(_) => t.emit(
                         "IMP008",
-                        &keys.at(&format!("{cp}.aux_addresses")),
+                        &at("aux_addresses"),
                         format!("invalid auxiliary address {k}={v}"),
                     ),
                 }
