@@ -338,81 +338,85 @@ impl Translator {
         parsed
     }
 
-    pub(super) fn start(&mut self, h: &TargetHost, a: &Args, src: &Location) {
+    /// `docker start|stop|rm NAME...`: `act` on each named container that exists, with
+    /// its state as the commands before left it (each unknown name is reported).
+    fn each_named(
+        &mut self,
+        h: &TargetHost,
+        a: &Args,
+        src: &Location,
+        mut act: impl FnMut(&mut Self, &String, RunState),
+    ) {
         self.notes(a, src);
         for name in &a.positionals {
-            let Some(state) = self.known_state(h, name, src) else {
-                continue;
-            };
-            let key = (h.name.clone(), name.clone());
-            if state == RunState::Running {
-                continue;
+            if let Some(state) = self.known_state(h, name, src) {
+                act(self, name, state);
             }
-            self.states.insert(key, RunState::Running);
-            if !self.in_timeline(h) {
-                if let Some(c) = self.design_container(h, name) {
-                    c.state = RunState::Running;
-                    continue;
-                }
-            }
-            self.push_step(Step::Start(name.clone()));
         }
     }
 
-    pub(super) fn stop(&mut self, h: &TargetHost, a: &Args, src: &Location) {
-        self.notes(a, src);
-        for name in &a.positionals {
-            let Some(state) = self.known_state(h, name, src) else {
-                continue;
-            };
-            let key = (h.name.clone(), name.clone());
-            if state != RunState::Running {
-                continue;
+    pub(super) fn start(&mut self, h: &TargetHost, a: &Args, src: &Location) {
+        self.each_named(h, a, src, |t, name, state| {
+            if state == RunState::Running {
+                return;
             }
-            self.states.insert(key, RunState::Stopped);
-            self.enter_timeline(h);
-            let n = self.push_step(Step::Stop(name.clone()));
-            self.emit(
+            t.states
+                .insert((h.name.clone(), name.clone()), RunState::Running);
+            if !t.in_timeline(h) {
+                if let Some(c) = t.design_container(h, name) {
+                    c.state = RunState::Running;
+                    return;
+                }
+            }
+            t.push_step(Step::Start(name.clone()));
+        });
+    }
+
+    pub(super) fn stop(&mut self, h: &TargetHost, a: &Args, src: &Location) {
+        self.each_named(h, a, src, |t, name, state| {
+            if state != RunState::Running {
+                return;
+            }
+            t.states
+                .insert((h.name.clone(), name.clone()), RunState::Stopped);
+            t.enter_timeline(h);
+            let n = t.push_step(Step::Stop(name.clone()));
+            t.emit(
                 "IMP010",
                 src,
                 format!("stopping `{name}` is recorded as timeline step {n}"),
             );
-        }
+        });
     }
 
     pub(super) fn rm(&mut self, h: &TargetHost, a: &Args, src: &Location) {
-        self.notes(a, src);
         let force = a.is_set("force");
-        for name in &a.positionals {
-            let Some(state) = self.known_state(h, name, src) else {
-                continue;
-            };
-            let key = (h.name.clone(), name.clone());
+        self.each_named(h, a, src, |t, name, state| {
             if state == RunState::Running && !force {
-                self.emit(
+                t.emit(
                     "IMP008",
                     src,
                     format!("Error response from daemon: You cannot remove a running container {name}. Stop the container before attempting removal or force remove"),
                 );
-                continue;
+                return;
             }
-            self.states.remove(&key);
-            if !self.in_timeline(h) && state != RunState::Running {
-                let before = self.scenario.containers.len();
-                self.scenario
+            t.states.remove(&(h.name.clone(), name.clone()));
+            if !t.in_timeline(h) && state != RunState::Running {
+                let before = t.scenario.containers.len();
+                t.scenario
                     .containers
                     .retain(|c| !(c.host == h.name && &c.name == name));
-                if self.scenario.containers.len() != before {
-                    continue;
+                if t.scenario.containers.len() != before {
+                    return;
                 }
             }
-            self.enter_timeline(h);
-            let n = self.push_step(Step::Remove(name.clone()));
-            self.emit(
+            t.enter_timeline(h);
+            let n = t.push_step(Step::Remove(name.clone()));
+            t.emit(
                 "IMP010",
                 src,
                 format!("removing `{name}` is recorded as timeline step {n}"),
             );
-        }
+        });
     }
 }

@@ -200,12 +200,25 @@ impl Translator {
         }
     }
 
-    pub(super) fn network_connect(&mut self, h: &TargetHost, a: &Args, src: &Location) {
+    /// The network and the container `docker network connect|disconnect NETWORK
+    /// CONTAINER` names, with the container's state; `None` once what Docker refuses
+    /// (a missing argument, an unknown container) is reported.
+    fn network_and_container(
+        &mut self,
+        h: &TargetHost,
+        a: &Args,
+        cmd: &str,
+        src: &Location,
+    ) -> Option<(String, String, RunState)> {
         self.notes(a, src);
-        let Some((network, container)) = self.two_positionals(a, "connect", src) else {
-            return;
-        };
-        let Some(state) = self.known_state(h, &container, src) else {
+        let (network, container) = self.two_positionals(a, cmd, src)?;
+        let state = self.known_state(h, &container, src)?;
+        Some((network, container, state))
+    }
+
+    pub(super) fn network_connect(&mut self, h: &TargetHost, a: &Args, src: &Location) {
+        let Some((network, container, state)) = self.network_and_container(h, a, "connect", src)
+        else {
             return;
         };
         self.reference(h, &network, src);
@@ -270,11 +283,8 @@ impl Translator {
     }
 
     pub(super) fn network_disconnect(&mut self, h: &TargetHost, a: &Args, src: &Location) {
-        self.notes(a, src);
-        let Some((network, container)) = self.two_positionals(a, "disconnect", src) else {
-            return;
-        };
-        let Some(state) = self.known_state(h, &container, src) else {
+        let Some((network, container, state)) = self.network_and_container(h, a, "disconnect", src)
+        else {
             return;
         };
         let default_name = default_network_name(h.windows);
