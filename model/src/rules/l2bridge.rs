@@ -79,72 +79,64 @@ cross-subnet traffic only (SDN-1). l2tunnel sends all traffic to the physical ho
 };
 
 pub(super) fn check(checker: &mut Checker) {
-    for (ni, net) in checker.networks().iter().enumerate() {
-        if net.driver != Driver::L2bridge {
-            continue;
-        }
-        for host in checker.hosts_of_network(ni) {
-            if !host.is_windows() {
-                continue;
-            }
-            if !host.os.supports_l2bridge() {
-                checker.emit(
-                    &OLD_OS,
-                    &net.origin.path,
-                    format!(
-                        "l2bridge network `{}` on host `{}`, which runs {}",
-                        net.name, host.name, host.os
-                    ),
-                );
-            }
-            match net.subnet.0.first() {
-                None => checker.emit(
-                    &NO_SUBNET,
-                    &net.origin.path,
-                    format!(
-                        "l2bridge network `{}` on host `{}` has no subnet",
-                        net.name, host.name
-                    ),
+    for (ni, net, host) in checker.on_windows(Driver::L2bridge) {
+        if !host.os.supports_l2bridge() {
+            checker.emit(
+                &OLD_OS,
+                &net.origin.path,
+                format!(
+                    "l2bridge network `{}` on host `{}`, which runs {}",
+                    net.name, host.name, host.os
                 ),
-                Some(subnet) => {
-                    if net.gateway.is_none() {
-                        checker.emit(
-                            &NO_SUBNET,
-                            &net.origin.path,
-                            format!(
-                                "l2bridge network `{}` ({subnet}) on host `{}` has no gateway",
-                                net.name, host.name
-                            ),
-                        );
-                    }
-                    let on_host_subnet = host.nics.iter().any(|n| subnet.contains(&n.ip.addr()));
-                    if !on_host_subnet && host.sdn.is_none() && !host.kubernetes {
-                        checker.emit(
-                            &CUSTOM_SUBNET,
-                            &format!("{}.subnet", net.origin.path),
-                            format!(
-                                "l2bridge network `{}` uses {subnet}, which is not the subnet of any NIC of host `{}`",
-                                net.name, host.name
-                            ),
-                        );
-                    }
-                }
-            }
-            if host.sdn.is_some() {
-                let local = checker
-                    .endpoints_on(ni)
-                    .filter(|e| e.host.map(|h| &checker.hosts()[h].name) == Some(&host.name))
-                    .count();
-                if local > 1 {
+            );
+        }
+        match net.subnet.0.first() {
+            None => checker.emit(
+                &NO_SUBNET,
+                &net.origin.path,
+                format!(
+                    "l2bridge network `{}` on host `{}` has no subnet",
+                    net.name, host.name
+                ),
+            ),
+            Some(subnet) => {
+                if net.gateway.is_none() {
                     checker.emit(
-                        &SDN_POLICIES_BYPASSED,
+                        &NO_SUBNET,
                         &net.origin.path,
                         format!(
-                            "{local} endpoints of l2bridge network `{}` on host `{}` talk without passing the network controller's policies",
+                            "l2bridge network `{}` ({subnet}) on host `{}` has no gateway",
                             net.name, host.name
                         ),
                     );
                 }
+                let on_host_subnet = host.nics.iter().any(|n| subnet.contains(&n.ip.addr()));
+                if !on_host_subnet && host.sdn.is_none() && !host.kubernetes {
+                    checker.emit(
+                        &CUSTOM_SUBNET,
+                        &format!("{}.subnet", net.origin.path),
+                        format!(
+                            "l2bridge network `{}` uses {subnet}, which is not the subnet of any NIC of host `{}`",
+                            net.name, host.name
+                        ),
+                    );
+                }
+            }
+        }
+        if host.sdn.is_some() {
+            let local = checker
+                .endpoints_on(ni)
+                .filter(|e| e.host.map(|h| &checker.hosts()[h].name) == Some(&host.name))
+                .count();
+            if local > 1 {
+                checker.emit(
+                    &SDN_POLICIES_BYPASSED,
+                    &net.origin.path,
+                    format!(
+                        "{local} endpoints of l2bridge network `{}` on host `{}` talk without passing the network controller's policies",
+                        net.name, host.name
+                    ),
+                );
             }
         }
     }

@@ -18,25 +18,17 @@ traffic must pass the virtual network gateway. Its addresses come from the cloud
 };
 
 pub(super) fn check(checker: &mut Checker) {
-    for (ni, net) in checker.networks().iter().enumerate() {
-        if net.driver != Driver::L2tunnel {
-            continue;
-        }
-        for host in checker.hosts_of_network(ni) {
-            if !host.is_windows() {
-                continue;
-            }
-            let in_cloud = host.sdn.as_ref().is_some_and(|s| s.azure);
-            if !in_cloud {
-                checker.emit(
-                    &OUTSIDE_CLOUD,
-                    &net.origin.path,
-                    format!(
-                        "l2tunnel network `{}` on host `{}`, which is not a tenant VM of Microsoft's cloud SDN",
-                        net.name, host.name
-                    ),
-                );
-            }
+    for (_, net, host) in checker.on_windows(Driver::L2tunnel) {
+        let in_cloud = host.sdn.as_ref().is_some_and(|s| s.azure);
+        if !in_cloud {
+            checker.emit(
+                &OUTSIDE_CLOUD,
+                &net.origin.path,
+                format!(
+                    "l2tunnel network `{}` on host `{}`, which is not a tenant VM of Microsoft's cloud SDN",
+                    net.name, host.name
+                ),
+            );
         }
     }
 }

@@ -372,6 +372,20 @@ impl<'a> Checker<'a> {
         }
         out
     }
+
+    /// Each network of `driver` with each Windows host it is on (and the network's
+    /// index): what the rules of a Windows-only driver look at.
+    pub fn on_windows(&self, driver: crate::Driver) -> Vec<(usize, &'a Network, &'a Host)> {
+        let mut out = Vec::new();
+        for (ni, net) in self.networks().iter().enumerate() {
+            if net.driver != driver {
+                continue;
+            }
+            let hosts = self.hosts_of_network(ni).into_iter();
+            out.extend(hosts.filter(|h| h.is_windows()).map(|h| (ni, net, h)));
+        }
+        out
+    }
 }
 
 /// An endpoint with everything it points at.

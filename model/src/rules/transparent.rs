@@ -108,61 +108,53 @@ neither local nor global discovery; l2bridge has only global discovery, with Kub
 
 pub(super) fn check(checker: &mut Checker) {
     shared_nics(checker);
-    for (ni, net) in checker.networks().iter().enumerate() {
-        if net.driver != Driver::Transparent {
-            continue;
-        }
-        for host in checker.hosts_of_network(ni) {
-            if !host.is_windows() {
-                continue;
-            }
-            vm_checks(checker, host, &net.name, &net.origin.path);
-            // A VLAN-tagged network (OPT-3) lives in that VLAN's subnet, which the
-            // segment (its untagged subnet) does not describe.
-            let segment = match net.vlan_id() {
-                Some(_) => None,
-                None => checker.design.network_segment(net, host),
-            };
-            if let Some(seg) = segment {
-                if let Some(subnet) = net.subnet.0.first() {
-                    if subnet.trunc() != seg.subnet.trunc() {
-                        checker.emit_on(
-                            &SUBNET_MISMATCH,
-                            &format!("{}.subnet", net.origin.path),
-                            format!(
-                                "transparent network `{}` uses {subnet}, but its NIC on host `{}` is on segment `{}` ({})",
-                                net.name, host.name, seg.name, seg.subnet
-                            ),
-                            [Checker::network_subject(net)],
-                        );
-                    }
-                }
-                if net.gateway.is_none() && !net.subnet.0.is_empty() {
-                    checker.emit(
-                        &NO_GATEWAY,
-                        &net.origin.path,
+    for (ni, net, host) in checker.on_windows(Driver::Transparent) {
+        vm_checks(checker, host, &net.name, &net.origin.path);
+        // A VLAN-tagged network (OPT-3) lives in that VLAN's subnet, which the
+        // segment (its untagged subnet) does not describe.
+        let segment = match net.vlan_id() {
+            Some(_) => None,
+            None => checker.design.network_segment(net, host),
+        };
+        if let Some(seg) = segment {
+            if let Some(subnet) = net.subnet.0.first() {
+                if subnet.trunc() != seg.subnet.trunc() {
+                    checker.emit_on(
+                        &SUBNET_MISMATCH,
+                        &format!("{}.subnet", net.origin.path),
                         format!(
-                            "transparent network `{}` on host `{}` has subnet {} but no gateway",
-                            net.name, host.name, net.subnet.0[0]
+                            "transparent network `{}` uses {subnet}, but its NIC on host `{}` is on segment `{}` ({})",
+                            net.name, host.name, seg.name, seg.subnet
                         ),
+                        [Checker::network_subject(net)],
                     );
                 }
-                if let (Some(gw), Some(seg_gw)) = (net.gateway, seg.gateway) {
-                    if gw != seg_gw && !net.subnet.0.is_empty() {
-                        checker.emit_on(
-                            &SUBNET_MISMATCH,
-                            &format!("{}.gateway", net.origin.path),
-                            format!(
-                                "transparent network `{}` uses gateway {gw}, but segment `{}` has gateway {seg_gw}",
-                                net.name, seg.name
-                            ),
-                            [Checker::network_subject(net)],
-                        );
-                    }
+            }
+            if net.gateway.is_none() && !net.subnet.0.is_empty() {
+                checker.emit(
+                    &NO_GATEWAY,
+                    &net.origin.path,
+                    format!(
+                        "transparent network `{}` on host `{}` has subnet {} but no gateway",
+                        net.name, host.name, net.subnet.0[0]
+                    ),
+                );
+            }
+            if let (Some(gw), Some(seg_gw)) = (net.gateway, seg.gateway) {
+                if gw != seg_gw && !net.subnet.0.is_empty() {
+                    checker.emit_on(
+                        &SUBNET_MISMATCH,
+                        &format!("{}.gateway", net.origin.path),
+                        format!(
+                            "transparent network `{}` uses gateway {gw}, but segment `{}` has gateway {seg_gw}",
+                            net.name, seg.name
+                        ),
+                        [Checker::network_subject(net)],
+                    );
                 }
             }
-            hidden_vswitch(checker, host, ni);
         }
+        hidden_vswitch(checker, host, ni);
     }
     let mut found = Vec::new();
     for a in checker.attached() {
