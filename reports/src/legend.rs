@@ -179,12 +179,7 @@ impl<'a> Grid<'a> {
             .unwrap_or_default();
         let mut disagree: HashMap<(usize, usize), u32> = HashMap::new();
         if !verdicts.is_empty() {
-            let index: HashMap<&str, usize> = state
-                .nodes
-                .iter()
-                .enumerate()
-                .map(|(i, node)| (node.id.as_str(), i))
-                .collect();
+            let index = node_index(state);
             for ((from, to, probe), v) in &verdicts {
                 let (Some(&r), Some(&c)) = (index.get(from), index.get(to)) else {
                     continue;
@@ -397,13 +392,7 @@ pub fn changes<'a>(prev: &Grid<'a>, cur: &Grid<'a>) -> Vec<PairChange<'a>> {
     if prev.by_class() || cur.by_class() {
         return class_changes(prev, cur);
     }
-    let index: HashMap<&str, usize> = prev
-        .state
-        .nodes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.id.as_str(), i))
-        .collect();
+    let index = node_index(prev.state);
     let nodes = &cur.state.nodes;
     let mut out = Vec::new();
     for r in 0..cur.n {
@@ -452,16 +441,18 @@ pub fn changes<'a>(prev: &Grid<'a>, cur: &Grid<'a>) -> Vec<PairChange<'a>> {
     out
 }
 
+/// Each node's index in `state` by its id, for looking up many cells of another state
+/// (or of a comparison) without a scan each.
+fn node_index(state: &StateMatrix) -> HashMap<&str, usize> {
+    let ids = state.nodes.iter().map(|n| n.id.as_str());
+    ids.enumerate().map(|(i, id)| (id, i)).collect()
+}
+
 /// [`changes`] by groups of nodes that share their class in both states (pairs two
 /// endpoints of one container form are answered on their own and left out here).
 fn class_changes<'a>(prev: &Grid<'a>, cur: &Grid<'a>) -> Vec<PairChange<'a>> {
     let (p, c) = (prev.state, cur.state);
-    let index: HashMap<&str, usize> = p
-        .nodes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.id.as_str(), i))
-        .collect();
+    let index = node_index(p);
     // A group: (class now or none, class before or none), its first node and size.
     let mut groups: Vec<(Option<usize>, Option<usize>, &'a str, usize)> = Vec::new();
     let mut seen: HashMap<(Option<usize>, Option<usize>), usize> = HashMap::new();
