@@ -6,20 +6,14 @@ use std::fmt::Write;
 
 /// Mermaid labels are quoted; quotes and angle brackets become entities, newlines `<br>`.
 fn label(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("#quot;"),
-            '<' => out.push_str("#lt;"),
-            '>' => out.push_str("#gt;"),
-            '#' => out.push_str("#35;"),
-            '\n' => out.push_str("<br>"),
-            '\r' => {}
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    crate::text::quoted(s, |c| match c {
+        '"' => Some("#quot;"),
+        '<' => Some("#lt;"),
+        '>' => Some("#gt;"),
+        '#' => Some("#35;"),
+        '\n' => Some("<br>"),
+        _ => None,
+    })
 }
 
 fn shape(kind: Kind, id: &str, text: &str) -> String {

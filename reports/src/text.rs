@@ -226,6 +226,20 @@ pub fn serde_name<T: serde::Serialize>(v: &T) -> String {
         .unwrap_or_default()
 }
 
+/// `s` in double quotes with each character `escape` names replaced (the rest kept,
+/// carriage returns dropped): DOT and Mermaid labels differ only in their escapes.
+pub fn quoted(s: &str, escape: impl Fn(char) -> Option<&'static str>) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars().filter(|&c| c != '\r') {
+        match escape(c) {
+            Some(e) => out.push_str(e),
+            None => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
