@@ -90,12 +90,8 @@ fn read_text_limited(path: &Path, limits: &Limits) -> anyhow::Result<String> {
     };
     if bytes.len() as u64 > limits.file_bytes {
         let (line, column) = position_of(&bytes, limits.file_bytes as usize);
-        anyhow::bail!(
-            "{shown}:{line}:{column}: the input is larger than the limit of {} {}\n  help: {}",
-            limits.file_bytes,
-            hnsim_model::limits::FILE_BYTES.what,
-            limits.how_to_raise(&hnsim_model::limits::FILE_BYTES)
-        );
+        let (limit, help) = size_limit(limits);
+        anyhow::bail!("{shown}:{line}:{column}: the input is larger than {limit}\n  help: {help}");
     }
     decode(bytes).map_err(|(bytes, at)| {
         let (line, column) = position_of(&bytes, at);
@@ -103,6 +99,14 @@ fn read_text_limited(path: &Path, limits: &Limits) -> anyhow::Result<String> {
             "{shown}:{line}:{column}: cannot read input file: it is neither UTF-8 nor UTF-16 text (the first byte that is not is here)\n  help: save it as UTF-8"
         )
     })
+}
+
+/// "the limit of N bytes" of an input file, and how to raise it: what a file over the
+/// size limit is told, whether it is the input or a file the scenario names.
+fn size_limit(limits: &Limits) -> (String, String) {
+    let file_bytes = &hnsim_model::limits::FILE_BYTES;
+    let limit = format!("the limit of {} {}", limits.file_bytes, file_bytes.what);
+    (limit, limits.how_to_raise(file_bytes))
 }
 
 /// Opens `path` for reading if it is a regular file (following symbolic links).
@@ -237,12 +241,8 @@ fn read_referenced(doc: &Document, field: &str, path: &Path, what: &str) -> anyh
         .map_err(|e| e.to_string())
         .and_then(|bytes| {
             if bytes.len() as u64 > limits.file_bytes {
-                return Err(format!(
-                    "larger than the limit of {} {} ({})",
-                    limits.file_bytes,
-                    hnsim_model::limits::FILE_BYTES.what,
-                    limits.how_to_raise(&hnsim_model::limits::FILE_BYTES)
-                ));
+                let (limit, help) = size_limit(limits);
+                return Err(format!("larger than {limit} ({help})"));
             }
             decode(bytes).map_err(|(bytes, at)| {
                 let (line, column) = position_of(&bytes, at);
