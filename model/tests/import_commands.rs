@@ -4,14 +4,13 @@
 use hnsim_model::import::{at_least, expand, from_commands, HostTemplate, Imported};
 use hnsim_model::*;
 
+mod common;
+use common::{assert_only, assert_says, find};
+
 fn scenario(os: &str, commands: &str) -> Imported {
     let text = format!("name: t\nhosts:\n  - name: h1\n    os: {os}\n    commands:\n{commands}");
     let doc = parse_scenario("t.yaml", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
     expand(&doc)
-}
-
-fn find<'a>(i: &'a Imported, code: &str) -> Vec<&'a Finding> {
-    i.findings.iter().filter(|f| f.code == code).collect()
 }
 
 /// The commands imported and validated, as `hnsim check` sees them.
@@ -23,12 +22,6 @@ fn analysed(os: &str, commands: &str) -> Analysis {
 
 fn found<'a>(a: &'a Analysis, code: &str) -> Vec<&'a Finding> {
     a.findings.iter().filter(|f| f.code == code).collect()
-}
-
-/// Asserts that the finding's message says `text`.
-#[track_caller]
-fn assert_says(f: &Finding, text: &str) {
-    assert!(f.message.contains(text), "{}", f.message);
 }
 
 #[test]
@@ -43,11 +36,7 @@ fn long_short_equals_and_space_forms_agree() {
     let mut nets = Vec::new();
     for f in forms {
         let i = from_commands("c.sh", f, HostTemplate::default()).unwrap();
-        assert!(
-            i.findings.iter().all(|f| f.code == "IMP019"),
-            "{f}: {:#?}",
-            i.findings
-        );
+        assert_only(&i, "IMP019", f);
         let mut n = i.scenario.networks[0].clone();
         n.origin = Origin::default();
         nets.push(n);
@@ -97,11 +86,7 @@ fn continuations_and_quotes() {
     assert_eq!(n.option(shim::DNSSERVERS), Some("10.0.0.2,10.0.0.3"));
     assert_eq!(i.scenario.containers[0].name, "a b");
     assert_eq!(i.scenario.containers[0].origin.path, "hosts[0].commands[1]");
-    assert!(
-        i.findings.iter().all(|f| f.code == "IMP019"),
-        "{:#?}",
-        i.findings
-    );
+    assert_only(&i, "IMP019", text);
 }
 
 #[test]

@@ -3,6 +3,9 @@
 use hnsim_model::import::{at_least, expand, from_compose, HostTemplate, Imported};
 use hnsim_model::*;
 
+mod common;
+use common::{assert_reports, assert_says};
+
 fn compose(text: &str, os: Option<OsVersion>) -> Imported {
     from_compose(
         "shop/docker-compose.yml",
@@ -18,12 +21,6 @@ fn compose(text: &str, os: Option<OsVersion>) -> Imported {
 
 fn warnings(i: &Imported) -> Vec<&Finding> {
     at_least(&i.findings, Severity::Warning).collect()
-}
-
-/// Asserts that the finding's message says `text`.
-#[track_caller]
-fn assert_says(f: &Finding, text: &str) {
-    assert!(f.message.contains(text), "{}", f.message);
 }
 
 /// OPT-9: `networks: default: external: name: nat` (000) uses the existing nat network.
@@ -146,7 +143,7 @@ networks:
         "store_default"
     );
     // `environment` is not networking: info.
-    assert!(i.findings.iter().any(|f| f.code == "IMP004"));
+    assert_reports(&i, "IMP004");
 }
 
 /// Refused options in compose on Windows are reported once, by the validator, at the
@@ -315,7 +312,7 @@ fn external_networks_of_a_lone_compose_file_are_assumed() {
     let i = hnsim_model::import::from_compose("app/compose.yml", text, HostTemplate::default())
         .unwrap();
     assert!(warnings(&i).is_empty(), "{:#?}", i.findings);
-    assert!(i.findings.iter().any(|f| f.code == "IMP021"));
+    assert_reports(&i, "IMP021");
     let n = &i.scenario.networks[0];
     assert_eq!((n.name.as_str(), &n.driver), ("corp_net", &Driver::Bridge));
     assert_eq!(i.scenario.containers[0].networks[0].network, "corp_net");
@@ -323,11 +320,7 @@ fn external_networks_of_a_lone_compose_file_are_assumed() {
     let text = "name: s\nhosts:\n  - name: h\n    os: linux\n    compose:\n      services:\n        web: {image: nginx, networks: [corp]}\n      networks:\n        corp: {name: corp_net, external: true}\n";
     let doc = parse_scenario("s.yaml", text).unwrap();
     let i = expand(&doc);
-    assert!(
-        i.findings.iter().any(|f| f.code == "IMP009"),
-        "{:#?}",
-        i.findings
-    );
+    assert_reports(&i, "IMP009");
 }
 
 /// Compose interpolation: `${VAR:-default}` takes its default, `$$` is `$`, and a
