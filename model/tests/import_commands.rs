@@ -5,7 +5,7 @@ use hnsim_model::import::{at_least, expand, from_commands, HostTemplate, Importe
 use hnsim_model::*;
 
 mod common;
-use common::{assert_only, assert_says, find};
+use common::{assert_only, assert_says, container_names, find};
 
 fn scenario(os: &str, commands: &str) -> Imported {
     let text = format!("name: t\nhosts:\n  - name: h1\n    os: {os}\n    commands:\n{commands}");
@@ -596,12 +596,7 @@ fn script_variables_are_substituted() {
 fn a_container_joining_another_ones_stack_adds_its_ports_there() {
     let cmds = "docker network create backend\ndocker run -d --name api --network backend --expose 8000 api\ndocker run -d --name envoy --network container:api --expose 15000 envoy\n";
     let i = from_commands("c.sh", cmds, HostTemplate::default()).unwrap();
-    let names: Vec<&str> = i
-        .scenario
-        .containers
-        .iter()
-        .map(|c| c.name.as_str())
-        .collect();
+    let names = container_names(&i);
     assert_eq!(names, ["api"], "no node of its own");
     let api = &i.scenario.containers[0];
     let ports: Vec<String> = api.expose.iter().map(ToString::to_string).collect();

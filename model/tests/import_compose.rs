@@ -4,7 +4,7 @@ use hnsim_model::import::{at_least, expand, from_compose, HostTemplate, Imported
 use hnsim_model::*;
 
 mod common;
-use common::{assert_reports, assert_says};
+use common::{assert_reports, assert_says, container_names};
 
 fn compose(text: &str, os: Option<OsVersion>) -> Imported {
     from_compose(
@@ -114,12 +114,7 @@ networks:
         .iter()
         .all(|n| n.driver == Driver::Bridge));
     assert!(i.scenario.networks[1].internal);
-    let c: Vec<_> = i
-        .scenario
-        .containers
-        .iter()
-        .map(|c| c.name.as_str())
-        .collect();
+    let c = container_names(&i);
     assert_eq!(
         c,
         [
@@ -367,12 +362,7 @@ fn a_service_in_another_services_stack_is_one_node() {
         "services:\n  torrent:\n    image: qbittorrent\n    network_mode: \"service:vpn\"\n    expose: [\"8080\"]\n  vpn:\n    image: gluetun\n    container_name: gateway\n  tool:\n    image: alpine\n    network_mode: \"container:nothere\"\n",
         None,
     );
-    let names: Vec<&str> = i
-        .scenario
-        .containers
-        .iter()
-        .map(|c| c.name.as_str())
-        .collect();
+    let names = container_names(&i);
     assert_eq!(names, ["gateway"], "{:#?}", i.findings);
     assert_eq!(i.scenario.containers[0].expose[0].to_string(), "tcp/8080");
     let codes: Vec<&str> = i.findings.iter().map(|f| f.code.as_str()).collect();

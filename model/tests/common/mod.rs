@@ -29,3 +29,12 @@ pub fn assert_only(i: &Imported, code: &str, context: &str) {
     let other: Vec<_> = i.findings.iter().filter(|f| f.code != code).collect();
     assert!(other.is_empty(), "{context}: {other:#?}");
 }
+
+/// The names of the imported containers, in scenario order.
+pub fn container_names(i: &Imported) -> Vec<&str> {
+    i.scenario
+        .containers
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect()
+}
