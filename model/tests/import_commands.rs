@@ -7,6 +7,11 @@ use hnsim_model::*;
 mod common;
 use common::{assert_only, assert_says, container_names, find};
 
+/// `text` as the commands of file `file`, imported for the host the importer infers.
+fn commands(file: &str, text: &str) -> Imported {
+    from_commands(file, text, HostTemplate::default()).expect("importable commands")
+}
+
 fn scenario(os: &str, commands: &str) -> Imported {
     let text = format!("name: t\nhosts:\n  - name: h1\n    os: {os}\n    commands:\n{commands}");
     let doc = parse_scenario("t.yaml", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
@@ -35,7 +40,7 @@ fn long_short_equals_and_space_forms_agree() {
     ];
     let mut nets = Vec::new();
     for f in forms {
-        let i = from_commands("c.sh", f, HostTemplate::default()).unwrap();
+        let i = commands("c.sh", f);
         assert_only(&i, "IMP019", f);
         let mut n = i.scenario.networks[0].clone();
         n.origin = Origin::default();
@@ -48,12 +53,7 @@ fn long_short_equals_and_space_forms_agree() {
 
 #[test]
 fn run_flag_forms_and_image_stops_flag_parsing() {
-    let i = from_commands(
-        "c.sh",
-        "$ docker network create app\n$ docker run -d --name=web --net app --network-alias www -p 8080:80 -p 53:53/udp -P --expose 9000-9001 nginx nginx -p 1\n",
-        HostTemplate::default(),
-    )
-    .unwrap();
+    let i = commands("c.sh", "$ docker network create app\n$ docker run -d --name=web --net app --network-alias www -p 8080:80 -p 53:53/udp -P --expose 9000-9001 nginx nginx -p 1\n");
     assert!(!i.scenario.hosts[0].is_windows(), "no Windows hints: linux");
     let n = &i.scenario.networks[0];
     assert_eq!(n.driver, Driver::Bridge, "LNX-1: default driver on Linux");
@@ -79,7 +79,7 @@ fn run_flag_forms_and_image_stops_flag_parsing() {
 #[test]
 fn continuations_and_quotes() {
     let text = "C:\\> docker network create -d transparent `\n>>   -o com.docker.network.windowsshim.interface=\"Ethernet 2\" `\n>>   -o \"com.docker.network.windowsshim.dnsservers=10.0.0.2,10.0.0.3\" `\n>>   TN\n$ docker run --name 'a b' --network TN \\\n    img\n";
-    let i = from_commands("c.txt", text, HostTemplate::default()).unwrap();
+    let i = commands("c.txt", text);
     assert!(i.scenario.hosts[0].is_windows(), "Windows prompt");
     let n = &i.scenario.networks[0];
     assert_eq!(n.interface(), Some("Ethernet 2"));
@@ -91,12 +91,7 @@ fn continuations_and_quotes() {
 
 #[test]
 fn unbalanced_quote_is_a_located_error() {
-    let i = from_commands(
-        "c.sh",
-        "docker ps\ndocker network create \"oops\n",
-        HostTemplate::default(),
-    )
-    .unwrap();
+    let i = commands("c.sh", "docker ps\ndocker network create \"oops\n");
     let f = find(&i, "IMP008");
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].location.line, 2);
@@ -305,12 +300,7 @@ fn block_scalar_commands_have_their_own_lines() {
 
 #[test]
 fn unknown_and_informational_commands() {
-    let i = from_commands(
-        "c.sh",
-        "docker ps\ndocker pull nginx\nfrobnicate --now\ndocker run --frob x --dns 8.8.8.8 img\ndocker network connect nowhere ghost\ndocker run --network missing img\n",
-        HostTemplate::default(),
-    )
-    .unwrap();
+    let i = commands("c.sh", "docker ps\ndocker pull nginx\nfrobnicate --now\ndocker run --frob x --dns 8.8.8.8 img\ndocker network connect nowhere ghost\ndocker run --network missing img\n");
     let codes: Vec<_> = i
         .findings
         .iter()
@@ -334,12 +324,10 @@ fn unknown_and_informational_commands() {
 /// (`hosts[0].commands[1].networks[0]`); the source map points them at its line.
 #[test]
 fn source_map_locates_paths_below_a_command() {
-    let i = from_commands(
+    let i = commands(
         "c.sh",
         "# setup\ndocker network create app\n\ndocker run --name a --network app img\n",
-        HostTemplate::default(),
-    )
-    .unwrap();
+    );
     assert_eq!(
         i.source_map.position("hosts[0].commands[1].networks[0]"),
         Some((4, 1))
@@ -353,7 +341,7 @@ fn source_map_locates_paths_below_a_command() {
 #[test]
 fn commands_file_gets_an_assumed_uplink() {
     let text = "C:\\> docker network create -d transparent --subnet=10.123.174.0/23 --gateway=10.123.174.1 -o com.docker.network.windowsshim.interface=\"Ethernet 2\" TN\nC:\\> docker run -d --name s --network TN --ip 10.123.174.10 iis\n";
-    let i = from_commands("c.ps1", text, HostTemplate::default()).unwrap();
+    let i = commands("c.ps1", text);
     let s = &i.scenario;
     assert_eq!(s.segments.len(), 1, "{:#?}", s.segments);
     assert_eq!(s.segments[0].subnet.to_string(), "10.123.174.0/23");
@@ -369,19 +357,12 @@ fn commands_file_gets_an_assumed_uplink() {
     assert_says(f[0], "10.123.174.0/23");
 
     // DHCP transparent network: the LAN has a DHCP server; NAT only: 192.168.1.0/24.
-    let i = from_commands(
+    let i = commands(
         "d.ps1",
         "docker network create -d transparent T\ndocker run -d --name a --network T iis\n",
-        HostTemplate::default(),
-    )
-    .unwrap();
+    );
     assert!(i.scenario.segments[0].dhcp);
-    let i = from_commands(
-        "n.sh",
-        "docker network create --subnet 192.168.1.0/24 app\ndocker run -d --name a --network app -p 80:80 nginx\n",
-        HostTemplate::default(),
-    )
-    .unwrap();
+    let i = commands("n.sh", "docker network create --subnet 192.168.1.0/24 app\ndocker run -d --name a --network app -p 80:80 nginx\n");
     assert_eq!(i.scenario.segments[0].subnet.to_string(), "10.0.0.0/24");
     assert_eq!(i.scenario.hosts[0].nics[0].name, "eth0");
 
@@ -435,12 +416,10 @@ fn windows_images_make_a_windows_host() {
         "microsoft/iis",
         "contoso/app:1.0-ltsc2019",
     ] {
-        let i = from_commands(
+        let i = commands(
             "c.sh",
             &format!("docker run -d --name a -p 80:80 {image}\n"),
-            HostTemplate::default(),
-        )
-        .unwrap();
+        );
         assert!(i.scenario.hosts[0].is_windows(), "{image}");
     }
     for image in [
@@ -448,12 +427,7 @@ fn windows_images_make_a_windows_host() {
         "mcr.microsoft.com/dotnet/aspnet:8.0",
         "postgres:16",
     ] {
-        let i = from_commands(
-            "c.sh",
-            &format!("docker run -d --name a {image}\n"),
-            HostTemplate::default(),
-        )
-        .unwrap();
+        let i = commands("c.sh", &format!("docker run -d --name a {image}\n"));
         assert!(!i.scenario.hosts[0].is_windows(), "{image}");
     }
 }
@@ -461,12 +435,10 @@ fn windows_images_make_a_windows_host() {
 /// A misspelled flag says which flag was meant.
 #[test]
 fn misspelled_flag_suggests_the_known_one() {
-    let i = from_commands(
+    let i = commands(
         "c.sh",
         "docker run -d --name a --netwrok app nginx\ndocker network create --drvier overlay o\n",
-        HostTemplate::default(),
-    )
-    .unwrap();
+    );
     let f = find(&i, "IMP005");
     assert_eq!(f.len(), 2, "{:#?}", i.findings);
     assert_says(f[0], "did you mean `--network`");
@@ -477,12 +449,7 @@ fn misspelled_flag_suggests_the_known_one() {
 /// an info finding says so, and the placeholder stays one word.
 #[test]
 fn documentation_placeholders_are_reported() {
-    let i = from_commands(
-        "docs.txt",
-        "C:\\> docker network create -d nat MyNat\nC:\\> docker run -it --network=MyNat <image> <cmd>\nC:\\> docker network rm <network name>\n",
-        HostTemplate::default(),
-    )
-    .unwrap();
+    let i = commands("docs.txt", "C:\\> docker network create -d nat MyNat\nC:\\> docker run -it --network=MyNat <image> <cmd>\nC:\\> docker network rm <network name>\n");
     let f = find(&i, "IMP020");
     assert_eq!(f.len(), 2, "{:#?}", i.findings);
     assert_eq!(f[0].severity, Severity::Info);
@@ -499,12 +466,10 @@ fn documentation_placeholders_are_reported() {
 /// `# hnsim: os=... host=...` names the host of a file whose commands do not show it.
 #[test]
 fn directive_comment_names_the_host() {
-    let i = from_commands(
+    let i = commands(
         "c.sh",
         "# hnsim: os=ws2022 host=web01\ndocker run -d --name web -p 80:80 myorg/site\n",
-        HostTemplate::default(),
-    )
-    .unwrap();
+    );
     assert_eq!(i.scenario.hosts[0].name, "web01");
     assert_eq!(i.scenario.hosts[0].os, OsVersion::Ws2022);
     let i = hnsim_model::import::from_compose(
@@ -531,12 +496,7 @@ fn directive_comment_names_the_host() {
 /// Docker refuses a subnet with host bits set, and says which prefix was meant.
 #[test]
 fn subnet_with_host_bits_is_refused() {
-    let i = from_commands(
-        "c.sh",
-        "docker network create --subnet 172.20.0.5/16 x\n",
-        HostTemplate::default(),
-    )
-    .unwrap();
+    let i = commands("c.sh", "docker network create --subnet 172.20.0.5/16 x\n");
     let f = find(&i, "IMP008");
     assert_eq!(f.len(), 1, "{:#?}", i.findings);
     assert_says(f[0], "it should be 172.20.0.0/16");
@@ -546,12 +506,7 @@ fn subnet_with_host_bits_is_refused() {
 /// built around it.
 #[test]
 fn advertise_addr_is_the_assumed_host_address() {
-    let i = from_commands(
-        "c.sh",
-        "docker swarm init --advertise-addr=10.0.1.11\ndocker network create -d overlay --attachable ov\n",
-        HostTemplate::default(),
-    )
-    .unwrap();
+    let i = commands("c.sh", "docker swarm init --advertise-addr=10.0.1.11\ndocker network create -d overlay --attachable ov\n");
     assert_eq!(i.scenario.hosts[0].nics[0].ip.to_string(), "10.0.1.11/24");
     assert_eq!(i.scenario.segments[0].subnet.to_string(), "10.0.1.0/24");
 }
@@ -560,12 +515,7 @@ fn advertise_addr_is_the_assumed_host_address() {
 /// `$net = "app"`.
 #[test]
 fn script_variables_are_substituted() {
-    let i = from_commands(
-        "s.sh",
-        "set -e\nNET=app-net\nexport SUBNET=10.30.0.0/24\ndocker network create --subnet $SUBNET $NET\ndocker run -d --name web --network ${NET} -e A=B nginx\n",
-        HostTemplate::default(),
-    )
-    .unwrap();
+    let i = commands("s.sh", "set -e\nNET=app-net\nexport SUBNET=10.30.0.0/24\ndocker network create --subnet $SUBNET $NET\ndocker run -d --name web --network ${NET} -e A=B nginx\n");
     assert!(
         at_least(&i.findings, Severity::Warning).next().is_none(),
         "{:#?}",
@@ -577,12 +527,7 @@ fn script_variables_are_substituted() {
         "10.30.0.0/24"
     );
     assert_eq!(i.scenario.containers[0].networks[0].network, "app-net");
-    let i = from_commands(
-        "s.ps1",
-        "$net = \"MyNat\"\n$subnet = '172.20.0.0/16'\ndocker network create -d nat --subnet=$subnet $Net\n",
-        HostTemplate::default(),
-    )
-    .unwrap();
+    let i = commands("s.ps1", "$net = \"MyNat\"\n$subnet = '172.20.0.0/16'\ndocker network create -d nat --subnet=$subnet $Net\n");
     assert_eq!(i.scenario.networks[0].name, "MyNat");
     assert_eq!(
         i.scenario.networks[0].subnet.0[0].to_string(),
@@ -595,7 +540,7 @@ fn script_variables_are_substituted() {
 #[test]
 fn a_container_joining_another_ones_stack_adds_its_ports_there() {
     let cmds = "docker network create backend\ndocker run -d --name api --network backend --expose 8000 api\ndocker run -d --name envoy --network container:api --expose 15000 envoy\n";
-    let i = from_commands("c.sh", cmds, HostTemplate::default()).unwrap();
+    let i = commands("c.sh", cmds);
     let names = container_names(&i);
     assert_eq!(names, ["api"], "no node of its own");
     let api = &i.scenario.containers[0];
@@ -606,12 +551,7 @@ fn a_container_joining_another_ones_stack_adds_its_ports_there() {
     assert_says(shared[0], "tcp/15000");
     assert!(find(&i, "IMP005").is_empty(), "{:#?}", i.findings);
 
-    let refused = from_commands(
-        "c.sh",
-        "docker run -d --name api api\ndocker run -d --name envoy --network container:api -p 80:80 envoy\ndocker run -d --name ghost --network container:nobody x\n",
-        HostTemplate::default(),
-    )
-    .unwrap();
+    let refused = commands("c.sh", "docker run -d --name api api\ndocker run -d --name envoy --network container:api -p 80:80 envoy\ndocker run -d --name ghost --network container:nobody x\n");
     assert_eq!(find(&refused, "IMP008").len(), 1, "{:#?}", refused.findings);
     assert!(find(&refused, "IMP009")[0]
         .message
@@ -624,7 +564,7 @@ fn a_container_joining_another_ones_stack_adds_its_ports_there() {
 #[test]
 fn the_same_ignored_flags_are_noted_once() {
     let text = "docker run -d --name a nginx\ndocker run -d --name b nginx\ndocker run -d --name c nginx\ndocker run -it --name d alpine\n";
-    let i = from_commands("c.sh", text, HostTemplate::default()).unwrap();
+    let i = commands("c.sh", text);
     let notes = find(&i, "IMP004");
     assert_eq!(notes.len(), 2, "{notes:#?}");
     assert_eq!(notes[0].location.line, 1, "{:?}", notes[0].location);

@@ -23,14 +23,21 @@ fn warnings(i: &Imported) -> Vec<&Finding> {
     at_least(&i.findings, Severity::Warning).collect()
 }
 
+/// [`compose`] of a file the importer takes as it is: nothing at warning or above.
+#[track_caller]
+fn compose_clean(text: &str, os: Option<OsVersion>) -> Imported {
+    let i = compose(text, os);
+    assert!(warnings(&i).is_empty(), "{:#?}", i.findings);
+    i
+}
+
 /// OPT-9: `networks: default: external: name: nat` (000) uses the existing nat network.
 #[test]
 fn opt_9_default_external_nat() {
-    let i = compose(
+    let i = compose_clean(
         "services:\n  web:\n    image: iis\n    ports:\n      - \"8080:80\"\nnetworks:\n default:\n  external:\n   name: \"nat\"\n",
         None,
     );
-    assert!(warnings(&i).is_empty(), "{:#?}", i.findings);
     assert!(i.scenario.hosts[0].is_windows(), "nat means Windows");
     assert!(i.scenario.networks.is_empty());
     let c = &i.scenario.containers[0];
@@ -42,11 +49,10 @@ fn opt_9_default_external_nat() {
 /// OPT-9: a custom nat default network with an IPAM subnet (000).
 #[test]
 fn opt_9_custom_nat_default_network() {
-    let i = compose(
+    let i = compose_clean(
         "services:\n  web:\n    image: iis\nnetworks:\n  default:\n    driver: nat\n    ipam:\n      driver: default\n      config:\n      - subnet: 172.17.0.0/16\n",
         None,
     );
-    assert!(warnings(&i).is_empty(), "{:#?}", i.findings);
     let n = &i.scenario.networks[0];
     assert_eq!(n.name, "shop_default");
     assert_eq!(n.driver, Driver::Nat);
@@ -98,8 +104,7 @@ networks:
         - subnet: 10.20.0.0/24
           gateway: 10.20.0.1
 "#;
-    let i = compose(text, None);
-    assert!(warnings(&i).is_empty(), "{:#?}", i.findings);
+    let i = compose_clean(text, None);
     assert!(!i.scenario.hosts[0].is_windows());
     let names: Vec<_> = i
         .scenario
@@ -275,8 +280,7 @@ fn ovl_1_overlay_in_compose_needs_a_manager() {
 #[test]
 fn merge_keys_are_applied() {
     let text = "x-web: &web\n  image: iis\n  ports: [\"80\"]\nservices:\n  a:\n    <<: *web\n    container_name: a\n  b:\n    <<: *web\n";
-    let i = compose(text, Some(OsVersion::Ws2019));
-    assert!(warnings(&i).is_empty(), "{:#?}", i.findings);
+    let i = compose_clean(text, Some(OsVersion::Ws2019));
     assert_eq!(i.scenario.containers.len(), 2);
     assert!(i
         .scenario
