@@ -167,6 +167,37 @@ fn make_unique(nodes: &mut [Node]) {
     }
 }
 
+/// Whether each (container name, network name) pair occurs more than once. Pairs are
+/// compared by hash first, sorted rather than put in a map (a map of a million pairs
+/// was a cache miss per pair); only pairs whose hash repeats are compared by name.
+fn repeated<'a>(n: usize, pair: impl Fn(usize) -> (&'a str, &'a str)) -> Vec<bool> {
+    use std::hash::BuildHasher;
+    let state = foldhash::fast::FixedState::default();
+    let hashes: Vec<u64> = (0..n).map(|k| state.hash_one(pair(k))).collect();
+    let mut sorted = hashes.clone();
+    sorted.sort_unstable();
+    let suspect: foldhash::HashSet<u64> = sorted
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0])
+        .collect();
+    drop(sorted);
+    if suspect.is_empty() {
+        return vec![false; n];
+    }
+    let mut count: foldhash::HashMap<(&str, &str), u32> = Default::default();
+    for (k, h) in hashes.iter().enumerate() {
+        if suspect.contains(h) {
+            *count.entry(pair(k)).or_default() += 1;
+        }
+    }
+    hashes
+        .iter()
+        .enumerate()
+        .map(|(k, h)| suspect.contains(h) && count[&pair(k)] > 1)
+        .collect()
+}
+
 /// Whether each endpoint is the one of its replica that routing-mesh traffic arrives
 /// on: its `ingress` endpoint (resolve attaches publishing tasks to it), else its first
 /// overlay endpoint. One pass over the endpoints, which come container by container.
@@ -320,38 +351,19 @@ pub(crate) fn build<'a>(w: &TopologyGraph<'a>) -> Parties<'a> {
         other.insert(text.to_string(), strings.len() as u32 - 1);
         strings.len() as u32 - 1
     };
-    let repeated: Vec<bool> = {
-        // One lookup per node: each (name, network) gets a slot counting its nodes, and
-        // a node keeps its slot (a second lookup per node re-read every name).
-        let mut slot_of: foldhash::HashMap<(&str, &str), u32> =
-            foldhash::HashMap::with_capacity_and_hasher(eps.len(), Default::default());
-        let mut counts: Vec<u32> = Vec::with_capacity(eps.len());
-        let slots: Vec<u32> = eps
-            .iter()
-            .zip(&net_names)
-            .map(|(e, net)| {
-                let next = counts.len() as u32;
-                let slot = *slot_of.entry((e.name, net)).or_insert(next);
-                match counts.get_mut(slot as usize) {
-                    Some(n) => *n += 1,
-                    None => counts.push(1),
-                }
-                slot
-            })
-            .collect();
-        slots
-            .iter()
-            .map(|&slot| counts[slot as usize] > 1)
-            .collect()
-    };
+    let repeated = repeated(eps.len(), |k| (eps[k].name, net_names[k]));
     let mut probes: Vec<Arc<[Probe]>> =
         Vec::with_capacity(eps.len() + s.hosts.len() + s.clients.len() + 1);
     let mut who = Vec::with_capacity(probes.capacity());
     let mut last_listens: Option<&Arc<[Probe]>> = None;
+    // Each node's probes are worked out here and shared with the node before when they
+    // are the same (a service's replicas follow one another).
+    let mut ps: Vec<Probe> = Vec::new();
     for (k, e) in eps.iter().enumerate() {
         rows.names.push_str(e.name);
         rows.name_ends.push(rows.names.len() as u32);
-        let mut ps = vec![Probe::Icmp];
+        ps.clear();
+        ps.push(Probe::Icmp);
         for p in e.listen.iter() {
             if !ps.contains(p) {
                 ps.push(*p);
@@ -368,9 +380,9 @@ pub(crate) fn build<'a>(w: &TopologyGraph<'a>) -> Parties<'a> {
             }
         }
         ps[1..].sort();
-        let ps: Arc<[Probe]> = match probes.last() {
+        let shared: Arc<[Probe]> = match probes.last() {
             Some(prev) if **prev == *ps => Arc::clone(prev),
-            _ => ps.into(),
+            _ => ps.as_slice().into(),
         };
         if !last_listens.is_some_and(|l| Arc::ptr_eq(l, &e.listen)) {
             rows.listens.push(e.listen.to_vec());
@@ -402,7 +414,7 @@ pub(crate) fn build<'a>(w: &TopologyGraph<'a>) -> Parties<'a> {
             qualified: repeated[k],
         });
         who.push(Party::Endpoint(k));
-        probes.push(ps);
+        probes.push(shared);
     }
     let mut nodes = Vec::with_capacity(s.hosts.len() + s.clients.len() + 1);
     for (hi, h) in s.hosts.iter().enumerate() {
@@ -518,4 +530,25 @@ fn ids_plainly_unique(rows: &EndpointRows, rest: &[Node]) -> bool {
         .filter(|(_, used)| **used)
         .all(|(t, _)| plain(t))
         && rest.iter().all(|n| other.insert(&n.id))
+}
+
+#[cfg(test)]
+mod tests {
+    /// A pair is repeated when the same name is on the same network twice, not when
+    /// the name or the network repeats alone.
+    #[test]
+    fn repeated_pairs_are_those_of_one_name_on_one_network() {
+        let pairs = [
+            ("web", "nat"),
+            ("web", "ovl"),
+            ("db", "nat"),
+            ("web", "nat"),
+            ("x", "y"),
+        ];
+        assert_eq!(
+            super::repeated(5, |k| pairs[k]),
+            [true, false, false, true, false]
+        );
+        assert_eq!(super::repeated(3, |k| pairs[k]), [false; 3]);
+    }
 }

@@ -335,6 +335,75 @@ pub(super) fn check(checker: &mut Checker) {
     }
 }
 
+/// The first container holding each address of each scope (a network, or a segment).
+/// A scope's addresses inside its IPv4 subnet (up to a /12) are a table indexed by
+/// address, filled in order as IPAM hands them out; only the others go to a map. A
+/// map entry per endpoint was a cache miss per endpoint of a million-replica service.
+/// The tables together hold at most a few slots per endpoint, so that many large
+/// subnets with few endpoints cost no more memory than the map would.
+struct Holders {
+    /// Per scope: its subnet's first address and, per address, the holder's container
+    /// index + 1 (0: free).
+    dense: Vec<Option<(u32, Vec<usize>)>>,
+    sparse: HashMap<(u32, IpAddr), usize>,
+    /// Table slots still allowed.
+    budget: usize,
+}
+
+impl Holders {
+    /// The largest subnet held as a table: 2^20 addresses.
+    const MAX_DENSE_BITS: u8 = 20;
+
+    fn new(endpoints: usize) -> Self {
+        Holders {
+            dense: Vec::new(),
+            sparse: HashMap::default(),
+            budget: endpoints.saturating_mul(4).saturating_add(1024),
+        }
+    }
+
+    /// Numbers the next scope, whose addresses are mostly in `subnet`.
+    fn add_scope(&mut self, subnet: Option<IpNet>) {
+        let table = match subnet {
+            Some(IpNet::V4(net)) if 32 - net.prefix_len() <= Self::MAX_DENSE_BITS => {
+                let size = 1usize << (32 - net.prefix_len());
+                (size <= self.budget).then(|| {
+                    self.budget -= size;
+                    (u32::from(net.network()), vec![0; size])
+                })
+            }
+            _ => None,
+        };
+        self.dense.push(table);
+    }
+
+    /// Records `container` as holding `ip` in `scope` unless another holds it first;
+    /// returns that first holder.
+    fn claim(&mut self, scope: u32, ip: IpAddr, container: usize) -> Option<usize> {
+        if let (Some(Some((base, table))), IpAddr::V4(v4)) =
+            (self.dense.get_mut(scope as usize), ip)
+        {
+            let offset = u32::from(v4).wrapping_sub(*base) as usize;
+            if let Some(slot) = table.get_mut(offset) {
+                return match *slot {
+                    0 => {
+                        *slot = container + 1;
+                        None
+                    }
+                    held => Some(held - 1),
+                };
+            }
+        }
+        match self.sparse.entry((scope, ip)) {
+            std::collections::hash_map::Entry::Occupied(held) => Some(*held.get()),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(container);
+                None
+            }
+        }
+    }
+}
+
 fn join(nets: &[IpNet]) -> String {
     nets.iter()
         .map(|n| n.to_string())
@@ -377,12 +446,10 @@ fn endpoints(checker: &Checker, found: &mut Found) {
     // Scope of uniqueness: the network, or the segment for on-segment drivers.
     // (segment or network scope, address) -> the first container holding it.
     type Scope<'s> = (bool, &'s str, Option<&'s str>);
-    // Scopes are few and addresses many: each scope is numbered once, and the map of
-    // addresses (one entry per endpoint, room made once) holds the scope's number and
-    // the container's index, whose name is read only for a conflict.
+    // Scopes are few and addresses many: each scope is numbered once, and its holders
+    // are kept by container index, whose name is read only for a conflict.
     let mut scopes: HashMap<Scope, u32> = HashMap::default();
-    let mut taken: HashMap<(u32, IpAddr), usize> =
-        HashMap::with_capacity_and_hasher(design.endpoints.len(), Default::default());
+    let mut taken = Holders::new(design.endpoints.len());
     // Per network, in order: (field path, container, reason). One finding per network,
     // so that 1000 replicas on a /24 are one error, not 700.
     let mut starved: Vec<(String, Vec<Starved>)> = Vec::new();
@@ -474,10 +541,17 @@ Some(Checker::endpoint_subject(&a))));
             None => (false, a.network.name.as_str(), a.network.host.as_deref()),
         };
         let next = scopes.len() as u32;
-        let scope_id = *scopes.entry(scope_key).or_insert(next);
-        match taken.entry((scope_id, ip)) {
-            std::collections::hash_map::Entry::Occupied(other) => {
-                let other = s.containers[*other.get()].name.as_str();
+        let scope_id = *scopes.entry(scope_key).or_insert_with(|| {
+            let range = match segment {
+                Some(seg) => Some(seg.subnet),
+                None => a.network.subnet.0.first().copied(),
+            };
+            taken.add_scope(range);
+            next
+        });
+        if let Some(other) = taken.claim(scope_id, ip, a.ep.container) {
+            {
+                let other = s.containers[other].name.as_str();
                 if other != a.container.name {
                     let scope = match segment {
                         Some(seg) => format!("segment `{}`", seg.name),
@@ -493,9 +567,6 @@ Some(Checker::endpoint_subject(&a))));
                         Some(Checker::endpoint_subject(&a)),
                     ));
                 }
-            }
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(a.ep.container);
             }
         }
     }
@@ -519,5 +590,38 @@ Some(Checker::endpoint_subject(&a))));
             }
         };
         found.push((&EXHAUSTED, path.clone(), message, None));
+    }
+}
+
+#[cfg(test)]
+mod holders {
+    use super::Holders;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    /// The first holder is reported whether the address is in a scope's table, outside
+    /// it, in a scope with no table, or past the tables' budget; scopes do not mix.
+    #[test]
+    fn the_first_holder_of_an_address_is_kept_per_scope() {
+        let mut h = Holders::new(1);
+        h.add_scope(Some("10.0.0.0/24".parse().unwrap()));
+        h.add_scope(None);
+        h.add_scope(Some("10.0.0.0/8".parse().unwrap())); // over the budget
+        assert!(h.dense[0].is_some() && h.dense[1].is_none() && h.dense[2].is_none());
+        for scope in 0..3 {
+            for (addr, first) in [("10.0.0.7", 3), ("10.0.1.7", 4), ("fd00::7", 5)] {
+                assert_eq!(h.claim(scope, ip(addr), first), None, "{scope} {addr}");
+                assert_eq!(h.claim(scope, ip(addr), 9), Some(first), "{scope} {addr}");
+            }
+        }
+        assert_eq!(h.claim(0, ip("10.0.0.0"), 0), None);
+        assert_eq!(
+            h.claim(0, ip("10.0.0.0"), 1),
+            Some(0),
+            "container 0 is a holder"
+        );
     }
 }
