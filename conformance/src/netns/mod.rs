@@ -215,6 +215,9 @@ impl Dataplane for Netns {
                 container,
                 attachment,
             } => {
+                if let Some(ns) = plan.silent.source(container, attachment) {
+                    return Ok(Source(ns.to_string()));
+                }
                 if let Some(why) = plan.endpoint_not_emulated.get(&(container, attachment)) {
                     return Err(why.clone());
                 }
@@ -289,6 +292,19 @@ impl Dataplane for Netns {
     /// answers the question with ICMP port unreachable, as a container without an
     /// embedded resolver has none there.
     fn asked_name(&self, design: &Design, from: &Party, to: &Party) -> Option<String> {
+        // A source with nothing to send by has no resolver to ask either.
+        if let (
+            Ok(plan),
+            Party::Endpoint {
+                container,
+                attachment,
+            },
+        ) = (self.live(), *from)
+        {
+            if plan.silent.source(container, attachment).is_some() {
+                return None;
+            }
+        }
         crate::names::asked(design, from, to)
     }
 

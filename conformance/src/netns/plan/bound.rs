@@ -26,7 +26,7 @@ impl Builder<'_> {
             return None;
         };
         let Some(ip) = e.ip else {
-            self.not_emulated(ci, a, "the endpoint has no address");
+            self.silent_endpoint(ci, a, "the endpoint has no address");
             return None;
         };
         Some((n, si, ip))

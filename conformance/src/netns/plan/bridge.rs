@@ -75,7 +75,7 @@ pub(super) fn internal_bridge(b: &mut Builder, e: &Endpoint, ni: usize, k: usize
         }
     }
     let Some(ip) = e.ip else {
-        b.not_emulated(e.container, e.attachment, "the endpoint has no address");
+        b.silent_endpoint(e.container, e.attachment, "the endpoint has no address");
         return;
     };
     let port = b.attach_to_bridge(e.container, e.attachment, &hns, &br, Some((ip, len)));

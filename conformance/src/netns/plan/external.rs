@@ -39,7 +39,7 @@ pub(super) fn endpoint(b: &mut Builder, e: &Endpoint, ni: usize, k: usize, l2bri
         return;
     };
     let Some(ip) = e.ip else {
-        b.not_emulated(ci, a, "the endpoint has no address");
+        b.silent_endpoint(ci, a, "the endpoint has no address");
         return;
     };
     let seg = d.segment(&host.nics[n].segment);

@@ -14,6 +14,7 @@
 //! | client `j` on a segment | `<prefix>-k<j>` | `eth0` on the segment bridge (its VLAN's) |
 //! | physical Hyper-V host of VM `k` (l2tunnel) | `<prefix>-p<k>` | bridge `br0`, uplink to the segment ([`l2tunnel`]) |
 //! | VLAN `v` of segment `s` | `<prefix>-s<s>`, `<prefix>-r<s>v<v>` | bridge `v<v>`; its router ([`vlan`]) |
+//! | sources with nothing to send by | `<prefix>-z` | only `lo` ([`silent`]) |
 //!
 //! Every veth pair is created inside one of these namespaces with its peer placed in
 //! another (`ip -n A link add X type veth peer name Y netns B`), so nothing ever
@@ -27,8 +28,12 @@ mod external;
 mod l2tunnel;
 mod macvlan;
 mod nat;
+mod nft;
 mod overlay;
+mod silent;
 mod vlan;
+
+pub use silent::Silent;
 
 use hnsim_model::{Design, Driver, Host};
 use ipnet::IpNet;
@@ -93,6 +98,8 @@ pub struct Plan {
     pub endpoint_divergence: HashMap<(usize, usize), String>,
     /// Per container index: why its published ports are not emulated.
     pub publish_not_emulated: HashMap<usize, String>,
+    /// Sources with nothing to send by, and where they send from ([`silent`]).
+    pub silent: Silent,
 }
 
 impl Plan {
@@ -326,7 +333,7 @@ pub fn plan(design: &Design, prefix: &str, internet_listens: &[hnsim_sim::Probe]
     containers(&mut b);
     dns::zones(&mut b);
     clients(&mut b);
-    finish_nft(&mut b);
+    nft::finish_nft(&mut b);
     b.plan
 }
 
@@ -347,7 +354,7 @@ pub fn outside(
     internet_serves(&mut b, internet_listens);
     hosts(&mut b);
     clients(&mut b);
-    finish_nft(&mut b);
+    nft::finish_nft(&mut b);
     // No host namespace is made here: their (empty) rulesets go.
     let made = b.plan.namespaces.clone();
     b.plan.nft.retain(|ns, _| made.contains(ns));
@@ -386,6 +393,7 @@ fn builder<'a>(d: &'a Design, prefix: &str, internet_ip: IpAddr) -> Builder<'a> 
             internet_ip,
             endpoint_divergence: HashMap::new(),
             publish_not_emulated: HashMap::new(),
+            silent: Silent::default(),
         },
         nic_dev: HashMap::new(),
         host_nat_pre: BTreeMap::new(),
@@ -556,6 +564,7 @@ fn containers(b: &mut Builder) {
                 "container `{}` is not running: it has no network stack to send from",
                 c.name
             )));
+            b.silent_container(ci);
             continue;
         }
         let on_host_stack = d.endpoints_of(ci).any(|e| {
@@ -579,7 +588,7 @@ fn containers(b: &mut Builder) {
             continue;
         }
         let (Some(ni), Some(k)) = (e.network, e.host) else {
-            b.not_emulated(ci, e.attachment, "the endpoint's network does not exist");
+            b.silent_endpoint(ci, e.attachment, "the endpoint's network does not exist");
             continue;
         };
         let net = &d.scenario.networks[ni];
@@ -681,81 +690,6 @@ fn clients(b: &mut Builder) {
         }
         b.plan.clients.push(placement);
         b.plan.client_ips.push(client_ip);
-    }
-}
-
-fn chain(name: &str, head: &str, rules: Option<&Vec<String>>) -> String {
-    let mut s = format!("  chain {name} {{\n    {head};\n");
-    for r in rules.into_iter().flatten() {
-        s.push_str("    ");
-        s.push_str(r);
-        s.push('\n');
-    }
-    s.push_str("  }\n");
-    s
-}
-
-fn finish_nft(b: &mut Builder) {
-    for k in 0..b.d.scenario.hosts.len() {
-        let hns = b.host_ns(k);
-        let ip_chains = [
-            (
-                "pre",
-                "type nat hook prerouting priority -100",
-                &b.host_nat_pre,
-            ),
-            ("out", "type nat hook output priority -100", &b.host_nat_out),
-            (
-                "post",
-                "type nat hook postrouting priority 100",
-                &b.host_nat_post,
-            ),
-            (
-                "filt",
-                "type filter hook forward priority 0",
-                &b.host_forward,
-            ),
-            ("inp", "type filter hook input priority 0", &b.host_input),
-            ("outp", "type filter hook output priority 0", &b.host_output),
-        ];
-        let mut s = String::from("table ip hnsim {\n");
-        for (name, head, rules) in ip_chains {
-            s += &chain(name, head, rules.get(&k));
-        }
-        s.push_str("}\n");
-        if b.host_bridge_pre.contains_key(&k) || b.host_bridge_post.contains_key(&k) {
-            let bridge_chains = [
-                (
-                    "pre",
-                    "type filter hook prerouting priority -300",
-                    &b.host_bridge_pre,
-                ),
-                (
-                    "post",
-                    "type filter hook postrouting priority 0",
-                    &b.host_bridge_post,
-                ),
-            ];
-            s.push_str("table bridge hnsimbr {\n");
-            for (name, head, rules) in bridge_chains {
-                s += &chain(name, head, rules.get(&k));
-            }
-            s.push_str("}\n");
-        }
-        b.plan.nft.insert(hns, s);
-    }
-    let segs: Vec<(usize, Vec<String>)> = b
-        .seg_bridge_fwd
-        .iter()
-        .map(|(k, v)| (*k, v.clone()))
-        .collect();
-    for (si, rules) in segs {
-        let sns = b.plan.ns(&format!("s{si}"));
-        let s = format!(
-            "table bridge hnsimbr {{\n{}}}\n",
-            chain("sfwd", "type filter hook forward priority 0", Some(&rules))
-        );
-        b.plan.nft.insert(sns, s);
     }
 }
 

@@ -287,3 +287,41 @@ containers:
         .iter()
         .any(|l| l.contains("p0a0") || l.contains("p1a0")));
 }
+
+#[test]
+fn sources_with_nothing_to_send_by_send_from_a_namespace_with_only_lo() {
+    let p = plan_of(
+        "name: t
+hosts:
+  - {name: l1, os: linux}
+networks:
+  - {name: tiny, host: l1, driver: bridge, subnet: 172.20.0.0/30}
+containers:
+  - {name: a, host: l1, networks: [tiny]}
+  - {name: b, host: l1, networks: [tiny]}
+  - {name: off, host: l1, networks: [tiny], state: stopped}
+  - {name: lost, host: l1, networks: [missing]}
+",
+    );
+    let z = "hns-abcdef-z";
+    assert_eq!(p.silent.ns.as_deref(), Some(z));
+    assert_eq!(p.silent.source(0, 0), None, "a has the one free address");
+    assert_eq!(p.silent.source(1, 0), Some(z), "b has none");
+    assert_eq!(p.silent.source(2, 0), Some(z), "off is not running");
+    assert_eq!(
+        p.silent.source(3, 0),
+        Some(z),
+        "lost's network does not exist"
+    );
+    // As destinations they stay not emulated: there is nothing to send to.
+    assert!(p.endpoint_not_emulated.contains_key(&(1, 0)));
+    assert!(p.endpoint_not_emulated.contains_key(&(3, 0)));
+    // Nothing but `lo` is configured there.
+    for s in &p.steps {
+        let (Step::Ip { ns, line } | Step::Bridge { ns, line }) = s;
+        assert!(ns != z || line == "link set lo up", "{line}");
+        assert!(!line.contains(&format!("netns {z}")), "{line}");
+    }
+    // A design where every source sends makes no such namespace.
+    assert_eq!(plan_of(LINUX).silent.ns, None);
+}
