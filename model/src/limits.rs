@@ -58,6 +58,19 @@ pub const TIMELINE_FACTOR: u64 = 2;
 /// endpoints also count once per state against [`ENDPOINTS`] times [`TIMELINE_FACTOR`].
 pub const STATES: Limit = limit("states in a timeline", 1_000, Some("HNSIM_MAX_STATES"));
 
+/// Pairs of endpoint classes decided over a timeline (the sum over its states of the
+/// classes squared). Endpoints the rules cannot tell apart share a class, so a service's
+/// thousand replicas cost one class; but containers that each publish or listen on a
+/// port of their own are a class each, and the matrix is kept, written and drawn per
+/// class pair. A thousand such containers (a million class pairs) take 0.5 s in `sim`,
+/// 1.2 s and 325 MB as HTML; a hundred of them over a thousand timeline states (ten
+/// million) took 4.6 s as JSON and 3.7 GB as HTML.
+pub const CLASS_PAIRS: Limit = limit(
+    "class pairs over a timeline",
+    2_000_000,
+    Some("HNSIM_MAX_CLASS_PAIRS"),
+);
+
 /// The length of a shell or PowerShell variable's value in an imported script (`A=$A$A`
 /// doubled forty times would be a terabyte).
 pub const VARIABLE_BYTES: Limit = limit(
@@ -73,6 +86,7 @@ pub const ALL: &[Limit] = &[
     REPLICAS,
     ENDPOINTS,
     STATES,
+    CLASS_PAIRS,
     VARIABLE_BYTES,
 ];
 
@@ -84,6 +98,7 @@ pub struct Limits {
     pub replicas: u64,
     pub endpoints: u64,
     pub states: u64,
+    pub class_pairs: u64,
     pub variable_bytes: u64,
 }
 
@@ -95,6 +110,7 @@ impl Default for Limits {
             replicas: REPLICAS.default,
             endpoints: ENDPOINTS.default,
             states: STATES.default,
+            class_pairs: CLASS_PAIRS.default,
             variable_bytes: VARIABLE_BYTES.default,
         }
     }
@@ -131,6 +147,7 @@ impl Limits {
             w if w == REPLICAS.what => &mut self.replicas,
             w if w == ENDPOINTS.what => &mut self.endpoints,
             w if w == STATES.what => &mut self.states,
+            w if w == CLASS_PAIRS.what => &mut self.class_pairs,
             _ => &mut self.variable_bytes,
         }
     }
@@ -263,6 +280,48 @@ pub fn check_design_size(
         ));
     }
     Ok(())
+}
+
+/// The located error for a design whose states hold more class pairs than
+/// [`CLASS_PAIRS`] allows (the simulator counts them as it classifies each state):
+/// at `steps` for a timeline, else at the first container or service, whose classes
+/// the count is made of.
+pub fn refuse_class_pairs(
+    doc: &crate::parse::Document,
+    states: usize,
+    class_pairs: u64,
+) -> ParseError {
+    let s = &doc.scenario;
+    let path = if !s.steps.is_empty() {
+        "steps".to_string()
+    } else if let Some(c) = s.containers.first() {
+        c.origin.path.clone()
+    } else if let Some(svc) = s.services.first() {
+        svc.origin.path.clone()
+    } else {
+        String::new()
+    };
+    let l = doc.locate(&path);
+    let (line, column) = doc
+        .source_map
+        .value_position(&path)
+        .unwrap_or((l.line, l.column));
+    // A path the source map does not know (an empty design) is the file's start.
+    let (line, column) = if line == 0 { (1, 1) } else { (line, column) };
+    let limit = doc.limits.class_pairs;
+    let over = if states > 1 {
+        format!("its first {states} states hold {class_pairs} pairs of endpoint classes")
+    } else {
+        format!("it holds {class_pairs} pairs of endpoint classes")
+    };
+    doc.limits.refuse(
+        &CLASS_PAIRS,
+        (&doc.file, line, column, &path),
+        format!(
+            "the design is too varied to decide: {over}, more than the limit of {limit} {}; endpoints that differ in their ports, service or networks are a class each",
+            CLASS_PAIRS.what
+        ),
+    )
 }
 
 /// The located error for YAML whose aliases expand beyond the parser's repetition limit

@@ -335,14 +335,52 @@ fn conformance_suite(scenario: &str, report: &Report, conf: &Conformance) -> Sui
     suite
 }
 
+/// A state of a long timeline shown as what its step changed (see
+/// [`legend::shown_in_full`]): one case per pair (or group of pairs) that changed.
+fn changes_suite(scenario: &str, index: usize, (prev, cur): (&Grid, &Grid)) -> Suite {
+    let state = cur.state;
+    let mut suite = Suite::new(format!(
+        "{scenario}: state {}: {} (its changes)",
+        index + 1,
+        state.label
+    ));
+    let classname = class(scenario, &format!("state{}", index + 1));
+    let hint = legend::state_hint(index);
+    let changes = legend::changes(prev, cur);
+    if changes.is_empty() {
+        suite.case(
+            &classname,
+            "no pair changed",
+            Status::Pass,
+            &format!("{hint}\n"),
+        );
+    }
+    for ch in changes {
+        let out = format!(
+            "{} → {}{}\n{hint}\n",
+            ch.before.meaning(),
+            ch.after.meaning(),
+            ch.alike()
+        );
+        let name = format!("{} -> {}", ch.from, ch.to);
+        suite.case(&classname, &name, Status::Pass, &out);
+    }
+    suite
+}
+
 pub fn report(report: &Report) -> String {
     let name = &report.scenario.name;
-    let mut suites: Vec<Suite> = report
-        .states
-        .iter()
-        .enumerate()
-        .map(|(i, s)| state_suite(name, i, s))
-        .collect();
+    let full = legend::shown_in_full(report);
+    let mut suites: Vec<Suite> = Vec::with_capacity(report.states.len() + 2);
+    let mut prev: Option<Grid> = None;
+    for (i, s) in report.states.iter().enumerate() {
+        let grid = Grid::for_report(report, i);
+        suites.push(match (&prev, &grid) {
+            (Some(p), Some(g)) if !full[i] => changes_suite(name, i, (p, g)),
+            _ => state_suite(name, i, s),
+        });
+        prev = grid;
+    }
     let mut findings = findings_suite(name, &report.findings);
     if !report.scenario.file.is_empty() {
         findings.file = Some(report.scenario.file.clone());

@@ -129,6 +129,48 @@ impl PairCounts {
 /// per node, and every line says how many node pairs it stands for.
 pub const MAX_NODES: usize = 250;
 
+/// Node pairs (class pairs, for a state shown by class) the views draw in full over a
+/// timeline. Past it, a state between the first and the last is shown as what its step
+/// changed: a hundred containers over two hundred steps would otherwise be two hundred
+/// full matrices (24 s as Markdown, 3.7 GB as JUnit), which nobody reads either.
+pub const FULL_PAIRS: usize = 100_000;
+
+/// Which states of `report` the views show in full: the first, the last and every
+/// state a real dataplane probed, then the others in order while the pairs shown stay
+/// within [`FULL_PAIRS`]; a state not shown in full is shown as its changes, with how
+/// to see it whole ([`state_hint`]).
+pub fn shown_in_full(report: &Report) -> Vec<bool> {
+    let last = report.states.len().saturating_sub(1);
+    let pairs = |s: &StateMatrix| {
+        if s.nodes.len() > MAX_NODES {
+            s.classes().len().pow(2)
+        } else {
+            s.nodes.len().pow(2)
+        }
+    };
+    let always = |i: usize| i == 0 || i == last || report.conformance_of(i).is_some();
+    let mut spent: usize = (0..report.states.len())
+        .filter(|&i| always(i))
+        .map(|i| pairs(&report.states[i]))
+        .sum();
+    (0..report.states.len())
+        .map(|i| {
+            if always(i) {
+                return true;
+            }
+            spent = spent.saturating_add(pairs(&report.states[i]));
+            spent <= FULL_PAIRS
+        })
+        .collect()
+}
+
+/// What a view says of a state it shows as its changes only.
+pub fn state_hint(index: usize) -> String {
+    format!(
+        "Shown as what its step changed, to keep a long timeline readable: `hnsim sim --step {index} FILE` shows this state in full"
+    )
+}
+
 /// How many node pairs a line stands for (`1 pair`, `2,500 pairs`).
 pub fn pairs_text(n: usize) -> String {
     let grouped = crate::text::thousands(n);
@@ -394,17 +436,20 @@ pub fn changes<'a>(prev: &Grid<'a>, cur: &Grid<'a>) -> Vec<PairChange<'a>> {
     }
     let index = node_index(prev.state);
     let nodes = &cur.state.nodes;
+    // Each node's index in `prev`, looked up once per node, not once per pair: a long
+    // timeline compares every pair of every state.
+    let was: Vec<Option<usize>> = nodes
+        .iter()
+        .map(|n| index.get(n.id.as_str()).copied())
+        .collect();
     let mut out = Vec::new();
     for r in 0..cur.n {
         for c in 0..cur.n {
             if r == c {
                 continue;
             }
-            let before = match (
-                index.get(nodes[r].id.as_str()),
-                index.get(nodes[c].id.as_str()),
-            ) {
-                (Some(&pr), Some(&pc)) => prev.reach_symbol(pr, pc),
+            let before = match (was[r], was[c]) {
+                (Some(pr), Some(pc)) => prev.reach_symbol(pr, pc),
                 _ => Symbol::Empty,
             };
             let after = cur.reach_symbol(r, c);
@@ -421,9 +466,10 @@ pub fn changes<'a>(prev: &Grid<'a>, cur: &Grid<'a>) -> Vec<PairChange<'a>> {
     }
     let here: std::collections::HashSet<&str> = nodes.iter().map(|n| n.id.as_str()).collect();
     let old = &prev.state.nodes;
+    let kept: Vec<bool> = old.iter().map(|n| here.contains(n.id.as_str())).collect();
     for r in 0..prev.n {
         for c in 0..prev.n {
-            if r == c || (here.contains(old[r].id.as_str()) && here.contains(old[c].id.as_str())) {
+            if r == c || (kept[r] && kept[c]) {
                 continue;
             }
             let before = prev.reach_symbol(r, c);

@@ -27,6 +27,8 @@ pub fn report(report: &Report) -> String {
         let _ = writeln!(out, "\nCovers: {}.", sc.covers.join(", "));
     }
     let total = report.states.len();
+    let full = legend::shown_in_full(report);
+    let mut prev: Option<Grid> = None;
     for (i, state) in report.states.iter().enumerate() {
         let Some(grid) = Grid::for_report(report, i) else {
             continue;
@@ -38,12 +40,15 @@ pub fn report(report: &Report) -> String {
             total,
             md_cell(&state.label)
         );
-        matrix(&mut out, &grid);
-        if i > 0 {
-            if let Some(prev) = Grid::for_report(report, i - 1) {
-                changes(&mut out, &prev, &grid);
-            }
+        if full[i] {
+            matrix(&mut out, &grid);
+        } else {
+            let _ = writeln!(out, "{}", legend::state_hint(i));
         }
+        if let Some(prev) = &prev {
+            changes(&mut out, prev, &grid);
+        }
+        prev = Some(grid);
     }
     let _ = writeln!(out, "\n{}", legend_line());
     out.push('\n');

@@ -36,6 +36,8 @@ pub fn report(report: &Report, opts: &RenderOptions) -> String {
     if total == 0 {
         let _ = writeln!(out, "\nno states were simulated");
     }
+    let full = legend::shown_in_full(report);
+    let mut prev: Option<Grid> = None;
     for (i, state) in report.states.iter().enumerate() {
         let Some(grid) = Grid::for_report(report, i) else {
             continue;
@@ -49,12 +51,15 @@ pub fn report(report: &Report, opts: &RenderOptions) -> String {
                 .min(80),
         );
         let _ = writeln!(out, "{}", paint(&format!("{title}{rule}"), "1", c));
-        matrix(&mut out, &grid, opts);
-        if i > 0 {
-            if let Some(prev) = Grid::for_report(report, i - 1) {
-                changes(&mut out, &prev, &grid, c);
-            }
+        if full[i] {
+            matrix(&mut out, &grid, opts);
+        } else {
+            let _ = writeln!(out, "{}", legend::state_hint(i));
         }
+        if let Some(prev) = &prev {
+            changes(&mut out, prev, &grid, c);
+        }
+        prev = Some(grid);
     }
     out.push('\n');
     out.push_str(&legend_lines(c, opts.width));

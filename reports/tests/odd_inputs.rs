@@ -98,3 +98,54 @@ fn trace_of_nothing() {
         assert!(!out.is_empty());
     }
 }
+
+/// A long timeline of a large design is not a hundred full matrices: the first and the
+/// last state are shown in full, the states between past the budget as what their step
+/// changed, each saying how to see it whole. A short timeline keeps every state whole.
+#[test]
+fn a_long_timeline_shows_its_middle_states_as_their_changes() {
+    let timeline = |containers: usize, steps: usize| {
+        let mut text = String::from("name: t\nhosts:\n  - {name: h, os: linux}\ncontainers:\n");
+        for i in 0..containers {
+            text.push_str(&format!("  - {{name: c{i}, host: h, listen: [tcp/80]}}\n"));
+        }
+        text.push_str("steps:\n");
+        for s in 0..steps {
+            let verb = if s % 2 == 0 { "stop" } else { "start" };
+            text.push_str(&format!("  - {verb}: c{}\n", s / 2));
+        }
+        let doc = hnsim_model::parse_scenario("t.yaml", &text).expect("parses");
+        hnsim_sim::simulate(&doc)
+    };
+    let long = timeline(100, 30);
+    let full = hnsim_reports::legend::shown_in_full(&long);
+    assert_eq!(full.len(), 31);
+    assert!(
+        full[0] && full[30],
+        "the first and the last state are whole"
+    );
+    assert!(full.iter().filter(|f| !**f).count() > 20, "{full:?}");
+    let hint = "hnsim sim --step 29 FILE";
+    for format in [
+        Format::Terminal,
+        Format::Markdown,
+        Format::Junit,
+        Format::Html,
+    ] {
+        let out = render_report(&long, format, &RenderOptions::default()).unwrap();
+        assert!(out.contains(hint), "{format}: no hint for state 29");
+        assert!(
+            !out.contains("hnsim sim --step 30 FILE"),
+            "{format}: the last state is whole"
+        );
+    }
+    let junit = render_report(&long, Format::Junit, &RenderOptions::default()).unwrap();
+    assert!(
+        junit.contains("c14@bridge -&gt; c15@bridge"),
+        "a changed pair is a case"
+    );
+    let short = timeline(5, 4);
+    assert!(hnsim_reports::legend::shown_in_full(&short)
+        .iter()
+        .all(|f| *f));
+}

@@ -36,6 +36,7 @@ mod trace;
 
 pub use classes::Mode;
 pub use diff::{diff, CellChange};
+pub use engine::TooManyClassPairs;
 pub use expect::{check_expectations, CellCheck, CellSide, FindingsCheck, ScenarioCheck};
 pub use inspection::{Check, CheckStatus, Inspection, InspectionSummary};
 pub use matrix::*;
@@ -85,8 +86,23 @@ pub fn simulate_drawing(
     extra: &[Probe],
     draw: bool,
 ) -> Report {
-    let (states, topology) = engine::states(analysis, mode, extra, draw);
-    Report {
+    match simulate_within(file, analysis, (mode, extra, draw), u64::MAX) {
+        Ok(report) => report,
+        Err(e) => unreachable!("no design has more than u64::MAX class pairs: {e}"),
+    }
+}
+
+/// [`simulate_drawing`] of a design from untrusted input: refused, before the state
+/// that would cross it is decided, when its states hold more than `max_class_pairs`
+/// pairs of endpoint classes in all (`hnsim_model::limits::CLASS_PAIRS`).
+pub fn simulate_within(
+    file: &str,
+    analysis: &Analysis,
+    (mode, extra, draw): (Mode, &[Probe], bool),
+    max_class_pairs: u64,
+) -> Result<Report, TooManyClassPairs> {
+    let (states, topology) = engine::states(analysis, mode, extra, (draw, max_class_pairs))?;
+    Ok(Report {
         schema_version: SCHEMA_VERSION,
         scenario: ScenarioInfo {
             name: analysis.scenario.name.clone(),
@@ -99,7 +115,7 @@ pub fn simulate_drawing(
         states,
         conformance: None,
         earlier_conformance: Vec::new(),
-    }
+    })
 }
 
 /// How many matrix nodes a design has and how many classes they fall into (for

@@ -70,7 +70,13 @@ fn simulate_drawing(file: &Path, extra: &[Probe], draw: bool) -> anyhow::Result<
     let doc = super::input::load(&shown)?;
     let analysis = hnsim_model::analyse(&doc);
     let mode = hnsim_sim::Mode::Classes;
-    let report = hnsim_sim::simulate_drawing(&doc.file, &analysis, mode, extra, draw);
+    let report = hnsim_sim::simulate_within(
+        &doc.file,
+        &analysis,
+        (mode, extra, draw),
+        doc.limits.class_pairs,
+    )
+    .map_err(|e| hnsim_model::limits::refuse_class_pairs(&doc, e.states, e.class_pairs))?;
     Ok(Simulated { analysis, report })
 }
 

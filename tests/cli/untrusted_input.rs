@@ -217,3 +217,40 @@ proptest! {
         }
     }
 }
+
+/// A design whose endpoints all differ is a class pair per pair of them: past the
+/// limit on class pairs (`HNSIM_MAX_CLASS_PAIRS`, lowered here so the test stays small)
+/// `sim` refuses it before deciding, where the design is, naming the limit.
+#[test]
+fn too_many_class_pairs_are_refused_where_the_design_says_so() {
+    let mut text = String::from("name: x\nhosts:\n  - {name: h, os: linux}\ncontainers:\n");
+    for i in 0..20 {
+        text.push_str(&format!(
+            "  - {{name: c{i}, host: h, listen: [tcp/{}]}}\n",
+            8000 + i
+        ));
+    }
+    let path = input("class-pairs", "distinct.yaml", "");
+    std::fs::write(&path, &text).expect("write input");
+    let run = |limit: &str| {
+        Command::new(env!("CARGO_BIN_EXE_hnsim"))
+            .args(["sim", p(&path)])
+            .env("NO_COLOR", "1")
+            .env("HNSIM_MAX_CLASS_PAIRS", limit)
+            .output()
+            .expect("hnsim runs")
+    };
+    let refused = run("100");
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{err}");
+    assert!(located(&err, p(&path)), "{err}");
+    assert!(err.contains("HNSIM_MAX_CLASS_PAIRS"), "{err}");
+    assert!(err.contains("484 pairs of endpoint classes"), "{err}");
+    let allowed = run("484");
+    assert_eq!(
+        allowed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&allowed.stderr)
+    );
+}

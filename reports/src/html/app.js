@@ -101,6 +101,12 @@
     sel = null;
     applyFilter();
     clearDetail();
+    if (st.hint) {
+      // A state of a long timeline kept as what its step changed: no matrix to draw.
+      detail.textContent = "";
+      detail.appendChild(el("p", null, st.hint));
+      detail.appendChild(el("pre", null, st.changes.length ? st.changes.join("\n") : "No pair changed since the previous state."));
+    }
   }
 
   function applyFilter() {

@@ -147,19 +147,20 @@ pub(super) fn data(report: &Report) -> Value {
     let mut answers = Answers::default();
     let mut observations = Vec::new();
     let mut states = Vec::new();
+    let full = legend::shown_in_full(report);
+    let mut prev: Option<Grid> = None;
     for (i, state) in report.states.iter().enumerate() {
         let Some(grid) = Grid::for_report(report, i) else {
             continue;
         };
-        let lists = answers.of(&mut st, state);
-        let prev = i.checked_sub(1).and_then(|p| Grid::for_report(report, p));
-        states.push(state_json(
-            &mut st,
-            &grid,
-            prev.as_ref(),
-            lists,
-            &mut observations,
-        ));
+        states.push(match &prev {
+            Some(p) if !full[i] => changes_json(i, (p, &grid)),
+            _ => {
+                let lists = answers.of(&mut st, state);
+                state_json(&mut st, &grid, prev.as_ref(), lists, &mut observations)
+            }
+        });
+        prev = Some(grid);
     }
     let legend: Vec<Legend> = Symbol::LEGEND
         .iter()
@@ -298,6 +299,44 @@ fn state_json(
         "total": summary.delivered + summary.denied + summary.unknown,
         "summary": [summary.delivered, summary.denied, summary.unknown],
         "reasons": legend::deny_reasons(state),
+    })
+}
+
+/// A state of a long timeline shown as what its step changed (see
+/// [`legend::shown_in_full`]): no matrix, the changed pairs as lines of text.
+fn changes_json(index: usize, (prev, cur): (&Grid, &Grid)) -> Value {
+    let state = cur.state;
+    let changes: Vec<String> = legend::changes(prev, cur)
+        .iter()
+        .map(|ch| {
+            format!(
+                "{} → {}: {} → {}{}",
+                ch.from,
+                ch.to,
+                ch.before.shown(),
+                ch.after.shown(),
+                ch.alike()
+            )
+        })
+        .collect();
+    let summary = state.summary();
+    json!({
+        "label": state.label,
+        "step": state.step,
+        "nodes": [],
+        "classes": [],
+        "pairs": [],
+        "own": [],
+        "obs": [],
+        "sym": "",
+        "csym": "",
+        "order": [],
+        "before": "",
+        "total": summary.delivered + summary.denied + summary.unknown,
+        "summary": [summary.delivered, summary.denied, summary.unknown],
+        "reasons": legend::deny_reasons(state),
+        "hint": legend::state_hint(index),
+        "changes": changes,
     })
 }
 

@@ -33,27 +33,46 @@ pub(crate) fn states(
     analysis: &Analysis,
     mode: Mode,
     extra: &[Probe],
-    draw: bool,
-) -> (Vec<StateMatrix>, Topology) {
+    (draw, max_class_pairs): (bool, u64),
+) -> Result<(Vec<StateMatrix>, Topology), TooManyClassPairs> {
     let mut sim = Simulation::new(mode, extra);
     let mut topology = Topology::default();
     let last = analysis.states.len().saturating_sub(1);
-    let parts: Vec<ByClass> = analysis
-        .states
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let (part, top) = sim.state(&s.design, s.step, &s.label, draw && i == last);
-            topology = top.unwrap_or(std::mem::take(&mut topology));
-            part
-        })
-        .collect();
+    let mut class_pairs: u64 = 0;
+    let mut parts: Vec<ByClass> = Vec::with_capacity(analysis.states.len());
+    for (i, s) in analysis.states.iter().enumerate() {
+        let budget = max_class_pairs.saturating_sub(class_pairs);
+        let (part, top) = sim
+            .state(&s.design, (s.step, &s.label), draw && i == last, budget)
+            .map_err(|more| TooManyClassPairs {
+                states: i + 1,
+                class_pairs: class_pairs.saturating_add(more),
+                limit: max_class_pairs,
+            })?;
+        let k = part.classes.len() as u64;
+        class_pairs = class_pairs.saturating_add(k * k);
+        topology = top.unwrap_or(std::mem::take(&mut topology));
+        parts.push(part);
+    }
     let table = Arc::new(sim.builder.finish());
     let states = parts
         .into_iter()
         .map(|b| StateMatrix::by_class(b, table.clone()))
         .collect();
-    (states, topology)
+    Ok((states, topology))
+}
+
+/// A design whose states hold more pairs of endpoint classes than the caller allows:
+/// the matrix is decided, kept and written per class pair, so this is what bounds the
+/// work of a design whose endpoints all differ. Found before the state that crosses
+/// the limit is decided.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the first {states} states hold {class_pairs} pairs of endpoint classes, more than the limit of {limit}")]
+pub struct TooManyClassPairs {
+    /// States classified, the one that crossed the limit included.
+    pub states: usize,
+    pub class_pairs: u64,
+    pub limit: u64,
 }
 
 /// One pair's answer per probe of its destination, before it is stored.
@@ -70,7 +89,7 @@ const DECIDE_CHUNK: usize = 4096;
 pub(crate) fn decided_per_state(analysis: &Analysis) -> Vec<usize> {
     let mut sim = Simulation::new(Mode::Classes, &[]);
     for s in &analysis.states {
-        sim.state(&s.design, s.step, &s.label, false);
+        let _ = sim.state(&s.design, (s.step, &s.label), false, u64::MAX);
     }
     sim.decided
 }
@@ -84,7 +103,9 @@ pub(crate) fn state_matrix(
     extra: &[Probe],
 ) -> StateMatrix {
     let mut sim = Simulation::new(mode, extra);
-    let (part, _) = sim.state(design, step, label, false);
+    let (part, _) = sim
+        .state(design, (step, label), false, u64::MAX)
+        .expect("no limit");
     StateMatrix::by_class(part, Arc::new(sim.builder.finish()))
 }
 
@@ -146,19 +167,24 @@ impl<'e> Simulation<'e> {
         }
     }
 
-    /// One state's matrix by class, and with `draw` its topology.
+    /// One state's matrix by class, and with `draw` its topology; `Err(class pairs)`
+    /// before deciding anything when its class pairs are more than `budget`.
     fn state(
         &mut self,
         design: &Design,
-        step: Option<usize>,
-        label: &str,
+        (step, label): (Option<usize>, &str),
         draw: bool,
-    ) -> (ByClass, Option<Topology>) {
+        budget: u64,
+    ) -> Result<(ByClass, Option<Topology>), u64> {
         let graph = TopologyGraph::new(design);
         let mut parties = nodes::build(&graph);
         ask_also(&mut parties, self.extra);
         let ctx = Context::new(&graph, &parties);
         let classes = classify(&ctx, self.mode);
+        let k = classes.members.len() as u64;
+        if k.saturating_mul(k) > budget {
+            return Err(k.saturating_mul(k));
+        }
         let fabric = Fabric::of(&ctx);
         // Node indices mean nothing across states: only class keys carry over, and
         // only while the fabric is the same.
@@ -186,7 +212,7 @@ impl<'e> Simulation<'e> {
             pairs,
             own,
         };
-        (part, topology)
+        Ok((part, topology))
     }
 
     fn key_id(&mut self, key: &ClassKey) -> u32 {
