@@ -36,7 +36,7 @@ mod locate;
 #[cfg(target_os = "linux")]
 mod outside;
 pub mod plan;
-mod planning;
+pub(crate) mod planning;
 mod readback;
 mod send;
 mod steps;

@@ -13,7 +13,7 @@
 //! run, so nothing is ever sent to, or published on, the machine's real interfaces.
 
 use super::planning::{self, Realizes};
-use hnsim_model::{Design, Driver, Protocol, RunState};
+use hnsim_model::{Design, Driver, PortRange, Protocol, RunState};
 use ipnet::{IpNet, Ipv4Net};
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
@@ -73,17 +73,8 @@ pub struct PublishPlan {
 impl PublishPlan {
     /// The `-p` argument.
     pub fn arg(&self) -> String {
-        let range = |(a, b): (u16, u16)| {
-            if a == b {
-                a.to_string()
-            } else {
-                format!("{a}-{b}")
-            }
-        };
-        let proto = match self.proto {
-            Protocol::Udp => "/udp",
-            _ => "",
-        };
+        let range = |(start, end): (u16, u16)| PortRange { start, end }.to_string();
+        let proto = planning::publish_proto(self.proto);
         format!(
             "{}:{}:{}{proto}",
             self.host_ip,

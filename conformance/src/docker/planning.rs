@@ -58,6 +58,15 @@ pub(crate) fn run_host(
     Ok(h)
 }
 
+/// The protocol part of a `-p` argument (`80:80/udp`): TCP is Docker's default and
+/// goes unsaid; SCTP is not published by these runs.
+pub(crate) fn publish_proto(proto: Protocol) -> &'static str {
+    match proto {
+        Protocol::Udp => "/udp",
+        _ => "",
+    }
+}
+
 /// The name of scenario host `k`, if there is one.
 pub(crate) fn host_name(design: &Design, k: usize) -> Option<&str> {
     design.scenario.hosts.get(k).map(|h| h.name.as_str())

@@ -86,11 +86,7 @@ pub fn commands(
             if p.forward.proto == Protocol::Sctp || p.mapping.is_none() {
                 continue;
             }
-            let proto = if p.forward.proto == Protocol::Udp {
-                "/udp"
-            } else {
-                ""
-            };
+            let proto = crate::docker::planning::publish_proto(p.forward.proto);
             // A range prints as Docker's `-p` takes it (`8000-8010`).
             let cport = p.forward.container_ports;
             if p.ephemeral {

@@ -190,23 +190,17 @@ fn container(design: &Design, r: &Run, ci: usize, engine: &Engine) -> Result<(),
         }
         for p in design.published_of(ci) {
             let f = &p.forward;
-            let range = |r: hnsim_model::PortRange| {
-                if r.start == r.end {
-                    r.start.to_string()
-                } else {
-                    format!("{}-{}", r.start, r.end)
-                }
-            };
+            // A range prints as Docker's `-p` takes it (`8000-8010`).
             let host = if p.ephemeral {
                 String::new()
             } else {
-                range(f.host_ports)
+                f.host_ports.to_string()
             };
             let ip = f.host_ip.map(|i| format!("{i}:")).unwrap_or_default();
-            let proto = if f.proto == Protocol::Udp { "/udp" } else { "" };
+            let proto = crate::docker::planning::publish_proto(f.proto);
             a.extend([
                 "-p".into(),
-                format!("{ip}{host}:{}{proto}", range(f.container_ports)),
+                format!("{ip}{host}:{}{proto}", f.container_ports),
             ]);
         }
     }

@@ -63,11 +63,7 @@ pub struct WinPublish {
 
 impl WinPublish {
     pub fn arg(&self) -> String {
-        let proto = if self.proto == Protocol::Udp {
-            "/udp"
-        } else {
-            ""
-        };
+        let proto = planning::publish_proto(self.proto);
         match self.host_port {
             Some(h) => format!("{h}:{}{proto}", self.container_port),
             None => format!("{}{proto}", self.container_port),
