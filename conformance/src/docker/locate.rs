@@ -26,8 +26,7 @@ pub fn source(r: &Realized, design: &Design, party: &Party) -> Result<Source, St
             container,
             attachment,
         } => {
-            planning::sender(&r.plan, design, container, attachment)?;
-            let c = r.plan.container(container).ok_or("not realized")?;
+            let c = planning::sender(&r.plan, design, container, attachment)?;
             Ok(Source(match c.mode {
                 NetMode::Host => HOST.to_string(),
                 _ => c.name.clone(),
@@ -126,16 +125,8 @@ pub fn resolve(
         .host_addr()
         .ok_or("the run has no host stand-in address")?;
     let dest = |why: String| format!("destination: {why}");
-    let on_realized_host = |k: usize| {
-        if Some(k) == realized_host(r, design) {
-            Ok(())
-        } else {
-            Err(dest(format!(
-                "host `{}` is another machine",
-                planning::host_name(design, k).unwrap_or("?")
-            )))
-        }
-    };
+    let on_realized_host =
+        |k: usize| planning::on_realized_host(design, realized_host(r, design), k).map_err(dest);
     let model = target.ip;
     outside_meets_macvlan(r, design, from, target)?;
     let from_outside = super::lan::is_outside_source(&from.0);

@@ -170,8 +170,12 @@ impl Plan {
 }
 
 impl Realizes for Plan {
+    type Container = ContainerPlan;
     fn not_emulated(&self) -> planning::NotEmulated<'_> {
         (&self.container_not_emulated, &self.endpoint_not_emulated)
+    }
+    fn realized(&self, ci: usize) -> Option<&ContainerPlan> {
+        self.container(ci)
     }
     fn state_of(&self, ci: usize) -> Option<RunState> {
         self.container(ci).map(|c| c.state)

@@ -125,7 +125,11 @@ pub(crate) type NotEmulated<'p> = (
 
 /// What either engine's plan says about the scenario's containers.
 pub(crate) trait Realizes {
+    /// The plan of one realized container.
+    type Container;
     fn not_emulated(&self) -> NotEmulated<'_>;
+    /// The plan of realized container `ci`; `None` when it is not realized.
+    fn realized(&self, ci: usize) -> Option<&Self::Container>;
     /// The state of realized container `ci`; `None` when it is not realized.
     fn state_of(&self, ci: usize) -> Option<RunState>;
 }
@@ -153,13 +157,14 @@ pub(crate) fn endpoint(
     Ok(())
 }
 
-/// `Ok` when endpoint `att` of container `ci` can send: it is realized and running.
-pub(crate) fn sender(
-    plan: &impl Realizes,
+/// The plan of container `ci` when its endpoint `att` can send (it is realized and
+/// running), or why it cannot.
+pub(crate) fn sender<'p, P: Realizes>(
+    plan: &'p P,
     design: &Design,
     ci: usize,
     att: usize,
-) -> Result<(), String> {
+) -> Result<&'p P::Container, String> {
     endpoint(plan, design, ci, att)?;
     if plan.state_of(ci) != Some(RunState::Running) {
         return Err(format!(
@@ -167,7 +172,23 @@ pub(crate) fn sender(
             design.scenario.containers[ci].name
         ));
     }
-    Ok(())
+    plan.realized(ci).ok_or_else(|| "not realized".to_string())
+}
+
+/// `Ok` when scenario host `k` is the host the run realizes, else that it is another
+/// machine (one engine is one Docker host).
+pub(crate) fn on_realized_host(
+    design: &Design,
+    realized: Option<usize>,
+    k: usize,
+) -> Result<(), String> {
+    if Some(k) == realized {
+        return Ok(());
+    }
+    Err(format!(
+        "host `{}` is another machine",
+        host_name(design, k).unwrap_or("?")
+    ))
 }
 
 /// The address `engine` gave endpoint `att` of container `ci` (read back from the engine).

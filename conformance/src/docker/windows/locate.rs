@@ -33,8 +33,7 @@ pub fn source(r: &Realized, design: &Design, party: &Party) -> Result<Source, St
             container,
             attachment,
         } => {
-            planning::sender(&r.plan, design, container, attachment)?;
-            let c = r.plan.container(container).ok_or("not realized")?;
+            let c = planning::sender(&r.plan, design, container, attachment)?;
             Ok(Source(c.name.clone()))
         }
         Party::Host(k) if k == r.plan.host => Ok(Source(HOST.into())),
@@ -61,16 +60,8 @@ pub fn resolve(
         .plan
         .host_ip
         .ok_or("the machine's own address is unknown")?;
-    let this_host = |k: usize| {
-        if k == r.plan.host {
-            Ok(())
-        } else {
-            Err(dest(format!(
-                "host `{}` is another machine",
-                planning::host_name(design, k).unwrap_or("?")
-            )))
-        }
-    };
+    let this_host =
+        |k: usize| planning::on_realized_host(design, Some(r.plan.host), k).map_err(dest);
     let (ip, port) = match target.via {
         Via::Endpoint {
             container,

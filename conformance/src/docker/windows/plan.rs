@@ -136,8 +136,12 @@ impl WindowsPlan {
 }
 
 impl Realizes for WindowsPlan {
+    type Container = WinContainer;
     fn not_emulated(&self) -> planning::NotEmulated<'_> {
         (&self.container_not_emulated, &self.endpoint_not_emulated)
+    }
+    fn realized(&self, ci: usize) -> Option<&WinContainer> {
+        self.container(ci)
     }
     fn state_of(&self, ci: usize) -> Option<RunState> {
         self.container(ci).map(|c| c.state)
