@@ -38,7 +38,6 @@ pub(crate) struct Endpoint<'a> {
     /// Index into `design.endpoints`.
     pub index: usize,
     pub container: usize,
-    pub name: &'a str,
     pub service: Option<&'a str>,
     pub host: Option<usize>,
     pub network: Option<usize>,
@@ -236,9 +235,23 @@ pub(crate) fn build<'a>(w: &TopologyGraph<'a>) -> Parties<'a> {
     // that listens alike (a service's replicas follow one another).
     let mut last_listen: Option<(&[hnsim_model::PortProto], Arc<[Probe]>)> = None;
     let mut last_mesh: Option<(&str, &[PortForward])> = None;
+    // The service name of the replica before: a replica of the same service points at
+    // it rather than at its own copy, which every later reader (row, class key) would
+    // fetch from memory again.
+    let mut last_service: Option<&str> = None;
+    // Node names, one after the other, written as the containers are read.
+    let mut names = String::new();
+    let mut name_ends: Vec<u32> = Vec::with_capacity(d.endpoints.len());
     for (i, e) in d.endpoints.iter().enumerate() {
         let Some(c) = s.containers.get(e.container) else {
             continue;
+        };
+        let service = match (c.service.as_deref(), last_service) {
+            (Some(svc), Some(last)) if svc == last => Some(last),
+            (svc, _) => {
+                last_service = svc.or(last_service);
+                svc
+            }
         };
         let net = e.network.and_then(|n| s.networks.get(n));
         let driver = net.map(|n| n.driver.clone()).unwrap_or(Driver::None);
@@ -270,23 +283,24 @@ pub(crate) fn build<'a>(w: &TopologyGraph<'a>) -> Parties<'a> {
         } else {
             vec![]
         };
-        let mesh = match &c.service {
+        let mesh = match service {
             Some(svc) if mesh_at[i] => match last_mesh {
                 // A service's replicas follow one another: looked up once for them.
-                Some((name, ports)) if name == svc.as_str() => ports,
+                Some((name, ports)) if name == svc => ports,
                 _ => {
                     let ports = d.mesh_ports(svc);
-                    last_mesh = Some((svc.as_str(), ports));
+                    last_mesh = Some((svc, ports));
                     ports
                 }
             },
             _ => &[],
         };
+        names.push_str(&c.name);
+        name_ends.push(names.len() as u32);
         eps.push(Endpoint {
             index: i,
             container: e.container,
-            name: &c.name,
-            service: c.service.as_deref(),
+            service,
             host: e.host,
             network: e.network,
             driver,
@@ -327,8 +341,8 @@ pub(crate) fn build<'a>(w: &TopologyGraph<'a>) -> Parties<'a> {
     // then network ids, network names and driver names per network, then services and
     // missing networks' names as they come.
     let mut rows = EndpointRows {
-        names: String::new(),
-        name_ends: Vec::with_capacity(eps.len()),
+        names,
+        name_ends,
         strings: Vec::new(),
         listens: Vec::new(),
         rows: Vec::with_capacity(eps.len()),
@@ -351,7 +365,12 @@ pub(crate) fn build<'a>(w: &TopologyGraph<'a>) -> Parties<'a> {
         other.insert(text.to_string(), strings.len() as u32 - 1);
         strings.len() as u32 - 1
     };
-    let repeated = repeated(eps.len(), |k| (eps[k].name, net_names[k]));
+    // Names read from their copies, one after the other in memory.
+    let name_at = |k: usize| {
+        let start = k.checked_sub(1).map_or(0, |j| rows.name_ends[j] as usize);
+        &rows.names[start..rows.name_ends[k] as usize]
+    };
+    let repeated = repeated(eps.len(), |k| (name_at(k), net_names[k]));
     let mut probes: Vec<Arc<[Probe]>> =
         Vec::with_capacity(eps.len() + s.hosts.len() + s.clients.len() + 1);
     let mut who = Vec::with_capacity(probes.capacity());
@@ -359,9 +378,8 @@ pub(crate) fn build<'a>(w: &TopologyGraph<'a>) -> Parties<'a> {
     // Each node's probes are worked out here and shared with the node before when they
     // are the same (a service's replicas follow one another).
     let mut ps: Vec<Probe> = Vec::new();
+    let mut last_service_id: Option<(&str, u32)> = None;
     for (k, e) in eps.iter().enumerate() {
-        rows.names.push_str(e.name);
-        rows.name_ends.push(rows.names.len() as u32);
         ps.clear();
         ps.push(Probe::Icmp);
         for p in e.listen.iter() {
@@ -395,7 +413,15 @@ pub(crate) fn build<'a>(w: &TopologyGraph<'a>) -> Parties<'a> {
         rows.rows.push(EndpointRow {
             net,
             host: e.host.map(host_str),
-            service: e.service.map(|svc| intern(&mut rows.strings, svc)),
+            service: e.service.map(|svc| match last_service_id {
+                // Replicas of one service share its name (see above): one lookup.
+                Some((name, id)) if std::ptr::eq(name, svc) => id,
+                _ => {
+                    let id = intern(&mut rows.strings, svc);
+                    last_service_id = Some((svc, id));
+                    id
+                }
+            }),
             network: e.network.map(|n| net_str(n, 0)),
             driver: match e.network {
                 Some(n) => net_str(n, 2),
