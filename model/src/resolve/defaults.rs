@@ -110,9 +110,11 @@ pub(super) fn attach_default_networks(s: &mut Scenario) {
     let hosts: HashMap<&str, &Host> = s.hosts.iter().map(|h| (h.name.as_str(), h)).collect();
     let mut defaults = Vec::new();
     for c in &s.containers {
-        let name = hosts
-            .get(c.host.as_str())
-            .filter(|h| c.networks.is_empty() && !h.docker.absent)
+        // A container with networks keeps them; its host is not even looked up.
+        let name = (c.networks.is_empty())
+            .then(|| hosts.get(c.host.as_str()))
+            .flatten()
+            .filter(|h| !h.docker.absent)
             .map(|h| h.default_network_name());
         defaults.push(name);
     }

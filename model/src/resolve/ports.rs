@@ -88,6 +88,11 @@ pub(super) fn assign_host_ports(s: &Scenario) -> Vec<Published> {
     let hosts: HashMap<&str, usize> = s.host_indices().into_iter().collect();
     let mut out = Vec::new();
     for (ci, c) in s.containers.iter().enumerate() {
+        // Most containers of a large design publish nothing: their host is not looked
+        // up (the lookup reads the container's own host name).
+        if c.ports.is_empty() && !c.publish_all {
+            continue;
+        }
         let host_idx = hosts.get(c.host.as_str()).copied();
         let first_ephemeral = match host_idx.map(|i| s.hosts[i].is_windows()) {
             Some(false) => 32768u16,

@@ -240,10 +240,21 @@ impl<'a> Checker<'a> {
                 list.push(i);
             }
         }
+        // A container's endpoints carry its host as resolution looked it up (by the
+        // same first-of-a-name index); only a container without one is looked up here.
+        let mut eps = design.endpoints.iter().peekable();
         let container_hosts = s
             .containers
             .iter()
-            .map(|c| hosts_by_name.get(c.host.as_str()).map(|&i| i as u32))
+            .enumerate()
+            .map(|(ci, c)| {
+                while eps.next_if(|e| e.container < ci).is_some() {}
+                let host = match eps.peek() {
+                    Some(e) if e.container == ci => e.host,
+                    _ => hosts_by_name.get(c.host.as_str()).copied(),
+                };
+                host.map(|i| i as u32)
+            })
             .collect();
         Checker {
             doc,

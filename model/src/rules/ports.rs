@@ -371,6 +371,9 @@ fn mapping_limits(
 /// services over many replicas quadratic.
 fn services_on_windows<'a>(checker: &Checker<'a>) -> HashMap<&'a str, bool> {
     let mut out: HashMap<&str, bool> = HashMap::default();
+    if !checker.hosts().iter().any(|h| h.is_windows()) {
+        return out; // no replica runs on Windows, and no node would run one
+    }
     for (ci, c) in checker.containers().iter().enumerate() {
         if let Some(service) = c.service.as_deref() {
             let windows = checker.container_host(ci).is_some_and(|h| h.is_windows());
