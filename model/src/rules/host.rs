@@ -54,7 +54,6 @@ rejects it.",
 };
 
 pub(super) fn check(checker: &mut Checker) {
-    let mut found = Vec::new();
     for (ci, c) in checker.containers().iter().enumerate() {
         let Some(host) = checker.container_host(ci) else {
             continue;
@@ -63,36 +62,36 @@ pub(super) fn check(checker: &mut Checker) {
         let path = &c.origin.path;
         if !host.is_windows() {
             if c.isolation == Isolation::Hyperv {
-                found.push((
+                checker.emit(
                     &HYPERV_ON_LINUX,
-                    format!("{path}.isolation"),
+                    &format!("{path}.isolation"),
                     format!(
                         "container `{}` asks for Hyper-V isolation on Linux host `{}`",
                         c.name, host.name
                     ),
-                ));
+                );
             }
             continue;
         }
         match c.isolation {
-            Isolation::Process if c.untrusted => found.push((
+            Isolation::Process if c.untrusted => checker.emit(
                 &UNTRUSTED_PROCESS,
-                format!("{path}.untrusted"),
+                &format!("{path}.untrusted"),
                 format!(
                     "untrusted container `{}` runs process-isolated on host `{}`, sharing its kernel",
                     c.name, host.name
                 ),
-            )),
+            ),
             Isolation::Hyperv => {
                 let nested = match host.machine {
                     Machine::Physical => String::new(),
                     _ => format!("; host `{}` is a VM, so it needs nested virtualization", host.name),
                 };
-                found.push((
+                checker.emit(
                     &HYPERV_ISOLATION,
-                    format!("{path}.isolation"),
+                    &format!("{path}.isolation"),
                     format!("container `{}` is Hyper-V isolated and attaches via a synthetic VM NIC{nested}", c.name),
-                ));
+                );
             }
             _ => {}
         }
@@ -100,17 +99,14 @@ pub(super) fn check(checker: &mut Checker) {
     for host in checker.hosts() {
         let has_containers = checker.containers().iter().any(|c| c.host == host.name);
         if host.is_windows() && has_containers && !host.allows_inbound_icmp() {
-            found.push((
+            checker.emit(
                 &INBOUND_ICMP,
-                format!("{}.firewall", host.origin.path),
+                &format!("{}.firewall", host.origin.path),
                 format!(
                     "host `{}` blocks inbound ICMPv4: pings to the host fail, and so do pings from the host to its containers on NAT networks",
                     host.name
                 ),
-            ));
+            );
         }
-    }
-    for (rule, path, msg) in found {
-        checker.emit(rule, &path, msg);
     }
 }

@@ -140,15 +140,14 @@ pub(super) fn check(checker: &mut Checker) {
             }
         }
     }
-    let mut found = Vec::new();
     for a in checker.attached() {
         if a.network.driver != Driver::L2bridge || !a.host.is_windows() {
             continue;
         }
         match (&a.host.sdn, &a.ep.ip_source) {
-            (None, IpSource::HnsDynamic) => found.push((
+            (None, IpSource::HnsDynamic) => checker.emit(
                 &DYNAMIC_OUTSIDE_SDN,
-                a.path(),
+                &a.path(),
                 format!(
                     "container `{}` on l2bridge network `{}` (host `{}`, no SDN) has no static ip; HNS picks {}",
                     a.container.name,
@@ -156,10 +155,10 @@ pub(super) fn check(checker: &mut Checker) {
                     a.host.name,
                     a.ep.ip.map(|i| i.to_string()).unwrap_or_else(|| "nothing".into())
                 ),
-            )),
-            (Some(_), IpSource::Static) => found.push((
+            ),
+            (Some(_), IpSource::Static) => checker.emit(
                 &STATIC_IN_SDN,
-                a.ip_path(),
+                &a.ip_path(),
                 format!(
                     "container `{}` on l2bridge network `{}` (host `{}`, SDN) has static ip {}",
                     a.container.name,
@@ -167,11 +166,8 @@ pub(super) fn check(checker: &mut Checker) {
                     a.host.name,
                     a.ep.ip.map(|i| i.to_string()).unwrap_or_default()
                 ),
-            )),
+            ),
             _ => {}
         }
-    }
-    for (rule, path, msg) in found {
-        checker.emit(rule, &path, msg);
     }
 }

@@ -87,28 +87,27 @@ containers that talk on one host (LNX-1).",
 };
 
 pub(super) fn check(checker: &mut Checker) {
-    let mut found = Vec::new();
     let mut default_bridge: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for a in checker.attached() {
         let driver = &a.network.driver;
         if let Some(svc) = &a.container.service {
             if *driver == Driver::None {
-                found.push((
+                checker.emit(
                     &NONE_FOR_SERVICE,
-                    a.path(),
+                    &a.path(),
                     format!(
                         "service `{svc}` is attached to `none` network `{}`",
                         a.network.name
                     ),
-                ));
+                );
             }
         }
         if matches!(driver, Driver::Host | Driver::None) {
             let others = checker.design.endpoints_of(a.ep.container).count();
             if others > 1 {
-                found.push((
+                checker.emit(
                     &EXCLUSIVE_NETWORK,
-                    a.path(),
+                    &a.path(),
                     format!(
                         "container `{}` is on {} network `{}` and on {} other network(s)",
                         a.container.name,
@@ -116,7 +115,7 @@ pub(super) fn check(checker: &mut Checker) {
                         a.network.name,
                         others - 1
                     ),
-                ));
+                );
             }
         }
         if a.host.is_windows() {
@@ -125,14 +124,14 @@ pub(super) fn check(checker: &mut Checker) {
         let default = *driver == Driver::Bridge && a.network.origin.implicit;
         if default {
             if !a.ep.aliases.is_empty() {
-                found.push((
+                checker.emit(
                     &ALIAS_ON_DEFAULT_BRIDGE,
-                    format!("{}.aliases", a.path()),
+                    &format!("{}.aliases", a.path()),
                     format!(
                         "container `{}` has aliases on the default bridge of host `{}`",
                         a.container.name, a.host.name
                     ),
-                ));
+                );
             }
             default_bridge
                 .entry(a.host.name.clone())
@@ -146,14 +145,14 @@ pub(super) fn check(checker: &mut Checker) {
                 .host(&host)
                 .map(|h| h.origin.path.clone())
                 .unwrap_or_default();
-            found.push((
+            checker.emit(
                 &DEFAULT_BRIDGE_NAMES,
-                path,
+                &path,
                 format!(
                     "containers {} share the default bridge of host `{host}`: they reach each other by IP only",
                     names.join(", ")
                 ),
-            ));
+            );
         }
     }
     for (ni, net) in checker.networks().iter().enumerate() {
@@ -165,14 +164,14 @@ pub(super) fn check(checker: &mut Checker) {
                 continue;
             }
             if net.option(shim::PARENT).is_none() {
-                found.push((
+                checker.emit(
                     &MACVLAN_NO_PARENT,
-                    net.origin.path.clone(),
+                    &net.origin.path,
                     format!(
                         "{} network `{}` on host `{}` has no parent interface",
                         net.driver, net.name, host.name
                     ),
-                ));
+                );
             }
             if net.driver != Driver::Macvlan {
                 continue;
@@ -183,28 +182,25 @@ pub(super) fn check(checker: &mut Checker) {
                 Machine::Physical => false,
             };
             if vm_blocks {
-                found.push((
+                checker.emit(
                     &MACVLAN_IN_VM,
-                    net.origin.path.clone(),
+                    &net.origin.path,
                     format!(
                         "macvlan network `{}` on host `{}`, a VM that drops frames from the containers' MAC addresses",
                         net.name, host.name
                     ),
-                ));
+                );
             }
             if checker.endpoints_on(ni).next().is_some() {
-                found.push((
+                checker.emit(
                     &MACVLAN_HOST,
-                    net.origin.path.clone(),
+                    &net.origin.path,
                     format!(
                         "containers on macvlan network `{}` cannot reach host `{}` through its parent interface",
                         net.name, host.name
                     ),
-                ));
+                );
             }
         }
-    }
-    for (rule, path, msg) in found {
-        checker.emit(rule, &path, msg);
     }
 }

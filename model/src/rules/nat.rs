@@ -287,7 +287,6 @@ fn prefix_contains_host(checker: &mut Checker, host: &Host, nats: &[(usize, &Net
 }
 
 fn no_default_nat(checker: &mut Checker) {
-    let mut found = Vec::new();
     for (ci, c) in checker.containers().iter().enumerate() {
         let Some(host) = checker.container_host(ci) else {
             continue;
@@ -299,18 +298,16 @@ fn no_default_nat(checker: &mut Checker) {
             let att = &c.networks[ep.attachment];
             if ep.network.is_none() && att.network == "nat" {
                 let path = format!("{}.networks[{}]", c.origin.path, ep.attachment);
-                found.push((
-                    path,
+                checker.emit(
+                    &NO_DEFAULT_NAT,
+                    &path,
                     format!(
                         "container `{}` attaches to `nat`, but host `{}` has `bridge: none` in daemon.json so there is no default nat network",
                         c.name, host.name
                     ),
-                ));
+                );
             }
         }
-    }
-    for (path, msg) in found {
-        checker.emit(&NO_DEFAULT_NAT, &path, msg);
     }
 }
 

@@ -302,7 +302,6 @@ fn vlan(checker: &mut Checker, ni: usize) {
 }
 
 fn container_options(checker: &mut Checker) {
-    let mut found = Vec::new();
     for (ci, c) in checker.containers().iter().enumerate() {
         let Some(host) = checker.container_host(ci).filter(|h| h.is_windows()) else {
             continue;
@@ -325,16 +324,14 @@ fn container_options(checker: &mut Checker) {
             flags.push(("ip6", format!("--ip6 {ip6}")));
         }
         for (field, flag) in flags {
-            found.push((
-                format!("{p}.{field}"),
+            checker.emit(
+                &CONTAINER_OPTION,
+                &format!("{p}.{field}"),
                 format!(
                     "container `{}` on Windows host `{}` uses `{flag}`, which Windows does not support",
                     c.name, host.name
                 ),
-            ));
+            );
         }
-    }
-    for (path, msg) in found {
-        checker.emit(&CONTAINER_OPTION, &path, msg);
     }
 }

@@ -187,7 +187,6 @@ pub(super) fn check(checker: &mut Checker) {
 }
 
 fn endpoints(checker: &mut Checker) {
-    let mut found = Vec::new();
     for a in checker.attached() {
         if a.network.driver != Driver::Overlay {
             continue;
@@ -196,23 +195,23 @@ fn endpoints(checker: &mut Checker) {
         // service, by the references rules.
         let standalone = a.container.service.is_none();
         if standalone && a.host.swarm == SwarmRole::None {
-            found.push((
+            checker.emit(
                 &NOT_A_SWARM_NODE,
-                a.path(),
+                &a.path(),
                 format!(
                     "container `{}` on host `{}` is attached to overlay network `{}`, but `{}` is not a swarm node",
                     a.container.name, a.host.name, a.network.name, a.host.name
                 ),
-            ));
+            );
         } else if standalone && !a.network.attachable {
-            found.push((
+            checker.emit(
                 &NOT_ATTACHABLE,
-                a.path(),
+                &a.path(),
                 format!(
                     "standalone container `{}` joins overlay network `{}`, which is not attachable",
                     a.container.name, a.network.name
                 ),
-            ));
+            );
         }
         if !a.host.is_windows() {
             continue;
@@ -226,26 +225,23 @@ fn endpoints(checker: &mut Checker) {
             continue;
         }
         if !a.host.os.overlay_has_vfp_outbound_nat() {
-            found.push((
+            checker.emit(
                 &NO_OUTBOUND_WS2016,
-                a.path(),
+                &a.path(),
                 format!(
                     "container `{}` on host `{}` ({}) has only overlay network `{}` and no NAT endpoint for outbound traffic",
                     a.container.name, a.host.name, a.host.os, a.network.name
                 ),
-            ));
+            );
         } else {
-            found.push((
+            checker.emit(
                 &NO_OUTBOUND_ICMP,
-                a.path(),
+                &a.path(),
                 format!(
                     "container `{}` leaves overlay network `{}` through VFP NAT: outbound ping fails, TCP/UDP work",
                     a.container.name, a.network.name
                 ),
-            ));
+            );
         }
-    }
-    for (rule, path, msg) in found {
-        checker.emit(rule, &path, msg);
     }
 }

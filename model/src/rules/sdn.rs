@@ -90,20 +90,17 @@ pub(super) fn check(checker: &mut Checker) {
             );
         }
     }
-    let mut found = Vec::new();
     for a in checker.attached() {
         if matches!(&a.ep.ip_source, IpSource::Unassigned(r) if r.contains("SDN-2")) {
             let n = a.host.sdn.as_ref().map_or(0, |s| s.ip_configs.len());
-            found.push((
-                a.path(),
+            checker.emit(
+                &IP_CONFIGS_EXHAUSTED,
+                &a.path(),
                 format!(
                     "container `{}` on network `{}` gets no address: all {n} IP configurations of host `{}` are in use",
                     a.container.name, a.network.name, a.host.name
                 ),
-            ));
+            );
         }
-    }
-    for (path, msg) in found {
-        checker.emit(&IP_CONFIGS_EXHAUSTED, &path, msg);
     }
 }

@@ -156,23 +156,20 @@ pub(super) fn check(checker: &mut Checker) {
         }
         hidden_vswitch(checker, host, ni);
     }
-    let mut found = Vec::new();
     for a in checker.attached() {
         if a.network.driver == Driver::Transparent
             && a.host.is_windows()
             && matches!(&a.ep.ip_source, IpSource::Unassigned(r) if r.contains("TRANS-2"))
         {
-            found.push((
-                a.path(),
+            checker.emit(
+                &NO_ADDRESS,
+                &a.path(),
                 format!(
                     "container `{}` on transparent network `{}` (host `{}`) gets no address: no DHCP on the segment and no static ip",
                     a.container.name, a.network.name, a.host.name
                 ),
-            ));
+            );
         }
-    }
-    for (path, msg) in found {
-        checker.emit(&NO_ADDRESS, &path, msg);
     }
     name_resolution(checker);
 }
@@ -268,7 +265,6 @@ fn hidden_vswitch(checker: &mut Checker, host: &Host, ni: usize) {
 }
 
 fn name_resolution(checker: &mut Checker) {
-    let mut found = Vec::new();
     for a in checker.attached() {
         if !a.host.is_windows() {
             continue;
@@ -282,25 +278,24 @@ fn name_resolution(checker: &mut Checker) {
             continue;
         }
         if !a.ep.aliases.is_empty() {
-            found.push((
-                format!("{}.aliases", a.path()),
+            checker.emit(
+                &NO_NAME_RESOLUTION,
+                &format!("{}.aliases", a.path()),
                 format!(
                     "aliases {:?} of container `{}` do not resolve on {} network `{}`",
                     a.ep.aliases, a.container.name, a.network.driver, a.network.name
                 ),
-            ));
+            );
         }
         if let Some(svc) = &a.container.service {
-            found.push((
-                a.container.origin.path.clone(),
+            checker.emit(
+                &NO_NAME_RESOLUTION,
+                &a.container.origin.path,
                 format!(
                     "service `{svc}` is attached to {} network `{}`, where its name does not resolve",
                     a.network.driver, a.network.name
                 ),
-            ));
+            );
         }
-    }
-    for (path, msg) in found {
-        checker.emit(&NO_NAME_RESOLUTION, &path, msg);
     }
 }
