@@ -166,6 +166,12 @@ fn the_findings_the_wire_disagreed_with_invalidate_what_they_break() {
             "web@nat",
             "client:pc",
         ),
+        (
+            "pitfalls/two-transparent-networks-one-nic.yaml",
+            "HNS010",
+            "a@t1",
+            "b@t2",
+        ),
     ];
     for (file, code, from, to) in cases {
         let path = scenarios_dir().join(file);

@@ -56,10 +56,21 @@ fn design() -> impl Strategy<Value = Design> {
             for (i, os) in oses.iter().enumerate() {
                 let os = OSES[*os];
                 let swarm = if i == 0 { "manager" } else { "worker" };
-                let nic = if os == "linux" { "eth0" } else { "Ethernet" };
+                // A Windows host has a NIC per external-vSwitch network (ARCH-6): three
+                // networks on one NIC would be a design HNS refuses (HNS010).
+                let nics = if os == "linux" {
+                    format!("{{name: eth0, ip: 10.0.0.{}/24, segment: lan}}", 10 + i)
+                } else {
+                    (0..3)
+                        .map(|k| {
+                            let name = ["Ethernet", "Ethernet 2", "Ethernet 3"][k];
+                            format!("{{name: {name}, ip: 10.0.0.{}/24, segment: lan}}", 10 + i + 30 * k)
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
                 hosts.push(format!(
-                    "{{name: h{i}, os: {os}, swarm: {swarm}, updates: [KB4015217, KB4489899], firewall: {{inbound-icmp: {icmp}}}, nics: [{{name: {nic}, ip: 10.0.0.{}/24, segment: lan}}]}}",
-                    10 + i
+                    "{{name: h{i}, os: {os}, swarm: {swarm}, updates: [KB4015217, KB4489899], firewall: {{inbound-icmp: {icmp}}}, nics: [{nics}]}}"
                 ));
                 if os == "linux" {
                     networks.push(format!("{{name: user{i}, host: h{i}, driver: bridge, subnet: 172.30.{i}.0/24}}"));
@@ -67,12 +78,15 @@ fn design() -> impl Strategy<Value = Design> {
                         "{{name: mv{i}, host: h{i}, driver: macvlan, subnet: 10.0.0.0/24, gateway: 10.0.0.1, options: {{parent: eth0}}}}"
                     ));
                 } else {
-                    networks.push(format!("{{name: tr{i}, host: h{i}, driver: transparent}}"));
+                    let on = |nic: &str| format!("options: {{com.docker.network.windowsshim.interface: '{nic}'}}");
+                    networks.push(format!("{{name: tr{i}, host: h{i}, driver: transparent, {}}}", on("Ethernet")));
                     networks.push(format!(
-                        "{{name: ts{i}, host: h{i}, driver: transparent, subnet: 10.0.0.0/24}}"
+                        "{{name: ts{i}, host: h{i}, driver: transparent, subnet: 10.0.0.0/24, {}}}",
+                        on("Ethernet 2")
                     ));
                     networks.push(format!(
-                        "{{name: l2{i}, host: h{i}, driver: l2bridge, subnet: 10.0.0.0/24, gateway: 10.0.0.1}}"
+                        "{{name: l2{i}, host: h{i}, driver: l2bridge, subnet: 10.0.0.0/24, gateway: 10.0.0.1, {}}}",
+                        on("Ethernet 3")
                     ));
                 }
             }

@@ -224,14 +224,18 @@ fn shared_nics(checker: &mut Checker) {
             let clash = nets[..k]
                 .iter()
                 .find(|o| !shareable(&o.driver, &net.driver));
+            // HNS fails to create whichever of the two comes second (the adapter is
+            // bound already); a scenario lists networks, it does not order their
+            // creation, so neither network's flows are what its rules say.
             if let Some(other) = clash {
-                checker.emit(
+                checker.emit_on(
                     &SHARED_NIC,
                     &net.origin.path,
                     format!(
                         "{} network `{}` and {} network `{}` both bind NIC `{nic}` of host `{host}`",
                         net.driver, net.name, other.driver, other.name
                     ),
+                    [Checker::network_subject(net), Checker::network_subject(other)],
                 );
             }
         }
