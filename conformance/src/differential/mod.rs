@@ -83,6 +83,12 @@ pub struct DesignResult {
     /// The same cells per driver ([`tally::by_driver`]).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub by_driver: BTreeMap<String, ConformanceSummary>,
+    /// The not-emulated cells by the reason given ([`tally::reasons`]).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub not_emulated: BTreeMap<String, usize>,
+    /// The undecided cells by what the wire did and the model's reason.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub undecided: BTreeMap<String, usize>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub disagreements: Vec<Disagreement>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -217,6 +223,8 @@ fn result(name: &str, source: &str, outcome: &'static str, why: Option<String>) 
         why,
         cells: ConformanceSummary::default(),
         by_driver: BTreeMap::new(),
+        not_emulated: BTreeMap::new(),
+        undecided: BTreeMap::new(),
         disagreements: Vec::new(),
         shrunk: None,
     }
@@ -246,6 +254,7 @@ fn one(
     out.cells = tally::total(&report);
     out.disagreements = disagreements(&report);
     out.by_driver = tally::by_driver(&report);
+    (out.not_emulated, out.undecided) = tally::reasons(&report);
     if let (Some(budget), false) = (opts.shrink_budget, out.disagreements.is_empty()) {
         if generated_design(&doc.scenario) {
             out.shrunk = Some(shrink_one(

@@ -68,6 +68,29 @@ pub fn by_driver(report: &Report) -> BTreeMap<String, ConformanceSummary> {
     out
 }
 
+/// How many cells of every probed state of `report` are not emulated for each reason
+/// given, and how many are undecided for each outcome on the wire and reason of the
+/// model (`delivered: REASON`, `not delivered: REASON`): what a run over a library
+/// says about what it could not prove, without one report per design.
+pub fn reasons(report: &Report) -> (BTreeMap<String, usize>, BTreeMap<String, usize>) {
+    let (mut not_emulated, mut undecided) = (BTreeMap::new(), BTreeMap::new());
+    for c in report.conformances().flat_map(|conf| &conf.cells) {
+        match &c.verdict {
+            Verdict::NotEmulated { why } => *not_emulated.entry(why.clone()).or_default() += 1,
+            Verdict::Undecided { why, delivered } => {
+                let wire = if *delivered {
+                    "delivered"
+                } else {
+                    "not delivered"
+                };
+                *undecided.entry(format!("{wire}: {why}")).or_default() += 1;
+            }
+            _ => {}
+        }
+    }
+    (not_emulated, undecided)
+}
+
 /// The verdicts of every probed state of `report`.
 pub fn total(report: &Report) -> ConformanceSummary {
     let mut out = ConformanceSummary::default();
@@ -133,5 +156,23 @@ containers:
         assert_eq!(super::cells(&total(&report)), n);
         assert!(rows["bridge"].agree >= to_a && to_a > 0);
         assert!(rows["nat"].agree > 0 && rows[NO_DRIVER].agree > 0);
+        // Not-emulated and undecided cells are grouped by what they say.
+        if let Some(conf) = report.conformance.as_mut() {
+            conf.cells[0].verdict = Verdict::NotEmulated { why: "x".into() };
+            conf.cells[1].verdict = Verdict::NotEmulated { why: "x".into() };
+            conf.cells[2].verdict = Verdict::Undecided {
+                why: "y".into(),
+                delivered: false,
+            };
+        }
+        let (not_emulated, undecided) = reasons(&report);
+        assert_eq!(
+            not_emulated.into_iter().collect::<Vec<_>>(),
+            [("x".into(), 2)]
+        );
+        assert_eq!(
+            undecided.into_iter().collect::<Vec<_>>(),
+            [("not delivered: y".into(), 1)]
+        );
     }
 }
