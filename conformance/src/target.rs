@@ -99,6 +99,12 @@ pub enum Via {
     Client(usize),
     /// "The internet": the dataplane says which address stands for it.
     Internet,
+    /// `localhost` on host `host`'s own stack, where the source shares that stack with
+    /// the destination (the host and a container on its `host` network) and the
+    /// destination has no other address: what the model gives as `localhost`.
+    Loopback {
+        host: usize,
+    },
 }
 
 /// One address to probe for a cell.
@@ -189,6 +195,7 @@ pub fn targets(
             if let (Some(proto), Some(port)) = (proto_of(probe), port) {
                 out.extend(mesh(design, e, probe, proto, port));
             }
+            out.extend(loopback(design, from, to, probe, port));
             if out.is_empty() {
                 return Err(match &e.ip_source {
                     hnsim_model::IpSource::Unassigned(why) => {
@@ -218,6 +225,9 @@ pub fn targets(
                 }));
             }
             if out.is_empty() {
+                out.extend(loopback(design, from, to, probe, port));
+            }
+            if out.is_empty() {
                 return Err(format!("host `{}` has no address", host.name));
             }
         }
@@ -235,6 +245,43 @@ pub fn targets(
         }),
     }
     unambiguous(design, from, to, out)
+}
+
+/// The host whose own network stack `p` is on: a host, or a container on a Linux
+/// host's `host` network (LNX-1), which has no stack of its own.
+fn stack_host(design: &Design, p: &Party) -> Option<usize> {
+    match *p {
+        Party::Host(k) => Some(k),
+        Party::Endpoint {
+            container,
+            attachment,
+        } => {
+            let e = endpoint(design, container, attachment)?;
+            let k = e.host?;
+            let net = design.scenario.networks.get(e.network?)?;
+            let linux = !design.scenario.hosts.get(k)?.is_windows();
+            (net.driver == Driver::Host && linux).then_some(k)
+        }
+        Party::Client(_) | Party::Internet => None,
+    }
+}
+
+/// `localhost`, when `from` and `to` are on one host's stack and `to` has no address
+/// of its own to be asked at (a host without NICs): the one way there is.
+fn loopback(
+    design: &Design,
+    from: &Party,
+    to: &Party,
+    probe: Probe,
+    port: Option<u16>,
+) -> Option<Target> {
+    let k = stack_host(design, to)?;
+    (from != to && stack_host(design, from) == Some(k)).then_some(Target {
+        ip: Some(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+        probe,
+        port,
+        via: Via::Loopback { host: k },
+    })
 }
 
 /// The gateway addresses host `k` holds on its bridge and NAT networks that have an
@@ -494,6 +541,33 @@ clients:
         assert!(addrs(&from_host).contains(&"127.0.0.1:9090".to_string()));
         let from_client = targets(&d, &Party::Client(0), &local, Probe::Udp(90)).unwrap();
         assert!(!addrs(&from_client).iter().any(|a| a.contains("9090")));
+    }
+
+    #[test]
+    fn a_host_without_an_address_is_asked_at_localhost_only_from_its_own_stack() {
+        let d = design(
+            "name: t
+hosts:
+  - {name: lin1, os: linux}
+  - {name: lin2, os: linux}
+containers:
+  - {name: web, host: lin1, networks: [host], listen: [tcp/80]}
+  - {name: far, host: lin2, networks: [host]}
+",
+        );
+        let (web, far, host) = (ep(&d, "web"), ep(&d, "far"), Party::Host(0));
+        let t = targets(&d, &host, &web, Probe::Tcp(80)).unwrap();
+        assert_eq!(addrs(&t), ["127.0.0.1:80"]);
+        assert_eq!(t[0].via, Via::Loopback { host: 0 });
+        let t = targets(&d, &web, &host, Probe::Icmp).unwrap();
+        assert_eq!(addrs(&t), ["127.0.0.1"]);
+        // Another host's stack has no way there; nor has the internet.
+        assert!(targets(&d, &far, &web, Probe::Icmp).is_err());
+        assert!(targets(&d, &Party::Internet, &host, Probe::Icmp).is_err());
+        // A host with an address is asked there, from its own stack too.
+        let d = design(NAT_TWO_HOSTS);
+        let t = targets(&d, &Party::Host(0), &Party::Host(0), Probe::Icmp);
+        assert!(t.is_ok_and(|t| t.iter().all(|t| t.via != Via::Loopback { host: 0 })));
     }
 
     #[test]

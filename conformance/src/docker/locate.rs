@@ -137,6 +137,13 @@ pub fn resolve(
             .ok_or_else(|| dest("this address of the host is not on the emulated LAN".into()))
     };
     let (ip, port) = match target.via {
+        // This machine's own services answer on its loopback, whatever the design says.
+        Via::Loopback { .. } => {
+            return Err(dest(
+                "localhost of the engine's machine is not probed: its own services answer there"
+                    .into(),
+            ))
+        }
         Via::Endpoint {
             container,
             attachment,

@@ -268,7 +268,8 @@ impl Dataplane for Netns {
             Via::Mesh { .. } => {
                 return Err("swarm's routing mesh (published service ports) is not emulated".into())
             }
-            Via::Host { host, .. } => {
+            // The host namespace's own `lo`, which the sources on its stack share.
+            Via::Host { host, .. } | Via::Loopback { host } => {
                 placed(plan.hosts.get(host), "the host").map_err(dest)?;
                 target.ip
             }

@@ -63,6 +63,10 @@ pub fn resolve(
     let this_host =
         |k: usize| planning::on_realized_host(design, Some(r.plan.host), k).map_err(dest);
     let (ip, port) = match target.via {
+        // A Windows host has no `host` network to share its stack with (LNX-1).
+        Via::Loopback { .. } => {
+            return Err(dest("no container shares a Windows host's stack".into()))
+        }
         Via::Endpoint {
             container,
             attachment,
