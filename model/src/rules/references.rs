@@ -95,14 +95,33 @@ must agree.",
     help: "remove `platform:` (it is inferred from `os:`), or fix `os:`",
 };
 
+/// Every item whose key an earlier item has, in order. Keys are compared by hash
+/// first, sorted rather than put in a set (a set of a million replica names was a
+/// cache miss per name); only keys whose hash repeats go into the set.
 fn dupes<'a, K: std::hash::Hash + Eq + std::fmt::Display>(
     checker: &mut Checker,
     what: &str,
-    items: impl Iterator<Item = (K, &'a str)>,
+    items: impl Iterator<Item = (K, &'a str)> + Clone,
 ) {
-    // Room made once: a million replicas' names rehashed the set twenty times.
-    let mut seen = HashSet::with_capacity_and_hasher(items.size_hint().0, Default::default());
-    for (key, path) in items {
+    use std::hash::BuildHasher;
+    let state = foldhash::fast::FixedState::default();
+    let hashes: Vec<u64> = items.clone().map(|(key, _)| state.hash_one(&key)).collect();
+    let mut sorted = hashes.clone();
+    sorted.sort_unstable();
+    let suspect: HashSet<u64> = sorted
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0])
+        .collect();
+    drop(sorted);
+    if suspect.is_empty() {
+        return;
+    }
+    let mut seen = HashSet::default();
+    for ((key, path), hash) in items.zip(&hashes) {
+        if !suspect.contains(hash) {
+            continue;
+        }
         if let Some(key) = seen.replace(key) {
             checker.emit(
                 &DUPLICATE,

@@ -233,3 +233,25 @@ fn exhausted_subnet_is_one_finding_per_network() {
         f[0].message
     );
 }
+
+/// SCN001 names every container after the first of its name, in file order, and a
+/// service's replica that takes a container's name.
+#[test]
+fn duplicates_are_each_later_holder_of_a_name() {
+    let f = findings(
+        "name: t\nhosts:\n  - {name: h, os: linux, swarm: manager}\ncontainers:\n  - {name: web, host: h}\n  - {name: db, host: h}\n  - {name: web, host: h}\n  - {name: web, host: h}\n  - {name: api.2, host: h}\nservices:\n  - {name: api, replicas: 2}\n",
+    );
+    let dup: Vec<(&str, &str)> = f
+        .iter()
+        .filter(|f| f.code == "SCN001")
+        .map(|f| (f.location.path.as_str(), f.message.as_str()))
+        .collect();
+    assert_eq!(
+        dup,
+        [
+            ("containers[2]", "container `web` is defined more than once"),
+            ("containers[3]", "container `web` is defined more than once"),
+            ("services[0]", "container `api.2` is defined more than once"),
+        ]
+    );
+}
