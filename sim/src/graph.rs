@@ -91,12 +91,20 @@ impl<'d> TopologyGraph<'d> {
         // (one per NIC, ARCH-6) share the node.
         let mut vswitches: BTreeMap<String, NodeIndex> = BTreeMap::new();
         for (ni, n) in s.networks.iter().enumerate() {
-            let mut on: Vec<usize> = match &n.host {
+            let on: Vec<usize> = match &n.host {
                 Some(h) => design.host_index(h).into_iter().collect(),
-                None => design.endpoints_on(ni).filter_map(|e| e.host).collect(),
+                None => {
+                    // Marked per host rather than listed per endpoint and sorted (a
+                    // million replicas were a million-entry sort).
+                    let mut here = vec![false; s.hosts.len()];
+                    for hi in design.endpoints_on(ni).filter_map(|e| e.host) {
+                        if let Some(h) = here.get_mut(hi) {
+                            *h = true;
+                        }
+                    }
+                    (0..here.len()).filter(|&hi| here[hi]).collect()
+                }
             };
-            on.sort();
-            on.dedup();
             for hi in on {
                 let Some(id) = vswitch_id(design, n, &s.hosts[hi]) else {
                     continue;
