@@ -172,6 +172,26 @@ fn the_findings_the_wire_disagreed_with_invalidate_what_they_break() {
             "a@t1",
             "b@t2",
         ),
+        // What Docker or HNS refuses to create does not exist: a network (even between
+        // its own members) or a container.
+        (
+            "pitfalls/overlay-vni-below-4096.yaml",
+            "HNS021",
+            "web.1@ovl",
+            "web.2@ovl",
+        ),
+        (
+            "pitfalls/windows-unsupported-container-options.yaml",
+            "HNS051",
+            "db@nat",
+            "web@nat",
+        ),
+        (
+            "pitfalls/port-range-length-mismatch.yaml",
+            "SCN041",
+            "host:lin1",
+            "web@bridge",
+        ),
     ];
     for (file, code, from, to) in cases {
         let path = scenarios_dir().join(file);

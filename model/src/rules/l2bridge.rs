@@ -80,24 +80,28 @@ cross-subnet traffic only (SDN-1). l2tunnel sends all traffic to the physical ho
 
 pub(super) fn check(checker: &mut Checker) {
     for (ni, net, host) in checker.on_windows(Driver::L2bridge) {
+        // An OS without l2bridge, or no subnet to address endpoints from: the network
+        // does not work at all, so none of its flows is what the rules say.
         if !host.os.supports_l2bridge() {
-            checker.emit(
+            checker.emit_on(
                 &OLD_OS,
                 &net.origin.path,
                 format!(
                     "l2bridge network `{}` on host `{}`, which runs {}",
                     net.name, host.name, host.os
                 ),
+                checker.refused_network(net),
             );
         }
         match net.subnet.0.first() {
-            None => checker.emit(
+            None => checker.emit_on(
                 &NO_SUBNET,
                 &net.origin.path,
                 format!(
                     "l2bridge network `{}` on host `{}` has no subnet",
                     net.name, host.name
                 ),
+                checker.refused_network(net),
             ),
             Some(subnet) => {
                 if net.gateway.is_none() {

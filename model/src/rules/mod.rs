@@ -284,6 +284,39 @@ impl<'a> Checker<'a> {
         self.out.push(f);
     }
 
+    /// The subjects "every attachment of container `ci`": what a container Docker
+    /// refuses to create (an option or a port mapping the platform refuses) takes out.
+    pub fn container_subjects(&self, ci: usize) -> Vec<Subject> {
+        let name = &self.design.scenario.containers[ci].name;
+        self.design
+            .endpoints_of(ci)
+            .filter_map(|e| e.network)
+            .map(|n| Subject::Endpoint {
+                container: name.clone(),
+                network: self.design.scenario.networks[n].name.clone(),
+            })
+            .collect()
+    }
+
+    /// The subjects of a network Docker or HNS refuses to create: traffic off it, and
+    /// every attachment to it (flows between its own members do not work either).
+    pub fn refused_network(&self, net: &Network) -> Vec<Subject> {
+        let ni = self
+            .design
+            .scenario
+            .networks
+            .iter()
+            .position(|n| std::ptr::eq(n, net));
+        let mut out = vec![Self::network_subject(net)];
+        if let Some(ni) = ni {
+            out.extend(self.endpoints_on(ni).map(|e| Subject::Endpoint {
+                container: self.design.scenario.containers[e.container].name.clone(),
+                network: net.name.clone(),
+            }));
+        }
+        out
+    }
+
     /// The subject "traffic off network `net`", scoped to its host when it has one.
     pub fn network_subject(net: &Network) -> Subject {
         Subject::Network {

@@ -175,14 +175,17 @@ pub(super) fn check(checker: &mut Checker) {
         if net.options.contains_key(shim::ENCRYPTED) {
             refused.push(("options", "--opt encrypted".into()));
         }
+        // Each is refused at `docker network create`: the network does not exist, so
+        // no flow of it is what its rules say.
         for (field, flag) in refused {
-            checker.emit(
+            checker.emit_on(
                 &NETWORK_OPTION,
                 &format!("{p}.{field}"),
                 format!(
                     "network `{}` on Windows host `{host}` uses `{flag}`, which Windows does not support",
                     net.name
                 ),
+                checker.refused_network(net),
             );
         }
         for (si, subnet) in net.subnet.0.iter().enumerate() {
@@ -192,13 +195,14 @@ pub(super) fn check(checker: &mut Checker) {
                 } else {
                     format!("{p}.subnet")
                 };
-                checker.emit(
+                checker.emit_on(
                     &IPV6,
                     &path,
                     format!(
                         "network `{}` on Windows host `{host}` has IPv6 subnet {subnet}: Docker refuses it (\"windowsshim driver doesn't support v6 subnets\")",
                         net.name
                     ),
+                    checker.refused_network(net),
                 );
             }
         }
@@ -226,13 +230,14 @@ pub(super) fn check(checker: &mut Checker) {
         }
         for (key, value) in &net.options {
             if let Some(wanted) = bad_value(key, value) {
-                checker.emit(
+                checker.emit_on(
                     &BAD_OPTION_VALUE,
                     &format!("{p}.options.{key}"),
                     format!(
                         "network `{}` sets `{key}` to `{value}`, but the Windows driver expects {wanted}",
                         net.name
                     ),
+                    checker.refused_network(net),
                 );
             }
         }
@@ -243,7 +248,7 @@ pub(super) fn check(checker: &mut Checker) {
                 .filter(|s| s.parse::<IpAddr>().is_err())
                 .collect();
             if !bad.is_empty() {
-                checker.emit(
+                checker.emit_on(
                     &BAD_DNS_SERVERS,
                     &format!("{p}.options.{}", shim::DNSSERVERS),
                     format!(
@@ -251,6 +256,7 @@ pub(super) fn check(checker: &mut Checker) {
                         net.name,
                         bad.join(", ")
                     ),
+                    checker.refused_network(net),
                 );
             }
         }
@@ -323,14 +329,17 @@ fn container_options(checker: &mut Checker) {
         if let Some(ip6) = c.ip6 {
             flags.push(("ip6", format!("--ip6 {ip6}")));
         }
+        // The daemon refuses the `docker run`: the container does not exist.
         for (field, flag) in flags {
-            checker.emit(
+            let gone = checker.container_subjects(ci);
+            checker.emit_on(
                 &CONTAINER_OPTION,
                 &format!("{p}.{field}"),
                 format!(
                     "container `{}` on Windows host `{}` uses `{flag}`, which Windows does not support",
                     c.name, host.name
                 ),
+                gone,
             );
         }
     }

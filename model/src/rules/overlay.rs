@@ -148,13 +148,15 @@ pub(super) fn check(checker: &mut Checker) {
                 } else {
                     format!("{}.options", net.origin.path)
                 };
-                checker.emit(
+                // HNS refuses the network: none of its flows is what the rules say.
+                checker.emit_on(
                     &LOW_VNI,
                     &path,
                     format!(
                         "overlay network `{}` uses VNI {vni}; Windows needs 4096 or more",
                         net.name
                     ),
+                    checker.refused_network(net),
                 );
             }
             for h in checker.hosts_of_network(ni) {

@@ -188,6 +188,9 @@ fn only(drivers: &[&str], kind: &str) -> bool {
 
 pub(super) fn check(checker: &mut Checker) {
     let mut found = Vec::new();
+    // Indices into `found` of the refusals that take their container out, with its
+    // attachments (in order).
+    let mut refused: Vec<(usize, Vec<crate::finding::Subject>)> = Vec::new();
     // (host, proto) -> [(container, host ports, path)]
     let mut taken: BTreeMap<(String, Protocol), Vec<HostBinding>> = BTreeMap::new();
     for (ci, c) in checker.containers().iter().enumerate() {
@@ -240,6 +243,9 @@ pub(super) fn check(checker: &mut Checker) {
                 format!("container `{}` sets -P but exposes no port", c.name),
             ));
         }
+        // What `mapping_limits` finds, `docker run` refuses: the container is not
+        // created, so none of its flows is what the rules say.
+        let before = found.len();
         mapping_limits(
             "container",
             &c.name,
@@ -248,6 +254,10 @@ pub(super) fn check(checker: &mut Checker) {
             host.is_windows(),
             &mut found,
         );
+        if found.len() > before {
+            let gone = checker.container_subjects(ci);
+            refused.extend((before..found.len()).map(|i| (i, gone.clone())));
+        }
         let applies = kinds.contains(&"other");
         if c.is_running() && applies {
             for p in checker.design.published_of(ci).filter(|p| !p.ephemeral) {
@@ -304,8 +314,12 @@ pub(super) fn check(checker: &mut Checker) {
             found.push((&PORT_TAKEN, this.path.clone(), message));
         }
     }
-    for (rule, path, msg) in found {
-        checker.emit(rule, &path, msg);
+    let mut refused = refused.into_iter().peekable();
+    for (i, (rule, path, msg)) in found.into_iter().enumerate() {
+        match refused.next_if(|(k, _)| *k == i) {
+            Some((_, gone)) => checker.emit_on(rule, &path, msg, gone),
+            None => checker.emit(rule, &path, msg),
+        }
     }
 }
 

@@ -235,7 +235,7 @@ fn shared_nics(checker: &mut Checker) {
                         "{} network `{}` and {} network `{}` both bind NIC `{nic}` of host `{host}`",
                         net.driver, net.name, other.driver, other.name
                     ),
-                    [Checker::network_subject(net), Checker::network_subject(other)],
+                    [checker.refused_network(net), checker.refused_network(other)].concat(),
                 );
             }
         }
