@@ -122,7 +122,6 @@ fn parse_docker(words: &[String]) -> Command {
                 (None, _) => Command::NoNetworkEffect(text(words)),
             }
         }
-        Some("kill") => Command::Stop(parse_args(rest, START_STOP, true)),
         Some("network") => {
             let inner = rest.get(1..).unwrap_or(&[]);
             match rest.first().map(String::as_str) {
@@ -180,14 +179,14 @@ fn container_command(verb: &str, args: &[String]) -> Option<Command> {
             create: verb == "create",
         },
         "start" => Command::Start(parse_args(args, START_STOP, true)),
-        "stop" => Command::Stop(parse_args(args, START_STOP, true)),
+        // A killed container is stopped, as far as its network is concerned.
+        "stop" | "kill" => Command::Stop(parse_args(args, START_STOP, true)),
         "restart" => Command::Restart(parse_args(args, START_STOP, true)),
         "rm" => Command::Rm(parse_args(args, CONTAINER_RM, true)),
         _ => return None,
     })
 }
 
-#[cfg(test)]
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,6 +206,17 @@ mod tests {
         assert_eq!(args.value("network").as_deref(), Some("a"));
         assert_eq!(args.positionals, ["img", "cmd", "-p", "9"]);
         assert_eq!(args.notes.len(), 3, "{:?}", args.notes);
+    }
+
+    /// `docker kill` and `docker container kill` stop the container alike.
+    #[test]
+    fn kill_stops_in_both_spellings() {
+        for text in ["docker kill web", "docker container kill -s KILL web"] {
+            let Command::Stop(args) = parse(&w(text)) else {
+                panic!("{text}: not a stop")
+            };
+            assert_eq!(args.positionals, ["web"], "{text}");
+        }
     }
 
     #[test]
