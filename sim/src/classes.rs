@@ -245,11 +245,8 @@ fn facts<'a>(ctx: &Context<'a>, ep: &'a Endpoint) -> FactsRef<'a> {
         .ip
         .and_then(|ip| net.and_then(|n| n.subnet.0.iter().position(|s| s.contains(&ip))));
     let on_segment_subnet = ep.ip.is_some_and(|ip| {
-        ctx.endpoint_segment(ep).is_some_and(|at| {
-            ctx.design.scenario.segments[at.segment]
-                .subnet
-                .contains(&ip)
-        })
+        ctx.endpoint_segment_index(ep)
+            .is_some_and(|at| ctx.design.scenario.segments[at].subnet.contains(&ip))
     });
     let ip_source = match ctx.design.endpoints[ep.index].ip_source {
         hnsim_model::IpSource::Static => 0,

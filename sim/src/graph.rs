@@ -346,7 +346,7 @@ fn vswitch_kind(d: &Driver) -> &'static str {
 /// internal NAT vSwitch and a Linux bridge belong to one network.
 pub(crate) fn vswitch_id(d: &Design, n: &Network, host: &Host) -> Option<String> {
     match n.driver {
-        Driver::Host | Driver::None | Driver::Plugin(_) => None,
+        _ if !has_vswitch(&n.driver) => None,
         Driver::Nat | Driver::Ics | Driver::Internal | Driver::Private | Driver::Bridge => {
             Some(format!("{}/{}", host.name, n.name))
         }
@@ -357,6 +357,11 @@ pub(crate) fn vswitch_id(d: &Design, n: &Network, host: &Host) -> Option<String>
             .network_nic(n, host)
             .map(|nic| format!("{}/{}", host.name, nic.name)),
     }
+}
+
+/// Whether a network of this driver has a vSwitch at all ([`vswitch_id`] names it).
+pub(crate) fn has_vswitch(driver: &Driver) -> bool {
+    !matches!(driver, Driver::Host | Driver::None | Driver::Plugin(_))
 }
 
 /// Globally routable: what the internet can send to.
