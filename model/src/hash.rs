@@ -5,4 +5,17 @@
 //! standard hasher is randomly seeded too), so answers do not change.
 
 pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
-pub(crate) type HashSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
+pub type HashSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
+
+/// The values that occur more than once in `hashes`. Sorted rather than put in a set
+/// (a set of a million names is a cache miss per name): the duplicate checks compare
+/// keys by hash first and look at the keys themselves only where a hash repeats.
+pub fn repeated_hashes(hashes: &[u64]) -> HashSet<u64> {
+    let mut sorted = hashes.to_vec();
+    sorted.sort_unstable();
+    sorted
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0])
+        .collect()
+}

@@ -10,6 +10,7 @@ pub mod fact;
 pub mod finding;
 pub mod generate;
 mod hash;
+pub use hash::repeated_hashes;
 pub mod import;
 pub mod limits;
 pub mod os;

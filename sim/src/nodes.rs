@@ -173,14 +173,7 @@ fn repeated<'a>(n: usize, pair: impl Fn(usize) -> (&'a str, &'a str)) -> Vec<boo
     use std::hash::BuildHasher;
     let state = foldhash::fast::FixedState::default();
     let hashes: Vec<u64> = (0..n).map(|k| state.hash_one(pair(k))).collect();
-    let mut sorted = hashes.clone();
-    sorted.sort_unstable();
-    let suspect: foldhash::HashSet<u64> = sorted
-        .windows(2)
-        .filter(|w| w[0] == w[1])
-        .map(|w| w[0])
-        .collect();
-    drop(sorted);
+    let suspect = hnsim_model::repeated_hashes(&hashes);
     if suspect.is_empty() {
         return vec![false; n];
     }

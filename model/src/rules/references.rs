@@ -106,14 +106,7 @@ fn dupes<'a, K: std::hash::Hash + Eq + std::fmt::Display>(
     use std::hash::BuildHasher;
     let state = foldhash::fast::FixedState::default();
     let hashes: Vec<u64> = items.clone().map(|(key, _)| state.hash_one(&key)).collect();
-    let mut sorted = hashes.clone();
-    sorted.sort_unstable();
-    let suspect: HashSet<u64> = sorted
-        .windows(2)
-        .filter(|w| w[0] == w[1])
-        .map(|w| w[0])
-        .collect();
-    drop(sorted);
+    let suspect = crate::hash::repeated_hashes(&hashes);
     if suspect.is_empty() {
         return;
     }
