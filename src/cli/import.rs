@@ -90,8 +90,12 @@ mod tests {
     use hnsim_model::parse_scenario;
     use std::path::Path;
 
+    /// A file of these tests, in the build directory (`target/`, beside the test
+    /// binary): unit tests get no `CARGO_TARGET_TMPDIR`, and the system's temporary
+    /// directory would keep a folder per run.
     fn temp(name: &str, text: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("hnsim-import-{}", std::process::id()));
+        let exe = std::env::current_exe().unwrap();
+        let dir = exe.parent().unwrap().join("hnsim-import-tests");
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(name);
         std::fs::write(&path, text).unwrap();

@@ -428,9 +428,7 @@ fn import_output_reimports_to_the_same_matrix() {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let out = std::env::temp_dir()
-            .join(format!("hnsim-cli-{}", std::process::id()))
-            .join(format!("{parent}--{stem}.imported.yaml"));
+        let out = run_dir().join(format!("{parent}--{stem}.imported.yaml"));
         let o = hnsim(&["import", p(&f), "-o", p(&out)]);
         assert!(
             code(&o) == 0 || code(&o) == 1,
@@ -635,10 +633,7 @@ fn windows_encodings_and_line_ends() {
         "bom.txt",
         "\u{feff}docker run -d --name web -p 80:80 nginx\n",
     );
-    let utf16 = std::env::temp_dir()
-        .join(format!("hnsim-cli-{}", std::process::id()))
-        .join("encodings")
-        .join("utf16.ps1");
+    let utf16 = run_dir().join("encodings").join("utf16.ps1");
     let mut bytes = vec![0xFF, 0xFE];
     for unit in
         "docker network create -d transparent T\r\ndocker run -d --name web --network T iis\r\n"

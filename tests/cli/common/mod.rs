@@ -42,11 +42,16 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The directory of the test run's files: under the build directory Cargo gives
+/// integration tests (`CARGO_TARGET_TMPDIR`), so runs leave nothing in the system's
+/// temporary directory; each run writes over the last one's.
+pub fn run_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli")
+}
+
 /// Writes `text` to a file of this test run and returns its path.
 pub fn input(test: &str, name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir()
-        .join(format!("hnsim-cli-{}", std::process::id()))
-        .join(test);
+    let dir = run_dir().join(test);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join(name);
     std::fs::write(&path, text).expect("write input");
