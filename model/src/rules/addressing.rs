@@ -198,9 +198,6 @@ pub(super) fn check(checker: &mut Checker) {
         .collect();
     for (j, b) in addressed.iter().enumerate() {
         for a in &addressed[..j] {
-            if on_segment(&a.driver) && on_segment(&b.driver) {
-                continue; // both take the physical segment's subnet
-            }
             let clash = b.subnet.0.iter().find_map(|sb| {
                 a.subnet
                     .0
@@ -212,6 +209,15 @@ pub(super) fn check(checker: &mut Checker) {
             let Some(shared) = shared_host(a, b) else {
                 continue;
             };
+            // On Windows each transparent or l2bridge network takes the physical
+            // segment's subnet on its own NIC (HNS keeps a pool per network). Linux
+            // Docker's default IPAM refuses any overlapping pool, macvlan and ipvlan
+            // included ("Pool overlaps with other one on this address space"): two
+            // macvlan networks on one LAN subnet, even on different parents, is that.
+            let windows = checker.host(&shared).is_some_and(|h| h.is_windows());
+            if windows && on_segment(&a.driver) && on_segment(&b.driver) {
+                continue;
+            }
             found.push((
                 &OVERLAP,
                 format!("{}.subnet", b.origin.path),

@@ -255,3 +255,22 @@ fn duplicates_are_each_later_holder_of_a_name() {
         ]
     );
 }
+
+/// Linux Docker's IPAM refuses a pool that overlaps another, macvlan included (two
+/// macvlan networks on one LAN subnet, on different parents); HNS keeps a pool per
+/// network, so Windows transparent networks on their own NICs may share the LAN's.
+#[test]
+fn on_segment_networks_overlap_on_linux_not_on_windows() {
+    let linux = "name: t\nsegments: [{name: lan, subnet: 192.168.1.0/24, gateway: 192.168.1.1}]\nhosts:\n  - {name: nas, os: linux, nics: [{name: eth0, ip: 192.168.1.10/24, segment: lan}, {name: eth1, ip: 192.168.1.11/24, segment: lan}]}\nnetworks:\n  - {name: m1, host: nas, driver: macvlan, subnet: 192.168.1.0/24, gateway: 192.168.1.1, options: {parent: eth0}}\n  - {name: m2, host: nas, driver: macvlan, subnet: 192.168.1.0/24, gateway: 192.168.1.1, options: {parent: eth1}}\n";
+    assert!(
+        codes(linux).contains(&"SCN010".to_string()),
+        "{:?}",
+        codes(linux)
+    );
+    let windows = "name: t\nsegments: [{name: lan, subnet: 192.168.1.0/24, gateway: 192.168.1.1}]\nhosts:\n  - {name: w, os: ws2022, nics: [{name: Ethernet, ip: 192.168.1.10/24, segment: lan}, {name: Ethernet 2, ip: 192.168.1.11/24, segment: lan}]}\nnetworks:\n  - {name: t1, host: w, driver: transparent, subnet: 192.168.1.0/24, gateway: 192.168.1.1, options: {com.docker.network.windowsshim.interface: Ethernet}}\n  - {name: t2, host: w, driver: transparent, subnet: 192.168.1.0/24, gateway: 192.168.1.1, options: {com.docker.network.windowsshim.interface: Ethernet 2}}\n";
+    assert!(
+        !codes(windows).contains(&"SCN010".to_string()),
+        "{:?}",
+        codes(windows)
+    );
+}
