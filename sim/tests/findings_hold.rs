@@ -192,6 +192,12 @@ fn the_findings_the_wire_disagreed_with_invalidate_what_they_break() {
             "host:lin1",
             "web@bridge",
         ),
+        (
+            "pitfalls/host-network-with-other-networks.yaml",
+            "DKR002",
+            "host:lin1",
+            "agent@bridge",
+        ),
     ];
     for (file, code, from, to) in cases {
         let path = scenarios_dir().join(file);

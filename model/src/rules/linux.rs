@@ -104,8 +104,12 @@ pub(super) fn check(checker: &mut Checker) {
         }
         if matches!(driver, Driver::Host | Driver::None) {
             let others = checker.design.endpoints_of(a.ep.container).count();
+            // Docker refuses the run ("conflicting options") or the connect: which of
+            // the attachments exists depends on the order of commands a scenario does
+            // not give, so none of the container's flows is what the rules say.
             if others > 1 {
-                checker.emit(
+                let as_written = checker.container_subjects(a.ep.container);
+                checker.emit_on(
                     &EXCLUSIVE_NETWORK,
                     &a.path(),
                     format!(
@@ -115,6 +119,7 @@ pub(super) fn check(checker: &mut Checker) {
                         a.network.name,
                         others - 1
                     ),
+                    as_written,
                 );
             }
         }
