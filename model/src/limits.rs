@@ -204,11 +204,7 @@ pub fn check_design_size(
 ) -> Result<(), ParseError> {
     let limits = &doc.limits;
     let at = |path: &str| {
-        let l = doc.locate(path);
-        let (line, column) = doc
-            .source_map
-            .value_position(path)
-            .unwrap_or((l.line, l.column));
+        let (line, column) = refusal_position(doc, path);
         (line, column, path.to_string())
     };
     let refuse = |limit: &Limit, (line, column, path): (u32, u32, String), message: String| {
@@ -282,6 +278,17 @@ pub fn check_design_size(
     Ok(())
 }
 
+/// Where a refusal of the value at `path` points: the value itself where the source map
+/// has it, else its key; a path it does not know (an empty design) is the file's start.
+fn refusal_position(doc: &crate::parse::Document, path: &str) -> (u32, u32) {
+    let l = doc.locate(path);
+    match doc.source_map.value_position(path) {
+        Some(position) => position,
+        None if l.line == 0 => (1, 1),
+        None => (l.line, l.column),
+    }
+}
+
 /// The located error for a design whose states hold more class pairs than
 /// [`CLASS_PAIRS`] allows (the simulator counts them as it classifies each state):
 /// at `steps` for a timeline, else at the first container or service, whose classes
@@ -301,13 +308,7 @@ pub fn refuse_class_pairs(
     } else {
         String::new()
     };
-    let l = doc.locate(&path);
-    let (line, column) = doc
-        .source_map
-        .value_position(&path)
-        .unwrap_or((l.line, l.column));
-    // A path the source map does not know (an empty design) is the file's start.
-    let (line, column) = if line == 0 { (1, 1) } else { (line, column) };
+    let (line, column) = refusal_position(doc, &path);
     let limit = doc.limits.class_pairs;
     let over = if states > 1 {
         format!("its first {states} states hold {class_pairs} pairs of endpoint classes")
