@@ -7,6 +7,7 @@
 
 use super::common::{input, p, scenario_files};
 use proptest::prelude::*;
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -113,8 +114,26 @@ fn run_bounded(command: &str, file: &str) -> (i32, String) {
     }
 }
 
-/// `file:line:column` somewhere in the message, both counted from 1.
+/// `file:line:column` somewhere in the message, both counted from 1. The file is named
+/// as given, or relative to the working directory when it lies under it (as hnsim shows
+/// a path into the checkout: where the target directory is inside it, so are the inputs).
 fn located(message: &str, file: &str) -> bool {
+    let relative = std::env::current_dir().ok().and_then(|cwd| {
+        Path::new(file)
+            .strip_prefix(cwd)
+            .ok()
+            .map(Path::to_path_buf)
+    });
+    [
+        Some(file.to_string()),
+        relative.map(|r| r.display().to_string()),
+    ]
+    .into_iter()
+    .flatten()
+    .any(|name| located_as(message, &name))
+}
+
+fn located_as(message: &str, file: &str) -> bool {
     let prefix = format!("{file}:");
     let number = |s: &str| {
         let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
