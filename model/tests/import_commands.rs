@@ -76,6 +76,48 @@ fn run_flag_forms_and_image_stops_flag_parsing() {
     assert_eq!(f.severity, Severity::Info);
 }
 
+/// IMP024: `docker run -d nginx -p 80:80` runs `nginx -p 80:80` and publishes nothing;
+/// the importer does the same and says why. Flags of a command that has a word of its
+/// own (`nc -l -p 8080`) are the program's, and flags the model does not read
+/// (`-e`, `-d`) are no mistake worth a warning.
+#[test]
+fn run_flags_written_after_the_image_are_named() {
+    let i = commands(
+        "c.sh",
+        "docker run -d --name db mssql -p 1433:1433 --network=back -e X=1 -p 1434:1434
+",
+    );
+    let c = &i.scenario.containers[0];
+    assert!(c.ports.is_empty(), "nothing is published");
+    let late = find(&i, "IMP024");
+    assert_eq!(late.len(), 1, "{:#?}", i.findings);
+    assert_eq!(late[0].severity, Severity::Warning);
+    assert_says(late[0], "--publish, --network after the image `mssql`");
+    assert_eq!(late[0].location.line, 1);
+    let service = commands(
+        "c.sh",
+        "docker swarm init\ndocker service create --name s nginx --publish 80:80\n",
+    );
+    assert_says(
+        find(&service, "IMP024")[0],
+        "--publish after the image `nginx`",
+    );
+
+    for fine in [
+        "docker run -d --name n alpine nc -l -p 8080
+",
+        "docker run -d --name r redis --appendonly yes
+",
+        "docker run -d --name e alpine -e X -d
+",
+        "docker run -d --name w -p 80:80 nginx
+",
+    ] {
+        let i = commands("c.sh", fine);
+        assert!(find(&i, "IMP024").is_empty(), "{fine}: {:#?}", i.findings);
+    }
+}
+
 #[test]
 fn continuations_and_quotes() {
     let text = "C:\\> docker network create -d transparent `\n>>   -o com.docker.network.windowsshim.interface=\"Ethernet 2\" `\n>>   -o \"com.docker.network.windowsshim.dnsservers=10.0.0.2,10.0.0.3\" `\n>>   TN\n$ docker run --name 'a b' --network TN \\\n    img\n";

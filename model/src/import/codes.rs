@@ -86,6 +86,9 @@ pub const CODES: &[Rule] = &[
     c("IMP023", Info, &["ARCH-2"], "container shares another container's network stack",
       "`--network container:NAME` (compose `network_mode: service:NAME` or `container:NAME`) puts the container in NAME's network namespace (its compartment on Windows): it has no vNIC, address or node of its own. What it listens on is reached at NAME's addresses, and its traffic is NAME's, so its ports are added to NAME's and the matrix shows NAME only.",
       "nothing to do; trace NAME to see what reaches the shared stack"),
+    c("IMP024", Warning, &[], "docker run flag written after the image",
+      "`docker run` (and `docker service create`) reads its flags up to the image; every word after the image is the container's command (`docker run -d nginx -p 80:80` runs `nginx -p 80:80`). A flag there that would publish a port, pick a network or set an address does nothing: the container is created without it, as the importer does.",
+      "move the flag before the image: `docker run -d -p 80:80 nginx`"),
 ];
 
 pub fn get(code: &str) -> Option<&'static Rule> {

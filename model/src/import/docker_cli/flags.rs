@@ -66,6 +66,47 @@ pub fn suggest_flag(spelled: &str) -> Option<String> {
     .map(|(_, n)| format!("--{n}"))
 }
 
+/// The flags the model would have read (`-p`, `--publish=80:80`, `--network`) among
+/// the flags that open a command written after the image of `docker run` (`service`:
+/// `docker service create`). Docker
+/// hands every word after the image to the container's command, so a flag there
+/// publishes or connects nothing: an easy mistake that no error shows. Only the leading
+/// flags (and their values) count: once the command has a word of its own
+/// (`nc -l -p 8080`), its flags are the program's, not misplaced Docker ones.
+pub fn misplaced_flags(command: &[String], service: bool) -> Vec<String> {
+    let specs = if service { SERVICE_CREATE } else { RUN };
+    let mut found: Vec<String> = Vec::new();
+    let mut words = command.iter();
+    while let Some(word) = words.next() {
+        let (spec, inline) = if let Some(long) = word.strip_prefix("--") {
+            let (name, inline) = long
+                .split_once('=')
+                .map_or((long, false), |(n, _)| (n, true));
+            (super::args::find_long(specs, name), inline)
+        } else if let Some(short) = word.strip_prefix('-').filter(|s| !s.is_empty()) {
+            let mut chars = short.chars();
+            let letter = chars.next();
+            (
+                letter.and_then(|c| super::args::find_short(specs, c)),
+                chars.next().is_some(),
+            )
+        } else {
+            break;
+        };
+        let Some(spec) = spec else { continue };
+        if spec.effect == Modelled {
+            let name = format!("--{}", spec.names[0]);
+            if !found.contains(&name) {
+                found.push(name);
+            }
+        }
+        if spec.arity == Value && !inline {
+            words.next();
+        }
+    }
+    found
+}
+
 /// `docker run` / `docker create` / `docker container run`.
 pub(super) const RUN: &[FlagSpec] = &[
     flag(&["network", "net"], None, Value, Modelled),

@@ -11,7 +11,7 @@ mod flags;
 mod powershell;
 
 pub use args::Args;
-pub use flags::{suggest_flag, Effect};
+pub use flags::{misplaced_flags, suggest_flag, Effect};
 
 use args::{find_long, find_short, parse_args};
 use flags::*;

@@ -4,7 +4,7 @@
 use super::network::{attachment, parse_network_value};
 use super::{TargetHost, Translator};
 use crate::finding::Location;
-use crate::import::docker_cli::Args;
+use crate::import::docker_cli::{misplaced_flags, Args};
 use crate::port::{PortMapping, PortProto, PortRange, Protocol};
 use crate::scenario::*;
 use std::net::IpAddr;
@@ -102,6 +102,29 @@ impl Translator {
         );
     }
 
+    /// IMP024: flags the model would have read, written where Docker no longer reads
+    /// flags (after the image they are the container's command).
+    pub(super) fn flags_after_image(
+        &mut self,
+        image: &str,
+        command: &[String],
+        verb: &str,
+        src: &Location,
+    ) {
+        let misplaced = misplaced_flags(command, verb == "service create");
+        if misplaced.is_empty() {
+            return;
+        }
+        self.emit(
+            "IMP024",
+            src,
+            format!(
+                "{} after the image `{image}` is part of the container's command, not a `docker {verb}` flag: ignored, as Docker ignores it",
+                misplaced.join(", ")
+            ),
+        );
+    }
+
     pub(super) fn run(&mut self, h: &TargetHost, a: &Args, create: bool, src: &Location) {
         self.notes(a, src);
         let verb = if create { "create" } else { "run" };
@@ -113,6 +136,7 @@ impl Translator {
             );
             return;
         };
+        self.flags_after_image(&image, &a.positionals[1..], verb, src);
         let name = match a.value("name") {
             Some(n) => n,
             None => {

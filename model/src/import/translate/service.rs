@@ -88,6 +88,7 @@ impl Translator {
             );
             return;
         };
+        self.flags_after_image(&image, &a.positionals[1..], "service create", src);
         let name = a.value("name").unwrap_or_else(|| {
             let base = image_base(&image);
             let name = (1..)
