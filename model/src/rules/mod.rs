@@ -118,6 +118,7 @@ pub const RULES: &[Rule] = &[
     references::SERVICE_WITHOUT_SWARM,
     references::NO_DOCKER,
     references::PLUGIN,
+    references::DRIVER_TYPO,
     references::PLATFORM_OS,
     addressing::OVERLAP,
     addressing::OVERLAPS_LAN,

@@ -3,7 +3,7 @@
 
 use super::{Checker, Rule};
 use crate::driver::Driver;
-use crate::finding::Severity::{Error, Info};
+use crate::finding::Severity::{Error, Info, Warning};
 use crate::hash::HashSet;
 use crate::scenario::Platform;
 
@@ -83,6 +83,30 @@ pub const PLUGIN: Rule = Rule {
 own; hnsim gives their endpoints no address and computes no reachability for them.",
     help: "nothing to fix if the plugin is intended; otherwise check the driver name",
 };
+
+pub const DRIVER_TYPO: Rule = Rule {
+    code: "SCN009",
+    severity: Warning,
+    facts: &["LNX-6", "OPT-5"],
+    title: "driver name a typo away from a built-in driver",
+    explanation: "Docker looks a driver name it does not ship up as a plugin (LNX-6): unless \
+one by that name is installed, `docker network create -d natt` fails with `plugin \"natt\" \
+not found`. A name this close to a built-in is most likely that driver mistyped (names are \
+exact, OPT-5). hnsim treats it as a plugin it knows nothing of: the network's endpoints get \
+no address and no reachability.",
+    help: "write the built-in driver's name, or ignore this if a plugin by this name is installed",
+};
+
+/// The built-in driver a plugin name is most likely a typo of (`natt`, `l2brige`,
+/// `overlay2`); real plugins (`weave`, `calico`, `cilium`) are nowhere near one.
+fn typo_of_builtin(name: &str) -> Option<&'static str> {
+    Driver::BUILTIN
+        .iter()
+        .map(|b| (crate::similarity(&name.to_ascii_lowercase(), b), *b))
+        .filter(|(score, _)| *score > 0.9)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, b)| b)
+}
 
 pub const PLATFORM_OS: Rule = Rule {
     code: "SCN008",
@@ -267,7 +291,18 @@ pub(super) fn check(checker: &mut Checker) {
     }
     for (ni, n) in s.networks.iter().enumerate() {
         if let Driver::Plugin(name) = &n.driver {
-            if n.driver.miscased_builtin().is_none() {
+            if let Some(builtin) =
+                typo_of_builtin(name).filter(|_| n.driver.miscased_builtin().is_none())
+            {
+                found.push((
+                    &DRIVER_TYPO,
+                    format!("{}.driver", n.origin.path),
+                    format!(
+                        "network `{}` uses driver `{name}`, which Docker does not ship: did you mean `{builtin}`?",
+                        n.name
+                    ),
+                ));
+            } else if n.driver.miscased_builtin().is_none() {
                 found.push((
                     &PLUGIN,
                     format!("{}.driver", n.origin.path),
