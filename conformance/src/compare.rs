@@ -24,9 +24,11 @@ use hnsim_sim::{
     Probe, ProbeOutcome, StateMatrix, Verdict,
 };
 use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
 use std::net::IpAddr;
 
 /// What one probe of one cell showed.
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ObservedCell {
     pub from: String,
@@ -36,10 +38,8 @@ pub struct ObservedCell {
     /// Set by the realizer when its emulation of this cell is known to differ from real
     /// HNS/Docker, with the reason; a disagreement on such a cell is reported as a
     /// known divergence instead.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub known_divergence: Option<String>,
     /// The destination's name as the source's resolver answered it, when it was asked.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<NameCheck>,
 }
 

@@ -1,6 +1,7 @@
 //! Validation findings: what `hnsim check` reports, cargo-style.
 
 use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
 use std::fmt;
 
 #[derive(
@@ -63,6 +64,7 @@ impl fmt::Display for Location {
     }
 }
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Finding {
     /// Stable rule code, e.g. `HNS012`.
@@ -74,7 +76,6 @@ pub struct Finding {
     pub message: String,
     pub help: String,
     /// Timeline step after which the finding holds (`None`: the initial design).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<usize>,
     /// The parts of the design this finding says do not work as written. The simulator
     /// reads them: a cell that crosses one is never "delivered" against its own finding
@@ -93,17 +94,16 @@ pub struct Finding {
 ///   another): every flow from or to it;
 /// - a host whose own address is wrong: every flow from or to the host and the
 ///   containers on it.
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Subject {
     /// Network `network` (on `host` when it is host-scoped): flows off the network.
     Network {
         network: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         host: Option<String>,
         /// Only the flows whose other end is in this range (a pool over the LAN breaks
         /// the routes to the LAN's addresses, not those to the rest of the world).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         within: Option<ipnet::IpNet>,
     },
     /// The attachment of container `container` to network `network`: all its flows.

@@ -5,13 +5,14 @@ use crate::{github, json, junit, markdown, sarif, terminal, text};
 use crate::{Format, RenderError, RenderOptions};
 use hnsim_model::{Finding, Severity};
 use serde::Serialize;
+use serde_with::skip_serializing_none;
 use std::fmt::Write;
 
 /// One input of `check`: a file, and the error that kept it from being read.
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CheckedInput {
     pub file: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 

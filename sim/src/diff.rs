@@ -3,19 +3,21 @@
 
 use crate::matrix::{Address, Disposition, Probe, StateMatrix};
 use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
 use std::collections::BTreeMap;
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CellChange {
     pub from: String,
     pub to: String,
     pub probe: Probe,
-    /// `None`: the cell does not exist before (new node or probe).
+    /// `None`: the cell does not exist before (new node or probe); written as `null`.
+    #[serialize_always]
     pub before: Option<Disposition>,
+    #[serialize_always]
     pub after: Option<Disposition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before_address: Option<Address>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after_address: Option<Address>,
 }
 

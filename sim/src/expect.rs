@@ -6,6 +6,7 @@
 use crate::matrix::{DenyReason, Disposition, Probe, StateMatrix};
 use hnsim_model::{Analysis, Document, ExpectedCell, Location, Severity};
 use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
 
 /// What one scenario's expectations came to.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -47,6 +48,7 @@ impl FindingsCheck {
 }
 
 /// One spot-checked cell, expected next to observed.
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CellCheck {
     pub location: Location,
@@ -54,12 +56,13 @@ pub struct CellCheck {
     pub to: String,
     pub probe: String,
     pub expected: CellSide,
-    /// `None`: the matrix has no such cell (or the expectation is malformed: `problem`).
+    /// `None`: the matrix has no such cell (or the expectation is malformed: `problem`);
+    /// written as `null`.
+    #[serialize_always]
     pub observed: Option<CellSide>,
     pub disposition_matches: bool,
     pub address_matches: bool,
     /// Why the expectation itself cannot be checked (a typo in a probe or disposition).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
 }
 
@@ -71,10 +74,10 @@ impl CellCheck {
 
 /// A disposition (`delivered`, `denied`, `unknown` or a reason such as
 /// `not-published`) and, when stated or present, the address.
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CellSide {
     pub disposition: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
 }
 

@@ -31,11 +31,13 @@ pub use serve::serve;
 
 use hnsim_sim::{Probe, ProbeOutcome};
 use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
 use std::net::IpAddr;
 use std::path::Path;
 use std::time::Duration;
 
 /// One probe of a batch: what to send and where.
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProbeSpec {
     pub id: usize,
@@ -43,12 +45,10 @@ pub struct ProbeSpec {
     pub ip: IpAddr,
     /// Destination port for TCP/UDP (the published host port when the cell's address
     /// is host IP + port); ignored for ICMP.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<u16>,
     /// A name of the destination to resolve first, from the source's own stack
     /// ([`dns::lookup`]); the probe then goes to `ip` all the same, and the result
     /// carries what the name resolved to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
@@ -117,13 +117,13 @@ impl Timing {
     }
 }
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Batch {
     pub timing: Timing,
     pub probes: Vec<ProbeSpec>,
     /// The resolver names are asked of; `None`: the one `/etc/resolv.conf` names, when
     /// it is Docker's embedded resolver ([`dns::embedded_resolver`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolver: Option<std::net::SocketAddr>,
 }
 
@@ -137,15 +137,14 @@ impl Batch {
     }
 }
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProbeResult {
     pub id: usize,
     pub outcome: ProbeOutcome,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rtt_ms: Option<f64>,
     pub attempts: u32,
     /// What the spec's name resolved to, when it named one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lookup: Option<dns::NameLookup>,
 }
 

@@ -27,6 +27,7 @@ use crate::probing::ProbeOptions;
 use hnsim_model::{Document, Scenario};
 use hnsim_sim::{ConformanceSummary, Probe, ProbeOutcome, Report};
 use serde::Serialize;
+use serde_with::skip_serializing_none;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -69,6 +70,7 @@ pub struct Options {
 }
 
 /// What happened to one design.
+#[skip_serializing_none]
 #[derive(Clone, Debug, Serialize)]
 pub struct DesignResult {
     pub name: String,
@@ -77,7 +79,6 @@ pub struct DesignResult {
     /// `probed`, `skipped` (not for this backend) or `failed` (could not be realized,
     /// probed or read).
     pub outcome: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub why: Option<String>,
     pub cells: ConformanceSummary,
     /// The same cells per driver ([`tally::by_driver`]).
@@ -91,11 +92,11 @@ pub struct DesignResult {
     pub undecided: BTreeMap<String, usize>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub disagreements: Vec<Disagreement>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shrunk: Option<ShrinkResult>,
 }
 
 /// What shrinking one design came to.
+#[skip_serializing_none]
 #[derive(Clone, Debug, Serialize)]
 pub struct ShrinkResult {
     /// What was cut away, in order.
@@ -107,7 +108,6 @@ pub struct ShrinkResult {
     /// The disagreeing cells of the shrunk design.
     pub cells: Vec<Disagreement>,
     /// The regression scenario written, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
 }
 

@@ -26,6 +26,7 @@ pub use replay::{replay, Replayed};
 
 use crate::compare::ObservedCell;
 use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
 use std::path::{Path, PathBuf};
 
 /// `format` of every recording.
@@ -90,6 +91,7 @@ pub struct RecordedState {
 }
 
 /// `recording.json`.
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Recording {
     pub format: String,
@@ -98,7 +100,6 @@ pub struct Recording {
     /// `netns`, `docker`.
     pub backend: String,
     /// The scenario host the run realized (`--host`, docker backends).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
     /// UTC, RFC 3339.
     pub recorded_at: String,

@@ -43,11 +43,11 @@ impl Serialize for Attachment {
     }
 }
 
+#[skip_serializing_none]
 #[derive(Serialize)]
 #[serde(rename_all = "kebab-case")]
 struct AttachmentFull {
     network: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     ip: Option<IpAddr>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     aliases: Vec<String>,
@@ -102,12 +102,12 @@ impl<'de> Deserialize<'de> for Attachment {
     }
 }
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Container {
     pub name: String,
     pub host: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     #[serde(default, skip_serializing_if = "is_default")]
     pub isolation: Isolation,
@@ -123,7 +123,6 @@ pub struct Container {
     /// `docker run --ip`: the address on the container's first network. Reading the
     /// scenario moves it onto that attachment ([`Container::fold_ip`]), so the rest of
     /// the model finds a static address in one place.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<IpAddr>,
     /// `-p` mappings (NAT-9).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -152,7 +151,6 @@ pub struct Container {
     pub dns_opt: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dns_search: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip6: Option<IpAddr>,
     /// Set by [`crate::resolve`] for the replicas of a swarm service.
     #[serde(skip)]
@@ -260,16 +258,14 @@ pub struct Service {
 }
 
 /// A machine outside the container hosts: a laptop on the LAN, or the internet.
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Client {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segment: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<IpAddr>,
     /// VLAN the client's port is an access port of.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vlan: Option<u16>,
     /// The client is somewhere on the internet (reached through a segment gateway).
     #[serde(default, skip_serializing_if = "is_false")]

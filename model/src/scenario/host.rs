@@ -31,12 +31,12 @@ pub enum SwarmRole {
     Worker,
 }
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Host {
     pub name: String,
     /// Inferred from `os` when omitted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<Platform>,
     pub os: OsVersion,
     #[serde(default, skip_serializing_if = "is_default")]
@@ -55,7 +55,6 @@ pub struct Host {
     pub kubernetes: bool,
     #[serde(default, skip_serializing_if = "is_default")]
     pub firewall: Firewall,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sdn: Option<SdnAttachment>,
     /// Installed updates (KB numbers), for prerequisites such as OVL-4.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -66,10 +65,8 @@ pub struct Host {
     pub commands: Vec<String>,
     /// A compose file for this host: inline (a YAML mapping) or a path relative to the
     /// scenario file (a string; the CLI reads it and inlines it before import).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compose: Option<serde_yaml_ng::Value>,
     /// The host's `daemon.json` (a mapping, or a JSON string).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub daemon_json: Option<serde_yaml_ng::Value>,
     #[serde(skip)]
     pub origin: Origin,
@@ -141,14 +138,13 @@ pub struct Nic {
     pub trunk: bool,
 }
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct DockerDaemon {
     /// daemon.json `fixed-cidr` (NAT-3).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fixed_cidr: Option<IpNet>,
     /// daemon.json `bridge`; `none` creates no default network (NAT-3).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bridge: Option<String>,
     /// Docker Enterprise Edition: global service discovery on nat/overlay (DNS-2).
     #[serde(default, skip_serializing_if = "is_false")]
@@ -164,21 +160,21 @@ impl DockerDaemon {
     }
 }
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Firewall {
     /// Inbound ICMPv4 echo allowed (EXT-5). Default: false on Windows, true on Linux.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inbound_icmp: Option<bool>,
 }
 
 /// A tenant VM's attachment to the Microsoft SDN fabric (003, SDN-2/3).
+#[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct SdnAttachment {
     #[serde(default, skip_serializing_if = "is_false")]
     pub network_controller: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_vnet: Option<String>,
     /// Extra IP configurations on the VM NIC, handed to endpoints (SDN-2).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

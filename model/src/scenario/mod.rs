@@ -12,6 +12,7 @@ use crate::os::OsVersion;
 use crate::port::{PortMapping, PortProto};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
@@ -50,6 +51,7 @@ pub struct Origin {
     pub implicit: bool,
 }
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Scenario {
@@ -86,7 +88,6 @@ pub struct Scenario {
     )]
     pub steps: Vec<Step>,
     /// What the test suite expects of this scenario.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expect: Option<Expectations>,
     /// Set by the timeline once Docker's own networks (default `nat`/`bridge`, `ingress`)
     /// are explicit objects, so that resolution does not add back one a step removed.
@@ -123,12 +124,12 @@ impl Scenario {
 }
 
 /// A physical (or virtual) L2 segment: the LAN the hosts' NICs plug into.
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Segment {
     pub name: String,
     pub subnet: IpNet,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway: Option<IpAddr>,
     /// A DHCP server answers on this segment (TRANS-2 dynamic addressing).
     #[serde(default, skip_serializing_if = "is_false")]
@@ -158,6 +159,7 @@ pub struct Expectations {
     pub cells: Vec<ExpectedCell>,
 }
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct ExpectedCell {
@@ -168,6 +170,5 @@ pub struct ExpectedCell {
     /// `delivered`, `denied` or a denial reason such as `not-published`.
     pub disposition: String,
     /// Optional address the source must use, e.g. `10.0.0.10:8080`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
 }

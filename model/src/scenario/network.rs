@@ -11,13 +11,13 @@ pub enum VSwitchKind {
 }
 
 /// A Hyper-V vSwitch created out of band (Hyper-V Manager / PowerShell), TRANS-7.
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct VSwitch {
     pub name: String,
     pub host: String,
     pub kind: VSwitchKind,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nic: Option<String>,
     /// False when created while Docker was running and neither hns nor docker was
     /// restarted since (TRANS-7).
@@ -108,29 +108,25 @@ pub mod shim {
     pub const ENCRYPTED: &str = "encrypted";
 }
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Network {
     pub name: String,
     /// Host the network lives on. Omitted for swarm-scoped networks (overlay), which
     /// exist on every swarm node that runs a task attached to them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
     pub driver: Driver,
     #[serde(default, skip_serializing_if = "is_default")]
     pub subnet: Subnets,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway: Option<IpAddr>,
     /// VLAN ID (OPT-3); same as option `com.docker.network.windowsshim.vlanid`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vlan: Option<u16>,
     /// VXLAN VNI / VSID (EXT-4, EXT-8); same as option `...windowsshim.vsid`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vni: Option<u32>,
     /// Driver options (`-o key=value`), with Docker's exact keys.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub options: BTreeMap<String, String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<Scope>,
     /// `--attachable` (swarm overlay usable by standalone containers).
     #[serde(default, skip_serializing_if = "is_false")]
@@ -139,13 +135,11 @@ pub struct Network {
     // validator can point at them.
     #[serde(default, skip_serializing_if = "is_false")]
     pub internal: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_range: Option<IpNet>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub aux_address: BTreeMap<String, IpAddr>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub ipv6: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ipam_driver: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub ipam_opt: BTreeMap<String, String>,

@@ -21,31 +21,30 @@ pub enum Step {
     CreateVswitch(VSwitch),
 }
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct NetworkRef {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
 }
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct ConnectStep {
     pub container: String,
     pub network: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<IpAddr>,
 }
 
 /// `- daemon-config: {host: h, fixed-cidr: ..., bridge: ...}`: the new daemon.json
 /// network settings (NAT-3); absent keys are removed from the configuration.
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct DaemonConfigStep {
     pub host: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fixed_cidr: Option<IpNet>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bridge: Option<String>,
 }

@@ -13,6 +13,7 @@ use super::{
 };
 use hnsim_model::Finding;
 use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
 use std::borrow::Cow;
 use std::sync::Arc;
 
@@ -21,6 +22,7 @@ pub const BY_CLASS_SCHEMA_VERSION: u32 = 2;
 
 /// A report as schema version 2 writes it. Built from a [`Report`] without copying its
 /// cells (there are none to copy): serializing it streams.
+#[skip_serializing_none]
 #[derive(Serialize)]
 pub struct ReportByClass<'a> {
     pub schema_version: u32,
@@ -30,7 +32,6 @@ pub struct ReportByClass<'a> {
     #[serde(flatten)]
     pub table: Cow<'a, AnswerTable>,
     pub states: Vec<StateByClass<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub conformance: Option<&'a Conformance>,
     #[serde(skip_serializing_if = "<[Conformance]>::is_empty")]
     pub earlier_conformance: &'a [Conformance],

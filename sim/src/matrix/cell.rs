@@ -2,10 +2,12 @@
 
 use super::{Observation, Probe};
 use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
 use std::fmt;
 use std::net::IpAddr;
 
 /// One answer: can `from` reach `to` with `probe`, how, and why.
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Cell {
     pub from: String,
@@ -13,14 +15,12 @@ pub struct Cell {
     pub probe: Probe,
     pub disposition: Disposition,
     /// The address the source must use, when there is one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<Address>,
     /// Hops from source to destination. For a denied cell: up to where it is dropped.
     pub path: Vec<Hop>,
     /// Every fact the answer rests on (the union of the hops' facts and the denial's).
     pub facts: Vec<String>,
     /// Set when the cell was probed on a real dataplane.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observation: Option<Observation>,
 }
 
@@ -118,17 +118,15 @@ pub enum AddressKind {
     External,
 }
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Address {
     pub kind: AddressKind,
     /// As the user types it: `172.16.0.2`, `10.0.0.10:8080`, `web`.
     pub value: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<IpAddr>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<u16>,
     /// Name that also resolves to the destination (DNS-1/2), when discovery works.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 

@@ -2,8 +2,10 @@
 
 use super::{Disposition, Probe};
 use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
 
 /// What a real probe saw (conformance backends).
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Observation {
     pub backend: String,
@@ -12,7 +14,6 @@ pub struct Observation {
     /// Address probed.
     pub to: String,
     pub outcome: ProbeOutcome,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rtt_ms: Option<f64>,
     pub attempts: u32,
     /// A command that repeats the probe by hand.

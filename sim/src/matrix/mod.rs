@@ -7,11 +7,13 @@
 
 use hnsim_model::Finding;
 use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
 
 /// Version of the JSON report schema. Bump on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Everything `hnsim sim` (and `hnsim conform`) says about one scenario.
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub schema_version: u32,
@@ -24,7 +26,6 @@ pub struct Report {
     pub states: Vec<StateMatrix>,
     /// Present when the matrix was also probed on a real dataplane: the comparison of
     /// the last state probed (the final state).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conformance: Option<Conformance>,
     /// The comparisons of the timeline's earlier states, in order, when each state was
     /// realized and probed in turn.

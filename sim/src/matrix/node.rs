@@ -2,6 +2,7 @@
 
 use super::Probe;
 use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
 use std::net::IpAddr;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -18,6 +19,7 @@ pub enum NodeKind {
 }
 
 /// A source or destination.
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Node {
     /// Stable id: `web@mynat` (endpoint: container@network), `host:win1`,
@@ -25,17 +27,11 @@ pub struct Node {
     pub id: String,
     pub kind: NodeKind,
     pub label: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub container: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<IpAddr>,
     /// Ports the node listens on (`tcp/80`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -43,7 +39,6 @@ pub struct Node {
     /// What the node is in the design, by typed id, so that a consumer (a conformance
     /// backend) finds the container, attachment, host or client without parsing `id`.
     /// Absent only in reports written before it existed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub design_id: Option<DesignId>,
 }
 
@@ -78,20 +73,20 @@ pub enum DesignId {
 }
 
 /// One container's attachment to one network (ARCH-1).
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct EndpointId {
     pub container: String,
     /// Position of the attachment in the container's `networks`.
     pub attachment: usize,
     /// `None` when the attachment names a network that does not exist.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<NetworkId>,
 }
 
 /// A network: host-local (`host` set) or swarm-scoped (`host` absent, OVL-1).
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct NetworkId {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
 }

@@ -8,6 +8,7 @@
 
 use super::{Address, AddressKind, Cell, Disposition, Hop, Node, NodeKind, Probe};
 use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -22,22 +23,18 @@ pub const SRC_NAME: &str = "{s.name}";
 pub const DST_NAME: &str = "{d.name}";
 
 /// The address a source must use, before it is known which pair it is for.
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "template", rename_all = "kebab-case")]
 pub enum AddressTemplate {
     /// The destination endpoint's own IP, with the probe's port when it has one.
-    ContainerIp {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        port: Option<u16>,
-    },
+    ContainerIp { port: Option<u16> },
     /// The same address for every pair (host IP, host IP and published port, client,
     /// internet).
     Fixed {
         kind: AddressKind,
         value: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         ip: Option<IpAddr>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         port: Option<u16>,
     },
 }
@@ -99,14 +96,13 @@ fn with_port(ip: IpAddr, port: Option<u16>) -> String {
 }
 
 /// One answer with tokens: what a cell says, minus who the two ends are.
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct AnswerTemplate {
     /// The outcome; a denial's or an unknown's `why` may hold tokens.
     pub disposition: Disposition,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<AddressTemplate>,
     /// The DNS name that also resolves to the destination (may be a token).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Index into [`AnswerTable::paths`].
     pub path: u32,

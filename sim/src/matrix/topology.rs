@@ -1,6 +1,7 @@
 //! The objects of the resolved design, as the reports draw them.
 
 use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
 use std::net::IpAddr;
 
 /// What the report draws: the objects of the resolved design.
@@ -14,11 +15,11 @@ pub struct Topology {
     pub clients: Vec<TopoClient>,
 }
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TopoSegment {
     pub name: String,
     pub subnet: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway: Option<IpAddr>,
 }
 
@@ -37,6 +38,7 @@ pub struct TopoNic {
     pub segment: String,
 }
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TopoVswitch {
     /// `win1/nat`: host-qualified.
@@ -44,27 +46,25 @@ pub struct TopoVswitch {
     pub host: String,
     /// internal / external / private / linux-bridge
     pub kind: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nic: Option<String>,
     /// Ids of the networks on this vSwitch.
     pub networks: Vec<String>,
 }
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TopoNetwork {
     /// `win1/mynat`, or `swarm/ovl` for swarm-scoped networks.
     pub id: String,
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
     pub driver: String,
     pub subnets: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vlan: Option<u16>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vni: Option<u32>,
 }
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TopoEndpoint {
     /// Same as the matrix node id.
@@ -73,16 +73,14 @@ pub struct TopoEndpoint {
     pub host: String,
     /// Network id.
     pub network: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<IpAddr>,
 }
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TopoClient {
     pub node: String,
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segment: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<IpAddr>,
 }
