@@ -300,10 +300,15 @@ fn hint_for(message: &str) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// The error that refuses `text`.
+    fn refused(text: &str) -> ParseError {
+        parse_scenario("t.yaml", text).unwrap_err()
+    }
+
     #[test]
     fn misspelled_key_gets_suggestion_and_location() {
         let text = "name: t\nnetworks:\n  - name: a\n    driver: nat\n    subnte: 10.0.0.0/24\n";
-        let err = parse_scenario("t.yaml", text).unwrap_err();
+        let err = refused(text);
         assert_eq!((err.line, err.column), (5, 5), "{err}");
         assert_eq!(err.field, "networks[0].subnte");
         assert_eq!(err.help.as_deref(), Some("did you mean `subnet`?"));
@@ -323,7 +328,7 @@ mod tests {
     #[test]
     fn bad_cidr_names_the_field() {
         let text = "name: t\nsegments:\n  - name: lan\n    subnet: 10.0.0.300/24\n";
-        let err = parse_scenario("t.yaml", text).unwrap_err();
+        let err = refused(text);
         assert_eq!(err.field, "segments[0].subnet");
         assert_eq!(err.line, 4, "{err}");
     }
@@ -331,7 +336,7 @@ mod tests {
     #[test]
     fn empty_file_is_an_error() {
         for text in ["", "\n", "# only a comment\n", "---\n"] {
-            let err = parse_scenario("t.yaml", text).unwrap_err();
+            let err = refused(text);
             assert_eq!(err.message, "the file is empty");
         }
     }
@@ -339,7 +344,7 @@ mod tests {
     #[test]
     fn unknown_os_points_at_the_os_field() {
         let text = "name: t\nhosts:\n  - name: h\n    os: ws2012\n";
-        let err = parse_scenario("t.yaml", text).unwrap_err();
+        let err = refused(text);
         assert_eq!(
             (err.line, err.column, err.field.as_str()),
             (4, 9, "hosts[0].os"),
@@ -350,14 +355,14 @@ mod tests {
     #[test]
     fn bad_ip_in_attachment_says_so() {
         let text = "name: t\ncontainers:\n  - name: c\n    host: h\n    networks:\n      - {network: nat, ip: 172.16.0.300}\n";
-        let err = parse_scenario("t.yaml", text).unwrap_err();
+        let err = refused(text);
         assert!(err.message.contains("172.16.0.300"), "{err}");
         assert_eq!(err.line, 6, "{err}");
     }
 
     #[test]
     fn bad_yaml_is_an_error_not_a_panic() {
-        let err = parse_scenario("t.yaml", "name: [unclosed\n").unwrap_err();
+        let err = refused("name: [unclosed\n");
         assert!(err.line >= 1);
     }
 

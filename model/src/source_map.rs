@@ -233,14 +233,22 @@ impl MarkedEventReceiver for Builder {
 mod tests {
     use super::*;
 
+    /// A path is at its key; one not written falls back to the nearest ancestor, and
+    /// so does one after a syntax error: what was read before the error keeps its place.
     #[test]
     fn paths_point_at_keys() {
         let text = "name: x\nnetworks:\n  - name: a\n    subnet: 10.0.0.0/24\n  - name: b\n    driver: nat\n";
+        let broken = "services:\n  web:\n    scale: 9\n  db: [\n";
+        for (text, path, at) in [
+            (text, "name", (1, 1)),
+            (text, "networks[0].subnet", (4, 5)),
+            (text, "networks[1].driver", (6, 5)),
+            (broken, "services.web.scale", (3, 5)),
+            (broken, "services.web.image", (2, 3)),
+        ] {
+            assert_eq!(SourceMap::build(text).position(path), Some(at), "{path}");
+        }
         let map = SourceMap::build(text);
-        assert_eq!(map.position("name"), Some((1, 1)));
-        assert_eq!(map.position("networks[0].subnet"), Some((4, 5)));
-        assert_eq!(map.position("networks[1].driver"), Some((6, 5)));
-        // Falls back to the nearest ancestor.
         assert_eq!(
             map.position("networks[1].gateway"),
             map.position("networks[1]")
@@ -249,33 +257,21 @@ mod tests {
         assert_eq!(map.value_position("networks[0].subnet"), Some((4, 13)));
     }
 
-    /// What was read before a syntax error keeps its position; what comes after falls
-    /// back to an ancestor that was read, or to nothing.
-    #[test]
-    fn positions_before_an_error_are_kept() {
-        let text = "services:\n  web:\n    scale: 9\n  db: [\n";
-        let map = SourceMap::build(text);
-        assert_eq!(map.position("services.web.scale"), Some((3, 5)));
-        assert_eq!(map.position("services.web.image"), Some((2, 3)));
-    }
-
     #[test]
     fn renamed_fields_use_the_input_path() {
         let mut map = SourceMap::default();
         map.rename("c.services.web.link", "c.services.web.links");
         map.rename("c.services.web.networks[1]", "c.services.web.networks.back");
-        assert_eq!(
-            map.input_path("c.services.web.link"),
-            "c.services.web.links"
-        );
-        assert_eq!(
-            map.input_path("c.services.web.networks[1].ip"),
-            "c.services.web.networks.back.ip"
-        );
-        assert_eq!(
-            map.input_path("c.services.web.ports[0]"),
-            "c.services.web.ports[0]"
-        );
-        assert_eq!(map.input_path("x"), "x");
+        for (model, input) in [
+            ("c.services.web.link", "c.services.web.links"),
+            (
+                "c.services.web.networks[1].ip",
+                "c.services.web.networks.back.ip",
+            ),
+            ("c.services.web.ports[0]", "c.services.web.ports[0]"),
+            ("x", "x"),
+        ] {
+            assert_eq!(map.input_path(model), input);
+        }
     }
 }

@@ -417,10 +417,15 @@ mod tests {
 
     const BASE: &str = "name: t\nhosts:\n  - {name: h, os: OS}\nnetworks:\n  - {name: n1, host: h, driver: nat, subnet: 172.16.1.0/24}\ncontainers:\n  - {name: a, host: h, networks: [n1]}\n";
 
+    /// The timeline of [`BASE`] on a host running `os`, with these `steps:` entries.
+    fn base_timeline(os: &str, steps: &str) -> Vec<TimelineState> {
+        timeline(&format!("{}steps:\n{steps}", BASE.replace("OS", os)))
+    }
+
     #[test]
     fn reboot_drops_nat_networks_on_ws2019_but_not_ws2016() {
-        let steps = "steps:\n  - reboot: h\n";
-        let after = timeline(&format!("{}{steps}", BASE.replace("OS", "ws2019")));
+        let steps = "  - reboot: h\n";
+        let after = base_timeline("ws2019", steps);
         assert_eq!(after.len(), 2);
         let names = |t: &TimelineState| -> Vec<String> {
             t.scenario.networks.iter().map(|n| n.name.clone()).collect()
@@ -435,18 +440,17 @@ mod tests {
             after[1].events[0],
             StepEvent::NetworkLostOnReboot { .. }
         ));
-        let after = timeline(&format!("{}{steps}", BASE.replace("OS", "ws2016")));
+        let after = base_timeline("ws2016", steps);
         assert!(names(&after[1]).contains(&"n1".to_string()));
         assert!(after[1].events.is_empty());
     }
 
     #[test]
     fn hot_connect_on_running_windows_container_is_refused() {
-        let text = format!(
-            "{}steps:\n  - connect: {{container: a, network: nat}}\n  - stop: a\n  - connect: {{container: a, network: nat}}\n",
-            BASE.replace("OS", "ws2019")
+        let t = base_timeline(
+            "ws2019",
+            "  - connect: {container: a, network: nat}\n  - stop: a\n  - connect: {container: a, network: nat}\n",
         );
-        let t = timeline(&text);
         assert!(
             matches!(t[1].events[0], StepEvent::HotAttachRefused { .. }),
             "OPT-7"
@@ -458,11 +462,10 @@ mod tests {
 
     #[test]
     fn remove_network_in_use_is_refused_then_allowed_after_stop() {
-        let text = format!(
-            "{}steps:\n  - remove-network: {{name: n1}}\n  - stop: a\n  - remove-network: {{name: n1}}\n",
-            BASE.replace("OS", "ws2019")
+        let t = base_timeline(
+            "ws2019",
+            "  - remove-network: {name: n1}\n  - stop: a\n  - remove-network: {name: n1}\n",
         );
-        let t = timeline(&text);
         assert!(matches!(
             t[1].events[0],
             StepEvent::RemoveNetworkInUse { .. }
@@ -504,11 +507,10 @@ mod tests {
 
     #[test]
     fn out_of_band_vswitch_is_hidden_until_restart() {
-        let text = format!(
-            "{}steps:\n  - create-vswitch: {{name: ext, host: h, kind: external, nic: Ethernet}}\n  - restart-hns: h\n",
-            BASE.replace("OS", "ws2019")
+        let t = base_timeline(
+            "ws2019",
+            "  - create-vswitch: {name: ext, host: h, kind: external, nic: Ethernet}\n  - restart-hns: h\n",
         );
-        let t = timeline(&text);
         assert!(!t[1].scenario.vswitches[0].visible_to_docker, "TRANS-7");
         assert!(t[2].scenario.vswitches[0].visible_to_docker);
     }

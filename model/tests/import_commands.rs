@@ -5,7 +5,7 @@ use hnsim_model::import::{at_least, expand, from_commands, HostTemplate, Importe
 use hnsim_model::*;
 
 mod common;
-use common::{assert_only, assert_says, container_names, find};
+use common::{assert_only, assert_says, container_names, exactly, find};
 
 /// `text` as the commands of file `file`, imported for the host the importer infers.
 fn commands(file: &str, text: &str) -> Imported {
@@ -89,8 +89,7 @@ fn run_flags_written_after_the_image_are_named() {
     );
     let c = &i.scenario.containers[0];
     assert!(c.ports.is_empty(), "nothing is published");
-    let late = find(&i, "IMP024");
-    assert_eq!(late.len(), 1, "{:#?}", i.findings);
+    let late = exactly(&i.findings, "IMP024", 1);
     assert_eq!(late[0].severity, Severity::Warning);
     assert_says(late[0], "--publish, --network after the image `mssql`");
     assert_eq!(late[0].location.line, 1);
@@ -134,8 +133,7 @@ fn continuations_and_quotes() {
 #[test]
 fn unbalanced_quote_is_a_located_error() {
     let i = commands("c.sh", "docker ps\ndocker network create \"oops\n");
-    let f = find(&i, "IMP008");
-    assert_eq!(f.len(), 1);
+    let f = exactly(&i.findings, "IMP008", 1);
     assert_eq!(f[0].location.line, 2);
     assert_eq!(f[0].location.file, "c.sh");
 }
@@ -146,8 +144,7 @@ fn unbalanced_quote_is_a_located_error() {
 fn opt_6_ext_6_refused_network_options_are_located() {
     let commands = "      - docker swarm init\n      - docker network create -d nat --subnet 172.20.0.0/16 n1\n      - docker network create -d nat --internal --ip-range 172.21.0.0/24 --subnet 172.21.0.0/16 --aux-address r=172.21.0.5 --ipv6 --ipam-driver x --ipam-opt a=b n2\n      - docker network create -d overlay -o encrypted --subnet fd00::/64 n3\n";
     let a = analysed("ws2019", commands);
-    let f = found(&a, "HNS050");
-    assert_eq!(f.len(), 7, "{f:#?}");
+    let f = exactly(&a.findings, "HNS050", 7);
     let n2: Vec<_> = f
         .iter()
         .filter(|f| f.location.path.starts_with("hosts[0].commands[2]."))
@@ -165,8 +162,7 @@ fn opt_6_ext_6_refused_network_options_are_located() {
         .iter()
         .any(|f| f.message.contains("`--ip-range 172.21.0.0/24`")));
     assert!(f.iter().any(|f| f.message.contains("`--opt encrypted`")));
-    let v6 = found(&a, "HNS052");
-    assert_eq!(v6.len(), 1, "{v6:#?}");
+    let v6 = exactly(&a.findings, "HNS052", 1);
     assert!(v6[0]
         .message
         .contains("windowsshim driver doesn't support v6 subnets"));
@@ -205,8 +201,7 @@ fn opt_6_ext_6_refused_network_options_are_located() {
 fn opt_6_ext_7_refused_run_options_are_located() {
     let commands = "      - docker run --name a --link b:b --add-host x:1.2.3.4 --dns-opt ndots:2 --dns-option timeout:1 --dns-search corp --ip6 fd00::5 img\n      - docker run --name b -p 127.0.0.1:8080:80 -p 8000-8001:80 -p 5000:5000/sctp -p 0.0.0.0:9090:90 img\n";
     let a = analysed("ws2022", commands);
-    let f = found(&a, "HNS051");
-    assert_eq!(f.len(), 5, "{f:#?}");
+    let f = exactly(&a.findings, "HNS051", 5);
     assert!(f
         .iter()
         .all(|f| f.location.path.starts_with("hosts[0].commands[0].") && f.location.line == 6));
@@ -218,8 +213,7 @@ fn opt_6_ext_7_refused_run_options_are_located() {
         .contains("Windows does not support more than one host port in NAT settings"));
     assert!(messages("HNS063")[0].contains("invalid protocol sctp"));
     for code in ["HNS061", "HNS062", "HNS063"] {
-        let f = found(&a, code);
-        assert_eq!(f.len(), 1, "{code}: {f:#?}");
+        let f = exactly(&a.findings, code, 1);
         assert_eq!(f[0].location.line, 7, "{code}");
     }
     let i = scenario("ws2022", commands);
@@ -242,8 +236,7 @@ fn connect_options_a_step_cannot_carry_are_reported_under_the_validators_code() 
         "ws2019",
         "      - docker network create -d nat --subnet 172.20.0.0/16 b\n      - docker run -d --name a img\n      - docker network connect --link x:x b a\n",
     );
-    let f = found(&a, "HNS051");
-    assert_eq!(f.len(), 1, "{:#?}", a.findings);
+    let f = exactly(&a.findings, "HNS051", 1);
     assert_eq!(f[0].location.line, 8);
     assert!(f[0].message.contains("`--link`"), "{}", f[0]);
 }
@@ -334,8 +327,7 @@ fn block_scalar_commands_have_their_own_lines() {
         "ws2019",
         "      - |\n        docker network create -d nat --subnet 172.20.0.0/16 a\n        docker run --name x --link y img\n",
     );
-    let f = found(&a, "HNS051");
-    assert_eq!(f.len(), 1);
+    let f = exactly(&a.findings, "HNS051", 1);
     assert_eq!(f[0].location.line, 8, "{f:#?}");
     assert_eq!(f[0].location.path, "hosts[0].commands[0].lines[1].link");
 }
@@ -394,8 +386,7 @@ fn commands_file_gets_an_assumed_uplink() {
     assert_eq!(s.hosts[0].nics[0].ip.to_string(), "10.123.174.11/23");
     assert!(s.hosts[0].nics.iter().all(|n| n.segment == "lan"));
     assert_eq!(s.clients[0].name, "lan-client");
-    let f = find(&i, "IMP019");
-    assert_eq!(f.len(), 1, "{:#?}", i.findings);
+    let f = exactly(&i.findings, "IMP019", 1);
     assert_says(f[0], "10.123.174.0/23");
 
     // DHCP transparent network: the LAN has a DHCP server; NAT only: 192.168.1.0/24.
@@ -481,8 +472,7 @@ fn misspelled_flag_suggests_the_known_one() {
         "c.sh",
         "docker run -d --name a --netwrok app nginx\ndocker network create --drvier overlay o\n",
     );
-    let f = find(&i, "IMP005");
-    assert_eq!(f.len(), 2, "{:#?}", i.findings);
+    let f = exactly(&i.findings, "IMP005", 2);
     assert_says(f[0], "did you mean `--network`");
     assert_says(f[1], "did you mean `--driver`");
 }
@@ -492,8 +482,7 @@ fn misspelled_flag_suggests_the_known_one() {
 #[test]
 fn documentation_placeholders_are_reported() {
     let i = commands("docs.txt", "C:\\> docker network create -d nat MyNat\nC:\\> docker run -it --network=MyNat <image> <cmd>\nC:\\> docker network rm <network name>\n");
-    let f = find(&i, "IMP020");
-    assert_eq!(f.len(), 2, "{:#?}", i.findings);
+    let f = exactly(&i.findings, "IMP020", 2);
     assert_eq!(f[0].severity, Severity::Info);
     assert_says(f[0], "`<image>`, `<cmd>`");
     assert_eq!(f[1].location.line, 3);
@@ -539,8 +528,7 @@ fn directive_comment_names_the_host() {
 #[test]
 fn subnet_with_host_bits_is_refused() {
     let i = commands("c.sh", "docker network create --subnet 172.20.0.5/16 x\n");
-    let f = find(&i, "IMP008");
-    assert_eq!(f.len(), 1, "{:#?}", i.findings);
+    let f = exactly(&i.findings, "IMP008", 1);
     assert_says(f[0], "it should be 172.20.0.0/16");
 }
 
@@ -588,8 +576,7 @@ fn a_container_joining_another_ones_stack_adds_its_ports_there() {
     let api = &i.scenario.containers[0];
     let ports: Vec<String> = api.expose.iter().map(ToString::to_string).collect();
     assert_eq!(ports, ["tcp/8000", "tcp/15000"]);
-    let shared = find(&i, "IMP023");
-    assert_eq!(shared.len(), 1, "{:#?}", i.findings);
+    let shared = exactly(&i.findings, "IMP023", 1);
     assert_says(shared[0], "tcp/15000");
     assert!(find(&i, "IMP005").is_empty(), "{:#?}", i.findings);
 
@@ -607,8 +594,7 @@ fn a_container_joining_another_ones_stack_adds_its_ports_there() {
 fn the_same_ignored_flags_are_noted_once() {
     let text = "docker run -d --name a nginx\ndocker run -d --name b nginx\ndocker run -d --name c nginx\ndocker run -it --name d alpine\n";
     let i = commands("c.sh", text);
-    let notes = find(&i, "IMP004");
-    assert_eq!(notes.len(), 2, "{notes:#?}");
+    let notes = exactly(&i.findings, "IMP004", 2);
     assert_eq!(notes[0].location.line, 1, "{:?}", notes[0].location);
     assert!(
         notes[0].message.contains("`-d`") && notes[0].message.contains("in 3 commands"),

@@ -3,13 +3,26 @@ use crate::fact;
 use crate::parse::parse_scenario;
 use std::collections::HashSet;
 
-fn codes(text: &str) -> Vec<String> {
-    let doc = parse_scenario("t.yaml", text).expect("test scenario parses");
-    crate::analyse(&doc)
-        .findings
-        .into_iter()
-        .map(|f| f.code)
-        .collect()
+/// Asserts that the analysis of `text` reports `code` (`expected`) or does not, listing
+/// the codes it reported.
+#[track_caller]
+fn assert_reports(text: &str, code: &str, expected: bool) {
+    let codes: Vec<String> = findings(text).into_iter().map(|f| f.code).collect();
+    assert_eq!(
+        codes.iter().any(|c| c == code),
+        expected,
+        "{code}: {codes:?}"
+    );
+}
+
+/// Asserts that the finding is located at field `path`, on line `line` of the text.
+#[track_caller]
+fn assert_at(f: &Finding, path: &str, line: u32) {
+    assert_eq!(
+        (f.location.path.as_str(), f.location.line),
+        (path, line),
+        "{f:?}"
+    );
 }
 
 #[test]
@@ -67,32 +80,32 @@ fn every_fact_id_a_rule_names_is_in_the_catalogue() {
 fn finding_points_at_the_field() {
     let text = "name: t\nhosts:\n  - name: h\n    os: ws2019\n    nics: [{name: Ethernet, ip: 172.16.0.10/24, segment: lan}]\nsegments:\n  - {name: lan, subnet: 172.16.0.0/24}\n";
     let f = finding(text, "HNS001");
-    assert_eq!(f.location.path, "hosts[0].nics[0].ip");
-    assert_eq!(f.location.line, 5);
+    assert_at(&f, "hosts[0].nics[0].ip", 5);
     assert!(f.message.contains("172.16.0.10"), "{}", f.message);
     assert_eq!(f.facts[0], "NAT-2");
 }
 
 #[test]
-fn clean_nat_design_has_no_warnings() {
-    let text = "name: t\nsegments:\n  - {name: lan, subnet: 10.0.0.0/24, gateway: 10.0.0.1}\nhosts:\n  - name: h\n    os: ws2019\n    firewall: {inbound-icmp: true}\n    nics: [{name: Ethernet, ip: 10.0.0.10/24, segment: lan}]\ncontainers:\n  - {name: web, host: h, ports: ['8080:80']}\n  - {name: db, host: h}\n";
-    let doc = parse_scenario("t.yaml", text).unwrap();
-    let a = crate::analyse(&doc);
-    let bad: Vec<_> = crate::import::at_least(&a.findings, Severity::Warning).collect();
-    assert!(bad.is_empty(), "{bad:#?}");
-}
-
-#[test]
 fn hot_attach_on_running_windows_container_is_refused() {
-    let c = codes("name: t\nhosts:\n  - {name: h, os: ws2019}\nnetworks:\n  - {name: n2, host: h, driver: nat, subnet: 172.20.0.0/24}\ncontainers:\n  - {name: a, host: h}\nsteps:\n  - connect: {container: a, network: n2}\n");
-    assert!(c.contains(&"HNS070".to_string()), "{c:?}");
+    let text = "name: t\nhosts:\n  - {name: h, os: ws2019}\nnetworks:\n  - {name: n2, host: h, driver: nat, subnet: 172.20.0.0/24}\ncontainers:\n  - {name: a, host: h}\nsteps:\n  - connect: {container: a, network: n2}\n";
+    assert_reports(text, "HNS070", true);
 }
 
+/// Designs written with a placeholder: filled in one way, the rule fires; the other way,
+/// it does not.
 #[test]
-fn second_nat_network_only_on_ws2016() {
-    let base = "name: t\nhosts:\n  - {name: h, os: OS}\nnetworks:\n  - {name: n2, host: h, driver: nat, subnet: 172.17.0.0/16}\n";
-    assert!(codes(&base.replace("OS", "ws2016")).contains(&"HNS002".to_string()));
-    assert!(!codes(&base.replace("OS", "ws2019")).contains(&"HNS002".to_string()));
+fn rules_fire_on_one_variant_of_a_design_only() {
+    for (code, design, placeholder, fires, does_not) in [
+        // Only Windows Server 2016 has a single NAT network per host.
+        ("HNS002", "name: t\nhosts:\n  - {name: h, os: OS}\nnetworks:\n  - {name: n2, host: h, driver: nat, subnet: 172.17.0.0/16}\n", "OS", "ws2016", "ws2019"),
+        // A static IP needs a user subnet, also on a network created in a step.
+        ("SCN017", "name: t\nhosts:\n  - {name: l, os: linux}\nsteps:\n  - create-network: {name: app, host: l, driver: bridge SUBNET}\n  - run: {name: a, host: l, networks: [{network: app, ip: 172.20.0.5}]}\n", " SUBNET", "", ", subnet: 172.20.0.0/24"),
+        // A port clash ignores stopped containers (and ephemeral ports: `80` twice).
+        ("SCN040", "name: t\nhosts:\n  - {name: l, os: linux}\ncontainers:\n  - {name: a, host: l, ports: ['8080:80', '80']}\n  - {name: b, host: l, ports: ['8080:80', '80'] STATE}\n", " STATE", "", ", state: stopped"),
+    ] {
+        assert_reports(&design.replace(placeholder, fires), code, true);
+        assert_reports(&design.replace(placeholder, does_not), code, false);
+    }
 }
 
 #[test]
@@ -118,10 +131,9 @@ fn findings(text: &str) -> Vec<Finding> {
 
 #[test]
 fn second_nat_network_is_reported_on_the_user_defined_one() {
-    let f = findings("name: t\nhosts:\n  - {name: h, os: ws2016}\nnetworks:\n  - {name: n2, host: h, driver: nat, subnet: 172.17.0.0/16}\n");
-    let f = f.iter().find(|f| f.code == "HNS002").expect("HNS002");
-    assert_eq!(f.location.path, "networks[0]");
-    assert_eq!(f.location.line, 5);
+    let text = "name: t\nhosts:\n  - {name: h, os: ws2016}\nnetworks:\n  - {name: n2, host: h, driver: nat, subnet: 172.17.0.0/16}\n";
+    let f = finding(text, "HNS002");
+    assert_at(&f, "networks[0]", 5);
     assert!(
         f.message.contains("n2") && f.message.contains("ws2016"),
         "{}",
@@ -133,8 +145,7 @@ fn second_nat_network_is_reported_on_the_user_defined_one() {
 fn timeline_findings_point_at_their_step() {
     let f = findings("name: t\nhosts:\n  - {name: h, os: ws2019}\nnetworks:\n  - {name: app, host: h, driver: nat, subnet: 172.20.0.0/24}\ncontainers:\n  - {name: web, host: h, networks: [app]}\nsteps:\n  - stop: web\n  - reboot: h\n");
     let lost = f.iter().find(|f| f.code == "HNS071").expect("HNS071");
-    assert_eq!(lost.location.path, "steps[1]");
-    assert_eq!(lost.location.line, 10);
+    assert_at(lost, "steps[1]", 10);
     assert_eq!(lost.step, Some(1));
     // The container was stopped before the reboot: nothing tried to start it.
     assert!(!f.iter().any(|f| f.code == "SCN050"), "{f:#?}");
@@ -142,43 +153,31 @@ fn timeline_findings_point_at_their_step() {
     assert!(!f.iter().any(|f| f.code == "SCN002"), "{f:#?}");
 }
 
+/// Designs that keep to every rule report nothing at warning or above: NAT with a
+/// published port; a transparent network on its own NIC and an overlay on a swarm.
 #[test]
-fn static_ip_needs_a_user_subnet_also_for_networks_created_in_steps() {
-    let base = "name: t\nhosts:\n  - {name: l, os: linux}\nsteps:\n  - create-network: {name: app, host: l, driver: bridge SUBNET}\n  - run: {name: a, host: l, networks: [{network: app, ip: 172.20.0.5}]}\n";
-    let without = findings(&base.replace(" SUBNET", ""));
-    assert!(without.iter().any(|f| f.code == "SCN017"), "{without:#?}");
-    let with = findings(&base.replace(" SUBNET", ", subnet: 172.20.0.0/24"));
-    assert!(!with.iter().any(|f| f.code == "SCN017"), "{with:#?}");
-}
-
-#[test]
-fn clean_transparent_and_overlay_designs_stay_clean() {
-    let text = "name: t\nsegments:\n  - {name: lan, subnet: 192.168.10.0/24, gateway: 192.168.10.1, dhcp: true}\nhosts:\n  - {name: w1, os: ws2019, swarm: manager, updates: [KB4489899], nics: [{name: Ethernet, ip: 192.168.10.10/24, segment: lan}, {name: Ethernet 2, ip: 192.168.10.11/24, segment: lan}]}\nnetworks:\n  - {name: t, host: w1, driver: transparent, options: {com.docker.network.windowsshim.interface: Ethernet 2}}\n  - {name: ovl, driver: overlay, vni: 4097}\ncontainers:\n  - {name: a, host: w1, networks: [t]}\nservices:\n  - {name: web, replicas: 2, networks: [ovl]}\n";
-    let all = findings(text);
-    let bad: Vec<_> = crate::import::at_least(&all, Severity::Warning).collect();
-    assert!(bad.is_empty(), "{bad:#?}");
-}
-
-#[test]
-fn port_clash_ignores_stopped_containers_and_ephemeral_ports() {
-    let base = "name: t\nhosts:\n  - {name: l, os: linux}\ncontainers:\n  - {name: a, host: l, ports: ['8080:80', '80']}\n  - {name: b, host: l, ports: ['8080:80', '80'] STATE}\n";
-    assert!(findings(&base.replace(" STATE", ""))
-        .iter()
-        .any(|f| f.code == "SCN040"));
-    assert!(!findings(&base.replace(" STATE", ", state: stopped"))
-        .iter()
-        .any(|f| f.code == "SCN040"));
+fn clean_designs_have_no_warnings() {
+    for text in [
+        "name: t\nsegments:\n  - {name: lan, subnet: 10.0.0.0/24, gateway: 10.0.0.1}\nhosts:\n  - name: h\n    os: ws2019\n    firewall: {inbound-icmp: true}\n    nics: [{name: Ethernet, ip: 10.0.0.10/24, segment: lan}]\ncontainers:\n  - {name: web, host: h, ports: ['8080:80']}\n  - {name: db, host: h}\n",
+        "name: t\nsegments:\n  - {name: lan, subnet: 192.168.10.0/24, gateway: 192.168.10.1, dhcp: true}\nhosts:\n  - {name: w1, os: ws2019, swarm: manager, updates: [KB4489899], nics: [{name: Ethernet, ip: 192.168.10.10/24, segment: lan}, {name: Ethernet 2, ip: 192.168.10.11/24, segment: lan}]}\nnetworks:\n  - {name: t, host: w1, driver: transparent, options: {com.docker.network.windowsshim.interface: Ethernet 2}}\n  - {name: ovl, driver: overlay, vni: 4097}\ncontainers:\n  - {name: a, host: w1, networks: [t]}\nservices:\n  - {name: web, replicas: 2, networks: [ovl]}\n",
+    ] {
+        let all = findings(text);
+        let bad: Vec<_> = crate::import::at_least(&all, Severity::Warning).collect();
+        assert!(bad.is_empty(), "{bad:#?}");
+    }
 }
 
 #[test]
 fn kubernetes_nodes_may_share_a_nic_between_l2bridge_and_overlay_but_not_transparent() {
     let base = "name: t\nsegments:\n  - {name: lan, subnet: 10.0.0.0/24, gateway: 10.0.0.1, dhcp: true}\nhosts:\n  - {name: k, os: ws2019, kubernetes: K8S, nics: [{name: Ethernet, ip: 10.0.0.10/24, segment: lan}]}\nnetworks:\n  - {name: ext, host: k, driver: l2bridge, subnet: 10.0.0.0/24, gateway: 10.0.0.1}\n  - {name: cbr0, host: k, driver: DRIVER, subnet: 10.0.0.0/24, gateway: 10.0.0.1}\n";
-    let has = |k8s: &str, driver: &str| {
-        codes(&base.replace("K8S", k8s).replace("DRIVER", driver)).contains(&"HNS010".to_string())
-    };
-    assert!(!has("true", "l2bridge"));
-    assert!(has("false", "l2bridge"));
-    assert!(has("true", "transparent"));
+    for (k8s, driver, shared_nic_refused) in [
+        ("true", "l2bridge", false),
+        ("false", "l2bridge", true),
+        ("true", "transparent", true),
+    ] {
+        let text = base.replace("K8S", k8s).replace("DRIVER", driver);
+        assert_reports(&text, "HNS010", shared_nic_refused);
+    }
 }
 
 /// NAT-9: one container cannot bind one host port twice (`-p 80:80 -p 80:81`), the same
@@ -186,46 +185,39 @@ fn kubernetes_nodes_may_share_a_nic_between_l2bridge_and_overlay_but_not_transpa
 #[test]
 fn host_port_clashes_within_one_container_and_by_host_ip() {
     let base = "name: t\nhosts:\n  - {name: l, os: linux}\ncontainers:\n";
-    let twice = format!("{base}  - {{name: a, host: l, ports: [\"80:80\", \"80:81\"]}}\n");
-    assert!(codes(&twice).contains(&"SCN040".to_string()));
-    let same = format!("{base}  - {{name: a, host: l, ports: [\"80:80\", \"80:80\"]}}\n");
-    assert!(!codes(&same).contains(&"SCN040".to_string()));
-    let ips = format!(
-        "{base}  - {{name: a, host: l, ports: [\"127.0.0.1:80:80\"]}}\n  - {{name: b, host: l, ports: [\"10.0.0.5:80:80\"]}}\n"
-    );
-    assert!(!codes(&ips).contains(&"SCN040".to_string()));
-    let any = format!(
-        "{base}  - {{name: a, host: l, ports: [\"127.0.0.1:80:80\"]}}\n  - {{name: b, host: l, ports: [\"80:80\"]}}\n"
-    );
-    assert!(codes(&any).contains(&"SCN040".to_string()));
+    for (containers, clash) in [
+        // Twice in one container.
+        ("  - {name: a, host: l, ports: [\"80:80\", \"80:81\"]}\n", true),
+        // The same mapping written twice.
+        ("  - {name: a, host: l, ports: [\"80:80\", \"80:80\"]}\n", false),
+        // Two specific host IPs.
+        ("  - {name: a, host: l, ports: [\"127.0.0.1:80:80\"]}\n  - {name: b, host: l, ports: [\"10.0.0.5:80:80\"]}\n", false),
+        // A specific host IP and all of them.
+        ("  - {name: a, host: l, ports: [\"127.0.0.1:80:80\"]}\n  - {name: b, host: l, ports: [\"80:80\"]}\n", true),
+    ] {
+        assert_reports(&format!("{base}{containers}"), "SCN040", clash);
+    }
 }
 
 /// NAT-1/LNX-1: naming the other platform's default network says so in the help.
 #[test]
 fn other_platform_default_network_is_explained() {
-    let doc = parse_scenario(
-        "t.yaml",
+    let f = finding(
         "name: t\nhosts:\n  - {name: l, os: linux}\ncontainers:\n  - {name: a, host: l, networks: [nat]}\n",
-    )
-    .expect("parses");
-    let f = crate::analyse(&doc).findings;
-    let f = f.iter().find(|f| f.code == "SCN002").expect("SCN002");
+        "SCN002",
+    );
     assert!(f.help.contains("default is `bridge`"), "{}", f.help);
 }
 
 /// IPAM-1: an exhausted subnet is one finding per network, however many replicas miss out.
 #[test]
 fn exhausted_subnet_is_one_finding_per_network() {
-    let doc = parse_scenario(
-        "t.yaml",
+    let f: Vec<_> = findings(
         "name: t\nhosts:\n  - {name: m, os: linux, swarm: manager}\nnetworks:\n  - {name: ov, driver: overlay, subnet: 10.9.0.0/29}\nservices:\n  - {name: web, replicas: 20, networks: [ov]}\n",
     )
-    .expect("parses");
-    let f: Vec<_> = crate::analyse(&doc)
-        .findings
-        .into_iter()
-        .filter(|f| f.code == "SCN016")
-        .collect();
+    .into_iter()
+    .filter(|f| f.code == "SCN016")
+    .collect();
     assert_eq!(f.len(), 1, "{f:#?}");
     assert!(
         f[0].message.starts_with("15 containers get no address"),
@@ -262,15 +254,7 @@ fn duplicates_are_each_later_holder_of_a_name() {
 #[test]
 fn on_segment_networks_overlap_on_linux_not_on_windows() {
     let linux = "name: t\nsegments: [{name: lan, subnet: 192.168.1.0/24, gateway: 192.168.1.1}]\nhosts:\n  - {name: nas, os: linux, nics: [{name: eth0, ip: 192.168.1.10/24, segment: lan}, {name: eth1, ip: 192.168.1.11/24, segment: lan}]}\nnetworks:\n  - {name: m1, host: nas, driver: macvlan, subnet: 192.168.1.0/24, gateway: 192.168.1.1, options: {parent: eth0}}\n  - {name: m2, host: nas, driver: macvlan, subnet: 192.168.1.0/24, gateway: 192.168.1.1, options: {parent: eth1}}\n";
-    assert!(
-        codes(linux).contains(&"SCN010".to_string()),
-        "{:?}",
-        codes(linux)
-    );
+    assert_reports(linux, "SCN010", true);
     let windows = "name: t\nsegments: [{name: lan, subnet: 192.168.1.0/24, gateway: 192.168.1.1}]\nhosts:\n  - {name: w, os: ws2022, nics: [{name: Ethernet, ip: 192.168.1.10/24, segment: lan}, {name: Ethernet 2, ip: 192.168.1.11/24, segment: lan}]}\nnetworks:\n  - {name: t1, host: w, driver: transparent, subnet: 192.168.1.0/24, gateway: 192.168.1.1, options: {com.docker.network.windowsshim.interface: Ethernet}}\n  - {name: t2, host: w, driver: transparent, subnet: 192.168.1.0/24, gateway: 192.168.1.1, options: {com.docker.network.windowsshim.interface: Ethernet 2}}\n";
-    assert!(
-        !codes(windows).contains(&"SCN010".to_string()),
-        "{:?}",
-        codes(windows)
-    );
+    assert_reports(windows, "SCN010", false);
 }

@@ -10,6 +10,15 @@ pub fn find<'a>(i: &'a Imported, code: &str) -> Vec<&'a Finding> {
     i.findings.iter().filter(|f| f.code == code).collect()
 }
 
+/// The findings of `code` among `all`, asserting that there are `n` of them (listing
+/// every finding otherwise).
+#[track_caller]
+pub fn exactly<'a>(all: &'a [Finding], code: &str, n: usize) -> Vec<&'a Finding> {
+    let f: Vec<_> = all.iter().filter(|f| f.code == code).collect();
+    assert_eq!(f.len(), n, "{n} {code} expected: {all:#?}");
+    f
+}
+
 /// Asserts that the finding's message says `text`.
 #[track_caller]
 pub fn assert_says(f: &Finding, text: &str) {
