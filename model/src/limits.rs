@@ -152,6 +152,11 @@ impl Limits {
         }
     }
 
+    /// `the limit of 10000 replicas`: how a refusal's message names `limit`.
+    pub fn the_limit(&self, limit: &Limit) -> String {
+        format!("the limit of {} {}", self.get(limit), limit.what)
+    }
+
     /// How the user raises `limit`, for an error's help line.
     pub fn how_to_raise(&self, limit: &Limit) -> String {
         match limit.env {
@@ -176,14 +181,7 @@ impl Limits {
         message: impl Into<String>,
     ) -> ParseError {
         let (file, line, column, field) = at;
-        ParseError {
-            file: file.to_string(),
-            line,
-            column,
-            field: field.to_string(),
-            message: message.into(),
-            help: Some(self.how_to_raise(limit)),
-        }
+        ParseError::at(file, (line, column), field, message).with_help(self.how_to_raise(limit))
     }
 }
 
@@ -203,70 +201,55 @@ pub fn check_design_size(
     s: &crate::scenario::Scenario,
 ) -> Result<(), ParseError> {
     let limits = &doc.limits;
-    let at = |path: &str| {
+    let refuse = |limit: &Limit, path: &str, message: String| {
         let (line, column) = refusal_position(doc, path);
-        (line, column, path.to_string())
+        limits.refuse(limit, (&doc.file, line, column, path), message)
     };
-    let refuse = |limit: &Limit, (line, column, path): (u32, u32, String), message: String| {
-        limits.refuse(limit, (&doc.file, line, column, &path), message)
+    // `what` goes over `limit`: the message names the limit after it.
+    let over = |limit: &Limit, path: &str, what: String| {
+        refuse(limit, path, format!("{what} {}", limits.the_limit(limit)))
     };
     let mut endpoints: u64 = 0;
     for c in &s.containers {
         endpoints += c.networks.len().max(1) as u64;
         if endpoints > limits.endpoints {
-            return Err(refuse(
-                &ENDPOINTS,
-                at(&c.origin.path),
-                format!(
-                    "container `{}` brings the design over the limit of {} {}",
-                    c.name, limits.endpoints, ENDPOINTS.what
-                ),
-            ));
+            let what = format!("container `{}` brings the design over", c.name);
+            return Err(over(&ENDPOINTS, &c.origin.path, what));
         }
     }
     for svc in &s.services {
         let replicas = u64::from(svc.replicas);
         let replicas_path = format!("{}.replicas", svc.origin.path);
         if replicas > limits.replicas {
-            return Err(refuse(
-                &REPLICAS,
-                at(&replicas_path),
-                format!(
-                    "service `{}` asks for {replicas} replicas, more than the limit of {} {}",
-                    svc.name, limits.replicas, REPLICAS.what
-                ),
-            ));
+            let what = format!(
+                "service `{}` asks for {replicas} replicas, more than",
+                svc.name
+            );
+            return Err(over(&REPLICAS, &replicas_path, what));
         }
         endpoints = endpoints.saturating_add(replicas * (svc.networks.len() as u64 + 1));
         if endpoints > limits.endpoints {
-            return Err(refuse(
-                &ENDPOINTS,
-                at(&replicas_path),
-                format!(
-                    "the {replicas} replicas of service `{}` bring the design over the limit of {} {}",
-                    svc.name, limits.endpoints, ENDPOINTS.what
-                ),
-            ));
+            let what = format!(
+                "the {replicas} replicas of service `{}` bring the design over",
+                svc.name
+            );
+            return Err(over(&ENDPOINTS, &replicas_path, what));
         }
     }
     let states = s.steps.len() as u64 + 1;
     if states > limits.states {
-        return Err(refuse(
-            &STATES,
-            at(&format!("steps[{}]", limits.states.saturating_sub(1))),
-            format!(
-                "the timeline has {states} states (the initial design and {} steps), more than the limit of {} {}",
-                s.steps.len(),
-                limits.states,
-                STATES.what
-            ),
-        ));
+        let what = format!(
+            "the timeline has {states} states (the initial design and {} steps), more than",
+            s.steps.len()
+        );
+        let last = format!("steps[{}]", limits.states.saturating_sub(1));
+        return Err(over(&STATES, &last, what));
     }
     let work = endpoints.saturating_mul(states);
     if work > limits.endpoints.saturating_mul(TIMELINE_FACTOR) {
         return Err(refuse(
             &ENDPOINTS,
-            at("steps"),
+            "steps",
             format!(
                 "{states} states of {endpoints} endpoints each are {work} endpoints to analyse, more than the limit of {} (twice the {} {})",
                 limits.endpoints.saturating_mul(TIMELINE_FACTOR),
@@ -309,7 +292,6 @@ pub fn refuse_class_pairs(
         String::new()
     };
     let (line, column) = refusal_position(doc, &path);
-    let limit = doc.limits.class_pairs;
     let over = if states > 1 {
         format!("its first {states} states hold {class_pairs} pairs of endpoint classes")
     } else {
@@ -319,8 +301,8 @@ pub fn refuse_class_pairs(
         &CLASS_PAIRS,
         (&doc.file, line, column, &path),
         format!(
-            "the design is too varied to decide: {over}, more than the limit of {limit} {}; endpoints that differ in their ports, service or networks are a class each",
-            CLASS_PAIRS.what
+            "the design is too varied to decide: {over}, more than {}; endpoints that differ in their ports, service or networks are a class each",
+            doc.limits.the_limit(&CLASS_PAIRS)
         ),
     )
 }
@@ -335,18 +317,13 @@ pub fn alias_bomb(file: &str, text: &str, e: &serde_yaml_ng::Error) -> Option<Pa
     }
     // Where the aliases are: the first `*name` of the text.
     let offset = text.find('*').unwrap_or(0);
-    let (line, column) = e
+    let position = e
         .location()
         .map(|l| (l.line() as u32, l.column() as u32))
         .unwrap_or_else(|| line_column(text, offset));
-    Some(ParseError {
-        file: file.to_string(),
-        line,
-        column,
-        field: String::new(),
-        message: "YAML aliases here expand to more nodes than the parser's limit (an alias bomb): the file would take unbounded memory to read".into(),
-        help: Some("write the repeated part out, or use fewer levels of aliases of aliases; the parser's limit cannot be raised".into()),
-    })
+    let message = "YAML aliases here expand to more nodes than the parser's limit (an alias bomb): the file would take unbounded memory to read";
+    let help = "write the repeated part out, or use fewer levels of aliases of aliases; the parser's limit cannot be raised";
+    Some(ParseError::at(file, position, "", message).with_help(help))
 }
 
 /// (line, column), 1-based, of byte `offset` of `text`.
@@ -385,10 +362,9 @@ pub fn check_text(file: &str, text: &str, limits: &Limits) -> Result<(), ParseEr
             &FILE_BYTES,
             (file, line, column, ""),
             format!(
-                "the input is {} bytes, more than the limit of {} {}",
+                "the input is {} bytes, more than {}",
                 text.len(),
-                limits.file_bytes,
-                FILE_BYTES.what
+                limits.the_limit(&FILE_BYTES)
             ),
         ));
     }
@@ -399,8 +375,8 @@ pub fn check_text(file: &str, text: &str, limits: &Limits) -> Result<(), ParseEr
                 &NESTING,
                 (file, line, column, ""),
                 format!(
-                    "the input nests {depth} levels deep here, more than the limit of {} {}",
-                    limits.nesting, NESTING.what
+                    "the input nests {depth} levels deep here, more than {}",
+                    limits.the_limit(&NESTING)
                 ),
             ))
         }

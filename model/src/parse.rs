@@ -44,6 +44,33 @@ pub struct ParseError {
     pub help: Option<String>,
 }
 
+impl ParseError {
+    /// An error at `line`:`column` of `file`, in `field` (empty: none).
+    pub fn at(
+        file: &str,
+        (line, column): (u32, u32),
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> ParseError {
+        ParseError {
+            file: file.to_string(),
+            line,
+            column,
+            field: field.into(),
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    /// The error with a help line.
+    pub fn with_help(self, help: impl Into<String>) -> ParseError {
+        ParseError {
+            help: Some(help.into()),
+            ..self
+        }
+    }
+}
+
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}:{}: ", self.file, self.line, self.column)?;
@@ -75,17 +102,9 @@ pub fn parse_scenario_with(
         .lines()
         .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#') && l.trim() != "---");
     if !has_content {
-        return Err(ParseError {
-            file: file.to_string(),
-            line: 1,
-            column: 1,
-            field: String::new(),
-            message: "the file is empty".into(),
-            help: Some(
-                "write a scenario (see docs/scenario-format.md), docker command lines, a compose file or a daemon.json"
-                    .into(),
-            ),
-        });
+        return Err(ParseError::at(file, (1, 1), "", "the file is empty").with_help(
+            "write a scenario (see docs/scenario-format.md), docker command lines, a compose file or a daemon.json",
+        ));
     }
     let source_map = SourceMap::build(text);
     let de = serde_yaml_ng::Deserializer::from_str(text);
@@ -142,12 +161,8 @@ pub fn parse_scenario_with(
             };
             let help = suggest(&message);
             return Err(ParseError {
-                file: file.to_string(),
-                line,
-                column,
-                field,
-                message,
                 help,
+                ..ParseError::at(file, (line, column), field, message)
             });
         }
     };
@@ -186,18 +201,10 @@ fn fold_container_ips(
     for (path, c) in containers.chain(steps) {
         if let Err(message) = c.fold_ip() {
             let field = format!("{path}.ip");
-            let (line, column) = source_map.position(&field).unwrap_or((1, 1));
-            return Err(ParseError {
-                file: file.to_string(),
-                line,
-                column,
-                field,
-                message,
-                help: Some(
-                    "`ip:` on a container is `docker run --ip`: the address on its first network"
-                        .into(),
-                ),
-            });
+            let position = source_map.position(&field).unwrap_or((1, 1));
+            return Err(ParseError::at(file, position, field, message).with_help(
+                "`ip:` on a container is `docker run --ip`: the address on its first network",
+            ));
         }
     }
     Ok(())
@@ -235,7 +242,7 @@ pub fn assign_origins(s: &mut Scenario) {
 
 /// A text that is not YAML, at the parser's position.
 fn syntax_error(file: &str, e: &serde_yaml_ng::Error) -> ParseError {
-    let (line, column) = e
+    let position = e
         .location()
         .map_or((1, 1), |l| (l.line() as u32, l.column() as u32));
     let raw = e.to_string();
@@ -243,17 +250,9 @@ fn syntax_error(file: &str, e: &serde_yaml_ng::Error) -> ParseError {
         Some(cut) => raw[..cut].to_string(),
         None => raw,
     };
-    ParseError {
-        file: file.to_string(),
-        line,
-        column,
-        field: String::new(),
-        message: format!("not valid YAML: {message}"),
-        help: Some(
-            "check the indentation of this line and the one before (spaces only, the same depth for keys of one mapping), and that every `key: value` has its space after the colon"
-                .into(),
-        ),
-    }
+    ParseError::at(file, position, "", format!("not valid YAML: {message}")).with_help(
+        "check the indentation of this line and the one before (spaces only, the same depth for keys of one mapping), and that every `key: value` has its space after the colon",
+    )
 }
 
 /// For serde's "unknown field `x`, expected one of `a`, `b`" and "unknown variant"

@@ -105,8 +105,10 @@ fn read_text_limited(path: &Path, limits: &Limits) -> anyhow::Result<String> {
 /// size limit is told, whether it is the input or a file the scenario names.
 fn size_limit(limits: &Limits) -> (String, String) {
     let file_bytes = &hnsim_model::limits::FILE_BYTES;
-    let limit = format!("the limit of {} {}", limits.file_bytes, file_bytes.what);
-    (limit, limits.how_to_raise(file_bytes))
+    (
+        limits.the_limit(file_bytes),
+        limits.how_to_raise(file_bytes),
+    )
 }
 
 /// Opens `path` for reading if it is a regular file (following symbolic links).

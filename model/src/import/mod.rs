@@ -241,19 +241,13 @@ fn refuse_imports_over_limits(doc: &Document) -> Result<(), ImportError> {
     let imported = expand(doc);
     if let Some(f) = imported.findings.iter().find(|f| f.code == "IMP022") {
         // A position the source map does not know is the file as a whole: its start.
-        let (line, column) = match (f.location.line, f.location.column) {
+        let position = match (f.location.line, f.location.column) {
             (0, _) => (1, 1),
             (line, column) => (line, column.max(1)),
         };
-        return Err(crate::parse::ParseError {
-            file: f.location.file.clone(),
-            line,
-            column,
-            field: f.location.path.clone(),
-            message: f.message.clone(),
-            help: Some(f.help.clone()),
-        }
-        .into());
+        let (file, field) = (&f.location.file, f.location.path.clone());
+        let error = crate::parse::ParseError::at(file, position, field, f.message.clone());
+        return Err(error.with_help(f.help.clone()).into());
     }
     let located = Document {
         file: doc.file.clone(),
