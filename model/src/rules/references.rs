@@ -152,41 +152,19 @@ fn dupes<'a, K: std::hash::Hash + Eq + std::fmt::Display>(
 pub(super) fn check(checker: &mut Checker) {
     let design = checker.design;
     let s = &design.scenario;
-    dupes(
-        checker,
-        "segment",
-        s.segments
-            .iter()
-            .map(|x| (x.name.as_str(), x.origin.path.as_str())),
-    );
-    dupes(
-        checker,
-        "host",
-        s.hosts
-            .iter()
-            .map(|x| (x.name.as_str(), x.origin.path.as_str())),
-    );
-    dupes(
-        checker,
-        "container",
-        s.containers
-            .iter()
-            .map(|x| (x.name.as_str(), x.origin.path.as_str())),
-    );
-    dupes(
-        checker,
-        "service",
-        s.services
-            .iter()
-            .map(|x| (x.name.as_str(), x.origin.path.as_str())),
-    );
-    dupes(
-        checker,
-        "client",
-        s.clients
-            .iter()
-            .map(|x| (x.name.as_str(), x.origin.path.as_str())),
-    );
+    // The objects named once per design, each by its name.
+    macro_rules! by_name {
+        ($objects:expr) => {
+            $objects
+                .iter()
+                .map(|x| (x.name.as_str(), x.origin.path.as_str()))
+        };
+    }
+    dupes(checker, "segment", by_name!(s.segments));
+    dupes(checker, "host", by_name!(s.hosts));
+    dupes(checker, "container", by_name!(s.containers));
+    dupes(checker, "service", by_name!(s.services));
+    dupes(checker, "client", by_name!(s.clients));
     dupes(
         checker,
         "vSwitch",
