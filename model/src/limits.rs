@@ -317,10 +317,7 @@ pub fn alias_bomb(file: &str, text: &str, e: &serde_yaml_ng::Error) -> Option<Pa
     }
     // Where the aliases are: the first `*name` of the text.
     let offset = text.find('*').unwrap_or(0);
-    let position = e
-        .location()
-        .map(|l| (l.line() as u32, l.column() as u32))
-        .unwrap_or_else(|| line_column(text, offset));
+    let position = crate::parse::yaml_position(e).unwrap_or_else(|| line_column(text, offset));
     let message = "YAML aliases here expand to more nodes than the parser's limit (an alias bomb): the file would take unbounded memory to read";
     let help = "write the repeated part out, or use fewer levels of aliases of aliases; the parser's limit cannot be raised";
     Some(ParseError::at(file, position, "", message).with_help(help))

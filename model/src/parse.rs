@@ -126,9 +126,7 @@ pub fn parse_scenario_with(
             // serde_yaml points at the value it was reading, which for a custom
             // deserializer (OS names, ports, ...) can be the enclosing map; the source map
             // knows the field itself. The later of the two is the more precise.
-            let serde_pos = inner
-                .location()
-                .map(|l| (l.line() as u32, l.column() as u32));
+            let serde_pos = yaml_position(&inner);
             // An unknown key is pointed at by its key; a bad value by its value.
             let unknown_key = inner.to_string().contains("unknown field `");
             let field_pos = if unknown_key {
@@ -146,12 +144,7 @@ pub fn parse_scenario_with(
                     .or_else(|| source_map.position(&field))
                     .unwrap_or((1, 1)),
             };
-            let raw = inner.to_string();
-            // serde_yaml appends " at line X column Y"; we print the location ourselves.
-            let message = match raw.find(" at line ") {
-                Some(cut) => raw[..cut].to_string(),
-                None => raw,
-            };
+            let message = without_place(inner.to_string());
             // ... and prefixes the path it knows; we print the field ourselves.
             let message = match message.split_once(": ") {
                 Some((prefix, rest)) if !prefix.contains(' ') && !prefix.is_empty() => {
@@ -240,16 +233,24 @@ pub fn assign_origins(s: &mut Scenario) {
     }
 }
 
+/// Where the YAML parser places an error: (line, column), 1-based.
+pub(crate) fn yaml_position(e: &serde_yaml_ng::Error) -> Option<(u32, u32)> {
+    e.location().map(|l| (l.line() as u32, l.column() as u32))
+}
+
+/// A parser's message without the place it appends (" at line 3 column 5"): the error
+/// says the place once, as `file:line:column`.
+pub(crate) fn without_place(mut message: String) -> String {
+    if let Some(cut) = message.find(" at line ") {
+        message.truncate(cut);
+    }
+    message
+}
+
 /// A text that is not YAML, at the parser's position.
 fn syntax_error(file: &str, e: &serde_yaml_ng::Error) -> ParseError {
-    let position = e
-        .location()
-        .map_or((1, 1), |l| (l.line() as u32, l.column() as u32));
-    let raw = e.to_string();
-    let message = match raw.find(" at line ") {
-        Some(cut) => raw[..cut].to_string(),
-        None => raw,
-    };
+    let position = yaml_position(e).unwrap_or((1, 1));
+    let message = without_place(e.to_string());
     ParseError::at(file, position, "", format!("not valid YAML: {message}")).with_help(
         "check the indentation of this line and the one before (spaces only, the same depth for keys of one mapping), and that every `key: value` has its space after the colon",
     )

@@ -6,7 +6,7 @@ use super::detect::windows_hint;
 use super::{compose, daemon, docker_cli, expand, shell, uplink, HostTemplate, ImportError};
 use crate::limits::Limits;
 use crate::os::OsVersion;
-use crate::parse::Document;
+use crate::parse::{without_place, yaml_position, Document};
 use crate::scenario::*;
 use crate::source_map::SourceMap;
 
@@ -149,25 +149,13 @@ fn with_uplink(mut doc: Document) -> Document {
 }
 
 pub(super) fn yaml_error(file: &str, e: &serde_yaml_ng::Error) -> ImportError {
-    let (line, column) = e
-        .location()
-        .map(|l| (l.line() as u32, l.column() as u32))
-        .unwrap_or((1, 1));
+    let (line, column) = yaml_position(e).unwrap_or((1, 1));
     ImportError::Yaml {
         file: file.to_string(),
         line,
         column,
         message: without_place(e.to_string()),
     }
-}
-
-/// A parser's message without the place it appends (" at line 3 column 5"): the error
-/// says the place once, as `file:line:column`.
-fn without_place(mut message: String) -> String {
-    if let Some(cut) = message.find(" at line ") {
-        message.truncate(cut);
-    }
-    message
 }
 
 pub(super) fn compose_document(
