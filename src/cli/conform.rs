@@ -130,25 +130,26 @@ pub(super) fn dataplane(
     exe: &Path,
     report: &Report,
 ) -> anyhow::Result<Box<dyn Dataplane>> {
+    // What the internet clients of the final state listen on, for the backend to serve.
+    let internet_listens = || {
+        report
+            .final_state()
+            .map(hnsim_conformance::probing::internet_listens)
+            .unwrap_or_default()
+    };
     match a.backend.as_str() {
         #[cfg(target_os = "linux")]
         "netns" => {
             use hnsim_conformance::netns;
             let mut o = netns::NetnsOptions::new(vec![exe.display().to_string(), "probe".into()]);
-            o.internet_listens = report
-                .final_state()
-                .map(hnsim_conformance::probing::internet_listens)
-                .unwrap_or_default();
+            o.internet_listens = internet_listens();
             o.static_neighbours = !a.no_static_neighbours;
             Ok(Box::new(netns::Netns::new(o)?))
         }
         "docker" => {
             let mut o = docker::Options::new(exe.to_path_buf());
             o.host = a.host.clone();
-            o.internet_listens = report
-                .final_state()
-                .map(hnsim_conformance::probing::internet_listens)
-                .unwrap_or_default();
+            o.internet_listens = internet_listens();
             Ok(docker::open(o)?)
         }
         #[cfg(target_os = "linux")]
@@ -159,10 +160,7 @@ pub(super) fn dataplane(
                 let (host, ctx) = swarm::parse_context(c).map_err(|e| anyhow::anyhow!(e))?;
                 o.contexts.insert(host, ctx);
             }
-            o.internet_listens = report
-                .final_state()
-                .map(hnsim_conformance::probing::internet_listens)
-                .unwrap_or_default();
+            o.internet_listens = internet_listens();
             Ok(Box::new(swarm::Swarm::new(o)?))
         }
         other => anyhow::bail!(
@@ -171,6 +169,27 @@ pub(super) fn dataplane(
              of existing contexts) and `hns` (Windows HNS inspection)"
         ),
     }
+}
+
+impl ConformArgs {
+    /// How the agent probes: `--timeout-ms`, `--retries`, `--workers` and
+    /// `--parallel-sources`, with a progress bar or not.
+    pub(super) fn probe_options(&self, progress: bool) -> ProbeOptions {
+        ProbeOptions {
+            timing: agent::Timing {
+                timeout_ms: self.timeout_ms,
+                retries: self.retries,
+                workers: self.workers,
+            },
+            parallel_sources: self.parallel_sources,
+            progress,
+        }
+    }
+}
+
+/// This binary, which the backends run as the probe agent (`hnsim probe`).
+pub(super) fn agent_exe() -> anyhow::Result<std::path::PathBuf> {
+    std::env::current_exe().context("cannot find the hnsim binary for the agent")
 }
 
 /// The expected matrix of each analysed state, matched by the step it follows (an
@@ -205,16 +224,8 @@ pub fn run_conform(a: ConformArgs) -> anyhow::Result<ExitCode> {
     let doc = super::input::load(file(&a)?)?;
     let mut report = expected_report(&a, &doc)?;
     let analysis = hnsim_model::analyse(&doc);
-    let exe = std::env::current_exe().context("cannot find the hnsim binary for the agent")?;
-    let opts = ProbeOptions {
-        timing: agent::Timing {
-            timeout_ms: a.timeout_ms,
-            retries: a.retries,
-            workers: a.workers,
-        },
-        parallel_sources: a.parallel_sources,
-        progress: !a.no_progress,
-    };
+    let exe = agent_exe()?;
+    let opts = a.probe_options(!a.no_progress);
     let matched = expected_states(&analysis, &report);
     anyhow::ensure!(
         matched.iter().any(Option::is_some),

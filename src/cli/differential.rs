@@ -8,9 +8,8 @@
 //! design that could not be realized, 2 bad arguments.
 
 use super::conform::ConformArgs;
-use anyhow::Context;
 use hnsim_conformance::differential::{self, Options, RunError};
-use hnsim_conformance::{agent, session, ProbeOptions};
+use hnsim_conformance::session;
 use hnsim_model::Document;
 use hnsim_reports::Format;
 use std::process::ExitCode;
@@ -26,19 +25,12 @@ pub fn run(a: &ConformArgs) -> anyhow::Result<ExitCode> {
         a.backend != hnsim_conformance::hns::BACKEND,
         "--backend hns inspects one Windows host; give it one scenario file"
     );
-    let exe = std::env::current_exe().context("cannot find the hnsim binary for the agent")?;
+    let exe = super::conform::agent_exe()?;
     let opts = Options {
         backend: a.backend.clone(),
-        probe: ProbeOptions {
-            timing: agent::Timing {
-                timeout_ms: a.timeout_ms,
-                retries: a.retries,
-                workers: a.workers,
-            },
-            parallel_sources: a.parallel_sources,
-            // One line per design instead: a bar per design would scroll them away.
-            progress: false,
-        },
+        // One line per design instead of a progress bar: a bar per design would scroll
+        // them away.
+        probe: a.probe_options(false),
         shrink_budget: (a.generated.is_some() && !a.no_shrink)
             .then_some(a.shrink_budget.unwrap_or(60)),
         out: a.out_dir.clone(),
