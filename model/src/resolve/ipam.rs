@@ -202,8 +202,10 @@ impl AddressSpace {
             let ip = nth_host(subnet, *n)?;
             *n += 1;
             self.probes += 1;
+            // A private space with nothing reserved (no gateway, auxiliary or static
+            // address in it) has every address behind its resume point free.
             let free = if self.one_subnet {
-                !self.used.contains(&ip)
+                self.used.is_empty() || !self.used.contains(&ip)
             } else {
                 self.used.insert(ip)
             };
@@ -282,6 +284,9 @@ fn reserved_per_network(s: &Scenario, networks: &NetworkIndex) -> HashMap<usize,
     out
 }
 
+/// The indices of an attachment's host and network, when they exist.
+type HostAndNetwork = (Option<usize>, Option<usize>);
+
 pub(super) fn assign_addresses(s: &Scenario) -> Vec<Endpoint> {
     let networks = NetworkIndex::new(&s.networks);
     let mut used = reserved_addresses(s);
@@ -292,12 +297,22 @@ pub(super) fn assign_addresses(s: &Scenario) -> Vec<Endpoint> {
     let mut private = reserved_per_network(s, &networks);
     let mut sdn_next: HashMap<&str, usize> = HashMap::default();
     let hosts: HashMap<&str, usize> = s.host_indices().into_iter().collect();
-    let mut endpoints = Vec::with_capacity(s.containers.len());
+    // The host and network of an attachment, looked up once per (host, network name):
+    // a service's replicas repeat a few pairs a million times, and three lookups per
+    // attachment were a fifth of assigning their addresses.
+    let mut places: HashMap<(&str, &str), HostAndNetwork> = HashMap::default();
+    let mut endpoints = Vec::with_capacity(attachments);
     for (ci, c) in s.containers.iter().enumerate() {
-        let host_idx = hosts.get(c.host.as_str()).copied();
-        let host = host_idx.map(|i| &s.hosts[i]);
         for (ai, att) in c.networks.iter().enumerate() {
-            let net_idx = networks.find(&c.host, &att.network);
+            let (host_idx, net_idx) = *places
+                .entry((c.host.as_str(), att.network.as_str()))
+                .or_insert_with(|| {
+                    (
+                        hosts.get(c.host.as_str()).copied(),
+                        networks.find(&c.host, &att.network),
+                    )
+                });
+            let host = host_idx.map(|i| &s.hosts[i]);
             let (ip, source) = match (net_idx, host) {
                 _ if att.ip.is_some() => (att.ip, IpSource::Static),
                 (Some(ni), Some(host)) => {
