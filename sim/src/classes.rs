@@ -108,9 +108,9 @@ impl EndpointFacts {
 
 pub(crate) struct Classes {
     /// Class of each matrix node.
-    pub of: Vec<usize>,
+    pub of: Vec<u32>,
     /// Members of each class, in node order.
-    pub members: Vec<Vec<usize>>,
+    pub members: Vec<Vec<u32>>,
     /// What each class stands for.
     pub keys: Vec<ClassKey>,
 }
@@ -118,28 +118,104 @@ pub(crate) struct Classes {
 pub(crate) fn classify(ctx: &Context, mode: Mode) -> Classes {
     let n = ctx.parties.party.len();
     let mut of = Vec::with_capacity(n);
-    let mut members: Vec<Vec<usize>> = Vec::new();
+    let mut members: Vec<Vec<u32>> = Vec::new();
     let mut keys: Vec<ClassKey> = Vec::new();
     // Looked up by a key that borrows from the endpoint (no string is copied per node);
     // a key is made owned once per class.
     let mut seen: foldhash::HashMap<KeyRef, usize> = Default::default();
+    // An endpoint alone in its container is told from another by its host, network,
+    // address facts and what it shares with the endpoints around it ([`Shared`],
+    // looked at by pointer): found by those, its full key (names and lists, hashed
+    // and compared) is made once per class, not once per replica.
+    let mut quick: foldhash::HashMap<QuickKey, usize> = Default::default();
     for (i, party) in ctx.parties.party.iter().enumerate() {
-        let key = match (party, mode) {
-            (_, Mode::EveryPair) => KeyRef::Other(ClassKey::Node(i)),
-            (Party::Endpoint(k), Mode::Classes) => endpoint_key(ctx, *k),
-            (Party::Host(h), _) => KeyRef::Other(ClassKey::Host(*h)),
-            (Party::Client(c), _) => KeyRef::Other(ClassKey::Client(*c)),
-            (Party::Internet, _) => KeyRef::Other(ClassKey::Internet),
+        let class = match (party, mode) {
+            (Party::Endpoint(k), Mode::Classes) => {
+                let ep = &ctx.parties.endpoints[*k];
+                let address = AddressFacts::of(ctx, ep);
+                let alone = ctx.parties.container_run(*k).len() == 1;
+                let quick_key = alone.then(|| QuickKey {
+                    shared: ep.shared_id(),
+                    host: ep.host,
+                    network: ep.network,
+                    address: address.clone(),
+                });
+                match quick_key.as_ref().and_then(|q| quick.get(q)) {
+                    Some(&class) => class,
+                    None => {
+                        let key = endpoint_key(ctx, *k, address);
+                        let class = class_of(&mut seen, &mut members, &mut keys, key);
+                        if let Some(q) = quick_key {
+                            quick.insert(q, class);
+                        }
+                        class
+                    }
+                }
+            }
+            (_, Mode::EveryPair) => class_of(
+                &mut seen,
+                &mut members,
+                &mut keys,
+                KeyRef::Other(ClassKey::Node(i)),
+            ),
+            (Party::Host(h), _) => class_of(
+                &mut seen,
+                &mut members,
+                &mut keys,
+                KeyRef::Other(ClassKey::Host(*h)),
+            ),
+            (Party::Client(c), _) => class_of(
+                &mut seen,
+                &mut members,
+                &mut keys,
+                KeyRef::Other(ClassKey::Client(*c)),
+            ),
+            (Party::Internet, _) => class_of(
+                &mut seen,
+                &mut members,
+                &mut keys,
+                KeyRef::Other(ClassKey::Internet),
+            ),
         };
-        let class = *seen.entry(key).or_insert_with_key(|key| {
-            members.push(vec![]);
-            keys.push(key.to_owned_key());
-            members.len() - 1
-        });
-        members[class].push(i);
-        of.push(class);
+        members[class].push(i as u32);
+        of.push(class as u32);
     }
     Classes { of, members, keys }
+}
+
+/// The class of `key`, a new one when no endpoint had it yet.
+fn class_of<'a>(
+    seen: &mut foldhash::HashMap<KeyRef<'a>, usize>,
+    members: &mut Vec<Vec<u32>>,
+    keys: &mut Vec<ClassKey>,
+    key: KeyRef<'a>,
+) -> usize {
+    *seen.entry(key).or_insert_with_key(|key| {
+        members.push(vec![]);
+        keys.push(key.to_owned_key());
+        members.len() - 1
+    })
+}
+
+/// What finds the class of an endpoint alone in its container without its full key.
+#[derive(PartialEq, Eq, Hash)]
+struct QuickKey {
+    shared: usize,
+    host: Option<usize>,
+    network: Option<usize>,
+    address: AddressFacts,
+}
+
+/// What the rules read about an endpoint's address (and the invalid parts it takes
+/// part in, which may hang on it).
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct AddressFacts {
+    has_ip: bool,
+    ip_source: u8,
+    subnet: Option<usize>,
+    on_segment_subnet: bool,
+    public: bool,
+    invalid: Vec<(u16, bool)>,
 }
 
 /// A [`ClassKey`] borrowing from the endpoints it describes.
@@ -211,19 +287,22 @@ impl FactsRef<'_> {
     }
 }
 
-fn endpoint_key<'a>(ctx: &Context<'a>, k: usize) -> KeyRef<'a> {
+fn endpoint_key<'a>(ctx: &Context<'a>, k: usize, address: AddressFacts) -> KeyRef<'a> {
     let ep = &ctx.parties.endpoints[k];
     let mut siblings: Vec<FactsRef> = ctx
         .parties
         .container_run(k)
         .filter_map(|i| match ctx.parties.party[i] {
-            Party::Endpoint(j) if j != k => Some(facts(ctx, &ctx.parties.endpoints[j])),
+            Party::Endpoint(j) if j != k => {
+                let sibling = &ctx.parties.endpoints[j];
+                Some(facts(sibling, AddressFacts::of(ctx, sibling)))
+            }
             _ => None,
         })
         .collect();
     siblings.sort();
     KeyRef::Endpoint {
-        own: facts(ctx, ep),
+        own: facts(ep, address),
         siblings,
     }
 }
@@ -239,35 +318,48 @@ fn sorted<T: Ord + Clone>(list: &[T]) -> Cow<'_, [T]> {
     }
 }
 
-fn facts<'a>(ctx: &Context<'a>, ep: &'a Endpoint) -> FactsRef<'a> {
-    let net = ctx.network(ep);
-    let subnet = ep
-        .ip
-        .and_then(|ip| net.and_then(|n| n.subnet.0.iter().position(|s| s.contains(&ip))));
-    let on_segment_subnet = ep.ip.is_some_and(|ip| {
-        ctx.endpoint_segment_index(ep)
-            .is_some_and(|at| ctx.design.scenario.segments[at].subnet.contains(&ip))
-    });
-    let ip_source = match ctx.design.endpoints[ep.index].ip_source {
-        hnsim_model::IpSource::Static => 0,
-        hnsim_model::IpSource::HnsDynamic => 1,
-        hnsim_model::IpSource::DockerIpam => 2,
-        hnsim_model::IpSource::Swarm => 3,
-        hnsim_model::IpSource::Dhcp => 4,
-        hnsim_model::IpSource::SdnIpConfig => 5,
-        hnsim_model::IpSource::HostStack => 6,
-        hnsim_model::IpSource::Unassigned(_) => 7,
-    };
+impl AddressFacts {
+    fn of(ctx: &Context, ep: &Endpoint) -> AddressFacts {
+        let net = ctx.network(ep);
+        let subnet = ep
+            .ip
+            .and_then(|ip| net.and_then(|n| n.subnet.0.iter().position(|s| s.contains(&ip))));
+        let on_segment_subnet = ep.ip.is_some_and(|ip| {
+            ctx.endpoint_segment_index(ep)
+                .is_some_and(|at| ctx.design.scenario.segments[at].subnet.contains(&ip))
+        });
+        let ip_source = match ctx.design.endpoints[ep.index].ip_source {
+            hnsim_model::IpSource::Static => 0,
+            hnsim_model::IpSource::HnsDynamic => 1,
+            hnsim_model::IpSource::DockerIpam => 2,
+            hnsim_model::IpSource::Swarm => 3,
+            hnsim_model::IpSource::Dhcp => 4,
+            hnsim_model::IpSource::SdnIpConfig => 5,
+            hnsim_model::IpSource::HostStack => 6,
+            hnsim_model::IpSource::Unassigned(_) => 7,
+        };
+        AddressFacts {
+            has_ip: ep.ip.is_some(),
+            ip_source,
+            subnet,
+            on_segment_subnet,
+            public: ep.ip.is_some_and(is_public),
+            invalid: ctx.marks.of_endpoint(ep),
+        }
+    }
+}
+
+fn facts<'a>(ep: &'a Endpoint, address: AddressFacts) -> FactsRef<'a> {
     FactsRef {
         host: ep.host,
         network: ep.network,
         running: ep.running,
-        has_ip: ep.ip.is_some(),
+        has_ip: address.has_ip,
         no_ip: ep.no_ip,
-        ip_source,
-        subnet,
-        on_segment_subnet,
-        public: ep.ip.is_some_and(is_public),
+        ip_source: address.ip_source,
+        subnet: address.subnet,
+        on_segment_subnet: address.on_segment_subnet,
+        public: address.public,
         listen: sorted(&ep.listen),
         published: sorted(&ep.published),
         mesh: ep.mesh,
@@ -275,6 +367,6 @@ fn facts<'a>(ctx: &Context<'a>, ep: &'a Endpoint) -> FactsRef<'a> {
         aliases: ep.aliases,
         hyperv: ep.hyperv,
         gone_network: ep.gone_network,
-        invalid: ctx.marks.of_endpoint(ep),
+        invalid: address.invalid,
     }
 }

@@ -1,7 +1,7 @@
 //! The topology of one resolved design as a graph: segments, a routed core joining the
-//! segments' gateways, the internet, hosts, vSwitches/bridges, networks, endpoints and
-//! clients. The matrix's [`Topology`] is exported from it, and segment-to-segment and
-//! segment-to-internet reachability are path queries on it.
+//! segments' gateways, the internet, hosts, vSwitches/bridges, networks and clients. The
+//! matrix's [`Topology`] is exported from it (with the design's endpoints), and
+//! segment-to-segment and segment-to-internet reachability are path queries on it.
 //!
 //! Assumptions about the physical network, since a scenario only names segments:
 //! - two segments route to each other when both have a gateway (one routed core joins
@@ -35,7 +35,6 @@ pub(crate) enum Place {
         host: usize,
     },
     Network(usize),
-    Endpoint(usize),
     Client(usize),
 }
 
@@ -87,23 +86,25 @@ impl<'d> TopologyGraph<'d> {
             .map(|i| g.add_node(Place::Network(i)))
             .collect();
         // vSwitches: one per (network, host) the network lives on; a swarm network lives
-        // on every host with an endpoint on it. Networks sharing an external vSwitch
-        // (one per NIC, ARCH-6) share the node.
+        // on every host with an endpoint on it, marked per host in one pass over the
+        // endpoints (a million replicas were a million-entry sort, then a pass per
+        // network). Networks sharing an external vSwitch (one per NIC, ARCH-6) share
+        // the node.
+        let mut swarm_hosts = vec![false; s.networks.len() * s.hosts.len()];
+        for e in &design.endpoints {
+            if let (Some(ni), Some(hi)) = (e.network, e.host) {
+                if s.networks[ni].host.is_none() && hi < s.hosts.len() {
+                    swarm_hosts[ni * s.hosts.len() + hi] = true;
+                }
+            }
+        }
         let mut vswitches: BTreeMap<String, NodeIndex> = BTreeMap::new();
         for (ni, n) in s.networks.iter().enumerate() {
             let on: Vec<usize> = match &n.host {
                 Some(h) => design.host_index(h).into_iter().collect(),
-                None => {
-                    // Marked per host rather than listed per endpoint and sorted (a
-                    // million replicas were a million-entry sort).
-                    let mut here = vec![false; s.hosts.len()];
-                    for hi in design.endpoints_on(ni).filter_map(|e| e.host) {
-                        if let Some(h) = here.get_mut(hi) {
-                            *h = true;
-                        }
-                    }
-                    (0..here.len()).filter(|&hi| here[hi]).collect()
-                }
+                None => (0..s.hosts.len())
+                    .filter(|&hi| swarm_hosts[ni * s.hosts.len() + hi])
+                    .collect(),
             };
             for hi in on {
                 let Some(id) = vswitch_id(design, n, &s.hosts[hi]) else {
@@ -117,12 +118,9 @@ impl<'d> TopologyGraph<'d> {
                 g.add_edge(vn, nets[ni], Link::Attached);
             }
         }
-        for (ep_i, ep) in design.endpoints.iter().enumerate() {
-            let node = g.add_node(Place::Endpoint(ep_i));
-            if let Some(ni) = ep.network {
-                g.add_edge(node, nets[ni], Link::Attached);
-            }
-        }
+        // Endpoints are not nodes: nothing asks the graph about one (reachability is
+        // between segments), and a node and an edge each were a million of both for a
+        // million replicas. The drawing lists them from the design.
         for (ci, c) in s.clients.iter().enumerate() {
             let node = g.add_node(Place::Client(ci));
             if c.internet {
@@ -289,21 +287,6 @@ impl<'d> TopologyGraph<'d> {
                         vni: net.vni(),
                     });
                 }
-                Place::Endpoint(i) => {
-                    let Some(&Some(k)) = node_of_endpoint.get(*i) else {
-                        continue;
-                    };
-                    let (nodes, ep) = (&nodes.nodes, &d.endpoints[*i]);
-                    let text =
-                        |t: Option<std::borrow::Cow<str>>| t.unwrap_or_default().into_owned();
-                    t.endpoints.push(TopoEndpoint {
-                        node: nodes.id(k).into_owned(),
-                        container: text(nodes.container(k)),
-                        host: text(nodes.host(k)),
-                        network: text(nodes.network(k)),
-                        ip: ep.ip,
-                    });
-                }
                 Place::Client(i) => {
                     let cl = &s.clients[*i];
                     t.clients.push(TopoClient {
@@ -318,6 +301,20 @@ impl<'d> TopologyGraph<'d> {
                 }
                 Place::Router | Place::Internet => {}
             }
+        }
+        for (i, ep) in d.endpoints.iter().enumerate() {
+            let Some(k) = node_of_endpoint[i] else {
+                continue;
+            };
+            let nodes = &nodes.nodes;
+            let text = |t: Option<std::borrow::Cow<str>>| t.unwrap_or_default().into_owned();
+            t.endpoints.push(TopoEndpoint {
+                node: nodes.id(k).into_owned(),
+                container: text(nodes.container(k)),
+                host: text(nodes.host(k)),
+                network: text(nodes.network(k)),
+                ip: ep.ip,
+            });
         }
         t
     }

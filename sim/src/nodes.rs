@@ -29,20 +29,30 @@ impl From<Probe> for Option<hnsim_model::PortProto> {
     }
 }
 
-/// An endpoint as the rules see it. What it shares with the design (names, aliases,
-/// the routing mesh's ports) is borrowed from the design, and the ports a container
-/// listens on are one list shared by the endpoints that listen alike (a service's
-/// replicas): a million replicas must not mean millions of copies.
+/// An endpoint as the rules see it: what is its own (index, container, host, network,
+/// address), and through [`std::ops::Deref`] what it has in common with the endpoints
+/// before it ([`Shared`]), so that `ep.driver` reads as a field. A million replicas of
+/// one service are a million small rows and a few shared parts, not a million copies
+/// of everything (the rows were 216 bytes each, and the largest thing `sim` made).
 #[derive(Clone, Debug)]
 pub(crate) struct Endpoint<'a> {
     /// Index into `design.endpoints`.
     pub index: usize,
     pub container: usize,
-    pub service: Option<&'a str>,
     pub host: Option<usize>,
     pub network: Option<usize>,
-    pub driver: Driver,
     pub ip: Option<IpAddr>,
+    shared: Arc<Shared<'a>>,
+}
+
+/// What an endpoint is likely to have in common with the endpoint before it (a
+/// service's replicas follow one another). What it shares with the design (names,
+/// aliases, the routing mesh's ports) is borrowed from the design, and the ports a
+/// container listens on are one list shared by the endpoints that listen alike.
+#[derive(Debug, PartialEq)]
+pub(crate) struct Shared<'a> {
+    pub service: Option<&'a str>,
+    pub driver: Driver,
     /// Why there is no IP (IPAM), when there is none.
     pub no_ip: Option<&'a str>,
     pub running: bool,
@@ -57,6 +67,21 @@ pub(crate) struct Endpoint<'a> {
     pub hyperv: bool,
     /// The network a stopped container's attachment named, when it no longer exists.
     pub gone_network: Option<&'a str>,
+}
+
+impl Endpoint<'_> {
+    /// Which [`Shared`] part this endpoint has: endpoints with the same id share it
+    /// (ones with different ids may still have equal parts).
+    pub fn shared_id(&self) -> usize {
+        Arc::as_ptr(&self.shared) as usize
+    }
+}
+
+impl<'a> std::ops::Deref for Endpoint<'a> {
+    type Target = Shared<'a>;
+    fn deref(&self) -> &Shared<'a> {
+        &self.shared
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -136,6 +161,29 @@ fn probe_of(proto: Protocol, port: u16) -> Option<Probe> {
         Protocol::Udp => Some(Probe::Udp(port)),
         Protocol::Sctp => None,
     }
+}
+
+/// The probes endpoint `e` is asked as a destination, into `ps`: ICMP, then its ports in
+/// order.
+fn probes_of(e: &Endpoint, ps: &mut Vec<Probe>) {
+    ps.clear();
+    ps.push(Probe::Icmp);
+    for p in e.listen.iter() {
+        if !ps.contains(p) {
+            ps.push(*p);
+        }
+    }
+    for p in e.published.iter().chain(e.mesh) {
+        let ports = p.container_ports;
+        for port in ports.start..=ports.end.min(ports.start.saturating_add(63)) {
+            if let Some(pr) = probe_of(p.proto, port) {
+                if !ps.contains(&pr) {
+                    ps.push(pr);
+                }
+            }
+        }
+    }
+    ps[1..].sort();
 }
 
 /// Drivers whose endpoints carry a container's `-p` mappings: WinNAT (NAT-8) and the
@@ -232,6 +280,7 @@ pub(crate) fn build<'a>(w: &TopologyGraph<'a>) -> Parties<'a> {
     // it rather than at its own copy, which every later reader (row, class key) would
     // fetch from memory again.
     let mut last_service: Option<&str> = None;
+    let mut last_shared: Option<Arc<Shared>> = None;
     // Node names, one after the other, written as the containers are read.
     let mut names = String::new();
     let mut name_ends: Vec<u32> = Vec::with_capacity(d.endpoints.len());
@@ -290,14 +339,9 @@ pub(crate) fn build<'a>(w: &TopologyGraph<'a>) -> Parties<'a> {
         };
         names.push_str(&c.name);
         name_ends.push(names.len() as u32);
-        eps.push(Endpoint {
-            index: i,
-            container: e.container,
+        let shared = Shared {
             service,
-            host: e.host,
-            network: e.network,
             driver,
-            ip: e.ip,
             no_ip: match &e.ip_source {
                 hnsim_model::IpSource::Unassigned(why) => Some(why),
                 _ => None,
@@ -312,6 +356,24 @@ pub(crate) fn build<'a>(w: &TopologyGraph<'a>) -> Parties<'a> {
                 None if !c.is_running() => c.networks.get(e.attachment).map(|a| a.network.as_str()),
                 _ => None,
             },
+        };
+        // The same as the endpoint before's (listen lists are compared by pointer:
+        // equal lists of one run share one): shared, not kept again.
+        let shared = match &last_shared {
+            Some(last) if **last == shared => Arc::clone(last),
+            _ => {
+                let new = Arc::new(shared);
+                last_shared = Some(Arc::clone(&new));
+                new
+            }
+        };
+        eps.push(Endpoint {
+            index: i,
+            container: e.container,
+            host: e.host,
+            network: e.network,
+            ip: e.ip,
+            shared,
         });
     }
 
@@ -372,28 +434,20 @@ pub(crate) fn build<'a>(w: &TopologyGraph<'a>) -> Parties<'a> {
     // are the same (a service's replicas follow one another).
     let mut ps: Vec<Probe> = Vec::new();
     let mut last_service_id: Option<(&str, u32)> = None;
+    // The probes are made of what endpoints share ([`Shared`]): worked out again only
+    // when that changes.
+    let mut last_shared: Option<&Arc<Shared>> = None;
     for (k, e) in eps.iter().enumerate() {
-        ps.clear();
-        ps.push(Probe::Icmp);
-        for p in e.listen.iter() {
-            if !ps.contains(p) {
-                ps.push(*p);
-            }
-        }
-        for p in e.published.iter().chain(e.mesh) {
-            let ports = p.container_ports;
-            for port in ports.start..=ports.end.min(ports.start.saturating_add(63)) {
-                if let Some(pr) = probe_of(p.proto, port) {
-                    if !ps.contains(&pr) {
-                        ps.push(pr);
-                    }
+        let shared: Arc<[Probe]> = match (last_shared, probes.last()) {
+            (Some(last), Some(prev)) if Arc::ptr_eq(last, &e.shared) => Arc::clone(prev),
+            _ => {
+                last_shared = Some(&e.shared);
+                probes_of(e, &mut ps);
+                match probes.last() {
+                    Some(prev) if **prev == *ps => Arc::clone(prev),
+                    _ => ps.as_slice().into(),
                 }
             }
-        }
-        ps[1..].sort();
-        let shared: Arc<[Probe]> = match probes.last() {
-            Some(prev) if **prev == *ps => Arc::clone(prev),
-            _ => ps.as_slice().into(),
         };
         if !last_listens.is_some_and(|l| Arc::ptr_eq(l, &e.listen)) {
             rows.listens.push(e.listen.to_vec());

@@ -204,10 +204,8 @@ impl<'e> Simulation<'e> {
             nodes: parties.nodes,
             classes: classes
                 .members
-                .iter()
-                .map(|m| Class {
-                    members: m.iter().map(|&i| i as u32).collect(),
-                })
+                .into_iter()
+                .map(|members| Class { members })
                 .collect(),
             pairs,
             own,
@@ -278,7 +276,7 @@ impl<'e> Simulation<'e> {
         let pairs = same_container_pairs(ctx.parties);
         let mut todo: Vec<(u32, u32, usize, usize)> = Vec::new();
         for &(s, t) in &pairs {
-            let key = (ids[classes.of[s]], ids[classes.of[t]]);
+            let key = (ids[classes.of[s] as usize], ids[classes.of[t] as usize]);
             if !self.memo.own.contains_key(&key) && !todo.iter().any(|x| (x.0, x.1) == key) {
                 todo.push((key.0, key.1, s, t));
             }
@@ -296,7 +294,7 @@ impl<'e> Simulation<'e> {
             .map(|(s, t)| PairAnswers {
                 from: s as u32,
                 to: t as u32,
-                list: self.memo.own[&(ids[classes.of[s]], ids[classes.of[t]])],
+                list: self.memo.own[&(ids[classes.of[s] as usize], ids[classes.of[t] as usize])],
             })
             .collect()
     }
@@ -360,8 +358,8 @@ fn decide(
 
 /// A pair (source in `a`, destination in `b`) of distinct nodes of different
 /// containers, to decide the class pair with; `None` when there is none.
-fn representative(ctx: &Context, a: &[usize], b: &[usize]) -> Option<(usize, usize)> {
-    for &s in a {
+fn representative(ctx: &Context, a: &[u32], b: &[u32]) -> Option<(usize, usize)> {
+    for s in a.iter().map(|&s| s as usize) {
         // Of any `own + 2` members of `b`, one is neither `s` nor in `s`'s container.
         let own = match ctx.parties.party[s] {
             crate::nodes::Party::Endpoint(k) => ctx
@@ -370,10 +368,11 @@ fn representative(ctx: &Context, a: &[usize], b: &[usize]) -> Option<(usize, usi
                 .count(),
             _ => 0,
         };
-        if let Some(&t) = b
+        if let Some(t) = b
             .iter()
+            .map(|&t| t as usize)
             .take(own + 2)
-            .find(|&&t| t != s && !pair::same_container(ctx, s, t))
+            .find(|&t| t != s && !pair::same_container(ctx, s, t))
         {
             return Some((s, t));
         }
