@@ -139,6 +139,91 @@ fn reports_decide_nothing() {
     );
 }
 
+/// Words that reach into a simulated answer: the disposition of a cell (and its
+/// helpers), and the address the simulator picked for it (`cell.address`).
+const ANSWER: &[&str] = &[
+    "disposition",
+    "Disposition",
+    "is_delivered",
+    ".address",
+    "AddressKind",
+];
+
+/// Whether `line` names `word` as a whole identifier (`.address`, not
+/// `address_prefix` or `host_addr`).
+fn names(line: &str, word: &str) -> bool {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    line.match_indices(word).any(|(at, _)| {
+        let before = line[..at].chars().next_back();
+        let after = line[at + word.len()..].chars().next();
+        (word.starts_with('.') || !before.is_some_and(ident)) && !after.is_some_and(ident)
+    })
+}
+
+/// A line without its string literals (messages may say "address").
+fn without_strings(line: &str) -> String {
+    let mut out = String::new();
+    let mut in_str = false;
+    let mut escaped = false;
+    for c in line.chars() {
+        match (in_str, escaped, c) {
+            (true, false, '\\') => escaped = true,
+            (true, true, _) => escaped = false,
+            (_, _, '"') => in_str = !in_str,
+            (false, _, c) => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The code lines of `path` that read a simulated answer, as `line: word`.
+fn answers_read(path: &Path) -> Vec<(usize, &'static str)> {
+    code_lines(path)
+        .into_iter()
+        .filter_map(|(n, line)| {
+            let code = without_strings(&line);
+            ANSWER.iter().find(|w| names(&code, w)).map(|w| (n, *w))
+        })
+        .collect()
+}
+
+/// "conformance never reads the simulator's disposition": what is probed, where and at
+/// which address comes from the resolved design; the simulated answers (a cell's
+/// disposition and the address the simulator chose) are read in one place only, the
+/// comparison (`compare.rs`), so the observed matrix cannot quietly start to depend on
+/// the answer it is checked against.
+#[test]
+fn conformance_reads_simulated_answers_only_in_the_comparison() {
+    let files = rust_files(&root().join("conformance/src"));
+    assert!(files.len() > 10, "the crate's sources are found");
+    let mut found = Vec::new();
+    for file in files.iter().filter(|f| !f.ends_with("compare.rs")) {
+        let rel = file.strip_prefix(root()).unwrap_or(file);
+        for (n, word) in answers_read(file) {
+            found.push(format!("{}:{n}: `{word}`", rel.display()));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "conformance must not read the simulator's answers outside compare.rs \
+         (ARCHITECTURE.md):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_scan_sees_a_disposition_when_there_is_one() {
+    // The scan is only worth something if it would catch the reading it forbids.
+    let f = crate::common::input(
+        "architecture",
+        "answers.rs",
+        "// cell.disposition in a comment is fine\nlet d = cell.disposition.clone();\nlet p = s.address_prefix;\nlet a = cell.address;\nerr(\"no address\");\n",
+    );
+    let lines: Vec<usize> = answers_read(&f).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(lines, [2, 4]);
+}
+
 /// The `hnsim-*` crates a manifest's `[dependencies]` names (dev-dependencies do not
 /// shape the product).
 fn workspace_dependencies(crate_dir: &str) -> Vec<String> {

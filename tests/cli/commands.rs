@@ -86,6 +86,24 @@ networks:
 
 const DAEMON_JSON: &str = "{\n  \"fixed-cidr\": \"172.30.0.0/16\"\n}\n";
 
+const DAEMON_JSON_TRAILING_COMMA: &str = "{\n  \"fixed-cidr\": \"172.30.0.0/16\",\n}\n";
+
+const TYPO_IN_A_KEY: &str = "name: typo\nhosts:\n  - name: win1\n    os: ws2019\nnetworks:\n  - name: app\n    host: win1\n    driver: nat\n    subnett: 172.20.0.0/16\n";
+
+const UNKNOWN_OS: &str = "name: x\nhosts:\n  - name: win1\n    os: windows2019\n";
+
+const PORT_OUT_OF_RANGE: &str = "name: x\nhosts:\n  - {name: l, os: linux}\ncontainers:\n  - name: web\n    host: l\n    ports: [\"80800:80\"]\n";
+
+const BAD_ATTACHMENT_IP: &str = "name: x\nhosts:\n  - {name: win1, os: ws2019}\ncontainers:\n  - name: web\n    host: win1\n    networks:\n      - {network: nat, ip: 172.16.0.300}\n";
+
+const MISSING_COMPOSE: &str =
+    "name: c\nhosts:\n  - name: h\n    os: linux\n    compose: nope/docker-compose.yml\n";
+
+/// Options Windows refuses, on lines 2 to 4.
+const REFUSED_OPTIONS: &str = "PS C:\\> docker network create -d nat mynat\nPS C:\\> docker network create -d transparent --internal tr\nPS C:\\> docker run --name z --link y:y --network mynat iis\nPS C:\\> docker run --name w -p 127.0.0.1:8080:80 iis\n";
+
+const BINDS_A_PORT_TWICE: &str = "docker run -d --name a -p 80:80 -p 80:81 nginx\n";
+
 // ------------------------------------------------------------------ exit codes
 
 #[test]
@@ -120,63 +138,71 @@ fn deny_lowers_the_failing_severity() {
     );
 }
 
-#[test]
-fn typo_in_a_key_is_exit_2_with_file_line_field_and_suggestion() {
-    let f = input(
-        "typo",
-        "typo.yaml",
-        "name: typo\nhosts:\n  - name: win1\n    os: ws2019\nnetworks:\n  - name: app\n    host: win1\n    driver: nat\n    subnett: 172.20.0.0/16\n",
-    );
-    let o = hnsim(&["check", p(&f)]);
-    assert_exit(&o, 2);
-    let err = stderr(&o);
-    assert!(err.contains("typo.yaml:9:5"), "{err}");
-    assert!(err.contains("networks[0].subnett"), "{err}");
-    assert!(err.contains("did you mean `subnet`"), "{err}");
-}
-
+/// Inputs that cannot be used exit 2 and say where and why: at file:line:column and the
+/// field, with a suggestion or the valid values where there are some. Findings at error
+/// exit 1 and are said on standard output.
 #[test]
 fn unreadable_inputs_exit_2_and_say_why() {
     let o = hnsim(&["check", "scenarios/no-such-dir/design.yaml"]);
-    assert_eq!(code(&o), 2);
-    assert_stderr_has(&o, "no-such-dir/design.yaml");
-
-    let empty = input("unreadable", "empty.yaml", "");
-    let o = hnsim(&["check", p(&empty)]);
-    assert_eq!(code(&o), 2);
-    assert_stderr_has(&o, "empty.yaml:1:1");
-    assert_stderr_has(&o, "help:");
-
-    let os = input(
+    assert_answer(&o, 2, &["no-such-dir/design.yaml"]);
+    assert_written(
         "unreadable",
-        "os.yaml",
-        "name: x\nhosts:\n  - name: win1\n    os: windows2019\n",
+        &[
+            (
+                "check",
+                "typo.yaml",
+                TYPO_IN_A_KEY,
+                2,
+                &[
+                    "typo.yaml:9:5",
+                    "networks[0].subnett",
+                    "did you mean `subnet`",
+                ],
+            ),
+            ("check", "empty.yaml", "", 2, &["empty.yaml:1:1", "help:"]),
+            // A bad enum value is located at the value, like a bad port, and the error
+            // lists the valid values.
+            (
+                "check",
+                "os.yaml",
+                UNKNOWN_OS,
+                2,
+                &["os.yaml:4:9", "hosts[0].os", "ws2019"],
+            ),
+            // A malformed address inside a network attachment says which value is wrong.
+            ("check", "ip.yaml", BAD_ATTACHMENT_IP, 2, &["172.16.0.300"]),
+            (
+                "sim",
+                "port.yaml",
+                PORT_OUT_OF_RANGE,
+                2,
+                &["port.yaml:7", "containers[0].ports[0]"],
+            ),
+            (
+                "check",
+                "bad.json",
+                DAEMON_JSON_TRAILING_COMMA,
+                2,
+                &["bad.json:3"],
+            ),
+            (
+                "check",
+                "notes.txt",
+                "kubectl apply -f deploy.yaml\n",
+                2,
+                &["notes.txt:1:1", "help:"],
+            ),
+            // A compose file or daemon.json a scenario names by path that is missing.
+            (
+                "check",
+                "design.yaml",
+                MISSING_COMPOSE,
+                2,
+                &["design.yaml:5:", "hosts[0].compose", "help:"],
+            ),
+            ("check", "twice.sh", BINDS_A_PORT_TWICE, 1, &["SCN040"]),
+        ],
     );
-    let o = hnsim(&["check", p(&os)]);
-    assert_eq!(code(&o), 2);
-    let err = stderr(&o);
-    assert!(
-        err.contains("os.yaml:") && err.contains("hosts[0].os"),
-        "{err}"
-    );
-    assert!(
-        err.contains("ws2019"),
-        "the error lists valid values: {err}"
-    );
-
-    let port = input(
-        "unreadable",
-        "port.yaml",
-        "name: x\nhosts:\n  - {name: l, os: linux}\ncontainers:\n  - name: web\n    host: l\n    ports: [\"80800:80\"]\n",
-    );
-    let o = hnsim(&["sim", p(&port)]);
-    assert_eq!(code(&o), 2);
-    let err = stderr(&o);
-    assert!(
-        err.contains("port.yaml:7") && err.contains("containers[0].ports[0]"),
-        "{err}"
-    );
-
     let broken = input("unreadable", "broken.yaml", "name: x\nhosts: [\n");
     for cmd in ["check", "sim", "import"] {
         let o = hnsim(&[cmd, p(&broken)]);
@@ -202,70 +228,63 @@ fn one_unreadable_file_among_several_is_exit_2_but_the_rest_is_checked() {
 
 #[test]
 fn ms_docs_transparent_commands_reach_the_lan_and_the_internet() {
-    let f = input("msdocs", "transparent.txt", MS_DOCS_TRANSPARENT);
-    let o = hnsim(&["check", p(&f)]);
-    assert_exit(&o, 0);
+    let (f, o) = run_written("check", "msdocs", "transparent.txt", MS_DOCS_TRANSPARENT);
     // The file does not describe the host's LAN: the importer says what it assumed.
-    assert_stdout_has(&o, "IMP019");
-    assert_stdout_has(&o, "10.123.174.0/23");
-
-    let r = sim_json(&f);
-    let c = cell(
-        &r,
-        "windowsservercore-1@TransparentNet3",
-        "internet",
-        "tcp/443",
-    );
-    assert!(delivered(c), "{c}");
-    let c = cell(
-        &r,
-        "client:lan-client",
-        "windowsservercore-1@TransparentNet3",
-        "icmp",
-    );
-    assert!(delivered(c), "TRANS-6: directly on the LAN: {c}");
-    assert_eq!(address(c), "10.123.174.105");
+    assert_answer(&o, 0, &["IMP019", "10.123.174.0/23"]);
+    let container = "windowsservercore-1@TransparentNet3";
+    let cells = [
+        (container, "internet", "tcp/443", "delivered"),
+        // TRANS-6: directly on the LAN.
+        (
+            "client:lan-client",
+            container,
+            "icmp",
+            "delivered at 10.123.174.105",
+        ),
+    ];
+    assert_cells(&sim_json(&f), &cells);
 }
 
 #[test]
 fn powershell_backtick_continuations_and_published_ports() {
-    let f = input("powershell", "nat.ps1", POWERSHELL_NAT);
-    let o = hnsim(&["check", p(&f)]);
+    let (f, o) = run_written("check", "powershell", "nat.ps1", POWERSHELL_NAT);
     assert_exit(&o, 0);
-    let r = sim_json(&f);
-    let c = cell(&r, "client:lan-client", "api@MyNatNetwork", "tcp/5000");
-    assert!(delivered(c), "NAT-8: {c}");
-    assert_eq!(address(c), "192.168.1.10:8080");
-    let c = cell(&r, "web@MyNatNetwork", "api@MyNatNetwork", "tcp/5000");
-    assert!(delivered(c), "NAT-5: {c}");
-    assert_eq!(address(c), "172.20.0.3:5000");
-    let c = cell(&r, "api@MyNatNetwork", "internet", "tcp/443");
-    assert!(delivered(c), "NAT-7: {c}");
+    let (api, web) = ("api@MyNatNetwork", "web@MyNatNetwork");
+    let cells = [
+        // NAT-8, NAT-5, NAT-7.
+        (
+            "client:lan-client",
+            api,
+            "tcp/5000",
+            "delivered at 192.168.1.10:8080",
+        ),
+        (web, api, "tcp/5000", "delivered at 172.20.0.3:5000"),
+        (api, "internet", "tcp/443", "delivered"),
+    ];
+    assert_cells(&sim_json(&f), &cells);
 }
 
 #[test]
 fn linux_defaults_bridge_and_ephemeral_ports_from_32768() {
-    let f = input("linux", "history.sh", LINUX_SHELL);
-    let o = hnsim(&["check", p(&f)]);
+    let (f, o) = run_written("check", "linux", "history.sh", LINUX_SHELL);
     assert_exit(&o, 0);
-    let r = sim_json(&f);
-    let c = cell(&r, "client:lan-client", "lonely@bridge", "tcp/9000");
-    assert!(delivered(c), "{c}");
-    assert_eq!(address(c), "192.168.1.10:32768");
-    let c = cell(&r, "web@app-net", "db@app-net", "icmp");
-    assert!(delivered(c), "{c}");
-    let c = cell(&r, "web@app-net", "lonely@bridge", "icmp");
-    assert_eq!(reason(c), "isolated-network", "EXT-10: {c}");
+    let cells = [
+        (
+            "client:lan-client",
+            "lonely@bridge",
+            "tcp/9000",
+            "delivered at 192.168.1.10:32768",
+        ),
+        ("web@app-net", "db@app-net", "icmp", "delivered"),
+        // EXT-10.
+        ("web@app-net", "lonely@bridge", "icmp", "isolated-network"),
+    ];
+    assert_cells(&sim_json(&f), &cells);
 }
 
 #[test]
 fn windows_refused_options_name_the_line_and_exit_1() {
-    let f = input(
-        "refused",
-        "refused.ps1",
-        "PS C:\\> docker network create -d nat mynat\nPS C:\\> docker network create -d transparent --internal tr\nPS C:\\> docker run --name z --link y:y --network mynat iis\nPS C:\\> docker run --name w -p 127.0.0.1:8080:80 iis\n",
-    );
-    let o = hnsim(&["check", p(&f)]);
+    let (f, o) = run_written("check", "refused", "refused.ps1", REFUSED_OPTIONS);
     assert_exit(&o, 1);
     let out = stdout(&o);
     for (codes, at) in [
@@ -295,53 +314,36 @@ fn windows_refused_options_name_the_line_and_exit_1() {
     );
 }
 
-#[test]
-fn one_container_binding_a_host_port_twice_is_an_error() {
-    let f = input(
-        "ports",
-        "twice.sh",
-        "docker run -d --name a -p 80:80 -p 80:81 nginx\n",
-    );
-    let o = hnsim(&["check", p(&f)]);
-    assert_exit(&o, 1);
-    assert_stdout_has(&o, "SCN040");
-}
-
 // --------------------------------------------------------- compose, daemon.json
 
 #[test]
 fn linux_compose_two_networks() {
-    let f = input("compose-linux", "docker-compose.yml", LINUX_COMPOSE);
-    let o = hnsim(&["check", p(&f)]);
+    let (f, o) = run_written(
+        "check",
+        "compose-linux",
+        "docker-compose.yml",
+        LINUX_COMPOSE,
+    );
     assert_exit(&o, 0);
-    let r = sim_json(&f);
-    let c = cell(
-        &r,
-        "compose-linux-web-1@compose-linux_frontend",
-        "compose-linux-db-1@compose-linux_backend",
-        "tcp/5432",
-    );
-    assert_eq!(reason(c), "isolated-network", "{c}");
-    let c = cell(
-        &r,
-        "compose-linux-api-1@compose-linux_backend",
-        "compose-linux-db-1@compose-linux_backend",
-        "tcp/5432",
-    );
-    assert!(delivered(c), "{c}");
-    let c = cell(
-        &r,
-        "client:lan-client",
-        "compose-linux-web-1@compose-linux_frontend",
-        "tcp/80",
-    );
-    assert!(delivered(c), "{c}");
+    let web = "compose-linux-web-1@compose-linux_frontend";
+    let api = "compose-linux-api-1@compose-linux_backend";
+    let db = "compose-linux-db-1@compose-linux_backend";
+    let cells = [
+        (web, db, "tcp/5432", "isolated-network"),
+        (api, db, "tcp/5432", "delivered"),
+        ("client:lan-client", web, "tcp/80", "delivered"),
+    ];
+    assert_cells(&sim_json(&f), &cells);
 }
 
 #[test]
 fn windows_compose_on_the_external_nat_network() {
-    let f = input("compose-win", "docker-compose.yml", WINDOWS_COMPOSE);
-    let o = hnsim(&["check", p(&f)]);
+    let (f, o) = run_written(
+        "check",
+        "compose-win",
+        "docker-compose.yml",
+        WINDOWS_COMPOSE,
+    );
     assert_exit(&o, 0);
     let o = hnsim(&["import", p(&f)]);
     assert!(
@@ -349,22 +351,17 @@ fn windows_compose_on_the_external_nat_network() {
         "external nat => Windows: {}",
         both(&o)
     );
-    let r = sim_json(&f);
-    let c = cell(
-        &r,
-        "compose-win-web-1@nat",
-        "compose-win-db-1@nat",
-        "tcp/1433",
-    );
-    assert!(delivered(c), "{c}");
-    let c = cell(&r, "client:lan-client", "compose-win-db-1@nat", "tcp/1433");
-    assert_eq!(reason(c), "not-published", "{c}");
+    let db = "compose-win-db-1@nat";
+    let cells = [
+        ("compose-win-web-1@nat", db, "tcp/1433", "delivered"),
+        ("client:lan-client", db, "tcp/1433", "not-published"),
+    ];
+    assert_cells(&sim_json(&f), &cells);
 }
 
 #[test]
 fn a_stack_file_is_deployed_on_a_swarm_manager() {
-    let f = input("stack", "stack.yml", STACK);
-    let o = hnsim(&["check", p(&f)]);
+    let (f, o) = run_written("check", "stack", "stack.yml", STACK);
     assert_eq!(
         code(&o),
         0,
@@ -375,32 +372,19 @@ fn a_stack_file_is_deployed_on_a_swarm_manager() {
     let yaml = stdout(&o);
     assert!(yaml.contains("swarm: manager"), "{yaml}");
     assert!(yaml.contains("replicas: 3"), "{yaml}");
-    let r = sim_json(&f);
-    let c = cell(
-        &r,
+    let cells = [(
         "stack_web.1@stack_webnet",
         "stack_web.2@stack_webnet",
         "tcp/80",
-    );
-    assert!(delivered(c), "{c}");
+        "delivered",
+    )];
+    assert_cells(&sim_json(&f), &cells);
 }
 
 #[test]
 fn daemon_json_alone_is_a_windows_host_with_that_nat_prefix() {
-    let f = input("daemon", "daemon.json", DAEMON_JSON);
-    let o = hnsim(&["import", p(&f)]);
-    assert_exit(&o, 0);
-    let yaml = stdout(&o);
-    assert!(yaml.contains("os: ws2019"), "{yaml}");
-    assert!(yaml.contains("fixed-cidr: 172.30.0.0/16"), "{yaml}");
-    let bad = input(
-        "daemon",
-        "bad.json",
-        "{\n  \"fixed-cidr\": \"172.30.0.0/16\",\n}\n",
-    );
-    let o = hnsim(&["check", p(&bad)]);
-    assert_exit(&o, 2);
-    assert_stderr_has(&o, "bad.json:3");
+    let (_, o) = run_written("import", "daemon", "daemon.json", DAEMON_JSON);
+    assert_answer(&o, 0, &["os: ws2019", "fixed-cidr: 172.30.0.0/16"]);
 }
 
 // -------------------------------------------------------------------- import
@@ -654,29 +638,6 @@ fn windows_encodings_and_line_ends() {
     }
     let o = hnsim(&["import", p(&crlf)]);
     assert_stdout_has(&o, "- MyNat");
-
-    let junk = input("encodings", "notes.txt", "kubectl apply -f deploy.yaml\n");
-    let o = hnsim(&["check", p(&junk)]);
-    assert_exit(&o, 2);
-    assert_stderr_has(&o, "notes.txt:1:1");
-    assert_stderr_has(&o, "help:");
-}
-
-/// A compose file or daemon.json a scenario names by path that is missing: exit 2 at the
-/// field that names it.
-#[test]
-fn missing_referenced_compose_file_is_located() {
-    let f = input(
-        "missing-ref",
-        "design.yaml",
-        "name: c\nhosts:\n  - name: h\n    os: linux\n    compose: nope/docker-compose.yml\n",
-    );
-    let o = hnsim(&["check", p(&f)]);
-    assert_exit(&o, 2);
-    let err = stderr(&o);
-    assert!(err.contains("design.yaml:5:"), "{err}");
-    assert!(err.contains("hosts[0].compose"), "{err}");
-    assert!(err.contains("help:"), "{err}");
 }
 
 /// `hnsim check DIR` checks every scenario under it.

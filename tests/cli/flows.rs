@@ -11,7 +11,12 @@ const NAT: &str = "scenarios/designs/nat-multi-node-port-mappings.yaml";
 
 /// `hnsim trace NAT --from FROM --to TO EXTRA...`
 fn trace(from: &str, to: &str, extra: &[&str]) -> std::process::Output {
-    let mut all = vec!["trace", NAT, "--from", from, "--to", to];
+    trace_in(NAT, from, to, extra)
+}
+
+/// `hnsim trace FILE --from FROM --to TO EXTRA...`
+fn trace_in(file: &str, from: &str, to: &str, extra: &[&str]) -> std::process::Output {
+    let mut all = vec!["trace", file, "--from", from, "--to", to];
     all.extend_from_slice(extra);
     hnsim(&all)
 }
@@ -45,51 +50,50 @@ fn any_port_is_answered_and_nothing_listening_is_not_a_network_denial() {
 #[test]
 fn destinations_and_sources_by_address() {
     let o = trace("app", "10.0.0.10:8080", &[]);
-    assert_exit(&o, 0);
-    assert_stdout_has(&o, "app@nat → web@nat  tcp/80");
-    assert_stdout_has(&o, "delivered");
+    assert_answer(&o, 0, &["app@nat → web@nat  tcp/80", "delivered"]);
     assert_stderr_has(&o, "port mapping to web@nat tcp/80");
-    // A container address, from its own host.
-    let o = trace("host:win1", "172.16.0.2", &["--proto", "tcp/80"]);
-    assert_exit(&o, 0);
-    assert_stdout_has(&o, "host:win1 → web@nat");
-    // The same address on two hosts' nat networks is ambiguous, and says so.
-    let o = trace("laptop", "172.16.0.2", &[]);
-    assert_exit(&o, 2);
-    assert_stderr_has(&o, "web@nat, app@nat");
-    // A machine on the LAN that the design does not list.
-    let o = trace("10.0.0.99", "10.0.0.10:8080", &["--proto", "tcp"]);
-    assert_exit(&o, 0);
-    assert_stdout_has(&o, "client:10.0.0.99 → web@nat");
-    // Somewhere on the internet.
-    let o = trace("web", "8.8.8.8:53", &["--proto", "udp"]);
-    assert_exit(&o, 0);
-    assert_stdout_has(&o, "web@nat → internet  udp/53");
-    // A private address on no segment is not guessed.
-    let o = trace("web", "192.168.77.1", &[]);
-    assert_exit(&o, 2);
-    assert_stderr_has(&o, "on no segment");
+    // (from, to, further arguments, exit code, what it says)
+    let flows: [(&str, &str, &[&str], i32, &str); 5] = [
+        // A container address, from its own host.
+        (
+            "host:win1",
+            "172.16.0.2",
+            &["--proto", "tcp/80"],
+            0,
+            "host:win1 → web@nat",
+        ),
+        // The same address on two hosts' nat networks is ambiguous, and says so.
+        ("laptop", "172.16.0.2", &[], 2, "web@nat, app@nat"),
+        // A machine on the LAN that the design does not list.
+        (
+            "10.0.0.99",
+            "10.0.0.10:8080",
+            &["--proto", "tcp"],
+            0,
+            "client:10.0.0.99 → web@nat",
+        ),
+        // Somewhere on the internet.
+        (
+            "web",
+            "8.8.8.8:53",
+            &["--proto", "udp"],
+            0,
+            "web@nat → internet  udp/53",
+        ),
+        // A private address on no segment is not guessed.
+        ("web", "192.168.77.1", &[], 2, "on no segment"),
+    ];
+    for (from, to, extra, exit, says) in flows {
+        assert_answer(&trace(from, to, extra), exit, &[says]);
+    }
 }
 
 /// A swarm node's address and a routing-mesh port is the service, not the node.
 #[test]
 fn a_routing_mesh_port_is_the_service_behind_it() {
-    let f = input(
-        "flows-mesh",
-        "mesh.sh",
-        "docker swarm init\ndocker network create -d overlay ov\ndocker service create --name web --replicas 2 --network ov -p 8080:80 nginx\n",
-    );
-    let o = hnsim(&[
-        "trace",
-        p(&f),
-        "--from",
-        "client:lan-client",
-        "--to",
-        "192.168.1.10:8080",
-    ]);
-    assert_exit(&o, 0);
-    assert_stdout_has(&o, "→ web.1@ingress  tcp/80");
-    assert_stdout_has(&o, "delivered");
+    let f = input("flows-mesh", "mesh.sh", SWARM_PUBLISHED);
+    let o = trace_in(p(&f), "client:lan-client", "192.168.1.10:8080", &[]);
+    assert_answer(&o, 0, &["→ web.1@ingress  tcp/80", "delivered"]);
     assert_stderr_has(&o, "routing mesh");
 }
 
@@ -124,22 +128,11 @@ fn sim_probe_adds_probes_to_every_destination() {
 fn names_people_type() {
     let compose = "scenarios/users/compose-linux-web-api-db.yaml";
     // A compose service name without project, index or network.
-    let o = hnsim(&[
-        "trace",
-        compose,
-        "--from",
-        "client:user",
-        "--to",
-        "web",
-        "--proto",
-        "icmp",
-    ]);
-    assert_exit(&o, 0);
-    assert_stdout_has(&o, "shop-web-1@shop_frontend");
+    let o = trace_in(compose, "client:user", "web", &["--proto", "icmp"]);
+    assert_answer(&o, 0, &["shop-web-1@shop_frontend"]);
     // On two networks: the choices are listed.
-    let o = hnsim(&["trace", compose, "--from", "api", "--to", "internet"]);
-    assert_exit(&o, 2);
-    assert_stderr_has(&o, "shop-api-1@shop_backend");
+    let o = trace_in(compose, "api", "internet", &[]);
+    assert_answer(&o, 2, &["shop-api-1@shop_backend"]);
     // Kinds in any case; a typo gets the nearest names.
     let o = trace("Internet", "wbe", &[]);
     assert_exit(&o, 2);
@@ -152,16 +145,7 @@ fn names_people_type() {
         "swarm.sh",
         "docker swarm init\ndocker network create -d overlay ov\ndocker service create --name api --network ov nginx\ndocker run -d --name client --network bridge busybox\n",
     );
-    let o = hnsim(&[
-        "trace",
-        p(&swarm),
-        "--from",
-        "host:host1",
-        "--to",
-        "api",
-        "--proto",
-        "icmp",
-    ]);
+    let o = trace_in(p(&swarm), "host:host1", "api", &["--proto", "icmp"]);
     assert!(
         code(&o) == 0 || stderr(&o).contains("ambiguous"),
         "{}",

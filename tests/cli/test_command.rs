@@ -33,8 +33,7 @@ expect:
 
 #[test]
 fn a_wrong_expectation_fails_with_a_comparison_table() {
-    let f = input("test-cmd", "wrong.yaml", WRONG);
-    let o = hnsim(&["test", p(&f)]);
+    let (_, o) = run_written("test", "test-cmd", "wrong.yaml", WRONG);
     assert_exit(&o, 1);
     let out = stdout(&o);
     // The address is wrong, the disposition right.
@@ -102,19 +101,21 @@ fn test_results_render_as_junit_and_markdown() {
 /// it is answered as a query; a node that does not exist is named as the problem.
 #[test]
 fn expectations_may_state_any_flow() {
-    let f = input(
+    assert_written(
         "test-cmd",
-        "any-flow.yaml",
-        "name: any flow\nhosts:\n  - {name: win1, os: ws2019}\ncontainers:\n  - {name: web, host: win1, ports: ['8080:80']}\nexpect:\n  findings: [HNS082]\n  cells:\n    - {from: host:win1, to: web@nat, probe: tcp/8443, disposition: not-listening}\n    - {from: host:win1, to: web@nat, probe: tcp/80, disposition: delivered}\n",
+        &[
+            ("test", "any-flow.yaml", ANY_FLOW, 0, &[]),
+            (
+                "test",
+                "no-node.yaml",
+                NO_NODE,
+                1,
+                &["did you mean web@nat"],
+            ),
+        ],
     );
-    let o = hnsim(&["test", p(&f)]);
-    assert_exit(&o, 0);
-    let bad = input(
-        "test-cmd",
-        "no-node.yaml",
-        "name: no node\nhosts:\n  - {name: win1, os: ws2019}\ncontainers:\n  - {name: web, host: win1}\nexpect:\n  findings: [HNS082]\n  cells:\n    - {from: host:win1, to: wbe@nat, probe: tcp/8443, disposition: delivered}\n",
-    );
-    let o = hnsim(&["test", p(&bad)]);
-    assert_exit(&o, 1);
-    assert_stdout_has(&o, "did you mean web@nat");
 }
+
+const ANY_FLOW: &str = "name: any flow\nhosts:\n  - {name: win1, os: ws2019}\ncontainers:\n  - {name: web, host: win1, ports: ['8080:80']}\nexpect:\n  findings: [HNS082]\n  cells:\n    - {from: host:win1, to: web@nat, probe: tcp/8443, disposition: not-listening}\n    - {from: host:win1, to: web@nat, probe: tcp/80, disposition: delivered}\n";
+
+const NO_NODE: &str = "name: no node\nhosts:\n  - {name: win1, os: ws2019}\ncontainers:\n  - {name: web, host: win1}\nexpect:\n  findings: [HNS082]\n  cells:\n    - {from: host:win1, to: wbe@nat, probe: tcp/8443, disposition: delivered}\n";

@@ -58,6 +58,10 @@ pub fn input(test: &str, name: &str, text: &str) -> PathBuf {
     path
 }
 
+/// Docker commands that publish a swarm service's port 8080 through the routing mesh,
+/// its two replicas on the overlay `ov`.
+pub const SWARM_PUBLISHED: &str = "docker swarm init\ndocker network create -d overlay ov\ndocker service create --name web --replicas 2 --network ov -p 8080:80 nginx\n";
+
 pub fn p(path: &Path) -> &str {
     path.to_str().expect("utf-8 path")
 }
@@ -183,4 +187,54 @@ pub fn assert_stdout_lacks(o: &Output, text: &str) {
 #[track_caller]
 pub fn assert_stderr_has(o: &Output, text: &str) {
     assert!(stderr(o).contains(text), "{}", both(o));
+}
+
+/// Asserts a run's exit code and that it says each of `says`: on standard error when it
+/// exits 2 (the input or the command line could not be used), on standard output
+/// otherwise (findings, answers, a test's results). The message shows both streams.
+#[track_caller]
+pub fn assert_answer(o: &Output, exit: i32, says: &[&str]) {
+    assert_exit(o, exit);
+    let stream = if exit == 2 { stderr(o) } else { stdout(o) };
+    for text in says {
+        assert!(stream.contains(text), "{text:?} not said: {}", both(o));
+    }
+}
+
+/// One run of `hnsim COMMAND FILE` on a file the test writes:
+/// `(command, file name, text, exit code, what it says)`, as [`assert_answer`] reads them.
+pub type Written<'a> = (&'a str, &'a str, &'a str, i32, &'a [&'a str]);
+
+/// Writes each input of `runs` under the test's folder `test`, runs its command on it and
+/// asserts the answer.
+#[track_caller]
+pub fn assert_written(test: &str, runs: &[Written]) {
+    for &(command, name, text, exit, says) in runs {
+        let (_, o) = run_written(command, test, name, text);
+        assert_answer(&o, exit, says);
+    }
+}
+
+/// Writes `text` to a file `name` of the test `test` and runs `hnsim COMMAND FILE` on it:
+/// the file, for the test's further commands, and what the run answered.
+pub fn run_written(command: &str, test: &str, name: &str, text: &str) -> (PathBuf, Output) {
+    let f = input(test, name, text);
+    let o = hnsim(&[command, p(&f)]);
+    (f, o)
+}
+
+/// Asserts what each final-state cell `(from, to, probe, comes to)` of `report` comes
+/// to: `delivered`, `delivered at ADDRESS` (the address the source sends to), or the
+/// reason it is not delivered (`isolated-network`, `not-published`, ...).
+#[track_caller]
+pub fn assert_cells(report: &serde_json::Value, cells: &[(&str, &str, &str, &str)]) {
+    for &(from, to, probe, expected) in cells {
+        let c = cell(report, from, to, probe);
+        let came_to = match (delivered(c), expected.starts_with("delivered at ")) {
+            (true, true) => format!("delivered at {}", address(c)),
+            (true, false) => "delivered".to_string(),
+            (false, _) => reason(c).to_string(),
+        };
+        assert_eq!(came_to, expected, "{c}");
+    }
 }
