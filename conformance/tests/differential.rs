@@ -12,13 +12,12 @@ use std::process::Command;
 
 #[test]
 fn a_generated_batch_is_probed_and_every_disagreement_written_as_a_failing_scenario() {
-    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !root_or_skip("a_generated_batch_is_probed_and_every_disagreement_written") {
+    let Some(_turn) = root_turn("a_generated_batch_is_probed_and_every_disagreement_written")
+    else {
         return;
-    }
+    };
     let bin = hnsim_bin();
-    let dir = std::env::temp_dir().join(format!("hnsim-differential-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = fresh_temp_dir("differential");
     let out = Command::new(&bin)
         .args([
             "conform",

@@ -36,23 +36,6 @@ clients:
   - {name: remote, internet: true}
 ";
 
-fn skip(test: &str) -> bool {
-    for v in ["HNSIM_SKIP_DOCKER", "HNSIM_SKIP_ROOT"] {
-        if std::env::var_os(v).is_some_and(|x| x == "1") {
-            println!("SKIP {test}: {v}=1");
-            return true;
-        }
-    }
-    if let Err(e) = docker::available() {
-        panic!("{test} needs a Docker engine ({e}); set HNSIM_SKIP_DOCKER=1 to skip it");
-    }
-    assert!(
-        hnsim_conformance::is_root(),
-        "{test} needs root; set HNSIM_SKIP_ROOT=1 to skip it"
-    );
-    false
-}
-
 /// The interface of the machine's default route.
 fn default_route_dev() -> String {
     let out = std::process::Command::new("ip")
@@ -146,11 +129,10 @@ fn address(to: &str) -> Option<Ipv4Addr> {
 
 #[test]
 fn lan_clients_and_the_internet_are_probed_and_nothing_leaves_the_machine() {
-    let _g = common::SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let test = "lan_clients_and_the_internet_are_probed_and_nothing_leaves_the_machine";
-    if skip(test) {
+    let Some(_turn) = common::turn(test, common::docker_and_root_or_skip) else {
         return;
-    }
+    };
     let dev = default_route_dev();
     let stop = Arc::new(AtomicBool::new(false));
     let seen = capture(&dev, stop.clone());

@@ -33,10 +33,9 @@ fn mesh(n: usize) -> String {
 
 #[test]
 fn full_mesh_of_100_agrees_10_runs_in_a_row() {
-    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !root_or_skip("full_mesh_of_100_agrees_10_runs_in_a_row") {
+    let Some(_turn) = root_turn("full_mesh_of_100_agrees_10_runs_in_a_row") else {
         return;
-    }
+    };
     let limits = ["gc_thresh1", "gc_thresh2", "gc_thresh3"].map(sysctl);
     println!(
         "neighbour table limits (gc_thresh1/2/3): {}",
@@ -155,10 +154,9 @@ fn with_and_without(
 
 #[test]
 fn permanent_neighbours_change_no_observation() {
-    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !root_or_skip("permanent_neighbours_change_no_observation") {
+    let Some(_turn) = root_turn("permanent_neighbours_change_no_observation") else {
         return;
-    }
+    };
     // 400 ms is hundreds of times a veth round trip; it halves what the cells that
     // never answer cost, which is most of this test's time.
     let opts = probe_opts(400, 1);

@@ -91,10 +91,9 @@ fn linux_rule(a: &hnsim_sim::Node, b: &hnsim_sim::Node, p: Probe) -> Expect {
 
 #[test]
 fn linux_bridge_none_and_macvlan_conform() {
-    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !root_or_skip("linux_bridge_none_and_macvlan_conform") {
+    let Some(_turn) = root_turn("linux_bridge_none_and_macvlan_conform") else {
         return;
-    }
+    };
     let d = design(LINUX);
     let expected = matrix(&d, &[Probe::Icmp, Probe::Tcp(80)], linux_rule);
     let mut run = netns(true);
@@ -149,10 +148,9 @@ fn linux_bridge_none_and_macvlan_conform() {
 
 #[test]
 fn a_disagreement_is_detected() {
-    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !root_or_skip("a_disagreement_is_detected") {
+    let Some(_turn) = root_turn("a_disagreement_is_detected") else {
         return;
-    }
+    };
     let d = design(LINUX);
     // Claim, wrongly, that two separate bridges reach each other (EXT-10 says no).
     let expected = matrix(&d, &[Probe::Icmp], |a, b, p| {
@@ -219,13 +217,11 @@ fn root_links_and_tables() -> String {
 
 #[test]
 fn a_killed_run_is_cleaned_and_a_rerun_works() {
-    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !root_or_skip("a_killed_run_is_cleaned_and_a_rerun_works") {
+    let Some(_turn) = root_turn("a_killed_run_is_cleaned_and_a_rerun_works") else {
         return;
-    }
+    };
     let bin = hnsim_bin();
-    let dir = std::env::temp_dir().join(format!("hnsim-kill-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = fresh_temp_dir("kill");
     let (scen, exp) = write_expected(&dir, LINUX, "kill");
     let before = our_namespaces();
     let chosen = format!(
@@ -317,13 +313,11 @@ fn a_killed_run_is_cleaned_and_a_rerun_works() {
 /// and none is tolerated.
 #[test]
 fn bundled_scenarios_conform() {
-    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !root_or_skip("bundled_scenarios_conform") {
+    let Some(_turn) = root_turn("bundled_scenarios_conform") else {
         return;
-    }
+    };
     let bin = hnsim_bin();
-    let out_dir = std::env::temp_dir().join(format!("hnsim-suite-{}", std::process::id()));
-    std::fs::create_dir_all(&out_dir).unwrap();
+    let out_dir = fresh_temp_dir("suite");
     let mut failures = Vec::new();
     let mut ran = 0;
     for f in bundled_scenarios() {
@@ -403,10 +397,9 @@ fn bundled_scenarios_conform() {
 /// Every state of a timeline is realized and probed in order.
 #[test]
 fn a_timeline_is_probed_state_by_state() {
-    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !root_or_skip("a_timeline_is_probed_state_by_state") {
+    let Some(_turn) = root_turn("a_timeline_is_probed_state_by_state") else {
         return;
-    }
+    };
     let prefix = format!(
         "{}{:06x}",
         hnsim_conformance::netns::NS_PREFIX,
@@ -441,13 +434,12 @@ fn a_timeline_is_probed_state_by_state() {
 /// namespaces, processes in them, files in the temp directory.
 #[test]
 fn a_run_killed_at_any_moment_leaves_nothing_clean_does_not_remove() {
-    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !root_or_skip("a_run_killed_at_any_moment_leaves_nothing_clean_does_not_remove") {
+    let Some(_turn) = root_turn("a_run_killed_at_any_moment_leaves_nothing_clean_does_not_remove")
+    else {
         return;
-    }
+    };
     let bin = hnsim_bin();
-    let dir = std::env::temp_dir().join(format!("hnsim-anykill-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = fresh_temp_dir("anykill");
     let (scen, exp) = write_expected(&dir, LINUX, "anykill");
     let temp_before: Vec<_> = std::fs::read_dir(std::env::temp_dir())
         .unwrap()

@@ -37,10 +37,9 @@ fn cell<'a>(
 
 #[test]
 fn a_name_resolves_on_a_shared_network_and_nowhere_else() {
-    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !root_or_skip("a_name_resolves_on_a_shared_network_and_nowhere_else") {
+    let Some(_turn) = root_turn("a_name_resolves_on_a_shared_network_and_nowhere_else") else {
         return;
-    }
+    };
     let doc = hnsim_model::parse_scenario("names.yaml", NAMES).unwrap();
     let expected = hnsim_sim::simulate(&doc).final_state().unwrap().clone();
     let d = design(NAMES);

@@ -9,10 +9,10 @@ use hnsim_sim::Verdict;
 
 #[test]
 fn l2tunnel_endpoints_reach_each_other_through_the_physical_host() {
-    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !root_or_skip("l2tunnel_endpoints_reach_each_other_through_the_physical_host") {
+    let Some(_turn) = root_turn("l2tunnel_endpoints_reach_each_other_through_the_physical_host")
+    else {
         return;
-    }
+    };
     let (expected, observed) = probe_final_state("scenarios/designs/l2tunnel-azure-sdn.yaml");
     let reply = |from: &str, to: &str, probe: &str| replied(&observed, from, to, probe);
     // Same VM and across VMs, through the physical hosts and the virtual network.

@@ -10,10 +10,10 @@ use hnsim_sim::{ProbeOutcome, Verdict};
 
 #[test]
 fn sources_with_nothing_to_send_by_are_probed_and_reach_nothing() {
-    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !root_or_skip("sources_with_nothing_to_send_by_are_probed_and_reach_nothing") {
+    let Some(_turn) = root_turn("sources_with_nothing_to_send_by_are_probed_and_reach_nothing")
+    else {
         return;
-    }
+    };
     for (rel, source) in [
         // Not running after `stop: web` (the final state).
         (

@@ -9,10 +9,9 @@ use hnsim_sim::Verdict;
 
 #[test]
 fn a_tagged_network_meets_its_vlan_only() {
-    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !root_or_skip("a_tagged_network_meets_its_vlan_only") {
+    let Some(_turn) = root_turn("a_tagged_network_meets_its_vlan_only") else {
         return;
-    }
+    };
     let (expected, observed) = probe_final_state("scenarios/designs/transparent-vlan.yaml");
     let reply = |from: &str, to: &str, probe: &str| replied(&observed, from, to, probe);
     assert!(reply("client:tagged-pc", "app@v11", "tcp/443"));

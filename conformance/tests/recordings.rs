@@ -161,8 +161,7 @@ fn a_recorded_answer_the_model_does_not_give_disagrees() {
         .expect("a delivered cell");
     cell.observation.outcome = ProbeOutcome::Timeout;
     let (from, to, probe) = (cell.from.clone(), cell.to.clone(), cell.probe);
-    let dir = std::env::temp_dir().join(format!("hnsim-flipped-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = common::fresh_temp_dir("flipped");
     let text = record::scenario_text(&src, &rec).unwrap();
     record::write(&dir, &rec, &text, &record::Environment::default()).unwrap();
     let (_, conf) = replay(&dir);

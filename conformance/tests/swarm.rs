@@ -13,11 +13,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn swarm_or_skip(test: &str) -> bool {
-    if std::env::var_os("HNSIM_SKIP_DOCKER").is_some_and(|v| v == "1") {
-        println!("SKIP {test}: HNSIM_SKIP_DOCKER=1");
-        return false;
-    }
-    if !root_or_skip(test) {
+    if skip_asked(test, "HNSIM_SKIP_DOCKER") || !root_or_skip(test) {
         return false;
     }
     let dockerd = Command::new("dockerd").arg("--version").output();
@@ -26,6 +22,21 @@ fn swarm_or_skip(test: &str) -> bool {
         "{test} needs dockerd (docker.io); set HNSIM_SKIP_DOCKER=1 to skip it"
     );
     true
+}
+
+/// Runs `body` in the test's turn on the machine when the swarm tests may run here, and
+/// checks that it left the machine's own engine as it found it.
+fn on_the_machine(test: &str, body: impl FnOnce()) {
+    let Some(_turn) = turn(test, swarm_or_skip) else {
+        return;
+    };
+    let engine_before = machine_engine();
+    body();
+    assert_eq!(
+        machine_engine(),
+        engine_before,
+        "the machine's engine changed"
+    );
 }
 
 /// The machine's own engine, as `docker` lists it: containers, networks, images.
@@ -117,55 +128,48 @@ fn conform(file: &str, prefix: &str) -> (hnsim_sim::Report, String) {
 
 #[test]
 fn a_two_node_swarm_is_probed_end_to_end_and_leaves_nothing() {
-    let Some(_turn) = turn(
+    on_the_machine(
         "a_two_node_swarm_is_probed_end_to_end_and_leaves_nothing",
-        swarm_or_skip,
-    ) else {
-        return;
-    };
-    let engine_before = machine_engine();
-    for (i, file) in [
-        "scenarios/designs/linux-overlay-two-hosts.yaml",
-        "scenarios/users/swarm-stack-two-linux-nodes.yaml",
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        let prefix = fresh_prefix(i as u32 + 1);
-        let (report, stderr) = conform(file, &prefix);
-        println!("{file}: {stderr}");
-        let conf = report.conformance.expect("a comparison");
-        let bad = common::disagreements(&conf);
-        assert!(bad.is_empty(), "{file}: {bad:?}");
-        // Every cell between two containers, across the hosts too, was probed.
-        let between: Vec<_> = conf
-            .cells
-            .iter()
-            .filter(|c| c.from.contains('@') && c.to.contains('@'))
-            .collect();
-        assert!(!between.is_empty());
-        for c in &between {
-            assert!(
-                c.observation.attempts > 0,
-                "{file}: {} -> {} {} not probed: {:?}",
-                c.from,
-                c.to,
-                c.probe,
-                c.verdict
-            );
-        }
-        // Replicas and containers on different hosts reached each other.
-        assert!(between
-            .iter()
-            .any(|c| c.observation.outcome == ProbeOutcome::Reply
-                && c.observation.repro.contains("/h0/")
-                && c.to.contains('@')));
-        assert_eq!(leftovers(&prefix), Vec::<String>::new(), "{file}");
-    }
-    assert_eq!(
-        machine_engine(),
-        engine_before,
-        "the machine's engine changed"
+        || {
+            for (i, file) in [
+                "scenarios/designs/linux-overlay-two-hosts.yaml",
+                "scenarios/users/swarm-stack-two-linux-nodes.yaml",
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let prefix = fresh_prefix(i as u32 + 1);
+                let (report, stderr) = conform(file, &prefix);
+                println!("{file}: {stderr}");
+                let conf = report.conformance.expect("a comparison");
+                let bad = common::disagreements(&conf);
+                assert!(bad.is_empty(), "{file}: {bad:?}");
+                // Every cell between two containers, across the hosts too, was probed.
+                let between: Vec<_> = conf
+                    .cells
+                    .iter()
+                    .filter(|c| c.from.contains('@') && c.to.contains('@'))
+                    .collect();
+                assert!(!between.is_empty());
+                for c in &between {
+                    assert!(
+                        c.observation.attempts > 0,
+                        "{file}: {} -> {} {} not probed: {:?}",
+                        c.from,
+                        c.to,
+                        c.probe,
+                        c.verdict
+                    );
+                }
+                // Replicas and containers on different hosts reached each other.
+                assert!(between
+                    .iter()
+                    .any(|c| c.observation.outcome == ProbeOutcome::Reply
+                        && c.observation.repro.contains("/h0/")
+                        && c.to.contains('@')));
+                assert_eq!(leftovers(&prefix), Vec::<String>::new(), "{file}");
+            }
+        },
     );
 }
 
@@ -195,30 +199,23 @@ fn interrupt_when_daemons_run(prefix: &str, signal: i32) -> std::process::Output
 
 #[test]
 fn ctrl_c_and_sigkill_leave_nothing_clean_does_not_remove() {
-    let Some(_turn) = turn(
+    on_the_machine(
         "ctrl_c_and_sigkill_leave_nothing_clean_does_not_remove",
-        swarm_or_skip,
-    ) else {
-        return;
-    };
-    let engine_before = machine_engine();
-    let prefix = fresh_prefix(11);
-    let out = interrupt_when_daemons_run(&prefix, libc::SIGINT);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(130), "{stderr}");
-    assert_eq!(leftovers(&prefix), Vec::<String>::new());
-    let prefix = fresh_prefix(12);
-    let _ = interrupt_when_daemons_run(&prefix, libc::SIGKILL);
-    std::thread::sleep(Duration::from_secs(1));
-    assert!(
-        !leftovers(&prefix).is_empty(),
-        "a SIGKILLed run leaves its daemons"
-    );
-    common::hnsim_clean(&prefix);
-    assert_eq!(leftovers(&prefix), Vec::<String>::new());
-    assert_eq!(
-        machine_engine(),
-        engine_before,
-        "the machine's engine changed"
+        || {
+            let prefix = fresh_prefix(11);
+            let out = interrupt_when_daemons_run(&prefix, libc::SIGINT);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(130), "{stderr}");
+            assert_eq!(leftovers(&prefix), Vec::<String>::new());
+            let prefix = fresh_prefix(12);
+            let _ = interrupt_when_daemons_run(&prefix, libc::SIGKILL);
+            std::thread::sleep(Duration::from_secs(1));
+            assert!(
+                !leftovers(&prefix).is_empty(),
+                "a SIGKILLed run leaves its daemons"
+            );
+            common::hnsim_clean(&prefix);
+            assert_eq!(leftovers(&prefix), Vec::<String>::new());
+        },
     );
 }

@@ -37,11 +37,25 @@ pub fn docker_turn(test: &str) -> Option<std::sync::MutexGuard<'static, ()>> {
     turn(test, docker_or_skip)
 }
 
+/// [`turn`] of a test that needs root (network namespaces).
+pub fn root_turn(test: &str) -> Option<std::sync::MutexGuard<'static, ()>> {
+    turn(test, root_or_skip)
+}
+
+/// True when `var` is `1`: the run asks to skip the tests that need what it names (the
+/// Docker engine, root). Says so.
+pub fn skip_asked(test: &str, var: &str) -> bool {
+    let asked = std::env::var_os(var).is_some_and(|v| v == "1");
+    if asked {
+        println!("SKIP {test}: {var}=1");
+    }
+    asked
+}
+
 /// True when the engine is usable. Not usable: the test fails, unless
 /// `HNSIM_SKIP_DOCKER=1` asks to skip it (then it says so and passes).
 pub fn docker_or_skip(test: &str) -> bool {
-    if std::env::var_os("HNSIM_SKIP_DOCKER").is_some_and(|v| v == "1") {
-        println!("SKIP {test}: HNSIM_SKIP_DOCKER=1");
+    if skip_asked(test, "HNSIM_SKIP_DOCKER") {
         return false;
     }
     if let Err(e) = hnsim_conformance::docker::available() {
@@ -53,8 +67,7 @@ pub fn docker_or_skip(test: &str) -> bool {
 /// True when the test may run as root. Not root: the test fails, unless
 /// `HNSIM_SKIP_ROOT=1` asks to skip it (then it says so and passes).
 pub fn root_or_skip(test: &str) -> bool {
-    if std::env::var_os("HNSIM_SKIP_ROOT").is_some_and(|v| v == "1") {
-        println!("SKIP {test}: HNSIM_SKIP_ROOT=1");
+    if skip_asked(test, "HNSIM_SKIP_ROOT") {
         return false;
     }
     assert!(
@@ -62,6 +75,24 @@ pub fn root_or_skip(test: &str) -> bool {
         "{test} needs root (network namespaces); run as root, or set HNSIM_SKIP_ROOT=1 to skip it"
     );
     true
+}
+
+/// True when the test may run with both the Docker engine and root (the Docker backend
+/// with namespaces around its machine); either skip variable skips it.
+pub fn docker_and_root_or_skip(test: &str) -> bool {
+    if skip_asked(test, "HNSIM_SKIP_DOCKER") || skip_asked(test, "HNSIM_SKIP_ROOT") {
+        return false;
+    }
+    docker_or_skip(test) && root_or_skip(test)
+}
+
+/// A folder of this test process under the system's temporary directory,
+/// `hnsim-NAME-PID`, created empty.
+pub fn fresh_temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("hnsim-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    dir
 }
 
 /// The netns backend with the test agent, no progress bar.
