@@ -112,13 +112,7 @@ pub fn compare(expected: &StateMatrix, observed: &[ObservedCell]) -> Conformance
     let cells: Vec<CellVerdict> = cells.into_iter().map(|(_, c)| c).collect();
     let mut summary = ConformanceSummary::default();
     for c in &cells {
-        match c.verdict {
-            Verdict::Agree => summary.agree += 1,
-            Verdict::Disagree => summary.disagree += 1,
-            Verdict::NotEmulated { .. } => summary.not_emulated += 1,
-            Verdict::KnownDivergence { .. } => summary.known_divergence += 1,
-            Verdict::Undecided { .. } => summary.undecided += 1,
-        }
+        count(&mut summary, &c.verdict);
     }
     Conformance {
         backend: observed
@@ -170,6 +164,18 @@ fn judge(expected: Option<&Disposition>, o: &ObservedCell) -> Verdict {
         (true, _) => Verdict::Agree,
         (false, Some(why)) => Verdict::KnownDivergence { why: why.clone() },
         (false, None) => Verdict::Disagree,
+    }
+}
+
+/// Counts `verdict` in `summary`: a comparison's own summary, and the sums of
+/// verdicts a run adds up over many (per driver, [`crate::differential::tally`]).
+pub fn count(summary: &mut ConformanceSummary, verdict: &Verdict) {
+    match verdict {
+        Verdict::Agree => summary.agree += 1,
+        Verdict::Disagree => summary.disagree += 1,
+        Verdict::NotEmulated { .. } => summary.not_emulated += 1,
+        Verdict::KnownDivergence { .. } => summary.known_divergence += 1,
+        Verdict::Undecided { .. } => summary.undecided += 1,
     }
 }
 

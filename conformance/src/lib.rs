@@ -24,6 +24,8 @@ pub mod session;
 pub mod swarm;
 pub mod sys;
 pub mod target;
+#[cfg(test)]
+mod testing;
 pub mod timeline;
 
 pub use compare::{compare, ObservedCell};

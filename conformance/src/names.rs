@@ -142,10 +142,7 @@ pub fn asked(design: &Design, from: &Party, to: &Party) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn design(text: &str) -> Design {
-        let doc = hnsim_model::parse_scenario("t.yaml", text).expect("parses");
-        hnsim_model::analyse(&doc).final_state().design.clone()
-    }
+    use crate::testing::final_design as design;
 
     const LINUX: &str = "name: t
 hosts:

@@ -476,18 +476,17 @@ mod tests {
     use super::*;
     use hnsim_sim::EndpointId;
 
-    fn design(text: &str) -> Design {
-        let doc = hnsim_model::parse_scenario("t.yaml", text).expect("parses");
-        hnsim_model::analyse(&doc).final_state().design.clone()
+    use crate::testing::{final_design as design, on_lan};
+
+    /// Two Windows hosts on the LAN, `win1` publishing ports of its nat network.
+    fn nat_two_hosts() -> Design {
+        design(&on_lan(
+            &[("win1", "ws2019"), ("win2", "ws2019")],
+            NAT_TWO_HOSTS,
+        ))
     }
 
-    const NAT_TWO_HOSTS: &str = "name: t
-segments:
-  - {name: lan, subnet: 10.0.0.0/24, gateway: 10.0.0.1}
-hosts:
-  - {name: win1, os: ws2019, nics: [{name: Ethernet, ip: 10.0.0.10/24, segment: lan}]}
-  - {name: win2, os: ws2019, nics: [{name: Ethernet, ip: 10.0.0.11/24, segment: lan}]}
-containers:
+    const NAT_TWO_HOSTS: &str = "containers:
   - {name: web, host: win1, ports: ['8080:80'], listen: [tcp/80]}
   - {name: app, host: win2, listen: [tcp/80]}
   - {name: local, host: win1, ports: ['127.0.0.1:9090:90/udp']}
@@ -519,7 +518,7 @@ clients:
 
     #[test]
     fn own_address_then_every_published_host_address() {
-        let d = design(NAT_TWO_HOSTS);
+        let d = nat_two_hosts();
         let (web, laptop) = (ep(&d, "web"), Party::Client(0));
         let web_ip = endpoint(&d, 0, 0).unwrap().ip.unwrap();
         let t = targets(&d, &laptop, &web, Probe::Tcp(80)).unwrap();
@@ -535,7 +534,7 @@ clients:
 
     #[test]
     fn loopback_mappings_only_from_their_own_host() {
-        let d = design(NAT_TWO_HOSTS);
+        let d = nat_two_hosts();
         let local = ep(&d, "local");
         let from_host = targets(&d, &Party::Host(0), &local, Probe::Udp(90)).unwrap();
         assert!(addrs(&from_host).contains(&"127.0.0.1:9090".to_string()));
@@ -565,7 +564,7 @@ containers:
         assert!(targets(&d, &far, &web, Probe::Icmp).is_err());
         assert!(targets(&d, &Party::Internet, &host, Probe::Icmp).is_err());
         // A host with an address is asked there, from its own stack too.
-        let d = design(NAT_TWO_HOSTS);
+        let d = nat_two_hosts();
         let t = targets(&d, &Party::Host(0), &Party::Host(0), Probe::Icmp);
         assert!(t.is_ok_and(|t| t.iter().all(|t| t.via != Via::Loopback { host: 0 })));
     }
@@ -574,7 +573,7 @@ containers:
     fn an_address_repeated_on_the_source_host_is_not_probed() {
         // Both hosts' NAT networks start at the same address (NAT-12): app's probe of
         // web's own IP would be answered on win2.
-        let d = design(NAT_TWO_HOSTS);
+        let d = nat_two_hosts();
         let (web, app) = (ep(&d, "web"), ep(&d, "app"));
         let web_ip = endpoint(&d, 0, 0).unwrap().ip;
         assert_eq!(web_ip, endpoint(&d, 1, 0).unwrap().ip, "same NAT prefix");
@@ -626,7 +625,7 @@ services:
 
     #[test]
     fn hosts_clients_and_the_internet() {
-        let d = design(NAT_TWO_HOSTS);
+        let d = nat_two_hosts();
         let t = targets(&d, &Party::Client(0), &Party::Host(1), Probe::Icmp).unwrap();
         assert_eq!(addrs(&t), ["10.0.0.11"]);
         let t = targets(&d, &Party::Host(0), &Party::Client(0), Probe::Icmp).unwrap();
@@ -646,7 +645,7 @@ services:
         assert_eq!(addrs(&t), ["172.20.0.1"]);
         assert_eq!(t[0].via, Via::Host { host: 0, nic: None });
         // A host with a NIC is asked at the NIC only.
-        let d = design(NAT_TWO_HOSTS);
+        let d = nat_two_hosts();
         let t = targets(&d, &Party::Client(0), &Party::Host(0), Probe::Icmp).unwrap();
         assert_eq!(
             t[0].via,
@@ -660,7 +659,7 @@ services:
 
     #[test]
     fn typed_ids_are_found_and_unknown_ones_are_refused() {
-        let d = design(NAT_TWO_HOSTS);
+        let d = nat_two_hosts();
         assert_eq!(
             party(
                 &d,

@@ -55,14 +55,7 @@ pub fn by_driver(report: &Report) -> BTreeMap<String, ConformanceSummary> {
             let key = driver(&c.to)
                 .or_else(|| driver(&c.from))
                 .unwrap_or_else(|| NO_DRIVER.to_string());
-            let row = out.entry(key).or_default();
-            match c.verdict {
-                Verdict::Agree => row.agree += 1,
-                Verdict::Disagree => row.disagree += 1,
-                Verdict::NotEmulated { .. } => row.not_emulated += 1,
-                Verdict::KnownDivergence { .. } => row.known_divergence += 1,
-                Verdict::Undecided { .. } => row.undecided += 1,
-            }
+            crate::compare::count(out.entry(key).or_default(), &c.verdict);
         }
     }
     out
@@ -104,20 +97,15 @@ pub fn total(report: &Report) -> ConformanceSummary {
 mod tests {
     use super::*;
 
-    const DESIGN: &str = "name: t
-segments:
-  - {name: lan, subnet: 10.0.0.0/24, gateway: 10.0.0.1}
-hosts:
-  - {name: l, os: linux, nics: [{name: eth0, ip: 10.0.0.10/24, segment: lan}]}
-  - {name: w, os: ws2022, nics: [{name: Ethernet, ip: 10.0.0.11/24, segment: lan}]}
-containers:
+    const CONTAINERS: &str = "containers:
   - {name: a, host: l, networks: [bridge], listen: [tcp/80]}
   - {name: b, host: w, networks: [nat], listen: [tcp/80]}
 ";
 
     #[test]
     fn each_cell_counts_once_under_its_destination_container_else_its_source() {
-        let doc = hnsim_model::parse_scenario("t.yaml", DESIGN).unwrap();
+        let design = crate::testing::on_lan(&[("l", "linux"), ("w", "ws2022")], CONTAINERS);
+        let doc = hnsim_model::parse_scenario("t.yaml", &design).unwrap();
         let mut report = hnsim_sim::simulate(&doc);
         let m = report.final_state().unwrap();
         // Every cell "observed" to agree, so the rows count cells.

@@ -372,10 +372,7 @@ pub fn clean(prefix: Option<&str>) -> Result<Vec<String>, SysError> {
 mod tests {
     use super::unanswered;
 
-    fn design(text: &str) -> hnsim_model::Design {
-        let doc = hnsim_model::parse_scenario("t.yaml", text).expect("parses");
-        hnsim_model::analyse(&doc).final_state().design.clone()
-    }
+    use crate::testing::final_design as design;
 
     #[test]
     fn a_stopped_containers_address_is_probed_only_while_nobody_else_holds_it() {

@@ -140,8 +140,7 @@ mod tests {
     use super::*;
 
     fn plan_of(text: &str) -> (Design, Plan) {
-        let doc = hnsim_model::parse_scenario("t.yaml", text).expect("parses");
-        let d = hnsim_model::analyse(&doc).final_state().design.clone();
+        let d = crate::testing::final_design(text);
         let p = super::super::plan::plan(&d, "hns-abcdef", &[]);
         (d, p)
     }
@@ -184,14 +183,10 @@ mod tests {
 
     #[test]
     fn never_on_segments_external_switches_or_macvlan() {
-        let (d, mut p) = plan_of(
-            "name: t
-segments:
-  - {name: lan, subnet: 10.0.0.0/24, gateway: 10.0.0.1}
-hosts:
-  - {name: w, os: ws2019, nics: [{name: Ethernet, ip: 10.0.0.10/24, segment: lan}]}
-  - {name: l, os: linux, nics: [{name: eth0, ip: 10.0.0.11/24, segment: lan}]}
-networks:
+        let hosts = [("w", "ws2019"), ("l", "linux")];
+        let (d, mut p) = plan_of(&crate::testing::on_lan(
+            &hosts,
+            "networks:
   - {name: t, host: w, driver: transparent}
   - {name: mv, host: l, driver: macvlan, subnet: 10.0.0.0/24, options: {parent: eth0}}
 containers:
@@ -200,7 +195,7 @@ containers:
   - {name: c, host: l, networks: [{network: mv, ip: 10.0.0.30}]}
   - {name: d, host: l, networks: [{network: mv, ip: 10.0.0.31}]}
 ",
-        );
+        ));
         add_static(&d, &mut p);
         assert!(neigh_lines(&p).is_empty(), "{:?}", neigh_lines(&p));
     }

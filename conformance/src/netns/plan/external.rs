@@ -22,18 +22,17 @@
 //! - Static endpoints use the network's `--gateway` only; DHCP leases (TRANS-2) carry
 //!   the segment's router.
 
-use super::{endpoint_mac, host_mac, nic_index_for, prefix_len, Builder};
+use super::{endpoint_mac, host_mac, prefix_len, Builder};
 use hnsim_model::Endpoint;
 
 pub(super) fn endpoint(b: &mut Builder, e: &Endpoint, ni: usize, k: usize, l2bridge: bool) {
+    let Some(n) = b.bound_nic(e, ni, k, "the network binds no NIC of the host (OPT-2)") else {
+        return;
+    };
     let d = b.d;
     let net = &d.scenario.networks[ni];
     let host = &d.scenario.hosts[k];
     let (ci, a) = (e.container, e.attachment);
-    let Some(n) = nic_index_for(d, net, host) else {
-        b.not_emulated(ci, a, "the network binds no NIC of the host (OPT-2)");
-        return;
-    };
     let Some((host_ip, dev)) = b.host_nic(k, n) else {
         b.not_emulated(ci, a, "the host NIC is on no segment");
         return;

@@ -4,18 +4,22 @@
 //! sub-interface cannot talk to its own parent (so not to its own host) holds as is.
 //! No port publishing applies.
 
-use super::{endpoint_mac, nic_index_for, prefix_len, Builder};
+use super::{endpoint_mac, prefix_len, Builder};
 use hnsim_model::Endpoint;
 
 pub(super) fn endpoint(b: &mut Builder, e: &Endpoint, ni: usize, k: usize) {
+    let Some(n) = b.bound_nic(
+        e,
+        ni,
+        k,
+        "the macvlan parent NIC does not exist on the host",
+    ) else {
+        return;
+    };
     let d = b.d;
     let net = &d.scenario.networks[ni];
     let host = &d.scenario.hosts[k];
     let (ci, a) = (e.container, e.attachment);
-    let Some(n) = nic_index_for(d, net, host) else {
-        b.not_emulated(ci, a, "the macvlan parent NIC does not exist on the host");
-        return;
-    };
     let Some(ip) = e.ip else {
         b.silent_endpoint(ci, a, "the endpoint has no address");
         return;
@@ -25,14 +29,9 @@ pub(super) fn endpoint(b: &mut Builder, e: &Endpoint, ni: usize, k: usize) {
     let hns = b.host_ns(k);
     let cns = b.container_ns(ci);
     let tmp = format!("m{ci}a{a}");
-    b.ip(
-        &hns,
-        format!(
-            "link add {tmp} link e{n} address {} type macvlan mode bridge",
-            endpoint_mac(ci, a)
-        ),
-    );
-    b.ip(&hns, format!("link set {tmp} netns {cns}"));
+    let mac = endpoint_mac(ci, a);
+    let add = format!("link add {tmp} link e{n} address {mac} type macvlan mode bridge");
+    b.add_link_into(&hns, add, &tmp, &cns);
     b.ip(&cns, format!("link set {tmp} name eth{a}"));
     b.ip(&cns, format!("link set eth{a} up"));
     b.ip(&cns, format!("addr add {ip}/{len} dev eth{a}"));

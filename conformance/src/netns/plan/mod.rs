@@ -35,7 +35,7 @@ mod vlan;
 
 pub use silent::Silent;
 
-use hnsim_model::{Design, Driver, Host};
+use hnsim_model::{Design, Driver, Endpoint, Host};
 use ipnet::IpNet;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::{IpAddr, Ipv4Addr};
@@ -290,6 +290,23 @@ impl<'a> Builder<'a> {
     }
     pub fn not_emulated(&mut self, ci: usize, a: usize, why: impl Into<String>) {
         self.plan.endpoint_not_emulated.insert((ci, a), why.into());
+    }
+    /// The index of the NIC of host `k` that network `ni` binds, for endpoint `e`; `None`,
+    /// with `e` not emulated for `why`, when the host has no such NIC.
+    pub fn bound_nic(&mut self, e: &Endpoint, ni: usize, k: usize, why: &str) -> Option<usize> {
+        let d = self.d;
+        let n = nic_index_for(d, &d.scenario.networks[ni], &d.scenario.hosts[k]);
+        if n.is_none() {
+            self.not_emulated(e.container, e.attachment, why);
+        }
+        n
+    }
+    /// Makes link `dev` in namespace `from` with `add` (its `link add` command) and moves
+    /// it into `to`, where the caller sets it up: for links made of something only `from`
+    /// has (a macvlan of the host's NIC, a VXLAN on the host's underlay address).
+    pub fn add_link_into(&mut self, from: &str, add: String, dev: &str, to: &str) {
+        self.ip(from, add);
+        self.ip(from, format!("link set {dev} netns {to}"));
     }
 }
 

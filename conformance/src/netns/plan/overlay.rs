@@ -24,13 +24,25 @@
 use super::{gwbridge_net, prefix_len, Builder};
 use hnsim_model::resolve::nth_host;
 use hnsim_model::Endpoint;
+use std::net::IpAddr;
 
 fn vni(b: &Builder, ni: usize) -> u32 {
     b.d.scenario.networks[ni].vni().unwrap_or(4096 + ni as u32)
 }
 
-fn underlay(b: &Builder, k: usize) -> Option<std::net::IpAddr> {
+fn underlay(b: &Builder, k: usize) -> Option<IpAddr> {
     b.d.scenario.hosts[k].primary_ip()
+}
+
+/// The endpoint's address and its host's underlay address, which a VXLAN tunnel starts
+/// from; `None`, with the endpoint not emulated, when either is missing.
+fn addresses(b: &mut Builder, e: &Endpoint, k: usize) -> Option<(IpAddr, IpAddr)> {
+    let both = e.ip.zip(underlay(b, k));
+    if both.is_none() {
+        let why = "no endpoint address or no host underlay address";
+        b.not_emulated(e.container, e.attachment, why);
+    }
+    both
 }
 
 /// OVL-3: WS2019 and later give overlay endpoints outbound NAT in VFP; WS2016 needs a
@@ -40,13 +52,12 @@ fn vfp_nat(host: &hnsim_model::Host) -> bool {
 }
 
 pub(super) fn linux_endpoint(b: &mut Builder, e: &Endpoint, ni: usize, k: usize) {
+    let Some((ip, local)) = addresses(b, e, k) else {
+        return;
+    };
     let d = b.d;
     let net = &d.scenario.networks[ni];
     let (ci, a) = (e.container, e.attachment);
-    let (Some(ip), Some(local)) = (e.ip, underlay(b, k)) else {
-        b.not_emulated(ci, a, "no endpoint address or no host underlay address");
-        return;
-    };
     let hns = b.host_ns(k);
     let ons = b.plan.ns(&format!("o{k}n{ni}"));
     if b.once(format!("h{k}/ovl{ni}")) {
@@ -54,14 +65,11 @@ pub(super) fn linux_endpoint(b: &mut Builder, e: &Endpoint, ni: usize, k: usize)
         b.ip(&ons, "link add br0 type bridge");
         b.ip(&ons, "link set br0 up");
         let v = format!("v{ni}");
-        b.ip(
-            &hns,
-            format!(
-                "link add {v} type vxlan id {} local {local} dstport 4789",
-                vni(b, ni)
-            ),
+        let add = format!(
+            "link add {v} type vxlan id {} local {local} dstport 4789",
+            vni(b, ni)
         );
-        b.ip(&hns, format!("link set {v} netns {ons}"));
+        b.add_link_into(&hns, add, &v, &ons);
         b.ip(&ons, format!("link set {v} master br0 up"));
         b.overlay_hosts.entry(ni).or_default().insert(k);
     }
@@ -117,14 +125,13 @@ pub(super) fn linux_endpoint(b: &mut Builder, e: &Endpoint, ni: usize, k: usize)
 }
 
 pub(super) fn windows_endpoint(b: &mut Builder, e: &Endpoint, ni: usize, k: usize) {
+    let Some((ip, local)) = addresses(b, e, k) else {
+        return;
+    };
     let d = b.d;
     let net = &d.scenario.networks[ni];
     let host = &d.scenario.hosts[k];
     let (ci, a) = (e.container, e.attachment);
-    let (Some(ip), Some(local)) = (e.ip, underlay(b, k)) else {
-        b.not_emulated(ci, a, "no endpoint address or no host underlay address");
-        return;
-    };
     let hns = b.host_ns(k);
     let br = format!("o{ni}");
     let v = format!("v{ni}");

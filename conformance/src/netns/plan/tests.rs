@@ -6,6 +6,33 @@ fn plan_of(text: &str) -> Plan {
     plan(&resolve(&doc.scenario), "hns-abcdef", &[])
 }
 
+/// The `ip` commands the plan runs in namespace `ns`, in order.
+fn ip_lines(p: &Plan, ns: &str) -> Vec<String> {
+    p.steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Ip { ns: n, line } if n == ns => Some(line.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Asserts that `text` (a namespace's nftables rules) has each of `rules`.
+#[track_caller]
+fn assert_rules(text: &str, rules: &[&str]) {
+    for rule in rules {
+        assert!(text.contains(rule), "no {rule:?} in:\n{text}");
+    }
+}
+
+/// Asserts that `lines` (commands of one namespace) has each of `expected` whole.
+#[track_caller]
+fn assert_lines(lines: &[String], expected: &[&str]) {
+    for line in expected {
+        assert!(lines.iter().any(|l| l == line), "no {line:?} in {lines:?}");
+    }
+}
+
 const LINUX: &str = "name: t
 segments:
   - {name: lan, subnet: 10.0.0.0/24, gateway: 10.0.0.1}
@@ -51,15 +78,13 @@ fn every_command_runs_in_a_namespace_of_the_run() {
 #[test]
 fn linux_bridge_publishes_masquerades_and_isolates() {
     let p = plan_of(LINUX);
-    let h = &p.nft["hns-abcdef-h0"];
-    assert!(h.contains("tcp dport 8080 dnat to 172.18.0.2:80"), "{h}");
-    assert!(
-        h.contains("ip saddr 172.18.0.0/16 oifname != \"b0\" masquerade"),
-        "{h}"
-    );
-    assert!(
-        h.contains("iifname \"b0\" oifname \"b*\" oifname != \"b0\" drop"),
-        "{h}"
+    assert_rules(
+        &p.nft["hns-abcdef-h0"],
+        &[
+            "tcp dport 8080 dnat to 172.18.0.2:80",
+            "ip saddr 172.18.0.0/16 oifname != \"b0\" masquerade",
+            "iifname \"b0\" oifname \"b*\" oifname != \"b0\" drop",
+        ],
     );
     // The host-network container shares the host's namespace and its ports.
     let ci = 2;
@@ -89,20 +114,16 @@ containers:
         2,
         "{h}"
     );
-    // Out by the NIC, or by the external vSwitch a transparent network made of it.
-    for nic in ["e*", "x*"] {
-        assert!(
-            h.contains(&format!(
-                "ip saddr 172.16.0.0/12 oifname \"{nic}\" masquerade"
-            )),
-            "{h}"
-        );
-    }
-    assert!(h.contains("icmp type echo-request drop"), "{h}");
-    // EXT-2: no localhost DNAT on WS2016.
-    assert!(
-        h.contains("ip daddr != 127.0.0.0/8 fib daddr type local tcp dport 80"),
-        "{h}"
+    assert_rules(
+        h,
+        &[
+            // Out by the NIC, or by the external vSwitch a transparent network made of it.
+            "ip saddr 172.16.0.0/12 oifname \"e*\" masquerade",
+            "ip saddr 172.16.0.0/12 oifname \"x*\" masquerade",
+            "icmp type echo-request drop",
+            // EXT-2: no localhost DNAT on WS2016.
+            "ip daddr != 127.0.0.0/8 fib daddr type local tcp dport 80",
+        ],
     );
 }
 
@@ -121,12 +142,11 @@ containers:
   - {name: b, host: w, networks: [{network: tun, ip: 10.0.0.21}]}
 ",
     );
-    let h = &p.nft["hns-abcdef-h0"];
-    assert!(
-        h.contains(&format!("ether saddr set {}", host_mac(0, 0))),
-        "{h}"
+    let rewrite = format!("ether saddr set {}", host_mac(0, 0));
+    assert_rules(
+        &p.nft["hns-abcdef-h0"],
+        &[&rewrite, "ip daddr 10.0.0.20 ether daddr set"],
     );
-    assert!(h.contains("ip daddr 10.0.0.20 ether daddr set"), "{h}");
     assert!(p.endpoint_not_emulated[&(1, 0)].contains("l2tunnel"));
 }
 
@@ -161,13 +181,13 @@ services:
         .iter()
         .any(|l| l.contains("fdb append 00:00:00:00:00:00 dev v0 dst 10.0.0.10")));
     // docker_gwbridge is isolated from the other bridges, both ways.
-    let h = &p.nft["hns-abcdef-h0"];
-    for rule in [
-        "iifname \"gwb\" oifname \"b*\" drop",
-        "iifname \"b*\" oifname \"gwb\" drop",
-    ] {
-        assert!(h.contains(rule), "{h}");
-    }
+    assert_rules(
+        &p.nft["hns-abcdef-h0"],
+        &[
+            "iifname \"gwb\" oifname \"b*\" drop",
+            "iifname \"b*\" oifname \"gwb\" drop",
+        ],
+    );
 }
 
 #[test]
@@ -190,51 +210,32 @@ clients:
   - {name: pc, segment: lan, ip: 10.0.11.50, vlan: 11}
 ",
     );
-    let lines = |ns: &str| -> Vec<String> {
-        p.steps
-            .iter()
-            .filter_map(|s| match s {
-                Step::Ip { ns: n, line } if n == ns => Some(line.clone()),
-                _ => None,
-            })
-            .collect()
-    };
-    let seg = lines("hns-abcdef-s0");
+    let seg = ip_lines(&p, "hns-abcdef-s0");
     // VLAN 11 is a bridge of its own on the segment, with a router leg and the client.
-    assert!(
-        seg.contains(&"link add v11 type bridge".to_string()),
-        "{seg:?}"
-    );
-    assert!(
-        seg.contains(&"link set r11 master v11".to_string()),
-        "{seg:?}"
-    );
-    assert!(
-        seg.contains(&"link set k0 master v11".to_string()),
-        "{seg:?}"
-    );
-    assert!(
-        seg.contains(&"link set h0e0v11 master v11".to_string()),
-        "{seg:?}"
+    assert_lines(
+        &seg,
+        &[
+            "link add v11 type bridge",
+            "link set r11 master v11",
+            "link set k0 master v11",
+            "link set h0e0v11 master v11",
+        ],
     );
     // The trunk does not carry VLAN 12, and host v's port is no trunk: their tagged
     // bridges stay off the wire.
     assert!(!seg.iter().any(|l| l.contains("v12")), "{seg:?}");
     assert!(!seg.iter().any(|l| l.contains("h1e0v11")), "{seg:?}");
-    let w = lines("hns-abcdef-h0");
-    assert!(
-        w.contains(&"link set p0a0 master x0v11 up".to_string()),
-        "{w:?}"
-    );
-    assert!(
-        w.contains(&"link set p1a0 master x0v12 up".to_string()),
-        "{w:?}"
+    assert_lines(
+        &ip_lines(&p, "hns-abcdef-h0"),
+        &[
+            "link set p0a0 master x0v11 up",
+            "link set p1a0 master x0v12 up",
+        ],
     );
     // The router of VLAN 11 answers on the segment's gateway address.
-    let r = lines("hns-abcdef-r0v11");
-    assert!(
-        r.contains(&"addr add 10.0.0.1/16 dev lan".to_string()),
-        "{r:?}"
+    assert_lines(
+        &ip_lines(&p, "hns-abcdef-r0v11"),
+        &["addr add 10.0.0.1/16 dev lan"],
     );
     assert!(p.nft["hns-abcdef-r0v11"].contains("masquerade"));
     assert!(p.endpoint_not_emulated.is_empty());
@@ -264,26 +265,14 @@ containers:
         "{:?}",
         p.endpoint_not_emulated
     );
-    let in_ns = |ns: &str| -> Vec<String> {
-        p.steps
-            .iter()
-            .filter_map(|s| match s {
-                Step::Ip { ns: n, line } if n == ns => Some(line.clone()),
-                _ => None,
-            })
-            .collect()
-    };
     // Both endpoints are ports of the physical host's bridge, which is on the segment;
     // nothing of them is in the VM's namespace.
-    let phys = in_ns("hns-abcdef-p0");
-    for port in ["p0a0", "p1a0"] {
-        assert!(
-            phys.contains(&format!("link set {port} master br0 up")),
-            "{phys:?}"
-        );
-    }
-    assert!(in_ns("hns-abcdef-s0").contains(&"link set p0 master br0".to_string()));
-    assert!(!in_ns("hns-abcdef-h0")
+    assert_lines(
+        &ip_lines(&p, "hns-abcdef-p0"),
+        &["link set p0a0 master br0 up", "link set p1a0 master br0 up"],
+    );
+    assert_lines(&ip_lines(&p, "hns-abcdef-s0"), &["link set p0 master br0"]);
+    assert!(!ip_lines(&p, "hns-abcdef-h0")
         .iter()
         .any(|l| l.contains("p0a0") || l.contains("p1a0")));
 }
