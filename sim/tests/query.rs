@@ -10,8 +10,7 @@ use hnsim_sim::{FlowQuery, ProbeSpec};
 #[test]
 fn queries_of_declared_cells_equal_the_matrix() {
     let mut compared = 0;
-    for path in scenario_files() {
-        let Some(doc) = load(&path) else { continue };
+    for (path, doc) in loaded_scenarios() {
         let analysis = hnsim_model::analyse(&doc);
         let report = hnsim_sim::simulate_analysis(&doc.file, &analysis);
         for (state, analysed) in report.states.iter().zip(&analysis.states) {

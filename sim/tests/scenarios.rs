@@ -13,8 +13,7 @@ use hnsim_sim::Probe;
 fn expected_cells_hold() {
     let mut failures = Vec::new();
     let mut checked = 0;
-    for path in scenario_files() {
-        let Some(doc) = load(&path) else { continue };
+    for (path, doc) in loaded_scenarios() {
         let Some(expect) = doc.scenario.expect.clone() else {
             continue;
         };
@@ -82,9 +81,7 @@ fn expected_cells_hold() {
 #[test]
 fn matrices_match_snapshots() {
     let mut count = 0;
-    for path in scenario_files() {
-        let Some(doc) = load(&path) else { continue };
-        let report = hnsim_sim::simulate(&doc);
+    for (path, report) in simulated_scenarios() {
         if has_errors(&report) {
             continue;
         }
@@ -107,9 +104,7 @@ fn matrices_match_snapshots() {
 #[test]
 fn tcp_and_udp_addresses_carry_a_port() {
     let mut bad = Vec::new();
-    for path in scenario_files() {
-        let Some(doc) = load(&path) else { continue };
-        let report = hnsim_sim::simulate(&doc);
+    for (path, report) in simulated_scenarios() {
         for state in &report.states {
             for c in state.cells() {
                 let (Probe::Tcp(_) | Probe::Udp(_), Some(a)) = (c.probe, &c.address) else {
@@ -139,8 +134,7 @@ fn tcp_and_udp_addresses_carry_a_port() {
 #[test]
 fn classes_give_what_every_pair_gives() {
     let (mut designs, mut timelines) = (0, 0);
-    for path in scenario_files() {
-        let Some(doc) = load(&path) else { continue };
+    for (path, doc) in loaded_scenarios() {
         let analysis = hnsim_model::analyse(&doc);
         designs += 1;
         if analysis.states.len() > 1 {

@@ -9,9 +9,7 @@ use hnsim_sim::{trace, NameError, TraceError};
 #[test]
 fn every_cell_of_every_scenario_traces_with_facts() {
     let mut traced = 0;
-    for path in scenario_files() {
-        let Some(doc) = load(&path) else { continue };
-        let report = hnsim_sim::simulate(&doc);
+    for (path, report) in simulated_scenarios() {
         for state in &report.states {
             for c in state.cells() {
                 let got = trace(state, &c.from, &c.to, Some(c.probe))

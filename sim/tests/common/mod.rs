@@ -42,6 +42,19 @@ pub fn load(path: &Path) -> Option<Document> {
     Some(doc)
 }
 
+/// Every bundled scenario that loads, with its path (a file that does not, such as an
+/// input meant to be refused, is not a design to check).
+pub fn loaded_scenarios() -> impl Iterator<Item = (PathBuf, Document)> {
+    scenario_files()
+        .into_iter()
+        .filter_map(|path| load(&path).map(|doc| (path, doc)))
+}
+
+/// [`loaded_scenarios`], simulated.
+pub fn simulated_scenarios() -> impl Iterator<Item = (PathBuf, Report)> {
+    loaded_scenarios().map(|(path, doc)| (path, hnsim_sim::simulate(&doc)))
+}
+
 /// Scenario name relative to scenarios/, without extension: `designs/nat-single-host`.
 pub fn short_name(path: &Path) -> String {
     let rel = path.strip_prefix(scenarios_dir()).unwrap_or(path);
