@@ -71,11 +71,7 @@ mod tests {
     /// A step that removes a container: its cells are gone, and that is a change.
     #[test]
     fn cells_of_removed_nodes_are_changes() {
-        let doc = hnsim_model::parse_scenario(
-            "t.yaml",
-            "name: t\nhosts:\n  - {name: d1, os: linux}\ncontainers:\n  - {name: a, host: d1}\n  - {name: b, host: d1}\nsteps:\n  - remove: b\n",
-        )
-        .expect("parses");
+        let doc = crate::testing::scenario("name: t\nhosts:\n  - {name: d1, os: linux}\ncontainers:\n  - {name: a, host: d1}\n  - {name: b, host: d1}\nsteps:\n  - remove: b\n");
         let r = crate::simulate(&doc);
         assert_eq!(r.states.len(), 2);
         let changes = diff(&r.states[0], &r.states[1]);

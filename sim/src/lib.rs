@@ -32,6 +32,8 @@ mod invalid;
 pub mod matrix;
 mod nodes;
 mod query;
+#[cfg(test)]
+mod testing;
 mod trace;
 
 pub use classes::Mode;

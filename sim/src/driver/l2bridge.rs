@@ -68,6 +68,20 @@ fn custom_subnet(ctx: &Context, ep: &Endpoint) -> bool {
     !(seg_net.contains(&sub.network()) && seg_net.prefix_len() <= sub.prefix_len())
 }
 
+/// The hop through the host endpoint that is the gateway of a custom subnet (L2B-2), on
+/// the way out of the endpoint's network and on the way in; `None` on the segment's own
+/// subnet, where nothing routes.
+fn custom_gateway(ctx: &Context, ep: &Endpoint) -> Option<Hop> {
+    custom_subnet(ctx, ep).then(|| {
+        hop(
+            format!("{} host endpoint", host_label(ctx, ep)),
+            Mechanism::ManagementVnic,
+            "routed by the host endpoint that is the custom subnet's gateway",
+            &["L2B-2"],
+        )
+    })
+}
+
 /// L2B-5: l2bridge exists from WS2016 / Windows 10 Creators Update on.
 fn too_old(ctx: &Context, ep: &Endpoint) -> Option<Denial> {
     let host = ctx.host(ep.host?);
@@ -139,14 +153,7 @@ impl DriverRules for L2bridge {
 
     fn exits(&self, ctx: &Context, src: &Endpoint, dst: Party, _probe: Probe) -> Vec<Exit> {
         let mut pre = vec![src_vnic(ctx, src), rewrite_out(ctx, src)];
-        if custom_subnet(ctx, src) {
-            pre.push(hop(
-                format!("{} host endpoint", host_label(ctx, src)),
-                Mechanism::ManagementVnic,
-                "routed by the host endpoint that is the custom subnet's gateway",
-                &["L2B-2"],
-            ));
-        }
+        pre.extend(custom_gateway(ctx, src));
         let Some(mut e) = on_segment_exit(ctx, src, pre, &["L2B-1"]) else {
             return vec![];
         };
@@ -187,15 +194,7 @@ impl DriverRules for L2bridge {
     }
 
     fn entries(&self, ctx: &Context, dst: &Endpoint, probe: Probe) -> Vec<Entry> {
-        let mut pre = vec![];
-        if custom_subnet(ctx, dst) {
-            pre.push(hop(
-                format!("{} host endpoint", host_label(ctx, dst)),
-                Mechanism::ManagementVnic,
-                "routed by the host endpoint that is the custom subnet's gateway",
-                &["L2B-2"],
-            ));
-        }
+        let mut pre: Vec<Hop> = custom_gateway(ctx, dst).into_iter().collect();
         pre.push(rewrite_in(ctx, dst));
         let Some(mut e) = on_segment_entry(ctx, dst, probe, pre, &["L2B-1"]) else {
             return vec![];

@@ -4,7 +4,7 @@
 use crate::matrix::{DenyReason, Disposition, Probe, StateMatrix};
 
 fn matrix(text: &str) -> StateMatrix {
-    let doc = hnsim_model::parse_scenario("t.yaml", text).expect("parses");
+    let doc = crate::testing::scenario(text);
     let r = crate::simulate(&doc);
     r.final_state().expect("state").clone()
 }
@@ -13,6 +13,19 @@ fn reason(m: &StateMatrix, from: &str, to: &str, p: Probe) -> Option<DenyReason>
     match &m.cell(from, to, p).expect("cell").disposition {
         Disposition::Denied { reason, .. } => Some(*reason),
         _ => None,
+    }
+}
+
+/// Asserts of each cell `(from, to, probe, denied)` of `m` that it is delivered
+/// (`None`) or denied for the reason given.
+#[track_caller]
+fn assert_decided(m: &StateMatrix, cells: &[(&str, &str, Probe, Option<DenyReason>)]) {
+    for &(from, to, p, denied) in cells {
+        let d = &m.cell(from, to, p).expect("cell").disposition;
+        match denied {
+            None => assert!(d.is_delivered(), "{from} -> {to} {p}: {d:?}"),
+            Some(_) => assert_eq!(reason(m, from, to, p), denied, "{from} -> {to} {p}"),
+        }
     }
 }
 
@@ -47,41 +60,48 @@ fn mac_spoofing_blocks_only_off_host_traffic() {
     );
 }
 
-#[test]
-fn l2tunnel_outside_the_cloud_forwards_nothing() {
-    let m = matrix(&format!(
-        "name: t\n{LAN}hosts:\n  - {{name: h, os: ws2019, nics: [{{name: Ethernet, ip: 10.0.0.10/24, segment: lan}}]}}\nnetworks: [{{name: tun, host: h, driver: l2tunnel, subnet: 10.0.0.0/24}}]\ncontainers:\n  - {{name: a, host: h, networks: [{{network: tun, ip: 10.0.0.101}}]}}\n  - {{name: b, host: h, networks: [{{network: tun, ip: 10.0.0.102}}]}}\n"
-    ));
-    assert_eq!(
-        reason(&m, "a@tun", "b@tun", Probe::Icmp),
-        Some(DenyReason::Unsupported)
-    );
-    assert_eq!(
-        reason(&m, "a@tun", "internet", Probe::Icmp),
-        Some(DenyReason::Unsupported)
-    );
-}
+const L2TUNNEL: &str = "networks: [{name: tun, host: h, driver: l2tunnel, subnet: 10.0.0.0/24}]\ncontainers:\n  - {name: a, host: h, networks: [{network: tun, ip: 10.0.0.101}]}\n  - {name: b, host: h, networks: [{network: tun, ip: 10.0.0.102}]}\n";
+
+/// Designs of one WS2019 host `h` on the LAN (what follows its NIC) and an ICMP cell
+/// each denies, with the reason.
+const DENIED_ON_ONE_HOST: &[(&str, &str, &str, DenyReason)] = &[
+    // l2tunnel outside the cloud forwards nothing, not even to the internet.
+    (
+        L2TUNNEL,
+        "a@tun",
+        "b@tun",
+        DenyReason::Unsupported,
+    ),
+    (
+        L2TUNNEL,
+        "a@tun",
+        "internet",
+        DenyReason::Unsupported,
+    ),
+    // Disabled ICC isolates a network.
+    (
+        "networks: [{name: n, host: h, driver: nat, subnet: 172.16.20.0/24, options: {com.docker.network.windowsshim.disableicc: 'true'}}]\ncontainers:\n  - {name: a, host: h, networks: [n]}\n  - {name: b, host: h, networks: [n]}\n",
+        "a@n",
+        "b@n",
+        DenyReason::IccDisabled,
+    ),
+    // A VLAN needs a trunk port.
+    (
+        "networks: [{name: v, host: h, driver: transparent, vlan: 11}]\ncontainers:\n  - {name: a, host: h, networks: [v]}\nclients: [{name: pc, segment: lan, ip: 10.0.0.50, vlan: 11}]\n",
+        "client:pc",
+        "a@v",
+        DenyReason::VlanMismatch,
+    ),
+];
 
 #[test]
-fn disabled_icc_isolates_a_network() {
-    let m = matrix(&format!(
-        "name: t\n{LAN}hosts:\n  - {{name: h, os: ws2019, nics: [{{name: Ethernet, ip: 10.0.0.10/24, segment: lan}}]}}\nnetworks: [{{name: n, host: h, driver: nat, subnet: 172.16.20.0/24, options: {{com.docker.network.windowsshim.disableicc: 'true'}}}}]\ncontainers:\n  - {{name: a, host: h, networks: [n]}}\n  - {{name: b, host: h, networks: [n]}}\n"
-    ));
-    assert_eq!(
-        reason(&m, "a@n", "b@n", Probe::Icmp),
-        Some(DenyReason::IccDisabled)
-    );
-}
-
-#[test]
-fn vlan_needs_a_trunk_port() {
-    let m = matrix(&format!(
-        "name: t\n{LAN}hosts:\n  - {{name: h, os: ws2019, nics: [{{name: Ethernet, ip: 10.0.0.10/24, segment: lan}}]}}\nnetworks: [{{name: v, host: h, driver: transparent, vlan: 11}}]\ncontainers:\n  - {{name: a, host: h, networks: [v]}}\nclients: [{{name: pc, segment: lan, ip: 10.0.0.50, vlan: 11}}]\n"
-    ));
-    assert_eq!(
-        reason(&m, "client:pc", "a@v", Probe::Icmp),
-        Some(DenyReason::VlanMismatch)
-    );
+fn one_host_designs_deny_what_the_platform_does_not_forward() {
+    for (rest, from, to, why) in DENIED_ON_ONE_HOST {
+        let m = matrix(&format!(
+            "name: t\n{LAN}hosts:\n  - {{name: h, os: ws2019, nics: [{{name: Ethernet, ip: 10.0.0.10/24, segment: lan}}]}}\n{rest}"
+        ));
+        assert_eq!(reason(&m, from, to, Probe::Icmp), Some(*why), "{rest}");
+    }
 }
 
 /// DNS-2: overlay names resolve across hosts only with Docker EE or Kubernetes.
@@ -218,32 +238,17 @@ fn internal_bridge_is_closed_to_the_outside() {
     let m = matrix(&linux(
         "networks: [{name: back, host: d1, driver: bridge, internal: true}]\ncontainers:\n  - {name: db, host: d1, networks: [back], ports: ['5432:5432']}\n  - {name: api, host: d1, networks: [back]}\n",
     ));
-    assert!(m
-        .cell("api@back", "db@back", Probe::Tcp(5432))
-        .expect("cell")
-        .disposition
-        .is_delivered());
-    assert!(m
-        .cell("host:d1", "db@back", Probe::Tcp(5432))
-        .expect("cell")
-        .disposition
-        .is_delivered());
-    assert!(m
-        .cell("db@back", "host:d1", Probe::Icmp)
-        .expect("cell")
-        .disposition
-        .is_delivered());
-    assert_eq!(
-        reason(&m, "db@back", "internet", Probe::Tcp(443)),
-        Some(DenyReason::NoRoute)
-    );
-    assert_eq!(
-        reason(&m, "db@back", "client:pc", Probe::Tcp(9100)),
-        Some(DenyReason::NoRoute)
-    );
-    assert_eq!(
-        reason(&m, "client:pc", "db@back", Probe::Tcp(5432)),
-        Some(DenyReason::NoRoute)
+    let no_route = Some(DenyReason::NoRoute);
+    assert_decided(
+        &m,
+        &[
+            ("api@back", "db@back", Probe::Tcp(5432), None),
+            ("host:d1", "db@back", Probe::Tcp(5432), None),
+            ("db@back", "host:d1", Probe::Icmp, None),
+            ("db@back", "internet", Probe::Tcp(443), no_route),
+            ("db@back", "client:pc", Probe::Tcp(9100), no_route),
+            ("client:pc", "db@back", Probe::Tcp(5432), no_route),
+        ],
     );
 }
 
@@ -301,11 +306,8 @@ fn routing_mesh_publishes_on_every_node_from_1709() {
 /// changed; a step that changes the fabric (a new network) decides everything again.
 #[test]
 fn a_step_decides_only_what_it_changed() {
-    let doc = hnsim_model::parse_scenario(
-        "t.yaml",
-        "name: t\nhosts:\n  - {name: d1, os: linux}\ncontainers:\n  - {name: a, host: d1, listen: [tcp/80]}\n  - {name: b, host: d1, listen: [tcp/81]}\n  - {name: c, host: d1, listen: [tcp/82]}\n  - {name: d, host: d1, listen: [tcp/83]}\nsteps:\n  - stop: b\n  - start: b\n  - create-network: {name: extra, host: d1, driver: bridge}\n",
-    )
-    .expect("parses");
+    let doc = crate::testing::scenario(
+        "name: t\nhosts:\n  - {name: d1, os: linux}\ncontainers:\n  - {name: a, host: d1, listen: [tcp/80]}\n  - {name: b, host: d1, listen: [tcp/81]}\n  - {name: c, host: d1, listen: [tcp/82]}\n  - {name: d, host: d1, listen: [tcp/83]}\nsteps:\n  - stop: b\n  - start: b\n  - create-network: {name: extra, host: d1, driver: bridge}\n");
     let analysis = hnsim_model::analyse(&doc);
     let decided = super::decided_per_state(&analysis);
     // a, b, c, d, the host and the internet: 6 classes; a, b, c and d differ only in
@@ -358,11 +360,9 @@ fn containers_that_differ_only_as_destinations_are_decided_once_per_sending_role
             )
         })
         .collect();
-    let doc = hnsim_model::parse_scenario(
-        "t.yaml",
-        &format!("name: t\nhosts:\n  - {{name: d1, os: linux}}\ncontainers:\n{containers}"),
-    )
-    .expect("parses");
+    let doc = crate::testing::scenario(&format!(
+        "name: t\nhosts:\n  - {{name: d1, os: linux}}\ncontainers:\n{containers}"
+    ));
     let analysis = hnsim_model::analyse(&doc);
     let decided = super::decided_per_state(&analysis);
     // Sending roles: the containers, the host, the internet; 42 destination classes;
