@@ -332,38 +332,37 @@ mod tests {
         c
     }
 
+    /// The verdict on a delivered cell `a -> b` whose destination the model names
+    /// `model` (or does not), when the source's resolver answered `answer` for `b`.
+    fn verdict_on_name(model: Option<&str>, answer: Answer) -> Verdict {
+        let m = StateMatrix::from_cells(None, "s", vec![], vec![addressed(model)]);
+        let mut o = obs("a", "b", Probe::Tcp(80), ProbeOutcome::Reply);
+        o.name = Some(named("b", answer));
+        compare(&m, &[o]).cells[0].verdict.clone()
+    }
+
+    fn resolves_to(ip: &str) -> Answer {
+        Answer::Addresses {
+            ips: vec![ip.parse().unwrap()],
+        }
+    }
+
     #[test]
     fn a_name_the_model_gives_must_resolve_to_the_destination() {
-        let m = StateMatrix::from_cells(None, "s", vec![], vec![addressed(Some("b"))]);
-        let mut o = obs("a", "b", Probe::Tcp(80), ProbeOutcome::Reply);
-        let to_b = Answer::Addresses {
-            ips: vec!["172.18.0.3".parse().unwrap()],
-        };
-        o.name = Some(named("b", to_b.clone()));
-        assert_eq!(compare(&m, &[o.clone()]).cells[0].verdict, Verdict::Agree);
-        o.name = Some(named("b", Answer::NxDomain));
-        assert_eq!(
-            compare(&m, &[o.clone()]).cells[0].verdict,
-            Verdict::Disagree
-        );
-        let elsewhere = Answer::Addresses {
-            ips: vec!["172.18.0.9".parse().unwrap()],
-        };
-        o.name = Some(named("b", elsewhere));
-        assert_eq!(compare(&m, &[o]).cells[0].verdict, Verdict::Disagree);
+        for (answer, verdict) in [
+            (resolves_to("172.18.0.3"), Verdict::Agree),
+            (Answer::NxDomain, Verdict::Disagree),
+            (resolves_to("172.18.0.9"), Verdict::Disagree),
+        ] {
+            assert_eq!(verdict_on_name(Some("b"), answer), verdict);
+        }
     }
 
     #[test]
     fn a_name_that_resolves_where_the_model_has_none_disagrees() {
-        let m = StateMatrix::from_cells(None, "s", vec![], vec![addressed(None)]);
-        let mut o = obs("a", "b", Probe::Tcp(80), ProbeOutcome::Reply);
-        o.name = Some(named("b", Answer::NxDomain));
-        assert_eq!(compare(&m, &[o.clone()]).cells[0].verdict, Verdict::Agree);
-        let to_b = Answer::Addresses {
-            ips: vec!["172.18.0.3".parse().unwrap()],
-        };
-        o.name = Some(named("b", to_b));
-        assert_eq!(compare(&m, &[o]).cells[0].verdict, Verdict::Disagree);
+        assert_eq!(verdict_on_name(None, Answer::NxDomain), Verdict::Agree);
+        let to_b = resolves_to("172.18.0.3");
+        assert_eq!(verdict_on_name(None, to_b), Verdict::Disagree);
     }
 
     #[test]

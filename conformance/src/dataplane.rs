@@ -83,6 +83,13 @@ pub enum DataplaneError {
     NotARun(String),
 }
 
+/// A backend's realized run, or why there is none to probe: every backend keeps it as
+/// an `Option` and answers a source or target asked before `realize` with this.
+pub(crate) fn realized<T>(live: &Option<T>) -> Result<&T, String> {
+    live.as_ref()
+        .ok_or_else(|| "nothing is realized".to_string())
+}
+
 /// A real dataplane. Every method is called from one thread except [`Dataplane::probe`],
 /// which the scheduler calls from several at once.
 pub trait Dataplane: Sync {

@@ -231,9 +231,7 @@ impl Docker {
     }
 
     fn live(&self) -> Result<&Realized, String> {
-        self.live
-            .as_ref()
-            .ok_or_else(|| "nothing is realized".to_string())
+        crate::dataplane::realized(&self.live)
     }
 }
 

@@ -135,10 +135,14 @@ mod tests {
 
     #[test]
     fn powershell_quoting() {
-        assert_eq!(q("n1"), "n1");
-        assert_eq!(q("Ethernet 2"), "'Ethernet 2'");
-        assert_eq!(q("it's"), "'it''s'");
-        assert_eq!(q("$env:X"), "'$env:X'");
-        assert_eq!(q(""), "''");
+        for (word, quoted) in [
+            ("n1", "n1"),
+            ("Ethernet 2", "'Ethernet 2'"),
+            ("it's", "'it''s'"),
+            ("$env:X", "'$env:X'"),
+            ("", "''"),
+        ] {
+            assert_eq!(q(word), quoted);
+        }
     }
 }

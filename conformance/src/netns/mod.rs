@@ -118,9 +118,7 @@ impl Netns {
     }
 
     fn live(&self) -> Result<&Plan, String> {
-        self.plan
-            .as_ref()
-            .ok_or_else(|| "nothing is realized".to_string())
+        crate::dataplane::realized(&self.plan)
     }
 }
 

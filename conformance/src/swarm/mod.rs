@@ -242,7 +242,7 @@ impl Swarm {
     }
 
     fn locate(&self, design: &Design, ci: usize) -> Result<&deploy::Placed, String> {
-        let live = self.live.as_ref().ok_or("nothing is realized")?;
+        let live = crate::dataplane::realized(&self.live)?;
         if let Some(why) = live.refused.get(&ci) {
             return Err(why.clone());
         }
@@ -354,7 +354,7 @@ impl Dataplane for Swarm {
     }
 
     fn resolve(&self, design: &Design, from: &Source, target: &Target) -> Result<Resolved, String> {
-        let live = self.live.as_ref().ok_or("nothing is realized")?;
+        let live = crate::dataplane::realized(&self.live)?;
         let dest = |why: String| format!("destination: {why}");
         let (ip, port) = match target.via {
             Via::Endpoint {

@@ -112,9 +112,7 @@ impl WindowsDocker {
     }
 
     fn live(&self) -> Result<&Realized, String> {
-        self.live
-            .as_ref()
-            .ok_or_else(|| "nothing is realized".to_string())
+        crate::dataplane::realized(&self.live)
     }
 
     fn base(&mut self) -> Result<String, DockerError> {

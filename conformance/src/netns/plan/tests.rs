@@ -33,14 +33,13 @@ fn assert_lines(lines: &[String], expected: &[&str]) {
     }
 }
 
-const LINUX: &str = "name: t
-segments:
-  - {name: lan, subnet: 10.0.0.0/24, gateway: 10.0.0.1}
-hosts:
-  - name: l1
-    os: linux
-    nics: [{name: eth0, ip: 10.0.0.10/24, segment: lan}]
-networks:
+/// A Linux host `l1` on the LAN: a published bridge container, one on the default
+/// bridge, one sharing the host's stack; a client.
+fn linux() -> Plan {
+    plan_of(&crate::testing::on_lan(&[("l1", "linux")], LINUX))
+}
+
+const LINUX: &str = "networks:
   - {name: app, host: l1, driver: bridge}
 containers:
   - {name: web, host: l1, networks: [app], ports: ['8080:80']}
@@ -52,7 +51,7 @@ clients:
 
 #[test]
 fn every_command_runs_in_a_namespace_of_the_run() {
-    let p = plan_of(LINUX);
+    let p = linux();
     assert!(p.namespaces.iter().all(|n| n.starts_with("hns-abcdef-")));
     for s in &p.steps {
         let (Step::Ip { ns, line } | Step::Bridge { ns, line }) = s;
@@ -77,7 +76,7 @@ fn every_command_runs_in_a_namespace_of_the_run() {
 
 #[test]
 fn linux_bridge_publishes_masquerades_and_isolates() {
-    let p = plan_of(LINUX);
+    let p = linux();
     assert_rules(
         &p.nft["hns-abcdef-h0"],
         &[
@@ -312,5 +311,5 @@ containers:
         assert!(!line.contains(&format!("netns {z}")), "{line}");
     }
     // A design where every source sends makes no such namespace.
-    assert_eq!(plan_of(LINUX).silent.ns, None);
+    assert_eq!(linux().silent.ns, None);
 }
