@@ -106,121 +106,73 @@ fn schema_rejects_what_it_should() {
     assert!(Report::from_json(&v.to_string()).is_err());
 }
 
+/// The variants of fieldless enum `E`, listed: the list stops compiling when `E` gains
+/// a variant it lacks, because the `match` beside it must be exhaustive.
+macro_rules! every_variant {
+    ($e:ident: $($v:ident),+ $(,)?) => {{
+        let _exhaustive = |x: $e| match x {
+            $($e::$v)|+ => {}
+        };
+        [$($e::$v),+]
+    }};
+}
+
 /// Every variant of every enum the report carries, checked against the schema one by
 /// one. The `match`es stop compiling when the sim crate adds a variant, so the schema
 /// cannot silently fall behind.
 #[test]
 fn schema_lists_every_variant() {
-    use DenyReason as D;
-    use Mechanism as M;
-    let reasons = [
-        D::NoRoute,
-        D::IsolatedNetwork,
-        D::NotPublished,
-        D::NatNoInbound,
-        D::VlanMismatch,
-        D::IcmpDroppedByVfpNat,
-        D::MacSpoofingBlocked,
-        D::Unsupported,
-        D::FirewallBlocked,
-        D::NotListening,
-        D::NoAddress,
-        D::EndpointDown,
-        D::IccDisabled,
-        D::MacvlanParent,
-        D::PolicyDenied,
-        D::InvalidDesign,
-    ];
-    for r in reasons {
-        match r {
-            D::NoRoute
-            | D::IsolatedNetwork
-            | D::NotPublished
-            | D::NatNoInbound
-            | D::VlanMismatch
-            | D::IcmpDroppedByVfpNat
-            | D::MacSpoofingBlocked
-            | D::Unsupported
-            | D::FirewallBlocked
-            | D::NotListening
-            | D::NoAddress
-            | D::EndpointDown
-            | D::IccDisabled
-            | D::MacvlanParent
-            | D::PolicyDenied
-            | D::InvalidDesign => {}
-        }
-    }
-    let mechanisms = [
-        M::Vnic,
-        M::VswitchBridge,
-        M::ManagementVnic,
-        M::WinNat,
-        M::WinNatPortMapping,
-        M::VfpNat,
-        M::VxlanEncap,
-        M::VxlanDecap,
-        M::MacRewrite,
-        M::PhysicalHostHairpin,
-        M::SdnPolicy,
-        M::VlanTag,
-        M::PhysicalSegment,
-        M::Routed,
-        M::HostStack,
-        M::HostFirewall,
-        M::LinuxBridge,
-        M::Dnat,
-        M::Masquerade,
-        M::Macvlan,
-        M::Dns,
-        M::Deliver,
-        M::Drop,
-    ];
-    for m in mechanisms {
-        match m {
-            M::Vnic
-            | M::VswitchBridge
-            | M::ManagementVnic
-            | M::WinNat
-            | M::WinNatPortMapping
-            | M::VfpNat
-            | M::VxlanEncap
-            | M::VxlanDecap
-            | M::MacRewrite
-            | M::PhysicalHostHairpin
-            | M::SdnPolicy
-            | M::VlanTag
-            | M::PhysicalSegment
-            | M::Routed
-            | M::HostStack
-            | M::HostFirewall
-            | M::LinuxBridge
-            | M::Dnat
-            | M::Masquerade
-            | M::Macvlan
-            | M::Dns
-            | M::Deliver
-            | M::Drop => {}
-        }
-    }
-    let kinds = [
-        AddressKind::ContainerIp,
-        AddressKind::HostPort,
-        AddressKind::HostIp,
-        AddressKind::Localhost,
-        AddressKind::Name,
-        AddressKind::External,
-    ];
-    for k in kinds {
-        match k {
-            AddressKind::ContainerIp
-            | AddressKind::HostPort
-            | AddressKind::HostIp
-            | AddressKind::Localhost
-            | AddressKind::Name
-            | AddressKind::External => {}
-        }
-    }
+    let reasons = every_variant!(DenyReason:
+        NoRoute,
+        IsolatedNetwork,
+        NotPublished,
+        NatNoInbound,
+        VlanMismatch,
+        IcmpDroppedByVfpNat,
+        MacSpoofingBlocked,
+        Unsupported,
+        FirewallBlocked,
+        NotListening,
+        NoAddress,
+        EndpointDown,
+        IccDisabled,
+        MacvlanParent,
+        PolicyDenied,
+        InvalidDesign,
+    );
+    let mechanisms = every_variant!(Mechanism:
+        Vnic,
+        VswitchBridge,
+        ManagementVnic,
+        WinNat,
+        WinNatPortMapping,
+        VfpNat,
+        VxlanEncap,
+        VxlanDecap,
+        MacRewrite,
+        PhysicalHostHairpin,
+        SdnPolicy,
+        VlanTag,
+        PhysicalSegment,
+        Routed,
+        HostStack,
+        HostFirewall,
+        LinuxBridge,
+        Dnat,
+        Masquerade,
+        Macvlan,
+        Dns,
+        Deliver,
+        Drop,
+    );
+    let kinds = every_variant!(AddressKind:
+        ContainerIp,
+        HostPort,
+        HostIp,
+        Localhost,
+        Name,
+        External,
+    );
     let outcomes = [
         ProbeOutcome::Reply,
         ProbeOutcome::Timeout,
@@ -260,17 +212,7 @@ fn schema_lists_every_variant() {
             | Verdict::Undecided { .. } => {}
         }
     }
-    let node_kinds = [
-        NodeKind::Endpoint,
-        NodeKind::Host,
-        NodeKind::Client,
-        NodeKind::Internet,
-    ];
-    for k in node_kinds {
-        match k {
-            NodeKind::Endpoint | NodeKind::Host | NodeKind::Client | NodeKind::Internet => {}
-        }
-    }
+    let node_kinds = every_variant!(NodeKind: Endpoint, Host, Client, Internet);
 
     // One report that uses all of them.
     let mut report = fixture::small();

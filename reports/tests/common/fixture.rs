@@ -131,29 +131,23 @@ pub fn topology() -> Topology {
                 }],
             })
             .collect(),
-        vswitches: vec![
-            TopoVswitch {
-                id: "win1/nat".into(),
-                host: "win1".into(),
-                kind: "internal".into(),
-                nic: None,
-                networks: vec!["win1/mynat".into()],
-            },
-            TopoVswitch {
-                id: "win1/ovl".into(),
-                host: "win1".into(),
-                kind: "external".into(),
-                nic: Some("Ethernet".into()),
-                networks: vec!["swarm/ovl".into()],
-            },
-            TopoVswitch {
-                id: "win2/ovl".into(),
-                host: "win2".into(),
-                kind: "external".into(),
-                nic: Some("Ethernet".into()),
-                networks: vec!["swarm/ovl".into()],
-            },
-        ],
+        // win1's nat network on its internal vSwitch; the overlay on each host's
+        // external one.
+        vswitches: std::iter::once(TopoVswitch {
+            id: "win1/nat".into(),
+            host: "win1".into(),
+            kind: "internal".into(),
+            nic: None,
+            networks: vec!["win1/mynat".into()],
+        })
+        .chain(["win1", "win2"].map(|h| TopoVswitch {
+            id: format!("{h}/ovl"),
+            host: h.into(),
+            kind: "external".into(),
+            nic: Some("Ethernet".into()),
+            networks: vec!["swarm/ovl".into()],
+        }))
+        .collect(),
         networks: vec![
             TopoNetwork {
                 id: "win1/mynat".into(),
