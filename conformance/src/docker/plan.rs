@@ -165,22 +165,11 @@ impl Plan {
     }
 
     pub fn container(&self, index: usize) -> Option<&ContainerPlan> {
-        self.containers.iter().find(|c| c.index == index)
+        self.realized(index)
     }
 }
 
-impl Realizes for Plan {
-    type Container = ContainerPlan;
-    fn not_emulated(&self) -> planning::NotEmulated<'_> {
-        (&self.container_not_emulated, &self.endpoint_not_emulated)
-    }
-    fn realized(&self, ci: usize) -> Option<&ContainerPlan> {
-        self.container(ci)
-    }
-    fn state_of(&self, ci: usize) -> Option<RunState> {
-        self.container(ci).map(|c| c.state)
-    }
-}
+planning::impl_realizes!(Plan, ContainerPlan);
 
 /// `ip` at the same offset in `to` as it has in `from`.
 pub fn shift(ip: IpAddr, from: &IpNet, to: &IpNet) -> Option<IpAddr> {

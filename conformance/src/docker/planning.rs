@@ -134,6 +134,27 @@ pub(crate) trait Realizes {
     fn state_of(&self, ci: usize) -> Option<RunState>;
 }
 
+/// Implements [`Realizes`] for an engine's plan from its `containers` (each with the
+/// scenario `index` it realizes and its `state`) and its `container_not_emulated` and
+/// `endpoint_not_emulated` maps: both engines' plans are laid out so.
+macro_rules! impl_realizes {
+    ($plan:ty, $container:ty) => {
+        impl $crate::docker::planning::Realizes for $plan {
+            type Container = $container;
+            fn not_emulated(&self) -> $crate::docker::planning::NotEmulated<'_> {
+                (&self.container_not_emulated, &self.endpoint_not_emulated)
+            }
+            fn realized(&self, ci: usize) -> Option<&$container> {
+                self.containers.iter().find(|c| c.index == ci)
+            }
+            fn state_of(&self, ci: usize) -> Option<hnsim_model::RunState> {
+                self.realized(ci).map(|c| c.state)
+            }
+        }
+    };
+}
+pub(crate) use impl_realizes;
+
 /// `Ok` when endpoint `att` of container `ci` is realized, or why it is not.
 pub(crate) fn endpoint(
     plan: &impl Realizes,

@@ -131,22 +131,11 @@ pub struct WindowsPlan {
 
 impl WindowsPlan {
     pub fn container(&self, index: usize) -> Option<&WinContainer> {
-        self.containers.iter().find(|c| c.index == index)
+        self.realized(index)
     }
 }
 
-impl Realizes for WindowsPlan {
-    type Container = WinContainer;
-    fn not_emulated(&self) -> planning::NotEmulated<'_> {
-        (&self.container_not_emulated, &self.endpoint_not_emulated)
-    }
-    fn realized(&self, ci: usize) -> Option<&WinContainer> {
-        self.container(ci)
-    }
-    fn state_of(&self, ci: usize) -> Option<RunState> {
-        self.container(ci).map(|c| c.state)
-    }
-}
+planning::impl_realizes!(WindowsPlan, WinContainer);
 
 /// The host this run realizes: `wanted`, else the first Windows host with a container.
 pub fn choose_host(design: &Design, wanted: Option<&str>) -> Result<usize, String> {

@@ -1,4 +1,5 @@
 use super::*;
+use crate::testing::on_lan;
 use hnsim_model::{parse_scenario, resolve};
 
 fn plan_of(text: &str) -> Plan {
@@ -36,7 +37,7 @@ fn assert_lines(lines: &[String], expected: &[&str]) {
 /// A Linux host `l1` on the LAN: a published bridge container, one on the default
 /// bridge, one sharing the host's stack; a client.
 fn linux() -> Plan {
-    plan_of(&crate::testing::on_lan(&[("l1", "linux")], LINUX))
+    plan_of(&on_lan(&[("l1", "linux")], LINUX))
 }
 
 const LINUX: &str = "networks:
@@ -95,16 +96,13 @@ fn linux_bridge_publishes_masquerades_and_isolates() {
 
 #[test]
 fn windows_nat_has_one_prefix_rule_and_firewall_blocks_icmp() {
-    let p = plan_of(
-        "name: t
-segments: [{name: lan, subnet: 10.0.0.0/24, gateway: 10.0.0.1}]
-hosts:
-  - {name: w, os: ws2016, nics: [{name: Ethernet, ip: 10.0.0.10/24, segment: lan}]}
-containers:
+    let p = plan_of(&on_lan(
+        &[("w", "ws2016")],
+        "containers:
   - {name: a, host: w, ports: ['80:80']}
   - {name: b, host: w}
 ",
-    );
+    ));
     let h = &p.nft["hns-abcdef-h0"];
     assert_eq!(
         h.matches("masquerade").count()
@@ -128,19 +126,16 @@ containers:
 
 #[test]
 fn l2bridge_rewrites_macs_and_l2tunnel_is_not_emulated() {
-    let p = plan_of(
-        "name: t
-segments: [{name: lan, subnet: 10.0.0.0/24, gateway: 10.0.0.1}]
-hosts:
-  - {name: w, os: ws2019, nics: [{name: Ethernet, ip: 10.0.0.10/24, segment: lan}]}
-networks:
+    let p = plan_of(&on_lan(
+        &[("w", "ws2019")],
+        "networks:
   - {name: l2, host: w, driver: l2bridge, subnet: 10.0.0.0/24, gateway: 10.0.0.1}
   - {name: tun, host: w, driver: l2tunnel, subnet: 10.0.0.0/24}
 containers:
   - {name: a, host: w, networks: [{network: l2, ip: 10.0.0.20}]}
   - {name: b, host: w, networks: [{network: tun, ip: 10.0.0.21}]}
 ",
-    );
+    ));
     let rewrite = format!("ether saddr set {}", host_mac(0, 0));
     assert_rules(
         &p.nft["hns-abcdef-h0"],
