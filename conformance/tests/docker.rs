@@ -32,12 +32,11 @@ fn conform_in_background(prefix: &str, stderr: std::process::Stdio) -> std::proc
 
 /// What a run gives back besides its observations.
 struct Outcome {
-    prefix: String,
     notes: Vec<String>,
 }
 
 /// Realizes the final state of a bundled scenario on the engine, probes it and
-/// removes it.
+/// removes it, and checks that nothing of the run remains.
 fn run(file: &str) -> (hnsim_sim::Conformance, Vec<ObservedCell>, Outcome) {
     let path = common::workspace().join(file);
     let text = std::fs::read_to_string(&path).expect("bundled scenario");
@@ -51,8 +50,13 @@ fn run_text(file: &str, text: &str) -> (hnsim_sim::Conformance, Vec<ObservedCell
     let design = &analysis.final_state().design;
     let notes = dp.observe(design).expect("read back");
     let (observed, prefix) = common::docker_probe_and_clean(&mut dp, design, &expected);
+    let left = docker::leftovers(&prefix).unwrap();
+    assert!(
+        left.is_empty(),
+        "{file}: objects of {prefix} remain: {left:?}"
+    );
     let conf = compare(&expected, &observed);
-    (conf, observed, Outcome { prefix, notes })
+    (conf, observed, Outcome { notes })
 }
 
 /// Realizes `text`'s final state with `opts`; the error, if any.
@@ -107,12 +111,6 @@ fn bridge_scenario_agrees_with_the_simulation_and_leaves_nothing() {
     for n in &outcome.notes {
         println!("note: {n}");
     }
-    let leftovers = docker::leftovers(&outcome.prefix).unwrap();
-    assert!(
-        leftovers.is_empty(),
-        "objects of {} remain: {leftovers:?}",
-        outcome.prefix
-    );
     if inconclusive("bridge_scenario", &observed, &outcome.notes) {
         return;
     }
@@ -141,8 +139,7 @@ fn bridge_scenario_agrees_with_the_simulation_and_leaves_nothing() {
         outside.iter().all(|o| o.observation.attempts > 0),
         "{outside:?}"
     );
-    let bad = common::disagreements(&conf);
-    assert!(bad.is_empty(), "disagreements: {bad:?}");
+    common::assert_no_disagreement(&conf, BRIDGES);
 }
 
 #[test]
@@ -250,10 +247,6 @@ fn host_none_and_macvlan_scenarios_agree() {
         ("scenarios/pitfalls/linux-user-defined-bridge.yaml", 12),
     ] {
         let (conf, observed, outcome) = run(file);
-        assert!(
-            docker::leftovers(&outcome.prefix).unwrap().is_empty(),
-            "{file}"
-        );
         if inconclusive(file, &observed, &outcome.notes) {
             continue;
         }
@@ -262,8 +255,7 @@ fn host_none_and_macvlan_scenarios_agree() {
             .filter(|o| o.observation.attempts > 0)
             .count();
         assert!(probed >= probed_at_least, "{file}: {probed} probed");
-        let bad = common::disagreements(&conf);
-        assert!(bad.is_empty(), "{file}: {bad:?}");
+        common::assert_no_disagreement(&conf, file);
     }
 }
 
@@ -276,13 +268,11 @@ fn compose_bridges_agree_with_the_simulation() {
         return;
     };
     let (conf, observed, outcome) = run("scenarios/imported/compose-linux-bridges.yaml");
-    assert!(docker::leftovers(&outcome.prefix).unwrap().is_empty());
     show(&conf, &observed);
     if inconclusive("compose_bridges", &observed, &outcome.notes) {
         return;
     }
-    let bad = common::disagreements(&conf);
-    assert!(bad.is_empty(), "disagreements: {bad:?}");
+    common::assert_no_disagreement(&conf, "compose-linux-bridges");
     assert_eq!(conf.summary.known_divergence, 0, "{:?}", conf.summary);
     assert!(conf.summary.agree >= 30, "{:?}", conf.summary);
 }
@@ -312,7 +302,6 @@ containers:
   - {name: web, host: lnx1, networks: [front], ports: ['8080:80']}
 ";
     let (conf, observed, outcome) = run_text("internal-bridge.yaml", TEXT);
-    assert!(docker::leftovers(&outcome.prefix).unwrap().is_empty());
     show(&conf, &observed);
     if inconclusive("internal_bridge", &observed, &outcome.notes) {
         return;
@@ -322,11 +311,7 @@ containers:
     assert!(!replied("db@back", "web@front", "tcp/80"));
     assert!(!replied("web@front", "db@back", "tcp/5432"));
     assert!(replied("host:lnx1", "db@back", "tcp/5432"));
-    let bad = common::disagreements(&conf);
-    assert!(
-        bad.is_empty(),
-        "the model disagrees with the engine: {bad:?}"
-    );
+    common::assert_no_disagreement(&conf, "internal-bridge.yaml");
 }
 
 /// An invalid design that Docker refuses (two containers on one static address) runs
@@ -338,7 +323,6 @@ fn what_docker_refuses_is_not_emulated_with_its_words() {
         return;
     };
     let (_, observed, outcome) = run("scenarios/pitfalls/duplicate-container-ip.yaml");
-    assert!(docker::leftovers(&outcome.prefix).unwrap().is_empty());
     assert!(outcome
         .notes
         .iter()

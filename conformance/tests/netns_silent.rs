@@ -27,8 +27,7 @@ fn sources_with_nothing_to_send_by_are_probed_and_reach_nothing() {
     ] {
         let (expected, observed) = probe_final_state(rel);
         let conf = hnsim_conformance::compare(&expected, &observed);
-        let bad = disagreements(&conf);
-        assert!(bad.is_empty(), "{rel}:\n{}", bad.join("\n"));
+        assert_no_disagreement(&conf, rel);
         let mut probed = 0;
         for c in conf.cells.iter().filter(|c| c.from == source) {
             let what = format!(

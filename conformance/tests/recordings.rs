@@ -55,15 +55,13 @@ fn recordings_agree_with_todays_model() {
     assert!(!dirs.is_empty());
     for dir in dirs {
         let (rec, conf) = replay(&dir);
-        let bad = common::disagreements(&conf);
-        assert!(
-            bad.is_empty(),
-            "{} ({} on {}): the model no longer agrees with the recorded wire:\n{}",
+        let what = format!(
+            "{} ({} on {}), recorded",
             dir.display(),
             rec.backend,
-            rec.platform.build,
-            bad.join("\n")
+            rec.platform.build
         );
+        common::assert_no_disagreement(&conf, &what);
         assert!(conf.summary.agree > 0, "{}: nothing agreed", dir.display());
         // Every recorded cell is lined up: none is left over as "not in the matrix".
         assert!(

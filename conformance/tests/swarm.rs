@@ -142,8 +142,7 @@ fn a_two_node_swarm_is_probed_end_to_end_and_leaves_nothing() {
                 let (report, stderr) = conform(file, &prefix);
                 println!("{file}: {stderr}");
                 let conf = report.conformance.expect("a comparison");
-                let bad = common::disagreements(&conf);
-                assert!(bad.is_empty(), "{file}: {bad:?}");
+                common::assert_no_disagreement(&conf, file);
                 // Every cell between two containers, across the hosts too, was probed.
                 let between: Vec<_> = conf
                     .cells

@@ -447,6 +447,19 @@ pub fn disagreements(conf: &hnsim_sim::Conformance) -> Vec<String> {
         .collect()
 }
 
+/// Asserts that the backend disagrees with the model on no cell of `conf`, the
+/// comparison of `what` (a scenario, a recording); the message lists every disagreement.
+#[track_caller]
+pub fn assert_no_disagreement(conf: &hnsim_sim::Conformance, what: &str) {
+    let bad = disagreements(conf);
+    assert!(
+        bad.is_empty(),
+        "{what}: the model disagrees with the wire on {} cells:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}
+
 /// The cells that neither agree with the model nor are outside what the backend
 /// emulates (a disagreement, or a cell the run could not decide), one line each with
 /// what was sent.
