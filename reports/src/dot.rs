@@ -112,16 +112,14 @@ impl Graph {
             }
         }
         for n in &t.networks {
-            let mut label = format!("{} ({})", n.name, n.driver);
-            if !n.subnets.is_empty() {
-                let _ = write!(label, "\n{}", n.subnets.join(", "));
-            }
-            if let Some(v) = n.vlan {
-                let _ = write!(label, "\nVLAN {v}");
-            }
-            if let Some(v) = n.vni {
-                let _ = write!(label, "\nVNI {v}");
-            }
+            let label = lines(
+                format!("{} ({})", n.name, n.driver),
+                [
+                    (!n.subnets.is_empty()).then(|| n.subnets.join(", ")),
+                    n.vlan.map(|v| format!("VLAN {v}")),
+                    n.vni.map(|v| format!("VNI {v}")),
+                ],
+            );
             let i = b.add(
                 format!("net:{}", n.id),
                 label,
@@ -148,10 +146,7 @@ impl Graph {
             }
         }
         for e in &t.endpoints {
-            let mut label = e.container.clone();
-            if let Some(ip) = e.ip {
-                let _ = write!(label, "\n{ip}");
-            }
+            let label = lines(e.container.clone(), [e.ip.map(|ip| ip.to_string())]);
             let i = b.add(
                 format!("ep:{}", e.node),
                 label,
@@ -163,10 +158,10 @@ impl Graph {
             }
         }
         for c in &t.clients {
-            let mut label = format!("client {}", c.name);
-            if let Some(ip) = c.ip {
-                let _ = write!(label, "\n{ip}");
-            }
+            let label = lines(
+                format!("client {}", c.name),
+                [c.ip.map(|ip| ip.to_string())],
+            );
             let i = b.add(format!("cl:{}", c.node), label, Kind::Client, None);
             if let Some(s) = &c.segment {
                 let s = b.segment(s);
@@ -178,6 +173,14 @@ impl Graph {
         g.edges.dedup();
         g
     }
+}
+
+/// A node's label: its `first` line, then a line for each of `more` it has (a network's
+/// subnets, VLAN and VNI; an endpoint's or client's address).
+fn lines(first: String, more: impl IntoIterator<Item = Option<String>>) -> String {
+    more.into_iter()
+        .flatten()
+        .fold(first, |label, line| label + "\n" + &line)
 }
 
 fn q(s: &str) -> String {
