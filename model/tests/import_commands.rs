@@ -395,6 +395,20 @@ fn commands_file_gets_an_assumed_uplink() {
         "docker network create -d transparent T\ndocker run -d --name a --network T iis\n",
     );
     assert!(i.scenario.segments[0].dhcp);
+    // The seed's walkthrough: a transparent network with the LAN's subnet, one
+    // container with `--ip` and one without, which asks the LAN's DHCP server (TRANS-2).
+    let static_only = "docker network create -d transparent --subnet=10.123.174.0/23 --gateway=10.123.174.1 T\ndocker run -d --name a --network T --ip 10.123.174.105 iis\n";
+    assert!(!commands("s.ps1", static_only).scenario.segments[0].dhcp);
+    let both = format!("{static_only}docker run -d --name b --network T iis\n");
+    let i = commands("b.ps1", &both);
+    assert!(i.scenario.segments[0].dhcp);
+    let doc = hnsim_model::import::document("b.ps1", &both, HostTemplate::default());
+    let a = analyse(&doc.expect("a commands file"));
+    assert!(
+        a.findings.iter().all(|f| f.code != "HNS013"),
+        "{:#?}",
+        a.findings
+    );
     let i = commands("n.sh", "docker network create --subnet 192.168.1.0/24 app\ndocker run -d --name a --network app -p 80:80 nginx\n");
     assert_eq!(i.scenario.segments[0].subnet.to_string(), "10.0.0.0/24");
     assert_eq!(i.scenario.hosts[0].nics[0].name, "eth0");

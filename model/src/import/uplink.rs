@@ -10,8 +10,8 @@
 //!   `--gateway` sits on the physical network (TRANS-2, L2B-2, LNX-4), so its subnet and
 //!   gateway are the LAN's, and its `windowsshim.interface` / `parent` names the NIC
 //!   (OPT-2);
-//! - a transparent network without a subnet takes its addresses from the LAN's DHCP
-//!   server (TRANS-2), so the assumed LAN has one;
+//! - a transparent network without a subnet, or one a container joins without `--ip`,
+//!   takes its addresses from the LAN's DHCP server (TRANS-2), so the assumed LAN has one;
 //! - otherwise the LAN is 192.168.1.0/24 (or the first of a few private /24s that
 //!   overlaps no network of the file), gateway .1, routed to the internet.
 //!
@@ -93,6 +93,30 @@ pub fn assume(original: &mut Scenario, expanded: &Scenario) {
         .filter(|n| on_the_wire(&n.driver))
         .collect();
 
+    // Transparent networks some container joins without `--ip`: with or without
+    // `--subnet`, HNS leaves such an endpoint to the LAN's DHCP server (the seed's own
+    // walkthrough runs one; docker/for-win#2985 shows DHCP answering even where `--ip`
+    // was given), so a file that attaches one expects the LAN to have a DHCP server.
+    let mut dynamic_on: HashSet<&str> = HashSet::new();
+    let run_steps = expanded.steps.iter().filter_map(|s| match s {
+        Step::Run(c) => Some(c),
+        _ => None,
+    });
+    for c in expanded.containers.iter().chain(run_steps) {
+        for (i, a) in c.networks.iter().enumerate() {
+            if a.ip.is_none() && (i > 0 || c.ip.is_none()) {
+                dynamic_on.insert(a.network.as_str());
+            }
+        }
+    }
+    for s in &expanded.steps {
+        if let Step::Connect(c) = s {
+            if c.ip.is_none() {
+                dynamic_on.insert(c.network.as_str());
+            }
+        }
+    }
+
     // One NIC per interface the on-the-wire networks name; the unnamed ones use the
     // first NIC, as Docker does.
     let mut nic_names: Vec<String> = vec![default_nic.to_string()];
@@ -135,9 +159,10 @@ pub fn assume(original: &mut Scenario, expanded: &Scenario) {
                     n.gateway.or_else(|| nth_host(&subnet.trunc(), 0)),
                 ))
             });
-            let dhcp = bound
-                .iter()
-                .any(|n| n.driver == Driver::Transparent && n.subnet.0.is_empty());
+            let dhcp = bound.iter().any(|n| {
+                n.driver == Driver::Transparent
+                    && (n.subnet.0.is_empty() || dynamic_on.contains(n.name.as_str()))
+            });
             let mut vlans: Vec<u16> = bound.iter().filter_map(|n| n.vlan_id()).collect();
             vlans.sort_unstable();
             vlans.dedup();
