@@ -622,3 +622,24 @@ fn the_same_ignored_flags_are_noted_once() {
         notes[1].message
     );
 }
+
+/// NAT-1, NAT-4: the seed's walkthrough creates `CustomNat1` on 172.16.0.0/16 beside the
+/// default `nat` network, whose /20 HNS picks where no network of the host is: the two
+/// do not overlap (no SCN010), and a container on `nat` gets an address outside it.
+#[test]
+fn default_nat_network_leaves_a_user_nat_subnet_alone() {
+    let a = analysed(
+        "ws2019",
+        "      - docker network create -d nat --subnet=172.16.0.0/16 --gateway=172.16.0.1 CustomNat1\n      - docker run -d --name web --network CustomNat1 -p 8082:80 iis\n      - docker run -d --name plain iis\n",
+    );
+    assert!(found(&a, "SCN010").is_empty(), "{:#?}", a.findings);
+    let custom: ipnet::IpNet = "172.16.0.0/16".parse().unwrap();
+    let design = &a.final_state().design;
+    let plain = design
+        .endpoints
+        .iter()
+        .find(|e| design.scenario.containers[e.container].name == "plain")
+        .and_then(|e| e.ip)
+        .expect("an address on nat");
+    assert!(!custom.contains(&plain), "{plain}");
+}

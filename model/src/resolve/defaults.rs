@@ -74,11 +74,13 @@ pub(crate) fn add_default_networks_of(s: &mut Scenario, host_name: &str) {
         if host.docker.creates_default_network() && !exists(s, "nat") {
             let mut nat = plain_network("nat", &host, Driver::Nat);
             // NAT-3: fixed-cidr is the default network's prefix. Without it HNS picks
-            // a /20 inside 172.16.0.0/12; the first one is used here.
+            // a /20 inside 172.16.0.0/12 that no network of the host holds (a random
+            // one on WS2019+; the first free one here), so the seed's own
+            // `docker network create -d nat --subnet=172.16.0.0/16 ...` sits beside it.
             let prefix = host
                 .docker
                 .fixed_cidr
-                .unwrap_or_else(|| "172.16.0.0/20".parse().expect("constant prefix"));
+                .unwrap_or_else(|| first_free_nat_20(s, &host));
             nat.subnet = Subnets(vec![prefix]);
             added.push(nat);
         }
@@ -104,6 +106,28 @@ pub(crate) fn add_default_networks_of(s: &mut Scenario, host_name: &str) {
         }
     }
     s.networks.extend(added);
+}
+
+/// The first /20 of 172.16.0.0/12 that overlaps no subnet a network of `host` was
+/// given; 172.16.0.0/20 when all are taken (the overlap is then reported, SCN010).
+fn first_free_nat_20(s: &Scenario, host: &Host) -> ipnet::IpNet {
+    let held: Vec<ipnet::IpNet> = s
+        .networks
+        .iter()
+        .filter(|n| n.host.as_deref() == Some(host.name.as_str()))
+        .flat_map(|n| n.subnet.0.iter().copied())
+        .collect();
+    let prefix: ipnet::IpNet = "172.16.0.0/12".parse().expect("constant prefix");
+    prefix
+        .subnets(20)
+        .into_iter()
+        .flatten()
+        .find(|c| {
+            !held
+                .iter()
+                .any(|h| h.contains(&c.network()) || c.contains(&h.network()))
+        })
+        .unwrap_or_else(|| "172.16.0.0/20".parse().expect("constant prefix"))
 }
 
 pub(super) fn attach_default_networks(s: &mut Scenario) {
