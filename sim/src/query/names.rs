@@ -28,9 +28,12 @@ fn did_you_mean(near: &[String]) -> String {
     }
 }
 
-/// The compose service a container name stands for: `project-web-1` (Compose v2) or
-/// `project_web_1` (v1) is service `web`.
-fn compose_service(container: &str) -> Option<&str> {
+/// The compose services a container name may stand for: `project-web-1` (Compose v2)
+/// or `project_web_1` (v1) is service `web`. A project name takes its directory's name,
+/// hyphens included (`my-app-web-1`), and a service name may hold them too
+/// (`shop-api-gateway-1`), so every tail after a separator is a candidate: `app-web`
+/// and `web` for `my-app-web-1`.
+fn compose_services(container: &str) -> Vec<&str> {
     for sep in ['-', '_'] {
         let Some((rest, n)) = container.rsplit_once(sep) else {
             continue;
@@ -38,13 +41,16 @@ fn compose_service(container: &str) -> Option<&str> {
         if n.is_empty() || !n.chars().all(|c| c.is_ascii_digit()) {
             continue;
         }
-        if let Some((_, service)) = rest.split_once(sep) {
-            if !service.is_empty() {
-                return Some(service);
-            }
+        let tails: Vec<&str> = rest
+            .match_indices(sep)
+            .map(|(i, _)| &rest[i + 1..])
+            .filter(|t| !t.is_empty())
+            .collect();
+        if !tails.is_empty() {
+            return tails;
         }
     }
-    None
+    Vec::new()
 }
 
 /// How a node can be named, from the most to the least specific: the first tier with
@@ -56,8 +62,8 @@ fn tiers(n: &Node) -> [Vec<String>; 3] {
         NodeKind::Endpoint => {
             exact.extend(n.container.clone());
             service.extend(n.service.clone());
-            if let Some(s) = n.container.as_deref().and_then(compose_service) {
-                service.push(s.to_string());
+            if let Some(c) = n.container.as_deref() {
+                service.extend(compose_services(c).into_iter().map(str::to_string));
             }
         }
         NodeKind::Host => exact.extend(n.host.clone()),
@@ -187,6 +193,12 @@ mod tests {
             ),
             node("host:win1", NodeKind::Host, None, None),
             node("internet", NodeKind::Internet, None, None),
+            node(
+                "my-app-db-1@my-app_back",
+                NodeKind::Endpoint,
+                Some("my-app-db-1"),
+                None,
+            ),
         ]
     }
 
@@ -195,6 +207,7 @@ mod tests {
         let n = nodes();
         assert_eq!(resolve(&n, "shop-web-1"), Ok(0), "container name");
         assert_eq!(resolve(&n, "web"), Ok(0), "compose service name");
+        assert_eq!(resolve(&n, "db"), Ok(7), "in a project with a hyphen");
         assert_eq!(resolve(&n, "Internet"), Ok(6), "kinds in any case");
         assert_eq!(resolve(&n, "HOST:WIN1"), Ok(5));
         assert_eq!(resolve(&n, "win1"), Ok(5));
@@ -211,7 +224,8 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert_eq!(compose_service("proj_db_2"), Some("db"));
-        assert_eq!(compose_service("web"), None);
+        assert_eq!(compose_services("proj_db_2"), ["db"]);
+        assert_eq!(compose_services("my-app-db-1"), ["app-db", "db"]);
+        assert!(compose_services("web").is_empty());
     }
 }
