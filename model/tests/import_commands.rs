@@ -643,3 +643,26 @@ fn default_nat_network_leaves_a_user_nat_subnet_alone() {
         .expect("an address on nat");
     assert!(!custom.contains(&plain), "{plain}");
 }
+
+/// NAT-13: a reboot typed as PowerShell (`Restart-Computer`), cmd (`shutdown /r`) or a
+/// Linux shell (`sudo reboot`) is the timeline's reboot step, after which a NAT
+/// network of WS2019+ is gone (HNS071).
+#[test]
+fn a_reboot_is_a_timeline_step() {
+    for line in ["Restart-Computer -Force", "shutdown /r /t 0", "sudo reboot"] {
+        let text = format!("# hnsim: os=ws2019 host=w\ndocker network create -d nat --subnet=10.99.0.0/24 n\ndocker run -d --name web --network n iis\n{line}\n");
+        let i = commands("r.ps1", &text);
+        assert_eq!(i.scenario.steps, [Step::Reboot("w".into())], "{line}");
+        assert!(find(&i, "IMP007").is_empty(), "{line}: {:#?}", i.findings);
+    }
+    let doc = hnsim_model::import::document(
+        "r.ps1",
+        "docker network create -d nat --subnet=10.99.0.0/24 n\nRestart-Computer\n",
+        HostTemplate::default(),
+    );
+    let a = analyse(&doc.expect("a commands file"));
+    assert_eq!(found(&a, "HNS071").len(), 1, "{:#?}", a.findings);
+    // Not a reboot: shutting down without /r, restarting another service.
+    let i = commands("s.ps1", "docker run -d --name a iis\nshutdown /s\n");
+    assert!(i.scenario.steps.is_empty());
+}

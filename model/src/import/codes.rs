@@ -39,7 +39,7 @@ pub const CODES: &[Rule] = &[
       "Commands that only read state (docker ps, docker network ls/inspect, Get-NetAdapter, Get-NetNat) or change things outside networking (docker pull, docker exec) are skipped.",
       "nothing to do"),
     c("IMP007", Warning, &[], "command not recognised",
-      "The importer translates docker network create/rm/connect/disconnect, docker run/create/start/stop/rm, docker swarm init/join/leave, docker service create/scale, Set-VMNetworkAdapter -MacAddressSpoofing, New-VMSwitch, Restart-Service hns|docker and the SDN scripts of seed 003. Anything else is skipped with this warning.",
+      "The importer translates docker network create/rm/connect/disconnect, docker run/create/start/stop/rm, docker swarm init/join/leave, docker service create/scale, Set-VMNetworkAdapter -MacAddressSpoofing, New-VMSwitch, Restart-Service hns|docker, Restart-Computer (or shutdown /r, reboot) and the SDN scripts of seed 003. Anything else is skipped with this warning.",
       "check that the command does not matter for networking, or describe its effect in the scenario"),
     c("IMP008", Error, &[], "malformed command or value (Docker refuses it)",
       "The command cannot be split into words, misses an argument, or carries a value Docker rejects (an address that is not an IP, a CIDR that is not a prefix, a port outside 1-65535).",

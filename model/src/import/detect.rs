@@ -107,6 +107,7 @@ fn looks_like_commands(text: &str) -> bool {
                 "Set-VMNetworkAdapter",
                 "New-VMSwitch",
                 "Restart-Service",
+                "Restart-Computer",
             ]
             .iter()
             .any(|p| t.starts_with(p))

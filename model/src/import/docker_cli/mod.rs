@@ -48,6 +48,8 @@ pub enum Command {
     },
     /// `Restart-Service hns|docker`.
     RestartService(String),
+    /// `Restart-Computer`, `shutdown /r`, `reboot`: the host reboots (NAT-13).
+    Reboot,
     /// `InstallPrivateCloudPlugin.ps1` in the tenant VM (003, SDN-3).
     InstallPrivateCloudPlugin,
     /// `ConfigureMCNP.ps1` on the Hyper-V host: the network proxy for the VM (003, SDN-3).

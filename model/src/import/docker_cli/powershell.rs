@@ -54,6 +54,16 @@ pub(super) fn parse_powershell(words: &[String]) -> Command {
                 _ => Command::NoNetworkEffect(text),
             }
         }
+        // A reboot, as PowerShell, cmd and a Linux shell say it (NAT-13).
+        "restart-computer" | "reboot" => Command::Reboot,
+        "shutdown"
+            if words
+                .iter()
+                .skip(1)
+                .any(|w| w.eq_ignore_ascii_case("/r") || w == "-r") =>
+        {
+            Command::Reboot
+        }
         // `systemctl restart docker` / `service docker restart`: Linux's Restart-Service.
         "systemctl" | "service"
             if words

@@ -62,6 +62,21 @@ impl Translator {
         );
     }
 
+    /// `Restart-Computer` (or `shutdown /r`, `reboot`): a timeline step, after which the
+    /// NAT networks of WS2019+ are gone (NAT-13).
+    pub(super) fn reboot(&mut self, h: &TargetHost, src: &Location) {
+        self.enter_timeline(h);
+        let n = self.push_step(Step::Reboot(h.name.clone()));
+        self.emit(
+            "IMP010",
+            src,
+            format!(
+                "the reboot of host `{}` is recorded as timeline step {n} (NAT-13)",
+                h.name
+            ),
+        );
+    }
+
     pub(super) fn new_vswitch(
         &mut self,
         h: &TargetHost,

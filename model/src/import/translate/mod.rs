@@ -327,6 +327,7 @@ impl Translator {
             Command::ConfigureMcnp => self.sdn_setup(h, false, src),
             Command::NewVmSwitch { name, kind, nic } => self.new_vswitch(h, name, kind, nic, src),
             Command::RestartService(svc) => self.restart_service(h, &svc, src),
+            Command::Reboot => self.reboot(h, src),
             Command::Informational(text) => self.emit(
                 "IMP006",
                 src,
