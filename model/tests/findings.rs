@@ -113,7 +113,7 @@ fn expected_codes_and_covered_facts_exist() {
         for code in s.expect.iter().flat_map(|e| &e.findings) {
             match rules::rule(code) {
                 None => bad.push(format!("{}: expects unknown code `{code}`", rel(&path))),
-                Some(r) if r.severity < Severity::Warning => bad.push(format!(
+                Some(r) if r.severity() < Severity::Warning => bad.push(format!(
                     "{}: expects `{code}`, an info rule (only warnings and errors are compared)",
                     rel(&path)
                 )),
@@ -151,7 +151,7 @@ fn every_fact_is_covered_by_a_rule_or_a_scenario() {
     assert!(!ids.is_empty());
     let mut by: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for r in rules::RULES {
-        for f in r.facts {
+        for f in r.facts() {
             by.entry(f).or_default().push(r.code.to_string());
         }
     }
@@ -189,7 +189,7 @@ fn every_warning_or_error_rule_is_exercised_by_a_scenario() {
         .collect();
     let unexercised: Vec<&str> = rules::RULES
         .iter()
-        .filter(|r| r.severity >= Severity::Warning && !expected.contains(r.code))
+        .filter(|r| r.severity() >= Severity::Warning && !expected.contains(r.code))
         .map(|r| r.code)
         .collect();
     assert!(
@@ -207,7 +207,7 @@ fn every_info_rule_fires_in_some_scenario() {
     }
     let silent: Vec<&str> = rules::RULES
         .iter()
-        .filter(|r| r.severity == Severity::Info && !seen.contains(r.code))
+        .filter(|r| r.severity() == Severity::Info && !seen.contains(r.code))
         .map(|r| r.code)
         .collect();
     assert!(

@@ -9,7 +9,7 @@ use std::fmt::Write;
 
 /// What `hnsim explain WORD` can name.
 pub enum Explained<'a> {
-    Rule(&'a Rule),
+    Rule(Rule),
     Fact(&'a Fact),
     /// A denial reason or a mechanism, by the name outputs print.
     Word(String, Entry),
@@ -29,9 +29,7 @@ pub fn lookup(word: &str) -> Option<Explained<'static>> {
 
 /// Every rule code, fact ID, reason and mechanism name, for "did you mean".
 pub fn every_word() -> Vec<String> {
-    let mut all: Vec<String> = hnsim_model::rules::RULES
-        .iter()
-        .chain(hnsim_model::import::CODES)
+    let mut all: Vec<String> = hnsim_model::rules::all_codes()
         .map(|r| r.code.to_string())
         .collect();
     all.extend(hnsim_model::fact::all().iter().map(|f| f.id.clone()));
@@ -42,19 +40,18 @@ pub fn every_word() -> Vec<String> {
 /// The long form of anything [`lookup`] finds, wrapped to `width` columns.
 pub fn explain(e: &Explained, width: usize) -> String {
     match e {
-        Explained::Rule(r) => explain_rule(r, width),
+        Explained::Rule(r) => explain_rule(*r, width),
         Explained::Fact(f) => {
             let width = width.clamp(40, 100);
             let mut out = format!("{} (fact): {}\n\n", f.id, f.title);
             for line in wrap(&f.text, width) {
                 let _ = writeln!(out, "{line}");
             }
-            let rules: Vec<&str> = hnsim_model::rules::RULES
-                .iter()
-                .chain(hnsim_model::import::CODES)
-                .filter(|r| r.facts.contains(&f.id.as_str()))
+            let mut rules: Vec<&str> = hnsim_model::rules::all_codes()
+                .filter(|r| r.facts().contains(&f.id))
                 .map(|r| r.code)
                 .collect();
+            rules.sort_unstable();
             if !rules.is_empty() {
                 let _ = writeln!(out, "\nrules: {}", rules.join(", "));
             }
@@ -78,7 +75,7 @@ pub fn explain(e: &Explained, width: usize) -> String {
 }
 
 /// `hnsim explain` without a word: the rules, then the facts, reasons and mechanisms.
-pub fn everything(rules: &[&Rule]) -> String {
+pub fn everything(rules: &[Rule]) -> String {
     let mut out = rule_list(rules);
     out.push_str("\nfacts:\n");
     for f in hnsim_model::fact::all() {
@@ -96,14 +93,14 @@ pub fn everything(rules: &[&Rule]) -> String {
 }
 
 /// The long form of a rule, wrapped to `width` columns.
-pub fn explain_rule(r: &Rule, width: usize) -> String {
+pub fn explain_rule(r: Rule, width: usize) -> String {
     let width = width.clamp(40, 100);
-    let mut out = format!("{} ({}): {}\n\n", r.code, r.severity, r.title);
-    for line in wrap(r.explanation, width) {
+    let mut out = format!("{} ({}): {}\n\n", r.code, r.severity(), r.title());
+    for line in wrap(r.explanation(), width) {
         let _ = writeln!(out, "{line}");
     }
-    let _ = writeln!(out, "\nfacts: {}", r.facts.join(", "));
-    for (i, line) in wrap(r.help, width - 6).iter().enumerate() {
+    let _ = writeln!(out, "\nfacts: {}", r.facts().join(", "));
+    for (i, line) in wrap(r.help(), width - 6).iter().enumerate() {
         let lead = if i == 0 { "help: " } else { "      " };
         let _ = writeln!(out, "{lead}{line}");
     }
@@ -111,7 +108,7 @@ pub fn explain_rule(r: &Rule, width: usize) -> String {
 }
 
 /// One line per rule, sorted by code.
-pub fn rule_list(rules: &[&Rule]) -> String {
+pub fn rule_list(rules: &[Rule]) -> String {
     let mut sorted = rules.to_vec();
     sorted.sort_by_key(|r| r.code);
     let mut out = String::new();
@@ -120,9 +117,9 @@ pub fn rule_list(rules: &[&Rule]) -> String {
             out,
             "{}  {:<7}  {}  [{}]",
             r.code,
-            r.severity,
-            r.title,
-            r.facts.join(", ")
+            r.severity(),
+            r.title(),
+            r.facts().join(", ")
         );
     }
     out

@@ -66,11 +66,11 @@ fn log(findings: &[Finding], unreadable: &[(&str, &str)]) -> Value {
             Some(r) => json!({
                 "id": r.code,
                 "name": r.code,
-                "shortDescription": { "text": r.title },
-                "fullDescription": { "text": r.explanation },
-                "help": { "text": r.help },
-                "defaultConfiguration": { "level": level(r.severity) },
-                "properties": { "tags": r.facts },
+                "shortDescription": { "text": r.title() },
+                "fullDescription": { "text": r.explanation() },
+                "help": { "text": r.help() },
+                "defaultConfiguration": { "level": level(r.severity()) },
+                "properties": { "tags": r.facts() },
             }),
             None => json!({ "id": code }),
         })

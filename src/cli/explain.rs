@@ -17,10 +17,7 @@ pub struct ExplainArgs {
 pub fn run_explain(a: ExplainArgs) -> anyhow::Result<ExitCode> {
     let width = super::output::terminal_width().min(100);
     let Some(word) = a.word else {
-        let all: Vec<&Rule> = rules::RULES
-            .iter()
-            .chain(hnsim_model::import::CODES)
-            .collect();
+        let all: Vec<Rule> = rules::all_codes().collect();
         super::output::print_stdout(&hnsim_reports::everything(&all))?;
         return Ok(ExitCode::SUCCESS);
     };

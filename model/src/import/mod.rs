@@ -18,7 +18,7 @@
 //! ports are filled in by the resolver, so a container without `--network` keeps an
 //! empty `networks` list and `-p 80` keeps `host_port: None`.
 //!
-//! Every import finding has an `IMP` code (see [`CODES`]) and points at the input: file,
+//! Every import finding has an `IMP` code (entries of the rule catalogue, `rules.yaml`) and points at the input: file,
 //! line and the field path of the command (`hosts[0].commands[3]`) or compose key.
 
 mod codes;
@@ -33,8 +33,7 @@ mod single_file;
 mod translate;
 mod uplink;
 
-pub use codes::CODES;
-pub(crate) use codes::{finding, get as code};
+pub(crate) use codes::finding;
 pub use detect::{detect, windows_image, InputKind};
 pub use expand::expand;
 pub use single_file::bare_host;

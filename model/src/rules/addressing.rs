@@ -10,109 +10,30 @@ use crate::finding::Subject;
 type Found = Vec<(&'static Rule, String, String, Option<Subject>)>;
 use crate::design::IpSource;
 use crate::driver::Driver;
-use crate::finding::Severity::{Error, Warning};
 use crate::hash::HashMap;
 use crate::parse::Document;
 use crate::scenario::{Network, Step};
 use ipnet::IpNet;
 use std::net::IpAddr;
 
-pub const OVERLAP: Rule = Rule {
-    code: "SCN010",
-    severity: Error,
-    facts: &["IPAM-1", "NAT-6", "EXT-3"],
-    title: "two networks on one host have overlapping subnets",
-    explanation: "Each network's IPAM hands out addresses from its own subnet (IPAM-1). Two \
-networks on the same host (or a swarm overlay and a local network on a swarm node) with \
-overlapping subnets give endpoints ambiguous addresses: Docker refuses the second pool \
-(\"Pool overlaps with other one on this address space\"), and NAT networks, which are \
-isolated from each other by subnet (NAT-6, EXT-3), would be ambiguous to WinNAT.",
-    help: "give each network a subnet of its own",
-};
+pub const OVERLAP: Rule = Rule::new("SCN010");
 
-pub const OVERLAPS_LAN: Rule = Rule {
-    code: "SCN011",
-    severity: Warning,
-    facts: &["NAT-2", "NAT-7", "LNX-1"],
-    title: "a container network's subnet overlaps the host's LAN",
-    explanation: "nat, bridge and overlay subnets are private to the host (NAT-7, LNX-1). When \
-such a subnet overlaps a subnet the host's NIC is on, the host routes those LAN addresses to \
-the containers instead, and the containers cannot reach the LAN machines in that range (the \
-milder form of NAT-2).",
-    help: "choose a container subnet that does not overlap the host's LANs (`subnet:` or daemon.json `fixed-cidr` / default-address-pools)",
-};
+pub const OVERLAPS_LAN: Rule = Rule::new("SCN011");
 
-pub const GATEWAY_OUTSIDE: Rule = Rule {
-    code: "SCN012",
-    severity: Error,
-    facts: &["NAT-4", "TRANS-2", "L2B-1"],
-    title: "gateway outside the subnet",
-    explanation: "`--gateway` must be an address inside `--subnet` (NAT-4, TRANS-2, L2B-1); \
-Docker refuses the network otherwise (\"no matching subnet for gateway\").",
-    help: "pick a gateway inside the subnet, usually its first address",
-};
+pub const GATEWAY_OUTSIDE: Rule = Rule::new("SCN012");
 
-pub const IP_OUTSIDE: Rule = Rule {
-    code: "SCN013",
-    severity: Error,
-    facts: &["IPAM-1", "TRANS-2"],
-    title: "address outside its subnet",
-    explanation: "A static `--ip` must lie inside the network's subnet (IPAM-1); on a transparent \
-network without a subnet, inside the physical segment's (TRANS-2). Docker refuses the \
-container (\"no available IPv4 addresses on this network's address pools\" / \"Invalid \
-address\"). Host NICs and clients must likewise be inside their segment's subnet.",
-    help: "pick an address inside the subnet",
-};
+pub const IP_OUTSIDE: Rule = Rule::new("SCN013");
 
-pub const IP_CONFLICT: Rule = Rule {
-    code: "SCN014",
-    severity: Error,
-    facts: &["IPAM-1"],
-    title: "two endpoints (or an endpoint and the gateway) share an address",
-    explanation: "Each endpoint needs a unique address on its network (IPAM-1); Docker refuses \
-a static --ip that is already allocated (\"Address already in use\"), including the \
-network's gateway.",
-    help: "give one of them another address",
-};
+pub const IP_CONFLICT: Rule = Rule::new("SCN014");
 
-pub const DEVICE_CONFLICT: Rule = Rule {
-    code: "SCN015",
-    severity: Error,
-    facts: &["TRANS-3", "LNX-4"],
-    title: "static IP already used by another device on the physical network",
-    explanation: "Transparent, l2bridge and macvlan endpoints are directly on the physical \
-segment (TRANS-1, LNX-4). A static --ip must not be used by any other device there: a host \
-NIC, the gateway, a client or a device listed in the segment's `used` (TRANS-3). Docker \
-cannot see those devices, so it does not refuse the address; both devices then answer ARP \
-for it.",
-    help: "pick an address no device on the segment uses (mark DHCP/static ranges in the segment's `used`)",
-};
+pub const DEVICE_CONFLICT: Rule = Rule::new("SCN015");
 
 /// An endpoint that got no address: (field path, container, why).
 type Starved = (String, String, String);
 
-pub const EXHAUSTED: Rule = Rule {
-    code: "SCN016",
-    severity: Error,
-    facts: &["IPAM-1", "TRANS-2"],
-    title: "no address left for an endpoint",
-    explanation: "The network's IPAM (HNS, Docker, swarm) or the segment's DHCP server has no \
-free address left (IPAM-1, TRANS-2); the container fails to start (\"no available IPv4 \
-addresses\").",
-    help: "use a larger subnet (or DHCP scope), or fewer endpoints",
-};
+pub const EXHAUSTED: Rule = Rule::new("SCN016");
 
-pub const STATIC_WITHOUT_SUBNET: Rule = Rule {
-    code: "SCN017",
-    severity: Error,
-    facts: &["IPAM-1", "NAT-4", "TRANS-2"],
-    title: "static IP on a network without a user-configured subnet",
-    explanation: "Docker accepts `--ip` only on user-defined networks created with `--subnet` \
-(\"user specified IP address is supported only when connecting to networks with user \
-configured subnets\"); the default `nat`/`bridge` networks never qualify (NAT-4, TRANS-2, \
-IPAM-1).",
-    help: "create a network with `--subnet` (and `--gateway`) and attach the container to it with the static ip",
-};
+pub const STATIC_WITHOUT_SUBNET: Rule = Rule::new("SCN017");
 
 /// Whether the user wrote a subnet for this network (resolution fills one in otherwise).
 fn user_subnet(doc: &Document, net: &Network) -> bool {

@@ -2,56 +2,15 @@
 //! (ARCH-2..5, EXT-5).
 
 use super::{Checker, Rule};
-use crate::finding::Severity::{Error, Info, Warning};
 use crate::scenario::{Isolation, Machine};
 
-pub const UNTRUSTED_PROCESS: Rule = Rule {
-    code: "HNS080",
-    severity: Warning,
-    facts: &["ARCH-4", "ARCH-2"],
-    title: "untrusted workload in a process-isolated container",
-    explanation: "Process-isolated Windows Server containers share the host's kernel. Their \
-network compartments separate them on the network (ARCH-2), but they are not a security \
-boundary against hostile code (ARCH-4). Hyper-V isolation gives each container its own \
-kernel in a utility VM.",
-    help: "run untrusted workloads with `isolation: hyperv` (`docker run --isolation=hyperv`)",
-};
+pub const UNTRUSTED_PROCESS: Rule = Rule::new("HNS080");
 
-pub const HYPERV_ISOLATION: Rule = Rule {
-    code: "HNS081",
-    severity: Info,
-    facts: &["ARCH-3", "ARCH-5", "EXT-13"],
-    title: "Hyper-V isolated container: synthetic VM NIC, and nested virtualization in a VM",
-    explanation: "A Hyper-V container attaches through a synthetic VM NIC that is not exposed \
-to the utility VM, whereas a process-isolated container uses a host vNIC (ARCH-3); the \
-network behaviour is the same, but host-side tools see a VM adapter. When the container host \
-is itself a VM (ARCH-5), Hyper-V isolation needs nested virtualization exposed to it; \
-GitHub-hosted Windows runners have none and run process isolation only (EXT-13).",
-    help: "on a VM host enable nested virtualization (`Set-VMProcessor -ExposeVirtualizationExtensions $true`), or use process isolation",
-};
+pub const HYPERV_ISOLATION: Rule = Rule::new("HNS081");
 
-pub const INBOUND_ICMP: Rule = Rule {
-    code: "HNS082",
-    severity: Info,
-    facts: &["EXT-5"],
-    title: "the Windows host firewall blocks inbound ICMP",
-    explanation: "Windows answers ping only when an inbound ICMPv4 echo rule allows it; host to \
-container ping through WinNAT therefore needs that firewall rule (the windows-container-networking \
-CI adds it, EXT-5). Without it ICMP probes to the host, and from the host to its NAT containers, \
-fail while TCP and UDP work. Containers on the external vSwitch drivers (transparent, l2bridge) \
-are reached through the host's NIC like any LAN machine.",
-    help: "allow it with `New-NetFirewallRule -Protocol ICMPv4 -IcmpType 8 -Direction Inbound -Action Allow` and set `firewall: {inbound-icmp: true}`, or probe with TCP",
-};
+pub const INBOUND_ICMP: Rule = Rule::new("HNS082");
 
-pub const HYPERV_ON_LINUX: Rule = Rule {
-    code: "SCN060",
-    severity: Error,
-    facts: &["ARCH-3", "ARCH-2"],
-    title: "Hyper-V isolation on a Linux host",
-    explanation: "`--isolation=hyperv` is a Windows container feature (ARCH-3); Docker on Linux \
-rejects it.",
-    help: "remove `isolation: hyperv`, or run the container on a Windows host",
-};
+pub const HYPERV_ON_LINUX: Rule = Rule::new("SCN060");
 
 pub(super) fn check(checker: &mut Checker) {
     for (ci, c) in checker.containers().iter().enumerate() {

@@ -17,6 +17,8 @@ use crate::scenario::{Container, Host, Network};
 use crate::timeline::StepEvent;
 
 mod addressing;
+pub mod catalogue;
+pub use catalogue::RuleText;
 mod host;
 mod l2bridge;
 mod l2tunnel;
@@ -31,20 +33,48 @@ mod sdn;
 mod timeline;
 mod transparent;
 
-/// A validation rule: what `hnsim explain CODE` prints, and what every finding of the
-/// rule carries.
+/// A validation rule, by its code: the check that emits it is code in this module's
+/// areas, what it says is the code's entry of the catalogue ([`catalogue`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rule {
     pub code: &'static str,
-    pub severity: Severity,
+}
+
+impl Rule {
+    pub const fn new(code: &'static str) -> Rule {
+        Rule { code }
+    }
+
+    /// The catalogue's entry. Every code the checks use has one (tested), so a missing
+    /// entry is a defect of the build, never of the input.
+    pub fn text(self) -> &'static RuleText {
+        catalogue::exact(self.code)
+            .unwrap_or_else(|| panic!("rule {} has no entry in rules.yaml", self.code))
+    }
+
+    pub fn severity(self) -> Severity {
+        self.text().severity
+    }
+
     /// SPEC fact IDs the rule rests on.
-    pub facts: &'static [&'static str],
+    pub fn facts(self) -> &'static [String] {
+        &self.text().facts
+    }
+
     /// One line: what is wrong.
-    pub title: &'static str,
+    pub fn title(self) -> &'static str {
+        &self.text().title
+    }
+
     /// The long form: why it is wrong, what Docker/HNS do, where the fact comes from.
-    pub explanation: &'static str,
+    pub fn explanation(self) -> &'static str {
+        &self.text().explanation
+    }
+
     /// How to fix it.
-    pub help: &'static str,
+    pub fn help(self) -> &'static str {
+        &self.text().help
+    }
 }
 
 /// Every rule, grouped by module (`hnsim explain` lists them sorted by code).
@@ -140,11 +170,17 @@ pub const RULES: &[Rule] = &[
 ];
 
 /// The rule with this code (case-insensitive), the importer's `IMP` codes included.
-pub fn rule(code: &str) -> Option<&'static Rule> {
-    RULES
+pub fn rule(code: &str) -> Option<Rule> {
+    let wanted = code.trim();
+    catalogue::all()
         .iter()
-        .find(|r| r.code.eq_ignore_ascii_case(code.trim()))
-        .or_else(|| crate::import::code(code))
+        .find(|r| r.code.eq_ignore_ascii_case(wanted))
+        .map(|r| Rule::new(&r.code))
+}
+
+/// Every code of the catalogue: the validator's rules and the importer's codes.
+pub fn all_codes() -> impl Iterator<Item = Rule> {
+    catalogue::all().iter().map(|r| Rule::new(&r.code))
 }
 
 /// Codes closest to `code`, best first, for "did you mean" on an unknown code: the same
@@ -156,9 +192,7 @@ pub fn nearest(code: &str, max: usize) -> Vec<&'static str> {
         Some((c[..cut].to_string(), c[cut..].parse().ok()?))
     };
     let target = split(&wanted);
-    let mut scored: Vec<((u8, u32), f64, &'static str)> = RULES
-        .iter()
-        .chain(crate::import::CODES)
+    let mut scored: Vec<((u8, u32), f64, &'static str)> = all_codes()
         .map(|r| {
             let rank = match (&target, split(r.code)) {
                 (Some((tp, tn)), Some((p, n))) if *tp == p => (0, tn.abs_diff(n)),
@@ -204,11 +238,11 @@ pub fn check_events(doc: &Document, step: usize, events: &[StepEvent]) -> Vec<Fi
 pub(crate) fn finding(rule: &Rule, doc: &Document, path: &str, message: String) -> Finding {
     Finding {
         code: rule.code.to_string(),
-        severity: rule.severity,
-        facts: rule.facts.iter().map(|f| f.to_string()).collect(),
+        severity: rule.severity(),
+        facts: rule.facts().to_vec(),
         location: doc.locate(path),
         message,
-        help: rule.help.to_string(),
+        help: rule.help().to_string(),
         step: None,
         invalidates: Vec::new(),
     }

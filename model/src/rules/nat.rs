@@ -3,110 +3,23 @@
 
 use super::{Checker, Rule};
 use crate::driver::Driver;
-use crate::finding::Severity::{Error, Info};
 use crate::scenario::{Host, Network};
 
-pub const PREFIX_CONTAINS_HOST_IP: Rule = Rule {
-    code: "HNS001",
-    severity: Error,
-    facts: &["NAT-2", "NAT-1", "NAT-3"],
-    title: "the NAT prefix contains the container host's own IP address",
-    explanation: "WinNAT translates everything inside the internal NAT prefix (172.16.0.0/12 \
-unless daemon.json sets `fixed-cidr`). When the host's own address, or its LAN, lies inside \
-that prefix, traffic to the host's own subnet is captured by the NAT and the host loses \
-connectivity to its neighbours; the Windows container docs call this a design error that \
-requires changing the prefix (NAT-2). The same holds for a NAT network whose --subnet \
-contains a host address.",
-    help: "set daemon.json `fixed-cidr` (or the network's --subnet) to a prefix that does not contain the host's addresses, e.g. 172.31.0.0/16 when the host is on 172.16.x.x",
-};
+pub const PREFIX_CONTAINS_HOST_IP: Rule = Rule::new("HNS001");
 
-pub const SECOND_NAT_NETWORK: Rule = Rule {
-    code: "HNS002",
-    severity: Error,
-    facts: &["NAT-11", "EXT-1"],
-    title: "more than one NAT network on a host that supports only one",
-    explanation: "Windows Server 2016 (and Windows 10 before the Creators Update, build 15063) \
-has a single WinNAT internal prefix per host (NAT-11). Creating a second NAT network fails \
-with \"HNS failed with error : Unspecified error\" (moby/moby#29207, hcsshim#54; EXT-1). The \
-default `nat` network counts: a user-defined NAT network next to it is already the second. \
-From Windows 10 Creators Update / Windows Server 2019 on, each NAT network gets its own \
-NetNat instance and several coexist.",
-    help: "use one NAT network on this host (attach containers to `nat`, or set `\"bridge\": \"none\"` and create only yours), or run Windows Server 2019 or later",
-};
+pub const SECOND_NAT_NETWORK: Rule = Rule::new("HNS002");
 
-pub const OUTSIDE_NAT_PREFIX: Rule = Rule {
-    code: "HNS003",
-    severity: Error,
-    facts: &["NAT-11", "OPT-9", "EXT-1"],
-    title: "a NAT network's subnet lies outside the host's NAT prefix",
-    explanation: "On a host with one WinNAT internal prefix (Windows Server 2016), every NAT \
-network must be a partition of that prefix, e.g. 172.16.0.0/16 and 172.17.0.0/16 inside \
-172.16.0.0/12 (NAT-11); the same is said for compose networks with `ipam.config.subnet` \
-(OPT-9). A subnet outside it is not translated by the existing NetNat. From Windows 10 \
-Creators Update / Windows Server 2019 on, each NAT network creates its own NetNat instance \
-(OPT-8 removes it again), so the rule only applies where one prefix is shared (EXT-1).",
-    help: "pick a subnet inside the host's NAT prefix (daemon.json `fixed-cidr`, default 172.16.0.0/12), or change `fixed-cidr` to cover it",
-};
+pub const OUTSIDE_NAT_PREFIX: Rule = Rule::new("HNS003");
 
-pub const NO_DEFAULT_NAT: Rule = Rule {
-    code: "HNS004",
-    severity: Error,
-    facts: &["NAT-1", "NAT-3"],
-    title: "a container needs the default `nat` network, but daemon.json disables it",
-    explanation: "Docker creates the default `nat` network at first start and attaches every \
-container started without --network to it (NAT-1). daemon.json `\"bridge\": \"none\"` \
-suppresses it (NAT-3); a container that relies on it then fails to start with \"network nat \
-not found\".",
-    help: "give the container a --network that exists on its host, or remove `\"bridge\": \"none\"` from daemon.json",
-};
+pub const NO_DEFAULT_NAT: Rule = Rule::new("HNS004");
 
-pub const FIREWALL_RULE_PER_MAPPING: Rule = Rule {
-    code: "HNS005",
-    severity: Info,
-    facts: &["NAT-10", "NAT-9"],
-    title: "each NAT port mapping opens a host-wide firewall rule",
-    explanation: "From Windows Server 2016 TP5 (build 14300) on, every NAT port mapping creates \
-an inbound Windows Firewall rule for the host port. The rule is host-wide: it is not scoped \
-to the container's endpoint or to one adapter, so the port is open on every interface of \
-the host (NAT-10).",
-    help: "publish only the ports you need; restrict exposure with a host firewall rule on the adapter, or bind the service to a transparent/l2bridge network instead",
-};
+pub const FIREWALL_RULE_PER_MAPPING: Rule = Rule::new("HNS005");
 
-pub const LOCALHOST_LOOPBACK: Rule = Rule {
-    code: "HNS006",
-    severity: Info,
-    facts: &["EXT-2", "NAT-8"],
-    title: "published NAT ports are not reachable via localhost on this host",
-    explanation: "WinNAT on Windows Server 2016 / 1607 (and 1709) has no loopback: \
-`localhost:<host port>` from the container host does not reach the container \
-(docker/for-win#458). It works from 1803 (KB4340917) and on Windows Server 2019+. From other \
-machines the host IP and published port work (NAT-8).",
-    help: "from the host itself use the container's IP and container port; from elsewhere use the host IP and published port",
-};
+pub const LOCALHOST_LOOPBACK: Rule = Rule::new("HNS006");
 
-pub const HAIRPIN_ACROSS_NAT_NETWORKS: Rule = Rule {
-    code: "HNS008",
-    severity: Info,
-    facts: &["EXT-2", "EXT-3", "NAT-6"],
-    title: "reaching a published port from another NAT network is unreliable",
-    explanation: "NAT networks on one host are isolated from each other by container IP (EXT-3, \
-NAT-6). A container that tries to reach a container of another NAT network through the host's \
-IP and published port depends on WinNAT hairpinning, which is unreliable (moby/moby#48881, \
-EXT-2).",
-    help: "attach both containers to one NAT network and use the container name, or reach the service from outside the host",
-};
+pub const HAIRPIN_ACROSS_NAT_NETWORKS: Rule = Rule::new("HNS008");
 
-pub const NOT_PERSISTENT: Rule = Rule {
-    code: "HNS007",
-    severity: Info,
-    facts: &["NAT-13"],
-    title: "this NAT network will not survive a reboot of the host",
-    explanation: "HNS on Windows Server 2019 and later does not persist NAT networks: after a \
-host reboot only the default `nat` network is recreated (by Docker at start). User-defined \
-NAT networks are gone, and containers attached to them fail to start until the network is \
-created again (NAT-13).",
-    help: "recreate the network at boot (a scheduled task or service running `docker network create`), or use the default `nat` network",
-};
+pub const NOT_PERSISTENT: Rule = Rule::new("HNS007");
 
 /// The host's NAT networks, the default `nat` first: it is created at Docker's first
 /// start, so any other one is the "second" network.

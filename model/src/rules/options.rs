@@ -2,100 +2,24 @@
 
 use super::{Checker, Rule};
 use crate::driver::Driver;
-use crate::finding::Severity::{Error, Warning};
 use crate::scenario::{shim, Host, Network};
 use std::net::IpAddr;
 
-pub const NETWORK_OPTION: Rule = Rule {
-    code: "HNS050",
-    severity: Error,
-    facts: &["OPT-6", "EXT-6"],
-    title: "network option not supported on Windows",
-    explanation: "Docker on Windows refuses several `docker network create` options that work \
-on Linux: `--internal`, `--ip-range`, `--aux-address` (OPT-6), and in newer releases also \
-`--ipam-driver`, `--ipam-opt`, `--ipv6` and `--opt encrypted` (EXT-6). The windows driver \
-fails the create with an error naming the option.",
-    help: "remove the option; on Windows isolate with separate networks, VLANs (`vlanid`) or ACL policies instead",
-};
+pub const NETWORK_OPTION: Rule = Rule::new("HNS050");
 
-pub const CONTAINER_OPTION: Rule = Rule {
-    code: "HNS051",
-    severity: Error,
-    facts: &["OPT-6", "EXT-6"],
-    title: "container option not supported on Windows",
-    explanation: "Docker on Windows does not support `--link`, `--add-host`, `--dns-opt`, \
-`--dns-search` (OPT-6) or `--ip6` (EXT-6) for containers; the daemon refuses them.",
-    help: "remove the option: use user-defined networks and container names instead of --link, and `-o com.docker.network.windowsshim.dnssuffix` / `dnsservers` on the network for DNS settings (OPT-4)",
-};
+pub const CONTAINER_OPTION: Rule = Rule::new("HNS051");
 
-pub const IPV6: Rule = Rule {
-    code: "HNS052",
-    severity: Error,
-    facts: &["EXT-6"],
-    title: "IPv6 subnet on a Windows network",
-    explanation: "The Windows network driver does not take IPv6 subnets: `docker network create \
---subnet <v6>` fails with \"windowsshim driver doesn't support v6 subnets\" (EXT-6).",
-    help: "use an IPv4 subnet for the Docker network",
-};
+pub const IPV6: Rule = Rule::new("HNS052");
 
-pub const UNKNOWN_SHIM_OPTION: Rule = Rule {
-    code: "HNS053",
-    severity: Warning,
-    facts: &["EXT-8", "OPT-1", "OPT-2", "OPT-3", "OPT-4"],
-    title: "unknown com.docker.network.windowsshim option",
-    explanation: "The Windows driver reads a fixed set of `com.docker.network.windowsshim.*` \
-options: networkname (OPT-1), interface (OPT-2), vlanid (OPT-3), dnssuffix and dnsservers \
-(OPT-4), and hnsid, vsid, macpool, sourcemac, disableicc, disable_dns, disable_gatewaydns, \
-enable_outboundnat, outboundnat_exceptions (EXT-8). Any other key is silently ignored, \
-usually because of a typo.",
-    help: "check the spelling against the list of windowsshim options",
-};
+pub const UNKNOWN_SHIM_OPTION: Rule = Rule::new("HNS053");
 
-pub const VLAN_WITHOUT_TRUNK: Rule = Rule {
-    code: "HNS054",
-    severity: Error,
-    facts: &["OPT-3"],
-    title: "VLAN on a network whose NIC is not on a trunk port",
-    explanation: "`-o com.docker.network.windowsshim.vlanid=N` tags every endpoint's traffic \
-with VLAN N (OPT-3). The physical switch port of the NIC must be in trunk mode and carry \
-that VLAN; on an access port the tagged frames are dropped and the containers are cut off.",
-    help: "configure the switch port as a trunk carrying the VLAN (`trunk: true` on the NIC, the VLAN in the segment's `trunk-vlans`), or drop the vlanid",
-};
+pub const VLAN_WITHOUT_TRUNK: Rule = Rule::new("HNS054");
 
-pub const MISCASED_DRIVER: Rule = Rule {
-    code: "HNS055",
-    severity: Error,
-    facts: &["OPT-5", "LNX-6"],
-    title: "driver name in the wrong case",
-    explanation: "Docker driver names are lowercase (OPT-5). `-d NAT` or `-d Transparent` is \
-not the built-in driver: Docker looks for a third-party plugin by that name (LNX-6) and \
-fails with \"plugin not found\".",
-    help: "write the driver in lowercase",
-};
+pub const MISCASED_DRIVER: Rule = Rule::new("HNS055");
 
-pub const BAD_DNS_SERVERS: Rule = Rule {
-    code: "HNS056",
-    severity: Error,
-    facts: &["OPT-4"],
-    title: "dnsservers option is not a list of IP addresses",
-    explanation: "`-o com.docker.network.windowsshim.dnsservers=A,B` takes a comma-separated \
-list of IP addresses (OPT-4); HNS rejects the network (or the endpoints get no DNS server) \
-when an entry is not an address.",
-    help: "write the servers as IP addresses separated by commas, e.g. 10.0.0.2,10.0.0.3",
-};
+pub const BAD_DNS_SERVERS: Rule = Rule::new("HNS056");
 
-pub const BAD_OPTION_VALUE: Rule = Rule {
-    code: "HNS057",
-    severity: Error,
-    facts: &["EXT-8", "OPT-3"],
-    title: "windowsshim option value the Windows driver cannot parse",
-    explanation: "The Windows driver parses some `com.docker.network.windowsshim.*` values \
-strictly and fails `docker network create` otherwise (EXT-8): `vlanid` (OPT-3) and `vsid` \
-are unsigned numbers, `macpool` is a comma-separated list of start/end MAC address pairs \
-(\"invalid mac pool. You must specify both a start range and an end range\"), and \
-`enable_outboundnat` / `disable_gatewaydns` are booleans.",
-    help: "write vlanid/vsid as numbers, macpool as START,END[,START,END...], and booleans as true/false",
-};
+pub const BAD_OPTION_VALUE: Rule = Rule::new("HNS057");
 
 /// Go's strconv.ParseBool, which the driver uses.
 fn go_bool(v: &str) -> bool {
@@ -215,7 +139,7 @@ pub(super) fn check(checker: &mut Checker) {
                     .filter(|(score, _)| *score > 0.85);
                 let help = match best {
                     Some((_, k)) => format!("did you mean `{k}`?"),
-                    None => UNKNOWN_SHIM_OPTION.help.to_string(),
+                    None => UNKNOWN_SHIM_OPTION.help().to_string(),
                 };
                 checker.emit_help(
                     &UNKNOWN_SHIM_OPTION,

@@ -3,101 +3,24 @@
 
 use super::{has_update, Checker, Rule};
 use crate::driver::Driver;
-use crate::finding::Severity::{Error, Info, Warning};
 use crate::os::OsVersion;
 use crate::scenario::{Host, SwarmRole};
 
-pub const NO_SWARM_MANAGER: Rule = Rule {
-    code: "HNS020",
-    severity: Error,
-    facts: &["OVL-1", "OVL-5"],
-    title: "overlay network without a swarm manager",
-    explanation: "On Windows, overlay networks need Docker in swarm mode, and the network is \
-created on a manager node (`docker network create --driver=overlay`, OVL-1). Swarm's \
-internal key-value store also hands out the overlay's subnet and addresses (OVL-5). Without \
-a manager, `docker network create -d overlay` fails with \"This node is not a swarm \
-manager\".",
-    help: "run `docker swarm init` on one host (`swarm: manager`) and join the others (`swarm: worker`)",
-};
+pub const NO_SWARM_MANAGER: Rule = Rule::new("HNS020");
 
-pub const LOW_VNI: Rule = Rule {
-    code: "HNS021",
-    severity: Error,
-    facts: &["EXT-4", "EXT-8", "OVL-2"],
-    title: "overlay VNI (VSID) below 4096 on Windows",
-    explanation: "Windows overlay networks encapsulate in VXLAN in the VFP extension of the \
-vSwitch (OVL-2). HNS refuses VXLAN network identifiers (VSIDs) below 4096; the VNI comes \
-from swarm or from `-o com.docker.network.windowsshim.vsid` (EXT-4, EXT-8).",
-    help: "use a VNI of 4096 or more (swarm allocates from 4096 by default), e.g. `vni: 4096`",
-};
+pub const LOW_VNI: Rule = Rule::new("HNS021");
 
-pub const MISSING_UPDATE: Rule = Rule {
-    code: "HNS022",
-    severity: Warning,
-    facts: &["OVL-4"],
-    title: "overlay host lacks the update overlay networking needs",
-    explanation: "Overlay networking on Windows has OS update prerequisites: Windows Server \
-2019 needs KB4489899 and Windows Server 2016 needs KB4015217 (OVL-4). Without them overlay \
-endpoints fail to get connectivity across hosts.",
-    help: "install the update (Windows Update / `wusa`) and list it in the host's `updates:`",
-};
+pub const MISSING_UPDATE: Rule = Rule::new("HNS022");
 
-pub const NO_OUTBOUND_WS2016: Rule = Rule {
-    code: "HNS023",
-    severity: Warning,
-    facts: &["OVL-3"],
-    title: "overlay-only container on Windows Server 2016 has no way out",
-    explanation: "On Windows Server 2016, overlay endpoints have no outbound NAT: to reach \
-anything outside the overlay a container needs a second endpoint on a NAT network. Windows \
-Server 2019 adds VFP NAT rules for outbound traffic (OVL-3).",
-    help: "also attach the container to the `nat` network, or run Windows Server 2019 or later",
-};
+pub const NO_OUTBOUND_WS2016: Rule = Rule::new("HNS023");
 
-pub const NO_OUTBOUND_ICMP: Rule = Rule {
-    code: "HNS024",
-    severity: Info,
-    facts: &["OVL-3"],
-    title: "outbound ICMP does not work from overlay endpoints (VFP NAT)",
-    explanation: "From Windows Server 2019 on, overlay endpoints leave the overlay through VFP \
-NAT rules, which translate TCP and UDP only. ping and Test-NetConnection without a TCP port \
-fail outbound even though TCP/UDP work (OVL-3).",
-    help:
-        "test outbound connectivity with TCP (`Test-NetConnection -Port 443`, curl) instead of ping",
-};
+pub const NO_OUTBOUND_ICMP: Rule = Rule::new("HNS024");
 
-pub const LINUX_NO_SWARM_MANAGER: Rule = Rule {
-    code: "DKR020",
-    severity: Error,
-    facts: &["LNX-3"],
-    title: "overlay network without a swarm manager",
-    explanation: "The overlay driver joins several Docker daemons (LNX-3); it needs swarm \
-mode, and the network is created on a manager. Without a manager, `docker network create \
--d overlay` fails with \"This node is not a swarm manager\".",
-    help: "run `docker swarm init` on one host (`swarm: manager`) and join the others (`swarm: worker`)",
-};
+pub const LINUX_NO_SWARM_MANAGER: Rule = Rule::new("DKR020");
 
-pub const NOT_A_SWARM_NODE: Rule = Rule {
-    code: "SCN030",
-    severity: Error,
-    facts: &["OVL-1", "LNX-3"],
-    title: "a container on a host outside the swarm is attached to an overlay network",
-    explanation: "Overlay networks exist only on swarm nodes (OVL-1, LNX-3): a host that has \
-not joined the swarm does not see the network, and `docker run --network <overlay>` fails \
-with \"network not found\".",
-    help:
-        "join the host to the swarm (`swarm: worker`), or attach the container to a local network",
-};
+pub const NOT_A_SWARM_NODE: Rule = Rule::new("SCN030");
 
-pub const NOT_ATTACHABLE: Rule = Rule {
-    code: "SCN031",
-    severity: Error,
-    facts: &["LNX-3", "OVL-1"],
-    title: "a standalone container is attached to a non-attachable overlay network",
-    explanation: "Swarm overlay networks serve swarm services. Standalone containers (docker \
-run) may join one only if it was created with `--attachable` (LNX-3); otherwise Docker \
-answers \"network is not manually attachable\".",
-    help: "create the network with `--attachable` (`attachable: true`), or run the workload as a service",
-};
+pub const NOT_ATTACHABLE: Rule = Rule::new("SCN031");
 
 fn windows_overlay(checker: &Checker, ni: usize) -> bool {
     let hosts = checker.hosts_of_network(ni);

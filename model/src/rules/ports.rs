@@ -3,113 +3,29 @@
 
 use super::{Checker, Rule};
 use crate::driver::Driver;
-use crate::finding::Severity::{Error, Info, Warning};
 use crate::hash::HashMap;
 use crate::port::{PortMapping, PortRange, Protocol};
 use crate::scenario::SwarmRole;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-pub const TRANSPARENT_PORTS: Rule = Rule {
-    code: "HNS060",
-    severity: Warning,
-    facts: &["TRANS-6", "TRANS-1"],
-    title: "port mapping on a container that is only on transparent networks",
-    explanation: "Transparent endpoints are directly on the physical network with their own \
-addresses (TRANS-1): no port mapping is needed (TRANS-6). Clients reach the container at its \
-own IP and container port; the host's IP and the host port in `-p` lead nowhere, because \
-there is no WinNAT between the LAN and a transparent endpoint. (l2bridge and l2tunnel \
-endpoints do get the mapping as an HNS NAT policy, so they are not reported.)",
-    help: "remove `ports:` and reach the container at its own IP and container port",
-};
+pub const TRANSPARENT_PORTS: Rule = Rule::new("HNS060");
 
-pub const HOST_IP: Rule = Rule {
-    code: "HNS061",
-    severity: Error,
-    facts: &["EXT-7", "NAT-9"],
-    title: "port mapping with a host IP on Windows",
-    explanation: "The Windows NAT port mapping has no host address: the moby windows driver \
-fails with \"Windows does not support host IP addresses in NAT settings\" (EXT-7). Current \
-drivers accept the unspecified address (0.0.0.0), which means the same as none, so only a \
-specific address is reported. Mappings are `-p H:C[/udp]`, `-p C` or `-P` (NAT-9).",
-    help: "drop the host IP (`-p 8080:80`); restrict the listening address with a host firewall rule instead",
-};
+pub const HOST_IP: Rule = Rule::new("HNS061");
 
-pub const HOST_PORT_RANGE: Rule = Rule {
-    code: "HNS062",
-    severity: Error,
-    facts: &["EXT-7", "NAT-9"],
-    title: "port mapping with several host ports for one container port on Windows",
-    explanation: "`-p 8000-8010:80` asks Docker to pick any free host port of the range. The \
-Windows driver cannot express that: \"Windows does not support more than one host port in \
-NAT settings\" (EXT-7). Equal-length ranges (`8000-8001:80-81`) are fine: Docker splits them \
-into one mapping per port.",
-    help:
-        "name one host port (`-p 8000:80`), or `-p 80` to let Docker pick an ephemeral port (NAT-9)",
-};
+pub const HOST_PORT_RANGE: Rule = Rule::new("HNS062");
 
-pub const PROTOCOL: Rule = Rule {
-    code: "HNS063",
-    severity: Error,
-    facts: &["EXT-7", "NAT-9"],
-    title: "port mapping protocol other than TCP or UDP on Windows",
-    explanation: "Windows NAT port mappings carry TCP and UDP only (EXT-7, NAT-9); `/sctp` is \
-refused by the windows driver.",
-    help: "map the port as tcp or udp, or reach the service over a transparent/l2bridge network",
-};
+pub const PROTOCOL: Rule = Rule::new("HNS063");
 
-pub const HOST_NETWORK_PORTS: Rule = Rule {
-    code: "DKR010",
-    severity: Warning,
-    facts: &["EXT-11", "LNX-2"],
-    title: "port mapping on a container in the host network",
-    explanation: "A container on the `host` network shares the host's network stack (LNX-2): \
-its services listen on the host's addresses directly and `-p` is ignored (Docker warns \
-\"Published ports are discarded when using host network mode\", EXT-11).",
-    help: "remove `ports:`; the container's listening ports are already the host's",
-};
+pub const HOST_NETWORK_PORTS: Rule = Rule::new("DKR010");
 
-pub const MACVLAN_PORTS: Rule = Rule {
-    code: "DKR011",
-    severity: Warning,
-    facts: &["EXT-12", "LNX-4"],
-    title: "port mapping on a container that is only on macvlan/ipvlan networks",
-    explanation: "A macvlan container appears as its own device on the physical network \
-(LNX-4); port publishing does not apply, other hosts on the segment reach it directly at its \
-own IP (EXT-12).",
-    help: "remove `ports:` and reach the container at its own IP and container port",
-};
+pub const MACVLAN_PORTS: Rule = Rule::new("DKR011");
 
-pub const PORT_TAKEN: Rule = Rule {
-    code: "SCN040",
-    severity: Error,
-    facts: &["NAT-9"],
-    title: "two running containers publish the same host port",
-    explanation: "A host port (per protocol) can be mapped to one container only (NAT-9); \
-starting the second container fails with \"port is already allocated\".",
-    help: "give one of the containers another host port, or `-p C` for an ephemeral one",
-};
+pub const PORT_TAKEN: Rule = Rule::new("SCN040");
 
-pub const RANGE_MISMATCH: Rule = Rule {
-    code: "SCN041",
-    severity: Error,
-    facts: &["NAT-9"],
-    title: "host and container port ranges of different lengths",
-    explanation: "Docker maps a host port range to a container port range port by port, so \
-both must have the same length (or the container side is a single port); otherwise `docker \
-run` fails with \"invalid ranges specified for container and host Ports\" (NAT-9).",
-    help: "make both ranges the same length",
-};
+pub const RANGE_MISMATCH: Rule = Rule::new("SCN041");
 
-pub const NOTHING_TO_PUBLISH: Rule = Rule {
-    code: "SCN042",
-    severity: Info,
-    facts: &["NAT-9"],
-    title: "-P without exposed ports publishes nothing",
-    explanation: "`-P` publishes every port the image EXPOSEs on an ephemeral host port \
-(NAT-9). With no exposed port it publishes nothing.",
-    help: "list the image's exposed ports under `expose:`, or publish explicitly with `ports:`",
-};
+pub const NOTHING_TO_PUBLISH: Rule = Rule::new("SCN042");
 
 /// A fixed host port range a running container binds on its host.
 struct HostBinding {

@@ -3,99 +3,24 @@
 
 use super::{Checker, Rule};
 use crate::driver::Driver;
-use crate::finding::Severity::{Error, Info, Warning};
 use crate::hash::HashSet;
 use crate::scenario::Platform;
 
-pub const DUPLICATE: Rule = Rule {
-    code: "SCN001",
-    severity: Error,
-    facts: &["EXT-9", "ARCH-2"],
-    title: "duplicate name",
-    explanation: "Docker refuses a second container or network with a name already taken on \
-the host (\"Conflict. The container name is already in use\", \"network with name ... \
-already exists\"), and HNS objects are looked up by name (EXT-9). Hosts, segments, clients \
-and vSwitches must be unique too, or references to them are ambiguous.",
-    help: "rename one of the two",
-};
+pub const DUPLICATE: Rule = Rule::new("SCN001");
 
-pub const UNKNOWN: Rule = Rule {
-    code: "SCN002",
-    severity: Error,
-    facts: &["EXT-9", "OPT-2"],
-    title: "reference to something that does not exist",
-    explanation: "A host, network, segment, NIC or vSwitch named in the scenario must be \
-defined in it. Docker fails the same way: \"network not found\", \"No such container\", \
-and for `-o com.docker.network.windowsshim.interface` an adapter name Get-NetAdapter does not \
-show (OPT-2).",
-    help: "define the object, or fix the name",
-};
+pub const UNKNOWN: Rule = Rule::new("SCN002");
 
-pub const WRONG_HOST: Rule = Rule {
-    code: "SCN003",
-    severity: Error,
-    facts: &["NAT-12", "ARCH-1"],
-    title: "container attached to a network that lives on another host",
-    explanation: "Local-scope networks (nat, transparent, l2bridge, bridge, macvlan) exist on \
-one host only; a container can attach only to networks of its own host (ARCH-1). Reaching \
-another host's network goes through that host (NAT-12), not through an attachment.",
-    help: "create the network on the container's host too, or move the container; use overlay for one network across hosts",
-};
+pub const WRONG_HOST: Rule = Rule::new("SCN003");
 
-pub const PLATFORM_DRIVER: Rule = Rule {
-    code: "SCN004",
-    severity: Error,
-    facts: &["EXT-9", "LNX-1"],
-    title: "driver not available on the host's platform",
-    explanation: "nat, transparent, l2bridge, l2tunnel, ics, private and internal are HNS \
-network types that exist only on Windows (EXT-9); bridge, host, macvlan and ipvlan are Linux \
-drivers (LNX-1..4). overlay and none exist on both.",
-    help: "use a driver of the host's platform: nat/transparent/l2bridge on Windows, bridge/macvlan/host on Linux",
-};
+pub const PLATFORM_DRIVER: Rule = Rule::new("SCN004");
 
-pub const SERVICE_WITHOUT_SWARM: Rule = Rule {
-    code: "SCN005",
-    severity: Error,
-    facts: &["DNS-1", "OVL-1", "LNX-3"],
-    title: "swarm service without swarm nodes to run on",
-    explanation: "A service (DNS-1) is a swarm object: its tasks run only on swarm nodes \
-(OVL-1, LNX-3). A service in a scenario without swarm nodes, or placed on a host that has \
-not joined the swarm, has no replicas.",
-    help: "set `swarm: manager` on one host (and `swarm: worker` on others), and place the service only on swarm nodes",
-};
+pub const SERVICE_WITHOUT_SWARM: Rule = Rule::new("SCN005");
 
-pub const NO_DOCKER: Rule = Rule {
-    code: "SCN006",
-    severity: Error,
-    facts: &["NAT-1", "ARCH-1"],
-    title: "container or network on a host without Docker",
-    explanation: "The host is marked `docker: {absent: true}`: nothing creates its networks or \
-runs its containers, and no default network exists there (NAT-1).",
-    help: "remove `absent: true` from the host's docker settings, or move the object to a host with Docker",
-};
+pub const NO_DOCKER: Rule = Rule::new("SCN006");
 
-pub const PLUGIN: Rule = Rule {
-    code: "SCN007",
-    severity: Info,
-    facts: &["LNX-6"],
-    title: "third-party network plugin: not modelled",
-    explanation: "Docker can use third-party network plugins (LNX-6). Their behaviour is their \
-own; hnsim gives their endpoints no address and computes no reachability for them.",
-    help: "nothing to fix if the plugin is intended; otherwise check the driver name",
-};
+pub const PLUGIN: Rule = Rule::new("SCN007");
 
-pub const DRIVER_TYPO: Rule = Rule {
-    code: "SCN009",
-    severity: Warning,
-    facts: &["LNX-6", "OPT-5"],
-    title: "driver name a typo away from a built-in driver",
-    explanation: "Docker looks a driver name it does not ship up as a plugin (LNX-6): unless \
-one by that name is installed, `docker network create -d natt` fails with `plugin \"natt\" \
-not found`. A name this close to a built-in is most likely that driver mistyped (names are \
-exact, OPT-5). hnsim treats it as a plugin it knows nothing of: the network's endpoints get \
-no address and no reachability.",
-    help: "write the built-in driver's name, or ignore this if a plugin by this name is installed",
-};
+pub const DRIVER_TYPO: Rule = Rule::new("SCN009");
 
 /// The built-in driver a plugin name is most likely a typo of (`natt`, `l2brige`,
 /// `overlay2`); real plugins (`weave`, `calico`, `cilium`) are nowhere near one.
@@ -108,16 +33,7 @@ fn typo_of_builtin(name: &str) -> Option<&'static str> {
         .map(|(_, b)| b)
 }
 
-pub const PLATFORM_OS: Rule = Rule {
-    code: "SCN008",
-    severity: Error,
-    facts: &["ARCH-4"],
-    title: "host platform contradicts its OS",
-    explanation: "Containers share the host's kernel (ARCH-4): a Windows OS version means \
-Windows containers and HNS networking, `linux` means Linux containers. `platform` and `os` \
-must agree.",
-    help: "remove `platform:` (it is inferred from `os:`), or fix `os:`",
-};
+pub const PLATFORM_OS: Rule = Rule::new("SCN008");
 
 /// Every item whose key an earlier item has, in order. Keys are compared by hash
 /// first, sorted rather than put in a set (a set of a million replica names was a

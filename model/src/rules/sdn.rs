@@ -2,43 +2,12 @@
 
 use super::{Checker, Rule};
 use crate::design::IpSource;
-use crate::finding::Severity::Error;
 
-pub const PREREQUISITES: Rule = Rule {
-    code: "HNS045",
-    severity: Error,
-    facts: &["SDN-3", "SDN-2"],
-    title: "SDN tenant attachment without its prerequisites",
-    explanation: "Attaching container endpoints to an SDN tenant virtual network needs: a \
-network controller, a tenant virtual network, the Hyper-V feature in the tenant VM, multiple \
-IP configurations on the VM NIC (not supported for VM NICs created through SCVMM), the \
-network proxy on the Hyper-V host and the private cloud plug-in in the VM (SDN-3). The \
-endpoints' addresses are the VM's extra IP configurations, handed out by the proxy and the \
-plug-in (SDN-2); each missing piece leaves them without address or policy.",
-    help: "set up what is missing under the host's `sdn:` (network-controller, tenant-vnet, hyperv-feature, ip-configs, network-proxy, plugin)",
-};
+pub const PREREQUISITES: Rule = Rule::new("HNS045");
 
-pub const PUBLIC_CLOUD: Rule = Rule {
-    code: "HNS046",
-    severity: Error,
-    facts: &["SDN-3"],
-    title: "SDN tenant attachment in the Azure public cloud",
-    explanation: "Attaching container endpoints to an SDN tenant virtual network is a \
-Microsoft SDN (Windows Server / Azure Stack HCI) feature; it is not available in the Azure \
-public cloud (SDN-3).",
-    help: "on Azure public cloud use Azure CNI / the Azure VNet plug-in, or nat/overlay networks",
-};
+pub const PUBLIC_CLOUD: Rule = Rule::new("HNS046");
 
-pub const IP_CONFIGS_EXHAUSTED: Rule = Rule {
-    code: "HNS047",
-    severity: Error,
-    facts: &["SDN-2"],
-    title: "more SDN endpoints than the VM has extra IP configurations",
-    explanation: "In SDN, each container endpoint takes one of the tenant VM's extra IP \
-configurations (e.g. 192.168.1.101-110 on a VM at 192.168.1.9), handed out by the private \
-cloud plug-in (SDN-2). When they are all in use, the next endpoint gets no address.",
-    help: "add IP configurations to the VM NIC (and to `sdn.ip-configs`), or run fewer containers on this VM",
-};
+pub const IP_CONFIGS_EXHAUSTED: Rule = Rule::new("HNS047");
 
 pub(super) fn check(checker: &mut Checker) {
     for host in checker.hosts() {

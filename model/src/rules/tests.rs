@@ -36,16 +36,31 @@ fn registry_is_consistent() {
                 .is_some_and(|n| n.len() == 3 && n.chars().all(|c| c.is_ascii_digit()))
         });
         assert!(prefix_ok, "bad code {}", r.code);
-        assert!(!r.facts.is_empty(), "{} names no fact", r.code);
-        for f in r.facts {
+        assert!(!r.facts().is_empty(), "{} names no fact", r.code);
+    }
+    // The catalogue holds exactly the registry's rules and the importer's codes.
+    for r in all_codes() {
+        let importer = r.code.strip_prefix("IMP").is_some_and(|n| n.len() == 3);
+        assert!(
+            seen.contains(r.code) || importer,
+            "rules.yaml has {}, which no rule of RULES is",
+            r.code
+        );
+        for f in r.facts() {
             assert!(fact::is_known(f), "{} names unknown fact {f}", r.code);
         }
         assert!(
-            !r.help.is_empty() && !r.title.is_empty() && r.explanation.len() > 40,
+            !r.help().is_empty()
+                && !r.title().is_empty()
+                && !r.title().contains('\n')
+                && r.explanation().len() > 40,
             "{}",
             r.code
         );
     }
+    let in_catalogue = catalogue::all().len();
+    let codes: HashSet<&str> = catalogue::all().iter().map(|r| r.code.as_str()).collect();
+    assert_eq!(codes.len(), in_catalogue, "a code is in rules.yaml twice");
     assert_eq!(rule("hns001").map(|r| r.code), Some("HNS001"));
     assert!(rule("HNS999").is_none());
     assert_eq!(nearest("HNS01", 1), vec!["HNS001"]);
@@ -58,13 +73,13 @@ fn registry_is_consistent() {
 #[test]
 fn every_fact_id_a_rule_names_is_in_the_catalogue() {
     let mut unknown = Vec::new();
-    for r in RULES {
-        let text = [r.title, r.explanation, r.help].join(" ");
+    for r in all_codes() {
+        let text = [r.title(), r.explanation(), r.help()].join(" ");
         let cited = text
             .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
             .map(|w| w.trim_end_matches('-'))
             .filter(|w| fact::looks_like_id(w));
-        for id in r.facts.iter().copied().chain(cited) {
+        for id in r.facts().iter().map(String::as_str).chain(cited) {
             if fact::lookup(id).is_none() {
                 unknown.push(format!("{}: {id}", r.code));
             }

@@ -5,106 +5,24 @@
 use super::{Checker, Rule};
 use crate::design::IpSource;
 use crate::driver::Driver;
-use crate::finding::Severity::{Error, Warning};
 use crate::scenario::{Host, Machine};
 use std::collections::BTreeMap;
 
-pub const SHARED_NIC: Rule = Rule {
-    code: "HNS010",
-    severity: Error,
-    facts: &["ARCH-6", "TRANS-5", "OPT-2"],
-    title: "two external-vSwitch networks are bound to the same NIC",
-    explanation: "transparent, l2bridge, l2tunnel and overlay networks use an external \
-vSwitch bound to one physical (or VM) NIC, and each such network needs its own NIC \
-(ARCH-6). Without `-o com.docker.network.windowsshim.interface=\"<adapter>\"` Docker binds to \
-the first adapter, so a second transparent network fails because the adapter is already \
-bound (TRANS-5). Overlay networks of one swarm share the single vSwitch HNS creates for \
-them, so two overlay networks on one NIC are not reported; neither are l2bridge/overlay \
-networks sharing a NIC on a Kubernetes node, where Flannel deliberately creates an \
-\"External\" network first and the pod network on the same vSwitch after it.",
-    help: "give each network its own adapter with `-o com.docker.network.windowsshim.interface=\"Ethernet 2\"` (name from Get-NetAdapter), or add a NIC to the host",
-};
+pub const SHARED_NIC: Rule = Rule::new("HNS010");
 
-pub const NO_MAC_SPOOFING: Rule = Rule {
-    code: "HNS011",
-    severity: Error,
-    facts: &["TRANS-4", "ARCH-5"],
-    title: "transparent network in a Hyper-V VM without MAC address spoofing",
-    explanation: "When the container host is itself a VM (ARCH-5), each container on a \
-transparent network sends frames with its own MAC address through the VM's single NIC. The \
-Hyper-V host drops frames whose source MAC is not the VM NIC's unless MAC address spoofing \
-is enabled on that NIC (TRANS-4), so the containers have no connectivity at all.",
-    help: "on the Hyper-V host run `Get-VMNetworkAdapter -VMName <vm> | Set-VMNetworkAdapter -MacAddressSpoofing On` and set `mac-spoofing: true` on the host, or use l2bridge/nat",
-};
+pub const NO_MAC_SPOOFING: Rule = Rule::new("HNS011");
 
-pub const AZURE: Rule = Rule {
-    code: "HNS012",
-    severity: Error,
-    facts: &["TRANS-4"],
-    title: "transparent network on an Azure VM",
-    explanation: "Azure does not let a VM send frames from MAC addresses other than its NIC's, \
-and MAC address spoofing cannot be enabled there, so transparent networks do not work on \
-Azure VMs (TRANS-4).",
-    help: "use nat with port mappings, l2bridge, or overlay on Azure VMs",
-};
+pub const AZURE: Rule = Rule::new("HNS012");
 
-pub const NO_ADDRESS: Rule = Rule {
-    code: "HNS013",
-    severity: Error,
-    facts: &["TRANS-2", "IPAM-1"],
-    title: "transparent endpoint without an address: no DHCP server and no static --ip",
-    explanation: "A transparent endpoint sits directly on the physical network. It gets its \
-address either from an external DHCP server on that segment or statically (`--subnet` and \
-`--gateway` equal to the physical network's, and `--ip` at run) (TRANS-2, IPAM-1). HNS does \
-not invent one: without DHCP and without --ip the container has no IPv4 address.",
-    help: "give the container a static `ip:` inside the segment's subnet, or mark the segment `dhcp: true` if a DHCP server answers there",
-};
+pub const NO_ADDRESS: Rule = Rule::new("HNS013");
 
-pub const SUBNET_MISMATCH: Rule = Rule {
-    code: "HNS014",
-    severity: Error,
-    facts: &["TRANS-2", "TRANS-1"],
-    title: "transparent network's subnet or gateway differ from the physical network's",
-    explanation: "For static addressing on a transparent network, `--subnet` and `--gateway` \
-must equal those of the physical network the NIC is on (TRANS-2): the endpoints are directly \
-on that segment (TRANS-1), so an address from another subnet is not routable there.",
-    help: "use the segment's subnet and gateway for the network, or bind the network to a NIC on the intended segment",
-};
+pub const SUBNET_MISMATCH: Rule = Rule::new("HNS014");
 
-pub const NO_GATEWAY: Rule = Rule {
-    code: "HNS017",
-    severity: Warning,
-    facts: &["TRANS-2", "TRANS-6"],
-    title: "transparent network with a subnet but no gateway",
-    explanation: "For static addressing a transparent network needs `--subnet` and `--gateway`, \
-both equal to the physical network's (TRANS-2). HNS gives the endpoints the network's \
-gateway as their default route; without one they reach only their own subnet, and \
-cross-subnet traffic, which is routed (TRANS-6), has nowhere to go.",
-    help: "add `gateway:` with the physical network's router address",
-};
+pub const NO_GATEWAY: Rule = Rule::new("HNS017");
 
-pub const HIDDEN_VSWITCH: Rule = Rule {
-    code: "HNS015",
-    severity: Error,
-    facts: &["TRANS-7", "ARCH-6"],
-    title: "a vSwitch created out of band holds the NIC, and Docker cannot see it",
-    explanation: "Known issue: a vSwitch created with Hyper-V Manager or PowerShell while \
-Docker runs is invisible to Docker. Creating a transparent (or other external) network on \
-the same NIC then fails because the NIC is already bound to that vSwitch (TRANS-7).",
-    help: "delete the out-of-band vSwitch, or restart hns and docker (`Restart-Service hns; Restart-Service docker`) so Docker sees it, or bind the network to another NIC",
-};
+pub const HIDDEN_VSWITCH: Rule = Rule::new("HNS015");
 
-pub const NO_NAME_RESOLUTION: Rule = Rule {
-    code: "HNS016",
-    severity: Warning,
-    facts: &["DNS-2", "DNS-1"],
-    title: "names are used on a network without service discovery",
-    explanation: "Docker's service discovery (container and service names, aliases, DNS \
-round-robin over replicas, DNS-1) is not available on every Windows driver: transparent has \
-neither local nor global discovery; l2bridge has only global discovery, with Kubernetes DNS \
-(DNS-2). Aliases and service names on such a network do not resolve.",
-    help: "address peers by IP on this network, attach the containers to a nat or overlay network for discovery, or run Kubernetes DNS for l2bridge",
-};
+pub const NO_NAME_RESOLUTION: Rule = Rule::new("HNS016");
 
 pub(super) fn check(checker: &mut Checker) {
     shared_nics(checker);
