@@ -73,6 +73,13 @@ pub enum QueryError {
     PortConflict { to: String, port: u16, probe: Probe },
     #[error("{what} needs a port: write --proto tcp/PORT or udp/PORT, or --to ADDRESS:PORT")]
     NoPort { what: String },
+    #[error("--to {to}: {host} runs {os}, which has no WinNAT loopback: from the host itself localhost does not reach the port mapping to {target} (EXT-2); ask --to {target} (its container IP and port)")]
+    NoLoopback {
+        to: String,
+        host: String,
+        os: String,
+        target: String,
+    },
 }
 
 /// A side of the flow once read: a node index, and for `to` the port an address named.
@@ -94,6 +101,9 @@ pub fn query(
     // A machine at an address no node owns is added to the design as a client.
     let mut owned = design.clone();
     for (side, text) in [("from", &q.from), ("to", &q.to)] {
+        if side == "to" && loopback(text).is_some() {
+            continue;
+        }
         if let Some(client) = added_client(design, text, side, &mut notes)? {
             owned.scenario.clients.push(client);
         }
@@ -112,7 +122,10 @@ pub fn query(
         _ => Some(Protocol::Tcp),
     };
     let near = ctx.parties.nodes[from.node].host.clone();
-    let mut to = side(&ctx, "to", &q.to, proto, near.as_deref(), &mut notes)?;
+    let mut to = match (loopback(&q.to), ctx.parties.party.get(from.node).copied()) {
+        (Some(lo), Some(Party::Host(h))) => on_loopback(&ctx, q, h, lo, proto, &mut notes)?,
+        _ => side(&ctx, "to", &q.to, proto, near.as_deref(), &mut notes)?,
+    };
     // A host named with a port it forwards (`--to win1 --proto tcp/8080`): the flow goes
     // where the mapping sends it, as it would to the host's address and that port.
     if let (
@@ -144,6 +157,65 @@ pub fn query(
         cells,
         notes,
     })
+}
+
+/// `localhost`, `127.0.0.1`, `[::1]`, with the port if one is given: the address and
+/// port when `text` names the source's own loopback.
+fn loopback(text: &str) -> Option<(IpAddr, Option<u16>)> {
+    let t = text.trim();
+    if let Some(rest) = t.strip_prefix("localhost") {
+        let lo = IpAddr::from([127, 0, 0, 1]);
+        return match rest.strip_prefix(':') {
+            None if rest.is_empty() => Some((lo, None)),
+            Some(port) => port.parse().ok().map(|p| (lo, Some(p))),
+            None => None,
+        };
+    }
+    address::parse(t).filter(|(ip, _)| ip.is_loopback())
+}
+
+/// `--from HOST --to localhost:PORT`: the port mapping of the host itself. Docker's
+/// proxy answers on Linux, and WinNAT from 1803 on; WS2016 (1607) has no WinNAT
+/// loopback (EXT-2), which no cell can show (the host reaches the container by its
+/// address), so the query says so instead of answering another flow.
+fn on_loopback(
+    ctx: &Context,
+    q: &FlowQuery,
+    h: usize,
+    (ip, port): (IpAddr, Option<u16>),
+    proto: Option<Protocol>,
+    notes: &mut Vec<String>,
+) -> Result<Side, QueryError> {
+    let host = ctx.host(h);
+    let node = ctx
+        .parties
+        .nodes
+        .iter()
+        .position(|n| n.kind == NodeKind::Host && n.host.as_deref() == Some(&host.name));
+    let same = || QueryError::SameNode {
+        from: q.from.clone(),
+        to: q.to.clone(),
+    };
+    let (Some(port), Some(proto)) = (port, proto) else {
+        return Err(same());
+    };
+    let Some(side) = forwarded(ctx, h, ip, proto, port, notes) else {
+        // Nothing is mapped there: the host's own port.
+        return Ok(Side {
+            node: node.ok_or_else(same)?,
+            port: Some(port),
+            mapped: None,
+        });
+    };
+    if host.is_windows() && !host.os.supports_nat_localhost_loopback() {
+        return Err(QueryError::NoLoopback {
+            to: q.to.clone(),
+            host: host.name.clone(),
+            os: host.os.to_string(),
+            target: ctx.parties.nodes[side.node].id.clone(),
+        });
+    }
+    Ok(side)
 }
 
 /// The probes to ask: `--proto` (with the address's port when it gives none), the

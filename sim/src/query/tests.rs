@@ -176,3 +176,32 @@ fn an_alias_on_two_networks_is_ambiguous_and_a_name_still_wins() {
     let a = ask(&d, "web", "db", Some("tcp/5432")).expect("answers");
     assert_eq!(a.cells[0].to, "db@app");
 }
+
+/// EXT-2: `localhost:PORT` from a host is its own port mapping, answered where WinNAT
+/// (1803+) or Docker's proxy (Linux) loops it back, refused with the reason on WS2016.
+#[test]
+fn localhost_from_the_host_is_its_own_port_mapping() {
+    let d = design(NAT);
+    for to in ["localhost:8080", "127.0.0.1:8080", "[::1]:8080"] {
+        let a = ask(&d, "host:win1", to, None).expect("answers");
+        assert_eq!(a.cells[0].to, "web@nat", "{to}");
+        assert_eq!(a.cells[0].probe, Probe::Tcp(80), "{to}");
+        assert!(
+            a.notes.iter().any(|n| n.contains("port mapping")),
+            "{:?}",
+            a.notes
+        );
+    }
+    assert!(matches!(
+        ask(&d, "host:win1", "localhost", None),
+        Err(QueryError::SameNode { .. })
+    ));
+    let old = design(&NAT.replace("ws2019", "ws2016"));
+    let e = ask(&old, "host:win1", "localhost:8080", None).expect_err("no WinNAT loopback");
+    // Linux: Docker's proxy listens on the loopback, a mapping bound to it included.
+    let linux = "name: q\nhosts:\n  - {name: l, os: linux}\ncontainers:\n  - {name: db, host: l, ports: ['127.0.0.1:5432:5432']}\n";
+    let a = ask(&design(linux), "host:l", "127.0.0.1:5432", None).expect("answers");
+    assert_eq!(a.cells[0].to, "db@bridge");
+    assert!(matches!(e, QueryError::NoLoopback { .. }), "{e}");
+    assert!(e.to_string().contains("web@nat"), "{e}");
+}
