@@ -666,3 +666,19 @@ fn a_reboot_is_a_timeline_step() {
     let i = commands("s.ps1", "docker run -d --name a iis\nshutdown /s\n");
     assert!(i.scenario.steps.is_empty());
 }
+
+/// LNX-2: a swarm service on the host network publishing in host mode listens on the
+/// node's port; it gets no routing-mesh port, hence no `ingress` endpoint beside the host
+/// network, which Docker would refuse (DKR002).
+#[test]
+fn host_mode_publishing_is_a_port_the_tasks_listen_on() {
+    let cmds = "      - docker swarm init --advertise-addr 10.10.0.5\n      - docker service create --name edge --network host --publish mode=host,target=9000,published=9000 nginx\n";
+    let i = scenario("linux", cmds);
+    let s = &i.scenario.services[0];
+    assert!(s.ports.is_empty(), "{:?}", s.ports);
+    let listen: Vec<String> = s.listen.iter().map(ToString::to_string).collect();
+    assert_eq!(listen, ["tcp/9000"]);
+    assert_eq!(find(&i, "IMP005").len(), 1, "{:#?}", i.findings);
+    let a = analysed("linux", cmds);
+    assert!(found(&a, "DKR002").is_empty(), "{:#?}", a.findings);
+}

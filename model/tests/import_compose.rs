@@ -376,3 +376,27 @@ fn a_service_in_another_services_stack_is_one_node() {
     );
     assert!(!codes.contains(&"IMP005"), "{codes:?}");
 }
+
+/// LNX-2: a stack service on the host network whose port says `mode: host` listens on
+/// the node's port; it gets no routing-mesh port and so no `ingress` endpoint beside the
+/// host network (DKR002). Its other, ingress-mode port stays in the mesh.
+#[test]
+fn stack_host_mode_port_is_a_port_the_tasks_listen_on() {
+    let text = "name: s\nhosts:\n  - name: m1\n    os: linux\n    swarm: manager\n    compose:\n      services:\n        edge:\n          image: nginx\n          deploy:\n            replicas: 1\n          network_mode: host\n          ports:\n            - {target: 9000, published: 9000, mode: host}\n        web:\n          image: nginx\n          deploy:\n            replicas: 1\n          ports:\n            - {target: 80, published: 8080, mode: ingress}\n            - {target: 9100, published: 9100, protocol: udp, mode: host}\n";
+    let doc = parse_scenario("s.yaml", text).unwrap();
+    let i = expand(&doc);
+    let edge = &i.scenario.services[0];
+    assert!(edge.ports.is_empty(), "{:?}", edge.ports);
+    let listen: Vec<String> = edge.listen.iter().map(ToString::to_string).collect();
+    assert_eq!(listen, ["tcp/9000"]);
+    let web = &i.scenario.services[1];
+    assert_eq!(web.ports.len(), 1, "{:?}", web.ports);
+    let listen: Vec<String> = web.listen.iter().map(ToString::to_string).collect();
+    assert_eq!(listen, ["tcp/80", "udp/9100"]);
+    let a = analyse(&doc);
+    assert!(
+        a.findings.iter().all(|f| f.code != "DKR002"),
+        "{:#?}",
+        a.findings
+    );
+}

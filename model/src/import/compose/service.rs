@@ -118,8 +118,9 @@ const SERVICE_MODELLED: &[&str] = &[
     "scale",
 ];
 
-/// One entry of `ports:`: `"8080:80"`, `80`, or `{target, published, protocol, host_ip, mode}`.
-fn port(v: &Value) -> Result<PortMapping, String> {
+/// One entry of `ports:`: `"8080:80"`, `80`, or `{target, published, protocol, host_ip, mode}`,
+/// and whether it says `mode: host`.
+fn port(v: &Value) -> Result<(PortMapping, bool), String> {
     match v {
         Value::Mapping(m) => {
             let parts: Vec<String> = m
@@ -127,11 +128,13 @@ fn port(v: &Value) -> Result<PortMapping, String> {
                 .filter_map(|(k, v)| Some(format!("{}={}", scalar(k)?, scalar(v)?)))
                 .filter(|p| !p.starts_with("name=") && !p.starts_with("app_protocol="))
                 .collect();
-            parse_long_port(&parts.join(",")).map(|(m, _)| m)
+            parse_long_port(&parts.join(",")).map(|(m, mode)| (m, mode.as_deref() == Some("host")))
         }
         v => {
             let text = scalar(v).ok_or("a port is a string, a number or a mapping")?;
-            text.parse::<PortMapping>().map_err(|e| e.to_string())
+            text.parse::<PortMapping>()
+                .map(|m| (m, false))
+                .map_err(|e| e.to_string())
         }
     }
 }
@@ -326,11 +329,21 @@ pub(super) fn translate(
         }
     }
     let mut ports = Vec::new();
+    // A stack's `mode: host` ports: bound on the node that runs the task, not in the
+    // routing mesh, so its tasks listen on them and no ingress endpoint is made.
+    let mut host_mode: Vec<PortProto> = Vec::new();
     match m.get("ports") {
         Some(Value::Sequence(list)) => {
             for (i, v) in list.iter().enumerate() {
                 match port(v) {
-                    Ok(pm) => {
+                    Ok((pm, true)) if stack => {
+                        let range = pm.container_port.start..=pm.container_port.end;
+                        host_mode.extend(range.map(|port| PortProto {
+                            proto: pm.proto,
+                            port,
+                        }));
+                    }
+                    Ok((pm, _)) => {
                         spelt.add(format!("ports[{}]", ports.len()), format!("ports[{i}]"));
                         ports.push(pm)
                     }
@@ -400,8 +413,8 @@ pub(super) fn translate(
         }
         // A service has no `expose`; what its tasks listen on is the exposed ports and
         // the published ones' container ports.
-        let mut listen: Vec<PortProto> = Vec::new();
-        if !expose.is_empty() {
+        let mut listen: Vec<PortProto> = host_mode;
+        if !expose.is_empty() || !listen.is_empty() {
             listen.extend(expose.iter().copied());
             for p in &ports {
                 for port in p.container_port.start

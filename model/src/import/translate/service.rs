@@ -5,7 +5,7 @@ use super::network::parse_network_value;
 use super::{TargetHost, Translator};
 use crate::finding::Location;
 use crate::import::docker_cli::Args;
-use crate::port::{PortMapping, PortRange, Protocol};
+use crate::port::{PortMapping, PortProto, PortRange, Protocol};
 use crate::scenario::*;
 use std::net::IpAddr;
 
@@ -136,24 +136,43 @@ impl Translator {
             }
         }
         let mut ports = Vec::new();
+        let mut listen = Vec::new();
         for p in a.values("publish") {
             let parsed = if p.contains('=') {
-                parse_long_port(&p).map(|(m, mode)| {
-                    if mode.as_deref() == Some("host") {
-                        self.emit(
-                            "IMP005",
-                            src,
-                            format!("`--publish {p}`: host-mode publishing is not modelled"),
-                        );
-                    }
-                    m
-                })
+                parse_long_port(&p)
             } else {
-                p.parse::<PortMapping>().map_err(|e| e.to_string())
+                p.parse::<PortMapping>()
+                    .map(|m| (m, None))
+                    .map_err(|e| e.to_string())
             };
             match parsed {
-                Ok(m) => ports.push(m),
+                // `mode=host` binds the port on the node that runs the task, not in the
+                // routing mesh: the task listens on it (on the host network that is the
+                // whole of it, LNX-2), and no ingress endpoint is made for it.
+                Ok((m, Some(mode))) if mode == "host" => {
+                    self.emit(
+                        "IMP005",
+                        src,
+                        format!("`--publish {p}`: host-mode publishing is not modelled: the tasks listen on the port, no routing-mesh port is published"),
+                    );
+                    let ports = m.container_port.start..=m.container_port.end;
+                    listen.extend(ports.map(|port| PortProto {
+                        proto: m.proto,
+                        port,
+                    }));
+                }
+                Ok((m, _)) => ports.push(m),
                 Err(e) => self.emit("IMP008", src, format!("invalid --publish `{p}`: {e}")),
+            }
+        }
+        // A `listen` list replaces the default (the published container ports).
+        if !listen.is_empty() {
+            for m in &ports {
+                let range = m.container_port.start..=m.container_port.end;
+                listen.extend(range.map(|port| PortProto {
+                    proto: m.proto,
+                    port,
+                }));
             }
         }
         let isolation = if a.value("isolation").as_deref() == Some("hyperv") {
@@ -167,7 +186,7 @@ impl Translator {
             hosts: vec![],
             networks,
             ports,
-            listen: vec![],
+            listen,
             isolation,
             origin: Origin::default(),
         };
