@@ -11,7 +11,7 @@
 //!
 //! `internal: true` (`docker network create --internal`): the SPEC has no fact for it
 //! (Windows refuses the flag, OPT-6/EXT-6, and the validator reports it, so this only
-//! applies to Linux bridges). Modelled on Docker Engine 20.10-27 (libnetwork's bridge
+//! applies to Linux bridges). Modelled on Docker Engine 20.10-24 (libnetwork's bridge
 //! driver): the bridge still gets its gateway address, so containers on it reach each
 //! other and the host's own stack, and the host reaches them by IP; but the
 //! DOCKER-ISOLATION rules drop every forwarded packet whose other end is outside the
@@ -23,6 +23,12 @@
 //! the host reached it by IP, its `-p 18083:80` had no listener (connection refused),
 //! and its connection to another bridge's published port on the host IP timed out
 //! (no `-i <bridge> -j RETURN` rule for an internal bridge, so it is DNATed and dropped).
+//! From Docker 25.0 on (moby/moby#46603, noted in the 25.0 release notes) an internal
+//! network is no longer the container's default gateway: the container has only the
+//! subnet's connected route, so of the host's addresses only the bridge's gateway address
+//! answers, and the host's LAN address is unreachable from the container (the host
+//! still reaches it). The model has no engine version yet and keeps 20.10-24, the engine
+//! the Docker conformance backend runs against here.
 
 use super::checks::icc_disabled;
 use super::hops::{bridged, dst_deliver, host_label, not_listening};
