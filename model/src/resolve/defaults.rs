@@ -131,18 +131,18 @@ fn first_free_nat_20(s: &Scenario, host: &Host) -> ipnet::IpNet {
 }
 
 pub(super) fn attach_default_networks(s: &mut Scenario) {
-    let hosts: HashMap<&str, &Host> = s.hosts.iter().map(|h| (h.name.as_str(), h)).collect();
-    let mut defaults = Vec::new();
-    for c in &s.containers {
+    let Scenario {
+        hosts, containers, ..
+    } = s;
+    let hosts: HashMap<&str, &Host> = hosts.iter().map(|h| (h.name.as_str(), h)).collect();
+    // One pass (a million replicas are read once, not twice).
+    for c in containers.iter_mut() {
         // A container with networks keeps them; its host is not even looked up.
         let name = (c.networks.is_empty())
             .then(|| hosts.get(c.host.as_str()))
             .flatten()
             .filter(|h| !h.docker.absent)
             .map(|h| h.default_network_name());
-        defaults.push(name);
-    }
-    for (c, name) in s.containers.iter_mut().zip(defaults) {
         if let Some(name) = name {
             c.networks.push(Attachment {
                 network: name.to_string(),

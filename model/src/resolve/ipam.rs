@@ -219,7 +219,7 @@ impl AddressSpace {
 
 /// Addresses already in use on a subnet before dynamic allocation: gateways, host NICs,
 /// other devices, static endpoint addresses.
-fn reserved_addresses(s: &Scenario) -> AddressSpace {
+fn reserved_addresses(s: &Scenario, statics: &[(&str, &Attachment)]) -> AddressSpace {
     let mut used = AddressSpace::default();
     let mut take = |ip: IpAddr| used.take(ip);
     for seg in &s.segments {
@@ -233,9 +233,7 @@ fn reserved_addresses(s: &Scenario) -> AddressSpace {
         n.gateway.into_iter().for_each(&mut take);
         n.aux_address.values().copied().for_each(&mut take);
     }
-    for c in &s.containers {
-        c.networks.iter().filter_map(|a| a.ip).for_each(&mut take);
-    }
+    statics.iter().filter_map(|(_, a)| a.ip).for_each(&mut take);
     for cl in &s.clients {
         cl.ip.into_iter().for_each(&mut take);
     }
@@ -262,7 +260,11 @@ fn has_private_address_space(driver: &Driver) -> bool {
 /// Per private network: its gateway, auxiliary addresses and static endpoint addresses.
 /// Every driver with a private space allocates from the network's first subnet only
 /// ([`dynamic_address`]), so each space serves one subnet.
-fn reserved_per_network(s: &Scenario, networks: &NetworkIndex) -> HashMap<usize, AddressSpace> {
+fn reserved_per_network(
+    s: &Scenario,
+    networks: &NetworkIndex,
+    statics: &[(&str, &Attachment)],
+) -> HashMap<usize, AddressSpace> {
     let mut out: HashMap<usize, AddressSpace> = HashMap::default();
     for (i, n) in s.networks.iter().enumerate() {
         if has_private_address_space(&n.driver) {
@@ -272,12 +274,10 @@ fn reserved_per_network(s: &Scenario, networks: &NetworkIndex) -> HashMap<usize,
             n.aux_address.values().for_each(|ip| space.take(*ip));
         }
     }
-    for c in &s.containers {
-        for a in &c.networks {
-            if let (Some(ip), Some(ni)) = (a.ip, networks.find(&c.host, &a.network)) {
-                if let Some(space) = out.get_mut(&ni) {
-                    space.take(ip);
-                }
+    for (host, a) in statics {
+        if let (Some(ip), Some(ni)) = (a.ip, networks.find(host, &a.network)) {
+            if let Some(space) = out.get_mut(&ni) {
+                space.take(ip);
             }
         }
     }
@@ -289,12 +289,21 @@ type HostAndNetwork = (Option<usize>, Option<usize>);
 
 pub(super) fn assign_addresses(s: &Scenario) -> Vec<Endpoint> {
     let networks = NetworkIndex::new(&s.networks);
-    let mut used = reserved_addresses(s);
+    // One pass over the containers for how many attachments there are and which have
+    // a static address (each pass over a million replicas was a few hundredths of a
+    // second of cache misses).
+    let mut attachments = 0;
+    let mut statics: Vec<(&str, &Attachment)> = Vec::new();
+    for c in &s.containers {
+        attachments += c.networks.len();
+        let fixed = c.networks.iter().filter(|a| a.ip.is_some());
+        statics.extend(fixed.map(|a| (c.host.as_str(), a)));
+    }
+    let mut used = reserved_addresses(s, &statics);
     // Room for every attachment's address, made once rather than by doubling (a
     // million replicas rehashed the set twenty times).
-    let attachments: usize = s.containers.iter().map(|c| c.networks.len()).sum();
     used.used.reserve(attachments);
-    let mut private = reserved_per_network(s, &networks);
+    let mut private = reserved_per_network(s, &networks, &statics);
     let mut sdn_next: HashMap<&str, usize> = HashMap::default();
     let hosts: HashMap<&str, usize> = s.host_indices().into_iter().collect();
     // The host and network of an attachment, looked up once per (host, network name):
