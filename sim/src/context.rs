@@ -41,9 +41,13 @@ impl<'a> Context<'a> {
                 }
             }
         };
-        for e in &design.endpoints {
-            if let (Some(h), Some(n)) = (e.host, e.network) {
-                bind(h, &s.networks[n]);
+        // Endpoints are looked at only when a network binds a NIC (a million replicas
+        // on an overlay need not be read for this).
+        if s.networks.iter().any(|n| n.driver.uses_external_vswitch()) {
+            for e in &design.endpoints {
+                if let (Some(h), Some(n)) = (e.host, e.network) {
+                    bind(h, &s.networks[n]);
+                }
             }
         }
         for (h, host) in s.hosts.iter().enumerate() {

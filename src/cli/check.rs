@@ -44,11 +44,17 @@ fn parse_severity(s: &str) -> Result<Severity, String> {
 pub fn run_check(a: CheckArgs) -> anyhow::Result<ExitCode> {
     let files = expand(&a.files);
     let mut checked = Checked::default();
-    for file in &files {
+    for (i, file) in files.iter().enumerate() {
         let shown = file.display().to_string();
         match super::input::load(file) {
             Ok(doc) => {
-                checked.findings.extend(analyse(&doc).findings);
+                let mut analysis = analyse(&doc);
+                checked.findings.append(&mut analysis.findings);
+                // The last analysis is not freed piece by piece before the process
+                // ends (a million replicas' design took a tenth of a second).
+                if i + 1 == files.len() {
+                    std::mem::forget(analysis);
+                }
                 checked.inputs.push(CheckedInput {
                     file: shown,
                     error: None,
