@@ -2,6 +2,7 @@
 //! parties, with the lookups every driver needs (a host, its first NIC, the segment an
 //! endpoint's network is bound to).
 
+use crate::fabric::Point;
 use crate::graph::TopologyGraph;
 use crate::nodes::{Endpoint, Parties};
 use hnsim_model::{Design, Host, Network, Nic};
@@ -27,6 +28,23 @@ pub(crate) struct SegmentAttachment {
     pub vlan: Option<u16>,
     pub vswitch: String,
     pub nic: String,
+}
+
+impl SegmentAttachment {
+    /// `at` label of a hop on the attachment's external vSwitch (`vSwitch win1/ext`): what
+    /// the way onto the segment, the way in from it and bridging on it all say.
+    pub fn at(&self) -> String {
+        format!("vSwitch {}", self.vswitch)
+    }
+
+    /// Where on the fabric the attachment's traffic leaves and arrives: its segment, in
+    /// its VLAN.
+    pub fn point(&self) -> Point {
+        Point::Segment {
+            seg: self.segment,
+            vlan: self.vlan,
+        }
+    }
 }
 
 impl<'a> Context<'a> {

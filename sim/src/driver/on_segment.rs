@@ -5,8 +5,8 @@
 use super::checks::vlan_trunk_block;
 use super::hops::{container_addr, dst_deliver, not_listening};
 use crate::answer::{hop, Denial};
-use crate::context::{Context, SegmentAttachment};
-use crate::fabric::{Entry, Exit, Point};
+use crate::context::Context;
+use crate::fabric::{Entry, Exit};
 use crate::graph::is_public;
 use crate::matrix::{DenyReason, Hop, Mechanism, Probe};
 use crate::nodes::Endpoint;
@@ -24,29 +24,24 @@ pub(super) fn on_segment_exit(
     mut hops: Vec<Hop>,
     facts: &[&str],
 ) -> Option<Exit> {
-    let SegmentAttachment {
-        segment: seg,
-        vlan,
-        vswitch: vs,
-        nic,
-    } = ctx.endpoint_segment(src)?;
+    let att = ctx.endpoint_segment(src)?;
     hops.push(hop(
-        format!("vSwitch {vs}"),
+        att.at(),
         Mechanism::VswitchBridge,
-        format!("onto the external vSwitch bound to NIC {nic}"),
+        format!("onto the external vSwitch bound to NIC {}", att.nic),
         facts,
     ));
-    if let Some(v) = vlan {
+    if let Some(v) = att.vlan {
         hops.push(hop(
-            format!("vSwitch {vs}"),
+            att.at(),
             Mechanism::VlanTag,
             format!("tagged with VLAN {v}"),
             &["OPT-3"],
         ));
     }
-    let mut e = Exit::new(Point::Segment { seg, vlan }, hops);
+    let mut e = Exit::new(att.point(), hops);
     e.host = src.host;
-    e.vswitch = Some(vs);
+    e.vswitch = Some(att.vswitch);
     e.offhost = vlan_trunk_block(ctx, src);
     e.local_subnet = without_gateway(ctx, src).map(|local| {
         let why = Denial::new(
@@ -69,29 +64,24 @@ pub(super) fn on_segment_entry(
     mut pre: Vec<Hop>,
     facts: &[&str],
 ) -> Option<Entry> {
-    let SegmentAttachment {
-        segment: seg,
-        vlan,
-        vswitch: vs,
-        nic,
-    } = ctx.endpoint_segment(dst)?;
+    let att = ctx.endpoint_segment(dst)?;
     let mut hops = vec![hop(
-        format!("vSwitch {vs}"),
+        att.at(),
         Mechanism::VswitchBridge,
-        format!("from NIC {nic} through the external vSwitch"),
+        format!("from NIC {} through the external vSwitch", att.nic),
         facts,
     )];
     hops.append(&mut pre);
     hops.push(dst_deliver(ctx, dst, probe));
-    let mut e = Entry::new(Point::Segment { seg, vlan }, container_addr(probe), hops);
+    let mut e = Entry::new(att.point(), container_addr(probe), hops);
     e.host = dst.host;
-    e.vswitch = Some(vs);
+    e.vswitch = Some(att.vswitch);
     e.offhost = vlan_trunk_block(ctx, dst);
     e.block = not_listening(dst, probe);
     e.public = dst.ip.is_some_and(is_public);
     e.subnet = subnet_of(ctx, dst).or_else(|| {
         let ip = dst.ip?;
-        let seg = &ctx.design.scenario.segments[seg];
+        let seg = &ctx.design.scenario.segments[att.segment];
         seg.subnet.contains(&ip).then_some(seg.subnet)
     });
     Some(e)

@@ -36,7 +36,7 @@ impl DriverRules for Transparent {
     fn same_network(&self, ctx: &Context, a: &Endpoint, b: &Endpoint, probe: Probe) -> Answer {
         let at = ctx
             .endpoint_segment(a)
-            .map(|x| format!("vSwitch {}", x.vswitch))
+            .map(|x| x.at())
             .unwrap_or_else(|| ctx.vswitch_at(a));
         bridged(
             ctx,
