@@ -332,35 +332,27 @@ pub(super) fn start_container(c: &ContainerPlan, within: Duration) -> Result<(),
     Ok(())
 }
 
-/// Builds `design` under `prefix`: image, networks, containers; then reads back what
-/// Docker gave. Another run taking a subnet between our look and our create is planned
-/// around, a few times.
-pub fn build(
-    design: &Design,
-    opts: &Options,
-    host: usize,
-    prefix: &str,
-    outside: &mut OutsideSlot,
-) -> Result<Realized, DockerError> {
-    let mut attempt = 0;
-    loop {
-        match build_once(design, opts, host, prefix, outside) {
-            Err(DockerError::Command { stderr, .. })
-                if attempt < 3
-                    && !session::interrupted()
-                    && (stderr.contains("Pool overlaps") || stderr.contains("File exists")) =>
-            {
-                *outside = Default::default();
-                remove_outside(prefix);
-                cli::remove_all(prefix)?;
-                attempt += 1;
-            }
-            other => return other,
-        }
-    }
+/// Removes run `prefix`'s containers and networks and the LAN around them (`outside`
+/// forgets it), and keeps its image: what a rebuild of the next state and a build
+/// planned again both start from.
+pub(super) fn remove_objects(prefix: &str, outside: &mut OutsideSlot) -> Result<(), DockerError> {
+    *outside = Default::default();
+    remove_outside(prefix);
+    cli::remove_all(prefix)?;
+    Ok(())
 }
 
-fn build_once(
+/// Whether [`build`] failed because another run took a subnet (or a link name) between
+/// our look and our create: a build planned again, from nothing, gets around it.
+pub(super) fn taken_meanwhile(e: &DockerError) -> bool {
+    matches!(e, DockerError::Command { stderr, .. }
+        if !session::interrupted()
+            && (stderr.contains("Pool overlaps") || stderr.contains("File exists")))
+}
+
+/// Builds `design` under `prefix`: image, networks, containers; then reads back what
+/// Docker gave.
+pub fn build(
     design: &Design,
     opts: &Options,
     host: usize,

@@ -278,18 +278,21 @@ impl Dataplane for Docker {
             }
         }
         if self.live.is_some() {
-            self.outside = Default::default();
-            build::remove_outside(&self.prefix);
-            cli::remove_all(&self.prefix)?;
+            build::remove_objects(&self.prefix, &mut self.outside)?;
             self.live = None;
         }
-        self.live = Some(build::build(
-            design,
-            &self.opts,
-            host,
-            &self.prefix,
-            &mut self.outside,
-        )?);
+        // Another run taking a subnet between our look and our create is planned
+        // around, a few times.
+        let mut attempt = 0;
+        self.live = Some(loop {
+            match build::build(design, &self.opts, host, &self.prefix, &mut self.outside) {
+                Err(e) if attempt < 3 && build::taken_meanwhile(&e) => {
+                    build::remove_objects(&self.prefix, &mut self.outside)?;
+                    attempt += 1;
+                }
+                built => break built?,
+            }
+        });
         Ok(())
     }
 
