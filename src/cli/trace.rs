@@ -18,8 +18,9 @@ pub struct TraceArgs {
     /// (a machine on a segment the design does not list is added for the query).
     #[arg(long)]
     pub from: String,
-    /// Destination: as --from, or ADDRESS:PORT (`10.0.0.10:8080`: the container a port
-    /// mapping there forwards to).
+    /// Destination: as --from, or ADDRESS:PORT / NAME:PORT (`10.0.0.10:8080`,
+    /// `win1:8080`: the container a port mapping there forwards to; `web:80`: that port
+    /// of web).
     #[arg(long)]
     pub to: String,
     /// icmp, tcp/8443, udp/53, or tcp / udp with the port of --to. Any port: one the

@@ -378,6 +378,36 @@ fn alias(
     }
 }
 
+/// `NAME:PORT`, as people write a service they reach (`win1:8080`, `web:80`): a host
+/// with a port is its address and that port (so a port mapping there is followed, as
+/// for `10.0.0.10:8080`), anything else the node with that destination port. `None`
+/// when the text has no port or the name before it matches no node.
+fn name_and_port(
+    ctx: &Context,
+    side: &'static str,
+    text: &str,
+    proto: Option<Protocol>,
+    near: Option<&str>,
+    notes: &mut Vec<String>,
+) -> Option<Result<Side, QueryError>> {
+    let (name, port) = text.trim().rsplit_once(':')?;
+    let port: u16 = port.parse().ok()?;
+    let nodes = &ctx.parties.nodes;
+    let node = names::resolve(nodes, name).ok()?;
+    match (nodes[node].kind, nodes[node].ip) {
+        (NodeKind::Host, Some(ip)) => {
+            let address = std::net::SocketAddr::new(ip, port).to_string();
+            notes.push(format!("{text} is {address}"));
+            Some(self::side(ctx, side, &address, proto, near, notes))
+        }
+        _ => Some(Ok(Side {
+            node,
+            port: Some(port),
+            mapped: None,
+        })),
+    }
+}
+
 /// Reads one side: a name, or an address (with a port for `to`). `near`: the host the
 /// source is on, where a container address that several hosts reuse is the local one.
 fn side(
@@ -392,9 +422,14 @@ fn side(
     let Some((ip, port)) = address::parse(text) else {
         let node = match names::resolve(nodes, text) {
             Ok(node) => node,
-            Err(error) => alias(ctx, text, notes)
-                .unwrap_or(Err(error))
-                .map_err(|error| QueryError::Name { side, error })?,
+            Err(error) => {
+                if let Some(named) = name_and_port(ctx, side, text, proto, near, notes) {
+                    return named;
+                }
+                alias(ctx, text, notes)
+                    .unwrap_or(Err(error))
+                    .map_err(|error| QueryError::Name { side, error })?
+            }
         };
         return Ok(Side {
             node,

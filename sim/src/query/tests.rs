@@ -87,6 +87,26 @@ fn a_host_address_and_port_is_the_mapping_behind_it() {
         ("web@nat", Probe::Tcp(80))
     );
     assert!(a.cells[0].disposition.is_delivered(), "{:?}", a.cells[0]);
+    // NAME:PORT as people write it: the host's address and that port, or a node and
+    // the port asked of it.
+    let a = ask(&d, "app", "win1:8080", None).expect("answers");
+    assert_eq!(
+        (a.cells[0].to.as_str(), a.cells[0].probe),
+        ("web@nat", Probe::Tcp(80))
+    );
+    assert!(a
+        .notes
+        .iter()
+        .any(|n| n.contains("win1:8080 is 10.0.0.10:8080")));
+    let a = ask(&d, "win1", "web:80", None).expect("answers");
+    assert_eq!(
+        (a.cells[0].to.as_str(), a.cells[0].probe),
+        ("web@nat", Probe::Tcp(80))
+    );
+    assert!(matches!(
+        ask(&d, "app", "nothing:80", None),
+        Err(QueryError::Name { .. })
+    ));
     // A port with no mapping stops at the host, where nothing listens.
     let a = ask(&d, "app", "10.0.0.10:9999", None).expect("answers");
     assert_eq!(a.cells[0].to, "host:win1");
