@@ -69,6 +69,8 @@ pub enum QueryError {
     UnknownAddress { side: &'static str, ip: IpAddr },
     #[error("`{from}` and `{to}` are the same node")]
     SameNode { from: String, to: String },
+    #[error("--to {to} is a port mapping back to `{from}` itself: a container reaching its own published port through the host (NAT hairpin) is no cell of the matrix, and hnsim does not answer it; ask for the container's own address, or the flow from another node")]
+    OwnMapping { from: String, to: String },
     #[error("--to {to} names port {port}, --proto says {probe}: give the port once")]
     PortConflict { to: String, port: u16, probe: Probe },
     #[error("{what} needs a port: write --proto tcp/PORT or udp/PORT, or --to ADDRESS:PORT")]
@@ -140,6 +142,12 @@ pub fn query(
                 to = f;
             }
         }
+    }
+    if from.node == to.node && to.mapped.is_some() {
+        return Err(QueryError::OwnMapping {
+            from: q.from.clone(),
+            to: q.to.clone(),
+        });
     }
     if from.node == to.node {
         return Err(QueryError::SameNode {

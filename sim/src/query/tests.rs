@@ -107,6 +107,15 @@ fn a_host_address_and_port_is_the_mapping_behind_it() {
         ask(&d, "app", "nothing:80", None),
         Err(QueryError::Name { .. })
     ));
+    // web through its own mapping: a hairpin the matrix has no cell for, said as such.
+    assert!(matches!(
+        ask(&d, "web", "win1:8080", None),
+        Err(QueryError::OwnMapping { .. })
+    ));
+    assert!(matches!(
+        ask(&d, "web", "web", None),
+        Err(QueryError::SameNode { .. })
+    ));
     // A port with no mapping stops at the host, where nothing listens.
     let a = ask(&d, "app", "10.0.0.10:9999", None).expect("answers");
     assert_eq!(a.cells[0].to, "host:win1");
