@@ -12,12 +12,12 @@ use std::process::Command;
 
 #[test]
 fn a_generated_batch_is_probed_and_every_disagreement_written_as_a_failing_scenario() {
-    let Some(_turn) = root_turn("a_generated_batch_is_probed_and_every_disagreement_written")
-    else {
+    let Some((_turn, bin, dir)) = root_cli_turn(
+        "a_generated_batch_is_probed_and_every_disagreement_written",
+        "differential",
+    ) else {
         return;
     };
-    let bin = hnsim_bin();
-    let dir = fresh_temp_dir("differential");
     let out = Command::new(&bin)
         .args([
             "conform",

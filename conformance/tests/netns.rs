@@ -202,6 +202,14 @@ fn write_expected(dir: &Path, text: &str, name: &str) -> (std::path::PathBuf, st
     (scen, exp)
 }
 
+/// `hnsim conform SCENARIO --expected REPORT`: a run of the files [`write_expected`]
+/// wrote.
+fn conform_expected(bin: &Path, scen: &Path, exp: &Path) -> Command {
+    let mut cmd = Command::new(bin);
+    cmd.arg("conform").arg(scen).arg("--expected").arg(exp);
+    cmd
+}
+
 fn root_links_and_tables() -> String {
     let links = Command::new("ip").args(["-o", "link"]).output().unwrap();
     let tables = Command::new("nft")
@@ -217,24 +225,16 @@ fn root_links_and_tables() -> String {
 
 #[test]
 fn a_killed_run_is_cleaned_and_a_rerun_works() {
-    let Some(_turn) = root_turn("a_killed_run_is_cleaned_and_a_rerun_works") else {
+    let Some((_turn, bin, dir)) =
+        root_cli_turn("a_killed_run_is_cleaned_and_a_rerun_works", "kill")
+    else {
         return;
     };
-    let bin = hnsim_bin();
-    let dir = fresh_temp_dir("kill");
     let (scen, exp) = write_expected(&dir, LINUX, "kill");
     let before = our_namespaces();
-    let chosen = format!(
-        "{}{:06x}",
-        hnsim_conformance::netns::NS_PREFIX,
-        (std::process::id() as u64 * 2654435761) & 0xff_ffff
-    );
-    let mut child = Command::new(&bin)
+    let chosen = netns_prefix(std::process::id() as u64 * 2654435761);
+    let mut child = conform_expected(&bin, &scen, &exp)
         .env("HNSIM_NETNS_PREFIX", &chosen)
-        .arg("conform")
-        .arg(&scen)
-        .arg("--expected")
-        .arg(&exp)
         .args(["--no-progress", "--format", "json", "-o"])
         .arg(dir.join("out.json"))
         .spawn()
@@ -288,11 +288,7 @@ fn a_killed_run_is_cleaned_and_a_rerun_works() {
         "an nftables table of the run is in the root namespace"
     );
     // A re-run after the kill works and agrees.
-    let out = Command::new(&bin)
-        .arg("conform")
-        .arg(&scen)
-        .arg("--expected")
-        .arg(&exp)
+    let out = conform_expected(&bin, &scen, &exp)
         .args(["--no-progress", "--timeout-ms", "600"])
         .output()
         .unwrap();
@@ -313,11 +309,9 @@ fn a_killed_run_is_cleaned_and_a_rerun_works() {
 /// and none is tolerated.
 #[test]
 fn bundled_scenarios_conform() {
-    let Some(_turn) = root_turn("bundled_scenarios_conform") else {
+    let Some((_turn, bin, out_dir)) = root_cli_turn("bundled_scenarios_conform", "suite") else {
         return;
     };
-    let bin = hnsim_bin();
-    let out_dir = fresh_temp_dir("suite");
     let mut failures = Vec::new();
     let mut ran = 0;
     for f in bundled_scenarios() {
@@ -400,11 +394,7 @@ fn a_timeline_is_probed_state_by_state() {
     let Some(_turn) = root_turn("a_timeline_is_probed_state_by_state") else {
         return;
     };
-    let prefix = format!(
-        "{}{:06x}",
-        hnsim_conformance::netns::NS_PREFIX,
-        (std::process::id() ^ 0x7e7e7e) & 0xff_ffff
-    );
+    let prefix = netns_prefix(u64::from(std::process::id() ^ 0x7e7e7e));
     let report = conform_timeline("netns", ("HNSIM_NETNS_PREFIX", &prefix));
     assert_eq!(report.earlier_conformance.len(), 8);
     for c in report.conformances() {
@@ -434,12 +424,12 @@ fn a_timeline_is_probed_state_by_state() {
 /// namespaces, processes in them, files in the temp directory.
 #[test]
 fn a_run_killed_at_any_moment_leaves_nothing_clean_does_not_remove() {
-    let Some(_turn) = root_turn("a_run_killed_at_any_moment_leaves_nothing_clean_does_not_remove")
-    else {
+    let Some((_turn, bin, dir)) = root_cli_turn(
+        "a_run_killed_at_any_moment_leaves_nothing_clean_does_not_remove",
+        "anykill",
+    ) else {
         return;
     };
-    let bin = hnsim_bin();
-    let dir = fresh_temp_dir("anykill");
     let (scen, exp) = write_expected(&dir, LINUX, "anykill");
     let temp_before: Vec<_> = std::fs::read_dir(std::env::temp_dir())
         .unwrap()
@@ -450,17 +440,9 @@ fn a_run_killed_at_any_moment_leaves_nothing_clean_does_not_remove() {
         .into_iter()
         .enumerate()
     {
-        let prefix = format!(
-            "{}{:06x}",
-            hnsim_conformance::netns::NS_PREFIX,
-            (u64::from(std::process::id()) * 31 + i as u64 * 7919) & 0xff_ffff
-        );
-        let mut child = Command::new(&bin)
+        let prefix = netns_prefix(u64::from(std::process::id()) * 31 + i as u64 * 7919);
+        let mut child = conform_expected(&bin, &scen, &exp)
             .env("HNSIM_NETNS_PREFIX", &prefix)
-            .arg("conform")
-            .arg(&scen)
-            .arg("--expected")
-            .arg(&exp)
             .args(["--no-progress", "-o"])
             .arg(dir.join("out.txt"))
             .stderr(std::process::Stdio::null())

@@ -103,11 +103,9 @@ fn leftovers(prefix: &str) -> Vec<String> {
 }
 
 fn fresh_prefix(salt: u32) -> String {
-    format!(
-        "{}{:06x}",
-        hnsim_conformance::netns::NS_PREFIX,
-        (std::process::id() ^ salt.wrapping_mul(0x9e3779b9)) & 0xff_ffff
-    )
+    netns_prefix(u64::from(
+        std::process::id() ^ salt.wrapping_mul(0x9e3779b9),
+    ))
 }
 
 /// `hnsim conform FILE --backend swarm --json` under run prefix `prefix`.

@@ -42,6 +42,26 @@ pub fn root_turn(test: &str) -> Option<std::sync::MutexGuard<'static, ()>> {
     turn(test, root_or_skip)
 }
 
+/// What a root test of the `hnsim` command starts from, in this order: its [`root_turn`]
+/// (`None`: skipped), the binary, and a fresh temporary folder `hnsim-{dir}-PID`.
+pub fn root_cli_turn(
+    test: &str,
+    dir: &str,
+) -> Option<(std::sync::MutexGuard<'static, ()>, PathBuf, PathBuf)> {
+    let turn = root_turn(test)?;
+    Some((turn, hnsim_bin(), fresh_temp_dir(dir)))
+}
+
+/// A run prefix of the netns backend (`HNSIM_NETNS_PREFIX`) from the low 24 bits of `n`:
+/// a test names its run so that it can find the run's namespaces.
+pub fn netns_prefix(n: u64) -> String {
+    format!(
+        "{}{:06x}",
+        hnsim_conformance::netns::NS_PREFIX,
+        n & 0xff_ffff
+    )
+}
+
 /// True when `var` is `1`: the run asks to skip the tests that need what it names (the
 /// Docker engine, root). Says so.
 pub fn skip_asked(test: &str, var: &str) -> bool {
