@@ -13,7 +13,7 @@ pub use names::{resolve as resolve_name, NameError};
 
 use crate::context::Context;
 use crate::graph::TopologyGraph;
-use crate::matrix::{Cell, NodeKind, Probe, StateMatrix};
+use crate::matrix::{Cell, Node, NodeKind, Probe, StateMatrix};
 use crate::nodes::{self, Party};
 use hnsim_model::{Client, Design, Protocol};
 use std::net::IpAddr;
@@ -386,34 +386,13 @@ fn alias(
     }
 }
 
-/// `NAME:PORT`, as people write a service they reach (`win1:8080`, `web:80`): a host
-/// with a port is its address and that port (so a port mapping there is followed, as
-/// for `10.0.0.10:8080`), anything else the node with that destination port. `None`
-/// when the text has no port or the name before it matches no node.
-fn name_and_port(
-    ctx: &Context,
-    side: &'static str,
-    text: &str,
-    proto: Option<Protocol>,
-    near: Option<&str>,
-    notes: &mut Vec<String>,
-) -> Option<Result<Side, QueryError>> {
+/// `NAME:PORT`, as people write a service they reach (`win1:8080`, `web:80`): the node
+/// the name before the port matches, and the port. `None` when the text has no port or
+/// the name matches no node.
+fn name_and_port(nodes: &[Node], text: &str) -> Option<(usize, u16)> {
     let (name, port) = text.trim().rsplit_once(':')?;
     let port: u16 = port.parse().ok()?;
-    let nodes = &ctx.parties.nodes;
-    let node = names::resolve(nodes, name).ok()?;
-    match (nodes[node].kind, nodes[node].ip) {
-        (NodeKind::Host, Some(ip)) => {
-            let address = std::net::SocketAddr::new(ip, port).to_string();
-            notes.push(format!("{text} is {address}"));
-            Some(self::side(ctx, side, &address, proto, near, notes))
-        }
-        _ => Some(Ok(Side {
-            node,
-            port: Some(port),
-            mapped: None,
-        })),
-    }
+    Some((names::resolve(nodes, name).ok()?, port))
 }
 
 /// Reads one side: a name, or an address (with a port for `to`). `near`: the host the
@@ -431,8 +410,23 @@ fn side(
         let node = match names::resolve(nodes, text) {
             Ok(node) => node,
             Err(error) => {
-                if let Some(named) = name_and_port(ctx, side, text, proto, near, notes) {
-                    return named;
+                // A host with a port is its address and that port (so a port mapping
+                // there is followed, as for `10.0.0.10:8080`), anything else the node
+                // with that destination port.
+                if let Some((node, port)) = name_and_port(nodes, text) {
+                    let host_ip = nodes[node]
+                        .ip
+                        .filter(|_| nodes[node].kind == NodeKind::Host);
+                    let Some(ip) = host_ip else {
+                        return Ok(Side {
+                            node,
+                            port: Some(port),
+                            mapped: None,
+                        });
+                    };
+                    let address = std::net::SocketAddr::new(ip, port).to_string();
+                    notes.push(format!("{text} is {address}"));
+                    return self::side(ctx, side, &address, proto, near, notes);
                 }
                 alias(ctx, text, notes)
                     .unwrap_or(Err(error))
