@@ -122,6 +122,7 @@ pub const RULES: &[Rule] = &[
     ports::HOST_IP,
     ports::HOST_PORT_RANGE,
     ports::PROTOCOL,
+    ports::UNMODELLED_WINDOWS_PORTS,
     timeline::HOT_ATTACH,
     timeline::LOST_ON_REBOOT,
     timeline::DAEMON_CONFIG,

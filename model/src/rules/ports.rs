@@ -17,6 +17,8 @@ pub const HOST_PORT_RANGE: Rule = Rule::new("HNS062");
 
 pub const PROTOCOL: Rule = Rule::new("HNS063");
 
+pub const UNMODELLED_WINDOWS_PORTS: Rule = Rule::new("HNS064");
+
 pub const HOST_NETWORK_PORTS: Rule = Rule::new("DKR010");
 
 pub const MACVLAN_PORTS: Rule = Rule::new("DKR011");
@@ -93,6 +95,9 @@ fn drivers(checker: &Checker, ci: usize) -> Vec<&'static str> {
             Driver::Transparent => "transparent",
             Driver::Host => "host",
             Driver::Macvlan | Driver::Ipvlan => "macvlan",
+            Driver::L2bridge => "l2bridge",
+            Driver::L2tunnel => "l2tunnel",
+            Driver::Overlay => "overlay",
             _ => "other",
         })
         .collect()
@@ -130,6 +135,22 @@ pub(super) fn check(checker: &mut Checker) {
                     format!(
                         "container `{}` on host `{}` publishes ports but is only on transparent networks, where mappings are not applied",
                         c.name, host.name
+                    ),
+                ));
+            } else if host.is_windows()
+                && !kinds.is_empty()
+                && kinds
+                    .iter()
+                    .all(|d| matches!(*d, "l2bridge" | "l2tunnel" | "overlay"))
+            {
+                found.push((
+                    &UNMODELLED_WINDOWS_PORTS,
+                    ports_path.clone(),
+                    format!(
+                        "container `{}` on host `{}` publishes ports on {} networks only; hnsim models no port mapping there (the matrix shows no path through the host's address)",
+                        c.name,
+                        host.name,
+                        kinds.join("/")
                     ),
                 ));
             } else if !host.is_windows() && only(&kinds, "host") {
