@@ -14,8 +14,10 @@ pub struct Entry {
     pub facts: &'static [&'static str],
 }
 
-/// Every denial reason, in the order the answer types declare them.
-pub const REASONS: [DenyReason; 16] = [
+/// Every denial reason, in the order the answer types declare them. The list stops
+/// compiling when the answer types gain a reason it lacks, so `hnsim explain`, its
+/// suggestions and the schema test, which all read it, cannot fall behind.
+pub const REASONS: [DenyReason; 16] = crate::every_variant!(DenyReason:
     DenyReason::NoRoute,
     DenyReason::IsolatedNetwork,
     DenyReason::NotPublished,
@@ -32,10 +34,11 @@ pub const REASONS: [DenyReason; 16] = [
     DenyReason::MacvlanParent,
     DenyReason::PolicyDenied,
     DenyReason::InvalidDesign,
-];
+);
 
-/// Every mechanism, in the order the answer types declare them.
-pub const MECHANISMS: [Mechanism; 23] = [
+/// Every mechanism, in the order the answer types declare them; complete as
+/// [`REASONS`] is.
+pub const MECHANISMS: [Mechanism; 23] = crate::every_variant!(Mechanism:
     Mechanism::Vnic,
     Mechanism::VswitchBridge,
     Mechanism::ManagementVnic,
@@ -59,7 +62,7 @@ pub const MECHANISMS: [Mechanism; 23] = [
     Mechanism::Dns,
     Mechanism::Deliver,
     Mechanism::Drop,
-];
+);
 
 pub fn reason(r: DenyReason) -> Entry {
     use DenyReason as D;

@@ -7,6 +7,24 @@
 //! the same way and a renderer cannot disagree with the engine.
 
 use hnsim_model::Finding;
+
+/// The variants `V` of fieldless enum `E` (`every_variant!(E: E::A, E::B)`), as an array:
+/// the list stops compiling when `E` gains a variant it lacks, because the `match` beside
+/// it must be exhaustive. For the lists of every reason and mechanism ([`glossary`]) and
+/// the tests that must see every variant of an answer type.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! every_variant {
+    ($e:ty: $($v:path),+ $(,)?) => {{
+        #[allow(dead_code)]
+        fn exhaustive(x: $e) {
+            match x {
+                $($v)|+ => {}
+            }
+        }
+        [$($v),+]
+    }};
+}
 use hnsim_sim::matrix::{Cell, Report, StateMatrix};
 use std::fmt;
 use std::str::FromStr;

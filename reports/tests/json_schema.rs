@@ -4,7 +4,9 @@
 mod common;
 
 use common::fixture;
-use hnsim_reports::{render_report, Format, RenderOptions, ReportSchema, SCHEMA};
+use hnsim_reports::{
+    every_variant, glossary, render_report, Format, RenderOptions, ReportSchema, SCHEMA,
+};
 use hnsim_sim::matrix::*;
 use serde_json::Value;
 
@@ -106,72 +108,20 @@ fn schema_rejects_what_it_should() {
     assert!(Report::from_json(&v.to_string()).is_err());
 }
 
-/// The variants of fieldless enum `E`, listed: the list stops compiling when `E` gains
-/// a variant it lacks, because the `match` beside it must be exhaustive.
-macro_rules! every_variant {
-    ($e:ident: $($v:ident),+ $(,)?) => {{
-        let _exhaustive = |x: $e| match x {
-            $($e::$v)|+ => {}
-        };
-        [$($e::$v),+]
-    }};
-}
-
 /// Every variant of every enum the report carries, checked against the schema one by
 /// one. The `match`es stop compiling when the sim crate adds a variant, so the schema
 /// cannot silently fall behind.
 #[test]
 fn schema_lists_every_variant() {
-    let reasons = every_variant!(DenyReason:
-        NoRoute,
-        IsolatedNetwork,
-        NotPublished,
-        NatNoInbound,
-        VlanMismatch,
-        IcmpDroppedByVfpNat,
-        MacSpoofingBlocked,
-        Unsupported,
-        FirewallBlocked,
-        NotListening,
-        NoAddress,
-        EndpointDown,
-        IccDisabled,
-        MacvlanParent,
-        PolicyDenied,
-        InvalidDesign,
-    );
-    let mechanisms = every_variant!(Mechanism:
-        Vnic,
-        VswitchBridge,
-        ManagementVnic,
-        WinNat,
-        WinNatPortMapping,
-        VfpNat,
-        VxlanEncap,
-        VxlanDecap,
-        MacRewrite,
-        PhysicalHostHairpin,
-        SdnPolicy,
-        VlanTag,
-        PhysicalSegment,
-        Routed,
-        HostStack,
-        HostFirewall,
-        LinuxBridge,
-        Dnat,
-        Masquerade,
-        Macvlan,
-        Dns,
-        Deliver,
-        Drop,
-    );
+    let reasons = glossary::REASONS;
+    let mechanisms = glossary::MECHANISMS;
     let kinds = every_variant!(AddressKind:
-        ContainerIp,
-        HostPort,
-        HostIp,
-        Localhost,
-        Name,
-        External,
+        AddressKind::ContainerIp,
+        AddressKind::HostPort,
+        AddressKind::HostIp,
+        AddressKind::Localhost,
+        AddressKind::Name,
+        AddressKind::External,
     );
     let outcomes = [
         ProbeOutcome::Reply,
@@ -212,7 +162,12 @@ fn schema_lists_every_variant() {
             | Verdict::Undecided { .. } => {}
         }
     }
-    let node_kinds = every_variant!(NodeKind: Endpoint, Host, Client, Internet);
+    let node_kinds = every_variant!(NodeKind:
+        NodeKind::Endpoint,
+        NodeKind::Host,
+        NodeKind::Client,
+        NodeKind::Internet,
+    );
 
     // One report that uses all of them.
     let mut report = fixture::small();
