@@ -215,6 +215,16 @@ impl FromStr for PortMapping {
     }
 }
 
+impl PortMapping {
+    /// Each container port of the mapping with its protocol: what the container
+    /// listens on for it.
+    pub fn container_ports(&self) -> impl Iterator<Item = PortProto> {
+        let proto = self.proto;
+        (self.container_port.start..=self.container_port.end)
+            .map(move |port| PortProto { proto, port })
+    }
+}
+
 macro_rules! serde_via_str {
     ($t:ty) => {
         impl Serialize for $t {

@@ -362,14 +362,12 @@ fn service() -> impl Strategy<Value = Service> {
     )
         .prop_map(
             |(name, replicas, hosts, networks, ports, listen, isolation)| Service {
-                name,
-                replicas,
                 hosts,
                 networks,
                 ports,
                 listen,
                 isolation,
-                origin: Origin::default(),
+                ..Service::new(name, replicas)
             },
         )
 }

@@ -4,15 +4,14 @@
 
 use crate::design::{PortForward, Published};
 use crate::hash::HashMap;
-use crate::port::{PortProto, PortRange, Protocol};
+use crate::port::{PortMapping, PortProto, PortRange, Protocol};
 use crate::scenario::*;
 use std::collections::BTreeSet;
 
-pub(super) fn ports_of(range: PortRange, proto: Protocol) -> Vec<PortProto> {
-    (range.start..=range.end)
-        .take(64)
-        .map(|port| PortProto { proto, port })
-        .collect()
+/// What a container listens on for mapping `m` by default: its container ports, the
+/// first 64 of a range.
+pub(super) fn ports_of(m: &PortMapping) -> impl Iterator<Item = PortProto> {
+    m.container_ports().take(64)
 }
 
 pub(super) fn default_listen_ports(s: &mut Scenario) {
@@ -22,7 +21,7 @@ pub(super) fn default_listen_ports(s: &mut Scenario) {
         }
         let mut ports: BTreeSet<PortProto> = c.expose.iter().copied().collect();
         for m in &c.ports {
-            ports.extend(ports_of(m.container_port, m.proto));
+            ports.extend(ports_of(m));
         }
         c.listen = ports.into_iter().collect();
     }

@@ -34,10 +34,7 @@ pub(super) fn expand_services(s: &mut Scenario) {
         // What every task of the service shares, worked out once: a task differs from
         // the next only by its number and its node.
         let listen = if svc.listen.is_empty() {
-            svc.ports
-                .iter()
-                .flat_map(|p| ports_of(p.container_port, p.proto))
-                .collect()
+            svc.ports.iter().flat_map(ports_of).collect()
         } else {
             svc.listen.clone()
         };

@@ -257,6 +257,23 @@ pub struct Service {
     pub origin: Origin,
 }
 
+impl Service {
+    /// A service of `replicas` tasks that says nothing else: placed on every swarm
+    /// node, with no networks, ports or listen list of its own, process isolation.
+    pub fn new(name: String, replicas: u32) -> Service {
+        Service {
+            name,
+            replicas,
+            hosts: Vec::new(),
+            networks: Vec::new(),
+            ports: Vec::new(),
+            listen: Vec::new(),
+            isolation: Isolation::default(),
+            origin: Origin::default(),
+        }
+    }
+}
+
 /// A machine outside the container hosts: a laptop on the LAN, or the internet.
 #[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -336,13 +336,7 @@ pub(super) fn translate(
         Some(Value::Sequence(list)) => {
             for (i, v) in list.iter().enumerate() {
                 match port(v) {
-                    Ok((pm, true)) if stack => {
-                        let range = pm.container_port.start..=pm.container_port.end;
-                        host_mode.extend(range.map(|port| PortProto {
-                            proto: pm.proto,
-                            port,
-                        }));
-                    }
+                    Ok((pm, true)) if stack => host_mode.extend(pm.container_ports()),
                     Ok((pm, _)) => {
                         spelt.add(format!("ports[{}]", ports.len()), format!("ports[{i}]"));
                         ports.push(pm)
@@ -417,29 +411,17 @@ pub(super) fn translate(
         if !expose.is_empty() || !listen.is_empty() {
             listen.extend(expose.iter().copied());
             for p in &ports {
-                for port in p.container_port.start
-                    ..=p.container_port
-                        .end
-                        .min(p.container_port.start.saturating_add(63))
-                {
-                    listen.push(PortProto {
-                        proto: p.proto,
-                        port,
-                    });
-                }
+                listen.extend(p.container_ports().take(64));
             }
             listen.sort();
             listen.dedup();
         }
         let s = Service {
-            name: format!("{project}_{svc}"),
-            replicas,
-            hosts: vec![],
             networks,
             ports,
             listen,
             isolation,
-            origin: Origin::default(),
+            ..Service::new(format!("{project}_{svc}"), replicas)
         };
         t.add_service(h, s, &src);
         return;

@@ -5,7 +5,7 @@ use super::network::parse_network_value;
 use super::{TargetHost, Translator};
 use crate::finding::Location;
 use crate::import::docker_cli::Args;
-use crate::port::{PortMapping, PortProto, PortRange, Protocol};
+use crate::port::{PortMapping, PortRange, Protocol};
 use crate::scenario::*;
 use std::net::IpAddr;
 
@@ -155,11 +155,7 @@ impl Translator {
                         src,
                         format!("`--publish {p}`: host-mode publishing is not modelled: the tasks listen on the port, no routing-mesh port is published"),
                     );
-                    let ports = m.container_port.start..=m.container_port.end;
-                    listen.extend(ports.map(|port| PortProto {
-                        proto: m.proto,
-                        port,
-                    }));
+                    listen.extend(m.container_ports());
                 }
                 Ok((m, _)) => ports.push(m),
                 Err(e) => self.emit("IMP008", src, format!("invalid --publish `{p}`: {e}")),
@@ -168,11 +164,7 @@ impl Translator {
         // A `listen` list replaces the default (the published container ports).
         if !listen.is_empty() {
             for m in &ports {
-                let range = m.container_port.start..=m.container_port.end;
-                listen.extend(range.map(|port| PortProto {
-                    proto: m.proto,
-                    port,
-                }));
+                listen.extend(m.container_ports());
             }
         }
         let isolation = if a.value("isolation").as_deref() == Some("hyperv") {
@@ -181,14 +173,11 @@ impl Translator {
             Isolation::Process
         };
         let s = Service {
-            name,
-            replicas,
-            hosts: vec![],
             networks,
             ports,
             listen,
             isolation,
-            origin: Origin::default(),
+            ..Service::new(name, replicas)
         };
         self.add_service(h, s, src);
     }
