@@ -90,15 +90,35 @@ pub(crate) fn realized<T>(live: &Option<T>) -> Result<&T, String> {
         .ok_or_else(|| "nothing is realized".to_string())
 }
 
+/// What names a run: its backend and the prefix of every object it creates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunName<'a> {
+    pub backend: &'static str,
+    pub prefix: &'a str,
+}
+
+impl<'a> RunName<'a> {
+    pub fn new(backend: &'static str, prefix: &'a str) -> Self {
+        RunName { backend, prefix }
+    }
+}
+
 /// A real dataplane. Every method is called from one thread except [`Dataplane::probe`],
 /// which the scheduler calls from several at once.
 pub trait Dataplane: Sync {
+    /// The backend and the prefix of this run.
+    fn run_name(&self) -> RunName<'_>;
+
     /// The backend's name in reports: `netns`, `docker`.
-    fn backend(&self) -> &'static str;
+    fn backend(&self) -> &'static str {
+        self.run_name().backend
+    }
 
     /// The prefix every object of this run is named with (`hns-1a2b3c`,
     /// `hnsim-1a2b3c-`): `hnsim clean --prefix` removes exactly that.
-    fn prefix(&self) -> &str;
+    fn prefix(&self) -> &str {
+        self.run_name().prefix
+    }
 
     /// Builds `design` (the first call), or moves the live dataplane to it: `step` is
     /// the timeline step that led from the previously realized state to this one.

@@ -29,7 +29,7 @@ mod testing;
 pub mod timeline;
 
 pub use compare::{compare, ObservedCell};
-pub use dataplane::{BatchResult, Dataplane, DataplaneError, Resolved, Source};
+pub use dataplane::{BatchResult, Dataplane, DataplaneError, Resolved, RunName, Source};
 pub use probing::{probe_state, ProbeOptions};
 pub use sys::{is_root, SysError};
 pub use timeline::{attach, StateRun};

@@ -30,6 +30,12 @@ fn conform_in_background(prefix: &str, stderr: std::process::Stdio) -> std::proc
         .expect("hnsim starts")
 }
 
+/// Checks that no object of run `prefix` is left on the engine.
+fn assert_nothing_left(prefix: &str) {
+    let left = docker::leftovers(prefix).unwrap();
+    assert!(left.is_empty(), "objects of {prefix} remain: {left:?}");
+}
+
 /// What a run gives back besides its observations.
 struct Outcome {
     notes: Vec<String>,
@@ -50,11 +56,7 @@ fn run_text(file: &str, text: &str) -> (hnsim_sim::Conformance, Vec<ObservedCell
     let design = &analysis.final_state().design;
     let notes = dp.observe(design).expect("read back");
     let (observed, prefix) = common::docker_probe_and_clean(&mut dp, design, &expected);
-    let left = docker::leftovers(&prefix).unwrap();
-    assert!(
-        left.is_empty(),
-        "{file}: objects of {prefix} remain: {left:?}"
-    );
+    assert_nothing_left(&prefix);
     let conf = compare(&expected, &observed);
     (conf, observed, Outcome { notes })
 }
@@ -154,14 +156,14 @@ fn a_failed_run_leaves_nothing() {
     opts.prefix = Some(prefix.clone());
     let err = realize_error(&text, opts);
     assert!(err.contains("image"), "{err}");
-    assert_eq!(docker::leftovers(&prefix).unwrap(), Vec::<String>::new());
+    assert_nothing_left(&prefix);
     // A Windows-only scenario is refused before anything is created.
     let text = "name: t\nhosts:\n  - {name: w, os: ws2019}\ncontainers:\n  - {name: a, host: w}\n";
     let mut opts = docker::Options::new(common::hnsim_bin());
     opts.prefix = Some(prefix.clone());
     let err = realize_error(text, opts);
     assert!(err.contains("Linux"), "{err}");
-    assert_eq!(docker::leftovers(&prefix).unwrap(), Vec::<String>::new());
+    assert_nothing_left(&prefix);
 }
 
 #[test]
@@ -210,7 +212,7 @@ fn ctrl_c_removes_the_run() {
             );
         }
         assert!(stderr.contains("interrupted"), "{stderr}");
-        assert_eq!(docker::leftovers(&prefix).unwrap(), Vec::<String>::new());
+        assert_nothing_left(&prefix);
     }
 }
 
@@ -347,9 +349,9 @@ fn a_timeline_is_applied_to_the_live_engine_state_by_state() {
     else {
         return;
     };
-    let prefix = format!("hnsim-{:06x}-", (std::process::id() ^ 0x3c3c3c) & 0xff_ffff);
+    let prefix = format!("{}-", test_prefix(0x3c3c3c));
     let report = common::conform_timeline("docker", ("HNSIM_DOCKER_PREFIX", &prefix));
-    assert_eq!(docker::leftovers(&prefix).unwrap(), Vec::<String>::new());
+    assert_nothing_left(&prefix);
     assert_eq!(report.earlier_conformance.len(), 8);
     for c in report.conformances() {
         assert_eq!(c.summary.disagree, 0, "state {}: {:?}", c.state, c.summary);

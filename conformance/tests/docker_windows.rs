@@ -6,7 +6,9 @@
 //! the engine's answers are the fixtures, and the wire is a scripted dataplane.
 
 use hnsim_conformance::agent::{Batch, ProbeResult, ProbeSpec};
-use hnsim_conformance::dataplane::{BatchResult, Dataplane, DataplaneError, Resolved, Source};
+use hnsim_conformance::dataplane::{
+    BatchResult, Dataplane, DataplaneError, Resolved, RunName, Source,
+};
 use hnsim_conformance::docker::windows::engine::{
     self, BaseImage, EngineFacts, LocalImage, Machine,
 };
@@ -245,11 +247,8 @@ struct Scripted {
 }
 
 impl Dataplane for Scripted {
-    fn backend(&self) -> &'static str {
-        "docker"
-    }
-    fn prefix(&self) -> &str {
-        PREFIX
+    fn run_name(&self) -> RunName<'_> {
+        RunName::new("docker", PREFIX)
     }
     fn realize(&mut self, _: &Design, _: Option<&Step>) -> Result<(), DataplaneError> {
         Ok(())

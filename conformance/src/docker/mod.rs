@@ -43,7 +43,7 @@ mod steps;
 pub mod windows;
 
 use crate::agent::{Batch, ProbeSpec};
-use crate::dataplane::{BatchResult, Dataplane, DataplaneError, Resolved, Source};
+use crate::dataplane::{BatchResult, Dataplane, DataplaneError, Resolved, RunName, Source};
 use crate::session::{self, Registration};
 use crate::target::{Party, Target};
 use build::Realized;
@@ -256,12 +256,8 @@ fn warn_clean_up(prefix: &str, e: &DockerError) {
 }
 
 impl Dataplane for Docker {
-    fn backend(&self) -> &'static str {
-        BACKEND
-    }
-
-    fn prefix(&self) -> &str {
-        &self.prefix
+    fn run_name(&self) -> RunName<'_> {
+        RunName::new(BACKEND, &self.prefix)
     }
 
     fn realize(&mut self, design: &Design, step: Option<&Step>) -> Result<(), DataplaneError> {
@@ -315,11 +311,7 @@ impl Dataplane for Docker {
     }
 
     fn observe(&mut self, _design: &Design) -> Result<Vec<String>, DataplaneError> {
-        let mut notes = self
-            .live
-            .as_ref()
-            .map(|r| r.notes.clone())
-            .unwrap_or_default();
+        let mut notes = self.live().map(|r| r.notes.clone()).unwrap_or_default();
         if let Some((entries, limit)) = crate::kernel::neighbour_pressure() {
             notes.push(format!(
                 "the kernel's neighbour table holds {entries} entries of at most {limit} \

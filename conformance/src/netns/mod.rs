@@ -23,7 +23,7 @@ mod netlink;
 pub mod plan;
 
 use crate::agent::{Batch, ProbeSpec};
-use crate::dataplane::{BatchResult, Dataplane, DataplaneError, Resolved, Source};
+use crate::dataplane::{BatchResult, Dataplane, DataplaneError, Resolved, RunName, Source};
 use crate::session::{self, Registration};
 use crate::sys::SysError;
 use crate::target::{Party, Target, Via};
@@ -164,12 +164,8 @@ fn placed(p: Option<&Placement>, what: &str) -> Result<String, String> {
 }
 
 impl Dataplane for Netns {
-    fn backend(&self) -> &'static str {
-        BACKEND
-    }
-
-    fn prefix(&self) -> &str {
-        &self.prefix
+    fn run_name(&self) -> RunName<'_> {
+        RunName::new(BACKEND, &self.prefix)
     }
 
     fn realize(&mut self, design: &Design, _step: Option<&Step>) -> Result<(), DataplaneError> {

@@ -5,7 +5,7 @@
 
 use super::Environment;
 use crate::agent::{Batch, ProbeSpec};
-use crate::dataplane::{BatchResult, Dataplane, DataplaneError, Resolved, Source};
+use crate::dataplane::{BatchResult, Dataplane, DataplaneError, Resolved, RunName, Source};
 use crate::target::{Party, Target};
 use hnsim_model::{Design, Step};
 
@@ -61,11 +61,8 @@ impl<'a> Recorder<'a> {
 }
 
 impl Dataplane for Recorder<'_> {
-    fn backend(&self) -> &'static str {
-        self.inner.backend()
-    }
-    fn prefix(&self) -> &str {
-        self.inner.prefix()
+    fn run_name(&self) -> RunName<'_> {
+        self.inner.run_name()
     }
     fn realize(&mut self, design: &Design, step: Option<&Step>) -> Result<(), DataplaneError> {
         self.inner.realize(design, step)

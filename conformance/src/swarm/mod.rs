@@ -33,7 +33,7 @@ pub mod leftovers;
 mod readback;
 
 use crate::agent::{Batch, ProbeSpec};
-use crate::dataplane::{BatchResult, Dataplane, DataplaneError, Resolved, Source};
+use crate::dataplane::{BatchResult, Dataplane, DataplaneError, Resolved, RunName, Source};
 use crate::docker::cli::{docker_at, Engine};
 use crate::docker::{image, DockerError};
 use crate::netns::{Netns, NetnsError, NetnsOptions};
@@ -293,12 +293,8 @@ fn parse_source(s: &Source) -> Option<(usize, &str)> {
 }
 
 impl Dataplane for Swarm {
-    fn backend(&self) -> &'static str {
-        BACKEND
-    }
-
-    fn prefix(&self) -> &str {
-        &self.prefix
+    fn run_name(&self) -> RunName<'_> {
+        RunName::new(BACKEND, &self.prefix)
     }
 
     fn realize(&mut self, design: &Design, _step: Option<&Step>) -> Result<(), DataplaneError> {

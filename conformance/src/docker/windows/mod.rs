@@ -24,7 +24,7 @@ pub mod plan;
 use super::build::docker_owned;
 use super::{cli, DockerError, Options};
 use crate::agent::{Batch, ProbeResult, ProbeSpec};
-use crate::dataplane::{BatchResult, Dataplane, DataplaneError, Resolved, Source};
+use crate::dataplane::{BatchResult, Dataplane, DataplaneError, Resolved, RunName, Source};
 use crate::session::{self, Registration};
 use crate::target::{Party, Target};
 use engine::{EngineFacts, Machine};
@@ -334,12 +334,8 @@ impl Drop for WindowsDocker {
 }
 
 impl Dataplane for WindowsDocker {
-    fn backend(&self) -> &'static str {
-        super::BACKEND
-    }
-
-    fn prefix(&self) -> &str {
-        &self.prefix
+    fn run_name(&self) -> RunName<'_> {
+        RunName::new(super::BACKEND, &self.prefix)
     }
 
     fn realize(&mut self, design: &Design, _step: Option<&Step>) -> Result<(), DataplaneError> {
