@@ -106,9 +106,18 @@ pub fn parse_scenario_with(
             "write a scenario (see docs/scenario-format.md), docker command lines, a compose file or a daemon.json",
         ));
     }
-    let source_map = SourceMap::build(text);
-    let de = serde_yaml_ng::Deserializer::from_str(text);
-    let mut scenario: Scenario = match serde_path_to_error::deserialize(de) {
+    // The two parsers read the same text and need nothing of each other: on a large
+    // design each is half of the parse, so the map is built on a second thread.
+    let (source_map, deserialized) = std::thread::scope(|scope| {
+        let map = scope.spawn(|| SourceMap::build(text));
+        let de = serde_yaml_ng::Deserializer::from_str(text);
+        let deserialized: Result<Scenario, _> = serde_path_to_error::deserialize(de);
+        let map = map
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (map, deserialized)
+    });
+    let mut scenario: Scenario = match deserialized {
         Ok(s) => s,
         Err(err) => {
             let field = err.path().to_string();

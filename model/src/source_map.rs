@@ -3,8 +3,16 @@
 //! serde forgets positions once a value is deserialized, but every finding must point at
 //! the text. The map is built from the YAML event stream (yaml-rust2 gives a marker per
 //! event), so it costs one extra pass over the text and no change to the types.
+//!
+//! A design of 100,000 containers writes over a million field paths, and the map is
+//! asked for a few of them (the findings'). It therefore keeps each path's 64-bit hash,
+//! not the path: the builder hashes the path string it already holds, so no path is
+//! allocated, and the map is a third of the size. Two paths of one file share a hash
+//! with a probability of about n²/2⁶⁵ (10⁻⁸ for a million paths); were they to, a
+//! finding would point at the other's line, nothing else.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::sync::Arc;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
@@ -17,10 +25,64 @@ struct Marks {
     value: Option<(u32, u32)>,
 }
 
+/// The keys of [`Parsed::positions`] are hashes already; hashing them again is waste.
+#[derive(Debug, Default)]
+struct KeyIsHash(u64);
+
+impl Hasher for KeyIsHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is called for a `u64` key; anything else folds in safely.
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// The positions read from one YAML text, keyed by the hash of each path relative to
+/// `prefix` (empty unless the text stands for one field of a scenario, a compose file).
+/// The hasher is seeded at random, so a text cannot be written to make paths collide.
+#[derive(Clone, Debug, Default)]
+struct Parsed {
+    prefix: String,
+    hasher: foldhash::quality::RandomState,
+    positions: HashMap<u64, Marks, BuildHasherDefault<KeyIsHash>>,
+}
+
+impl Parsed {
+    fn key(&self, relative_path: &str) -> u64 {
+        self.hasher.hash_one(relative_path)
+    }
+
+    /// The marks of `path`, when it is under the prefix and was written in the text.
+    fn get(&self, path: &str) -> Option<&Marks> {
+        let relative = if self.prefix.is_empty() {
+            path
+        } else {
+            let rest = path.strip_prefix(self.prefix.as_str())?;
+            match rest.as_bytes().first() {
+                None => "",
+                Some(b'.') => &rest[1..],
+                Some(b'[') => rest,
+                Some(_) => return None,
+            }
+        };
+        self.positions.get(&self.key(relative))
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct SourceMap {
-    /// Shared between the copies a document's analysis makes; copied on write.
-    positions: Arc<HashMap<String, Marks>>,
+    /// Shared between the copies a document's analysis makes.
+    parsed: Arc<Parsed>,
+    /// Positions recorded by hand ([`SourceMap::insert`]): a few, for inputs that are
+    /// not YAML. They take precedence over the parsed ones.
+    inserted: HashMap<String, (u32, u32)>,
     /// Model field paths written under another name in the input: an object the
     /// importer made from a compose file carries model paths (`...services.web.link`)
     /// whose text is a compose key (`...services.web.links`). See [`SourceMap::rename`].
@@ -37,7 +99,8 @@ impl SourceMap {
         // An error leaves the positions read so far; the rest fall back to ancestors.
         let _ = parser.load(&mut builder, false);
         SourceMap {
-            positions: Arc::new(builder.positions),
+            parsed: Arc::new(builder.parsed),
+            inserted: HashMap::new(),
             renames: HashMap::new(),
         }
     }
@@ -47,8 +110,8 @@ impl SourceMap {
     pub fn position(&self, path: &str) -> Option<(u32, u32)> {
         let mut p = path;
         loop {
-            if let Some(marks) = self.positions.get(p) {
-                return Some(marks.first);
+            if let Some(first) = self.exact(p) {
+                return Some(first);
             }
             let cut = p.rfind(['.', '['])?;
             p = &p[..cut];
@@ -58,34 +121,18 @@ impl SourceMap {
     /// Records where `path` is, for inputs that are not YAML (a file of docker commands
     /// imported into `hosts[0].commands[k]`).
     pub fn insert(&mut self, path: impl Into<String>, line: u32, column: u32) {
-        Arc::make_mut(&mut self.positions)
-            .entry(path.into())
-            .and_modify(|m| m.first = (line, column))
-            .or_insert(Marks {
-                first: (line, column),
-                value: None,
-            });
+        self.inserted.insert(path.into(), (line, column));
     }
 
     /// The same positions below `prefix` (`services.web` -> `hosts[0].compose.services.web`),
-    /// for a file that stands for one field of a scenario (a compose file).
-    pub fn prefixed(&self, prefix: &str) -> SourceMap {
-        let positions = self
-            .positions
-            .iter()
-            .map(|(k, v)| {
-                let key = if k.is_empty() {
-                    prefix.to_string()
-                } else if k.starts_with('[') {
-                    format!("{prefix}{k}")
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                (key, *v)
-            })
-            .collect();
+    /// for a file that stands for one field of a scenario (a compose file). Positions
+    /// inserted by hand are not carried over: they were not read from the text.
+    pub fn prefixed(self, prefix: &str) -> SourceMap {
+        let mut parsed = Arc::unwrap_or_clone(self.parsed);
+        parsed.prefix = prefix.to_string();
         SourceMap {
-            positions: Arc::new(positions),
+            parsed: Arc::new(parsed),
+            inserted: HashMap::new(),
             renames: HashMap::new(),
         }
     }
@@ -117,12 +164,15 @@ impl SourceMap {
 
     /// Where the value of the field at `path` starts (after `key: `), if written.
     pub fn value_position(&self, path: &str) -> Option<(u32, u32)> {
-        self.positions.get(path).and_then(|m| m.value)
+        self.parsed.get(path).and_then(|m| m.value)
     }
 
     /// Like [`SourceMap::position`], but only an exact match.
     pub fn exact(&self, path: &str) -> Option<(u32, u32)> {
-        self.positions.get(path).map(|m| m.first)
+        self.inserted
+            .get(path)
+            .copied()
+            .or_else(|| self.parsed.get(path).map(|m| m.first))
     }
 }
 
@@ -139,7 +189,7 @@ enum Frame {
 struct Builder {
     stack: Vec<Frame>,
     path: String,
-    positions: HashMap<String, Marks>,
+    parsed: Parsed,
 }
 
 impl Builder {
@@ -152,8 +202,10 @@ impl Builder {
             let _ = write!(self.path, "[{index}]");
         }
         let pos = (mark.line() as u32, mark.col() as u32 + 1);
-        self.positions
-            .entry(self.path.clone())
+        let key = self.parsed.key(&self.path);
+        self.parsed
+            .positions
+            .entry(key)
             .and_modify(|m| m.value = Some(pos))
             .or_insert(Marks {
                 first: pos,
@@ -184,7 +236,8 @@ impl Builder {
                     self.path.push('.');
                 }
                 self.path.push_str(value);
-                self.positions.entry(self.path.clone()).or_insert(Marks {
+                let key = self.parsed.key(&self.path);
+                self.parsed.positions.entry(key).or_insert(Marks {
                     first: (mark.line() as u32, mark.col() as u32 + 1),
                     value: None,
                 });
@@ -255,6 +308,35 @@ mod tests {
         );
         assert!(map.exact("networks[1].gateway").is_none());
         assert_eq!(map.value_position("networks[0].subnet"), Some((4, 13)));
+    }
+
+    /// A compose file's map answers for the scenario field it stands for, and only
+    /// there; a position inserted by hand wins over the parsed one.
+    #[test]
+    fn prefixed_map_answers_below_its_prefix() {
+        let text = "services:\n  web:\n    image: nginx\n    ports: ['80:80']\n";
+        let mut map = SourceMap::build(text).prefixed("hosts[0].compose");
+        for (path, at) in [
+            ("hosts[0].compose.services.web.image", Some((3, 5))),
+            ("hosts[0].compose.services.web.ports[0]", Some((4, 13))),
+            ("hosts[0].composed.services", None),
+            ("services.web.image", None),
+        ] {
+            assert_eq!(map.exact(path), at, "{path}");
+        }
+        assert_eq!(
+            map.position("hosts[0].compose.services.web.user"),
+            Some((2, 3))
+        );
+        map.insert("hosts[0].compose.services.web.image", 9, 1);
+        assert_eq!(
+            map.exact("hosts[0].compose.services.web.image"),
+            Some((9, 1))
+        );
+        assert_eq!(
+            map.value_position("hosts[0].compose.services.web.image"),
+            Some((3, 12))
+        );
     }
 
     #[test]

@@ -172,3 +172,55 @@ fn broken_yaml_is_not_mistaken_for_commands() {
         hnsim_model::import::document("t.yaml", "name: [x\n", HostTemplate::default()).is_err()
     );
 }
+
+/// Every file under `dir` of the repository, at any depth.
+fn files_below(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    entries
+        .flatten()
+        .flat_map(|e| match e.path() {
+            p if p.is_dir() => files_below(&p),
+            p => vec![p],
+        })
+        .collect()
+}
+
+/// A text is first read as a scenario and detected only if that fails: the answer must
+/// be the one detection gives, for every bundled input of every kind and for the texts
+/// that read as a scenario's fields but are not one.
+#[test]
+fn reading_a_scenario_first_answers_as_detection_does() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut texts: Vec<(String, String)> = [root.join("../scenarios"), root.join("tests/fixtures")]
+        .iter()
+        .flat_map(|dir| files_below(dir))
+        .filter_map(|p| Some((p.display().to_string(), std::fs::read_to_string(&p).ok()?)))
+        .collect();
+    assert!(texts.len() > 100, "only {} bundled inputs", texts.len());
+    for edge in [
+        "- just-a-name\n",
+        "name: app\nservices:\n  web:\n    image: nginx\n",
+        "name: app\nnetworks: {}\n",
+        "name: app\nnetworks:\n  front: {}\n",
+        "\u{feff}name: with-bom\n",
+        "name: only-a-name\n",
+        "{\"name\": \"json\"}\n",
+    ] {
+        texts.push((format!("{edge:?}"), edge.to_string()));
+    }
+    let limits = Limits::default();
+    for (file, text) in &texts {
+        let read = import::document_with(file, text, HostTemplate::default(), &limits);
+        let kind = import::detect(text);
+        let detected = import::document_as(kind, file, text, HostTemplate::default(), &limits);
+        match (read, detected) {
+            (Ok(a), Ok(b)) => assert_eq!(a.scenario, b.scenario, "{file} ({kind:?})"),
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{file}"),
+            (a, b) => panic!(
+                "{file} ({kind:?}): read {:?}, detected {:?}",
+                a.err(),
+                b.err()
+            ),
+        }
+    }
+}
