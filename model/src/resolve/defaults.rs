@@ -9,7 +9,7 @@ use crate::scenario::*;
 fn plain_network(name: &str, host: &Host, driver: Driver) -> Network {
     Network {
         host: Some(host.name.clone()),
-        origin: implicit(format!("{}.docker", host.origin.path)),
+        origin: implicit(host.origin.at("docker")),
         ..Network::named(name, driver)
     }
 }
@@ -48,7 +48,7 @@ fn add_ingress(s: &mut Scenario) {
         s.hosts
             .iter()
             .find(|h| h.swarm == SwarmRole::Manager)
-            .map(|h| format!("{}.swarm", h.origin.path))
+            .map(|h| h.origin.at("swarm"))
             .unwrap_or_default(),
     );
     s.networks.push(ingress);

@@ -141,7 +141,7 @@ pub(super) fn check(checker: &mut Checker) {
             }
             found.push((
                 &OVERLAP,
-                format!("{}.subnet", b.origin.path),
+                b.origin.at("subnet"),
                 format!(
                     "network `{}` ({sb}) overlaps network `{}` ({sa}) on host `{shared}`",
                     b.name, a.name
@@ -157,7 +157,7 @@ pub(super) fn check(checker: &mut Checker) {
             if !n.subnet.0.iter().any(|sn| sn.contains(&gw)) {
                 found.push((
                     &GATEWAY_OUTSIDE,
-                    format!("{}.gateway", n.origin.path),
+                    n.origin.at("gateway"),
                     format!(
                         "network `{}` has gateway {gw} outside its subnet {}",
                         n.name,
@@ -182,7 +182,7 @@ pub(super) fn check(checker: &mut Checker) {
                 }
                 found.push((
                     &OVERLAPS_LAN,
-                    format!("{}.subnet", n.origin.path),
+                    n.origin.at("subnet"),
                     format!(
                         "{} network `{}` ({sn}) overlaps LAN {lan} of NIC `{}` on host `{}`",
                         n.driver, n.name, nic.name, host.name
@@ -205,7 +205,7 @@ pub(super) fn check(checker: &mut Checker) {
         if let Some(gw) = seg.gateway.filter(|g| !seg.subnet.contains(g)) {
             found.push((
                 &GATEWAY_OUTSIDE,
-                format!("{}.gateway", seg.origin.path),
+                seg.origin.at("gateway"),
                 format!(
                     "segment `{}` has gateway {gw} outside {}",
                     seg.name, seg.subnet
@@ -243,7 +243,7 @@ pub(super) fn check(checker: &mut Checker) {
             if !seg.subnet.contains(&ip) {
                 found.push((
                     &IP_OUTSIDE,
-                    format!("{}.ip", c.origin.path),
+                    c.origin.at("ip"),
                     format!(
                         "client `{}` has {ip} outside segment `{}` ({})",
                         c.name, seg.name, seg.subnet

@@ -60,7 +60,7 @@ pub(super) fn check(checker: &mut Checker) {
         if host.is_windows() && has_containers && !host.allows_inbound_icmp() {
             checker.emit(
                 &INBOUND_ICMP,
-                &format!("{}.firewall", host.origin.path),
+                &host.origin.at("firewall"),
                 format!(
                     "host `{}` blocks inbound ICMPv4: pings to the host fail, and so do pings from the host to its containers on NAT networks",
                     host.name

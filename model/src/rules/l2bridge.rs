@@ -57,7 +57,7 @@ pub(super) fn check(checker: &mut Checker) {
                 if !on_host_subnet && host.sdn.is_none() && !host.kubernetes {
                     checker.emit(
                         &CUSTOM_SUBNET,
-                        &format!("{}.subnet", net.origin.path),
+                        &net.origin.at("subnet"),
                         format!(
                             "l2bridge network `{}` uses {subnet}, which is not the subnet of any NIC of host `{}`",
                             net.name, host.name

@@ -145,17 +145,17 @@ fn subnet_path(n: &Network, index: usize) -> String {
     if n.subnet.0.len() > 1 {
         format!("{}.subnet[{index}]", n.origin.path)
     } else {
-        format!("{}.subnet", n.origin.path)
+        n.origin.at("subnet")
     }
 }
 
 fn prefix_contains_host(checker: &mut Checker, host: &Host, nats: &[(usize, &Network)]) {
     let prefix = host.nat_prefix();
-    let prefix_path = if host.docker.fixed_cidr.is_some() {
-        format!("{}.docker.fixed-cidr", host.origin.path)
+    let prefix_path = host.origin.at(if host.docker.fixed_cidr.is_some() {
+        "docker.fixed-cidr"
     } else {
-        format!("{}.nics", host.origin.path)
-    };
+        "nics"
+    });
     for (ni, nic) in host.nics.iter().enumerate() {
         let ip = nic.ip.addr();
         // The prefix only matters while something uses it: the default `nat` network,
@@ -237,7 +237,7 @@ fn port_mapping_notes(checker: &mut Checker) {
         let path = if a.container.ports.is_empty() {
             a.container.origin.path.clone()
         } else {
-            format!("{}.ports", a.container.origin.path)
+            a.container.origin.at("ports")
         };
         if a.host.os.port_mapping_creates_firewall_rule() {
             notes.push((

@@ -197,11 +197,11 @@ fn vlan(checker: &mut Checker, ni: usize) {
     if !net.driver.uses_external_vswitch() || net.driver == Driver::Overlay {
         return;
     }
-    let path = if net.vlan.is_some() {
-        format!("{}.vlan", net.origin.path)
+    let path = net.origin.at(if net.vlan.is_some() {
+        "vlan"
     } else {
-        format!("{}.options", net.origin.path)
-    };
+        "options"
+    });
     for host in checker.hosts_of_network(ni) {
         let Some(nic) = checker.design.network_nic(net, host) else {
             continue;

@@ -66,15 +66,12 @@ pub(super) fn check(checker: &mut Checker) {
         }
         if windows {
             if let Some(vni) = net.vni().filter(|v| *v < 4096) {
-                let path = if net.vni.is_some() {
-                    format!("{}.vni", net.origin.path)
-                } else {
-                    format!("{}.options", net.origin.path)
-                };
+                // The VNI as written, or the options that set it.
+                let field = if net.vni.is_some() { "vni" } else { "options" };
                 // HNS refuses the network: none of its flows is what the rules say.
                 checker.emit_on(
                     &LOW_VNI,
-                    &path,
+                    &net.origin.at(field),
                     format!(
                         "overlay network `{}` uses VNI {vni}; Windows needs 4096 or more",
                         net.name
@@ -95,7 +92,7 @@ pub(super) fn check(checker: &mut Checker) {
                 let path = if h.updates.is_empty() {
                     h.origin.path.clone()
                 } else {
-                    format!("{}.updates", h.origin.path)
+                    h.origin.at("updates")
                 };
                 checker.emit(
                     &MISSING_UPDATE,

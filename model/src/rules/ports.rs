@@ -127,7 +127,7 @@ pub(super) fn check(checker: &mut Checker) {
             Vec::new()
         };
         if publishes {
-            let ports_path = format!("{}.ports", c.origin.path);
+            let ports_path = c.origin.at("ports");
             if host.is_windows() && only(&kinds, "transparent") {
                 found.push((
                     &TRANSPARENT_PORTS,
@@ -176,7 +176,7 @@ pub(super) fn check(checker: &mut Checker) {
         if c.publish_all && c.expose.is_empty() {
             found.push((
                 &NOTHING_TO_PUBLISH,
-                format!("{}.publish-all", c.origin.path),
+                c.origin.at("publish-all"),
                 format!("container `{}` sets -P but exposes no port", c.name),
             ));
         }

@@ -110,7 +110,7 @@ pub(super) fn check(checker: &mut Checker) {
             if (p == Platform::Windows) != h.os.is_windows() {
                 found.push((
                     &PLATFORM_OS,
-                    format!("{}.platform", h.origin.path),
+                    h.origin.at("platform"),
                     format!(
                         "host `{}` has platform {} but os {}",
                         h.name,
@@ -150,7 +150,7 @@ pub(super) fn check(checker: &mut Checker) {
             if !segments.contains(seg.as_str()) {
                 found.push((
                     &UNKNOWN,
-                    format!("{}.segment", c.origin.path),
+                    c.origin.at("segment"),
                     format!(
                         "client `{}` is on segment `{seg}`, which is not defined",
                         c.name
@@ -163,7 +163,7 @@ pub(super) fn check(checker: &mut Checker) {
         match checker.host(&v.host) {
             None => found.push((
                 &UNKNOWN,
-                format!("{}.host", v.origin.path),
+                v.origin.at("host"),
                 format!(
                     "vSwitch `{}` is on host `{}`, which is not defined",
                     v.name, v.host
@@ -173,7 +173,7 @@ pub(super) fn check(checker: &mut Checker) {
                 if let Some(nic) = v.nic.as_deref().filter(|n| h.nic(n).is_none()) {
                     found.push((
                         &UNKNOWN,
-                        format!("{}.nic", v.origin.path),
+                        v.origin.at("nic"),
                         format!(
                             "vSwitch `{}` binds NIC `{nic}`, which host `{}` does not have",
                             v.name, h.name
@@ -190,7 +190,7 @@ pub(super) fn check(checker: &mut Checker) {
             {
                 found.push((
                     &DRIVER_TYPO,
-                    format!("{}.driver", n.origin.path),
+                    n.origin.at("driver"),
                     format!(
                         "network `{}` uses driver `{name}`, which Docker does not ship: did you mean `{builtin}`?",
                         n.name
@@ -199,7 +199,7 @@ pub(super) fn check(checker: &mut Checker) {
             } else if n.driver.miscased_builtin().is_none() {
                 found.push((
                     &PLUGIN,
-                    format!("{}.driver", n.origin.path),
+                    n.origin.at("driver"),
                     format!(
                         "network `{}` uses third-party driver `{name}`, which is not modelled",
                         n.name
@@ -216,7 +216,7 @@ pub(super) fn check(checker: &mut Checker) {
         match checker.host(hname) {
             None => found.push((
                 &UNKNOWN,
-                format!("{}.host", n.origin.path),
+                n.origin.at("host"),
                 format!(
                     "network `{}` is on host `{hname}`, which is not defined",
                     n.name
@@ -226,7 +226,7 @@ pub(super) fn check(checker: &mut Checker) {
                 if h.docker.absent && !n.origin.implicit {
                     found.push((
                         &NO_DOCKER,
-                        format!("{}.host", n.origin.path),
+                        n.origin.at("host"),
                         format!(
                             "network `{}` is on host `{hname}`, which has no Docker",
                             n.name
@@ -238,7 +238,7 @@ pub(super) fn check(checker: &mut Checker) {
                     if h.nic(iface).is_none() {
                         found.push((
                             &UNKNOWN,
-                            format!("{}.options", n.origin.path),
+                            n.origin.at("options"),
                             format!(
                                 "network `{}` binds to interface `{iface}`, which host `{hname}` does not have",
                                 n.name
@@ -253,7 +253,7 @@ pub(super) fn check(checker: &mut Checker) {
         match checker.container_host(ci) {
             None if c.service.is_none() => found.push((
                 &UNKNOWN,
-                format!("{}.host", c.origin.path),
+                c.origin.at("host"),
                 format!(
                     "container `{}` is on host `{}`, which is not defined",
                     c.name, c.host
@@ -261,7 +261,7 @@ pub(super) fn check(checker: &mut Checker) {
             )),
             Some(h) if h.docker.absent => found.push((
                 &NO_DOCKER,
-                format!("{}.host", c.origin.path),
+                c.origin.at("host"),
                 format!(
                     "container `{}` is on host `{}`, which has no Docker",
                     c.name, c.host
@@ -376,7 +376,7 @@ fn platform_driver(
         let platform = if h.is_windows() { "Windows" } else { "Linux" };
         found.push((
             &PLATFORM_DRIVER,
-            format!("{}.driver", n.origin.path),
+            n.origin.at("driver"),
             format!(
                 "network `{}` uses driver `{}`, which {platform} host `{}` does not have",
                 n.name, n.driver, h.name

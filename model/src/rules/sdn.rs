@@ -14,7 +14,7 @@ pub(super) fn check(checker: &mut Checker) {
         let Some(sdn) = &host.sdn else {
             continue;
         };
-        let path = format!("{}.sdn", host.origin.path);
+        let path = host.origin.at("sdn");
         let mut missing = Vec::new();
         if !sdn.network_controller {
             missing.push("network controller");

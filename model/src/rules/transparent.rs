@@ -39,7 +39,7 @@ pub(super) fn check(checker: &mut Checker) {
                 if subnet.trunc() != seg.subnet.trunc() {
                     checker.emit_on(
                         &SUBNET_MISMATCH,
-                        &format!("{}.subnet", net.origin.path),
+                        &net.origin.at("subnet"),
                         format!(
                             "transparent network `{}` uses {subnet}, but its NIC on host `{}` is on segment `{}` ({})",
                             net.name, host.name, seg.name, seg.subnet
@@ -62,7 +62,7 @@ pub(super) fn check(checker: &mut Checker) {
                 if gw != seg_gw && !net.subnet.0.is_empty() {
                     checker.emit_on(
                         &SUBNET_MISMATCH,
-                        &format!("{}.gateway", net.origin.path),
+                        &net.origin.at("gateway"),
                         format!(
                             "transparent network `{}` uses gateway {gw}, but segment `{}` has gateway {seg_gw}",
                             net.name, seg.name

@@ -51,6 +51,13 @@ pub struct Origin {
     pub implicit: bool,
 }
 
+impl Origin {
+    /// The path of field `field` of the object: `hosts[0].nics` for `nics` of the first host.
+    pub fn at(&self, field: &str) -> String {
+        format!("{}.{field}", self.path)
+    }
+}
+
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
