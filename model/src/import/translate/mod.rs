@@ -328,27 +328,24 @@ impl Translator {
             Command::NewVmSwitch { name, kind, nic } => self.new_vswitch(h, name, kind, nic, src),
             Command::RestartService(svc) => self.restart_service(h, &svc, src),
             Command::Reboot => self.reboot(h, src),
-            Command::Informational(text) => self.emit(
-                "IMP006",
-                src,
-                format!("`{text}` only reads state: ignored"),
-            ),
-            Command::NoNetworkEffect(text) => self.emit(
-                "IMP006",
-                src,
-                format!("`{text}` changes nothing the model represents: ignored"),
-            ),
+            Command::Informational(text) => self.ignored("IMP006", &text, "only reads state", src),
+            Command::NoNetworkEffect(text) => {
+                self.ignored("IMP006", &text, "changes nothing the model represents", src)
+            }
             Command::Compose(text) => self.emit(
                 "IMP006",
                 src,
                 format!("`{text}`: give the compose file itself (the host's `compose:` field or `hnsim import docker-compose.yml`)"),
             ),
-            Command::Unknown(text) => self.emit(
-                "IMP007",
-                src,
-                format!("`{text}` is not a command the importer knows: ignored"),
-            ),
+            Command::Unknown(text) => {
+                self.ignored("IMP007", &text, "is not a command the importer knows", src)
+            }
         }
+    }
+
+    /// Says under `code` that command `text` is ignored, and `why`.
+    fn ignored(&mut self, code: &str, text: &str, why: &str, src: &Location) {
+        self.emit(code, src, format!("`{text}` {why}: ignored"));
     }
 
     /// Checks the network references collected on the way and hands back the result.
