@@ -9,6 +9,7 @@ mod common;
 use hnsim_conformance::docker;
 use hnsim_conformance::{compare, Dataplane, ObservedCell};
 use hnsim_sim::ProbeOutcome;
+use std::path::PathBuf;
 
 const BRIDGES: &str = "scenarios/designs/linux-bridge-default-vs-user-defined.yaml";
 
@@ -150,20 +151,25 @@ fn a_failed_run_leaves_nothing() {
         return;
     };
     let prefix = format!("{}-", test_prefix(0));
-    let text = std::fs::read_to_string(common::workspace().join(BRIDGES)).unwrap();
-    // The probe image cannot be built from a binary that does not exist.
-    let mut opts = docker::Options::new("/nonexistent/hnsim".into());
-    opts.prefix = Some(prefix.clone());
-    let err = realize_error(&text, opts);
-    assert!(err.contains("image"), "{err}");
-    assert_nothing_left(&prefix);
-    // A Windows-only scenario is refused before anything is created.
-    let text = "name: t\nhosts:\n  - {name: w, os: ws2019}\ncontainers:\n  - {name: a, host: w}\n";
-    let mut opts = docker::Options::new(common::hnsim_bin());
-    opts.prefix = Some(prefix.clone());
-    let err = realize_error(text, opts);
-    assert!(err.contains("Linux"), "{err}");
-    assert_nothing_left(&prefix);
+    let bridges = std::fs::read_to_string(common::workspace().join(BRIDGES)).unwrap();
+    let windows_only =
+        "name: t\nhosts:\n  - {name: w, os: ws2019}\ncontainers:\n  - {name: a, host: w}\n";
+    for (binary, text, says) in [
+        // The probe image cannot be built from a binary that does not exist.
+        (
+            PathBuf::from("/nonexistent/hnsim"),
+            bridges.as_str(),
+            "image",
+        ),
+        // A Windows-only scenario is refused before anything is created.
+        (common::hnsim_bin(), windows_only, "Linux"),
+    ] {
+        let mut opts = docker::Options::new(binary);
+        opts.prefix = Some(prefix.clone());
+        let err = realize_error(text, opts);
+        assert!(err.contains(says), "{err}");
+        assert_nothing_left(&prefix);
+    }
 }
 
 #[test]

@@ -228,9 +228,6 @@ fn one_unreadable_file_among_several_is_exit_2_but_the_rest_is_checked() {
 
 #[test]
 fn ms_docs_transparent_commands_reach_the_lan_and_the_internet() {
-    let (f, o) = run_written("check", "msdocs", "transparent.txt", MS_DOCS_TRANSPARENT);
-    // The file does not describe the host's LAN: the importer says what it assumed.
-    assert_answer(&o, 0, &["IMP019", "10.123.174.0/23"]);
     let container = "windowsservercore-1@TransparentNet3";
     let cells = [
         (container, "internet", "tcp/443", "delivered"),
@@ -242,13 +239,19 @@ fn ms_docs_transparent_commands_reach_the_lan_and_the_internet() {
             "delivered at 10.123.174.105",
         ),
     ];
-    assert_cells(&sim_json(&f), &cells);
+    // The file does not describe the host's LAN: the importer says what it assumed.
+    let says = ["IMP019", "10.123.174.0/23"];
+    assert_checks_and_simulates(
+        "msdocs",
+        "transparent.txt",
+        MS_DOCS_TRANSPARENT,
+        &says,
+        &cells,
+    );
 }
 
 #[test]
 fn powershell_backtick_continuations_and_published_ports() {
-    let (f, o) = run_written("check", "powershell", "nat.ps1", POWERSHELL_NAT);
-    assert_exit(&o, 0);
     let (api, web) = ("api@MyNatNetwork", "web@MyNatNetwork");
     let cells = [
         // NAT-8, NAT-5, NAT-7.
@@ -261,13 +264,11 @@ fn powershell_backtick_continuations_and_published_ports() {
         (web, api, "tcp/5000", "delivered at 172.20.0.3:5000"),
         (api, "internet", "tcp/443", "delivered"),
     ];
-    assert_cells(&sim_json(&f), &cells);
+    assert_checks_and_simulates("powershell", "nat.ps1", POWERSHELL_NAT, &[], &cells);
 }
 
 #[test]
 fn linux_defaults_bridge_and_ephemeral_ports_from_32768() {
-    let (f, o) = run_written("check", "linux", "history.sh", LINUX_SHELL);
-    assert_exit(&o, 0);
     let cells = [
         (
             "client:lan-client",
@@ -279,7 +280,7 @@ fn linux_defaults_bridge_and_ephemeral_ports_from_32768() {
         // EXT-10.
         ("web@app-net", "lonely@bridge", "icmp", "isolated-network"),
     ];
-    assert_cells(&sim_json(&f), &cells);
+    assert_checks_and_simulates("linux", "history.sh", LINUX_SHELL, &[], &cells);
 }
 
 #[test]
@@ -318,13 +319,6 @@ fn windows_refused_options_name_the_line_and_exit_1() {
 
 #[test]
 fn linux_compose_two_networks() {
-    let (f, o) = run_written(
-        "check",
-        "compose-linux",
-        "docker-compose.yml",
-        LINUX_COMPOSE,
-    );
-    assert_exit(&o, 0);
     let web = "compose-linux-web-1@compose-linux_frontend";
     let api = "compose-linux-api-1@compose-linux_backend";
     let db = "compose-linux-db-1@compose-linux_backend";
@@ -333,52 +327,38 @@ fn linux_compose_two_networks() {
         (api, db, "tcp/5432", "delivered"),
         ("client:lan-client", web, "tcp/80", "delivered"),
     ];
-    assert_cells(&sim_json(&f), &cells);
+    let compose = "docker-compose.yml";
+    assert_checks_and_simulates("compose-linux", compose, LINUX_COMPOSE, &[], &cells);
 }
 
 #[test]
 fn windows_compose_on_the_external_nat_network() {
-    let (f, o) = run_written(
-        "check",
-        "compose-win",
-        "docker-compose.yml",
-        WINDOWS_COMPOSE,
-    );
-    assert_exit(&o, 0);
-    let o = hnsim(&["import", p(&f)]);
-    assert!(
-        stdout(&o).contains("os: ws2019"),
-        "external nat => Windows: {}",
-        both(&o)
-    );
     let db = "compose-win-db-1@nat";
     let cells = [
         ("compose-win-web-1@nat", db, "tcp/1433", "delivered"),
         ("client:lan-client", db, "tcp/1433", "not-published"),
     ];
-    assert_cells(&sim_json(&f), &cells);
+    let compose = "docker-compose.yml";
+    let f = assert_checks_and_simulates("compose-win", compose, WINDOWS_COMPOSE, &[], &cells);
+    // The external `nat` network makes the host a Windows one.
+    assert_stdout_has(&hnsim(&["import", p(&f)]), "os: ws2019");
 }
 
+/// A stack file is not a broken compose file: it checks clean and deploys on the
+/// swarm manager.
 #[test]
 fn a_stack_file_is_deployed_on_a_swarm_manager() {
-    let (f, o) = run_written("check", "stack", "stack.yml", STACK);
-    assert_eq!(
-        code(&o),
-        0,
-        "a stack file is not a broken compose file: {}",
-        both(&o)
-    );
-    let o = hnsim(&["import", p(&f)]);
-    let yaml = stdout(&o);
-    assert!(yaml.contains("swarm: manager"), "{yaml}");
-    assert!(yaml.contains("replicas: 3"), "{yaml}");
     let cells = [(
         "stack_web.1@stack_webnet",
         "stack_web.2@stack_webnet",
         "tcp/80",
         "delivered",
     )];
-    assert_cells(&sim_json(&f), &cells);
+    let f = assert_checks_and_simulates("stack", "stack.yml", STACK, &[], &cells);
+    let o = hnsim(&["import", p(&f)]);
+    let yaml = stdout(&o);
+    assert!(yaml.contains("swarm: manager"), "{yaml}");
+    assert!(yaml.contains("replicas: 3"), "{yaml}");
 }
 
 #[test]

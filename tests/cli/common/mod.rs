@@ -223,6 +223,23 @@ pub fn run_written(command: &str, test: &str, name: &str, text: &str) -> (PathBu
     (f, o)
 }
 
+/// Writes `text` to a file `name` of the test `test`, checks it (exit 0, saying each of
+/// `says`) and simulates it, asserting its `cells` as [`assert_cells`] reads them: an
+/// input pasted from the docs is a design that works as written. Returns the file.
+#[track_caller]
+pub fn assert_checks_and_simulates(
+    test: &str,
+    name: &str,
+    text: &str,
+    says: &[&str],
+    cells: &[(&str, &str, &str, &str)],
+) -> PathBuf {
+    let (f, o) = run_written("check", test, name, text);
+    assert_answer(&o, 0, says);
+    assert_cells(&sim_json(&f), cells);
+    f
+}
+
 /// Asserts what each final-state cell `(from, to, probe, comes to)` of `report` comes
 /// to: `delivered`, `delivered at ADDRESS` (the address the source sends to), or the
 /// reason it is not delivered (`isolated-network`, `not-published`, ...).
