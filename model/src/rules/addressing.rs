@@ -16,24 +16,19 @@ use crate::scenario::{Network, Step};
 use ipnet::IpNet;
 use std::net::IpAddr;
 
-pub const OVERLAP: Rule = Rule::new("SCN010");
-
-pub const OVERLAPS_LAN: Rule = Rule::new("SCN011");
-
-pub const GATEWAY_OUTSIDE: Rule = Rule::new("SCN012");
-
-pub const IP_OUTSIDE: Rule = Rule::new("SCN013");
-
-pub const IP_CONFLICT: Rule = Rule::new("SCN014");
-
-pub const DEVICE_CONFLICT: Rule = Rule::new("SCN015");
+rules! {
+    OVERLAP: "SCN010",
+    OVERLAPS_LAN: "SCN011",
+    GATEWAY_OUTSIDE: "SCN012",
+    IP_OUTSIDE: "SCN013",
+    IP_CONFLICT: "SCN014",
+    DEVICE_CONFLICT: "SCN015",
+    EXHAUSTED: "SCN016",
+    STATIC_WITHOUT_SUBNET: "SCN017",
+}
 
 /// An endpoint that got no address: (field path, container, why).
 type Starved = (String, String, String);
-
-pub const EXHAUSTED: Rule = Rule::new("SCN016");
-
-pub const STATIC_WITHOUT_SUBNET: Rule = Rule::new("SCN017");
 
 /// Whether the user wrote a subnet for this network (resolution fills one in otherwise).
 fn user_subnet(doc: &Document, net: &Network) -> bool {
@@ -406,7 +401,7 @@ fn endpoints(checker: &Checker, found: &mut Found) {
             if !user_subnet(checker.doc, a.network) {
                 found.push((
                     &STATIC_WITHOUT_SUBNET,
-                    a.ip_path(),
+                    a.at("ip"),
                     format!(
                         "container `{}` asks for {ip} on network `{}`, which has no user-configured subnet",
                         a.container.name, a.network.name
@@ -416,7 +411,7 @@ Some(Checker::endpoint_subject(&a))));
                 if !a.network.subnet.0.iter().any(|sn| sn.contains(&ip)) {
                     found.push((
                         &IP_OUTSIDE,
-                        a.ip_path(),
+                        a.at("ip"),
                         format!(
                             "container `{}` has {ip}, outside network `{}` ({})",
                             a.container.name,
@@ -429,7 +424,7 @@ Some(Checker::endpoint_subject(&a))));
             } else if let Some(seg) = segment.filter(|g| !g.subnet.contains(&ip)) {
                 found.push((
                     &IP_OUTSIDE,
-                    a.ip_path(),
+                    a.at("ip"),
                     format!(
                         "container `{}` has {ip} on transparent network `{}`, outside segment `{}` ({})",
                         a.container.name, a.network.name, seg.name, seg.subnet
@@ -439,7 +434,7 @@ Some(Checker::endpoint_subject(&a))));
             if a.network.gateway == Some(ip) {
                 found.push((
                     &IP_CONFLICT,
-                    a.ip_path(),
+                    a.at("ip"),
                     format!(
                         "container `{}` has {ip}, the gateway of network `{}`",
                         a.container.name, a.network.name
@@ -451,7 +446,7 @@ Some(Checker::endpoint_subject(&a))));
                 if let Some(dev) = devices.get(&(seg.name.as_str(), ip)) {
                     found.push((
                         &DEVICE_CONFLICT,
-                        a.ip_path(),
+                        a.at("ip"),
                         format!(
                             "container `{}` on {} network `{}` has {ip}, already used by {dev}",
                             a.container.name, a.network.driver, a.network.name
@@ -486,7 +481,7 @@ Some(Checker::endpoint_subject(&a))));
                     };
                     found.push((
                         &IP_CONFLICT,
-                        if stat { a.ip_path() } else { a.path() },
+                        if stat { a.at("ip") } else { a.path() },
                         format!(
                             "containers `{other}` and `{}` both have {ip} on {scope}",
                             a.container.name

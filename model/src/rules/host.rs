@@ -1,16 +1,15 @@
 //! The container host itself: isolation, nested virtualization and the host firewall
 //! (ARCH-2..5, EXT-5).
 
-use super::{Checker, Rule};
+use super::Checker;
 use crate::scenario::{Isolation, Machine};
 
-pub const UNTRUSTED_PROCESS: Rule = Rule::new("HNS080");
-
-pub const HYPERV_ISOLATION: Rule = Rule::new("HNS081");
-
-pub const INBOUND_ICMP: Rule = Rule::new("HNS082");
-
-pub const HYPERV_ON_LINUX: Rule = Rule::new("SCN060");
+rules! {
+    UNTRUSTED_PROCESS: "HNS080",
+    HYPERV_ISOLATION: "HNS081",
+    INBOUND_ICMP: "HNS082",
+    HYPERV_ON_LINUX: "SCN060",
+}
 
 pub(super) fn check(checker: &mut Checker) {
     for (ci, c) in checker.containers().iter().enumerate() {

@@ -1,21 +1,18 @@
 //! l2bridge driver: subnets, address assignment in and out of SDN, OS support
 //! (L2B-1..5, SDN-1, IPAM-1).
 
-use super::{Checker, Rule};
+use super::Checker;
 use crate::design::IpSource;
 use crate::driver::Driver;
 
-pub const NO_SUBNET: Rule = Rule::new("HNS030");
-
-pub const DYNAMIC_OUTSIDE_SDN: Rule = Rule::new("HNS031");
-
-pub const STATIC_IN_SDN: Rule = Rule::new("HNS032");
-
-pub const CUSTOM_SUBNET: Rule = Rule::new("HNS033");
-
-pub const OLD_OS: Rule = Rule::new("HNS034");
-
-pub const SDN_POLICIES_BYPASSED: Rule = Rule::new("HNS035");
+rules! {
+    NO_SUBNET: "HNS030",
+    DYNAMIC_OUTSIDE_SDN: "HNS031",
+    STATIC_IN_SDN: "HNS032",
+    CUSTOM_SUBNET: "HNS033",
+    OLD_OS: "HNS034",
+    SDN_POLICIES_BYPASSED: "HNS035",
+}
 
 pub(super) fn check(checker: &mut Checker) {
     for (ni, net, host) in checker.on_windows(Driver::L2bridge) {
@@ -101,7 +98,7 @@ pub(super) fn check(checker: &mut Checker) {
             ),
             (Some(_), IpSource::Static) => checker.emit(
                 &STATIC_IN_SDN,
-                &a.ip_path(),
+                &a.at("ip"),
                 format!(
                     "container `{}` on l2bridge network `{}` (host `{}`, SDN) has static ip {}",
                     a.container.name,

@@ -1,9 +1,11 @@
 //! l2tunnel driver: only for Microsoft's cloud stack (L2T-1, SDN-1).
 
-use super::{Checker, Rule};
+use super::Checker;
 use crate::driver::Driver;
 
-pub const OUTSIDE_CLOUD: Rule = Rule::new("HNS040");
+rules! {
+    OUTSIDE_CLOUD: "HNS040",
+}
 
 pub(super) fn check(checker: &mut Checker) {
     for (_, net, host) in checker.on_windows(Driver::L2tunnel) {

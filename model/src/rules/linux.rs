@@ -1,23 +1,19 @@
 //! Docker on Linux: bridge, host, none and macvlan (LNX-1..6, EXT-10..12).
 
-use super::{Checker, Rule};
+use super::Checker;
 use crate::driver::Driver;
 use crate::scenario::{shim, Machine};
 use std::collections::BTreeMap;
 
-pub const NONE_FOR_SERVICE: Rule = Rule::new("DKR001");
-
-pub const EXCLUSIVE_NETWORK: Rule = Rule::new("DKR002");
-
-pub const MACVLAN_IN_VM: Rule = Rule::new("DKR003");
-
-pub const MACVLAN_NO_PARENT: Rule = Rule::new("DKR004");
-
-pub const MACVLAN_HOST: Rule = Rule::new("DKR005");
-
-pub const ALIAS_ON_DEFAULT_BRIDGE: Rule = Rule::new("DKR006");
-
-pub const DEFAULT_BRIDGE_NAMES: Rule = Rule::new("DKR007");
+rules! {
+    NONE_FOR_SERVICE: "DKR001",
+    EXCLUSIVE_NETWORK: "DKR002",
+    MACVLAN_IN_VM: "DKR003",
+    MACVLAN_NO_PARENT: "DKR004",
+    MACVLAN_HOST: "DKR005",
+    ALIAS_ON_DEFAULT_BRIDGE: "DKR006",
+    DEFAULT_BRIDGE_NAMES: "DKR007",
+}
 
 pub(super) fn check(checker: &mut Checker) {
     let mut default_bridge: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -64,7 +60,7 @@ pub(super) fn check(checker: &mut Checker) {
             if !a.ep.aliases.is_empty() {
                 checker.emit(
                     &ALIAS_ON_DEFAULT_BRIDGE,
-                    &format!("{}.aliases", a.path()),
+                    &a.at("aliases"),
                     format!(
                         "container `{}` has aliases on the default bridge of host `{}`",
                         a.container.name, a.host.name

@@ -5,9 +5,9 @@
 //! the consistency of the scenario itself (references, duplicates, addressing). A code
 //! never changes meaning once published; a retired rule keeps its number unused.
 //!
-//! One module per area of the catalogue. Each module owns its [`Rule`] constants and a
-//! `check` over the resolved [`Design`]; [`timeline`] turns the events of a step into
-//! findings. [`RULES`] is the registry `hnsim explain` and the tests read.
+//! One module per area of the catalogue. Each module declares its rules (`rules!`) and
+//! a `check` over the resolved [`Design`]; [`timeline`] turns the events of a step into
+//! findings. [`every_rule`] is the registry the tests read.
 
 use crate::design::{Design, Endpoint};
 use crate::finding::{Finding, Severity, Subject};
@@ -15,6 +15,16 @@ use crate::hash::{HashMap, HashSet};
 use crate::parse::Document;
 use crate::scenario::{Container, Host, Network};
 use crate::timeline::StepEvent;
+
+/// Declares an area's rules: a [`Rule`] constant for each, named for what it finds,
+/// with its code, and `AREA`, the list of them that [`every_rule`] reads.
+macro_rules! rules {
+    ($($name:ident: $code:literal,)+) => {
+        $(pub const $name: $crate::rules::Rule = $crate::rules::Rule::new($code);)+
+        /// This area's rules, in the order they are declared.
+        pub(super) const AREA: &[$crate::rules::Rule] = &[$($name),+];
+    };
+}
 
 mod addressing;
 pub mod catalogue;
@@ -77,98 +87,25 @@ impl Rule {
     }
 }
 
-/// Every rule, grouped by module (`hnsim explain` lists them sorted by code).
-pub const RULES: &[Rule] = &[
-    nat::PREFIX_CONTAINS_HOST_IP,
-    nat::SECOND_NAT_NETWORK,
-    nat::OUTSIDE_NAT_PREFIX,
-    nat::NO_DEFAULT_NAT,
-    nat::FIREWALL_RULE_PER_MAPPING,
-    nat::LOCALHOST_LOOPBACK,
-    nat::NOT_PERSISTENT,
-    nat::HAIRPIN_ACROSS_NAT_NETWORKS,
-    transparent::SHARED_NIC,
-    transparent::NO_MAC_SPOOFING,
-    transparent::AZURE,
-    transparent::NO_ADDRESS,
-    transparent::SUBNET_MISMATCH,
-    transparent::HIDDEN_VSWITCH,
-    transparent::NO_GATEWAY,
-    transparent::NO_NAME_RESOLUTION,
-    overlay::NO_SWARM_MANAGER,
-    overlay::LOW_VNI,
-    overlay::MISSING_UPDATE,
-    overlay::NO_OUTBOUND_WS2016,
-    overlay::NO_OUTBOUND_ICMP,
-    l2bridge::NO_SUBNET,
-    l2bridge::DYNAMIC_OUTSIDE_SDN,
-    l2bridge::STATIC_IN_SDN,
-    l2bridge::CUSTOM_SUBNET,
-    l2bridge::OLD_OS,
-    l2bridge::SDN_POLICIES_BYPASSED,
-    l2tunnel::OUTSIDE_CLOUD,
-    sdn::PREREQUISITES,
-    sdn::PUBLIC_CLOUD,
-    sdn::IP_CONFIGS_EXHAUSTED,
-    options::NETWORK_OPTION,
-    options::CONTAINER_OPTION,
-    options::IPV6,
-    options::UNKNOWN_SHIM_OPTION,
-    options::VLAN_WITHOUT_TRUNK,
-    options::MISCASED_DRIVER,
-    options::BAD_DNS_SERVERS,
-    options::BAD_OPTION_VALUE,
-    ports::TRANSPARENT_PORTS,
-    ports::HOST_IP,
-    ports::HOST_PORT_RANGE,
-    ports::PROTOCOL,
-    ports::UNMODELLED_WINDOWS_PORTS,
-    timeline::HOT_ATTACH,
-    timeline::LOST_ON_REBOOT,
-    timeline::DAEMON_CONFIG,
-    timeline::VSWITCH_OUT_OF_BAND,
-    timeline::VSWITCH_VISIBLE,
-    timeline::NETWORK_REMOVED,
-    host::UNTRUSTED_PROCESS,
-    host::HYPERV_ISOLATION,
-    host::INBOUND_ICMP,
-    linux::NONE_FOR_SERVICE,
-    linux::EXCLUSIVE_NETWORK,
-    linux::MACVLAN_IN_VM,
-    linux::MACVLAN_NO_PARENT,
-    linux::MACVLAN_HOST,
-    linux::ALIAS_ON_DEFAULT_BRIDGE,
-    linux::DEFAULT_BRIDGE_NAMES,
-    ports::HOST_NETWORK_PORTS,
-    ports::MACVLAN_PORTS,
-    overlay::LINUX_NO_SWARM_MANAGER,
-    references::DUPLICATE,
-    references::UNKNOWN,
-    references::WRONG_HOST,
-    references::PLATFORM_DRIVER,
-    references::SERVICE_WITHOUT_SWARM,
-    references::NO_DOCKER,
-    references::PLUGIN,
-    references::DRIVER_TYPO,
-    references::PLATFORM_OS,
-    addressing::OVERLAP,
-    addressing::OVERLAPS_LAN,
-    addressing::GATEWAY_OUTSIDE,
-    addressing::IP_OUTSIDE,
-    addressing::IP_CONFLICT,
-    addressing::DEVICE_CONFLICT,
-    addressing::EXHAUSTED,
-    addressing::STATIC_WITHOUT_SUBNET,
-    overlay::NOT_A_SWARM_NODE,
-    overlay::NOT_ATTACHABLE,
-    ports::PORT_TAKEN,
-    ports::RANGE_MISMATCH,
-    ports::NOTHING_TO_PUBLISH,
-    timeline::CANNOT_START,
-    timeline::REMOVE_IN_USE,
-    timeline::UNKNOWN_IN_STEP,
-    host::HYPERV_ON_LINUX,
-];
+/// Every rule, area by area (`hnsim explain` lists them sorted by code).
+pub fn every_rule() -> impl Iterator<Item = Rule> {
+    let areas: [&[Rule]; 13] = [
+        references::AREA,
+        addressing::AREA,
+        nat::AREA,
+        transparent::AREA,
+        overlay::AREA,
+        l2bridge::AREA,
+        l2tunnel::AREA,
+        sdn::AREA,
+        options::AREA,
+        ports::AREA,
+        host::AREA,
+        linux::AREA,
+        timeline::AREA,
+    ];
+    areas.into_iter().flatten().copied()
+}
 
 /// The rule with this code (case-insensitive), the importer's `IMP` codes included.
 pub fn rule(code: &str) -> Option<Rule> {
@@ -486,9 +423,9 @@ impl Attached<'_> {
             self.container.origin.path, self.ep.attachment
         )
     }
-    /// Path of the attachment's `ip` field.
-    pub fn ip_path(&self) -> String {
-        format!("{}.ip", self.path())
+    /// Path of field `field` of the attachment (`containers[0].networks[1].ip`).
+    pub fn at(&self, field: &str) -> String {
+        format!("{}.{field}", self.path())
     }
 }
 

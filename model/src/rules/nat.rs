@@ -1,25 +1,20 @@
 //! nat driver: the WinNAT prefix, how many NAT networks a host may have, and what port
 //! mappings do to the host (NAT-1..NAT-13, EXT-1, EXT-2, OPT-9).
 
-use super::{Checker, Rule};
+use super::Checker;
 use crate::driver::Driver;
 use crate::scenario::{Host, Network};
 
-pub const PREFIX_CONTAINS_HOST_IP: Rule = Rule::new("HNS001");
-
-pub const SECOND_NAT_NETWORK: Rule = Rule::new("HNS002");
-
-pub const OUTSIDE_NAT_PREFIX: Rule = Rule::new("HNS003");
-
-pub const NO_DEFAULT_NAT: Rule = Rule::new("HNS004");
-
-pub const FIREWALL_RULE_PER_MAPPING: Rule = Rule::new("HNS005");
-
-pub const LOCALHOST_LOOPBACK: Rule = Rule::new("HNS006");
-
-pub const HAIRPIN_ACROSS_NAT_NETWORKS: Rule = Rule::new("HNS008");
-
-pub const NOT_PERSISTENT: Rule = Rule::new("HNS007");
+rules! {
+    PREFIX_CONTAINS_HOST_IP: "HNS001",
+    SECOND_NAT_NETWORK: "HNS002",
+    OUTSIDE_NAT_PREFIX: "HNS003",
+    NO_DEFAULT_NAT: "HNS004",
+    FIREWALL_RULE_PER_MAPPING: "HNS005",
+    LOCALHOST_LOOPBACK: "HNS006",
+    HAIRPIN_ACROSS_NAT_NETWORKS: "HNS008",
+    NOT_PERSISTENT: "HNS007",
+}
 
 /// The host's NAT networks, the default `nat` first: it is created at Docker's first
 /// start, so any other one is the "second" network.

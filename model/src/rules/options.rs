@@ -1,25 +1,20 @@
 //! Docker options and their limits on Windows (OPT-1..6, EXT-6, EXT-8).
 
-use super::{Checker, Rule};
+use super::Checker;
 use crate::driver::Driver;
 use crate::scenario::{shim, Host, Network};
 use std::net::IpAddr;
 
-pub const NETWORK_OPTION: Rule = Rule::new("HNS050");
-
-pub const CONTAINER_OPTION: Rule = Rule::new("HNS051");
-
-pub const IPV6: Rule = Rule::new("HNS052");
-
-pub const UNKNOWN_SHIM_OPTION: Rule = Rule::new("HNS053");
-
-pub const VLAN_WITHOUT_TRUNK: Rule = Rule::new("HNS054");
-
-pub const MISCASED_DRIVER: Rule = Rule::new("HNS055");
-
-pub const BAD_DNS_SERVERS: Rule = Rule::new("HNS056");
-
-pub const BAD_OPTION_VALUE: Rule = Rule::new("HNS057");
+rules! {
+    NETWORK_OPTION: "HNS050",
+    CONTAINER_OPTION: "HNS051",
+    IPV6: "HNS052",
+    UNKNOWN_SHIM_OPTION: "HNS053",
+    VLAN_WITHOUT_TRUNK: "HNS054",
+    MISCASED_DRIVER: "HNS055",
+    BAD_DNS_SERVERS: "HNS056",
+    BAD_OPTION_VALUE: "HNS057",
+}
 
 /// Go's strconv.ParseBool, which the driver uses.
 fn go_bool(v: &str) -> bool {

@@ -1,26 +1,21 @@
 //! overlay driver: swarm, VXLAN identifiers, update prerequisites and outbound
 //! connectivity (OVL-1..5, EXT-4, LNX-3).
 
-use super::{has_update, Checker, Rule};
+use super::{has_update, Checker};
 use crate::driver::Driver;
 use crate::os::OsVersion;
 use crate::scenario::{Host, SwarmRole};
 
-pub const NO_SWARM_MANAGER: Rule = Rule::new("HNS020");
-
-pub const LOW_VNI: Rule = Rule::new("HNS021");
-
-pub const MISSING_UPDATE: Rule = Rule::new("HNS022");
-
-pub const NO_OUTBOUND_WS2016: Rule = Rule::new("HNS023");
-
-pub const NO_OUTBOUND_ICMP: Rule = Rule::new("HNS024");
-
-pub const LINUX_NO_SWARM_MANAGER: Rule = Rule::new("DKR020");
-
-pub const NOT_A_SWARM_NODE: Rule = Rule::new("SCN030");
-
-pub const NOT_ATTACHABLE: Rule = Rule::new("SCN031");
+rules! {
+    NO_SWARM_MANAGER: "HNS020",
+    LOW_VNI: "HNS021",
+    MISSING_UPDATE: "HNS022",
+    NO_OUTBOUND_WS2016: "HNS023",
+    NO_OUTBOUND_ICMP: "HNS024",
+    LINUX_NO_SWARM_MANAGER: "DKR020",
+    NOT_A_SWARM_NODE: "SCN030",
+    NOT_ATTACHABLE: "SCN031",
+}
 
 fn windows_overlay(checker: &Checker, ni: usize) -> bool {
     let hosts = checker.hosts_of_network(ni);

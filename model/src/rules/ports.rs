@@ -9,25 +9,18 @@ use crate::scenario::SwarmRole;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-pub const TRANSPARENT_PORTS: Rule = Rule::new("HNS060");
-
-pub const HOST_IP: Rule = Rule::new("HNS061");
-
-pub const HOST_PORT_RANGE: Rule = Rule::new("HNS062");
-
-pub const PROTOCOL: Rule = Rule::new("HNS063");
-
-pub const UNMODELLED_WINDOWS_PORTS: Rule = Rule::new("HNS064");
-
-pub const HOST_NETWORK_PORTS: Rule = Rule::new("DKR010");
-
-pub const MACVLAN_PORTS: Rule = Rule::new("DKR011");
-
-pub const PORT_TAKEN: Rule = Rule::new("SCN040");
-
-pub const RANGE_MISMATCH: Rule = Rule::new("SCN041");
-
-pub const NOTHING_TO_PUBLISH: Rule = Rule::new("SCN042");
+rules! {
+    TRANSPARENT_PORTS: "HNS060",
+    HOST_IP: "HNS061",
+    HOST_PORT_RANGE: "HNS062",
+    PROTOCOL: "HNS063",
+    UNMODELLED_WINDOWS_PORTS: "HNS064",
+    HOST_NETWORK_PORTS: "DKR010",
+    MACVLAN_PORTS: "DKR011",
+    PORT_TAKEN: "SCN040",
+    RANGE_MISMATCH: "SCN041",
+    NOTHING_TO_PUBLISH: "SCN042",
+}
 
 /// A fixed host port range a running container binds on its host.
 struct HostBinding {

@@ -6,21 +6,17 @@ use crate::driver::Driver;
 use crate::hash::HashSet;
 use crate::scenario::Platform;
 
-pub const DUPLICATE: Rule = Rule::new("SCN001");
-
-pub const UNKNOWN: Rule = Rule::new("SCN002");
-
-pub const WRONG_HOST: Rule = Rule::new("SCN003");
-
-pub const PLATFORM_DRIVER: Rule = Rule::new("SCN004");
-
-pub const SERVICE_WITHOUT_SWARM: Rule = Rule::new("SCN005");
-
-pub const NO_DOCKER: Rule = Rule::new("SCN006");
-
-pub const PLUGIN: Rule = Rule::new("SCN007");
-
-pub const DRIVER_TYPO: Rule = Rule::new("SCN009");
+rules! {
+    DUPLICATE: "SCN001",
+    UNKNOWN: "SCN002",
+    WRONG_HOST: "SCN003",
+    PLATFORM_DRIVER: "SCN004",
+    SERVICE_WITHOUT_SWARM: "SCN005",
+    NO_DOCKER: "SCN006",
+    PLUGIN: "SCN007",
+    DRIVER_TYPO: "SCN009",
+    PLATFORM_OS: "SCN008",
+}
 
 /// The built-in driver a plugin name is most likely a typo of (`natt`, `l2brige`,
 /// `overlay2`); real plugins (`weave`, `calico`, `cilium`) are nowhere near one.
@@ -32,8 +28,6 @@ fn typo_of_builtin(name: &str) -> Option<&'static str> {
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, b)| b)
 }
-
-pub const PLATFORM_OS: Rule = Rule::new("SCN008");
 
 /// Every item whose key an earlier item has, in order. Keys are compared by hash
 /// first, sorted rather than put in a set (a set of a million replica names was a

@@ -1,13 +1,13 @@
 //! Attaching container endpoints to an SDN tenant virtual network (003: SDN-1..3).
 
-use super::{Checker, Rule};
+use super::Checker;
 use crate::design::IpSource;
 
-pub const PREREQUISITES: Rule = Rule::new("HNS045");
-
-pub const PUBLIC_CLOUD: Rule = Rule::new("HNS046");
-
-pub const IP_CONFIGS_EXHAUSTED: Rule = Rule::new("HNS047");
+rules! {
+    PREREQUISITES: "HNS045",
+    PUBLIC_CLOUD: "HNS046",
+    IP_CONFIGS_EXHAUSTED: "HNS047",
+}
 
 pub(super) fn check(checker: &mut Checker) {
     for host in checker.hosts() {

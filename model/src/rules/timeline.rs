@@ -7,23 +7,17 @@ use crate::finding::Finding;
 use crate::parse::Document;
 use crate::timeline::StepEvent;
 
-pub const HOT_ATTACH: Rule = Rule::new("HNS070");
-
-pub const LOST_ON_REBOOT: Rule = Rule::new("HNS071");
-
-pub const DAEMON_CONFIG: Rule = Rule::new("HNS072");
-
-pub const VSWITCH_OUT_OF_BAND: Rule = Rule::new("HNS073");
-
-pub const VSWITCH_VISIBLE: Rule = Rule::new("HNS074");
-
-pub const NETWORK_REMOVED: Rule = Rule::new("HNS075");
-
-pub const CANNOT_START: Rule = Rule::new("SCN050");
-
-pub const REMOVE_IN_USE: Rule = Rule::new("SCN051");
-
-pub const UNKNOWN_IN_STEP: Rule = Rule::new("SCN052");
+rules! {
+    HOT_ATTACH: "HNS070",
+    LOST_ON_REBOOT: "HNS071",
+    DAEMON_CONFIG: "HNS072",
+    VSWITCH_OUT_OF_BAND: "HNS073",
+    VSWITCH_VISIBLE: "HNS074",
+    NETWORK_REMOVED: "HNS075",
+    CANNOT_START: "SCN050",
+    REMOVE_IN_USE: "SCN051",
+    UNKNOWN_IN_STEP: "SCN052",
+}
 
 fn list(names: &[String]) -> String {
     names

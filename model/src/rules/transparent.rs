@@ -2,27 +2,22 @@
 //! DNS-2). The NIC rule applies to every external-vSwitch driver, because they compete
 //! for the same adapters.
 
-use super::{Checker, Rule};
+use super::Checker;
 use crate::design::IpSource;
 use crate::driver::Driver;
 use crate::scenario::{Host, Machine};
 use std::collections::BTreeMap;
 
-pub const SHARED_NIC: Rule = Rule::new("HNS010");
-
-pub const NO_MAC_SPOOFING: Rule = Rule::new("HNS011");
-
-pub const AZURE: Rule = Rule::new("HNS012");
-
-pub const NO_ADDRESS: Rule = Rule::new("HNS013");
-
-pub const SUBNET_MISMATCH: Rule = Rule::new("HNS014");
-
-pub const NO_GATEWAY: Rule = Rule::new("HNS017");
-
-pub const HIDDEN_VSWITCH: Rule = Rule::new("HNS015");
-
-pub const NO_NAME_RESOLUTION: Rule = Rule::new("HNS016");
+rules! {
+    SHARED_NIC: "HNS010",
+    NO_MAC_SPOOFING: "HNS011",
+    AZURE: "HNS012",
+    NO_ADDRESS: "HNS013",
+    SUBNET_MISMATCH: "HNS014",
+    NO_GATEWAY: "HNS017",
+    HIDDEN_VSWITCH: "HNS015",
+    NO_NAME_RESOLUTION: "HNS016",
+}
 
 pub(super) fn check(checker: &mut Checker) {
     shared_nics(checker);
@@ -202,7 +197,7 @@ fn name_resolution(checker: &mut Checker) {
         if !a.ep.aliases.is_empty() {
             checker.emit(
                 &NO_NAME_RESOLUTION,
-                &format!("{}.aliases", a.path()),
+                &a.at("aliases"),
                 format!(
                     "aliases {:?} of container `{}` do not resolve on {} network `{}`",
                     a.ep.aliases, a.container.name, a.network.driver, a.network.name
