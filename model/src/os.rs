@@ -135,7 +135,7 @@ impl fmt::Display for OsVersion {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown OS version `{0}`; expected one of ws2016, ws1709, ws1803, ws2019 (= ws1809), ws2022, ws2025, win10-<build> (e.g. win10-15063) or linux")]
+#[error("unknown OS version `{0}`; expected one of ws2016, ws1709, ws1803, ws2019 (= ws1809), ws2022, ws2025 (also written `Windows Server 2022` or `ltsc2022`), win10-<build> (e.g. win10-15063) or linux")]
 pub struct UnknownOs(pub String);
 
 impl FromStr for OsVersion {
@@ -143,25 +143,67 @@ impl FromStr for OsVersion {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let lower = s.trim().to_ascii_lowercase();
-        let os = match lower.as_str() {
-            "ws2016" | "ws1607" | "windows-server-2016" => OsVersion::Ws2016,
-            "ws1709" => OsVersion::Ws1709,
-            "ws1803" => OsVersion::Ws1803,
-            "ws2019" | "ws1809" | "windows-server-2019" => OsVersion::Ws2019,
-            "ws2022" | "windows-server-2022" => OsVersion::Ws2022,
-            "ws2025" | "windows-server-2025" => OsVersion::Ws2025,
-            "linux" => OsVersion::Linux,
-            other => {
-                let build = other
-                    .strip_prefix("win10-")
-                    .or_else(|| other.strip_prefix("win10/"))
-                    .and_then(|b| b.parse::<u32>().ok())
-                    .ok_or_else(|| UnknownOs(s.to_string()))?;
-                OsVersion::Win10 { build }
-            }
-        };
-        Ok(os)
+        if let Some(build) = lower
+            .strip_prefix("win10-")
+            .or_else(|| lower.strip_prefix("win10/"))
+        {
+            let build = build.parse::<u32>().map_err(|_| UnknownOs(s.to_string()))?;
+            return Ok(OsVersion::Win10 { build });
+        }
+        named_release(&lower).ok_or_else(|| UnknownOs(s.to_string()))
     }
+}
+
+/// The spellings people write for a release, besides the canonical `ws2022`: the
+/// product name (`Windows Server 2022`, `windows-server-2022`), the container image tag
+/// (`ltsc2022`), the release id (`1809`) or the year alone; and for Linux, the name of a
+/// distribution (Docker's Linux networking does not depend on which).
+fn named_release(lower: &str) -> Option<OsVersion> {
+    let squashed: String = lower
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '_' | '.'))
+        .collect();
+    const LINUX: &[&str] = &[
+        "linux",
+        "ubuntu",
+        "debian",
+        "centos",
+        "rhel",
+        "redhat",
+        "fedora",
+        "rocky",
+        "alma",
+        "alpine",
+        "amazonlinux",
+        "suse",
+        "opensuse",
+        "sles",
+        "arch",
+    ];
+    if LINUX.iter().any(|d| squashed.starts_with(d)) {
+        return Some(OsVersion::Linux);
+    }
+    let release = [
+        "windowsserver",
+        "winserver",
+        "server",
+        "ws",
+        "ltsc",
+        "windows",
+    ]
+    .iter()
+    .find_map(|prefix| squashed.strip_prefix(prefix))
+    .unwrap_or(&squashed);
+    let release = release.strip_prefix("ltsc").unwrap_or(release);
+    Some(match release {
+        "2016" | "1607" => OsVersion::Ws2016,
+        "1709" => OsVersion::Ws1709,
+        "1803" => OsVersion::Ws1803,
+        "2019" | "1809" => OsVersion::Ws2019,
+        "2022" => OsVersion::Ws2022,
+        "2025" => OsVersion::Ws2025,
+        _ => return None,
+    })
 }
 
 impl Serialize for OsVersion {
@@ -193,6 +235,35 @@ mod tests {
         }
         assert_eq!("ws1809".parse::<OsVersion>().unwrap(), OsVersion::Ws2019);
         assert!("ws2012".parse::<OsVersion>().is_err());
+    }
+
+    #[test]
+    fn product_names_image_tags_and_distributions_are_understood() {
+        for (written, os) in [
+            ("Windows Server 2022", OsVersion::Ws2022),
+            ("windows-server-2019", OsVersion::Ws2019),
+            ("WindowsServer2016", OsVersion::Ws2016),
+            ("ltsc2022", OsVersion::Ws2022),
+            ("Server 2025", OsVersion::Ws2025),
+            ("windows server 1809", OsVersion::Ws2019),
+            ("2019", OsVersion::Ws2019),
+            ("WS-2022", OsVersion::Ws2022),
+            ("Ubuntu 22.04", OsVersion::Linux),
+            ("debian", OsVersion::Linux),
+            ("win10-17763", OsVersion::Win10 { build: 17763 }),
+        ] {
+            assert_eq!(written.parse::<OsVersion>(), Ok(os), "{written}");
+        }
+        for unknown in [
+            "windows",
+            "Windows Server 2012 R2",
+            "win10-latest",
+            "server",
+            "2023",
+            "",
+        ] {
+            assert!(unknown.parse::<OsVersion>().is_err(), "{unknown}");
+        }
     }
 
     #[test]

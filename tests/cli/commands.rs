@@ -90,7 +90,7 @@ const DAEMON_JSON_TRAILING_COMMA: &str = "{\n  \"fixed-cidr\": \"172.30.0.0/16\"
 
 const TYPO_IN_A_KEY: &str = "name: typo\nhosts:\n  - name: win1\n    os: ws2019\nnetworks:\n  - name: app\n    host: win1\n    driver: nat\n    subnett: 172.20.0.0/16\n";
 
-const UNKNOWN_OS: &str = "name: x\nhosts:\n  - name: win1\n    os: windows2019\n";
+const UNKNOWN_OS: &str = "name: x\nhosts:\n  - name: win1\n    os: windows2012\n";
 
 const PORT_OUT_OF_RANGE: &str = "name: x\nhosts:\n  - {name: l, os: linux}\ncontainers:\n  - name: web\n    host: l\n    ports: [\"80800:80\"]\n";
 
