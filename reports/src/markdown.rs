@@ -96,12 +96,9 @@ fn matrix(out: &mut String, grid: &Grid) {
         );
         out.push_str("| class | first member | members |\n| --: | :-- | :-- |\n");
         for (i, class) in classes.iter().take(MAX_PROBE_ROWS).enumerate() {
-            let _ = writeln!(
+            row(
                 out,
-                "| {} | {} | {} |",
-                i + 1,
-                md_code(&class.name),
-                md_cell(&class.about)
+                [&(i + 1), &md_code(&class.name), &md_cell(&class.about)],
             );
         }
         if classes.len() > MAX_PROBE_ROWS {
@@ -192,18 +189,17 @@ fn probe_row(out: &mut String, grid: &Grid, cell: &Cell) {
     if let Some(d) = grid.disagreement(cell) {
         let _ = write!(result, " — {d}");
     }
-    let _ = writeln!(
+    let address = cell.address.as_ref().map(|a| md_code(&a.value));
+    row(
         out,
-        "| {} | {} | {} | {} | {} | {} |",
-        md_code(&cell.from),
-        md_code(&cell.to),
-        cell.probe,
-        md_cell(&result),
-        cell.address
-            .as_ref()
-            .map(|a| md_code(&a.value))
-            .unwrap_or_default(),
-        md_cell(&cell.facts.join(", "))
+        [
+            &md_code(&cell.from),
+            &md_code(&cell.to),
+            &cell.probe,
+            &md_cell(&result),
+            &address.unwrap_or_default(),
+            &md_cell(&cell.facts.join(", ")),
+        ],
     );
 }
 
@@ -281,6 +277,14 @@ fn class_table(out: &mut String, grid: &Grid) {
     out.push_str("\n</details>\n");
 }
 
+/// Writes one table row, `| a | b | … |`: as many cells as the table has columns.
+fn row<const N: usize>(out: &mut String, cells: [&dyn std::fmt::Display; N]) {
+    for cell in cells {
+        let _ = write!(out, "| {cell} ");
+    }
+    out.push_str("|\n");
+}
+
 fn cell_symbol(cell: &Cell) -> Symbol {
     match cell.disposition {
         Disposition::Delivered => Symbol::All,
@@ -318,15 +322,16 @@ pub fn findings(findings: &[Finding]) -> String {
         if let Some(step) = f.step {
             let _ = write!(message, " (after step {})", step + 1);
         }
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} |",
-            severity_badge(f.severity),
-            md_code(&f.code),
-            message,
-            md_code(&f.location.to_string()),
-            md_cell(&f.facts.join(", ")),
-            md_cell(&f.help)
+        row(
+            &mut out,
+            [
+                &severity_badge(f.severity),
+                &md_code(&f.code),
+                &message,
+                &md_code(&f.location.to_string()),
+                &md_cell(&f.facts.join(", ")),
+                &md_cell(&f.help),
+            ],
         );
     }
     out
@@ -375,24 +380,27 @@ fn conformance(out: &mut String, report: &Report, conf: &Conformance) {
             Verdict::KnownDivergence { why } => format!("~ known divergence: {why}"),
             other => format!("✗ {}", legend::verdict_text(other)),
         };
-        let _ = writeln!(
+        let observed = format!(
+            "{} ({})",
+            text::outcome(&v.observation.outcome),
+            v.observation.sent
+        );
+        let repro = if v.observation.repro.is_empty() {
+            String::new()
+        } else {
+            md_code(&v.observation.repro)
+        };
+        row(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} |",
-            md_cell(&verdict),
-            md_code(&v.from),
-            md_code(&v.to),
-            v.probe,
-            md_cell(&legend::disposition_text(&v.expected)),
-            md_cell(&format!(
-                "{} ({})",
-                text::outcome(&v.observation.outcome),
-                v.observation.sent
-            )),
-            if v.observation.repro.is_empty() {
-                String::new()
-            } else {
-                md_code(&v.observation.repro)
-            }
+            [
+                &md_cell(&verdict),
+                &md_code(&v.from),
+                &md_code(&v.to),
+                &v.probe,
+                &md_cell(&legend::disposition_text(&v.expected)),
+                &md_cell(&observed),
+                &repro,
+            ],
         );
     }
 }
@@ -441,14 +449,15 @@ pub fn trace(state: &StateMatrix, cells: &[Cell]) -> String {
             out.push_str("\n| # | at | mechanism | what happens | facts |\n");
             out.push_str("| --: | :-- | :-- | :-- | :-- |\n");
             for (k, hop) in cell.path.iter().enumerate() {
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | {} | {} | {} |",
-                    k + 1,
-                    md_cell(&hop.at),
-                    md_code(&serde_name(&hop.mechanism)),
-                    md_cell(&hop.detail),
-                    md_cell(&hop.facts.join(", "))
+                row(
+                    &mut out,
+                    [
+                        &(k + 1),
+                        &md_cell(&hop.at),
+                        &md_code(&serde_name(&hop.mechanism)),
+                        &md_cell(&hop.detail),
+                        &md_cell(&hop.facts.join(", ")),
+                    ],
                 );
             }
         }
