@@ -236,31 +236,19 @@ clients:
     assert!(matches!(p.clients[0], Placement::Ns(_)));
 }
 
+/// The bundled l2tunnel design, as the root test `netns_l2tunnel` probes it.
 #[test]
 fn l2tunnel_endpoints_meet_only_on_their_physical_hosts_bridge() {
-    let p = plan_of(
-        "name: t
-segments: [{name: vnet, subnet: 192.168.1.0/24, gateway: 192.168.1.1}]
-hosts:
-  - name: vm1
-    os: ws2019
-    machine: hyperv-vm
-    nics: [{name: Ethernet, ip: 192.168.1.9/24, segment: vnet}]
-    sdn: {network-controller: true, tenant-vnet: V, hyperv-feature: true, network-proxy: true, plugin: true, azure: true, ip-configs: [192.168.1.101, 192.168.1.102]}
-networks:
-  - {name: tun, host: vm1, driver: l2tunnel, subnet: 192.168.1.0/24, gateway: 192.168.1.1}
-containers:
-  - {name: a, host: vm1, networks: [tun]}
-  - {name: b, host: vm1, networks: [tun]}
-",
-    );
+    let p = plan_of(include_str!(
+        "../../../../scenarios/designs/l2tunnel-azure-sdn.yaml"
+    ));
     assert!(
         p.endpoint_not_emulated.is_empty(),
         "{:?}",
         p.endpoint_not_emulated
     );
-    // Both endpoints are ports of the physical host's bridge, which is on the segment;
-    // nothing of them is in the VM's namespace.
+    // vm1's endpoints (a, b) are ports of the physical host's bridge, which is on the
+    // segment; nothing of them is in the VM's namespace.
     assert_lines(
         &ip_lines(&p, "hns-abcdef-p0"),
         &["link set p0a0 master br0 up", "link set p1a0 master br0 up"],
