@@ -176,24 +176,19 @@ mod tests {
         let d = design(
             "name: t\nhosts:\n  - {name: m, os: ws2019, swarm: manager}\n  - {name: w, os: ws2019, swarm: worker}\nnetworks:\n  - {name: ovl, driver: overlay}\nservices:\n  - {name: web, replicas: 3, networks: [ovl]}\n",
         );
-        let hosts: Vec<&str> = d
-            .scenario
-            .containers
-            .iter()
-            .map(|c| c.host.as_str())
-            .collect();
-        assert_eq!(hosts, ["m", "w", "m"]);
         // ingress holds 10.0.0.0/24, so the first user overlay gets the next /24.
         assert_eq!(
             d.scenario.networks[0].subnet.0[0].to_string(),
             "10.0.1.0/24"
         );
-        let ips: Vec<_> = d
-            .endpoints
-            .iter()
-            .map(|e| e.ip.unwrap().to_string())
-            .collect();
-        assert_eq!(ips, ["10.0.1.2", "10.0.1.3", "10.0.1.4"]);
+        // Task by task: its node, round-robin, and its address on the overlay.
+        let tasks = [("m", "10.0.1.2"), ("w", "10.0.1.3"), ("m", "10.0.1.4")];
+        assert_eq!(d.scenario.containers.len(), tasks.len());
+        assert_eq!(d.endpoints.len(), tasks.len());
+        for (t, (host, ip)) in tasks.into_iter().enumerate() {
+            assert_eq!(d.scenario.containers[t].host, host, "task {t}");
+            assert_eq!(d.endpoints[t].ip, Some(ip.parse().unwrap()), "task {t}");
+        }
     }
 
     #[test]
