@@ -92,9 +92,19 @@ pub fn add_static(design: &Design, plan: &mut Plan) {
     }
     let mut entries = Vec::new();
     for seg in segments.values() {
+        // An address two members hold (a duplicate-IP design) gets no entry: which of
+        // them answers is ARP's race, the very thing such a design shows, and an entry
+        // would decide it for the first.
+        let mut seen = std::collections::HashSet::new();
+        let shared: std::collections::HashSet<IpAddr> = seg
+            .members
+            .iter()
+            .filter(|m| !seen.insert(m.2))
+            .map(|m| m.2)
+            .collect();
         for (ns, dev, ip, _) in &seg.members {
             for (_, _, peer_ip, peer_mac) in &seg.members {
-                if peer_ip != ip {
+                if peer_ip != ip && !shared.contains(peer_ip) {
                     entries.push(Entry {
                         ns: ns.clone(),
                         dev: dev.clone(),
@@ -110,6 +120,9 @@ pub fn add_static(design: &Design, plan: &mut Plan) {
                     ip: *gw,
                     mac: gw_mac.clone(),
                 });
+                if shared.contains(ip) {
+                    continue;
+                }
                 let (_, _, _, mac) = seg
                     .members
                     .iter()
@@ -179,6 +192,25 @@ mod tests {
             .any(|(ns, l)| ns == "hns-abcdef-h0" && l.contains(&format!("{a_ip} lladdr"))));
         assert_eq!(lines.len(), 2 + 2 + 2, "{lines:?}");
         assert!(lines.iter().all(|(_, l)| l.ends_with("nud permanent")));
+    }
+
+    /// Two containers with one address: no entry names it, anywhere (ARP decides which
+    /// answers, as on a real bridge); the third container's address still has its own.
+    #[test]
+    fn an_address_two_containers_hold_is_left_to_arp() {
+        let (d, mut p) = plan_of(
+            "name: t\nhosts:\n  - {name: l, os: linux}\nnetworks:\n  - {name: app, host: l, driver: bridge, subnet: 172.20.0.0/24}\ncontainers:\n  - {name: a, host: l, networks: [{network: app, ip: 172.20.0.10}]}\n  - {name: b, host: l, networks: [{network: app, ip: 172.20.0.10}]}\n  - {name: c, host: l, networks: [{network: app, ip: 172.20.0.11}]}\n",
+        );
+        add_static(&d, &mut p);
+        let lines = neigh_lines(&p);
+        assert!(
+            lines.iter().all(|(_, l)| !l.contains("172.20.0.10 ")),
+            "{lines:?}"
+        );
+        assert!(
+            lines.iter().any(|(_, l)| l.contains("172.20.0.11 ")),
+            "{lines:?}"
+        );
     }
 
     #[test]
