@@ -6,6 +6,7 @@
 pub mod analysis;
 pub mod design;
 pub mod driver;
+pub mod engine;
 pub mod fact;
 pub mod finding;
 pub mod generate;
@@ -26,6 +27,7 @@ pub mod timeline;
 pub use analysis::{analyse, AnalysedState, Analysis};
 pub use design::{Design, Endpoint, IpSource, PortForward, Published};
 pub use driver::Driver;
+pub use engine::EngineVersion;
 pub use finding::{Finding, Invalid, Location, Severity, Subject};
 pub use limits::Limits;
 pub use os::OsVersion;

@@ -190,13 +190,17 @@ fn host() -> impl Strategy<Value = Host> {
         option::of(pick(&["none", "nat", "docker0"])),
         any::<bool>(),
         prop::bool::weighted(0.1),
+        option::of(pick(&["20.10.24", "24.0", "26.1.4"])),
     )
-        .prop_map(|(fixed_cidr, bridge, enterprise, absent)| DockerDaemon {
-            fixed_cidr,
-            bridge,
-            enterprise,
-            absent,
-        });
+        .prop_map(
+            |(fixed_cidr, bridge, enterprise, absent, engine)| DockerDaemon {
+                fixed_cidr,
+                bridge,
+                enterprise,
+                absent,
+                engine: engine.map(|v| v.parse().expect("a version")),
+            },
+        );
     let rest = (
         docker,
         prop_oneof![

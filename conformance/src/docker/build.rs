@@ -366,6 +366,9 @@ pub fn build(
         plan::Around::Nothing
     };
     let mut plan = plan::plan_with(design, prefix, host, &taken, around);
+    if let Some(engine) = super::engine::running() {
+        super::engine::set_aside_differences(&mut plan, design, host, engine);
+    }
     // A port the machine itself listens on cannot be served on its stack again.
     let machine = crate::kernel::machine_listeners();
     for c in plan.containers.iter_mut().filter(|c| !c.bind.is_empty()) {

@@ -29,6 +29,7 @@
 
 pub(crate) mod build;
 pub mod cli;
+mod engine;
 mod icmp;
 pub mod image;
 pub mod lan;

@@ -152,11 +152,21 @@ pub struct DockerDaemon {
     /// Docker is not installed/running on this host.
     #[serde(default, skip_serializing_if = "is_false")]
     pub absent: bool,
+    /// The Docker Engine release (Linux), where networking changed between releases
+    /// ([`crate::EngineVersion`]); unset: modelled on 20.10-24.
+    pub engine: Option<crate::EngineVersion>,
 }
 
 impl DockerDaemon {
     pub fn creates_default_network(&self) -> bool {
         !self.absent && self.bridge.as_deref() != Some("none")
+    }
+
+    /// Whether an `--internal` network is a container's default gateway when it has no
+    /// other network (Engine 20.10-24, and a design that does not say).
+    pub fn internal_network_is_gateway(&self) -> bool {
+        self.engine
+            .is_none_or(|engine| engine.internal_network_is_gateway())
     }
 }
 

@@ -27,14 +27,14 @@
 //! network is no longer the container's default gateway: the container has only the
 //! subnet's connected route, so of the host's addresses only the bridge's gateway address
 //! answers, and the host's LAN address is unreachable from the container (the host
-//! still reaches it). The model has no engine version yet and keeps 20.10-24, the engine
-//! the Docker conformance backend runs against here.
+//! still reaches it). A host's `docker: {engine: ...}` says which; a design that does not
+//! say is modelled on 20.10-24, the engine the Docker conformance backend checked.
 
 use super::checks::icc_disabled;
 use super::hops::{bridged, dst_deliver, host_label, not_listening};
 use super::through_host::{arrive, container_ip_entry, snat_exits};
 use super::{DriverRules, Facts};
-use crate::answer::{hop, Answer, Denial, DST_IP, DST_NAME};
+use crate::answer::{hop, Answer, Denial, DST_IP, DST_NAME, SRC_NAME};
 use crate::context::Context;
 use crate::fabric::hosts::address_entry;
 use crate::fabric::{Entry, Exit, Point};
@@ -65,6 +65,24 @@ fn internal_deny(ctx: &Context, ep: &Endpoint, why: String) -> Denial {
         DenyReason::NoRoute,
         format!("{} iptables", host_label(ctx, ep)),
         why,
+        &["EXT-10", "LNX-1"],
+    )
+}
+
+/// Why a container alone on an internal network of Engine 25 or later sends nothing off
+/// its subnet (see the module comment).
+fn no_default_route(ctx: &Context, ep: &Endpoint) -> Denial {
+    let net = ctx.network(ep);
+    let gateway = net
+        .and_then(|n| n.gateway)
+        .map_or_else(|| "its gateway address".to_string(), |g| g.to_string());
+    Denial::new(
+        DenyReason::NoRoute,
+        format!("{SRC_NAME} routing table"),
+        format!(
+            "network {} is internal and the host runs Docker Engine 25 or later: the container has no default route, only its subnet's; of the host's addresses only the bridge's {gateway} answers it",
+            ctx.network_name(ep)
+        ),
         &["EXT-10", "LNX-1"],
     )
 }
@@ -119,23 +137,37 @@ impl DriverRules for Bridge {
 
     fn exits(&self, ctx: &Context, src: &Endpoint, _dst: Party, _probe: Probe) -> Vec<Exit> {
         let mut out = masquerade_exits(ctx, src, &bridge_name(ctx, src), &["EXT-10", "LNX-1"]);
-        if internal(ctx, src) {
-            let deny = internal_deny(
-                ctx,
-                src,
-                format!(
-                    "network {} is internal: Docker drops forwarded traffic leaving its subnet and has no MASQUERADE rule for it",
-                    ctx.network_name(src)
-                ),
-            );
-            for e in out
-                .iter_mut()
-                .filter(|e| !matches!(e.at, Point::HostStack(_)))
-            {
-                // Up to the bridge; the iptables hop never happens.
-                e.hops.truncate(2);
+        if !internal(ctx, src) {
+            return out;
+        }
+        let gateway_route = src
+            .host
+            .is_none_or(|h| ctx.host(h).docker.internal_network_is_gateway());
+        if !gateway_route {
+            // Engine 25 and later: the container has its subnet's route only, so nothing
+            // off the subnet is sent, the host's own addresses included.
+            let deny = no_default_route(ctx, src);
+            for e in &mut out {
+                e.hops.clear();
                 e.block = Some(deny.clone());
             }
+            return out;
+        }
+        let deny = internal_deny(
+            ctx,
+            src,
+            format!(
+                "network {} is internal: Docker drops forwarded traffic leaving its subnet and has no MASQUERADE rule for it",
+                ctx.network_name(src)
+            ),
+        );
+        for e in out
+            .iter_mut()
+            .filter(|e| !matches!(e.at, Point::HostStack(_)))
+        {
+            // Up to the bridge; the iptables hop never happens.
+            e.hops.truncate(2);
+            e.block = Some(deny.clone());
         }
         out
     }

@@ -12,10 +12,11 @@
 //!   (docker-proxy makes those reachable from every bridge);
 //! - no direct inbound to container IPs from the host's NICs (FORWARD policy DROP);
 //! - `enable_icc=false`: bridge ports are isolated from each other;
-//! - `--internal`: no masquerade and nothing forwarded in or out of the bridge; the
-//!   container still gets its default route through the gateway, so the host's own
-//!   addresses answer it (INPUT, not FORWARD). Checked on Docker 20.10.24 by
-//!   conformance/tests/docker.rs `an_internal_bridge_reaches_the_host_and_nothing_beyond`.
+//! - `--internal`: no masquerade and nothing forwarded in or out of the bridge; up to
+//!   Engine 24 the container still gets its default route through the gateway, so the
+//!   host's own addresses answer it (INPUT, not FORWARD; checked on Docker 20.10.24 by
+//!   conformance/tests/docker.rs `an_internal_bridge_reaches_the_host_and_nothing_beyond`);
+//!   from Engine 25 (the host's `docker.engine`) it gets no default route.
 
 use super::{bridge_mac, prefix_len, Builder};
 use hnsim_model::{Endpoint, Protocol};
@@ -96,7 +97,10 @@ pub(super) fn internal_bridge(b: &mut Builder, e: &Endpoint, ni: usize, k: usize
                 n != ni && !other.internal && other.gateway.is_some()
             })
         });
-    if let (Some(gw), false) = (net.gateway, routed_elsewhere) {
+    // From Engine 25 an internal network gets no default route at all (only its
+    // subnet's), so the host answers only at the bridge's gateway address.
+    let no_gateway = net.internal && !d.scenario.hosts[k].docker.internal_network_is_gateway();
+    if let (Some(gw), false) = (net.gateway, routed_elsewhere || no_gateway) {
         b.default_route(e.container, gw, &format!("eth{}", e.attachment));
     }
     // Docker publishes through the container's first network that can carry it.
