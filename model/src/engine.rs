@@ -5,7 +5,6 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::str::FromStr;
 
 /// `docker version --format '{{.Server.Version}}'`, to its minor release.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -31,38 +30,33 @@ impl fmt::Display for EngineVersion {
     }
 }
 
-/// Why a text is not an engine version.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not a Docker Engine version; write it as `docker version` prints it, e.g. \"26.1.4\" or \"20.10.24\" (quoted, so YAML keeps it a string)")]
-pub struct BadEngineVersion(pub String);
-
-impl FromStr for EngineVersion {
-    type Err = BadEngineVersion;
-
+impl EngineVersion {
     /// `26`, `26.1`, `26.1.4`, `v26.1.4`, `20.10.24+dfsg1`, `27.0.0-rc.1`: the numbers
     /// before any suffix. Releases run from 1.x through 17.03-20.10 to 23 and later.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || BadEngineVersion(s.to_string());
-        let text = s.trim();
+    pub fn read(text: &str) -> Option<EngineVersion> {
+        let text = text.trim();
         let text = text.strip_prefix(['v', 'V']).unwrap_or(text);
         let end = text
             .find(|c: char| !c.is_ascii_digit() && c != '.')
             .unwrap_or(text.len());
-        if text[..end].ends_with('.') {
-            return Err(bad());
+        let numbers = &text[..end];
+        if numbers.ends_with('.') {
+            return None;
         }
-        let mut parts = text[..end].split('.');
-        let major: u32 = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
+        let mut parts = numbers.split('.');
+        let major: u32 = parts.next()?.parse().ok()?;
         let minor: u32 = match parts.next() {
             None => 0,
-            Some(p) => p.parse().map_err(|_| bad())?,
+            Some(p) => p.parse().ok()?,
         };
-        if !(1..100).contains(&major) {
-            return Err(bad());
-        }
-        Ok(EngineVersion { major, minor })
+        (1..100)
+            .contains(&major)
+            .then_some(EngineVersion { major, minor })
     }
 }
+
+/// What a refused version is told to look like.
+const EXPECTED: &str = "a Docker Engine version as `docker version` prints it, e.g. \"26.1.4\" or \"20.10.24\" (quoted, so YAML keeps it a string)";
 
 impl Serialize for EngineVersion {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -78,16 +72,16 @@ impl<'de> Deserialize<'de> for EngineVersion {
         impl serde::de::Visitor<'_> for Visitor {
             type Value = EngineVersion;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a Docker Engine version such as \"26.1.4\"")
+                f.write_str(EXPECTED)
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<EngineVersion, E> {
-                v.parse().map_err(E::custom)
+                EngineVersion::read(v).ok_or_else(|| E::custom(format!("`{v}` is not {EXPECTED}")))
             }
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<EngineVersion, E> {
                 self.visit_str(&v.to_string())
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<EngineVersion, E> {
-                Err(E::custom(BadEngineVersion(v.to_string())))
+                Err(E::custom(format!("`{v}` is not {EXPECTED}")))
             }
         }
         d.deserialize_any(Visitor)
@@ -107,16 +101,20 @@ mod tests {
             ("25", (25, 0)),
             ("24.0", (24, 0)),
         ] {
-            assert_eq!(text.parse(), Ok(EngineVersion { major, minor }), "{text}");
+            assert_eq!(
+                EngineVersion::read(text),
+                Some(EngineVersion { major, minor }),
+                "{text}"
+            );
         }
         for bad in ["", "latest", "0.9", "20.x", "123.0"] {
-            assert!(bad.parse::<EngineVersion>().is_err(), "{bad}");
+            assert!(EngineVersion::read(bad).is_none(), "{bad}");
         }
     }
 
     #[test]
     fn internal_networks_stop_being_gateways_at_25() {
-        let v = |s: &str| s.parse::<EngineVersion>().unwrap();
+        let v = |s: &str| EngineVersion::read(s).unwrap();
         assert!(v("20.10.24").internal_network_is_gateway());
         assert!(v("24.0.9").internal_network_is_gateway());
         assert!(!v("25.0.0").internal_network_is_gateway());

@@ -4,7 +4,7 @@
 
 use hnsim_model::parse::assign_origins;
 use hnsim_model::scenario::*;
-use hnsim_model::{analyse, parse_scenario, Document, OsVersion, PortMapping};
+use hnsim_model::{analyse, parse_scenario, Document, EngineVersion, OsVersion, PortMapping};
 use ipnet::IpNet;
 use proptest::collection::{btree_map, vec};
 use proptest::option;
@@ -198,7 +198,7 @@ fn host() -> impl Strategy<Value = Host> {
                 bridge,
                 enterprise,
                 absent,
-                engine: engine.map(|v| v.parse().expect("a version")),
+                engine: engine.map(|v| EngineVersion::read(&v).expect("a version")),
             },
         );
     let rest = (

@@ -9,11 +9,8 @@ use hnsim_model::{Design, Driver, EngineVersion};
 
 /// The release of this machine's engine, when it says one.
 pub(crate) fn running() -> Option<EngineVersion> {
-    super::cli::docker(&["version", "--format", "{{.Server.Version}}"], None)
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
+    let version = super::cli::docker(&["version", "--format", "{{.Server.Version}}"], None).ok()?;
+    EngineVersion::read(&version)
 }
 
 /// Moves the containers of `plan` whose routing the two releases decide differently
@@ -73,7 +70,7 @@ mod tests {
 
     #[test]
     fn only_containers_alone_on_internal_networks_are_set_aside_and_only_across_25() {
-        let v = |s: &str| s.parse::<EngineVersion>().unwrap();
+        let v = |s: &str| EngineVersion::read(s).unwrap();
         let (design, mut plan) = planned("");
         set_aside_differences(&mut plan, &design, 0, v("20.10.24"));
         assert_eq!(plan.containers.len(), 2);

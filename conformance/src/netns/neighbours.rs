@@ -152,14 +152,13 @@ pub fn add_static(design: &Design, plan: &mut Plan) {
 mod tests {
     use super::*;
 
-    fn plan_of(text: &str) -> (Design, Plan) {
+    /// The design of `text` and the (namespace, `ip neigh` line) pairs its plan gets.
+    fn static_neighbours(text: &str) -> (Design, Vec<(String, String)>) {
         let d = crate::testing::final_design(text);
-        let p = super::super::plan::plan(&d, "hns-abcdef", &[]);
-        (d, p)
-    }
-
-    fn neigh_lines(p: &Plan) -> Vec<(String, String)> {
-        p.steps
+        let mut p = super::super::plan::plan(&d, "hns-abcdef", &[]);
+        add_static(&d, &mut p);
+        let lines = p
+            .steps
             .iter()
             .filter_map(|s| match s {
                 Step::Ip { ns, line } if line.starts_with("neigh ") => {
@@ -167,16 +166,15 @@ mod tests {
                 }
                 _ => None,
             })
-            .collect()
+            .collect();
+        (d, lines)
     }
 
     #[test]
     fn bridge_members_and_gateway_know_each_other() {
-        let (d, mut p) = plan_of(
+        let (d, lines) = static_neighbours(
             "name: t\nhosts:\n  - {name: l, os: linux}\ncontainers:\n  - {name: a, host: l}\n  - {name: b, host: l}\n",
         );
-        add_static(&d, &mut p);
-        let lines = neigh_lines(&p);
         let a_ip = d.endpoints[0].ip.unwrap();
         let b_ip = d.endpoints[1].ip.unwrap();
         // a knows b and the gateway; b knows a and the gateway; the host knows both.
@@ -198,11 +196,9 @@ mod tests {
     /// answers, as on a real bridge); the third container's address still has its own.
     #[test]
     fn an_address_two_containers_hold_is_left_to_arp() {
-        let (d, mut p) = plan_of(
+        let (_, lines) = static_neighbours(
             "name: t\nhosts:\n  - {name: l, os: linux}\nnetworks:\n  - {name: app, host: l, driver: bridge, subnet: 172.20.0.0/24}\ncontainers:\n  - {name: a, host: l, networks: [{network: app, ip: 172.20.0.10}]}\n  - {name: b, host: l, networks: [{network: app, ip: 172.20.0.10}]}\n  - {name: c, host: l, networks: [{network: app, ip: 172.20.0.11}]}\n",
         );
-        add_static(&d, &mut p);
-        let lines = neigh_lines(&p);
         assert!(
             lines.iter().all(|(_, l)| !l.contains("172.20.0.10 ")),
             "{lines:?}"
@@ -216,7 +212,7 @@ mod tests {
     #[test]
     fn never_on_segments_external_switches_or_macvlan() {
         let hosts = [("w", "ws2019"), ("l", "linux")];
-        let (d, mut p) = plan_of(&crate::testing::on_lan(
+        let (_, lines) = static_neighbours(&crate::testing::on_lan(
             &hosts,
             "networks:
   - {name: t, host: w, driver: transparent}
@@ -228,7 +224,6 @@ containers:
   - {name: d, host: l, networks: [{network: mv, ip: 10.0.0.31}]}
 ",
         ));
-        add_static(&d, &mut p);
-        assert!(neigh_lines(&p).is_empty(), "{:?}", neigh_lines(&p));
+        assert!(lines.is_empty(), "{lines:?}");
     }
 }
