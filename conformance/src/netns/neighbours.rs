@@ -92,19 +92,9 @@ pub fn add_static(design: &Design, plan: &mut Plan) {
     }
     let mut entries = Vec::new();
     for seg in segments.values() {
-        // An address two members hold (a duplicate-IP design) gets no entry: which of
-        // them answers is ARP's race, the very thing such a design shows, and an entry
-        // would decide it for the first.
-        let mut seen = std::collections::HashSet::new();
-        let shared: std::collections::HashSet<IpAddr> = seg
-            .members
-            .iter()
-            .filter(|m| !seen.insert(m.2))
-            .map(|m| m.2)
-            .collect();
         for (ns, dev, ip, _) in &seg.members {
             for (_, _, peer_ip, peer_mac) in &seg.members {
-                if peer_ip != ip && !shared.contains(peer_ip) {
+                if peer_ip != ip {
                     entries.push(Entry {
                         ns: ns.clone(),
                         dev: dev.clone(),
@@ -120,9 +110,6 @@ pub fn add_static(design: &Design, plan: &mut Plan) {
                     ip: *gw,
                     mac: gw_mac.clone(),
                 });
-                if shared.contains(ip) {
-                    continue;
-                }
                 let (_, _, _, mac) = seg
                     .members
                     .iter()
@@ -192,19 +179,23 @@ mod tests {
         assert!(lines.iter().all(|(_, l)| l.ends_with("nud permanent")));
     }
 
-    /// Two containers with one address: no entry names it, anywhere (ARP decides which
-    /// answers, as on a real bridge); the third container's address still has its own.
+    /// Two containers with one address: the first holds it, as Docker has it (the
+    /// second is refused, SCN014, and not built), so every entry for it names the
+    /// first's MAC and none is made for the second.
     #[test]
-    fn an_address_two_containers_hold_is_left_to_arp() {
+    fn an_address_two_containers_hold_is_the_first_ones() {
         let (_, lines) = static_neighbours(
             "name: t\nhosts:\n  - {name: l, os: linux}\nnetworks:\n  - {name: app, host: l, driver: bridge, subnet: 172.20.0.0/24}\ncontainers:\n  - {name: a, host: l, networks: [{network: app, ip: 172.20.0.10}]}\n  - {name: b, host: l, networks: [{network: app, ip: 172.20.0.10}]}\n  - {name: c, host: l, networks: [{network: app, ip: 172.20.0.11}]}\n",
         );
+        let for_it: Vec<_> = lines
+            .iter()
+            .filter(|(_, l)| l.contains("172.20.0.10 "))
+            .collect();
+        assert!(!for_it.is_empty(), "{lines:?}");
+        let first = format!("lladdr {} ", endpoint_mac(0, 0));
+        assert!(for_it.iter().all(|(_, l)| l.contains(&first)), "{lines:?}");
         assert!(
-            lines.iter().all(|(_, l)| !l.contains("172.20.0.10 ")),
-            "{lines:?}"
-        );
-        assert!(
-            lines.iter().any(|(_, l)| l.contains("172.20.0.11 ")),
+            lines.iter().all(|(ns, _)| !ns.ends_with("-c1")),
             "{lines:?}"
         );
     }

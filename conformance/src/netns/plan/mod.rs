@@ -599,6 +599,7 @@ fn containers(b: &mut Builder) {
         b.plan.containers.push(Placement::Ns(cns));
     }
     let eps: Vec<_> = d.endpoints.clone();
+    let mut held = std::collections::HashSet::new();
     for e in &eps {
         let ci = e.container;
         if !matches!(b.plan.containers.get(ci), Some(Placement::Ns(_))) {
@@ -616,6 +617,20 @@ fn containers(b: &mut Builder) {
                 ci,
                 e.attachment,
                 "a container on the host network cannot also join another network (LNX-2)",
+            );
+            continue;
+        }
+        // Docker and HNS refuse an address already in use on the network (SCN014): the
+        // first endpoint holds it, as the model has it, and the second is not built
+        // (two namespaces with one address would leave the answer to an ARP race).
+        if let Some(ip) = e.ip.filter(|ip| !held.insert((ni, *ip))) {
+            b.not_emulated(
+                ci,
+                e.attachment,
+                format!(
+                    "{ip} is already held on network `{}`, which Docker and HNS refuse (SCN014)",
+                    net.name
+                ),
             );
             continue;
         }
