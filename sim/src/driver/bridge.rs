@@ -40,6 +40,7 @@ use crate::fabric::hosts::address_entry;
 use crate::fabric::{Entry, Exit, Point};
 use crate::matrix::{AddressKind, DenyReason, Mechanism, Probe};
 use crate::nodes::{Endpoint, Party};
+use hnsim_model::Driver;
 
 #[derive(Debug)]
 pub(super) struct Bridge;
@@ -67,6 +68,22 @@ fn internal_deny(ctx: &Context, ep: &Endpoint, why: String) -> Denial {
         why,
         &["EXT-10", "LNX-1"],
     )
+}
+
+/// The routed Linux bridge (its network's name and bridge device) of `dst`'s container
+/// that carries the container's port mappings when `dst` is on an internal network:
+/// libnetwork programs external connectivity on the sandbox's gateway endpoint only,
+/// which is never an internal one.
+fn mapping_carrier(ctx: &Context, dst: &Endpoint) -> Option<(String, String)> {
+    ctx.parties.nodes_of_container(dst.container).find_map(|i| {
+        let Party::Endpoint(k) = ctx.parties.party[i] else {
+            return None;
+        };
+        let e = &ctx.parties.endpoints[k];
+        let routed = e.driver == Driver::Bridge && !internal(ctx, e) && e.ip.is_some();
+        (e.index != dst.index && e.running && routed)
+            .then(|| (ctx.network_name(e).to_string(), bridge_name(ctx, e)))
+    })
 }
 
 /// Why a container alone on an internal network of Engine 25 or later sends nothing off
@@ -217,6 +234,9 @@ impl DriverRules for Bridge {
             (isolated, remote),
             not_listening(dst, probe),
         ));
+        // An internal attachment has no port mapping of its own; the container's
+        // mappings are programmed on its routed bridge, and reach it there.
+        let carrier = is_internal.then(|| mapping_carrier(ctx, dst)).flatten();
         for (nic, seg) in ctx.host_nics(h) {
             let ip = nic.ip.addr();
             let published = dst
@@ -226,6 +246,40 @@ impl DriverRules for Bridge {
                 .find_map(|p| p.host_port(probe));
             let arrive = arrive(ctx, h, nic, "host address", &["EXT-10"]);
             let e = match (published, probe.port()) {
+                (Some(port), Some(to)) if carrier.is_some() => {
+                    let (net, bridge) = carrier.clone().unwrap_or_default();
+                    let mut deliver = dst_deliver(ctx, dst, probe);
+                    deliver.detail =
+                        format!("{probe} delivered to the container through its {net} attachment");
+                    let mut e = address_entry(
+                        h,
+                        seg,
+                        AddressKind::HostPort,
+                        ip,
+                        Some(port),
+                        vec![
+                            arrive,
+                            hop(
+                                &iptables,
+                                Mechanism::Dnat,
+                                format!(
+                                    "DNAT {ip}:{port} -> the container's address on {net}, port {to}: Docker programs a container's port mappings on the network that is its gateway, never on an internal one"
+                                ),
+                                &["EXT-10", "LNX-1"],
+                            ),
+                            hop(
+                                format!("{}/{bridge}", host.name),
+                                Mechanism::LinuxBridge,
+                                "forwarded onto the bridge",
+                                &["EXT-10"],
+                            ),
+                            deliver,
+                        ],
+                    );
+                    e.published = true;
+                    e.block = not_listening(dst, probe);
+                    e
+                }
                 (Some(port), Some(to)) if !is_internal => {
                     let mut e = address_entry(
                         h,
