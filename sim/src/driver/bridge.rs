@@ -236,7 +236,14 @@ impl DriverRules for Bridge {
         ));
         // An internal attachment has no port mapping of its own; the container's
         // mappings are programmed on its routed bridge, and reach it there.
-        let carrier = is_internal.then(|| mapping_carrier(ctx, dst)).flatten();
+        // Where a published port leads: the endpoint's own address, or for an internal
+        // attachment (which has no mapping of its own) the container's address on the
+        // routed bridge its mappings are programmed on; `None`: nowhere.
+        let mapped_to: Option<(Option<String>, String)> = if is_internal {
+            mapping_carrier(ctx, dst).map(|(net, bridge)| (Some(net), bridge))
+        } else {
+            Some((None, bridge_name(ctx, dst)))
+        };
         for (nic, seg) in ctx.host_nics(h) {
             let ip = nic.ip.addr();
             let published = dst
@@ -245,12 +252,23 @@ impl DriverRules for Bridge {
                 .filter(|p| p.binds(ip))
                 .find_map(|p| p.host_port(probe));
             let arrive = arrive(ctx, h, nic, "host address", &["EXT-10"]);
-            let e = match (published, probe.port()) {
-                (Some(port), Some(to)) if carrier.is_some() => {
-                    let (net, bridge) = carrier.clone().unwrap_or_default();
+            let e = match (published, probe.port(), &mapped_to) {
+                (Some(port), Some(to), Some((via, bridge))) => {
                     let mut deliver = dst_deliver(ctx, dst, probe);
-                    deliver.detail =
-                        format!("{probe} delivered to the container through its {net} attachment");
+                    let (dnat, facts): (String, &[&str]) = match via {
+                        None => (format!("DNAT {ip}:{port} -> {DST_IP}:{to}"), &["EXT-10"]),
+                        Some(net) => {
+                            deliver.detail = format!(
+                                "{probe} delivered to the container through its {net} attachment"
+                            );
+                            (
+                                format!(
+                                    "DNAT {ip}:{port} -> the container's address on {net}, port {to}: Docker programs a container's port mappings on the network that is its gateway, never on an internal one"
+                                ),
+                                &["EXT-10", "LNX-1"],
+                            )
+                        }
+                    };
                     let mut e = address_entry(
                         h,
                         seg,
@@ -259,14 +277,7 @@ impl DriverRules for Bridge {
                         Some(port),
                         vec![
                             arrive,
-                            hop(
-                                &iptables,
-                                Mechanism::Dnat,
-                                format!(
-                                    "DNAT {ip}:{port} -> the container's address on {net}, port {to}: Docker programs a container's port mappings on the network that is its gateway, never on an internal one"
-                                ),
-                                &["EXT-10", "LNX-1"],
-                            ),
+                            hop(&iptables, Mechanism::Dnat, dnat, facts),
                             hop(
                                 format!("{}/{bridge}", host.name),
                                 Mechanism::LinuxBridge,
@@ -280,35 +291,7 @@ impl DriverRules for Bridge {
                     e.block = not_listening(dst, probe);
                     e
                 }
-                (Some(port), Some(to)) if !is_internal => {
-                    let mut e = address_entry(
-                        h,
-                        seg,
-                        AddressKind::HostPort,
-                        ip,
-                        Some(port),
-                        vec![
-                            arrive,
-                            hop(
-                                &iptables,
-                                Mechanism::Dnat,
-                                format!("DNAT {ip}:{port} -> {DST_IP}:{to}"),
-                                &["EXT-10"],
-                            ),
-                            hop(
-                                &br,
-                                Mechanism::LinuxBridge,
-                                "forwarded onto the bridge",
-                                &["EXT-10"],
-                            ),
-                            dst_deliver(ctx, dst, probe),
-                        ],
-                    );
-                    e.published = true;
-                    e.block = not_listening(dst, probe);
-                    e
-                }
-                (published, port) => {
+                (published, port, _) => {
                     let mut e = address_entry(h, seg, AddressKind::HostIp, ip, port, vec![arrive]);
                     e.block = Some(if published.is_some() {
                         internal_deny(
