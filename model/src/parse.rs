@@ -85,6 +85,10 @@ impl fmt::Display for ParseError {
     }
 }
 
+/// From this size on (about 1,000 containers written out), a scenario's two parsers run
+/// on two threads.
+const PARALLEL_PARSE_BYTES: usize = 64 * 1024;
+
 /// Parses scenario text under the default [`Limits`]. `file` is only used in messages.
 pub fn parse_scenario(file: &str, text: &str) -> Result<Document, ParseError> {
     parse_scenario_with(file, text, &Limits::default())
@@ -106,17 +110,25 @@ pub fn parse_scenario_with(
             "write a scenario (see docs/scenario-format.md), docker command lines, a compose file or a daemon.json",
         ));
     }
-    // The two parsers read the same text and need nothing of each other: on a large
-    // design each is half of the parse, so the map is built on a second thread.
-    let (source_map, deserialized) = std::thread::scope(|scope| {
-        let map = scope.spawn(|| SourceMap::build(text));
+    let deserialize = || {
         let de = serde_yaml_ng::Deserializer::from_str(text);
-        let deserialized: Result<Scenario, _> = serde_path_to_error::deserialize(de);
-        let map = map
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (map, deserialized)
-    });
+        serde_path_to_error::deserialize::<_, Scenario>(de)
+    };
+    // The two parsers read the same text and need nothing of each other: on a large
+    // design each is half of the parse, so the map is built on a second thread; a
+    // small one is read in less time than a thread takes to start.
+    let (source_map, deserialized) = if text.len() < PARALLEL_PARSE_BYTES {
+        (SourceMap::build(text), deserialize())
+    } else {
+        std::thread::scope(|scope| {
+            let map = scope.spawn(|| SourceMap::build(text));
+            let deserialized = deserialize();
+            let map = map
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (map, deserialized)
+        })
+    };
     let mut scenario: Scenario = match deserialized {
         Ok(s) => s,
         Err(err) => {

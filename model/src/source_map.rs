@@ -12,7 +12,7 @@
 //! finding would point at the other's line, nothing else.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+use std::hash::BuildHasher;
 use std::sync::Arc;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
@@ -25,25 +25,6 @@ struct Marks {
     value: Option<(u32, u32)>,
 }
 
-/// The keys of [`Parsed::positions`] are hashes already; hashing them again is waste.
-#[derive(Debug, Default)]
-struct KeyIsHash(u64);
-
-impl Hasher for KeyIsHash {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `write_u64` is called for a `u64` key; anything else folds in safely.
-        for b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
 /// The positions read from one YAML text, keyed by the hash of each path relative to
 /// `prefix` (empty unless the text stands for one field of a scenario, a compose file).
 /// The hasher is seeded at random, so a text cannot be written to make paths collide.
@@ -51,7 +32,7 @@ impl Hasher for KeyIsHash {
 struct Parsed {
     prefix: String,
     hasher: foldhash::quality::RandomState,
-    positions: HashMap<u64, Marks, BuildHasherDefault<KeyIsHash>>,
+    positions: crate::hash::HashMap<u64, Marks>,
 }
 
 impl Parsed {
